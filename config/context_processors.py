@@ -1,0 +1,14 @@
+from django.conf import settings
+
+from config.roles import ROLE_LABELS, user_roles
+
+
+def minka(request):
+    roles = user_roles(request.user) if hasattr(request, "user") else frozenset()
+    return {
+        "minka_version": settings.MINKA_VERSION,
+        "coop_name": settings.MINKA_COOP_NAME,
+        "user_roles": roles,
+        "user_role_labels": [ROLE_LABELS[r] for r in sorted(roles)],
+        "is_administrator": "administrador" in roles,
+    }

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from config import views
+from config.roles import public
+from coop import views as coop_views
+
+urlpatterns = [
+    path("", coop_views.home, name="home"),
+    path("cuenta/", include("config.account_urls")),
+    path("i18n/idioma/", public(set_language), name="set_language"),
+    path("salud/", views.health, name="health"),
+    path("padron/", include("coop.urls")),
+    path("admin/", admin.site.urls),
+]
+handler403 = "config.views.permission_denied"

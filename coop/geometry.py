@@ -1,0 +1,159 @@
+"""Plot geolocation: GeoJSON geometries in WGS84, checked the way EUDR needs.
+
+Coordinates are parsed as Decimals so the number of decimals the surveyor
+wrote is kept: EUDR asks for at least six. The text is stored as written
+(normalised JSON), never as floats that would drop trailing zeros.
+"""
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from shapely.geometry import shape
+from shapely.validation import explain_validity
+
+# A generous box around Peru (longitude, latitude).
+PERU_LON = (Decimal("-81.5"), Decimal("-68.5"))
+PERU_LAT = (Decimal("-18.5"), Decimal("0.1"))
+MIN_DECIMALS = 6
+POINT_MAX_HA = Decimal("4")
+ALLOWED_TYPES = {"Point", "Polygon", "MultiPolygon"}
+
+
+class GeometryError(ValueError):
+    """A geometry that cannot be accepted; the message is for the user, in Spanish."""
+
+
+@dataclass(frozen=True)
+class CheckedGeometry:
+    geojson: str  # normalised text, decimals as written
+    kind: str  # Point, Polygon or MultiPolygon
+    centroid_lon: Decimal
+    centroid_lat: Decimal
+
+
+def _dumps(value) -> str:
+    """Serialise a parsed geometry, writing each Decimal exactly as it was read."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k)}:{_dumps(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_dumps(v) for v in value) + "]"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return json.dumps(value)
+
+
+def _decimals(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _positions(geometry: dict) -> list[list]:
+    kind = geometry["type"]
+    coords = geometry["coordinates"]
+    if kind == "Point":
+        return [coords]
+    if kind == "Polygon":
+        return [pos for ring in coords for pos in ring]
+    return [pos for polygon in coords for ring in polygon for pos in ring]
+
+
+def _rings(geometry: dict) -> list[list]:
+    if geometry["type"] == "Polygon":
+        return list(geometry["coordinates"])
+    if geometry["type"] == "MultiPolygon":
+        return [ring for polygon in geometry["coordinates"] for ring in polygon]
+    return []
+
+
+def parse_geojson(text: str) -> dict:
+    """Read a GeoJSON geometry (or a Feature holding one) keeping exact decimals."""
+    try:
+        data = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise GeometryError("El GeoJSON no se puede leer (texto JSON mal formado).") from exc
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = data.get("geometry")
+    if not isinstance(data, dict) or data.get("type") not in ALLOWED_TYPES:
+        raise GeometryError("La geometría debe ser un Point, Polygon o MultiPolygon de GeoJSON.")
+    if not isinstance(data.get("coordinates"), list):
+        raise GeometryError("La geometría no tiene coordenadas.")
+    return {"type": data["type"], "coordinates": data["coordinates"]}
+
+
+def point(lon: Decimal, lat: Decimal) -> dict:
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+def check_geometry(geometry: dict, *, area_ha: Decimal | None) -> CheckedGeometry:
+    """Validate a parsed geometry; raise GeometryError with every problem found."""
+    problems: list[str] = []
+    try:
+        positions = _positions(geometry)
+        for pos in positions:
+            if len(pos) < 2 or not all(isinstance(v, Decimal) for v in pos[:2]):
+                raise GeometryError("Cada coordenada debe ser [longitud, latitud] en números.")
+    except (TypeError, IndexError, KeyError) as exc:
+        raise GeometryError("Las coordenadas no tienen la forma de GeoJSON.") from exc
+
+    outside = [p for p in positions if not (PERU_LON[0] <= p[0] <= PERU_LON[1]
+                                            and PERU_LAT[0] <= p[1] <= PERU_LAT[1])]
+    if outside:
+        lon, lat = outside[0][0], outside[0][1]
+        problems.append(
+            f"la coordenada [{lon}, {lat}] está fuera del Perú "
+            "(¿longitud y latitud invertidas?)"
+        )
+    imprecise = [v for p in positions for v in p[:2] if _decimals(v) < MIN_DECIMALS]
+    if imprecise:
+        problems.append(
+            f"las coordenadas necesitan al menos {MIN_DECIMALS} decimales "
+            f"(por ejemplo {imprecise[0]})"
+        )
+    for ring in _rings(geometry):
+        if len(ring) < 4:
+            problems.append("un anillo del polígono tiene menos de 4 puntos")
+        elif [v for v in ring[0][:2]] != [v for v in ring[-1][:2]]:
+            problems.append("el polígono no está cerrado (el último punto debe repetir el primero)")
+    if geometry["type"] == "Point" and area_ha is not None and area_ha > POINT_MAX_HA:
+        problems.append(
+            f"una parcela de {area_ha} ha necesita un polígono; "
+            f"un punto solo se admite hasta {POINT_MAX_HA} ha"
+        )
+    if problems:
+        raise GeometryError("; ".join(problems).capitalize() + ".")
+
+    floats = _as_floats(geometry)
+    shp = shape(floats)
+    if not shp.is_valid:
+        reason = explain_validity(shp)
+        if "Self-intersection" in reason or "Ring Self-intersection" in reason:
+            raise GeometryError("El polígono se cruza consigo mismo (auto-intersección).")
+        raise GeometryError(f"El polígono no es válido ({reason}).")
+    if geometry["type"] != "Point" and shp.area == 0:
+        raise GeometryError("El polígono no tiene superficie.")
+    centroid = shp.centroid if geometry["type"] != "Point" else shp
+    return CheckedGeometry(
+        geojson=_dumps(geometry),
+        kind=geometry["type"],
+        centroid_lon=Decimal(f"{centroid.x:.6f}"),
+        centroid_lat=Decimal(f"{centroid.y:.6f}"),
+    )
+
+
+def _as_floats(value):
+    if isinstance(value, dict):
+        return {k: _as_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_floats(v) for v in value]
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def parse_coordinate(text) -> Decimal:
+    """A latitude or longitude cell, with decimal point or comma."""
+    try:
+        return Decimal(str(text).strip().replace(",", "."))
+    except InvalidOperation as exc:
+        raise GeometryError(f"«{text}» no es una coordenada.") from exc

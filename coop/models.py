@@ -1,0 +1,298 @@
+"""The member and plot register (padrón de socios y parcelas).
+
+Areas are hectares with four decimals (one square metre): the register is
+typed by hand from surveys, and four decimals keep a georeferenced area exact.
+Money and weights, which must sum exactly, are integers in other apps.
+"""
+
+import unicodedata
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+dni_validator = RegexValidator(r"^\d{8}$", _("El DNI debe tener exactamente 8 dígitos."))
+
+
+def normalize_text(value: str) -> str:
+    """Lower-case, accents removed, spaces collapsed: how search compares names."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.lower().split())
+
+
+def member_search_text(*, code: str, dni: str, name: str) -> str:
+    return f"{normalize_text(code)} {dni} {normalize_text(name)}"
+
+
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", _("Activo")
+    SUSPENDED = "suspended", _("Suspendido")
+    WITHDRAWN = "withdrawn", _("Retirado")
+    DECEASED = "deceased", _("Fallecido")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("Femenino")
+    MALE = "M", _("Masculino")
+
+
+class OrganicStage(models.TextChoices):
+    NONE = "none", _("Convencional")
+    TRANSITION_1 = "t1", _("Transición año 1")
+    TRANSITION_2 = "t2", _("Transición año 2")
+    TRANSITION_3 = "t3", _("Transición año 3")
+    ORGANIC = "organic", _("Orgánico")
+
+
+class CertificationFilter(models.TextChoices):
+    FAIRTRADE = "fairtrade", _("Comercio Justo")
+    ORGANIC = "organic", _("Orgánico")
+    TRANSITION = "transition", _("En transición orgánica")
+    NONE = "none", _("Sin certificación")
+
+
+class MemberQuerySet(models.QuerySet):
+    def search(self, query: str):
+        """Every word must match the code, the DNI or the name, accents ignored."""
+        qs = self
+        for word in normalize_text(query).split():
+            qs = qs.filter(search_text__contains=word)
+        return qs
+
+    def with_certification(self, certification: str):
+        plots = Plot.objects.filter(member=OuterRef("pk"))
+        if certification == CertificationFilter.FAIRTRADE:
+            return self.filter(Exists(plots.filter(fairtrade_certified=True)))
+        if certification == CertificationFilter.ORGANIC:
+            return self.filter(Exists(plots.filter(organic_stage=OrganicStage.ORGANIC)))
+        if certification == CertificationFilter.TRANSITION:
+            return self.filter(
+                Exists(plots.filter(organic_stage__in=[
+                    OrganicStage.TRANSITION_1, OrganicStage.TRANSITION_2,
+                    OrganicStage.TRANSITION_3,
+                ]))
+            )
+        if certification == CertificationFilter.NONE:
+            return self.exclude(
+                Exists(plots.filter(Q(fairtrade_certified=True) | ~Q(organic_stage=OrganicStage.NONE)))
+            )
+        return self
+
+    def communities(self) -> list[str]:
+        return list(
+            self.exclude(community="").order_by("community")
+            .values_list("community", flat=True).distinct()
+        )
+
+
+class Member(models.Model):
+    code = models.CharField(_("código"), max_length=20, unique=True)
+    dni = models.CharField(_("DNI"), max_length=8, unique=True, validators=[dni_validator])
+    name = models.CharField(_("nombres y apellidos"), max_length=200)
+    sex = models.CharField(_("sexo"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("fecha de nacimiento"), null=True, blank=True)
+    # The Alliance sheet gives an age, not a birth date: keep it with its date.
+    declared_age = models.PositiveSmallIntegerField(_("edad declarada"), null=True, blank=True)
+    declared_age_on = models.DateField(_("edad declarada el"), null=True, blank=True)
+    department = models.CharField(_("departamento"), max_length=60, blank=True)
+    province = models.CharField(_("provincia"), max_length=60, blank=True)
+    district = models.CharField(_("distrito"), max_length=60, blank=True)
+    community = models.CharField(_("comunidad / caserío"), max_length=100, blank=True, db_index=True)
+    join_date = models.DateField(_("fecha de ingreso"), null=True, blank=True)
+    phone = models.CharField(_("teléfono"), max_length=30, blank=True)
+    address = models.CharField(_("dirección"), max_length=200, blank=True)
+    # Current status, kept equal to the latest MemberStatusChange by
+    # coop.services.change_member_status, so lists can filter on it.
+    status = models.CharField(
+        _("estado"), max_length=12, choices=MemberStatus.choices,
+        default=MemberStatus.ACTIVE, db_index=True,
+    )
+    search_text = models.CharField(max_length=320, editable=False, db_index=True)
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modificado"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("socio")
+        verbose_name_plural = _("socios")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dni__regex=r"^[0-9]{8}$"), name="member_dni_8_digits"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="member_name_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} · {self.name}"
+
+    def save(self, *args, **kwargs):
+        # A derived column, so search stays one indexed LIKE on both databases.
+        self.search_text = member_search_text(code=self.code, dni=self.dni, name=self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("coop:member_detail", args=[self.code])
+
+    @property
+    def age(self) -> int | None:
+        today = date.today()
+        if self.birth_date:
+            born = self.birth_date
+            return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        if self.declared_age is not None and self.declared_age_on:
+            return self.declared_age + (today - self.declared_age_on).days // 365
+        return self.declared_age
+
+
+class MemberStatusChange(models.Model):
+    """One step of a member's status history; never edited, a new row corrects."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("socio")
+    )
+    status = models.CharField(_("estado"), max_length=12, choices=MemberStatus.choices)
+    effective_date = models.DateField(_("fecha"))
+    note = models.CharField(_("motivo"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("registrado por"),
+    )
+    recorded_at = models.DateTimeField(_("registrado el"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cambio de estado")
+        verbose_name_plural = _("historial de estados")
+        ordering = ["effective_date", "id"]
+
+    def __str__(self):
+        return f"{self.member.code}: {self.get_status_display()} ({self.effective_date})"
+
+
+def area_field(label):
+    return models.DecimalField(
+        label, max_digits=10, decimal_places=4, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+
+class PlotQuerySet(models.QuerySet):
+    def fairtrade(self):
+        return self.filter(fairtrade_certified=True)
+
+
+class Plot(models.Model):
+    """A parcela as recorded in the Peru Cocoa Alliance traceability sheet."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="plots", verbose_name=_("socio")
+    )
+    code = models.CharField(_("código de parcela"), max_length=30, unique=True)
+    name = models.CharField(_("nombre del predio"), max_length=120, blank=True)
+    department = models.CharField(_("departamento"), max_length=60, blank=True)
+    province = models.CharField(_("provincia"), max_length=60, blank=True)
+    district = models.CharField(_("distrito"), max_length=60, blank=True)
+    community = models.CharField(_("comunidad / caserío"), max_length=100, blank=True)
+
+    temporary_shade_ha = area_field(_("sombra temporal (ha)"))
+    cocoa_installed_ha = area_field(_("cacao instalado (ha)"))
+    installed_on = models.DateField(_("mes-año de instalación"), null=True, blank=True)
+    cocoa_grafted_ha = area_field(_("cacao injertado (ha)"))
+    forest_ha = area_field(_("forestales (ha)"))
+    georeferenced_ha = area_field(_("georeferenciación (ha)"))
+    total_area_ha = area_field(_("área del predio (ha)"))
+    cocoa_producing_ha = area_field(_("cacao en producción (ha)"))
+    has_title = models.BooleanField(_("título de propiedad"), null=True, blank=True)
+
+    fairtrade_certified = models.BooleanField(_("Comercio Justo"), default=False)
+    fairtrade_since = models.DateField(_("Comercio Justo desde"), null=True, blank=True)
+    organic_stage = models.CharField(
+        _("estado orgánico"), max_length=10, choices=OrganicStage.choices, default=OrganicStage.NONE
+    )
+    organic_conversion_start = models.DateField(_("inicio de conversión"), null=True, blank=True)
+    organic_certified_on = models.DateField(_("orgánico desde"), null=True, blank=True)
+
+    # GeoJSON geometry (WGS84, [longitud, latitud]) exactly as surveyed; checked
+    # by coop.geometry before it is stored.
+    geometry = models.TextField(_("geolocalización (GeoJSON)"), blank=True)
+    geometry_kind = models.CharField(_("tipo de geometría"), max_length=12, blank=True)
+    centroid_lat = models.DecimalField(_("latitud del centro"), max_digits=9, decimal_places=6,
+                                       null=True, blank=True)
+    centroid_lon = models.DecimalField(_("longitud del centro"), max_digits=9, decimal_places=6,
+                                       null=True, blank=True)
+
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modificado"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = PlotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("parcela")
+        verbose_name_plural = _("parcelas")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total_area_ha__gte=0) | Q(total_area_ha__isnull=True),
+                name="plot_total_area_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(cocoa_installed_ha__gte=0) | Q(cocoa_installed_ha__isnull=True),
+                name="plot_installed_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(cocoa_producing_ha__gte=0) | Q(cocoa_producing_ha__isnull=True),
+                name="plot_producing_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} ({self.member.name})"
+
+    def clean(self):
+        """Row rules shared by the admin form and the import (which calls it too)."""
+        from django.core.exceptions import ValidationError
+
+        from coop.geometry import GeometryError, check_geometry, parse_geojson
+
+        errors = {}
+        if (self.total_area_ha is not None and self.cocoa_installed_ha is not None
+                and self.cocoa_installed_ha > self.total_area_ha):
+            errors["cocoa_installed_ha"] = _(
+                "El cacao instalado no puede ser mayor que el área del predio."
+            )
+        if self.geometry:
+            try:
+                checked = check_geometry(parse_geojson(self.geometry), area_ha=self.total_area_ha)
+            except GeometryError as exc:
+                errors["geometry"] = str(exc)
+            else:
+                self.geometry = checked.geojson
+                self.geometry_kind = checked.kind
+                self.centroid_lat, self.centroid_lon = checked.centroid_lat, checked.centroid_lon
+        else:
+            self.geometry_kind = ""
+            self.centroid_lat = self.centroid_lon = None
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def organic_claimable(self) -> bool:
+        return self.organic_stage == OrganicStage.ORGANIC
+
+    @property
+    def certification_label(self) -> str:
+        labels = []
+        if self.fairtrade_certified:
+            labels.append(str(_("Comercio Justo")))
+        if self.organic_stage != OrganicStage.NONE:
+            labels.append(self.get_organic_stage_display())
+        return " + ".join(labels) or str(_("Convencional"))

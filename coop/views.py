@@ -1,0 +1,256 @@
+"""Pages of the member and plot register."""
+
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from config.roles import (
+    ADMINISTRATOR,
+    ALL_ROLES,
+    BOARD,
+    CERTIFIER,
+    OVERSIGHT,
+    has_role,
+    role_required,
+)
+from coop import services
+from coop.history import change_log
+from coop.maps import plot_map
+from coop.models import CertificationFilter, Member, MemberStatus, MemberStatusChange, Plot
+
+PAGE_SIZE = 50
+EXPORT_ROLES = (ADMINISTRATOR, BOARD, OVERSIGHT, CERTIFIER)
+UPLOAD_DIR = Path(settings.VAR_DIR) / "uploads"
+SPREADSHEET_EXTENSIONS = {".xlsx", ".csv"}
+
+
+@role_required(*ALL_ROLES)
+def home(request):
+    return render(request, "home.html", {
+        "member_count": Member.objects.count(),
+        "active_count": Member.objects.filter(status=MemberStatus.ACTIVE).count(),
+        "plot_count": Plot.objects.count(),
+        "can_export": has_role(request.user, *EXPORT_ROLES),
+    })
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label="Buscar", required=False, max_length=100)
+    status = forms.ChoiceField(label="Estado", required=False,
+                               choices=[("", "Todos")] + MemberStatus.choices)
+    community = forms.CharField(label="Comunidad", required=False, max_length=100)
+    certification = forms.ChoiceField(label="Certificación", required=False,
+                                      choices=[("", "Todas")] + CertificationFilter.choices)
+
+
+@role_required(*ALL_ROLES)
+def member_list(request):
+    form = MemberFilterForm(request.GET or None)
+    members = Member.objects.all()
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            members = members.search(data["q"])
+        if data["status"]:
+            members = members.filter(status=data["status"])
+        if data["community"]:
+            members = members.filter(community=data["community"])
+        if data["certification"]:
+            members = members.with_certification(data["certification"])
+    members = members.only(
+        "code", "dni", "name", "sex", "community", "district", "status"
+    ).order_by("code")
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Plot counts and certifications for this page only, in one query.
+    page_ids = [m.pk for m in page.object_list]
+    plots_by_member: dict[int, list[Plot]] = {}
+    for plot in Plot.objects.filter(member_id__in=page_ids).only(
+        "member_id", "fairtrade_certified", "organic_stage", "total_area_ha"
+    ):
+        plots_by_member.setdefault(plot.member_id, []).append(plot)
+    rows = []
+    for member in page.object_list:
+        plots = plots_by_member.get(member.pk, [])
+        rows.append({
+            "member": member,
+            "plot_count": len(plots),
+            "area": sum((p.total_area_ha or 0) for p in plots),
+            "fairtrade": any(p.fairtrade_certified for p in plots),
+            "organic": any(p.organic_stage == "organic" for p in plots),
+        })
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "coop/member_list.html", {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "communities": Member.objects.communities(),
+        "query_string": query.urlencode(),
+        "can_export": has_role(request.user, *EXPORT_ROLES),
+    })
+
+
+class StatusChangeForm(forms.Form):
+    status = forms.ChoiceField(label="Nuevo estado", choices=MemberStatus.choices)
+    effective_date = forms.DateField(
+        label="Fecha", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(label="Motivo", required=False, max_length=300)
+
+
+@role_required(*ALL_ROLES)
+def member_detail(request, code):
+    member = get_object_or_404(
+        Member.objects.prefetch_related(
+            Prefetch("plots", queryset=Plot.objects.order_by("code")),
+            Prefetch("status_changes",
+                     queryset=MemberStatusChange.objects.select_related("recorded_by")),
+        ),
+        code=code,
+    )
+    plots = list(member.plots.all())
+    return render(request, "coop/member_detail.html", {
+        "member": member,
+        "plots": plots,
+        "map": plot_map(plots),
+        "total_area": sum((p.total_area_ha or 0) for p in plots),
+        "producing_area": sum((p.cocoa_producing_ha or 0) for p in plots),
+        "status_changes": member.status_changes.all(),
+        "changes": change_log(member, limit=60),
+        "status_form": StatusChangeForm(initial={"effective_date": timezone.localdate()}),
+        "can_edit": has_role(request.user, ADMINISTRATOR),
+    })
+
+
+@require_POST
+@role_required(ADMINISTRATOR)
+def member_status_change(request, code):
+    member = get_object_or_404(Member, code=code)
+    form = StatusChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            change = services.change_member_status(
+                member=member, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            for error_list in exc.message_dict.values():
+                for error in error_list:
+                    messages.error(request, error)
+        else:
+            messages.success(
+                request,
+                f"Estado de {member.name} cambiado a «{change.get_status_display()}» "
+                f"desde el {change.effective_date:%d/%m/%Y}.",
+            )
+    else:
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, error)
+    return redirect(member.get_absolute_url())
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Archivo de la hoja de trazabilidad (xlsx o csv)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in SPREADSHEET_EXTENSIONS:
+            raise ValidationError("Suba un archivo .xlsx o .csv (la hoja de trazabilidad).")
+        return upload
+
+
+def _stash_upload(request, upload) -> tuple[str, Path]:
+    """Keep the uploaded file until the administrator confirms the import."""
+    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex
+    suffix = Path(upload.name).suffix.lower()
+    path = UPLOAD_DIR / f"{token}{suffix}"
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    pending = request.session.get("pending_imports", {})
+    pending[token] = {"path": str(path), "name": upload.name}
+    request.session["pending_imports"] = pending
+    return token, path
+
+
+def _forget_upload(request, token: str) -> dict | None:
+    pending = request.session.get("pending_imports", {})
+    stashed = pending.pop(token, None)
+    request.session["pending_imports"] = pending
+    if stashed is not None and not Path(stashed["path"]).exists():
+        return None
+    return stashed
+
+
+@role_required(ADMINISTRATOR)
+def register_import(request):
+    """Upload → check (dry run, nothing saved) → confirm → import, all or nothing."""
+    if request.method == "POST" and "token" in request.POST:
+        stashed = _forget_upload(request, request.POST["token"])
+        if stashed is None:
+            messages.error(request, "Esta importación ya se realizó o expiró. Vuelva a subir el archivo.")
+            return redirect("coop:register_import")
+        path = Path(stashed["path"])
+        report = services.import_register(
+            source=path.read_bytes(), filename=stashed["name"], dry_run=False, user=request.user
+        )
+        path.unlink(missing_ok=True)
+        if report.ok:
+            messages.success(
+                request,
+                f"Importación realizada: {report.members_created} socios nuevos, "
+                f"{report.members_updated} actualizados, {report.plots_created} parcelas nuevas, "
+                f"{report.plots_updated} actualizadas.",
+            )
+        return render(request, "coop/import.html", {
+            "form": ImportForm(), "report": report, "filename": stashed["name"], "done": report.ok,
+        })
+
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        token, path = _stash_upload(request, upload)
+        report = services.import_register(
+            source=path.read_bytes(), filename=upload.name, dry_run=True, user=request.user
+        )
+        if not report.ok:
+            _forget_upload(request, token)
+            path.unlink(missing_ok=True)
+        return render(request, "coop/import.html", {
+            "form": ImportForm(), "report": report, "filename": upload.name,
+            "token": token if report.ok else None,
+        })
+    return render(request, "coop/import.html", {"form": form})
+
+
+@role_required(*EXPORT_ROLES)
+def register_export(request):
+    from coop.traceability import export_register
+
+    fmt = request.GET.get("formato", "xlsx")
+    if fmt not in {"xlsx", "csv"}:
+        fmt = "xlsx"
+    content = export_register(fmt=fmt)
+    content_type = {
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "csv": "text/csv; charset=utf-8",
+    }[fmt]
+    response = HttpResponse(content, content_type=content_type)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="padron-trazabilidad-{stamp}.{fmt}"'
+    return response
+

@@ -1,0 +1,68 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from config.roles import ALL_ROLES
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    """A signed-in-able user holding the given role (or none)."""
+
+    def make(role: str | None = None, username: str | None = None, **extra):
+        username = username or f"user_{role or 'none'}"
+        user = django_user_model.objects.create_user(
+            username=username, password="clave-de-prueba-123", **extra
+        )
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+            if role == "administrador":
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin_user_minka(make_user):
+    return make_user("administrador", username="admin_minka")
+
+
+@pytest.fixture
+def role_users(make_user):
+    return {role: make_user(role, username=f"u_{role}") for role in sorted(ALL_ROLES)}
+
+
+@pytest.fixture
+def role_clients(role_users):
+    """One logged-in Django test client per role, plus anonymous."""
+    from django.test import Client
+
+    clients = {"anonymous": Client()}
+    for role, user in role_users.items():
+        c = Client()
+        c.force_login(user)
+        clients[role] = c
+    return clients
+
+
+@pytest.fixture
+def fresh_role_clients(role_users):
+    """Make a new set of signed-in clients on each call (a probe may sign out)."""
+    from django.test import Client
+
+    def make():
+        clients = {"anonymous": Client()}
+        for role, user in role_users.items():
+            c = Client()
+            c.force_login(user)
+            clients[role] = c
+        return clients
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing costs ~0.3 s a user; tests create many users and test no hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,157 @@
+"""Every URL, every role: who may open what.
+
+The table below is the access policy. A new view that is not in it, or whose
+declared roles differ from it, fails this test, and so does a view that lets
+a role in that the table keeps out (or the reverse).
+"""
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from config.roles import (
+    ADMINISTRATOR,
+    ALL_ROLES,
+    BOARD,
+    CERTIFIER,
+    CLERK,
+    OVERSIGHT,
+    PUBLIC,
+)
+from coop.models import Member
+
+ALL = ALL_ROLES
+EXPORTERS = frozenset({ADMINISTRATOR, BOARD, OVERSIGHT, CERTIFIER})
+ADMIN_ONLY = frozenset({ADMINISTRATOR})
+MINKA_APPS = {"coop", "ledger", "assemblies", "certification"}
+
+# url name -> (roles allowed, HTTP method used to probe it)
+POLICY = {
+    "home": (ALL, "get"),
+    "health": (PUBLIC, "get"),
+    "login": (PUBLIC, "get"),
+    "logout": (PUBLIC, "post"),
+    "set_language": (PUBLIC, "post"),
+    "coop:member_list": (ALL, "get"),
+    "coop:member_detail": (ALL, "get"),
+    "coop:member_status_change": (ADMIN_ONLY, "post"),
+    "coop:register_import": (ADMIN_ONLY, "get"),
+    "coop:register_export": (EXPORTERS, "get"),
+}
+
+
+def walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # the admin site has its own gate, tested below
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}", entry
+
+
+def sample_kwargs(pattern: URLPattern, member: Member) -> dict:
+    names = set(pattern.pattern.regex.groupindex)
+    values = {"code": member.code}
+    return {name: values[name] for name in names}
+
+
+@pytest.fixture
+def member(db):
+    return Member.objects.create(code="S-99999", dni="40000001", name="Rosa Sangama Tuanama",
+                                 community="Tununtunumba")
+
+
+def test_every_url_is_in_the_policy_and_declares_the_same_roles():
+    found = dict(walk(get_resolver().url_patterns))
+    missing = sorted(set(found) - set(POLICY))
+    assert not missing, f"URLs without an access rule in tests/test_access.py: {missing}"
+    stale = sorted(set(POLICY) - set(found))
+    assert not stale, f"Rules for URLs that no longer exist: {stale}"
+    for name, pattern in found.items():
+        declared = getattr(pattern.callback, "minka_roles", None)
+        assert declared is not None, f"{name} has no role_required/public decorator"
+        assert declared == POLICY[name][0], f"{name} declares {declared}, policy says {POLICY[name][0]}"
+
+
+@pytest.mark.django_db
+def test_each_role_is_allowed_or_refused_as_the_policy_says(fresh_role_clients, member):
+    for name, pattern in walk(get_resolver().url_patterns):
+        allowed, method = POLICY[name]
+        url = reverse(name, kwargs=sample_kwargs(pattern, member))
+        for role, client in fresh_role_clients().items():
+            response = getattr(client, method)(url)
+            if allowed == PUBLIC:
+                assert response.status_code < 400, (name, role, response.status_code)
+            elif role == "anonymous":
+                assert response.status_code == 302, (name, role)
+                assert response["Location"].startswith(reverse("login")), (name, role)
+            elif role in allowed:
+                assert response.status_code in (200, 302), (name, role, response.status_code)
+                if response.status_code == 302:
+                    assert not response["Location"].startswith(reverse("login")), (name, role)
+            else:
+                assert response.status_code == 403, (name, role, response.status_code)
+
+
+@pytest.mark.django_db
+def test_only_administrators_reach_the_admin(role_clients, member):
+    urls = [reverse("admin:index")]
+    superuser_only = set()
+    for model in admin.site._registry:
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        urls.append(url)
+        if opts.app_label not in MINKA_APPS:
+            # Accounts, roles and sign-in locks are managed by a superuser, so
+            # an administrator cannot raise their own rights.
+            superuser_only.add(url)
+    urls.append(reverse("admin:coop_member_change", args=[member.pk]))
+    urls.append(reverse("admin:coop_member_import"))
+    for url in urls:
+        for role, client in role_clients.items():
+            response = client.get(url)
+            if role == ADMINISTRATOR and url in superuser_only:
+                assert response.status_code == 403, (url, role, response.status_code)
+            elif role == ADMINISTRATOR:
+                assert response.status_code in (200, 302), (url, role, response.status_code)
+                if response.status_code == 302:
+                    assert "/admin/login/" not in response["Location"], (url, role)
+            else:
+                # Django's admin sends anyone without access to its sign-in page.
+                assert response.status_code == 302, (url, role, response.status_code)
+                assert "/admin/login/" in response["Location"], (url, role)
+
+
+@pytest.mark.django_db
+def test_clerk_and_certifier_cannot_change_a_status(role_clients, member):
+    url = reverse("coop:member_status_change", args=[member.code])
+    for role in (CLERK, CERTIFIER, OVERSIGHT, BOARD):
+        response = role_clients[role].post(url, {"status": "suspended", "effective_date": "2026-01-10"})
+        assert response.status_code == 403
+    member.refresh_from_db()
+    assert member.status == "active"
+    assert not member.status_changes.exists()
+
+
+@pytest.mark.django_db
+def test_failed_sign_ins_are_throttled(client, make_user):
+    user = make_user(CLERK, username="acopiador1")
+    url = reverse("login")
+    for _ in range(5):
+        response = client.post(url, {"username": user.username, "password": "equivocada"})
+        assert response.status_code in (200, 429, 403)
+    # Even the right password is refused while the lock lasts.
+    response = client.post(url, {"username": user.username, "password": "clave-de-prueba-123"})
+    assert response.status_code in (403, 429)
+    assert "bloqueado" in response.content.decode().lower()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_right_password_signs_in(client, make_user):
+    user = make_user(CLERK, username="acopiador2")
+    response = client.post(reverse("login"), {"username": user.username, "password": "clave-de-prueba-123"})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
