@@ -32,12 +32,12 @@ class CheckedGeometry:
     centroid_lat: Decimal
 
 
-def _dumps(value) -> str:
+def dumps_geometry(value) -> str:
     """Serialise a parsed geometry, writing each Decimal exactly as it was read."""
     if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(k)}:{_dumps(v)}" for k, v in value.items()) + "}"
+        return "{" + ",".join(f"{json.dumps(k)}:{dumps_geometry(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ",".join(_dumps(v) for v in value) + "]"
+        return "[" + ",".join(dumps_geometry(v) for v in value) + "]"
     if isinstance(value, Decimal):
         return format(value, "f")
     return json.dumps(value)
@@ -117,11 +117,12 @@ def check_geometry(geometry: dict, *, area_ha: Decimal | None) -> CheckedGeometr
             problems.append("el polígono no está cerrado (el último punto debe repetir el primero)")
     if geometry["type"] == "Point" and area_ha is not None and area_ha > POINT_MAX_HA:
         problems.append(
-            f"una parcela de {area_ha} ha necesita un polígono; "
+            f"una parcela de {format(area_ha.normalize(), 'f')} ha necesita un polígono; "
             f"un punto solo se admite hasta {POINT_MAX_HA} ha"
         )
     if problems:
-        raise GeometryError("; ".join(problems).capitalize() + ".")
+        text = "; ".join(problems)
+        raise GeometryError(text[0].upper() + text[1:] + ".")
 
     floats = _as_floats(geometry)
     shp = shape(floats)
@@ -134,7 +135,7 @@ def check_geometry(geometry: dict, *, area_ha: Decimal | None) -> CheckedGeometr
         raise GeometryError("El polígono no tiene superficie.")
     centroid = shp.centroid if geometry["type"] != "Point" else shp
     return CheckedGeometry(
-        geojson=_dumps(geometry),
+        geojson=dumps_geometry(geometry),
         kind=geometry["type"],
         centroid_lon=Decimal(f"{centroid.x:.6f}"),
         centroid_lat=Decimal(f"{centroid.y:.6f}"),

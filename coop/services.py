@@ -3,9 +3,12 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from coop.models import Member, MemberStatus, MemberStatusChange
+from coop.geometry import dumps_geometry
+from coop.models import Member, MemberStatus, MemberStatusChange, Plot, member_search_text
+from coop.traceability import COLUMNS_BY_KEY, ImportReport, Sheet, SheetRow, read_sheet
 
 
 @transaction.atomic
@@ -43,3 +46,346 @@ def change_member_status(
     member._history_user = user
     member.save(update_fields=["status", "updated_at", "search_text"])
     return change
+
+
+# --- Importing the traceability sheet ------------------------------------------
+
+MEMBER_FIELDS = ("name", "sex", "birth_date", "department", "province", "district", "community",
+                 "join_date", "phone")
+PLOT_FIELDS = ("department", "province", "district", "community", "temporary_shade_ha",
+               "cocoa_installed_ha", "installed_on", "cocoa_grafted_ha", "forest_ha", "georeferenced_ha",
+               "total_area_ha", "cocoa_producing_ha", "has_title", "fairtrade_certified", "fairtrade_since",
+               "organic_stage", "organic_conversion_start", "organic_certified_on")
+PLOT_GEOMETRY_FIELDS = ("geometry", "geometry_kind", "centroid_lat", "centroid_lon")
+IMPORT_CODE_PREFIX = "SOC-"
+BATCH = 1000
+
+
+class _Rollback(Exception):
+    """Raised inside the import transaction to undo it (dry run, or errors found late)."""
+
+
+def _blank(value) -> bool:
+    return value is None or value == ""
+
+
+def import_register(*, source: bytes, filename: str, dry_run: bool, user) -> ImportReport:
+    """Import the Alliance traceability sheet: all rows or none.
+
+    Members are matched by DNI, plots by «Código de parcela» or else by their
+    order among the member's rows, so importing the same file again updates
+    and never duplicates. A blank cell never erases what the register holds.
+    A dry run does every write and then rolls back, so it finds exactly the
+    problems the real import would.
+    """
+    report = ImportReport(filename=filename, dry_run=dry_run)
+    sheet = read_sheet(source, filename, report)
+    if sheet is None:
+        return report
+    # Cells that could not be read are already reported; the plan still checks
+    # the other rows so the user gets every problem of the file at once.
+    try:
+        with transaction.atomic():
+            _lock_register()
+            plan = _RegisterPlan(sheet, report)
+            plan.build()
+            if not report.ok:
+                raise _Rollback
+            plan.apply(user=user, reason=f"Importación de {filename}"[:100])
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    except IntegrityError:
+        report.error(None, "", "Otra persona cambió el padrón al mismo tiempo; no se guardó nada. "
+                     "Vuelva a importar el archivo.")
+    report.errors.sort(key=lambda problem: problem.row or 0)
+    report.warnings.sort(key=lambda problem: problem.row or 0)
+    return report
+
+
+def _lock_register():
+    """Serialise imports with each other and with edits to members and plots.
+
+    SQLite already holds the write lock from BEGIN IMMEDIATE; PostgreSQL needs
+    an explicit table lock so two imports cannot both create the same member.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"LOCK TABLE {Member._meta.db_table}, {Plot._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
+            )
+
+
+class _RegisterPlan:
+    """Matches the sheet's rows to members and plots and checks them, before anything is written."""
+
+    def __init__(self, sheet: Sheet, report: ImportReport):
+        self.sheet = sheet
+        self.report = report
+        self.header = lambda key: sheet.headers.get(key) or COLUMNS_BY_KEY[key].header
+        self.today = date.today()
+        self.new_members: list[Member] = []
+        self.changed_members: dict[int, Member] = {}
+        self.new_plots: list[tuple[Member, Plot]] = []
+        self.changed_plots: dict[int, Plot] = {}
+        self.changed_plot_fields: set[str] = set()
+        self.changed_member_fields: set[str] = set()
+        self._file_plot_codes: dict[str, int] = {}  # plot code -> row that claimed it
+
+    # -- matching --------------------------------------------------------------
+
+    def build(self):
+        by_dni: dict[str, list[SheetRow]] = {}
+        for row in self.sheet.rows:
+            dni = row.values.get("dni")
+            if dni:
+                by_dni.setdefault(dni, []).append(row)
+
+        members_by_dni = {m.dni: m for m in Member.objects.all()}
+        dni_by_code = {m.code: dni for dni, m in members_by_dni.items()}
+        plots_by_member: dict[int, list[Plot]] = {}
+        plots_by_code: dict[str, Plot] = {}
+        for plot in Plot.objects.order_by("id"):
+            plots_by_member.setdefault(plot.member_id, []).append(plot)
+            plots_by_code[plot.code] = plot
+        self.plots_by_code = plots_by_code
+        self.used_plot_codes = set(plots_by_code)
+        self.used_member_codes = set(dni_by_code)
+        self.next_code_number = self._max_code_number(dni_by_code)
+
+        file_codes: dict[str, tuple[str, int]] = {}
+        for dni, rows in by_dni.items():
+            member = members_by_dni.get(dni)
+            code = self._member_code(dni, rows, member, dni_by_code, file_codes)
+            if member is None:
+                member = self._new_member(dni, code, rows)
+            else:
+                self._update_member(member, rows)
+            existing_plots = plots_by_member.get(member.pk, []) if member.pk else []
+            self._match_plots(member, rows, existing_plots)
+
+    def _max_code_number(self, dni_by_code) -> int:
+        numbers = [int(code[len(IMPORT_CODE_PREFIX):]) for code in dni_by_code
+                   if code.startswith(IMPORT_CODE_PREFIX) and code[len(IMPORT_CODE_PREFIX):].isdigit()]
+        return max(numbers, default=0)
+
+    def _member_code(self, dni, rows, member, dni_by_code, file_codes) -> str:
+        codes = [(row, row.values.get("member_code")) for row in rows if row.values.get("member_code")]
+        for row, code in codes:
+            if code != codes[0][1]:
+                self.report.error(row.number, self.header("member_code"),
+                                  f"El DNI {dni} tiene otro código en la fila {codes[0][0].number} "
+                                  f"({codes[0][1]}).")
+        if not codes:
+            if member is not None:
+                return member.code
+            self.next_code_number += 1
+            while f"{IMPORT_CODE_PREFIX}{self.next_code_number:05d}" in self.used_member_codes:
+                self.next_code_number += 1
+            code = f"{IMPORT_CODE_PREFIX}{self.next_code_number:05d}"
+            self.used_member_codes.add(code)
+            return code
+        row, code = codes[0]
+        if member is not None and member.code != code:
+            self.report.error(row.number, self.header("member_code"),
+                              f"El DNI {dni} ya está registrado con el código {member.code}; "
+                              f"el código de un socio no se cambia por importación.")
+        elif member is None and code in dni_by_code:
+            self.report.error(row.number, self.header("member_code"),
+                              f"El código {code} ya pertenece al socio con DNI {dni_by_code[code]}.")
+        elif code in file_codes and file_codes[code][0] != dni:
+            self.report.error(row.number, self.header("member_code"),
+                              f"El código {code} también está en la fila {file_codes[code][1]} "
+                              f"con otro DNI ({file_codes[code][0]}).")
+        file_codes.setdefault(code, (dni, row.number))
+        self.used_member_codes.add(code)
+        return code
+
+    def _member_values(self, dni, rows) -> dict:
+        """The member's fields from the first row that has each; a different later value is an error."""
+        values: dict = {}
+        first_row: dict = {}
+        for row in rows:
+            for key in (*MEMBER_FIELDS, "age", "status"):
+                value = row.values.get(key)
+                if _blank(value):
+                    continue
+                if key not in values:
+                    values[key], first_row[key] = value, row.number
+                elif key in ("name", "sex", "birth_date", "age", "join_date") and values[key] != value:
+                    self.report.error(
+                        row.number, self.header(key),
+                        f"El DNI {dni} aparece en la fila {first_row[key]} con otro dato "
+                        f"(«{values[key]}»); un socio con varias parcelas debe tener los mismos datos "
+                        f"personales en todas sus filas.",
+                    )
+        return values
+
+    def _new_member(self, dni, code, rows) -> Member:
+        values = self._member_values(dni, rows)
+        member = Member(code=code, dni=dni, **{k: values[k] for k in MEMBER_FIELDS if k in values})
+        if "age" in values:
+            member.declared_age, member.declared_age_on = values["age"], self.today
+        member.search_text = member_search_text(code=code, dni=dni, name=member.name)
+        member.status = values.get("status") or MemberStatus.ACTIVE
+        self._check_member(member, rows[0])
+        self.new_members.append(member)
+        return member
+
+    def _update_member(self, member, rows):
+        values = self._member_values(member.dni, rows)
+        changed = []
+        for key in MEMBER_FIELDS:
+            if key in values and getattr(member, key) != values[key]:
+                setattr(member, key, values[key])
+                changed.append(key)
+        if "age" in values and member.declared_age != values["age"]:
+            member.declared_age, member.declared_age_on = values["age"], self.today
+            changed += ["declared_age", "declared_age_on"]
+        if values.get("status") and values["status"] != member.status:
+            self.report.warn(rows[0].number, self.header("status"),
+                             f"El socio {member.code} está «{member.get_status_display()}» en Minka; "
+                             "el estado se cambia en la página del socio, con su fecha. No se modificó.")
+        if changed:
+            member.search_text = member_search_text(code=member.code, dni=member.dni, name=member.name)
+            self._check_member(member, rows[0])
+            self.changed_members[member.pk] = member
+            self.changed_member_fields.update(changed + ["search_text"])
+
+    def _check_member(self, member, row):
+        try:
+            member.clean_fields(exclude=["code", "search_text", "status"])
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                key = "dni" if field_name == "dni" else field_name
+                for message in messages:
+                    self.report.error(row.number, self.header(key) if key in COLUMNS_BY_KEY else field_name,
+                                      message)
+
+    def _match_plots(self, member, rows, existing_plots):
+        claimed_codes = {row.values.get("plot_code") for row in rows if row.values.get("plot_code")}
+        unclaimed = [p for p in existing_plots if p.code not in claimed_codes]
+        for row in rows:
+            code = row.values.get("plot_code")
+            if code:
+                plot = self.plots_by_code.get(code)
+                if plot is not None and plot.member_id != member.pk:
+                    self.report.error(row.number, self.header("plot_code"),
+                                      f"La parcela {code} pertenece a otro socio.")
+                    continue
+                if code in self._file_plot_codes:
+                    self.report.error(row.number, self.header("plot_code"),
+                                      f"La parcela {code} ya está en la fila {self._file_plot_codes[code]}.")
+                    continue
+                self._file_plot_codes[code] = row.number
+            else:
+                # Without a plot code, the k-th row of a member is its k-th plot.
+                plot = unclaimed.pop(0) if unclaimed else None
+            if plot is None:
+                self._new_plot(member, row, code)
+            else:
+                self._update_plot(plot, row)
+
+    def _new_plot(self, member, row, code):
+        if not code:
+            number = 1
+            while f"{member.code}-P{number}" in self.used_plot_codes:
+                number += 1
+            code = f"{member.code}-P{number}"
+        self.used_plot_codes.add(code)
+        plot = Plot(code=code, name=row.values.get("plot_name", ""), member=member if member.pk else None)
+        for key in PLOT_FIELDS:
+            value = row.values.get(key)
+            if not _blank(value):
+                setattr(plot, key, value)
+        for key in ("department", "province", "district", "community"):
+            if not getattr(plot, key):
+                setattr(plot, key, getattr(member, key))
+        if self._check_plot(plot, row):
+            self.new_plots.append((member, plot))
+
+    def _update_plot(self, plot, row):
+        before = {f: getattr(plot, f) for f in (*PLOT_FIELDS, "name", *PLOT_GEOMETRY_FIELDS)}
+        for key in PLOT_FIELDS:
+            value = row.values.get(key)
+            if not _blank(value):
+                setattr(plot, key, value)
+        if row.values.get("plot_name"):
+            plot.name = row.values["plot_name"]
+        if not self._check_plot(plot, row):
+            return
+        changed = [f for f, old in before.items() if getattr(plot, f) != old]
+        if changed:
+            self.changed_plots[plot.pk] = plot
+            self.changed_plot_fields.update(changed)
+
+    def _check_plot(self, plot, row) -> bool:
+        if row.geometry is not None:
+            plot.geometry = dumps_geometry(row.geometry)
+        try:
+            plot.clean()
+            plot.clean_fields(exclude=["member", "code"])
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                column = {"geometry": self._geometry_header(row)}.get(field_name) or self.header(
+                    field_name if field_name in COLUMNS_BY_KEY else "total_area_ha"
+                )
+                for message in messages:
+                    self.report.error(row.number, column, message)
+            return False
+        self._warn_areas(plot, row)
+        return True
+
+    def _geometry_header(self, row) -> str:
+        if row.values.get("geometry") or "latitude" not in self.sheet.headers:
+            return self.header("geometry")
+        return f"{self.header('latitude')} / {self.header('longitude')}"
+
+    def _warn_areas(self, plot, row):
+        installed, producing = plot.cocoa_installed_ha, plot.cocoa_producing_ha
+        if installed is not None and producing is not None and producing > installed:
+            self.report.warn(row.number, self.header("cocoa_producing_ha"),
+                             "El cacao en producción es mayor que el cacao instalado.")
+        if installed is not None and plot.cocoa_grafted_ha is not None and plot.cocoa_grafted_ha > installed:
+            self.report.warn(row.number, self.header("cocoa_grafted_ha"),
+                             "El cacao injertado es mayor que el cacao instalado.")
+
+    # -- writing ---------------------------------------------------------------
+
+    def apply(self, *, user, reason: str):
+        report = self.report
+        if self.new_members:
+            bulk_create_with_history(self.new_members, Member, batch_size=BATCH,
+                                     default_user=user, default_change_reason=reason)
+            created = Member.objects.in_bulk([m.dni for m in self.new_members], field_name="dni")
+            for member in self.new_members:
+                member.pk = created[member.dni].pk
+            MemberStatusChange.objects.bulk_create(
+                [MemberStatusChange(member=m, status=m.status, effective_date=m.join_date or self.today,
+                                    note="Alta por importación del padrón", recorded_by=user)
+                 for m in self.new_members],
+                batch_size=BATCH,
+            )
+        if self.changed_members:
+            bulk_update_with_history(list(self.changed_members.values()), Member,
+                                     sorted(self.changed_member_fields), batch_size=BATCH,
+                                     default_user=user, default_change_reason=reason)
+        if self.new_plots:
+            plots = []
+            for member, plot in self.new_plots:
+                plot.member_id = member.pk
+                plots.append(plot)
+            bulk_create_with_history(plots, Plot, batch_size=BATCH,
+                                     default_user=user, default_change_reason=reason)
+        if self.changed_plots:
+            bulk_update_with_history(list(self.changed_plots.values()), Plot,
+                                     sorted(self.changed_plot_fields), batch_size=BATCH,
+                                     default_user=user, default_change_reason=reason)
+        report.members_created = len(self.new_members)
+        report.members_updated = len(self.changed_members)
+        report.members_unchanged = len({r.values.get("dni") for r in self.sheet.rows}) - \
+            report.members_created - report.members_updated
+        report.plots_created = len(self.new_plots)
+        report.plots_updated = len(self.changed_plots)
+        report.plots_unchanged = len(self.sheet.rows) - report.plots_created - report.plots_updated

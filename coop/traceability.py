@@ -1,0 +1,621 @@
+"""The Peru Cocoa Alliance traceability sheet: reading it as cooperatives keep it, writing it back.
+
+Reading turns a spreadsheet (xlsx, or csv with comma or semicolon, UTF-8 or
+Latin-1) into `SheetRow`s of typed values, naming every cell it cannot read.
+It never touches the database; `coop.services.import_register` does that.
+Writing produces the same columns, so an exported file imports again unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+
+import tablib
+from openpyxl import load_workbook
+
+from coop.geometry import GeometryError, parse_coordinate, parse_geojson, point
+from coop.models import MemberStatus, OrganicStage, Sex, normalize_text
+
+AREA_QUANTUM = Decimal("0.0001")
+HEADER_SEARCH_ROWS = 15  # sheets often carry a title block above the header
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None  # spreadsheet row number as the user sees it; None for the whole file
+    column: str  # header as written in the file, or the expected header
+    message: str
+
+    def __str__(self):
+        where = []
+        if self.row:
+            where.append(f"fila {self.row}")
+        if self.column:
+            where.append(f"columna «{self.column}»")
+        prefix = ", ".join(where)
+        return f"{prefix[0].upper()}{prefix[1:]}: {self.message}" if prefix else self.message
+
+
+@dataclass
+class ImportReport:
+    filename: str = ""
+    dry_run: bool = True
+    rows: int = 0
+    members_created: int = 0
+    members_updated: int = 0
+    members_unchanged: int = 0
+    plots_created: int = 0
+    plots_updated: int = 0
+    plots_unchanged: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error(self, row, column, message):
+        self.errors.append(Problem(row, column, message))
+
+    def warn(self, row, column, message):
+        self.warnings.append(Problem(row, column, message))
+
+
+# --- Columns ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # how Minka writes it
+    kind: str  # text, dni, sex, age, area, month, yesno, date, organic, coordinate, geojson, status
+    aliases: tuple[str, ...] = ()
+
+
+# The first seventeen are the Alliance template; the rest are what Minka adds
+# (codes, certification, geolocation). Only DNI and Nombre are required.
+COLUMNS = [
+    Column("department", "Departamento", "text", ("dpto", "depto")),
+    Column("province", "Provincia", "text"),
+    Column("district", "Distrito", "text"),
+    Column("community", "Comunidad", "text", ("caserio", "comunidad caserio", "sector", "localidad")),
+    Column("name", "Nombre", "text", ("nombres", "nombres y apellidos", "apellidos y nombres",
+                                      "nombre del productor", "productor", "socio", "nombre completo")),
+    Column("dni", "DNI", "dni", ("n dni", "nro dni", "numero de dni", "documento", "dni del productor")),
+    Column("sex", "Sexo", "sex", ("genero",)),
+    Column("age", "Edad", "age"),
+    Column("temporary_shade_ha", "Sombra temporal (ha)", "area", ("sombra temporal",)),
+    Column("cocoa_installed_ha", "Cacao instalado (ha)", "area", ("cacao instalado", "area cacao instalado")),
+    Column("installed_on", "Mes-año de instalación", "month",
+           ("mes ano de instalacion", "mes y ano de instalacion", "fecha de instalacion",
+            "mes ano instalacion", "ano de instalacion")),
+    Column("cocoa_grafted_ha", "Cacao injertado (ha)", "area", ("cacao injertado",)),
+    Column("forest_ha", "Forestales (ha)", "area", ("forestales", "forestal", "area forestal")),
+    Column("georeferenced_ha", "Georeferenciación (ha)", "area",
+           ("georeferenciacion", "georreferenciacion", "area georeferenciada", "area georreferenciada")),
+    Column("total_area_ha", "Área del predio (ha)", "area",
+           ("area del predio", "area total", "area total del predio", "area predio")),
+    Column("cocoa_producing_ha", "Cacao en producción (ha)", "area",
+           ("cacao en produccion", "area en produccion")),
+    Column("has_title", "Título de propiedad (SI/NO)", "yesno",
+           ("titulo de propiedad", "titulo", "tiene titulo")),
+    # Minka's own columns.
+    Column("member_code", "Código de socio", "text", ("codigo socio", "codigo del socio", "cod socio")),
+    Column("plot_code", "Código de parcela", "text", ("codigo parcela", "cod parcela")),
+    Column("plot_name", "Nombre del predio", "text", ("nombre de la parcela", "predio", "parcela")),
+    Column("birth_date", "Fecha de nacimiento", "date"),
+    Column("join_date", "Fecha de ingreso", "date", ("fecha de afiliacion",)),
+    Column("phone", "Teléfono", "text", ("celular", "telefono celular")),
+    Column("status", "Estado", "status", ("estado del socio",)),
+    Column("fairtrade_certified", "Comercio Justo (SI/NO)", "yesno", ("comercio justo", "fairtrade", "flo")),
+    Column("fairtrade_since", "Comercio Justo desde", "date", ("fairtrade desde",)),
+    Column("organic_stage", "Estado orgánico", "organic",
+           ("organico", "estado organico", "condicion organica")),
+    Column("organic_conversion_start", "Inicio de conversión orgánica", "date",
+           ("inicio de conversion", "inicio de transicion")),
+    Column("organic_certified_on", "Orgánico desde", "date", ("certificado organico desde",)),
+    Column("latitude", "Latitud", "coordinate", ("lat", "coordenada y", "y")),
+    Column("longitude", "Longitud", "coordinate", ("lon", "long", "coordenada x", "x")),
+    Column("geometry", "Geolocalización (GeoJSON)", "geojson", ("geojson", "poligono", "geometria")),
+]
+REQUIRED_KEYS = ("dni", "name")
+COLUMNS_BY_KEY = {c.key: c for c in COLUMNS}
+
+
+def header_key(text) -> str:
+    """'Área del predio (ha)' and 'AREA DEL PREDIO' both become 'area del predio'."""
+    plain = normalize_text(str(text or ""))
+    plain = re.sub(r"[^a-z0-9]+", " ", plain).strip()
+    plain = re.sub(r"\b(ha|has|hectareas|si no|n)$", "", plain).strip()
+    return re.sub(r"\s+", " ", plain)
+
+
+_HEADER_LOOKUP: dict[str, str] = {}
+for _column in COLUMNS:
+    for _text in (_column.header, _column.key, *_column.aliases):
+        _HEADER_LOOKUP.setdefault(header_key(_text), _column.key)
+
+
+# --- Cell parsers: each returns a value or raises CellError with a Spanish message.
+
+class CellError(ValueError):
+    pass
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def parse_dni(value) -> str:
+    if isinstance(value, int | float):
+        # Excel drops the leading zeros of a DNI typed as a number.
+        return str(int(value)).zfill(8)
+    text = _text(value).replace(" ", "").replace(".", "")
+    if not text:
+        return ""
+    if not re.fullmatch(r"\d{8}", text):
+        raise CellError(f"«{_text(value)}» no es un DNI: debe tener exactamente 8 dígitos.")
+    return text
+
+
+def parse_decimal(value) -> Decimal | None:
+    if value is None or _text(value) == "":
+        return None
+    if isinstance(value, int | float):
+        number = Decimal(repr(value))
+    else:
+        text = _text(value).replace(" ", "")
+        if "," in text and "." in text:
+            # 1.234,5 or 1,234.5: the last separator is the decimal one.
+            thousands = "." if text.rfind(",") > text.rfind(".") else ","
+            text = text.replace(thousands, "")
+        text = text.replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise CellError(f"«{_text(value)}» no es un número.") from None
+    if not number.is_finite():
+        raise CellError(f"«{_text(value)}» no es un número.")
+    return number
+
+
+def parse_area(value) -> Decimal | None:
+    number = parse_decimal(value)
+    if number is None:
+        return None
+    if number < 0:
+        raise CellError(f"El área no puede ser negativa ({_text(value)}).")
+    if number > 10000:
+        raise CellError(f"{_text(value)} ha no es un área plausible para una parcela.")
+    return number.quantize(AREA_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+YES = {"si", "s", "yes", "y", "1", "x", "true", "verdadero", "con titulo"}
+NO = {"no", "n", "0", "false", "falso", "sin titulo", "ninguno"}
+
+
+def parse_yesno(value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = normalize_text(_text(value)).rstrip(".")
+    if text in {"", "-"}:
+        return None
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise CellError(f"«{_text(value)}»: escriba SI o NO.")
+
+
+SEXES = {"m": Sex.MALE, "masculino": Sex.MALE, "hombre": Sex.MALE, "h": Sex.MALE, "varon": Sex.MALE,
+         "f": Sex.FEMALE, "femenino": Sex.FEMALE, "mujer": Sex.FEMALE}
+
+
+def parse_sex(value) -> str:
+    text = normalize_text(_text(value)).rstrip(".")
+    if not text:
+        return ""
+    if text in SEXES:
+        return SEXES[text]
+    raise CellError(f"«{_text(value)}»: escriba M (masculino) o F (femenino).")
+
+
+def parse_age(value) -> int | None:
+    number = parse_decimal(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value() or not 15 <= number <= 110:
+        raise CellError(f"«{_text(value)}» no es una edad plausible (15 a 110 años).")
+    return int(number)
+
+
+MONTHS = {
+    "ene": 1, "enero": 1, "jan": 1, "january": 1,
+    "feb": 2, "febrero": 2, "february": 2,
+    "mar": 3, "marzo": 3, "march": 3,
+    "abr": 4, "abril": 4, "apr": 4, "april": 4,
+    "may": 5, "mayo": 5,
+    "jun": 6, "junio": 6, "june": 6,
+    "jul": 7, "julio": 7, "july": 7,
+    "ago": 8, "agosto": 8, "aug": 8, "august": 8,
+    "set": 9, "sep": 9, "sept": 9, "setiembre": 9, "septiembre": 9, "september": 9,
+    "oct": 10, "octubre": 10, "october": 10,
+    "nov": 11, "noviembre": 11, "november": 11,
+    "dic": 12, "diciembre": 12, "dec": 12, "december": 12,
+}
+
+
+def _full_year(year: int) -> int:
+    if year >= 100:
+        return year
+    # Two-digit years: '15 is 2015, '98 is 1998.
+    return 2000 + year if 2000 + year <= date.today().year else 1900 + year
+
+
+def parse_month(value, *, today: date | None = None) -> date | None:
+    """Month-year as cooperatives write it: 03/2015, 3-15, mar-15, Marzo 2015, 2015-03, a date cell."""
+    today = today or date.today()
+    if value is None or _text(value) == "":
+        return None
+    if isinstance(value, datetime | date):
+        result = date(value.year, value.month, 1)
+    else:
+        text = normalize_text(_text(value)).replace(".", " ")
+        parts = [p for p in re.split(r"[\s/\-_]+|(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", text) if p and p != "de"]
+        month = year = None
+        if len(parts) == 3 and all(p.isdigit() for p in parts):
+            parts = parts[1:]  # a full date dd/mm/yyyy: keep month and year
+        if len(parts) == 2:
+            first, second = parts
+            if first in MONTHS and second.isdigit():
+                month, year = MONTHS[first], int(second)
+            elif second in MONTHS and first.isdigit():
+                month, year = MONTHS[second], int(first)
+            elif first.isdigit() and second.isdigit():
+                if len(first) == 4:
+                    year, month = int(first), int(second)
+                else:
+                    month, year = int(first), int(second)
+        elif len(parts) == 1 and parts[0].isdigit() and len(parts[0]) == 4:
+            month, year = 1, int(parts[0])  # only a year: January of it
+        if month is None or year is None or not 1 <= month <= 12:
+            raise CellError(f"«{_text(value)}» no es un mes-año (escriba por ejemplo 03/2015 o mar-15).")
+        result = date(_full_year(year), month, 1)
+    if result > today or result.year < 1950:
+        raise CellError(f"«{_text(value)}» no es un mes de instalación plausible.")
+    return result
+
+
+def parse_date(value) -> date | None:
+    if value is None or _text(value) == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d/%m/%y", "%d.%m.%Y"):
+        try:
+            parsed = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        if parsed > date.today():
+            raise CellError(f"La fecha {text} está en el futuro.")
+        return parsed
+    raise CellError(f"«{text}» no es una fecha (escriba dd/mm/aaaa).")
+
+
+ORGANIC = {
+    "": OrganicStage.NONE, "no": OrganicStage.NONE, "convencional": OrganicStage.NONE,
+    "ninguno": OrganicStage.NONE,
+    "t1": OrganicStage.TRANSITION_1, "transicion 1": OrganicStage.TRANSITION_1,
+    "transicion ano 1": OrganicStage.TRANSITION_1,
+    "t2": OrganicStage.TRANSITION_2, "transicion 2": OrganicStage.TRANSITION_2,
+    "transicion ano 2": OrganicStage.TRANSITION_2,
+    "t3": OrganicStage.TRANSITION_3, "transicion 3": OrganicStage.TRANSITION_3,
+    "transicion ano 3": OrganicStage.TRANSITION_3,
+    "organico": OrganicStage.ORGANIC, "si": OrganicStage.ORGANIC, "org": OrganicStage.ORGANIC,
+    "certificado": OrganicStage.ORGANIC,
+}
+
+
+def parse_organic(value) -> str:
+    text = re.sub(r"[^a-z0-9]+", " ", normalize_text(_text(value))).strip()
+    if text in ORGANIC:
+        return ORGANIC[text]
+    raise CellError(
+        f"«{_text(value)}»: escriba Convencional, T1, T2, T3 u Orgánico."
+    )
+
+
+STATUSES = {normalize_text(str(label)): value for value, label in MemberStatus.choices}
+STATUSES.update({"activa": MemberStatus.ACTIVE, "suspendida": MemberStatus.SUSPENDED,
+                 "retirada": MemberStatus.WITHDRAWN, "fallecida": MemberStatus.DECEASED})
+
+
+def parse_status(value) -> str:
+    text = normalize_text(_text(value))
+    if not text:
+        return ""
+    if text in STATUSES:
+        return STATUSES[text]
+    raise CellError(f"«{_text(value)}»: escriba Activo, Suspendido, Retirado o Fallecido.")
+
+
+def parse_coordinate_cell(value):
+    if value is None or _text(value) == "":
+        return None
+    if isinstance(value, float):
+        # Excel stores coordinates as floats; repr keeps the digits typed.
+        return Decimal(repr(value))
+    try:
+        return parse_coordinate(value)
+    except GeometryError as exc:
+        raise CellError(str(exc)) from None
+
+
+def parse_geojson_cell(value):
+    text = _text(value) if not isinstance(value, str) else value.strip()
+    if not text:
+        return None
+    try:
+        return parse_geojson(text)
+    except GeometryError as exc:
+        raise CellError(str(exc)) from None
+
+
+PARSERS = {
+    "text": _text, "dni": parse_dni, "sex": parse_sex, "age": parse_age, "area": parse_area,
+    "month": parse_month, "yesno": parse_yesno, "date": parse_date, "organic": parse_organic,
+    "status": parse_status, "coordinate": parse_coordinate_cell, "geojson": parse_geojson_cell,
+}
+
+
+# --- Reading a file ----------------------------------------------------------
+
+@dataclass
+class SheetRow:
+    number: int  # as the user sees it in the spreadsheet
+    values: dict  # key -> parsed value, only for columns present in the file
+    geometry: dict | None = None  # from the GeoJSON column or the latitude/longitude pair
+
+
+@dataclass
+class Sheet:
+    rows: list[SheetRow]
+    headers: dict[str, str]  # key -> header as written in the file
+
+
+def read_table(source: bytes, filename: str) -> list[tuple[int, list]]:
+    """The raw cells of the first sheet, numbered as the user sees the rows."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".xlsx":
+        return _read_xlsx(source)
+    if suffix == ".csv":
+        return _read_csv(source)
+    raise CellError("Suba un archivo .xlsx o .csv (la hoja de trazabilidad).")
+
+
+def _read_xlsx(source: bytes) -> list[tuple[int, list]]:
+    try:
+        workbook = load_workbook(io.BytesIO(source), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise CellError("El archivo no es un libro de Excel (.xlsx) válido.") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [(number, list(cells)) for number, cells in enumerate(sheet.iter_rows(values_only=True), 1)]
+    finally:
+        workbook.close()
+
+
+def _decode(source: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            return source.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CellError("No se puede leer el texto del archivo.")  # latin-1 never fails; kept for clarity
+
+
+def _read_csv(source: bytes) -> list[tuple[int, list]]:
+    text = _decode(source)
+    first_lines = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
+    try:
+        delimiter = csv.Sniffer().sniff(first_lines, delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ";" if first_lines.count(";") > first_lines.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise CellError(f"El CSV está mal formado cerca de la línea {reader.line_num}: {exc}.") from exc
+
+
+def _is_blank(cells) -> bool:
+    return all(c is None or _text(c) == "" for c in cells)
+
+
+def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | None:
+    """Parse the sheet, adding every problem to the report; None when it cannot be read at all."""
+    try:
+        table = read_table(source, filename)
+    except CellError as exc:
+        report.error(None, "", str(exc))
+        return None
+
+    header_index = None
+    for index, (_, cells) in enumerate(table[:HEADER_SEARCH_ROWS]):
+        keys = {_HEADER_LOOKUP.get(header_key(c)) for c in cells}
+        if {"dni", "name"} <= keys:
+            header_index = index
+            break
+    if header_index is None:
+        report.error(None, "", "No se encontró la fila de encabezados: la hoja necesita al menos las "
+                     "columnas «DNI» y «Nombre» (formato de la Alianza Cacao Perú).")
+        return None
+
+    header_row_number, header_cells = table[header_index]
+    positions: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    for position, cell in enumerate(header_cells):
+        written = _text(cell)
+        if not written:
+            continue
+        key = _HEADER_LOOKUP.get(header_key(written))
+        if key is None:
+            report.warn(header_row_number, written, "Columna desconocida; se ignora.")
+        elif key in positions:
+            report.error(header_row_number, written,
+                         f"La columna aparece dos veces (también como «{headers[key]}»).")
+        else:
+            positions[key] = position
+            headers[key] = written
+    if report.errors:
+        return None
+
+    rows = []
+    for number, cells in table[header_index + 1:]:
+        if _is_blank(cells):
+            continue
+        values = {}
+        for key, position in positions.items():
+            raw = cells[position] if position < len(cells) else None
+            column = COLUMNS_BY_KEY[key]
+            try:
+                values[key] = PARSERS[column.kind](raw)
+            except CellError as exc:
+                report.error(number, headers[key], str(exc))
+        row = SheetRow(number=number, values=values)
+        for key in REQUIRED_KEYS:
+            if values.get(key, "") == "" and key in values:  # unreadable cells were reported above
+                report.error(number, headers[key], "Falta el dato; es obligatorio.")
+        row.geometry = _row_geometry(row, headers, report)
+        rows.append(row)
+    if not rows:
+        report.error(None, "", "La hoja no tiene filas de datos debajo de los encabezados.")
+    report.rows = len(rows)
+    return Sheet(rows=rows, headers=headers)
+
+
+def _row_geometry(row: SheetRow, headers: dict, report: ImportReport) -> dict | None:
+    values = row.values
+    if values.get("geometry"):
+        return values["geometry"]
+    lat, lon = values.get("latitude"), values.get("longitude")
+    if lat is None and lon is None:
+        return None
+    if lat is None or lon is None:
+        missing = "latitude" if lat is None else "longitude"
+        report.error(row.number, headers.get(missing, COLUMNS_BY_KEY[missing].header),
+                     "Falta la otra coordenada del punto (latitud y longitud van juntas).")
+        return None
+    return point(lon, lat)
+
+
+# --- Writing the sheet -------------------------------------------------------
+
+EXPORT_KEYS = [c.key for c in COLUMNS if c.key not in {"latitude", "longitude"}] + ["latitude", "longitude"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value):
+    """Keep a spreadsheet from running a cell as a formula (CSV/formula injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _yesno(value) -> str:
+    return "" if value is None else ("SI" if value else "NO")
+
+
+def _date(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def register_rows(members=None):
+    """One row per plot (members without plots get one row), in the export column order."""
+    from coop.models import Member, Plot
+
+    members = members if members is not None else Member.objects.all()
+    member_ids = members.values("pk")
+    plots = (Plot.objects.filter(member__in=member_ids).select_related("member")
+             .order_by("member__code", "code"))
+    stage_labels = dict(OrganicStage.choices)
+    status_labels = dict(MemberStatus.choices)
+    sex_labels = {Sex.MALE: "M", Sex.FEMALE: "F"}
+
+    def member_cells(m):
+        return {
+            "name": m.name, "dni": m.dni, "sex": sex_labels.get(m.sex, ""),
+            "age": m.age if m.age is not None else "", "member_code": m.code,
+            "birth_date": _date(m.birth_date), "join_date": _date(m.join_date), "phone": m.phone,
+            "status": str(status_labels[m.status]),
+        }
+
+    rows = []
+    for plot in plots.iterator(chunk_size=2000):
+        m = plot.member
+        cells = member_cells(m)
+        lat = lon = ""
+        if plot.geometry_kind == "Point":
+            lon, lat = parse_geojson(plot.geometry)["coordinates"][:2]
+        cells.update({
+            "department": plot.department or m.department, "province": plot.province or m.province,
+            "district": plot.district or m.district, "community": plot.community or m.community,
+            "temporary_shade_ha": plot.temporary_shade_ha, "cocoa_installed_ha": plot.cocoa_installed_ha,
+            "installed_on": plot.installed_on.strftime("%m/%Y") if plot.installed_on else "",
+            "cocoa_grafted_ha": plot.cocoa_grafted_ha, "forest_ha": plot.forest_ha,
+            "georeferenced_ha": plot.georeferenced_ha, "total_area_ha": plot.total_area_ha,
+            "cocoa_producing_ha": plot.cocoa_producing_ha, "has_title": _yesno(plot.has_title),
+            "plot_code": plot.code, "plot_name": plot.name,
+            "fairtrade_certified": _yesno(plot.fairtrade_certified),
+            "fairtrade_since": _date(plot.fairtrade_since),
+            "organic_stage": str(stage_labels[plot.organic_stage]),
+            "organic_conversion_start": _date(plot.organic_conversion_start),
+            "organic_certified_on": _date(plot.organic_certified_on),
+            # A point is written as latitude/longitude, the way surveyors note it.
+            "geometry": plot.geometry if plot.geometry_kind not in ("", "Point") else "",
+            "latitude": lat, "longitude": lon,
+        })
+        rows.append(cells)
+    for m in members.exclude(pk__in=Plot.objects.values("member_id")):
+        cells = member_cells(m)
+        cells.update({"department": m.department, "province": m.province, "district": m.district,
+                      "community": m.community})
+        rows.append(cells)
+    rows.sort(key=lambda r: (r["member_code"], r.get("plot_code") or ""))
+    return rows
+
+
+def register_dataset(members=None) -> tablib.Dataset:
+    dataset = tablib.Dataset(headers=[COLUMNS_BY_KEY[k].header for k in EXPORT_KEYS], title="Padrón")
+    for cells in register_rows(members):
+        dataset.append([neutralize(_cell(cells.get(key))) for key in EXPORT_KEYS])
+    return dataset
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    return value
+
+
+def export_register(*, members=None, fmt: str = "xlsx") -> bytes:
+    """The register as the traceability sheet, xlsx or csv (UTF-8 with BOM for Excel)."""
+    dataset = register_dataset(members)
+    if fmt == "csv":
+        return ("\ufeff" + dataset.export("csv")).encode("utf-8")
+    if fmt == "xlsx":
+        return dataset.export("xlsx")
+    raise ValueError(f"Formato desconocido: {fmt}")
