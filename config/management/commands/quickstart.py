@@ -1,0 +1,122 @@
+"""python manage.py quickstart: a working Minka with demo data in one command.
+
+Prepares the database and static files, loads the demonstration cooperative
+and one login per role, prints the logins and starts the development server.
+Running it again changes nothing: the demo is loaded once and the passwords,
+generated the first time, are kept in the var directory and shown again.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from config.roles import ADMINISTRATOR, BOARD, CERTIFIER, CLERK, OVERSIGHT, ROLE_LABELS, ensure_role_groups
+from coop.demo import demo_loaded, generate_demo
+
+LOGINS_FILE = "demo_logins.txt"
+ADDRESS = "127.0.0.1:8000"
+DEMO_LOGINS = (
+    ("admin", ADMINISTRATOR),
+    ("acopiador", CLERK),
+    ("consejo", BOARD),
+    ("vigilancia", OVERSIGHT),
+    ("certificador", CERTIFIER),
+)
+EXISTING_LOGIN_NOTE = "(ya existía; contraseña sin cambios)"
+
+
+class Command(BaseCommand):
+    help = "Prepara Minka con datos de demostración y usuarios por rol, y abre el servidor local."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="No iniciar el servidor al terminar.")
+        parser.add_argument("--members", type=int, default=360,
+                            help="Socios de la cooperativa de demostración (360 por defecto).")
+
+    def handle(self, *args, no_serve, members, **options):
+        if settings.MINKA_ENV == "production":
+            raise CommandError(
+                "quickstart es solo para probar Minka: crea usuarios de demostración y datos ficticios. "
+                "No se ejecuta con MINKA_ENV=production."
+            )
+        self.stdout.write("Preparando la base de datos…")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self._load_demo(members)
+        logins = self._ensure_logins()
+        self._print_logins(logins)
+        if not no_serve:
+            call_command("runserver", ADDRESS, use_reloader=False)
+
+    def _load_demo(self, members: int) -> None:
+        if demo_loaded():
+            self.stdout.write("La cooperativa de demostración ya estaba cargada.")
+            return
+        self.stdout.write(f"Cargando la cooperativa de demostración ({members} socios)…")
+        summary = generate_demo(members=members)
+        for line in summary.lines():
+            self.stdout.write(f"  {line}")
+
+    def _ensure_logins(self) -> list[tuple[str, str, str]]:
+        """Create the missing role logins; return (username, role, password) rows.
+
+        New passwords are saved before the users are created, so a failed run
+        never leaves a login whose password nobody knows.
+        """
+        path = Path(settings.VAR_DIR) / LOGINS_FILE
+        saved = read_logins(path)
+        existing = set(get_user_model().objects.filter(username__in=[u for u, _ in DEMO_LOGINS])
+                       .values_list("username", flat=True))
+        known = dict(saved)
+        for username, _role in DEMO_LOGINS:
+            if username not in existing:
+                known.setdefault(username, secrets.token_urlsafe(9))
+        if known != saved:
+            write_logins(path, known)
+        with transaction.atomic():
+            ensure_role_groups()
+            for username, role in DEMO_LOGINS:
+                if username not in existing:
+                    create_login(username, role, known[username])
+        return [(username, role, known.get(username, EXISTING_LOGIN_NOTE)) for username, role in DEMO_LOGINS]
+
+    def _print_logins(self, rows) -> None:
+        self.stdout.write("")
+        self.stdout.write(f"{'Usuario':<14}{'Rol':<28}Contraseña")
+        for username, role, password in rows:
+            self.stdout.write(f"{username:<14}{ROLE_LABELS[role]:<28}{password}")
+        self.stdout.write("")
+        self.stdout.write(f"Contraseñas guardadas en {Path(settings.VAR_DIR) / LOGINS_FILE}")
+        self.stdout.write(self.style.SUCCESS(f"Minka está listo en http://{ADDRESS}/"))
+
+
+def create_login(username: str, role: str, password: str) -> None:
+    user = get_user_model().objects.create_user(
+        username=username, password=password, is_staff=role == ADMINISTRATOR
+    )
+    user.groups.add(Group.objects.get(name=role))
+
+
+def read_logins(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    rows = (line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#"))
+    return {row[0]: row[-1] for row in rows if len(row) >= 2}
+
+
+def write_logins(path: Path, logins: dict[str, str]) -> None:
+    """Write the passwords readable by the owner only: they open the demo site."""
+    lines = ["# Usuarios de demostración de Minka (creados por quickstart). Solo para pruebas."]
+    lines += [f"{username}\t{password}" for username, password in logins.items()]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    path.chmod(0o600)  # the file may predate this run with wider permissions
