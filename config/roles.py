@@ -9,6 +9,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 ADMINISTRATOR = "administrador"
 CLERK = "acopiador"
@@ -17,11 +18,11 @@ OVERSIGHT = "consejo_vigilancia"
 CERTIFIER = "certificador"
 
 ROLE_LABELS = {
-    ADMINISTRATOR: "Administración",
-    CLERK: "Acopiador",
-    BOARD: "Consejo de administración",
-    OVERSIGHT: "Consejo de vigilancia",
-    CERTIFIER: "Certificador / auditor",
+    ADMINISTRATOR: _("Administración"),
+    CLERK: _("Acopiador"),
+    BOARD: _("Consejo de administración"),
+    OVERSIGHT: _("Consejo de vigilancia"),
+    CERTIFIER: _("Certificador / auditor"),
 }
 ALL_ROLES = frozenset(ROLE_LABELS)
 # Roles that read the register and reports; oversight and certifiers never write.

@@ -61,6 +61,20 @@ IMPORT_CODE_PREFIX = "SOC-"
 BATCH = 1000
 
 
+PLOT_TEXT_FIELDS = ("code", "name", "department", "province", "district", "community")
+
+
+def _check_text_lengths(obj, field_names):
+    errors = {}
+    for name in field_names:
+        limit = obj._meta.get_field(name).max_length
+        value = getattr(obj, name) or ""
+        if len(value) > limit:
+            errors[name] = f"El texto tiene {len(value)} caracteres; el máximo es {limit}."
+    if errors:
+        raise ValidationError(errors)
+
+
 class _Rollback(Exception):
     """Raised inside the import transaction to undo it (dry run, or errors found late)."""
 
@@ -225,7 +239,7 @@ class _RegisterPlan:
     def _new_member(self, dni, code, rows) -> Member:
         values = self._member_values(dni, rows)
         member = Member(code=code, dni=dni, **{k: values[k] for k in MEMBER_FIELDS if k in values})
-        if "age" in values:
+        if "age" in values and not member.birth_date:
             member.declared_age, member.declared_age_on = values["age"], self.today
         member.search_text = member_search_text(code=code, dni=dni, name=member.name)
         member.status = values.get("status") or MemberStatus.ACTIVE
@@ -240,7 +254,8 @@ class _RegisterPlan:
             if key in values and getattr(member, key) != values[key]:
                 setattr(member, key, values[key])
                 changed.append(key)
-        if "age" in values and member.declared_age != values["age"]:
+        # An age only matters when the birth date is unknown (the export writes both).
+        if "age" in values and not member.birth_date and member.declared_age != values["age"]:
             member.declared_age, member.declared_age_on = values["age"], self.today
             changed += ["declared_age", "declared_age_on"]
         if values.get("status") and values["status"] != member.status:
@@ -325,12 +340,16 @@ class _RegisterPlan:
             plot.geometry = dumps_geometry(row.geometry)
         try:
             plot.clean()
-            plot.clean_fields(exclude=["member", "code"])
+            # The cell parsers already checked numbers, dates and choices; only
+            # text lengths are left (full clean_fields would double the import time).
+            _check_text_lengths(plot, PLOT_TEXT_FIELDS)
         except ValidationError as exc:
             for field_name, messages in exc.message_dict.items():
-                column = {"geometry": self._geometry_header(row)}.get(field_name) or self.header(
-                    field_name if field_name in COLUMNS_BY_KEY else "total_area_ha"
-                )
+                if field_name == "geometry":
+                    column = self._geometry_header(row)
+                else:
+                    key = {"name": "plot_name", "code": "plot_code"}.get(field_name, field_name)
+                    column = self.header(key if key in COLUMNS_BY_KEY else "total_area_ha")
                 for message in messages:
                     self.report.error(row.number, column, message)
             return False

@@ -11,14 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 import tablib
-from openpyxl import load_workbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 from coop.geometry import GeometryError, parse_coordinate, parse_geojson, point
 from coop.models import MemberStatus, OrganicStage, Sex, normalize_text
@@ -407,15 +406,13 @@ def read_table(source: bytes, filename: str) -> list[tuple[int, list]]:
 
 
 def _read_xlsx(source: bytes) -> list[tuple[int, list]]:
+    # calamine (Rust) reads a 40,000-row sheet about ten times faster than openpyxl.
     try:
-        workbook = load_workbook(io.BytesIO(source), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(source))
+        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError) as exc:
         raise CellError("El archivo no es un libro de Excel (.xlsx) válido.") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [(number, list(cells)) for number, cells in enumerate(sheet.iter_rows(values_only=True), 1)]
-    finally:
-        workbook.close()
+    return list(enumerate(rows, 1))
 
 
 def _decode(source: bytes) -> str:
@@ -528,9 +525,15 @@ EXPORT_KEYS = [c.key for c in COLUMNS if c.key not in {"latitude", "longitude"}]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
 def neutralize(value):
-    """Keep a spreadsheet from running a cell as a formula (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Keep a spreadsheet from running a cell as a formula (CSV/formula injection).
+
+    A plain signed number such as a longitude (-76.123456) is data, not a formula.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -569,7 +572,8 @@ def register_rows(members=None):
         cells = member_cells(m)
         lat = lon = ""
         if plot.geometry_kind == "Point":
-            lon, lat = parse_geojson(plot.geometry)["coordinates"][:2]
+            # As text: a number cell in Excel would drop the trailing zeros EUDR counts.
+            lon, lat = (format(v, "f") for v in parse_geojson(plot.geometry)["coordinates"][:2])
         cells.update({
             "department": plot.department or m.department, "province": plot.province or m.province,
             "district": plot.district or m.district, "community": plot.community or m.community,
@@ -601,14 +605,9 @@ def register_rows(members=None):
 def register_dataset(members=None) -> tablib.Dataset:
     dataset = tablib.Dataset(headers=[COLUMNS_BY_KEY[k].header for k in EXPORT_KEYS], title="Padrón")
     for cells in register_rows(members):
-        dataset.append([neutralize(_cell(cells.get(key))) for key in EXPORT_KEYS])
+        # Empty cells stay None: an xlsx then holds only the cells with data.
+        dataset.append([neutralize(cells.get(key)) for key in EXPORT_KEYS])
     return dataset
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    return value
 
 
 def export_register(*, members=None, fmt: str = "xlsx") -> bytes:

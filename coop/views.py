@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from config.roles import (
@@ -45,12 +46,12 @@ def home(request):
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label="Buscar", required=False, max_length=100)
-    status = forms.ChoiceField(label="Estado", required=False,
-                               choices=[("", "Todos")] + MemberStatus.choices)
-    community = forms.CharField(label="Comunidad", required=False, max_length=100)
-    certification = forms.ChoiceField(label="Certificación", required=False,
-                                      choices=[("", "Todas")] + CertificationFilter.choices)
+    q = forms.CharField(label=_("Buscar"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Estado"), required=False,
+                               choices=[("", _("Todos"))] + MemberStatus.choices)
+    community = forms.CharField(label=_("Comunidad"), required=False, max_length=100)
+    certification = forms.ChoiceField(label=_("Certificación"), required=False,
+                                      choices=[("", _("Todas"))] + CertificationFilter.choices)
 
 
 @role_required(*ALL_ROLES)
@@ -161,7 +162,7 @@ def member_status_change(request, code):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="Archivo de la hoja de trazabilidad (xlsx o csv)",
+        label=_("Archivo de la hoja de trazabilidad (xlsx o csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 

@@ -99,3 +99,14 @@ def test_command_and_page_write_the_same_register(imported, tmp_path, role_clien
     assert read_csv(response.content) == read_csv(out.read_bytes())
     xlsx = role_clients["administrador"].get(reverse("coop:register_export"))
     assert load_workbook(io.BytesIO(xlsx.content)).active.max_row == 8
+
+
+def test_demo_register_round_trips_without_a_change():
+    from coop.demo import generate_demo
+
+    generate_demo(members=60, seed=3)
+    history = (Member.history.count(), Plot.history.count())
+    report = import_register(source=export_register(fmt="xlsx"), filename="demo.xlsx", dry_run=False, user=None)
+    assert report.ok, report.errors
+    assert (report.members_updated, report.plots_updated) == (0, 0)
+    assert (Member.history.count(), Plot.history.count()) == history

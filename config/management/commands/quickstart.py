@@ -91,7 +91,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"{'Usuario':<14}{'Rol':<28}Contraseña")
         for username, role, password in rows:
-            self.stdout.write(f"{username:<14}{ROLE_LABELS[role]:<28}{password}")
+            self.stdout.write(f"{username:<14}{str(ROLE_LABELS[role]):<28}{password}")
         self.stdout.write("")
         self.stdout.write(f"Contraseñas guardadas en {Path(settings.VAR_DIR) / LOGINS_FILE}")
         self.stdout.write(self.style.SUCCESS(f"Minka está listo en http://{ADDRESS}/"))
