@@ -1,0 +1,105 @@
+"""Take the screenshots of the user guides in docs/ (run: python scripts/screenshots.py).
+
+Builds a scratch Minka with the demonstration cooperative (var dir under
+/tmp, never the real database), serves it, and photographs the pages each
+guide talks about with Debian's Chromium, in Spanish.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "img"
+PORT = 8765
+BASE = f"http://127.0.0.1:{PORT}"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def manage(env, *args):
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                          capture_output=True, text=True).stdout
+
+
+def main():
+    var = Path(tempfile.mkdtemp(prefix="minka-shots-"))
+    env = {**os.environ, "MINKA_VAR_DIR": str(var)}
+    env.pop("DATABASE_URL", None)
+    manage(env, "quickstart", "--no-serve")
+    lines = (var / "demo_logins.txt").read_text(encoding="utf-8").splitlines()
+    passwords = dict(line.split("\t") for line in lines if line and not line.startswith("#"))
+    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            try:
+                urllib.request.urlopen(f"{BASE}/salud/", timeout=1)  # noqa: S310 - our local server
+                break
+            except OSError:
+                time.sleep(0.2)
+        shoot(passwords)
+    finally:
+        server.terminate()
+
+
+def shoot(passwords):
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+
+        def session(username):
+            context = browser.new_context(locale="es-PE", viewport={"width": 1200, "height": 800})
+            page = context.new_page()
+            page.goto(f"{BASE}/cuenta/entrar/")
+            if username is None:
+                return page
+            page.fill("#id_username", username)
+            page.fill("#id_password", passwords[username])
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{BASE}/")
+            return page
+
+        page = session(None)
+        page.screenshot(path=OUT / "entrar.png")
+
+        page = session("admin")
+        page.screenshot(path=OUT / "inicio-administrador.png")
+        page.goto(f"{BASE}/padron/socios/")
+        page.screenshot(path=OUT / "padron-lista.png")
+        page.fill("input[name=q]", "Tapullima")
+        page.press("input[name=q]", "Enter")
+        page.wait_for_load_state()
+        page.screenshot(path=OUT / "padron-busqueda.png")
+        page.click("table tbody tr a")
+        page.wait_for_load_state()
+        page.screenshot(path=OUT / "socio-ficha.png", full_page=True)
+
+        page.goto(f"{BASE}/padron/importar/")
+        page.set_input_files("input[type=file]", str(ROOT / "samples" / "padron_con_errores.csv"))
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        page.screenshot(path=OUT / "importar-errores.png", full_page=True)
+        page.goto(f"{BASE}/padron/importar/")
+        page.set_input_files("input[type=file]", str(ROOT / "samples" / "padron_chazuta.xlsx"))
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        page.screenshot(path=OUT / "importar-revision.png", full_page=True)
+
+        for username, name in (("acopiador", "acopiador"), ("consejo", "consejo"),
+                               ("vigilancia", "vigilancia"), ("certificador", "certificador")):
+            page = session(username)
+            page.goto(f"{BASE}/padron/socios/")
+            page.screenshot(path=OUT / f"padron-{name}.png")
+        browser.close()
+    print("Capturas en", OUT)
+
+
+if __name__ == "__main__":
+    main()
