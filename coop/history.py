@@ -4,9 +4,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from coop.models import Member, Plot
 
-ACTION_LABELS = {"+": "Alta", "~": "Cambio", "-": "Baja"}
+ACTION_LABELS = {"+": _("Alta"), "~": _("Cambio"), "-": _("Baja")}
 HIDDEN_FIELDS = {"search_text", "updated_at", "created_at", "centroid_lat", "centroid_lon", "geometry_kind"}
 
 
@@ -23,6 +25,7 @@ class ChangeEntry:
     who: str
     subject: str  # "Socio" or "Parcela P-1"
     action: str
+    created: bool = False
     changes: list[FieldChange] = field(default_factory=list)
 
 
@@ -34,13 +37,13 @@ def _display(record, field_name: str) -> str:
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
-        return "Sí" if value else "No"
+        return str(_("Sí") if value else _("No"))
     if field_name == "geometry":
-        return "(geometría)"
+        return str(_("(geometría)"))
     if isinstance(value, Decimal):
         # 2.5000 ha reads as 2.50: at least two decimals, no trailing zeros past them.
         text = format(value.normalize(), "f")
-        whole, _, frac = text.partition(".")
+        whole, _dot, frac = text.partition(".")
         return f"{whole}.{frac.ljust(2, '0')}"
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
@@ -68,9 +71,10 @@ def _entries(records, subject_for) -> list[ChangeEntry]:
         user = record.history_user
         entries.append(ChangeEntry(
             when=record.history_date,
-            who=(user.get_full_name() or user.username) if user else "sistema",
+            who=(user.get_full_name() or user.username) if user else str(_("sistema")),
             subject=subject_for(record),
-            action=ACTION_LABELS.get(record.history_type, record.history_type),
+            action=str(ACTION_LABELS.get(record.history_type, record.history_type)),
+            created=record.history_type == "+",
             changes=changes,
         ))
         previous_by_object[record.id] = record
@@ -83,7 +87,7 @@ def change_log(member: Member, *, limit: int = 100) -> list[ChangeEntry]:
         Plot.history.filter(member_id=member.pk).select_related("history_user")
         .order_by("-history_id")[:limit]
     )
-    entries = _entries(member_records, lambda r: "Socio")
-    entries += _entries(plot_records, lambda r: f"Parcela {r.code}")
+    entries = _entries(member_records, lambda r: str(_("Socio")))
+    entries += _entries(plot_records, lambda r: str(_("Parcela {code}")).format(code=r.code))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
