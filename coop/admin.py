@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from coop import services
 from coop.models import Member, MemberStatus, MemberStatusChange, Plot
+from coop.resources import TraceabilitySheetResource
 
 
 class PlotInline(admin.TabularInline):
@@ -34,7 +36,10 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(ExportMixin, SimpleHistoryAdmin):
+    # «Exportar» writes the selected members as the traceability sheet.
+    resource_classes = [TraceabilitySheetResource]
+    change_list_template = "admin/coop/member/change_list.html"
     list_display = ("code", "name", "dni", "community", "district", "status", "join_date")
     list_filter = ("status", "sex", "district")
     search_fields = ("code", "dni", "search_text")

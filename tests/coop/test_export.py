@@ -106,7 +106,31 @@ def test_demo_register_round_trips_without_a_change():
 
     generate_demo(members=60, seed=3)
     history = (Member.history.count(), Plot.history.count())
-    report = import_register(source=export_register(fmt="xlsx"), filename="demo.xlsx", dry_run=False, user=None)
+    report = import_register(
+        source=export_register(fmt="xlsx"), filename="demo.xlsx", dry_run=False, user=None
+    )
     assert report.ok, report.errors
     assert (report.members_updated, report.plots_updated) == (0, 0)
     assert (Member.history.count(), Plot.history.count()) == history
+
+
+def test_admin_export_button_writes_the_traceability_sheet(imported, role_clients):
+    client = role_clients["administrador"]
+    url = reverse("admin:coop_member_export")
+    form = client.get(url)
+    assert form.status_code == 200
+    formats = dict(form.context["form"].fields["format"].choices)
+    csv_choice = next(key for key, label in formats.items() if str(label).lower() == "csv")
+    fields = [f"traceabilitysheetresource_{c.key}" for c in COLUMNS]
+    response = client.post(url, {"format": csv_choice, "resource": 0, **dict.fromkeys(fields, "on")})
+    assert response.status_code == 200, response.content[:500]
+    rows = read_csv(response.content)
+    assert len(rows) == 7 and list(rows[0])[:6] == [
+        "Departamento",
+        "Provincia",
+        "Distrito",
+        "Comunidad",
+        "Nombre",
+        "DNI",
+    ]
+    assert {r["DNI"] for r in rows} == set(Member.objects.values_list("dni", flat=True))
