@@ -83,12 +83,12 @@ def shoot(passwords):
 
         page.goto(f"{BASE}/padron/importar/")
         page.set_input_files("input[type=file]", str(ROOT / "samples" / "padron_con_errores.csv"))
-        page.click("button[type=submit]")
+        page.click("text=Revisar archivo")
         page.wait_for_load_state()
         page.screenshot(path=OUT / "importar-errores.png", full_page=True)
         page.goto(f"{BASE}/padron/importar/")
         page.set_input_files("input[type=file]", str(ROOT / "samples" / "padron_chazuta.xlsx"))
-        page.click("button[type=submit]")
+        page.click("text=Revisar archivo")
         page.wait_for_load_state()
         page.screenshot(path=OUT / "importar-revision.png", full_page=True)
 
