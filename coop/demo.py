@@ -111,16 +111,16 @@ class DemoSummary:
     def lines(self) -> list[str]:
         """The summary in Spanish, numbers written as in Peru (20.000; 1.268,13)."""
         return [
-            f"Socios:    {_spanish(self.members)}",
-            f"Parcelas:  {_spanish(self.plots)}",
-            f"Hectáreas: {_spanish(self.hectares, 2)}",
-            f"Tiempo:    {_spanish(self.seconds, 1)} s",
+            f"Socios:    {_peruvian(self.members)}",
+            f"Parcelas:  {_peruvian(self.plots)}",
+            f"Hectáreas: {_peruvian(self.hectares, 2)}",
+            f"Tiempo:    {_peruvian(self.seconds, 1)} s",
         ]
 
 
-def _spanish(value, decimals: int = 0) -> str:
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+def _peruvian(value, decimals: int = 0) -> str:
+    # Peru writes 1,268.13 (the same as the pages, see config/formats/es).
+    return f"{value:,.{decimals}f}"
 
 
 def demo_loaded() -> bool:
