@@ -34,21 +34,8 @@ def role_users(make_user):
 
 
 @pytest.fixture
-def role_clients(role_users):
-    """One logged-in Django test client per role, plus anonymous."""
-    from django.test import Client
-
-    clients = {"anonymous": Client()}
-    for role, user in role_users.items():
-        c = Client()
-        c.force_login(user)
-        clients[role] = c
-    return clients
-
-
-@pytest.fixture
 def fresh_role_clients(role_users):
-    """Make a new set of signed-in clients on each call (a probe may sign out)."""
+    """Make a new set of signed-in clients (one per role, plus anonymous) on each call."""
     from django.test import Client
 
     def make():
@@ -60,6 +47,12 @@ def fresh_role_clients(role_users):
         return clients
 
     return make
+
+
+@pytest.fixture
+def role_clients(fresh_role_clients):
+    """One logged-in Django test client per role, plus anonymous."""
+    return fresh_role_clients()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from coop.models import Member, Plot
 from coop.services import import_register
-from coop.traceability import COLUMNS, export_register
+from coop.traceability import COLUMNS, COLUMNS_BY_KEY, EXPORT_KEYS, export_register
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 pytestmark = pytest.mark.django_db
@@ -125,12 +125,5 @@ def test_admin_export_button_writes_the_traceability_sheet(imported, role_client
     response = client.post(url, {"format": csv_choice, "resource": 0, **dict.fromkeys(fields, "on")})
     assert response.status_code == 200, response.content[:500]
     rows = read_csv(response.content)
-    assert len(rows) == 7 and list(rows[0])[:6] == [
-        "Departamento",
-        "Provincia",
-        "Distrito",
-        "Comunidad",
-        "Nombre",
-        "DNI",
-    ]
+    assert len(rows) == 7 and list(rows[0]) == [COLUMNS_BY_KEY[key].header for key in EXPORT_KEYS]
     assert {r["DNI"] for r in rows} == set(Member.objects.values_list("dni", flat=True))
