@@ -295,3 +295,34 @@ def test_command_imports_and_exits_1_naming_rows(capsys):
         call_command("import_members", str(SAMPLES / "padron_con_errores.csv"))
     assert "Fila 3, columna «DNI»" in capsys.readouterr().err
     assert Member.objects.count() == 3
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_people_importing_the_same_file_at_once_never_duplicate():
+    """Two real parallel transactions: the table lock makes the second see the first's members."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers by itself")
+    source = (SAMPLES / "padron_chazuta.xlsx").read_bytes()
+    barrier = threading.Barrier(2)
+    reports = []
+
+    def clerk():
+        try:
+            barrier.wait()
+            reports.append(run(source, "padron_chazuta.xlsx"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=clerk) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(report.ok for report in reports), [r.errors for r in reports]
+    assert sorted(r.members_created for r in reports) == [0, 3]
+    assert (Member.objects.count(), Plot.objects.count()) == (3, 4)
