@@ -1,0 +1,151 @@
+"""The journal: accounts, entries and their signed lines.
+
+Amounts are integers in minor units (céntimos, cents): debit positive, credit
+negative, so an entry balances when its lines sum to zero per currency.
+Entries and lines are append-only; a mistake is corrected by a reversing
+entry. ``ledger.services.post_entry`` is the only writer.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+APPEND_ONLY_MESSAGE = (
+    "El libro mayor no admite cambios ni borrados: corrija con un asiento de reversión."
+)
+
+
+class AppendOnlyError(Exception):
+    """Someone tried to change or delete a posted entry or line."""
+
+    def __init__(self, message: str = APPEND_ONLY_MESSAGE):
+        super().__init__(message)
+
+
+class Currency(models.TextChoices):
+    PEN = "PEN", _("Soles (PEN)")
+    USD = "USD", _("Dólares (USD)")
+
+
+class AccountKind(models.TextChoices):
+    ASSET = "asset", _("Activo")
+    LIABILITY = "liability", _("Pasivo")
+    EQUITY = "equity", _("Patrimonio")
+    INCOME = "income", _("Ingreso")
+    EXPENSE = "expense", _("Gasto")
+
+
+class Account(models.Model):
+    code = models.CharField(_("código"), max_length=32, unique=True)
+    name = models.CharField(_("nombre"), max_length=200)
+    kind = models.CharField(_("tipo"), max_length=16, choices=AccountKind.choices)
+    currency = models.CharField(_("moneda"), max_length=3, choices=Currency.choices)
+    member = models.ForeignKey(
+        "coop.Member", verbose_name=_("socio"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="accounts",
+    )
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cuenta")
+        verbose_name_plural = _("cuentas")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=AccountKind.values), name="ledger_account_kind"),
+            models.CheckConstraint(condition=Q(currency__in=Currency.values), name="ledger_account_currency"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class EntryCounter(models.Model):
+    """The single row holding the last entry number, locked while posting so numbers stay gapless."""
+
+    last_number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("contador de asientos")
+
+    def __str__(self):
+        return f"Último asiento: {self.last_number}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk inserts are allowed; bulk changes and deletes are not."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError()
+
+    def delete(self):
+        raise AppendOnlyError()
+
+    # Refused up front: Django's own bulk_update would fail inside its atomic block
+    # and leave the caller's transaction unusable.
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError()
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError()
+
+
+class JournalEntry(AppendOnlyModel):
+    number = models.PositiveBigIntegerField(_("número"), unique=True)
+    date = models.DateField(_("fecha"))
+    description = models.TextField(_("descripción"))
+    source_key = models.CharField(_("documento de origen"), max_length=120, unique=True)
+    reverses = models.OneToOneField(
+        "self", verbose_name=_("revierte"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="reversed_by",
+    )
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registrado por"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    posted_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+    previous_hash = models.CharField(_("hash anterior"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = _("asiento")
+        verbose_name_plural = _("asientos")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1), name="ledger_entry_number_positive"),
+            models.CheckConstraint(condition=~Q(source_key=""), name="ledger_entry_source_key_set"),
+        ]
+
+    def __str__(self):
+        return f"Asiento {self.number}"
+
+
+class JournalLine(AppendOnlyModel):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    amount = models.BigIntegerField(_("monto (céntimos)"), help_text=_("Debe positivo, haber negativo."))
+    currency = models.CharField(_("moneda"), max_length=3, choices=Currency.choices)
+    memo = models.CharField(_("glosa"), max_length=200, blank=True)
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = _("línea de asiento")
+        verbose_name_plural = _("líneas de asiento")
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_line_amount_nonzero"),
+            models.CheckConstraint(condition=Q(currency__in=Currency.values), name="ledger_line_currency"),
+        ]
+
+    def __str__(self):
+        return f"{self.account.code} {self.amount} {self.currency}"

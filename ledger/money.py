@@ -1,0 +1,60 @@
+"""Money as exact integers in minor units (céntimos, cents).
+
+The ledger stores and sums integers only, so totals are exact on SQLite and
+PostgreSQL alike. Decimal appears only at the edges: reading an amount a
+person typed or a file carried, and showing one.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+CURRENCY_SYMBOLS = {"PEN": "S/", "USD": "US$"}
+MINOR_UNIT = Decimal("0.01")
+
+
+def _as_decimal(amount: Decimal | int | str) -> Decimal:
+    # A float has already lost the céntimo it was meant to carry: refuse it outright.
+    if isinstance(amount, float | bool):
+        raise TypeError("Los montos se pasan como Decimal, int o texto, nunca como float.")
+    try:
+        value = Decimal(amount.strip() if isinstance(amount, str) else amount)
+    except InvalidOperation:
+        raise ValidationError(f"«{amount}» no es un monto válido.") from None
+    if not value.is_finite():
+        raise ValidationError(f"«{amount}» no es un monto válido.")
+    return value
+
+
+def _quantize(value: Decimal, amount, rounding=None) -> Decimal:
+    try:
+        return value.quantize(MINOR_UNIT, rounding=rounding)
+    except InvalidOperation:
+        raise ValidationError(f"El monto {amount} es demasiado grande.") from None
+
+
+def to_minor(amount: Decimal | int | str) -> int:
+    """An amount as given (e.g. soles) in minor units. More than two decimals is refused, not rounded."""
+    value = _as_decimal(amount)
+    if _quantize(value, amount) != value:
+        raise ValidationError(f"El monto {amount} tiene más de dos decimales.")
+    return int(value.scaleb(2))
+
+
+def round_to_minor(amount: Decimal | int | str) -> int:
+    """The one rounding step for computed amounts (price × weight): half up to the minor unit."""
+    value = _as_decimal(amount)
+    return int(_quantize(value, amount, rounding=ROUND_HALF_UP).scaleb(2))
+
+
+def from_minor(minor: int) -> Decimal:
+    """Minor units back to a Decimal with exactly two places (exact: no division)."""
+    return Decimal(int(minor)).scaleb(-2)
+
+
+def format_money(minor: int, currency: str) -> str:
+    """'S/ 1,234.56', 'US$ 1,234.56', '-S/ 0.05'."""
+    symbol = CURRENCY_SYMBOLS[currency]
+    sign = "-" if minor < 0 else ""
+    major, cents = divmod(abs(int(minor)), 100)
+    return f"{sign}{symbol} {major:,}.{cents:02d}"

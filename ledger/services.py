@@ -1,0 +1,150 @@
+"""Writes to the journal, and the balances read from it.
+
+``post_entry`` and ``reverse_entry`` are the only ways an entry is written.
+Both take the locked counter row first, so checks and numbering happen one
+poster at a time and numbers stay gapless under concurrency.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date as Date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+
+from ledger.hashing import GENESIS_HASH, entry_hash
+from ledger.models import Account, EntryCounter, JournalEntry, JournalLine
+
+# Ten thousand million soles in one line is a typing error, and the cap keeps
+# any realistic sum well inside a 64-bit integer.
+MAX_LINE_AMOUNT = 10**15
+
+Lines = list[tuple[Account, int]]
+
+
+def post_entry(
+    *, date: Date, description: str, source_key: str, lines: Lines, user=None
+) -> JournalEntry:
+    """Post a balanced entry for one source document, or refuse it and write nothing."""
+    return _post(date=date, description=description, source_key=source_key, lines=lines, user=user)
+
+
+def reverse_entry(*, entry: JournalEntry, date: Date, reason: str, user=None) -> JournalEntry:
+    """Post the mirror of ``entry``: the one correction an entry gets."""
+    if not reason.strip():
+        raise ValidationError("Indique el motivo de la reversión.")
+    mirror = [(line.account, -line.amount) for line in entry.lines.select_related("account")]
+    return _post(
+        date=date, description=f"Reversión del asiento {entry.number}: {reason.strip()}",
+        source_key=f"reversal:{entry.number}", lines=mirror, user=user, reverses=entry,
+    )
+
+
+@transaction.atomic
+def _post(*, date, description, source_key, lines, user, reverses=None) -> JournalEntry:
+    counter = _lock_counter()
+    accounts = Account.objects.in_bulk({account.pk for account, _ in lines})
+    errors = _line_errors(lines, accounts) + _document_errors(description, source_key, reverses)
+    if errors:
+        raise ValidationError(errors)
+    # Currency comes from the stored account, never from what the caller holds.
+    rows = [(accounts[account.pk], amount) for account, amount in lines]
+    entry = JournalEntry(
+        number=counter.last_number + 1, date=date, description=description.strip(),
+        source_key=source_key, reverses=reverses, posted_by=user,
+    )
+    entry.previous_hash = _previous_hash(entry.number)
+    entry.hash = entry_hash(
+        previous_hash=entry.previous_hash, number=entry.number, date=date,
+        description=entry.description, source_key=source_key,
+        reverses_number=reverses.number if reverses else None,
+        lines=[(account.code, account.currency, amount) for account, amount in rows],
+    )
+    entry.full_clean(validate_unique=False, validate_constraints=False)
+    entry.save()
+    JournalLine.objects.bulk_create(
+        JournalLine(entry=entry, account=account, amount=amount, currency=account.currency)
+        for account, amount in rows
+    )
+    # The counter is the one ledger row that changes; its manager allows update().
+    EntryCounter.objects.filter(pk=counter.pk).update(last_number=entry.number)
+    return entry
+
+
+def _lock_counter() -> EntryCounter:
+    # get_or_create: a flushed test database has no counter row yet.
+    counter, _ = EntryCounter.objects.select_for_update().get_or_create(pk=1)
+    return counter
+
+
+def _previous_hash(number: int) -> str:
+    if number == 1:
+        return GENESIS_HASH
+    return JournalEntry.objects.values_list("hash", flat=True).get(number=number - 1)
+
+
+def _line_errors(lines: Lines, accounts: dict[int, Account]) -> list[str]:
+    """Every problem with the lines at once, so a clerk fixes them in one go."""
+    if len(lines) < 2:
+        return ["Un asiento necesita al menos dos líneas."]
+    errors = []
+    totals: dict[str, int] = defaultdict(int)
+    for position, (account, amount) in enumerate(lines, start=1):
+        if account.pk not in accounts:
+            errors.append(f"Línea {position}: la cuenta {account.code} no existe.")
+            continue
+        if type(amount) is not int:
+            errors.append(f"Línea {position}: el monto debe ser un entero en céntimos.")
+            continue
+        if amount == 0:
+            errors.append(f"Línea {position}: el monto no puede ser cero.")
+        if abs(amount) > MAX_LINE_AMOUNT:
+            errors.append(f"Línea {position}: el monto {amount} excede el máximo permitido.")
+        totals[accounts[account.pk].currency] += amount
+    errors += [
+        f"Las líneas en {currency} no suman cero (diferencia de {total} céntimos)."
+        for currency, total in sorted(totals.items()) if total
+    ]
+    return errors
+
+
+def _document_errors(description: str, source_key: str, reverses: JournalEntry | None) -> list[str]:
+    errors = []
+    if not description.strip():
+        errors.append("Indique la descripción del asiento.")
+    if not source_key.strip():
+        errors.append("Indique el documento de origen del asiento.")
+    elif (taken := JournalEntry.objects.filter(source_key=source_key).first()) is not None:
+        errors.append(f"El documento «{source_key}» ya fue registrado en el asiento {taken.number}.")
+    if reverses is not None:
+        errors += _reversal_errors(reverses)
+    return errors
+
+
+def _reversal_errors(entry: JournalEntry) -> list[str]:
+    if entry.reverses_id is not None:
+        return [f"El asiento {entry.number} es una reversión: no se revierte una reversión."]
+    reversal = JournalEntry.objects.filter(reverses=entry).first()
+    if reversal is not None:
+        return [f"El asiento {entry.number} ya fue revertido por el asiento {reversal.number}."]
+    return []
+
+
+# --- Balances -------------------------------------------------------------------
+
+
+def account_balance(account: Account) -> int:
+    """Debits minus credits on one account, in minor units of its currency."""
+    total = JournalLine.objects.filter(account=account).aggregate(total=Sum("amount"))["total"]
+    # PostgreSQL's sum(bigint) is numeric (a Decimal here); int() of it is exact.
+    return int(total or 0)
+
+
+def balances_by_currency(*, accounts: Iterable[Account] | None = None) -> dict[str, int]:
+    """Sum of lines per currency, over ``accounts`` or the whole ledger (all zeros when it balances)."""
+    lines = JournalLine.objects.all()
+    if accounts is not None:
+        lines = lines.filter(account__in=accounts)
+    totals = lines.order_by().values("currency").annotate(total=Sum("amount"))
+    return {row["currency"]: int(row["total"]) for row in totals}

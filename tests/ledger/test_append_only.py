@@ -1,0 +1,99 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+
+from ledger.models import AppendOnlyError, JournalEntry, JournalLine
+
+
+@pytest.fixture
+def entry(post):
+    return post("delivery:CHZ-A-000001", 12_345)
+
+
+def test_the_models_refuse_to_change_or_delete_a_posted_entry(entry):
+    entry.description = "Otra cosa"
+    with pytest.raises(AppendOnlyError, match="asiento de reversión"):
+        entry.save()
+    line = entry.lines.first()
+    line.amount = 1
+    with pytest.raises(AppendOnlyError):
+        line.save()
+    with pytest.raises(AppendOnlyError):
+        line.delete()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+
+
+def test_querysets_refuse_bulk_changes_and_deletes(entry):
+    with pytest.raises(AppendOnlyError):
+        JournalEntry.objects.all().update(description="x")
+    with pytest.raises(AppendOnlyError):
+        JournalLine.objects.filter(entry=entry).update(memo="x")
+    with pytest.raises(AppendOnlyError):
+        JournalEntry.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        entry.lines.all().delete()
+    lines = list(entry.lines.all())
+    with pytest.raises(AppendOnlyError):
+        JournalLine.objects.bulk_update(lines, ["memo"])
+    assert JournalEntry.objects.get().description == "Entrega delivery:CHZ-A-000001"
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE ledger_journalentry SET description = 'manipulado'",
+    "DELETE FROM ledger_journalentry",
+    "UPDATE ledger_journalline SET amount = amount + 100",
+    "DELETE FROM ledger_journalline",
+])
+def test_the_database_refuses_raw_updates_and_deletes(entry, sql):
+    with pytest.raises(DatabaseError, match="no admite cambios ni borrados"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert sorted(JournalLine.objects.values_list("amount", flat=True)) == [-12_345, 12_345]
+
+
+def tamper_with_line(line_id: int, amount: int) -> None:
+    """Change a line behind Minka's back: switch the trigger off first (rolled back with the test)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Deferred foreign-key checks from the postings would block ALTER TABLE: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE ledger_journalline DISABLE TRIGGER ledger_journalline_append_only")
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS ledger_journalline_no_update")
+        cursor.execute("UPDATE ledger_journalline SET amount = %s WHERE id = %s", [amount, line_id])
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE ledger_journalline ENABLE TRIGGER ledger_journalline_append_only")
+
+
+def test_verify_ledger_passes_on_a_clean_ledger(post, capsys):
+    for n in range(1, 6):
+        post(f"delivery:CHZ-A-{n:06d}", n * 100)
+    call_command("verify_ledger")
+    assert capsys.readouterr().out.strip() == "Libro mayor verificado: 5 asientos, cadena íntegra."
+
+
+def test_verify_ledger_names_the_entry_whose_amount_was_altered(post):
+    for n in range(1, 6):
+        post(f"delivery:CHZ-A-{n:06d}", n * 100)
+    line = JournalLine.objects.get(entry__number=3, amount=300)
+    tamper_with_line(line.id, 30_000)
+
+    with pytest.raises(CommandError) as failed:
+        call_command("verify_ledger")
+    assert failed.value.returncode == 1
+    assert str(failed.value) == (
+        "Asiento 3: su contenido no coincide con su hash (fue alterado); "
+        "las líneas en PEN no suman cero (diferencia de 29700 céntimos)."
+    )
+
+
+def test_verify_ledger_finds_a_balanced_alteration_through_the_hash(post):
+    post("delivery:CHZ-A-000001", 100)
+    post("delivery:CHZ-A-000002", 200)
+    for line in JournalLine.objects.filter(entry__number=2):
+        tamper_with_line(line.id, line.amount * 10)
+    with pytest.raises(CommandError) as failed:
+        call_command("verify_ledger")
+    assert str(failed.value) == "Asiento 2: su contenido no coincide con su hash (fue alterado)."
