@@ -75,6 +75,16 @@ def _check_text_lengths(obj, field_names):
         raise ValidationError(errors)
 
 
+def _fill_plot(plot: Plot, row: SheetRow) -> None:
+    """Copy the row's non-blank plot cells onto the plot: a blank cell never erases."""
+    for key in PLOT_FIELDS:
+        value = row.values.get(key)
+        if not _blank(value):
+            setattr(plot, key, value)
+    if row.values.get("plot_name"):
+        plot.name = row.values["plot_name"]
+
+
 class _Rollback(Exception):
     """Raised inside the import transaction to undo it (dry run, or errors found late)."""
 
@@ -309,11 +319,8 @@ class _RegisterPlan:
                 number += 1
             code = f"{member.code}-P{number}"
         self.used_plot_codes.add(code)
-        plot = Plot(code=code, name=row.values.get("plot_name", ""), member=member if member.pk else None)
-        for key in PLOT_FIELDS:
-            value = row.values.get(key)
-            if not _blank(value):
-                setattr(plot, key, value)
+        plot = Plot(code=code, member=member if member.pk else None)
+        _fill_plot(plot, row)
         for key in ("department", "province", "district", "community"):
             if not getattr(plot, key):
                 setattr(plot, key, getattr(member, key))
@@ -322,12 +329,7 @@ class _RegisterPlan:
 
     def _update_plot(self, plot, row):
         before = {f: getattr(plot, f) for f in (*PLOT_FIELDS, "name", *PLOT_GEOMETRY_FIELDS)}
-        for key in PLOT_FIELDS:
-            value = row.values.get(key)
-            if not _blank(value):
-                setattr(plot, key, value)
-        if row.values.get("plot_name"):
-            plot.name = row.values["plot_name"]
+        _fill_plot(plot, row)
         if not self._check_plot(plot, row):
             return
         changed = [f for f, old in before.items() if getattr(plot, f) != old]
@@ -377,9 +379,6 @@ class _RegisterPlan:
         if self.new_members:
             bulk_create_with_history(self.new_members, Member, batch_size=BATCH,
                                      default_user=user, default_change_reason=reason)
-            created = Member.objects.in_bulk([m.dni for m in self.new_members], field_name="dni")
-            for member in self.new_members:
-                member.pk = created[member.dni].pk
             MemberStatusChange.objects.bulk_create(
                 [MemberStatusChange(member=m, status=m.status, effective_date=m.join_date or self.today,
                                     note="Alta por importación del padrón", recorded_by=user)

@@ -23,6 +23,8 @@ from coop.geometry import GeometryError, parse_coordinate, parse_geojson, point
 from coop.models import MemberStatus, OrganicStage, Sex, normalize_text
 
 AREA_QUANTUM = Decimal("0.0001")
+SPREADSHEET_EXTENSIONS = (".xlsx", ".csv")
+WRONG_FILE_TYPE = "Suba un archivo .xlsx o .csv (la hoja de trazabilidad)."
 HEADER_SEARCH_ROWS = 15  # sheets often carry a title block above the header
 
 
@@ -398,11 +400,9 @@ class Sheet:
 def read_table(source: bytes, filename: str) -> list[tuple[int, list]]:
     """The raw cells of the first sheet, numbered as the user sees the rows."""
     suffix = Path(filename).suffix.lower()
-    if suffix == ".xlsx":
-        return _read_xlsx(source)
-    if suffix == ".csv":
-        return _read_csv(source)
-    raise CellError("Suba un archivo .xlsx o .csv (la hoja de trazabilidad).")
+    if suffix not in SPREADSHEET_EXTENSIONS:
+        raise CellError(WRONG_FILE_TYPE)
+    return _read_xlsx(source) if suffix == ".xlsx" else _read_csv(source)
 
 
 def _read_xlsx(source: bytes) -> list[tuple[int, list]]:

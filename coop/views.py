@@ -28,11 +28,11 @@ from coop import services
 from coop.history import change_log
 from coop.maps import plot_map
 from coop.models import CertificationFilter, Member, MemberStatus, MemberStatusChange, Plot
+from coop.traceability import SPREADSHEET_EXTENSIONS, WRONG_FILE_TYPE
 
 PAGE_SIZE = 50
 EXPORT_ROLES = (ADMINISTRATOR, BOARD, OVERSIGHT, CERTIFIER)
 UPLOAD_DIR = Path(settings.VAR_DIR) / "uploads"
-SPREADSHEET_EXTENSIONS = {".xlsx", ".csv"}
 
 
 @role_required(*ALL_ROLES)
@@ -169,7 +169,7 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in SPREADSHEET_EXTENSIONS:
-            raise ValidationError("Suba un archivo .xlsx o .csv (la hoja de trazabilidad).")
+            raise ValidationError(WRONG_FILE_TYPE)
         return upload
 
 
