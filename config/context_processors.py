@@ -11,4 +11,7 @@ def minka(request):
         "user_roles": roles,
         "user_role_labels": [ROLE_LABELS[r] for r in sorted(roles)],
         "is_administrator": "administrador" in roles,
+        "can_record_deliveries": bool(roles & {"administrador", "acopiador"}),
+        "can_review_control": bool(roles & {"administrador", "consejo_administracion", "consejo_vigilancia",
+                                            "certificador"}),
     }

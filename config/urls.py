@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from config import views
 from config.roles import public
 from coop import views as coop_views
+from ledger import views as ledger_views
 
 urlpatterns = [
     path("", coop_views.home, name="home"),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("i18n/idioma/", public(set_language), name="set_language"),
     path("salud/", views.health, name="health"),
     path("padron/", include("coop.urls")),
+    path("", include("ledger.urls")),
+    path("verificar/recibo/<str:key>/", ledger_views.receipt_verify, name="receipt_verify"),
     path("admin/", admin.site.urls),
 ]
 handler403 = "config.views.permission_denied"

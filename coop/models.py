@@ -11,7 +11,7 @@ from datetime import date
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -55,6 +55,31 @@ class CertificationFilter(models.TextChoices):
     ORGANIC = "organic", _("Orgánico")
     TRANSITION = "transition", _("En transición orgánica")
     NONE = "none", _("Sin certificación")
+
+
+class Certification(models.TextChoices):
+    """What a delivery's cocoa may be sold as; decided by the plot, never typed by the clerk."""
+
+    FAIRTRADE_ORGANIC = "ft_org", _("Comercio Justo + Orgánico")
+    FAIRTRADE = "ft", _("Comercio Justo")
+    ORGANIC = "org", _("Orgánico")
+    CONVENTIONAL = "conv", _("Convencional")
+
+    @classmethod
+    def from_flags(cls, *, fairtrade: bool, organic: bool) -> "Certification":
+        if fairtrade and organic:
+            return cls.FAIRTRADE_ORGANIC
+        if fairtrade:
+            return cls.FAIRTRADE
+        return cls.ORGANIC if organic else cls.CONVENTIONAL
+
+    @property
+    def is_fairtrade(self) -> bool:
+        return self in (Certification.FAIRTRADE, Certification.FAIRTRADE_ORGANIC)
+
+    @property
+    def is_organic(self) -> bool:
+        return self in (Certification.ORGANIC, Certification.FAIRTRADE_ORGANIC)
 
 
 class MemberQuerySet(models.QuerySet):
@@ -288,6 +313,19 @@ class Plot(models.Model):
     def organic_claimable(self) -> bool:
         return self.organic_stage == OrganicStage.ORGANIC
 
+    def fairtrade_on(self, day: date) -> bool:
+        return self.fairtrade_certified and (self.fairtrade_since is None or self.fairtrade_since <= day)
+
+    def organic_on(self, day: date) -> bool:
+        # In conversion is not organic: only a certified plot's cocoa may be sold as organic.
+        return self.organic_stage == OrganicStage.ORGANIC and (
+            self.organic_certified_on is None or self.organic_certified_on <= day
+        )
+
+    def claim_on(self, day: date) -> str:
+        """The certification this plot's cocoa may claim when delivered on ``day``."""
+        return Certification.from_flags(fairtrade=self.fairtrade_on(day), organic=self.organic_on(day))
+
     @property
     def certification_label(self) -> str:
         labels = []
@@ -296,3 +334,263 @@ class Plot(models.Model):
         if self.organic_stage != OrganicStage.NONE:
             labels.append(self.get_organic_stage_display())
         return " + ".join(labels) or str(_("Convencional"))
+
+
+# --- Collection (acopio): seasons, centres, price lists, deliveries -------------
+# Weights are integer grams so season totals sum exactly on both databases.
+# Amounts are integer céntimos, computed and posted by ledger.purchases.
+
+GRAMS_PER_KG = 1000
+
+
+class Season(models.Model):
+    """A cocoa season (campaña): the wet-to-dry factor and the yield ceiling it uses."""
+
+    code = models.CharField(_("código"), max_length=12, unique=True)
+    name = models.CharField(_("nombre"), max_length=60)
+    starts_on = models.DateField(_("inicio"))
+    ends_on = models.DateField(_("fin"))
+    wet_to_dry_factor = models.DecimalField(
+        _("factor baba a seco"), max_digits=4, decimal_places=3,
+        help_text=_("Kilos de cacao seco por kilo de cacao en baba; suele estar entre 0,35 y 0,40."),
+    )
+    max_yield_kg_per_ha = models.PositiveIntegerField(
+        _("rendimiento máximo (kg seco/ha)"),
+        help_text=_("Por encima de esto las entregas de un socio se marcan para el control interno."),
+    )
+
+    class Meta:
+        verbose_name = _("campaña")
+        verbose_name_plural = _("campañas")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="season_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(wet_to_dry_factor__gt=0) & Q(wet_to_dry_factor__lte=1),
+                name="season_factor_between_0_and_1",
+            ),
+            models.CheckConstraint(condition=Q(max_yield_kg_per_ha__gt=0), name="season_max_yield_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.starts_on and self.ends_on:
+            overlapping = Season.objects.filter(starts_on__lte=self.ends_on, ends_on__gte=self.starts_on)
+            if self.pk:
+                overlapping = overlapping.exclude(pk=self.pk)
+            if other := overlapping.first():
+                raise ValidationError(_("Las fechas se cruzan con la campaña %(name)s.") % {"name": other.name})
+
+    @classmethod
+    def on(cls, day: date) -> "Season | None":
+        return cls.objects.filter(starts_on__lte=day, ends_on__gte=day).first()
+
+
+class CollectionCentre(models.Model):
+    """A centro de acopio and its receipt series (e.g. C01 → C01-000123)."""
+
+    code = models.CharField(_("código"), max_length=12, unique=True)
+    name = models.CharField(_("nombre"), max_length=120)
+    community = models.CharField(_("comunidad / caserío"), max_length=100, blank=True)
+    receipt_series = models.CharField(
+        _("serie de recibos"), max_length=4, unique=True,
+        validators=[RegexValidator(r"^[A-Z0-9]{2,4}$", _("De 2 a 4 letras mayúsculas o dígitos."))],
+    )
+    # Taken under a row lock by ledger.purchases; a rolled-back delivery never uses a number.
+    last_receipt_number = models.PositiveIntegerField(_("último recibo emitido"), default=0, editable=False)
+    active = models.BooleanField(_("activo"), default=True)
+
+    class Meta:
+        verbose_name = _("centro de acopio")
+        verbose_name_plural = _("centros de acopio")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class CocoaForm(models.TextChoices):
+    WET = "wet", _("En baba")
+    DRY = "dry", _("Seco")
+
+
+class Grade(models.TextChoices):
+    GRADE_1 = "g1", _("Grado I")
+    GRADE_2 = "g2", _("Grado II")
+    SUBSTANDARD = "sub", _("Fuera de estándar")
+    UNGRADED = "ng", _("Sin clasificar (baba)")
+
+
+class PriceRowQuerySet(models.QuerySet):
+    def in_force(self, *, on: date, form: str, grade: str, certification: str) -> "PriceRow | None":
+        return (self.filter(valid_from__lte=on, form=form, grade=grade, certification=certification)
+                .order_by("-valid_from").first())
+
+
+class PriceRow(models.Model):
+    """One line of the dated price list: soles per kg for a form, grade and certification.
+
+    A row that priced a delivery is never changed; a new row with a later date replaces it.
+    """
+
+    valid_from = models.DateField(_("vigente desde"))
+    form = models.CharField(_("forma"), max_length=3, choices=CocoaForm.choices)
+    grade = models.CharField(_("grado"), max_length=3, choices=Grade.choices)
+    certification = models.CharField(_("certificación"), max_length=6, choices=Certification.choices)
+    price_per_kg = models.DecimalField(
+        _("precio por kg (S/)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    note = models.CharField(_("nota"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("registrado por"),
+    )
+    created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    objects = PriceRowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("precio")
+        verbose_name_plural = _("lista de precios")
+        ordering = ["-valid_from", "form", "grade", "certification"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "grade", "certification", "valid_from"],
+                                    name="price_row_one_per_day"),
+            models.CheckConstraint(condition=Q(price_per_kg__gt=0), name="price_row_positive"),
+        ]
+
+    def __str__(self):
+        return (f"{self.get_form_display()} {self.get_grade_display()} {self.get_certification_display()}: "
+                f"S/ {self.price_per_kg} desde {self.valid_from:%d/%m/%Y}")
+
+    @property
+    def is_used(self) -> bool:
+        return self.pk is not None and self.deliveries.exists()
+
+    def save(self, *args, **kwargs):
+        from django.core.exceptions import ValidationError
+
+        if self.is_used:
+            raise ValidationError(_("Este precio ya se usó en entregas: registre un precio nuevo con otra fecha."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        from django.core.exceptions import ValidationError
+
+        if self.is_used:
+            raise ValidationError(_("Este precio ya se usó en entregas y no se puede borrar."))
+        return super().delete(*args, **kwargs)
+
+
+class DeliveryStatus(models.TextChoices):
+    VALID = "valid", _("Vigente")
+    VOID = "void", _("Anulada")
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def valid(self):
+        return self.filter(status=DeliveryStatus.VALID)
+
+    def flagged(self):
+        return self.filter(yield_flag=True)
+
+
+class Delivery(models.Model):
+    """A delivery at a collection centre and its receipt. Written only by ledger.purchases.
+
+    Never edited: a wrong delivery is voided (it keeps its number) and reissued.
+    """
+
+    receipt_series = models.CharField(_("serie"), max_length=4)
+    receipt_number = models.PositiveIntegerField(_("número"))
+    centre = models.ForeignKey(CollectionCentre, on_delete=models.PROTECT, related_name="deliveries",
+                               verbose_name=_("centro de acopio"))
+    season = models.ForeignKey(Season, on_delete=models.PROTECT, related_name="deliveries",
+                               verbose_name=_("campaña"))
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="deliveries",
+                               verbose_name=_("socio"))
+    plot = models.ForeignKey(Plot, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="deliveries", verbose_name=_("parcela"))
+    date = models.DateField(_("fecha"))
+    form = models.CharField(_("forma"), max_length=3, choices=CocoaForm.choices)
+    grade = models.CharField(_("grado"), max_length=3, choices=Grade.choices)
+    gross_g = models.PositiveIntegerField(_("peso bruto (g)"))
+    tare_g = models.PositiveIntegerField(_("tara (g)"))
+    net_g = models.PositiveIntegerField(_("peso neto (g)"))
+    dry_g = models.PositiveIntegerField(_("equivalente seco (g)"))
+    moisture_pct = models.DecimalField(_("humedad (%)"), max_digits=4, decimal_places=1)
+    certification = models.CharField(_("certificación"), max_length=6, choices=Certification.choices)
+    price_row = models.ForeignKey(PriceRow, on_delete=models.PROTECT, related_name="deliveries",
+                                  verbose_name=_("precio aplicado"))
+    price_per_kg = models.DecimalField(_("precio por kg (S/)"), max_digits=8, decimal_places=2)
+    amount_minor = models.BigIntegerField(_("importe (céntimos)"))
+    yield_flag = models.BooleanField(_("sobre el rendimiento posible"), default=False)
+
+    status = models.CharField(_("estado"), max_length=5, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.VALID)
+    void_reason = models.CharField(_("motivo de anulación"), max_length=300, blank=True)
+    voided_at = models.DateTimeField(_("anulada el"), null=True, blank=True)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("anulada por"))
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="replaced_by", verbose_name=_("reemplaza a"))
+
+    # A scale or another system's row id: importing the same file again changes nothing.
+    external_ref = models.CharField(_("referencia externa"), max_length=60, null=True, blank=True,
+                                    unique=True)
+    # One per rendered form, so a double click or a resent form records one delivery.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # Printed in the receipt's QR code; whoever holds the receipt can check it.
+    verification_key = models.CharField(max_length=32, unique=True, editable=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("registrado por"))
+    recorded_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entrega")
+        verbose_name_plural = _("entregas")
+        ordering = ["-date", "-receipt_series", "-receipt_number"]
+        indexes = [
+            models.Index(fields=["member", "season"], name="delivery_member_season"),
+            models.Index(fields=["season", "date"], name="delivery_season_date"),
+            models.Index(fields=["centre", "date"], name="delivery_centre_date"),
+            models.Index(fields=["yield_flag", "season"], name="delivery_flag_season"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["receipt_series", "receipt_number"], name="delivery_receipt_unique"),
+            models.CheckConstraint(condition=Q(net_g=F("gross_g") - F("tare_g")), name="delivery_net_is_gross_minus_tare"),
+            models.CheckConstraint(condition=Q(net_g__gt=0), name="delivery_net_positive"),
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="delivery_amount_positive"),
+            models.CheckConstraint(condition=Q(moisture_pct__gte=0) & Q(moisture_pct__lt=100),
+                                   name="delivery_moisture_range"),
+            models.CheckConstraint(condition=Q(certification__in=Certification.values),
+                                   name="delivery_certification_known"),
+            models.CheckConstraint(
+                condition=Q(status=DeliveryStatus.VALID) | ~Q(void_reason=""), name="delivery_void_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return self.receipt_code
+
+    @property
+    def receipt_code(self) -> str:
+        return f"{self.receipt_series}-{self.receipt_number:06d}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.status == DeliveryStatus.VOID
+
+    @property
+    def source_key(self) -> str:
+        """The ledger's key for this delivery's purchase entry."""
+        return f"delivery:{self.receipt_code}"
+
+    def get_absolute_url(self):
+        return reverse("ledger:delivery_detail", args=[self.receipt_code])

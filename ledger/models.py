@@ -149,3 +149,59 @@ class JournalLine(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.account.code} {self.amount} {self.currency}"
+
+
+# --- Member accounts --------------------------------------------------------------
+
+
+class MovementKind(models.TextChoices):
+    ADVANCE = "advance", _("Adelanto")
+    PAYMENT = "payment", _("Pago")
+    INPUT_CREDIT = "input_credit", _("Descuento por crédito de insumos")
+    LOAN_INSTALMENT = "loan", _("Descuento por cuota de préstamo")
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("Efectivo")
+    BANK = "bank", _("Transferencia bancaria")
+    MOBILE_WALLET = "wallet", _("Billetera móvil")
+
+
+class MemberMovement(AppendOnlyModel):
+    """An advance, payment or agreed deduction on a member's account, with its document.
+
+    Posted by ledger.member_accounts; a mistake is reversed, never edited.
+    """
+
+    member = models.ForeignKey("coop.Member", on_delete=models.PROTECT, related_name="movements",
+                               verbose_name=_("socio"))
+    kind = models.CharField(_("tipo"), max_length=12, choices=MovementKind.choices)
+    method = models.CharField(_("medio de pago"), max_length=6, choices=PaymentMethod.choices, blank=True)
+    date = models.DateField(_("fecha"))
+    amount_minor = models.BigIntegerField(_("importe (céntimos)"))
+    document = models.CharField(_("documento"), max_length=60,
+                                help_text=_("Número de voucher, operación bancaria o acuerdo firmado."))
+    note = models.CharField(_("detalle"), max_length=200, blank=True)
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="movement")
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("registrado por"))
+    entered_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = _("movimiento de cuenta de socio")
+        verbose_name_plural = _("movimientos de cuentas de socios")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="movement_amount_positive"),
+            models.CheckConstraint(condition=~Q(document=""), name="movement_document_required"),
+            models.CheckConstraint(condition=Q(kind__in=MovementKind.values), name="movement_kind_known"),
+            models.CheckConstraint(
+                condition=Q(kind__in=[MovementKind.ADVANCE, MovementKind.PAYMENT], method__in=PaymentMethod.values)
+                | Q(kind__in=[MovementKind.INPUT_CREDIT, MovementKind.LOAN_INSTALMENT], method=""),
+                name="movement_method_matches_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.document}"

@@ -1,0 +1,45 @@
+"""The one way Minka makes a PDF: a Django template rendered by WeasyPrint.
+
+The URL fetcher serves inline ``data:`` URLs and the project's own static
+files, and refuses everything else, so a document never reaches the network
+(a name or address typed into the register cannot make a PDF call out).
+"""
+
+import mimetypes
+from pathlib import Path
+
+import segno
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+STATIC_SCHEME = "minka-static:"
+
+
+class LocalOnlyFetcher(URLFetcher):
+    def __init__(self, **kwargs):
+        super().__init__(allowed_protocols={"data"}, **kwargs)
+
+    def fetch(self, url, headers=None):
+        if url.startswith(STATIC_SCHEME):
+            found = finders.find(url.removeprefix(STATIC_SCHEME).lstrip("/"))
+            if not found:
+                raise ValueError(f"Archivo estático inexistente: {url}")
+            mime_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": mime_type})
+        # data: only; any other scheme (http, https, file, ftp) is refused by allowed_protocols.
+        return super().fetch(url, headers)
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    context = {"coop_name": settings.MINKA_COOP_NAME, "minka_version": settings.MINKA_VERSION, **context}
+    html = render_to_string(template_name, context)
+    return HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=LocalOnlyFetcher()).write_pdf()
+
+
+def qr_svg(data: str, *, scale: int = 3) -> str:
+    """An inline SVG QR code (no file, no network), for pages and PDFs alike."""
+    return mark_safe(segno.make(data, error="m").svg_inline(scale=scale, border=2))

@@ -1,0 +1,53 @@
+"""The cooperative's chart of accounts, as far as Minka posts to it.
+
+Accounts are created on first use from the definitions here, so a fresh
+database needs no setup. Each member has one account in soles: its balance,
+credit minus debit, is what the cooperative owes the member.
+"""
+
+from django.db import IntegrityError, transaction
+
+from ledger.models import Account, AccountKind, Currency
+
+COCOA_INVENTORY = "1101"
+CASH = "1011"
+BANK = "1041"
+MOBILE_WALLET = "1051"
+INPUT_CREDIT_RECEIVABLE = "1621"
+LOANS_RECEIVABLE = "1622"
+
+DEFINITIONS = {
+    COCOA_INVENTORY: ("Inventario de cacao comprado a socios", AccountKind.ASSET),
+    CASH: ("Caja", AccountKind.ASSET),
+    BANK: ("Banco", AccountKind.ASSET),
+    MOBILE_WALLET: ("Billetera móvil (Yape / Plin)", AccountKind.ASSET),
+    INPUT_CREDIT_RECEIVABLE: ("Crédito de insumos a socios", AccountKind.ASSET),
+    LOANS_RECEIVABLE: ("Préstamos a socios", AccountKind.ASSET),
+}
+MEMBER_ACCOUNT_PREFIX = "SOC-"
+
+
+def account(code: str) -> Account:
+    """The named account in soles, created the first time it is needed."""
+    name, kind = DEFINITIONS[code]
+    return _get_or_create(code, defaults={"name": name, "kind": kind, "currency": Currency.PEN})
+
+
+def member_account(member) -> Account:
+    return _get_or_create(
+        f"{MEMBER_ACCOUNT_PREFIX}{member.code}",
+        defaults={"name": f"Cuenta del socio {member.name}", "kind": AccountKind.LIABILITY,
+                  "currency": Currency.PEN, "member": member},
+    )
+
+
+def _get_or_create(code: str, defaults: dict) -> Account:
+    found = Account.objects.filter(code=code).first()
+    if found is not None:
+        return found
+    try:
+        # A savepoint: if another clerk created it a moment ago, read theirs and carry on.
+        with transaction.atomic():
+            return Account.objects.create(code=code, **defaults)
+    except IntegrityError:
+        return Account.objects.get(code=code)

@@ -1,0 +1,322 @@
+"""Buying cocoa from members: pricing a delivery, recording it with its receipt, voiding it.
+
+The clerk's page, the import and the demo all go through ``quote_delivery``
+(what the clerk sees before saving) and ``record_delivery`` (which saves the
+same figures, numbers the receipt and posts the purchase to the member's
+account in one transaction).
+"""
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date as Date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from coop.models import (
+    GRAMS_PER_KG,
+    Certification,
+    CocoaForm,
+    CollectionCentre,
+    Delivery,
+    DeliveryStatus,
+    Grade,
+    Member,
+    MemberStatus,
+    Plot,
+    PriceRow,
+    Season,
+)
+from ledger import chart
+from ledger.money import round_to_minor
+from ledger.services import post_entry, reverse_entry
+
+WET_GRADES = frozenset({Grade.UNGRADED})
+DRY_GRADES = frozenset({Grade.GRADE_1, Grade.GRADE_2, Grade.SUBSTANDARD})
+CLOSED_MEMBER_STATUSES = frozenset({MemberStatus.WITHDRAWN, MemberStatus.DECEASED})
+MAX_DELIVERY_KG = Decimal("5000")
+
+
+@dataclass(frozen=True)
+class DeliveryQuote:
+    """The figures of a delivery as the receipt will show them."""
+
+    season: Season
+    certification: str
+    gross_g: int
+    tare_g: int
+    net_g: int
+    dry_g: int
+    price_row: PriceRow
+    amount_minor: int
+    season_dry_g_before: int
+    yield_capacity_g: int
+
+    @property
+    def yield_flag(self) -> bool:
+        return self.season_dry_g_before + self.dry_g > self.yield_capacity_g
+
+    @property
+    def certification_label(self) -> str:
+        return Certification(self.certification).label
+
+
+# --- Reading what the clerk typed -------------------------------------------------
+
+
+def parse_kg(value, field: str, label: str, errors: dict) -> int | None:
+    """Kilograms as typed (comma or point, up to 3 decimals) in grams, or an error on ``field``."""
+    text = str(value if value is not None else "").strip().replace(",", ".")
+    if not text:
+        errors[field] = f"Indique {label}."
+        return None
+    try:
+        kg = Decimal(text)
+    except InvalidOperation:
+        errors[field] = f"{label.capitalize()}: «{value}» no es un número."
+        return None
+    if not kg.is_finite() or kg < 0:
+        errors[field] = f"{label.capitalize()} no puede ser negativo."
+        return None
+    grams = kg * GRAMS_PER_KG
+    if grams != grams.to_integral_value():
+        errors[field] = f"{label.capitalize()}: use como máximo 3 decimales (gramos)."
+        return None
+    if kg > MAX_DELIVERY_KG:
+        errors[field] = f"{label.capitalize()}: {kg} kg es más de lo que recibe una balanza de acopio."
+        return None
+    return int(grams)
+
+
+def parse_moisture(value, errors: dict) -> Decimal | None:
+    text = str(value if value is not None else "").strip().replace(",", ".").rstrip("%").strip()
+    if not text:
+        errors["moisture_pct"] = "Indique la humedad (%)."
+        return None
+    try:
+        moisture = Decimal(text)
+    except InvalidOperation:
+        errors["moisture_pct"] = f"Humedad: «{value}» no es un número."
+        return None
+    if not moisture.is_finite() or not (0 <= moisture < 100):
+        errors["moisture_pct"] = "La humedad debe estar entre 0 y 99,9 %."
+        return None
+    if moisture != moisture.quantize(Decimal("0.1")):
+        errors["moisture_pct"] = "Humedad: use como máximo un decimal."
+        return None
+    return moisture
+
+
+# --- Pricing --------------------------------------------------------------------
+
+
+def claim_for(*, plot: Plot | None, member_plots: list[Plot], on: Date) -> str:
+    """The plot's claim on that date; without a plot, only what every plot of the member can claim."""
+    if plot is not None:
+        return plot.claim_on(on)
+    if not member_plots:
+        return Certification.CONVENTIONAL
+    return Certification.from_flags(
+        fairtrade=all(p.fairtrade_on(on) for p in member_plots),
+        organic=all(p.organic_on(on) for p in member_plots),
+    )
+
+
+def dry_equivalent_g(*, net_g: int, form: str, season: Season) -> int:
+    if form == CocoaForm.DRY:
+        return net_g
+    return int((Decimal(net_g) * season.wet_to_dry_factor).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def purchase_amount_minor(*, net_g: int, price_per_kg: Decimal) -> int:
+    """Net kg × price per kg, rounded once, half up, to the céntimo."""
+    return round_to_minor(Decimal(net_g) / GRAMS_PER_KG * price_per_kg)
+
+
+def capacity_g(plots: list[Plot], season: Season) -> int:
+    """Area in production over the member's plots × the season's maximum yield, in grams."""
+    hectares = sum((p.cocoa_producing_ha or Decimal(0) for p in plots), Decimal(0))
+    return int(hectares * season.max_yield_kg_per_ha * GRAMS_PER_KG)
+
+
+def yield_capacity_g(*, member: Member, season: Season) -> int:
+    return capacity_g(list(member.plots.all()), season)
+
+
+def season_dry_g(*, member: Member, season: Season) -> int:
+    total = (Delivery.objects.valid().filter(member=member, season=season)
+             .aggregate(total=Sum("dry_g"))["total"])
+    return int(total or 0)
+
+
+class Lookups:
+    """What pricing reads from the database, one query at a time (the clerk's page).
+
+    The import subclasses it with everything preloaded, so both price a row the same way.
+    """
+
+    def season_on(self, day: Date) -> Season | None:
+        return Season.on(day)
+
+    def price(self, *, on: Date, form: str, grade: str, certification: str) -> PriceRow | None:
+        return PriceRow.objects.in_force(on=on, form=form, grade=grade, certification=certification)
+
+    def plots(self, member: Member) -> list[Plot]:
+        return list(member.plots.all())
+
+    def season_dry_g(self, member: Member, season: Season) -> int:
+        return season_dry_g(member=member, season=season)
+
+
+def quote_delivery(
+    *, member: Member | None, plot: Plot | None, centre: CollectionCentre | None, date: Date | None,
+    form: str, grade: str, gross_kg, tare_kg, moisture_pct, lookups: Lookups | None = None,
+) -> tuple[DeliveryQuote | None, Decimal | None, dict[str, str]]:
+    """Check what the clerk typed and price it: (quote, moisture, errors by field)."""
+    lookups = lookups or Lookups()
+    errors: dict[str, str] = {}
+    if member is None:
+        errors["member"] = "Busque y elija al socio."
+    elif member.status in CLOSED_MEMBER_STATUSES:
+        errors["member"] = f"{member.name} está {member.get_status_display().lower()}: no puede entregar."
+    if plot is not None and member is not None and plot.member_id != member.pk:
+        errors["plot"] = f"La parcela {plot.code} no es de {member.name}."
+    if centre is None:
+        errors["centre"] = "Elija el centro de acopio."
+    elif not centre.active:
+        errors["centre"] = f"El centro {centre} está inactivo."
+    season = None
+    if date is None:
+        errors["date"] = "Indique la fecha."
+    elif date > timezone.localdate():
+        errors["date"] = "La fecha no puede estar en el futuro."
+    else:
+        season = lookups.season_on(date)
+        if season is None:
+            errors["date"] = f"No hay campaña registrada que incluya el {date:%d/%m/%Y}."
+    if form not in CocoaForm.values:
+        errors["form"] = "Elija la forma: en baba o seco."
+    elif grade not in (WET_GRADES if form == CocoaForm.WET else DRY_GRADES):
+        allowed = " / ".join(str(Grade(g).label) for g in sorted(WET_GRADES if form == CocoaForm.WET else DRY_GRADES))
+        errors["grade"] = f"Para cacao {CocoaForm(form).label.lower()} el grado es: {allowed}."
+    gross_g = parse_kg(gross_kg, "gross_kg", "el peso bruto", errors)
+    tare_g = parse_kg(tare_kg, "tare_kg", "la tara", errors)
+    moisture = parse_moisture(moisture_pct, errors)
+    if gross_g is not None and tare_g is not None and tare_g >= gross_g:
+        errors["tare_kg"] = "La tara debe ser menor que el peso bruto."
+    if errors:
+        return None, moisture, errors
+
+    member_plots = lookups.plots(member)
+    certification = claim_for(plot=plot, member_plots=member_plots, on=date)
+    price_row = lookups.price(on=date, form=form, grade=grade, certification=certification)
+    if price_row is None:
+        errors["grade"] = (
+            f"No hay precio vigente al {date:%d/%m/%Y} para cacao {CocoaForm(form).label.lower()}, "
+            f"{Grade(grade).label}, {Certification(certification).label}: pida a la administración que lo registre."
+        )
+        return None, moisture, errors
+    net_g = gross_g - tare_g
+    quote = DeliveryQuote(
+        season=season, certification=certification, gross_g=gross_g, tare_g=tare_g, net_g=net_g,
+        dry_g=dry_equivalent_g(net_g=net_g, form=form, season=season), price_row=price_row,
+        amount_minor=purchase_amount_minor(net_g=net_g, price_per_kg=price_row.price_per_kg),
+        season_dry_g_before=lookups.season_dry_g(member, season),
+        yield_capacity_g=capacity_g(member_plots, season),
+    )
+    return quote, moisture, errors
+
+
+# --- Recording ------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_delivery(
+    *, member: Member | None, plot: Plot | None, centre: CollectionCentre | None, date: Date | None,
+    form: str, grade: str, gross_kg, tare_kg, moisture_pct, user,
+    submission_token: uuid.UUID | None = None, external_ref: str | None = None,
+    replaces: Delivery | None = None,
+) -> Delivery:
+    """Record a delivery, number its receipt and post the purchase, or refuse and write nothing.
+
+    A form submitted twice (same ``submission_token``) returns the delivery the
+    first submission made instead of recording another.
+    """
+    if centre is not None:
+        # The centre row lock serialises receipt numbering and the duplicate check below.
+        centre = CollectionCentre.objects.select_for_update().get(pk=centre.pk)
+    if submission_token is not None:
+        existing = Delivery.objects.filter(submission_token=submission_token).first()
+        if existing is not None:
+            return existing
+    quote, moisture, errors = quote_delivery(
+        member=member, plot=plot, centre=centre, date=date, form=form, grade=grade,
+        gross_kg=gross_kg, tare_kg=tare_kg, moisture_pct=moisture_pct,
+    )
+    if external_ref and Delivery.objects.filter(external_ref=external_ref).exists():
+        errors["external_ref"] = f"La referencia externa «{external_ref}» ya fue registrada."
+    if replaces is not None:
+        replaces = Delivery.objects.select_for_update().get(pk=replaces.pk)
+        if not replaces.is_void:
+            errors["replaces"] = f"El recibo {replaces.receipt_code} no está anulado: anúlelo antes de reemplazarlo."
+        elif Delivery.objects.filter(replaces=replaces).exists():
+            errors["replaces"] = f"El recibo {replaces.receipt_code} ya fue reemplazado."
+    if errors:
+        raise ValidationError(errors)
+
+    centre.last_receipt_number += 1
+    CollectionCentre.objects.filter(pk=centre.pk).update(last_receipt_number=centre.last_receipt_number)
+    delivery = Delivery(
+        receipt_series=centre.receipt_series, receipt_number=centre.last_receipt_number, centre=centre,
+        season=quote.season, member=member, plot=plot, date=date, form=form, grade=grade,
+        gross_g=quote.gross_g, tare_g=quote.tare_g,
+        net_g=quote.net_g, dry_g=quote.dry_g, moisture_pct=moisture, certification=quote.certification,
+        price_row=quote.price_row, price_per_kg=quote.price_row.price_per_kg, amount_minor=quote.amount_minor,
+        yield_flag=quote.yield_flag, external_ref=external_ref or None, submission_token=submission_token,
+        verification_key=secrets.token_urlsafe(16), recorded_by=user, replaces=replaces,
+    )
+    delivery.save()
+    post_entry(
+        date=date, description=purchase_description(delivery), source_key=delivery.source_key,
+        lines=purchase_lines(delivery), user=user,
+    )
+    return delivery
+
+
+def purchase_description(delivery: Delivery) -> str:
+    return (f"Compra de cacao, recibo {delivery.receipt_code}, socio {delivery.member.code}, "
+            f"{delivery.net_g / GRAMS_PER_KG:.3f} kg {delivery.get_form_display().lower()}")
+
+
+def purchase_lines(delivery: Delivery) -> list:
+    """Cocoa comes in at its price; the cooperative owes that to the member."""
+    return [
+        (chart.account(chart.COCOA_INVENTORY), delivery.amount_minor),
+        (chart.member_account(delivery.member), -delivery.amount_minor),
+    ]
+
+
+@transaction.atomic
+def void_delivery(*, delivery: Delivery, reason: str, user, on: Date | None = None) -> Delivery:
+    """Void a delivery: it keeps its number, is marked void, and its purchase entry is reversed."""
+    from ledger.models import JournalEntry
+
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.is_void:
+        raise ValidationError({"reason": f"El recibo {delivery.receipt_code} ya está anulado."})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Indique el motivo de la anulación."})
+    entry = JournalEntry.objects.get(source_key=delivery.source_key)
+    reverse_entry(entry=entry, date=on or timezone.localdate(),
+                  reason=f"anulación del recibo {delivery.receipt_code}: {reason}", user=user)
+    delivery.status = DeliveryStatus.VOID
+    delivery.void_reason = reason[:300]
+    delivery.voided_at = timezone.now()
+    delivery.voided_by = user
+    delivery.save(update_fields=["status", "void_reason", "voided_at", "voided_by"])
+    return delivery

@@ -1,0 +1,46 @@
+"""Money and weights on pages and PDFs: the same formatting everywhere, so numbers match."""
+
+from decimal import Decimal
+
+from django import template
+
+from coop.models import GRAMS_PER_KG
+from ledger.money import format_money
+
+register = template.Library()
+
+
+@register.filter
+def soles(minor) -> str:
+    """Céntimos as Peru writes soles: S/ 1,234.56."""
+    return "" if minor is None else format_money(int(minor), "PEN")
+
+
+@register.filter
+def kg(grams) -> str:
+    """Grams as kilograms with up to three decimals: 1,234.5 kg."""
+    if grams is None:
+        return ""
+    value = (Decimal(int(grams)) / GRAMS_PER_KG).normalize()
+    text = f"{value:,.3f}".rstrip("0").rstrip(".")
+    return f"{text} kg"
+
+
+@register.inclusion_tag("ledger/_member_account.html", takes_context=True)
+def member_account(context, member):
+    """The member page's account section (deliveries, movements, balance) for the chosen season."""
+    from coop.models import Season
+    from ledger.member_accounts import season_account
+
+    request = context["request"]
+    seasons = list(Season.objects.all())
+    chosen = request.GET.get("campana")
+    season = next((s for s in seasons if s.code == chosen), seasons[0] if seasons else None)
+    if chosen == "todas":
+        season = None
+    return {
+        "member": member, "seasons": seasons, "season": season, "chosen": chosen,
+        "account": season_account(member=member, season=season),
+        "can_post": context.get("is_administrator", False),
+        "request": request,
+    }

@@ -1,0 +1,297 @@
+"""Pages of the collection centre (acopio) and of member accounts."""
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from config.pdf import qr_svg, render_pdf
+from config.roles import (
+    ADMINISTRATOR,
+    ALL_ROLES,
+    BOARD,
+    CERTIFIER,
+    CLERK,
+    OVERSIGHT,
+    has_role,
+    public,
+    role_required,
+)
+from coop.models import CollectionCentre, Delivery, DeliveryStatus, Member, Season
+from ledger import purchases
+from ledger.forms import DeliveryForm, MovementForm, VoidForm, find_member
+from ledger.member_accounts import record_movement
+from ledger.models import JournalEntry
+
+RECORDERS = (ADMINISTRATOR, CLERK)
+CONTROLLERS = (ADMINISTRATOR, BOARD, OVERSIGHT, CERTIFIER)
+RECEIPT_FORMATS = {"a6": "ledger/pdf/receipt_a6.html", "ticket": "ledger/pdf/receipt_ticket.html"}
+SESSION_CENTRE = "minka_centre"
+
+
+def _delivery_or_404(receipt: str) -> Delivery:
+    series, _, number = receipt.partition("-")
+    if not number.isdigit():
+        raise Http404
+    return get_object_or_404(
+        Delivery.objects.select_related("member", "plot", "centre", "season", "recorded_by", "voided_by",
+                                        "replaces"),
+        receipt_series=series, receipt_number=int(number),
+    )
+
+
+# --- Recording --------------------------------------------------------------------
+
+
+@role_required(*RECORDERS)
+def delivery_new(request):
+    """The clerk's page: one delivery after another, from the keyboard."""
+    if request.method == "POST":
+        form = DeliveryForm(request.POST)
+        arguments, errors = form.service_arguments()
+        replaces = _replaced_delivery(request.POST.get("replaces"))
+        token = _token(request.POST.get("token"))
+        if not errors:
+            try:
+                delivery = purchases.record_delivery(**arguments, user=request.user, submission_token=token,
+                                                     replaces=replaces)
+            except ValidationError as exc:
+                errors = exc.message_dict
+            else:
+                request.session[SESSION_CENTRE] = delivery.centre_id
+                messages.success(request, f"Recibo {delivery.receipt_code} registrado.")
+                return redirect(delivery)
+        quote = None
+        if not errors:
+            quote, _, errors = purchases.quote_delivery(**arguments)
+        return render(request, "ledger/delivery_form.html",
+                      _form_context(form, _by_field(errors), quote, replaces), status=400)
+    replaces = _replaced_delivery(request.GET.get("reemplaza"))
+    initial = {"token": uuid.uuid4(), "centre": request.session.get(SESSION_CENTRE)}
+    if replaces is not None:
+        initial.update(_values_of(replaces))
+    return render(request, "ledger/delivery_form.html", _form_context(DeliveryForm(initial=initial), {}, None, replaces))
+
+
+@role_required(*RECORDERS)
+@require_POST
+def delivery_quote(request):
+    """htmx: the figures the receipt will carry, recomputed as the clerk types."""
+    form = DeliveryForm(request.POST)
+    arguments, errors = form.service_arguments()
+    quote = None
+    if not errors:
+        quote, _, errors = purchases.quote_delivery(**arguments)
+    return render(request, "ledger/_delivery_quote.html", {
+        "quote": quote, "errors": _by_field(errors), "member": arguments["member"],
+        "touched": _touched(request.POST),
+    })
+
+
+@role_required(*RECORDERS)
+def member_lookup(request):
+    """htmx: datalist options for the member box, and the chosen member's plots."""
+    text = request.GET.get("member", "").strip()
+    member, _ = find_member(text) if text else (None, "")
+    matches = list(Member.objects.search(text)[:12]) if len(text) >= 2 and member is None else []
+    plots = list(member.plots.all()) if member else []
+    return render(request, "ledger/_member_lookup.html", {
+        "member": member, "matches": matches, "plots": plots, "text": text,
+        "selected_plot": request.GET.get("plot", ""),
+    })
+
+
+def _form_context(form, errors, quote, replaces):
+    return {"form": form, "errors": errors, "quote": quote, "replaces": replaces,
+            "centres": CollectionCentre.objects.filter(active=True), "has_season": Season.objects.exists()}
+
+
+def _by_field(errors: dict) -> dict[str, list[str]]:
+    """Errors as {field: [messages]}, whether they came from a form lookup or a service."""
+    return {field: [problems] if isinstance(problems, str) else list(problems) for field, problems in errors.items()}
+
+
+def _touched(data) -> bool:
+    return all((data.get(f) or "").strip() for f in ("member", "gross_kg", "tare_kg", "moisture_pct"))
+
+
+def _token(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _replaced_delivery(receipt: str | None) -> Delivery | None:
+    if not receipt:
+        return None
+    try:
+        return _delivery_or_404(receipt)
+    except Http404:
+        return None
+
+
+def _values_of(delivery: Delivery) -> dict:
+    return {
+        "centre": delivery.centre_id, "date": delivery.date, "member": delivery.member.code,
+        "plot": delivery.plot.code if delivery.plot else "", "form": delivery.form, "grade": delivery.grade,
+        "gross_kg": f"{delivery.gross_g / 1000:.3f}", "tare_kg": f"{delivery.tare_g / 1000:.3f}",
+        "moisture_pct": delivery.moisture_pct, "replaces": delivery.receipt_code,
+    }
+
+
+# --- Receipts ---------------------------------------------------------------------
+
+
+@role_required(*ALL_ROLES)
+def delivery_detail(request, receipt):
+    delivery = _delivery_or_404(receipt)
+    entries = JournalEntry.objects.filter(source_key=delivery.source_key).prefetch_related("lines__account")
+    reversal = JournalEntry.objects.filter(reverses__source_key=delivery.source_key).first()
+    return render(request, "ledger/delivery_detail.html", {
+        "delivery": delivery, "entry": entries.first(), "reversal": reversal,
+        "can_void": has_role(request.user, ADMINISTRATOR),
+        "void_form": VoidForm(), "verify_url": _verify_url(request, delivery),
+        "qr": qr_svg(_verify_url(request, delivery), scale=3),
+    })
+
+
+@role_required(*ALL_ROLES)
+def delivery_receipt_pdf(request, receipt, size):
+    if size not in RECEIPT_FORMATS:
+        raise Http404
+    delivery = _delivery_or_404(receipt)
+    verify_url = _verify_url(request, delivery)
+    pdf = render_pdf(RECEIPT_FORMATS[size], {
+        "delivery": delivery, "verify_url": verify_url, "qr": qr_svg(verify_url, scale=2),
+    })
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="recibo-{delivery.receipt_code}-{size}.pdf"'
+    return response
+
+
+@role_required(ADMINISTRATOR)
+@require_POST
+def delivery_void(request, receipt):
+    delivery = _delivery_or_404(receipt)
+    try:
+        purchases.void_delivery(delivery=delivery, reason=request.POST.get("reason", ""), user=request.user)
+    except ValidationError as exc:
+        for problem in exc.messages:
+            messages.error(request, problem)
+        return redirect(delivery)
+    messages.success(request, f"Recibo {delivery.receipt_code} anulado; su asiento fue revertido.")
+    if request.POST.get("reissue"):
+        return redirect(f"{reverse('ledger:delivery_new')}?reemplaza={delivery.receipt_code}")
+    return redirect(delivery)
+
+
+@public
+def receipt_verify(request, key):
+    """What anyone holding the receipt may check: it exists, its figures, and whether it was voided."""
+    delivery = Delivery.objects.select_related("member", "centre").filter(verification_key=key).first()
+    return render(request, "ledger/receipt_verify.html", {"delivery": delivery},
+                  status=200 if delivery else 404)
+
+
+def _without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _verify_url(request, delivery: Delivery) -> str:
+    return request.build_absolute_uri(reverse("receipt_verify", args=[delivery.verification_key]))
+
+
+# --- Lists ------------------------------------------------------------------------
+
+
+@role_required(*ALL_ROLES)
+def delivery_list(request):
+    deliveries = Delivery.objects.select_related("member", "centre", "plot")
+    seasons = list(Season.objects.all())
+    season = next((s for s in seasons if s.code == request.GET.get("campana")), None)
+    if season:
+        deliveries = deliveries.filter(season=season)
+    centre = request.GET.get("centro", "")
+    if centre:
+        deliveries = deliveries.filter(centre__code=centre)
+    if request.GET.get("estado") in DeliveryStatus.values:
+        deliveries = deliveries.filter(status=request.GET["estado"])
+    query = request.GET.get("q", "").strip()
+    if query:
+        series, _, number = query.upper().partition("-")
+        if number.isdigit():
+            deliveries = deliveries.filter(receipt_series=series, receipt_number=int(number))
+        else:
+            deliveries = deliveries.filter(member__in=Member.objects.search(query))
+    page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
+    return render(request, "ledger/delivery_list.html", {
+        "page": page, "seasons": seasons, "season": season, "centres": CollectionCentre.objects.all(),
+        "centre": centre, "query": query, "status": request.GET.get("estado", ""),
+        "can_record": has_role(request.user, *RECORDERS), "query_string": _without_page(request),
+    })
+
+
+@role_required(*CONTROLLERS)
+def yield_control(request):
+    """Internal control: deliveries above what the member's plots can plausibly yield."""
+    seasons = list(Season.objects.all())
+    season = next((s for s in seasons if s.code == request.GET.get("campana")), seasons[0] if seasons else None)
+    flagged = (Delivery.objects.flagged().filter(season=season).select_related("member", "centre")
+               .order_by("member__code", "date", "receipt_number"))
+    page = Paginator(flagged, 100).get_page(request.GET.get("page"))
+    members = {}
+    for delivery in page:
+        if delivery.member_id not in members:
+            members[delivery.member_id] = {
+                "member": delivery.member,
+                "delivered_g": purchases.season_dry_g(member=delivery.member, season=season),
+                "capacity_g": purchases.yield_capacity_g(member=delivery.member, season=season),
+                "deliveries": [],
+            }
+        members[delivery.member_id]["deliveries"].append(delivery)
+    for row in members.values():
+        row["excess_g"] = max(0, row["delivered_g"] - row["capacity_g"])
+    return render(request, "ledger/yield_control.html", {
+        "seasons": seasons, "season": season, "page": page, "members": members.values(),
+        "query_string": _without_page(request),
+    })
+
+
+# --- Member accounts --------------------------------------------------------------
+
+
+@role_required(ADMINISTRATOR)
+def movement_new(request, code):
+    member = get_object_or_404(Member, code=code)
+    errors = {}
+    if request.method == "POST":
+        form = MovementForm(request.POST)
+        date = None
+        if form.is_valid():
+            date = form.cleaned_data["date"]
+        elif "date" in form.errors:
+            errors["date"] = "Fecha no válida."
+        if not errors:
+            try:
+                movement = record_movement(
+                    member=member, kind=request.POST.get("kind", ""), method=request.POST.get("method", ""),
+                    date=date, amount=request.POST.get("amount", ""), document=request.POST.get("document", ""),
+                    note=request.POST.get("note", ""), user=request.user, submission_token=_token(request.POST.get("token")),
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict
+            else:
+                messages.success(request, f"{movement.get_kind_display()} registrado: documento {movement.document}.")
+                return redirect(f"{member.get_absolute_url()}#cuenta")
+    else:
+        form = MovementForm(initial={"token": uuid.uuid4(), "kind": request.GET.get("tipo", "payment")})
+    return render(request, "ledger/movement_form.html", {"member": member, "form": form, "errors": errors},
+                  status=400 if errors else 200)
