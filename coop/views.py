@@ -1,10 +1,8 @@
 """Pages of the member and plot register."""
 
-import uuid
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -28,11 +26,10 @@ from coop import services
 from coop.history import change_log
 from coop.maps import plot_map
 from coop.models import CertificationFilter, Member, MemberStatus, MemberStatusChange, Plot
-from coop.traceability import SPREADSHEET_EXTENSIONS, WRONG_FILE_TYPE
+from coop.uploads import SpreadsheetForm, stash_upload, take_upload
 
 PAGE_SIZE = 50
 EXPORT_ROLES = (ADMINISTRATOR, BOARD, OVERSIGHT, CERTIFIER)
-UPLOAD_DIR = Path(settings.VAR_DIR) / "uploads"
 
 
 @role_required(*ALL_ROLES)
@@ -160,48 +157,15 @@ def member_status_change(request, code):
     return redirect(member.get_absolute_url())
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Archivo de la hoja de trazabilidad (xlsx o csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in SPREADSHEET_EXTENSIONS:
-            raise ValidationError(WRONG_FILE_TYPE)
-        return upload
-
-
-def _stash_upload(request, upload) -> tuple[str, Path]:
-    """Keep the uploaded file until the administrator confirms the import."""
-    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    token = uuid.uuid4().hex
-    suffix = Path(upload.name).suffix.lower()
-    path = UPLOAD_DIR / f"{token}{suffix}"
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    pending = request.session.get("pending_imports", {})
-    pending[token] = {"path": str(path), "name": upload.name}
-    request.session["pending_imports"] = pending
-    return token, path
-
-
-def _forget_upload(request, token: str) -> dict | None:
-    pending = request.session.get("pending_imports", {})
-    stashed = pending.pop(token, None)
-    request.session["pending_imports"] = pending
-    if stashed is not None and not Path(stashed["path"]).exists():
-        return None
-    return stashed
+class ImportForm(SpreadsheetForm):
+    file = SpreadsheetForm.file_field(_("Archivo de la hoja de trazabilidad (xlsx o csv)"))
 
 
 @role_required(ADMINISTRATOR)
 def register_import(request):
     """Upload → check (dry run, nothing saved) → confirm → import, all or nothing."""
     if request.method == "POST" and "token" in request.POST:
-        stashed = _forget_upload(request, request.POST["token"])
+        stashed = take_upload(request, request.POST["token"])
         if stashed is None:
             messages.error(request, "Esta importación ya se realizó o expiró. Vuelva a subir el archivo.")
             return redirect("coop:register_import")
@@ -224,12 +188,12 @@ def register_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        token, path = _stash_upload(request, upload)
+        token, path = stash_upload(request, upload)
         report = services.import_register(
             source=path.read_bytes(), filename=upload.name, dry_run=True, user=request.user
         )
         if not report.ok:
-            _forget_upload(request, token)
+            take_upload(request, token)
             path.unlink(missing_ok=True)
         return render(request, "coop/import.html", {
             "form": ImportForm(), "report": report, "filename": upload.name,

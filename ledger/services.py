@@ -7,6 +7,7 @@ poster at a time and numbers stay gapless under concurrency.
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date as Date
 
 from django.core.exceptions import ValidationError
@@ -70,6 +71,70 @@ def _post(*, date, description, source_key, lines, user, reverses=None) -> Journ
     # The counter is the one ledger row that changes; its manager allows update().
     EntryCounter.objects.filter(pk=counter.pk).update(last_number=entry.number)
     return entry
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    date: Date
+    description: str
+    source_key: str
+    lines: Lines
+
+
+BULK_BATCH = 2000
+
+
+@transaction.atomic
+def post_entries(entries: list[NewEntry], *, user=None) -> list[JournalEntry]:
+    """Post many entries at once (imports): all of them, numbered in order, or none.
+
+    The same checks as post_entry, with the counter locked once and rows
+    written in batches; problems are reported per source document.
+    """
+    counter = _lock_counter()
+    account_ids = {account.pk for entry in entries for account, _ in entry.lines}
+    accounts = Account.objects.in_bulk(account_ids)
+    keys = [entry.source_key for entry in entries]
+    taken = set()
+    for start in range(0, len(keys), 900):
+        taken.update(JournalEntry.objects.filter(source_key__in=keys[start:start + 900])
+                     .values_list("source_key", flat=True))
+    errors, seen = [], set()
+    for entry in entries:
+        problems = _line_errors(entry.lines, accounts)
+        if not entry.description.strip():
+            problems.append("Indique la descripción del asiento.")
+        if not entry.source_key.strip():
+            problems.append("Indique el documento de origen del asiento.")
+        elif entry.source_key in taken or entry.source_key in seen:
+            problems.append("El documento ya fue registrado.")
+        seen.add(entry.source_key)
+        errors += [f"{entry.source_key}: {problem}" for problem in problems]
+    if errors:
+        raise ValidationError(errors)
+
+    previous = _previous_hash(counter.last_number + 1)
+    rows, line_rows = [], []
+    for number, new in enumerate(entries, start=counter.last_number + 1):
+        lines = [(accounts[account.pk], amount) for account, amount in new.lines]
+        entry = JournalEntry(number=number, date=new.date, description=new.description.strip(),
+                             source_key=new.source_key, posted_by=user, previous_hash=previous)
+        entry.hash = previous = entry_hash(
+            previous_hash=previous, number=number, date=new.date, description=entry.description,
+            source_key=new.source_key, reverses_number=None,
+            lines=[(account.code, account.currency, amount) for account, amount in lines],
+        )
+        rows.append(entry)
+        line_rows.append(lines)
+    JournalEntry.objects.bulk_create(rows, batch_size=BULK_BATCH)
+    JournalLine.objects.bulk_create(
+        (JournalLine(entry=entry, account=account, amount=amount, currency=account.currency)
+         for entry, lines in zip(rows, line_rows, strict=True) for account, amount in lines),
+        batch_size=BULK_BATCH,
+    )
+    if rows:
+        EntryCounter.objects.filter(pk=counter.pk).update(last_number=rows[-1].number)
+    return rows
 
 
 def _lock_counter() -> EntryCounter:

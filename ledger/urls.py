@@ -7,6 +7,7 @@ urlpatterns = [
     path("acopio/", views.delivery_new, name="delivery_new"),
     path("acopio/calcular/", views.delivery_quote, name="delivery_quote"),
     path("acopio/buscar-socio/", views.member_lookup, name="member_lookup"),
+    path("acopio/importar/", views.delivery_import, name="delivery_import"),
     path("acopio/entregas/", views.delivery_list, name="delivery_list"),
     path("acopio/control-rendimiento/", views.yield_control, name="yield_control"),
     path("acopio/recibos/<str:receipt>/", views.delivery_detail, name="delivery_detail"),

@@ -1,6 +1,7 @@
 """Pages of the collection centre (acopio) and of member accounts."""
 
 import uuid
+from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from config.pdf import qr_svg, render_pdf
@@ -23,7 +25,9 @@ from config.roles import (
     role_required,
 )
 from coop.models import CollectionCentre, Delivery, DeliveryStatus, Member, Season
+from coop.uploads import SpreadsheetForm, stash_upload, take_upload
 from ledger import purchases
+from ledger.delivery_import import COLUMNS, import_deliveries
 from ledger.forms import DeliveryForm, MovementForm, VoidForm, find_member
 from ledger.member_accounts import record_movement
 from ledger.models import JournalEntry
@@ -35,7 +39,7 @@ SESSION_CENTRE = "minka_centre"
 
 
 def _delivery_or_404(receipt: str) -> Delivery:
-    series, _, number = receipt.partition("-")
+    series, _dash, number = receipt.partition("-")
     if not number.isdigit():
         raise Http404
     return get_object_or_404(
@@ -68,7 +72,7 @@ def delivery_new(request):
                 return redirect(delivery)
         quote = None
         if not errors:
-            quote, _, errors = purchases.quote_delivery(**arguments)
+            quote, _moisture, errors = purchases.quote_delivery(**arguments)
         return render(request, "ledger/delivery_form.html",
                       _form_context(form, _by_field(errors), quote, replaces), status=400)
     replaces = _replaced_delivery(request.GET.get("reemplaza"))
@@ -86,7 +90,7 @@ def delivery_quote(request):
     arguments, errors = form.service_arguments()
     quote = None
     if not errors:
-        quote, _, errors = purchases.quote_delivery(**arguments)
+        quote, _moisture, errors = purchases.quote_delivery(**arguments)
     return render(request, "ledger/_delivery_quote.html", {
         "quote": quote, "errors": _by_field(errors), "member": arguments["member"],
         "touched": _touched(request.POST),
@@ -97,7 +101,7 @@ def delivery_quote(request):
 def member_lookup(request):
     """htmx: datalist options for the member box, and the chosen member's plots."""
     text = request.GET.get("member", "").strip()
-    member, _ = find_member(text) if text else (None, "")
+    member, _problem = find_member(text) if text else (None, "")
     matches = list(Member.objects.search(text)[:12]) if len(text) >= 2 and member is None else []
     plots = list(member.plots.all()) if member else []
     return render(request, "ledger/_member_lookup.html", {
@@ -226,7 +230,7 @@ def delivery_list(request):
         deliveries = deliveries.filter(status=request.GET["estado"])
     query = request.GET.get("q", "").strip()
     if query:
-        series, _, number = query.upper().partition("-")
+        series, _dash, number = query.upper().partition("-")
         if number.isdigit():
             deliveries = deliveries.filter(receipt_series=series, receipt_number=int(number))
         else:
@@ -295,3 +299,36 @@ def movement_new(request, code):
         form = MovementForm(initial={"token": uuid.uuid4(), "kind": request.GET.get("tipo", "payment")})
     return render(request, "ledger/movement_form.html", {"member": member, "form": form, "errors": errors},
                   status=400 if errors else 200)
+
+
+# --- Import -----------------------------------------------------------------------
+
+
+class DeliveryImportForm(SpreadsheetForm):
+    file = SpreadsheetForm.file_field(_("Archivo de entregas (xlsx o csv)"))
+
+
+@role_required(ADMINISTRATOR)
+def delivery_import(request):
+    """Upload → check (nothing saved) → confirm → import, all or nothing; the admin links here."""
+    context = {"form": DeliveryImportForm(), "columns": [header for header, _ in COLUMNS.values()]}
+    if request.method == "POST" and "token" in request.POST:
+        stashed = take_upload(request, request.POST["token"])
+        if stashed is None:
+            messages.error(request, "Esta importación ya se realizó o expiró. Vuelva a subir el archivo.")
+            return redirect("ledger:delivery_import")
+        path = Path(stashed["path"])
+        report = import_deliveries(source=path.read_bytes(), filename=stashed["name"], user=request.user)
+        path.unlink(missing_ok=True)
+        return render(request, "ledger/delivery_import.html", {**context, "report": report, "done": report.ok})
+    form = DeliveryImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        token, path = stash_upload(request, upload)
+        report = import_deliveries(source=path.read_bytes(), filename=upload.name, user=request.user, dry_run=True)
+        if not report.ok:
+            take_upload(request, token)
+            path.unlink(missing_ok=True)
+        return render(request, "ledger/delivery_import.html",
+                      {**context, "report": report, "token": token if report.ok and report.created else None})
+    return render(request, "ledger/delivery_import.html", {**context, "form": form})
