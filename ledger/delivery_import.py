@@ -126,6 +126,18 @@ def import_deliveries(*, source: bytes, filename: str, user, dry_run: bool = Fal
     rows, headers = _read(source, filename, report)
     if not report.ok:
         return report
+    return _record(rows, headers, report, user=user, dry_run=dry_run)
+
+
+def record_rows(rows: list[dict], *, user, dry_run: bool = False, label: str = "") -> DeliveryImportReport:
+    """Record rows given as {column key: value} (the demo uses this), with the file import's checks."""
+    report = DeliveryImportReport(filename=label, dry_run=dry_run)
+    headers = {key: header for key, (header, _) in COLUMNS.items()}
+    return _record([_Row(number, cells) for number, cells in enumerate(rows, start=1)], headers, report,
+                   user=user, dry_run=dry_run)
+
+
+def _record(rows, headers, report, *, user, dry_run) -> DeliveryImportReport:
     report.rows = len(rows)
     planned = _check(rows, headers, report)
     if not report.ok:

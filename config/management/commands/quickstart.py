@@ -19,6 +19,7 @@ from django.db import transaction
 
 from config.roles import ADMINISTRATOR, BOARD, CERTIFIER, CLERK, OVERSIGHT, ROLE_LABELS, ensure_role_groups
 from coop.demo import demo_loaded, generate_demo
+from ledger.demo import acopio_loaded, generate_acopio
 
 LOGINS_FILE = "demo_logins.txt"
 ADDRESS = "127.0.0.1:8000"
@@ -58,11 +59,14 @@ class Command(BaseCommand):
     def _load_demo(self, members: int) -> None:
         if demo_loaded():
             self.stdout.write("La cooperativa de demostración ya estaba cargada.")
-            return
-        self.stdout.write(f"Cargando la cooperativa de demostración ({members} socios)…")
-        summary = generate_demo(members=members)
-        for line in summary.lines():
-            self.stdout.write(f"  {line}")
+        else:
+            self.stdout.write(f"Cargando la cooperativa de demostración ({members} socios)…")
+            for line in generate_demo(members=members).lines():
+                self.stdout.write(f"  {line}")
+        if not acopio_loaded():
+            self.stdout.write("Cargando dos campañas de acopio, pagos y anulaciones…")
+            for line in generate_acopio().lines():
+                self.stdout.write(f"  {line}")
 
     def _ensure_logins(self) -> list[tuple[str, str, str]]:
         """Create the missing role logins; return (username, role, password) rows.

@@ -1,0 +1,45 @@
+"""The demonstration cooperative buys cocoa over two seasons, and its books balance."""
+
+import pytest
+from django.db.models import Sum
+
+from coop.demo import generate_demo
+from coop.models import Delivery, Season
+from ledger import chart
+from ledger.demo import generate_acopio
+from ledger.member_accounts import owed_to_member
+from ledger.models import MemberMovement
+from ledger.services import account_balance, balances_by_currency
+from ledger.verification import verify_ledger
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    generate_demo(members=60, seed=4)
+    return generate_acopio(seed=4)
+
+
+def test_two_seasons_of_deliveries_voids_and_payments(demo):
+    assert sorted(Season.objects.values_list("code", flat=True)) == ["2025", "2026"]
+    assert {d.year for d in Delivery.objects.values_list("date", flat=True)} == {2025, 2026}
+    voided = Delivery.objects.filter(status="void")
+    assert voided.exists() and all(d.void_reason for d in voided)
+    assert Delivery.objects.filter(replaces__isnull=False).exists()
+    assert {"payment", "advance"} <= set(MemberMovement.objects.values_list("kind", flat=True))
+    assert verify_ledger().ok and balances_by_currency() == {"PEN": 0}
+
+
+def test_what_the_coop_owes_equals_deliveries_minus_movements(demo):
+    for member in {d.member for d in Delivery.objects.select_related("member")[:40]}:
+        delivered = Delivery.objects.valid().filter(member=member).aggregate(t=Sum("amount_minor"))["t"] or 0
+        moved = MemberMovement.objects.filter(member=member).aggregate(t=Sum("amount_minor"))["t"] or 0
+        assert owed_to_member(member) == delivered - moved
+        assert -account_balance(chart.member_account(member)) == delivered - moved
+
+
+def test_loading_twice_adds_nothing(demo):
+    before = Delivery.objects.count()
+    again = generate_acopio(seed=4)
+    assert not again.created and Delivery.objects.count() == before
