@@ -138,7 +138,8 @@ def _delivery_rows(rng, members, seasons, total: int) -> list[dict]:
             count = max(1, int(rng.gauss(per_member_season, per_member_season / 4)))
             dry_kg_each = hectares * MAX_YIELD_KG_PER_HA * share / count
             for _ in range(count):
-                rows.append(_row(rng, member, rng.choice(plots), season, last_day, dry_kg_each))
+                rows.append(_row(rng, member, rng.choice(plots), season, last_day,
+                                 dry_kg_each * rng.uniform(0.6, 1.4)))
     rows.sort(key=lambda r: r["date"])
     for number, row in enumerate(rows, start=1):
         row["external_ref"] = f"DEMO-{row['date'].year}-{number:07d}"
@@ -201,14 +202,14 @@ def _movements(rng, members, seasons, user) -> int:
                                 amount=Decimal(rng.choice((100, 150, 200, 300))),
                                 document=f"ADE-{season.code}-{member.code}", user=user)
                 count += 1
-            owed = owed_to_member(member)
+            owed = owed_to_member(member, on=pay_day)
             if owed > 10_000 and rng.random() < 0.1:
                 record_movement(member=member, kind=MovementKind.INPUT_CREDIT, date=pay_day,
                                 amount=Decimal(min(owed // 4, 25_000)) / 100,
                                 document=f"INS-{season.code}-{member.code}", note="Abono orgánico (acuerdo firmado)",
                                 user=user)
                 count += 1
-                owed = owed_to_member(member)
+                owed = owed_to_member(member, on=pay_day)
             if owed > 0 and rng.random() < 0.9:
                 paid = owed if season is not seasons[-1] else owed * rng.choice((50, 70, 80)) // 100
                 method = rng.choices(list(PaymentMethod.values), weights=(40, 35, 25))[0]

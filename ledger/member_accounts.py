@@ -31,10 +31,12 @@ DEDUCTION_ACCOUNTS = {
 }
 
 
-def owed_to_member(member: Member) -> int:
-    """Céntimos the cooperative owes the member (negative: the member owes the cooperative)."""
-    total = (JournalLine.objects.filter(account__code=f"{chart.MEMBER_ACCOUNT_PREFIX}{member.code}")
-             .aggregate(total=Sum("amount"))["total"])
+def owed_to_member(member: Member, *, on: Date | None = None) -> int:
+    """Céntimos the cooperative owes the member (negative: the member owes the cooperative), as of ``on``."""
+    lines = JournalLine.objects.filter(account__code=f"{chart.MEMBER_ACCOUNT_PREFIX}{member.code}")
+    if on is not None:
+        lines = lines.filter(entry__date__lte=on)
+    total = lines.aggregate(total=Sum("amount"))["total"]
     return -int(total or 0)
 
 
@@ -127,10 +129,6 @@ class SeasonAccount:
     paid_minor: int
     deducted_minor: int
     balance_minor: int  # all seasons, from the ledger
-
-    @property
-    def net_kg_by_form(self):
-        return None
 
 
 def season_account(*, member: Member, season: Season | None) -> SeasonAccount:

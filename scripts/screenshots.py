@@ -92,6 +92,8 @@ def shoot(passwords):
         page.wait_for_load_state()
         page.screenshot(path=OUT / "importar-revision.png", full_page=True)
 
+        shoot_acopio(session("acopiador"), session("admin"))
+
         for username, name in (("acopiador", "acopiador"), ("consejo", "consejo"),
                                ("vigilancia", "vigilancia"), ("certificador", "certificador")):
             page = session(username)
@@ -99,6 +101,43 @@ def shoot(passwords):
             page.screenshot(path=OUT / f"padron-{name}.png")
         browser.close()
     print("Capturas en", OUT)
+
+
+def shoot_acopio(clerk, admin):
+    """The clerk's page with a delivery typed in, its receipt and PDFs, lists, the member's account."""
+    clerk.goto(f"{BASE}/acopio/")
+    clerk.fill("#id_member", "CHZ-00012")
+    clerk.wait_for_selector("#id_plot")
+    clerk.select_option("#id_form", "dry")
+    clerk.fill("#id_gross", "62,5")
+    clerk.fill("#id_tare", "0,5")
+    clerk.fill("#id_moisture", "7,2")
+    clerk.wait_for_selector(".quote-figures")
+    clerk.screenshot(path=OUT / "acopio-registrar.png", full_page=True)
+    clerk.press("#id_moisture", "Enter")
+    clerk.wait_for_url("**/acopio/recibos/**")
+    clerk.screenshot(path=OUT / "acopio-recibo.png", full_page=True)
+    receipt_url = clerk.url
+    for size in ("a6", "ticket"):
+        pdf = clerk.request.get(f"{receipt_url}{size}.pdf").body()
+        target = OUT / f"recibo-{size}"
+        subprocess.run(["pdftoppm", "-png", "-r", "110", "-singlefile", "-", str(target)], input=pdf, check=True)
+    clerk.goto(f"{BASE}/acopio/entregas/")
+    clerk.screenshot(path=OUT / "acopio-entregas.png")
+
+    admin.goto(receipt_url)
+    admin.screenshot(path=OUT / "acopio-recibo-administrador.png", full_page=True)
+    admin.goto(f"{BASE}/acopio/control-rendimiento/")
+    admin.screenshot(path=OUT / "acopio-control-interno.png")
+    admin.goto(f"{BASE}/padron/socios/CHZ-00012/")
+    admin.locator("#cuenta").screenshot(path=OUT / "socio-cuenta.png")
+    admin.goto(f"{BASE}/cuentas/CHZ-00012/movimiento/")
+    admin.screenshot(path=OUT / "cuenta-movimiento.png")
+    admin.goto(f"{BASE}/acopio/importar/")
+    admin.set_input_files("input[type=file]", str(ROOT / "samples" / "entregas_con_errores.csv"))
+    admin.click("text=Revisar el archivo")
+    admin.wait_for_load_state()
+    admin.screenshot(path=OUT / "acopio-importar-errores.png", full_page=True)
 
 
 if __name__ == "__main__":
