@@ -41,6 +41,14 @@ def member_account(member) -> Account:
     )
 
 
+def purchase_accounts(member) -> tuple[Account, Account]:
+    """Cocoa inventory and the member's account, read in one query (the clerk's page posts many)."""
+    member_code = f"{MEMBER_ACCOUNT_PREFIX}{member.code}"
+    found = {a.code: a for a in Account.objects.filter(code__in=[COCOA_INVENTORY, member_code])}
+    inventory = found.get(COCOA_INVENTORY) or account(COCOA_INVENTORY)
+    return inventory, found.get(member_code) or member_account(member)
+
+
 def _get_or_create(code: str, defaults: dict) -> Account:
     found = Account.objects.filter(code=code).first()
     if found is not None:

@@ -73,9 +73,14 @@ def record_movement(
     document = (document or "").strip()
     if not document:
         errors["document"] = "Indique el documento: voucher, número de operación o acuerdo."
+    elif (earlier := MemberMovement.objects.filter(member=member, kind=kind, document=document).first()):
+        errors["document"] = (f"El documento {document} ya fue registrado para este socio el "
+                              f"{earlier.date:%d/%m/%Y} ({earlier.get_kind_display().lower()}).")
     minor = None
+    # A float raises TypeError in to_minor: a programming error, not something a person typed.
+    typed = amount.strip().replace(",", ".") if isinstance(amount, str) else amount
     try:
-        minor = to_minor(str(amount).strip().replace(",", ".")) if str(amount or "").strip() else None
+        minor = to_minor(typed) if typed not in (None, "") else None
     except ValidationError as exc:
         errors["amount"] = exc.messages[0]
     if minor is None and "amount" not in errors:

@@ -64,6 +64,8 @@ class EntryCounter(models.Model):
     """The single row holding the last entry number, locked while posting so numbers stay gapless."""
 
     last_number = models.PositiveBigIntegerField(default=0)
+    # The last entry's hash, kept here so posting needs no extra read to chain the next one.
+    last_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("contador de asientos")

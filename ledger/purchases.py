@@ -153,6 +153,10 @@ def season_dry_g(*, member: Member, season: Season) -> int:
     return int(total or 0)
 
 
+PRICING_PLOT_FIELDS = ("member_id", "code", "cocoa_producing_ha", "fairtrade_certified", "fairtrade_since",
+                       "organic_stage", "organic_certified_on")
+
+
 class Lookups:
     """What pricing reads from the database, one query at a time (the clerk's page).
 
@@ -166,7 +170,8 @@ class Lookups:
         return PriceRow.objects.in_force(on=on, form=form, grade=grade, certification=certification)
 
     def plots(self, member: Member) -> list[Plot]:
-        return list(member.plots.all())
+        # Only what claims and yields need: a plot's geometry can be many kilobytes.
+        return list(member.plots.only(*PRICING_PLOT_FIELDS))
 
     def season_dry_g(self, member: Member, season: Season) -> int:
         return season_dry_g(member=member, season=season)
@@ -250,7 +255,7 @@ def record_delivery(
         # The centre row lock serialises receipt numbering and the duplicate check below.
         centre = CollectionCentre.objects.select_for_update().get(pk=centre.pk)
     if submission_token is not None:
-        existing = Delivery.objects.filter(submission_token=submission_token).first()
+        existing = Delivery.objects.filter(submission_token=submission_token).order_by().first()
         if existing is not None:
             return existing
     quote, moisture, errors = quote_delivery(
@@ -294,10 +299,8 @@ def purchase_description(delivery: Delivery) -> str:
 
 def purchase_lines(delivery: Delivery) -> list:
     """Cocoa comes in at its price; the cooperative owes that to the member."""
-    return [
-        (chart.account(chart.COCOA_INVENTORY), delivery.amount_minor),
-        (chart.member_account(delivery.member), -delivery.amount_minor),
-    ]
+    inventory, member_account = chart.purchase_accounts(delivery.member)
+    return [(inventory, delivery.amount_minor), (member_account, -delivery.amount_minor)]
 
 
 @transaction.atomic

@@ -42,8 +42,16 @@ def reverse_entry(*, entry: JournalEntry, date: Date, reason: str, user=None) ->
     )
 
 
-@transaction.atomic
-def _post(*, date, description, source_key, lines, user, reverses=None) -> JournalEntry:
+def _post(**kwargs) -> JournalEntry:
+    # Inside the caller's transaction (a delivery, a payment) no savepoint is needed:
+    # every refusal is raised before the first write, so nothing is left half-written.
+    if transaction.get_connection().in_atomic_block:
+        return _post_in_transaction(**kwargs)
+    with transaction.atomic():
+        return _post_in_transaction(**kwargs)
+
+
+def _post_in_transaction(*, date, description, source_key, lines, user, reverses=None) -> JournalEntry:
     counter = _lock_counter()
     accounts = Account.objects.in_bulk({account.pk for account, _ in lines})
     errors = _line_errors(lines, accounts) + _document_errors(description, source_key, reverses)
@@ -55,7 +63,7 @@ def _post(*, date, description, source_key, lines, user, reverses=None) -> Journ
         number=counter.last_number + 1, date=date, description=description.strip(),
         source_key=source_key, reverses=reverses, posted_by=user,
     )
-    entry.previous_hash = _previous_hash(entry.number)
+    entry.previous_hash = _previous_hash(counter)
     entry.hash = entry_hash(
         previous_hash=entry.previous_hash, number=entry.number, date=date,
         description=entry.description, source_key=source_key,
@@ -69,7 +77,7 @@ def _post(*, date, description, source_key, lines, user, reverses=None) -> Journ
         for account, amount in rows
     )
     # The counter is the one ledger row that changes; its manager allows update().
-    EntryCounter.objects.filter(pk=counter.pk).update(last_number=entry.number)
+    EntryCounter.objects.filter(pk=counter.pk).update(last_number=entry.number, last_hash=entry.hash)
     return entry
 
 
@@ -113,7 +121,7 @@ def post_entries(entries: list[NewEntry], *, user=None) -> list[JournalEntry]:
     if errors:
         raise ValidationError(errors)
 
-    previous = _previous_hash(counter.last_number + 1)
+    previous = _previous_hash(counter)
     rows, line_rows = [], []
     for number, new in enumerate(entries, start=counter.last_number + 1):
         lines = [(accounts[account.pk], amount) for account, amount in new.lines]
@@ -133,7 +141,7 @@ def post_entries(entries: list[NewEntry], *, user=None) -> list[JournalEntry]:
         batch_size=BULK_BATCH,
     )
     if rows:
-        EntryCounter.objects.filter(pk=counter.pk).update(last_number=rows[-1].number)
+        EntryCounter.objects.filter(pk=counter.pk).update(last_number=rows[-1].number, last_hash=rows[-1].hash)
     return rows
 
 
@@ -143,10 +151,12 @@ def _lock_counter() -> EntryCounter:
     return counter
 
 
-def _previous_hash(number: int) -> str:
-    if number == 1:
+def _previous_hash(counter: EntryCounter) -> str:
+    if counter.last_number == 0:
         return GENESIS_HASH
-    return JournalEntry.objects.values_list("hash", flat=True).get(number=number - 1)
+    if counter.last_hash:
+        return counter.last_hash
+    return JournalEntry.objects.values_list("hash", flat=True).get(number=counter.last_number)
 
 
 def _line_errors(lines: Lines, accounts: dict[int, Account]) -> list[str]:
@@ -180,8 +190,9 @@ def _document_errors(description: str, source_key: str, reverses: JournalEntry |
         errors.append("Indique la descripción del asiento.")
     if not source_key.strip():
         errors.append("Indique el documento de origen del asiento.")
-    elif (taken := JournalEntry.objects.filter(source_key=source_key).first()) is not None:
-        errors.append(f"El documento «{source_key}» ya fue registrado en el asiento {taken.number}.")
+    elif (taken := JournalEntry.objects.filter(source_key=source_key).values_list("number", flat=True)
+          .order_by()[:1]):
+        errors.append(f"El documento «{source_key}» ya fue registrado en el asiento {taken[0]}.")
     if reverses is not None:
         errors += _reversal_errors(reverses)
     return errors

@@ -11,7 +11,7 @@ from itertools import groupby
 from django.db.models import Max
 
 from ledger.hashing import GENESIS_HASH, entry_hash
-from ledger.models import JournalEntry, JournalLine
+from ledger.models import EntryCounter, JournalEntry, JournalLine
 
 CHUNK_SIZE = 2000
 
@@ -57,6 +57,16 @@ def verify_ledger() -> LedgerCheck:
             return check
         check.entries += 1
         previous_hash = entry["hash"]
+    return _check_last_against_counter(check, last, previous_hash)
+
+
+def _check_last_against_counter(check: LedgerCheck, last: int, last_hash: str) -> LedgerCheck:
+    """The counter keeps the last hash it chained: a rewritten last entry no longer matches it."""
+    counter = EntryCounter.objects.filter(pk=1).values("last_number", "last_hash").first()
+    if counter and counter["last_hash"] and counter["last_number"] == last and counter["last_hash"] != last_hash:
+        check.broken_number = last
+        check.problems = ["su hash no coincide con el que guardó el contador al registrarlo (fue alterado)"]
+        check.entries -= 1
     return check
 
 

@@ -65,7 +65,7 @@ def delivery_new(request):
                 delivery = purchases.record_delivery(**arguments, user=request.user, submission_token=token,
                                                      replaces=replaces)
             except ValidationError as exc:
-                errors = exc.message_dict
+                errors = _errors_of(exc)
             else:
                 request.session[SESSION_CENTRE] = delivery.centre_id
                 messages.success(request, f"Recibo {delivery.receipt_code} registrado.")
@@ -113,6 +113,11 @@ def member_lookup(request):
 def _form_context(form, errors, quote, replaces):
     return {"form": form, "errors": errors, "quote": quote, "replaces": replaces,
             "centres": CollectionCentre.objects.filter(active=True), "has_season": Season.objects.exists()}
+
+
+def _errors_of(exc: ValidationError) -> dict[str, list[str]]:
+    """A service's refusal by field; one raised without fields (e.g. by the ledger) goes under __all__."""
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
 
 
 def _by_field(errors: dict) -> dict[str, list[str]]:
@@ -278,11 +283,10 @@ def movement_new(request, code):
     errors = {}
     if request.method == "POST":
         form = MovementForm(request.POST)
-        date = None
-        if form.is_valid():
-            date = form.cleaned_data["date"]
-        elif "date" in form.errors:
-            errors["date"] = "Fecha no válida."
+        form.is_valid()  # only the date is read from the form; the service checks the rest
+        date = form.cleaned_data.get("date")
+        if "date" in form.errors:
+            errors["date"] = ["Fecha no válida."]
         if not errors:
             try:
                 movement = record_movement(
@@ -291,7 +295,7 @@ def movement_new(request, code):
                     note=request.POST.get("note", ""), user=request.user, submission_token=_token(request.POST.get("token")),
                 )
             except ValidationError as exc:
-                errors = exc.message_dict
+                errors = _errors_of(exc)
             else:
                 messages.success(request, f"{movement.get_kind_display()} registrado: documento {movement.document}.")
                 return redirect(f"{member.get_absolute_url()}#cuenta")

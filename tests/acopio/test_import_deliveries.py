@@ -15,7 +15,9 @@ from ledger.verification import verify_ledger
 
 pytestmark = pytest.mark.django_db
 
-GOOD = """Referencia externa;Centro;Fecha;Código de socio;DNI;Parcela;Forma;Grado;Peso bruto (kg);Tara (kg);Humedad (%)
+HEADER = ("Referencia externa;Centro;Fecha;Código de socio;DNI;Parcela;Forma;Grado;"
+          "Peso bruto (kg);Tara (kg);Humedad (%)")
+GOOD = HEADER + """
 BAL-0001;C01;10/03/2026;S-00001;;S-00001-P1;seco;I;100,5;1,25;7,5
 BAL-0002;C01;10/03/2026;;01234567;;baba;;61,7;0,5;55
 BAL-0003;c02;11/03/2026;S-00003;42345678;S-00003-P1;Seco;Grado II;40;0;7
@@ -35,7 +37,9 @@ def test_a_good_file_records_every_row_with_receipts_and_ledger_entries(coop):
     assert (first.receipt_code, first.net_g, first.certification, first.amount_minor) == (
         "C01-000001", 99_250, "ft_org", 112_649)
     wet = Delivery.objects.get(external_ref="BAL-0002")
-    assert (wet.receipt_code, wet.member, wet.dry_g, wet.amount_minor) == ("C01-000002", coop["segundo"], 22_644, 18_972)  # conventional: 61.2 × 3.10
+    # Conventional: 61.2 × 3.10.
+    assert (wet.receipt_code, wet.member, wet.dry_g, wet.amount_minor) == (
+        "C01-000002", coop["segundo"], 22_644, 18_972)
     third = Delivery.objects.get(external_ref="BAL-0003")
     assert (third.receipt_code, third.grade, third.amount_minor) == ("C02-000001", "g2", 38_800)
     assert report.amount_minor == 112_649 + 18_972 + 38_800

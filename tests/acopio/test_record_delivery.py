@@ -15,7 +15,7 @@ from ledger.models import JournalEntry
 from ledger.purchases import void_delivery
 from ledger.services import balances_by_currency
 from ledger.verification import verify_ledger
-from tests.acopio.conftest import DAY, load_prices
+from tests.acopio.conftest import load_prices
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 def test_a_dry_delivery_is_priced_from_the_list_and_owed_to_the_member(coop, deliver):
     delivery = deliver(gross_kg="100,5", tare_kg="1.25")
     assert delivery.receipt_code == "C01-000001"
-    assert (delivery.gross_g, delivery.tare_g, delivery.net_g, delivery.dry_g) == (100_500, 1_250, 99_250, 99_250)
+    assert (delivery.gross_g, delivery.tare_g, delivery.net_g, delivery.dry_g) == (
+        100_500, 1_250, 99_250, 99_250)
     # Organic since 2026-03-01 and Fairtrade: 99.25 kg × S/ 11.35 = 1,126.4875 → S/ 1,126.49 (half up, once).
     assert delivery.certification == "ft_org"
     assert delivery.price_per_kg == Decimal("11.35")

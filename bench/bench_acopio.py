@@ -1,0 +1,127 @@
+"""Collection at cooperative scale: demo load, a 100,000-row import, one-by-one posting, the clerk's page.
+
+    python bench/bench_acopio.py                         # SQLite in bench/tmp/, 500,000 deliveries
+    python bench/bench_acopio.py --postgres              # database minka_bench
+    python bench/bench_acopio.py --deliveries 50000      # a quicker run
+
+Steps: the 20,000-member demo register; (deliveries - 100,000) deliveries
+through the demo loader (the import's checks, in bulk); then a 100,000-row
+csv through import_deliveries, as a cooperative would; then 1,000
+deliveries one by one through record_delivery (what the clerk's page calls);
+then the clerk's page itself (GET, the htmx price preview, and saving) over
+the test client with every delivery stored.
+"""
+
+import argparse
+import csv
+import io
+import random
+import time
+import uuid
+
+from _setup import machine, setup_django, summary
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--members", type=int, default=20000)
+    parser.add_argument("--deliveries", type=int, default=500_000)
+    parser.add_argument("--postgres", action="store_true", help="run on PostgreSQL instead of SQLite")
+    args = parser.parse_args()
+    database = setup_django(postgres=args.postgres, name="acopio")
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+    from django.urls import reverse
+
+    from coop.demo import generate_demo
+    from coop.models import CollectionCentre, Delivery, Member, Season
+    from ledger.delivery_import import COLUMNS, import_deliveries
+    from ledger.demo import _row, generate_acopio
+    from ledger.purchases import record_delivery
+    from ledger.verification import verify_ledger
+
+    results = []
+    started = time.perf_counter()
+    generate_demo(members=args.members, seed=1)
+    results.append((f"register: {args.members:,} members", f"{time.perf_counter() - started:.1f} s"))
+
+    imported = min(100_000, args.deliveries // 5)
+    started = time.perf_counter()
+    demo = generate_acopio(deliveries=args.deliveries - imported, seed=1, payments=False)
+    seconds = time.perf_counter() - started
+    results.append((f"demo loader: {demo.deliveries:,} deliveries (checked, priced, numbered, posted)",
+                    f"{seconds:.1f} s ({demo.deliveries / seconds:,.0f}/s)"))
+
+    season = Season.objects.get(code="2026")
+    rng = random.Random(7)
+    members = list(Member.objects.filter(status="active").prefetch_related("plots")[:5000])
+    members = [m for m in members if any((p.cocoa_producing_ha or 0) > 0 for p in m.plots.all())]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([header for header, _ in COLUMNS.values()])
+    for n in range(imported):
+        member = rng.choice(members)
+        row = _row(rng, member, rng.choice([p for p in member.plots.all()]), season,
+                   season.ends_on.replace(month=10, day=31), rng.uniform(20, 60))
+        writer.writerow([f"BAL-{n:07d}", row["centre"], row["date"].strftime("%d/%m/%Y"), row["member_code"], "",
+                         row["plot"], row["form"], row["grade"], row["gross_kg"].replace(".", ","),
+                         row["tare_kg"].replace(".", ","), row["moisture_pct"].replace(".", ",")])
+    source = buffer.getvalue().encode()
+    started = time.perf_counter()
+    report = import_deliveries(source=source, filename="balanza.csv", user=None)
+    seconds = time.perf_counter() - started
+    assert report.ok and report.created == imported, report.errors[:5]
+    results.append((f"import_deliveries: {imported:,}-row csv ({len(source) / 1e6:.1f} MB)",
+                    f"{seconds:.1f} s ({imported / seconds:,.0f}/s)"))
+    started = time.perf_counter()
+    again = import_deliveries(source=source, filename="balanza.csv", user=None)
+    assert again.ok and again.unchanged == imported
+    results.append(("the same file again (nothing changes)", f"{time.perf_counter() - started:.1f} s"))
+
+    clerk = User.objects.create_user("acopiador_bench", password="x")
+    clerk.groups.add(Group.objects.get(name="acopiador"))
+    centre = CollectionCentre.objects.get(code="C01")
+    day = Delivery.objects.order_by("-date").values_list("date", flat=True).first()
+    timings = []
+    loop_started = time.perf_counter()
+    for n in range(1000):
+        member = members[n % len(members)]
+        started = time.perf_counter()
+        record_delivery(member=member, plot=None, centre=centre, date=day, form="dry", grade="g1",
+                        gross_kg="45.5", tare_kg="0.5", moisture_pct="7.2", user=clerk,
+                        submission_token=uuid.uuid4())
+        timings.append((time.perf_counter() - started) * 1000)
+    rate = 1000 / (time.perf_counter() - loop_started)
+    results.append(("record_delivery one by one (1,000)", f"{rate:,.0f}/s; {summary(timings)}"))
+
+    total = Delivery.objects.count()
+    client = Client()
+    client.force_login(clerk)
+    page_url, quote_url = reverse("ledger:delivery_new"), reverse("ledger:delivery_quote")
+    get_ms, quote_ms, save_ms = [], [], []
+    for n in range(100):
+        member = members[(n * 37) % len(members)]
+        form = {"centre": centre.pk, "date": day.isoformat(), "member": member.dni, "plot": "", "form": "dry",
+                "grade": "g1", "gross_kg": "52,3", "tare_kg": "0,5", "moisture_pct": "7,1",
+                "token": str(uuid.uuid4())}
+        for url, data, sink in ((page_url, None, get_ms), (quote_url, form, quote_ms), (page_url, form, save_ms)):
+            started = time.perf_counter()
+            response = client.post(url, data) if data else client.get(url)
+            sink.append((time.perf_counter() - started) * 1000)
+            assert response.status_code in (200, 302), (url, response.status_code)
+    results.append((f"clerk page GET, {total:,} deliveries stored", summary(get_ms)))
+    results.append(("price preview (htmx POST)", summary(quote_ms)))
+    results.append(("save and redirect to the receipt (POST)", summary(save_ms)))
+    started = time.perf_counter()
+    check = verify_ledger()
+    assert check.ok, check.problems
+    results.append((f"verify_ledger over {check.entries:,} entries", f"{time.perf_counter() - started:.1f} s"))
+
+    print(f"\n{database}, {machine()}")
+    print("| step | result |\n|---|---|")
+    for step, value in results:
+        print(f"| {step} | {value} |")
+
+
+if __name__ == "__main__":
+    main()
