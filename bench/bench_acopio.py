@@ -63,8 +63,8 @@ def main():
         member = rng.choice(members)
         row = _row(rng, member, rng.choice([p for p in member.plots.all()]), season,
                    season.ends_on.replace(month=10, day=31), rng.uniform(20, 60))
-        writer.writerow([f"BAL-{n:07d}", row["centre"], row["date"].strftime("%d/%m/%Y"), row["member_code"], "",
-                         row["plot"], row["form"], row["grade"], row["gross_kg"].replace(".", ","),
+        writer.writerow([f"BAL-{n:07d}", row["centre"], row["date"].strftime("%d/%m/%Y"), row["member_code"],
+                         "", row["plot"], row["form"], row["grade"], row["gross_kg"].replace(".", ","),
                          row["tare_kg"].replace(".", ","), row["moisture_pct"].replace(".", ",")])
     source = buffer.getvalue().encode()
     started = time.perf_counter()
@@ -104,7 +104,8 @@ def main():
         form = {"centre": centre.pk, "date": day.isoformat(), "member": member.dni, "plot": "", "form": "dry",
                 "grade": "g1", "gross_kg": "52,3", "tare_kg": "0,5", "moisture_pct": "7,1",
                 "token": str(uuid.uuid4())}
-        for url, data, sink in ((page_url, None, get_ms), (quote_url, form, quote_ms), (page_url, form, save_ms)):
+        for url, data, sink in ((page_url, None, get_ms), (quote_url, form, quote_ms),
+                                (page_url, form, save_ms)):
             started = time.perf_counter()
             response = client.post(url, data) if data else client.get(url)
             sink.append((time.perf_counter() - started) * 1000)
@@ -115,7 +116,8 @@ def main():
     started = time.perf_counter()
     check = verify_ledger()
     assert check.ok, check.problems
-    results.append((f"verify_ledger over {check.entries:,} entries", f"{time.perf_counter() - started:.1f} s"))
+    results.append((f"verify_ledger over {check.entries:,} entries",
+                    f"{time.perf_counter() - started:.1f} s"))
 
     print(f"\n{database}, {machine()}")
     print("| step | result |\n|---|---|")

@@ -383,7 +383,8 @@ class Season(models.Model):
             if self.pk:
                 overlapping = overlapping.exclude(pk=self.pk)
             if other := overlapping.first():
-                raise ValidationError(_("Las fechas se cruzan con la campaña %(name)s.") % {"name": other.name})
+                raise ValidationError(_("Las fechas se cruzan con la campaña %(name)s.")
+                                      % {"name": other.name})
 
     @classmethod
     def on(cls, day: date) -> "Season | None":
@@ -467,15 +468,13 @@ class PriceRow(models.Model):
         return (f"{self.get_form_display()} {self.get_grade_display()} {self.get_certification_display()}: "
                 f"S/ {self.price_per_kg} desde {self.valid_from:%d/%m/%Y}")
 
-    @property
-    def is_used(self) -> bool:
-        return self.pk is not None and self.deliveries.exists()
-
     def save(self, *args, **kwargs):
         from django.core.exceptions import ValidationError
 
         if self.is_used:
-            raise ValidationError(_("Este precio ya se usó en entregas: registre un precio nuevo con otra fecha."))
+            raise ValidationError(
+                _("Este precio ya se usó en entregas: registre un precio nuevo con otra fecha.")
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -484,6 +483,10 @@ class PriceRow(models.Model):
         if self.is_used:
             raise ValidationError(_("Este precio ya se usó en entregas y no se puede borrar."))
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_used(self) -> bool:
+        return self.pk is not None and self.deliveries.exists()
 
 
 class DeliveryStatus(models.TextChoices):
@@ -563,8 +566,10 @@ class Delivery(models.Model):
             models.Index(fields=["yield_flag", "season"], name="delivery_flag_season"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["receipt_series", "receipt_number"], name="delivery_receipt_unique"),
-            models.CheckConstraint(condition=Q(net_g=F("gross_g") - F("tare_g")), name="delivery_net_is_gross_minus_tare"),
+            models.UniqueConstraint(fields=["receipt_series", "receipt_number"],
+                                    name="delivery_receipt_unique"),
+            models.CheckConstraint(condition=Q(net_g=F("gross_g") - F("tare_g")),
+                                   name="delivery_net_is_gross_minus_tare"),
             models.CheckConstraint(condition=Q(net_g__gt=0), name="delivery_net_positive"),
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="delivery_amount_positive"),
             models.CheckConstraint(condition=Q(moisture_pct__gte=0) & Q(moisture_pct__lt=100),
@@ -579,6 +584,9 @@ class Delivery(models.Model):
     def __str__(self):
         return self.receipt_code
 
+    def get_absolute_url(self):
+        return reverse("ledger:delivery_detail", args=[self.receipt_code])
+
     @property
     def receipt_code(self) -> str:
         return f"{self.receipt_series}-{self.receipt_number:06d}"
@@ -591,6 +599,3 @@ class Delivery(models.Model):
     def source_key(self) -> str:
         """The ledger's key for this delivery's purchase entry."""
         return f"delivery:{self.receipt_code}"
-
-    def get_absolute_url(self):
-        return reverse("ledger:delivery_detail", args=[self.receipt_code])

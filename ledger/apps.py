@@ -6,3 +6,10 @@ class LedgerConfig(AppConfig):
 
     name = "ledger"
     verbose_name = "Contabilidad"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from ledger.triggers import ensure_triggers
+
+        post_migrate.connect(ensure_triggers, sender=self, dispatch_uid="minka_ledger_triggers")

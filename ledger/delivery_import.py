@@ -45,7 +45,8 @@ COLUMNS = {  # key: (header as Minka writes it, other spellings accepted)
     "moisture_pct": ("Humedad (%)", ("humedad",)),
 }
 REQUIRED = ("external_ref", "centre", "date", "form", "gross_kg", "tare_kg", "moisture_pct")
-_LOOKUP = {header_key(text): key for key, (header, aliases) in COLUMNS.items() for text in (header, key, *aliases)}
+_LOOKUP = {header_key(text): key
+           for key, (header, aliases) in COLUMNS.items() for text in (header, key, *aliases)}
 
 FORMS = {"baba": CocoaForm.WET, "en baba": CocoaForm.WET, "humedo": CocoaForm.WET, "wet": CocoaForm.WET,
          "seco": CocoaForm.DRY, "dry": CocoaForm.DRY, "grano seco": CocoaForm.DRY}
@@ -55,7 +56,8 @@ GRADES = {"i": Grade.GRADE_1, "1": Grade.GRADE_1, "grado i": Grade.GRADE_1, "g1"
           "sin clasificar": Grade.UNGRADED, "ng": Grade.UNGRADED, "": Grade.UNGRADED}
 # Which column a quote_delivery error belongs to.
 FIELD_COLUMNS = {"member": "member_code", "plot": "plot", "centre": "centre", "date": "date", "form": "form",
-                 "grade": "grade", "gross_kg": "gross_kg", "tare_kg": "tare_kg", "moisture_pct": "moisture_pct"}
+                 "grade": "grade", "gross_kg": "gross_kg", "tare_kg": "tare_kg",
+                 "moisture_pct": "moisture_pct"}
 CHUNK = 900  # SQLite's limit on query parameters, with room to spare
 
 
@@ -163,8 +165,8 @@ def _read(source, filename, report) -> tuple[list[_Row], dict]:
     index = next((i for i, (_, cells) in enumerate(table[:HEADER_SEARCH_ROWS])
                   if {"external_ref", "gross_kg"} <= {_LOOKUP.get(header_key(c)) for c in cells}), None)
     if index is None:
-        report.error(None, "", "No se encontró la fila de encabezados: la hoja necesita al menos las columnas "
-                     "«Referencia externa» y «Peso bruto (kg)».")
+        report.error(None, "", "No se encontró la fila de encabezados: la hoja necesita al menos las "
+                     "columnas «Referencia externa» y «Peso bruto (kg)».")
         return [], {}
     row_number, cells = table[index]
     positions, headers = {}, {}
@@ -208,7 +210,8 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
         except CellError:
             pass
     members_by_code, members_by_dni = {}, {}
-    for values, attr, target in ((sorted(codes), "code", members_by_code), (sorted(dnis - {""}), "dni", members_by_dni)):
+    for values, attr, target in ((sorted(codes), "code", members_by_code),
+                                 (sorted(dnis - {""}), "dni", members_by_dni)):
         for start in range(0, len(values), CHUNK):
             for member in Member.objects.filter(**{f"{attr}__in": values[start:start + CHUNK]}):
                 target[getattr(member, attr)] = member
@@ -255,7 +258,8 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
             problems["form"] = f"«{cell(row, 'form')}» no es una forma: escriba «baba» o «seco»."
         grade = GRADES.get(header_key(cell(row, "grade")))
         if grade is None:
-            problems["grade"] = f"«{cell(row, 'grade')}» no es un grado: I, II, fuera de estándar o sin clasificar."
+            problems["grade"] = (f"«{cell(row, 'grade')}» no es un grado: "
+                                 "I, II, fuera de estándar o sin clasificar.")
         centre = centres.get(cell(row, "centre").upper())
         if centre is None:
             problems["centre"] = f"No existe el centro de acopio «{cell(row, 'centre')}»."
@@ -269,8 +273,8 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
                 report.unchanged += 1
             else:
                 report.error(row.number, headers["external_ref"],
-                             f"La referencia «{ref}» ya se importó como recibo {previous.receipt_code} con otros datos; "
-                             "para corregirla, anule ese recibo en Minka.")
+                             f"La referencia «{ref}» ya se importó como recibo {previous.receipt_code} "
+                             "con otros datos; para corregirla, anule ese recibo en Minka.")
             continue
         if not problems:
             quote, moisture, quote_errors = quote_delivery(
@@ -311,7 +315,8 @@ def _write(planned, user, report: DeliveryImportReport) -> None:
         return
     centre_ids = sorted({values["centre"].pk for _, values, _ in planned})
     # Locked in a fixed order so two imports (or an import and a clerk) never deadlock.
-    centres = {c.pk: c for c in CollectionCentre.objects.select_for_update().filter(pk__in=centre_ids).order_by("pk")}
+    centres = {c.pk: c for c in
+               CollectionCentre.objects.select_for_update().filter(pk__in=centre_ids).order_by("pk")}
     deliveries = []
     for _, values, quote in planned:
         centre = centres[values["centre"].pk]
@@ -321,7 +326,8 @@ def _write(planned, user, report: DeliveryImportReport) -> None:
             season=quote.season, member=values["member"], plot=values["plot"], date=values["date"],
             form=values["form"], grade=values["grade"], gross_g=quote.gross_g, tare_g=quote.tare_g,
             net_g=quote.net_g, dry_g=quote.dry_g, moisture_pct=values["moisture_pct"],
-            certification=quote.certification, price_row=quote.price_row, price_per_kg=quote.price_row.price_per_kg,
+            certification=quote.certification, price_row=quote.price_row,
+            price_per_kg=quote.price_row.price_per_kg,
             amount_minor=quote.amount_minor, yield_flag=quote.yield_flag, external_ref=values["external_ref"],
             verification_key=secrets.token_urlsafe(16), recorded_by=user,
         ))

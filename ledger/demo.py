@@ -81,14 +81,18 @@ def acopio_loaded() -> bool:
 
 def generate_acopio(*, deliveries: int | None = None, seed: int = 1, user=None,
                     payments: bool = True) -> AcopioSummary:
-    """Seasons, centres, prices and deliveries for the demo members (about 12 a member a season by default)."""
+    """Seasons, centres, prices and deliveries for the demo members.
+
+    About 12 deliveries a member a season by default.
+    """
     started = time.perf_counter()
     if acopio_loaded():
         return AcopioSummary(False, Delivery.objects.count(), Delivery.objects.filter(status="void").count(),
                              MemberMovement.objects.count(), time.perf_counter() - started)
     rng = random.Random(seed)
-    members = list(Member.objects.filter(code__startswith=DEMO_PREFIX).exclude(
-        status__in=[MemberStatus.WITHDRAWN, MemberStatus.DECEASED]).prefetch_related("plots").order_by("code"))
+    members = list(Member.objects.filter(code__startswith=DEMO_PREFIX)
+                   .exclude(status__in=[MemberStatus.WITHDRAWN, MemberStatus.DECEASED])
+                   .prefetch_related("plots").order_by("code"))
     with transaction.atomic():
         seasons = _seasons_centres_prices()
         rows = _delivery_rows(rng, members, seasons, deliveries or 24 * len(members))
@@ -101,14 +105,14 @@ def generate_acopio(*, deliveries: int | None = None, seed: int = 1, user=None,
 
 
 def _seasons_centres_prices() -> list[Season]:
-    seasons = [Season.objects.create(code=code, name=name, starts_on=start, ends_on=end, wet_to_dry_factor=factor,
-                                     max_yield_kg_per_ha=MAX_YIELD_KG_PER_HA)
+    seasons = [Season.objects.create(code=code, name=name, starts_on=start, ends_on=end,
+                                     wet_to_dry_factor=factor, max_yield_kg_per_ha=MAX_YIELD_KG_PER_HA)
                for code, name, start, end, factor in SEASONS]
     for code, name, _ in CENTRES:
         CollectionCentre.objects.get_or_create(code=code, defaults={"name": name, "receipt_series": code})
     PriceRow.objects.bulk_create([
-        PriceRow(valid_from=valid_from, form=form, grade=grade, certification=claim, price_per_kg=Decimal(price),
-                 note="Lista de precios de demostración")
+        PriceRow(valid_from=valid_from, form=form, grade=grade, certification=claim,
+                 price_per_kg=Decimal(price), note="Lista de precios de demostración")
         for valid_from, table in PRICE_LISTS.items()
         for (form, grade), prices in table.items()
         for claim, price in zip(CLAIMS, prices, strict=True)
@@ -206,14 +210,15 @@ def _movements(rng, members, seasons, user) -> int:
             if owed > 10_000 and rng.random() < 0.1:
                 record_movement(member=member, kind=MovementKind.INPUT_CREDIT, date=pay_day,
                                 amount=Decimal(min(owed // 4, 25_000)) / 100,
-                                document=f"INS-{season.code}-{member.code}", note="Abono orgánico (acuerdo firmado)",
-                                user=user)
+                                document=f"INS-{season.code}-{member.code}",
+                                note="Abono orgánico (acuerdo firmado)", user=user)
                 count += 1
                 owed = owed_to_member(member, on=pay_day)
             if owed > 0 and rng.random() < 0.9:
                 paid = owed if season is not seasons[-1] else owed * rng.choice((50, 70, 80)) // 100
                 method = rng.choices(list(PaymentMethod.values), weights=(40, 35, 25))[0]
                 record_movement(member=member, kind=MovementKind.PAYMENT, method=method, date=pay_day,
-                                amount=Decimal(paid) / 100, document=f"PAG-{season.code}-{member.code}", user=user)
+                                amount=Decimal(paid) / 100, document=f"PAG-{season.code}-{member.code}",
+                                user=user)
                 count += 1
     return count

@@ -30,8 +30,8 @@ def find_member(text: str) -> tuple[Member | None, str]:
 
 
 class DeliveryForm(forms.Form):
-    centre = forms.ModelChoiceField(label=_("Centro de acopio"), queryset=CollectionCentre.objects.filter(active=True),
-                                    empty_label=None)
+    centre = forms.ModelChoiceField(label=_("Centro de acopio"),
+                                    queryset=CollectionCentre.objects.filter(active=True), empty_label=None)
     date = forms.DateField(label=_("Fecha"), initial=timezone.localdate)
     member = forms.CharField(label=_("Socio (código, DNI o nombre)"), max_length=200)
     plot = forms.CharField(label=_("Parcela"), required=False, max_length=30)
@@ -83,7 +83,8 @@ class VoidForm(forms.Form):
 
 class MovementForm(forms.Form):
     kind = forms.ChoiceField(label=_("Tipo"), choices=MovementKind.choices)
-    method = forms.ChoiceField(label=_("Medio de pago"), choices=[("", "—")] + PaymentMethod.choices, required=False)
+    method = forms.ChoiceField(label=_("Medio de pago"), choices=[("", "—")] + PaymentMethod.choices,
+                               required=False)
     date = forms.DateField(label=_("Fecha"), initial=timezone.localdate)
     amount = forms.CharField(label=_("Importe (S/)"), max_length=16)
     document = forms.CharField(label=_("Documento"), max_length=60,

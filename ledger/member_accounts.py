@@ -93,7 +93,8 @@ def record_movement(
             from ledger.money import format_money
 
             errors["amount"] = (
-                f"El importe supera lo que la cooperativa debe al socio ({format_money(max(owed, 0), 'PEN')})."
+                "El importe supera lo que la cooperativa debe al socio "
+                f"({format_money(max(owed, 0), 'PEN')})."
                 + (" Regístrelo como adelanto." if kind == MovementKind.PAYMENT else "")
             )
     if errors:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 APPEND_ONLY_MESSAGE = (
     "El libro mayor no admite cambios ni borrados: corrija con un asiento de reversión."
@@ -29,10 +30,11 @@ class Currency(models.TextChoices):
 
 
 class AccountKind(models.TextChoices):
-    ASSET = "asset", _("Activo")
+    # Context: "Activo" and "Ingreso" are also a member's status and join date elsewhere.
+    ASSET = "asset", pgettext_lazy("tipo de cuenta", "Activo")
     LIABILITY = "liability", _("Pasivo")
     EQUITY = "equity", _("Patrimonio")
-    INCOME = "income", _("Ingreso")
+    INCOME = "income", pgettext_lazy("tipo de cuenta", "Ingreso")
     EXPENSE = "expense", _("Gasto")
 
 
@@ -199,7 +201,8 @@ class MemberMovement(AppendOnlyModel):
             models.CheckConstraint(condition=~Q(document=""), name="movement_document_required"),
             models.CheckConstraint(condition=Q(kind__in=MovementKind.values), name="movement_kind_known"),
             models.CheckConstraint(
-                condition=Q(kind__in=[MovementKind.ADVANCE, MovementKind.PAYMENT], method__in=PaymentMethod.values)
+                condition=Q(kind__in=[MovementKind.ADVANCE, MovementKind.PAYMENT],
+                            method__in=PaymentMethod.values)
                 | Q(kind__in=[MovementKind.INPUT_CREDIT, MovementKind.LOAN_INSTALMENT], method=""),
                 name="movement_method_matches_kind",
             ),

@@ -206,7 +206,8 @@ def quote_delivery(
     if form not in CocoaForm.values:
         errors["form"] = "Elija la forma: en baba o seco."
     elif grade not in (WET_GRADES if form == CocoaForm.WET else DRY_GRADES):
-        allowed = " / ".join(str(Grade(g).label) for g in sorted(WET_GRADES if form == CocoaForm.WET else DRY_GRADES))
+        allowed = " / ".join(str(Grade(g).label)
+                             for g in sorted(WET_GRADES if form == CocoaForm.WET else DRY_GRADES))
         errors["grade"] = f"Para cacao {CocoaForm(form).label.lower()} el grado es: {allowed}."
     gross_g = parse_kg(gross_kg, "gross_kg", "el peso bruto", errors)
     tare_g = parse_kg(tare_kg, "tare_kg", "la tara", errors)
@@ -222,7 +223,8 @@ def quote_delivery(
     if price_row is None:
         errors["grade"] = (
             f"No hay precio vigente al {date:%d/%m/%Y} para cacao {CocoaForm(form).label.lower()}, "
-            f"{Grade(grade).label}, {Certification(certification).label}: pida a la administración que lo registre."
+            f"{Grade(grade).label}, {Certification(certification).label}: "
+            "pida a la administración que lo registre."
         )
         return None, moisture, errors
     net_g = gross_g - tare_g
@@ -267,7 +269,8 @@ def record_delivery(
     if replaces is not None:
         replaces = Delivery.objects.select_for_update().get(pk=replaces.pk)
         if not replaces.is_void:
-            errors["replaces"] = f"El recibo {replaces.receipt_code} no está anulado: anúlelo antes de reemplazarlo."
+            errors["replaces"] = (f"El recibo {replaces.receipt_code} no está anulado: "
+                                  "anúlelo antes de reemplazarlo.")
         elif Delivery.objects.filter(replaces=replaces).exists():
             errors["replaces"] = f"El recibo {replaces.receipt_code} ya fue reemplazado."
     if errors:

@@ -141,7 +141,8 @@ def post_entries(entries: list[NewEntry], *, user=None) -> list[JournalEntry]:
         batch_size=BULK_BATCH,
     )
     if rows:
-        EntryCounter.objects.filter(pk=counter.pk).update(last_number=rows[-1].number, last_hash=rows[-1].hash)
+        EntryCounter.objects.filter(pk=counter.pk).update(last_number=rows[-1].number,
+                                                           last_hash=rows[-1].hash)
     return rows
 
 

@@ -63,7 +63,8 @@ def verify_ledger() -> LedgerCheck:
 def _check_last_against_counter(check: LedgerCheck, last: int, last_hash: str) -> LedgerCheck:
     """The counter keeps the last hash it chained: a rewritten last entry no longer matches it."""
     counter = EntryCounter.objects.filter(pk=1).values("last_number", "last_hash").first()
-    if counter and counter["last_hash"] and counter["last_number"] == last and counter["last_hash"] != last_hash:
+    if (counter and counter["last_hash"] and counter["last_number"] == last
+            and counter["last_hash"] != last_hash):
         check.broken_number = last
         check.problems = ["su hash no coincide con el que guardó el contador al registrarlo (fue alterado)"]
         check.entries -= 1

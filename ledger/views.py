@@ -79,7 +79,8 @@ def delivery_new(request):
     initial = {"token": uuid.uuid4(), "centre": request.session.get(SESSION_CENTRE)}
     if replaces is not None:
         initial.update(_values_of(replaces))
-    return render(request, "ledger/delivery_form.html", _form_context(DeliveryForm(initial=initial), {}, None, replaces))
+    return render(request, "ledger/delivery_form.html",
+                  _form_context(DeliveryForm(initial=initial), {}, None, replaces))
 
 
 @role_required(*RECORDERS)
@@ -122,7 +123,8 @@ def _errors_of(exc: ValidationError) -> dict[str, list[str]]:
 
 def _by_field(errors: dict) -> dict[str, list[str]]:
     """Errors as {field: [messages]}, whether they came from a form lookup or a service."""
-    return {field: [problems] if isinstance(problems, str) else list(problems) for field, problems in errors.items()}
+    return {field: [problems] if isinstance(problems, str) else list(problems)
+            for field, problems in errors.items()}
 
 
 def _touched(data) -> bool:
@@ -252,7 +254,8 @@ def delivery_list(request):
 def yield_control(request):
     """Internal control: deliveries above what the member's plots can plausibly yield."""
     seasons = list(Season.objects.all())
-    season = next((s for s in seasons if s.code == request.GET.get("campana")), seasons[0] if seasons else None)
+    season = next((s for s in seasons if s.code == request.GET.get("campana")),
+                  seasons[0] if seasons else None)
     flagged = (Delivery.objects.flagged().filter(season=season).select_related("member", "centre")
                .order_by("member__code", "date", "receipt_number"))
     page = Paginator(flagged, 100).get_page(request.GET.get("page"))
@@ -291,13 +294,15 @@ def movement_new(request, code):
             try:
                 movement = record_movement(
                     member=member, kind=request.POST.get("kind", ""), method=request.POST.get("method", ""),
-                    date=date, amount=request.POST.get("amount", ""), document=request.POST.get("document", ""),
-                    note=request.POST.get("note", ""), user=request.user, submission_token=_token(request.POST.get("token")),
+                    date=date, amount=request.POST.get("amount", ""),
+                    document=request.POST.get("document", ""), note=request.POST.get("note", ""),
+                    user=request.user, submission_token=_token(request.POST.get("token")),
                 )
             except ValidationError as exc:
                 errors = _errors_of(exc)
             else:
-                messages.success(request, f"{movement.get_kind_display()} registrado: documento {movement.document}.")
+                messages.success(request,
+                                 f"{movement.get_kind_display()} registrado: documento {movement.document}.")
                 return redirect(f"{member.get_absolute_url()}#cuenta")
     else:
         form = MovementForm(initial={"token": uuid.uuid4(), "kind": request.GET.get("tipo", "payment")})
@@ -324,12 +329,14 @@ def delivery_import(request):
         path = Path(stashed["path"])
         report = import_deliveries(source=path.read_bytes(), filename=stashed["name"], user=request.user)
         path.unlink(missing_ok=True)
-        return render(request, "ledger/delivery_import.html", {**context, "report": report, "done": report.ok})
+        return render(request, "ledger/delivery_import.html",
+                      {**context, "report": report, "done": report.ok})
     form = DeliveryImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         token, path = stash_upload(request, upload)
-        report = import_deliveries(source=path.read_bytes(), filename=upload.name, user=request.user, dry_run=True)
+        report = import_deliveries(source=path.read_bytes(), filename=upload.name, user=request.user,
+                                   dry_run=True)
         if not report.ok:
             take_upload(request, token)
             path.unlink(missing_ok=True)

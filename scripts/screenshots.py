@@ -121,7 +121,8 @@ def shoot_acopio(clerk, admin):
     for size in ("a6", "ticket"):
         pdf = clerk.request.get(f"{receipt_url}{size}.pdf").body()
         target = OUT / f"recibo-{size}"
-        subprocess.run(["pdftoppm", "-png", "-r", "110", "-singlefile", "-", str(target)], input=pdf, check=True)
+        subprocess.run(["pdftoppm", "-png", "-r", "110", "-singlefile", "-", str(target)],
+                       input=pdf, check=True)
     clerk.goto(f"{BASE}/acopio/entregas/")
     clerk.screenshot(path=OUT / "acopio-entregas.png")
 

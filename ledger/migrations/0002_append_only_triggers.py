@@ -19,16 +19,19 @@ $$ LANGUAGE plpgsql;
 """
 
 
-def _statements(vendor: str) -> list[str]:
+def _statements(vendor: str, if_missing: bool = False) -> list[str]:
+    # if_missing: used by ledger.triggers.ensure_triggers after every migrate and flush.
     if vendor == "postgresql":
+        create = "CREATE OR REPLACE TRIGGER" if if_missing else "CREATE TRIGGER"
         return [POSTGRES_FUNCTION] + [
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            f"{create} {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();"
             for table in TABLES
         ]
     if vendor == "sqlite":
+        create = "CREATE TRIGGER IF NOT EXISTS" if if_missing else "CREATE TRIGGER"
         return [
-            f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
+            f"{create} {table}_no_{op.lower()} BEFORE {op} ON {table} "
             f"BEGIN SELECT RAISE(ABORT, '{op} en {table}: {MESSAGE}'); END;"
             for table in TABLES
             for op in ("UPDATE", "DELETE")

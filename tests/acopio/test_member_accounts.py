@@ -260,7 +260,8 @@ def test_a_repeated_document_on_the_page_is_refused_with_a_message(maria, role_c
     response = admin.post(url, movement_form(document="OP-55", amount="10"))
     assert response.status_code == 400
     html = response.content.decode()
-    assert "El documento OP-55 ya fue registrado para este socio" in html and "No se guardó el movimiento." in html
+    assert "El documento OP-55 ya fue registrado para este socio" in html
+    assert "No se guardó el movimiento." in html
     assert "movement:" not in html  # the ledger's internal key is not shown to people
     assert MemberMovement.objects.count() == 1
     assert page_balance(admin, maria) == OWED - 1_000

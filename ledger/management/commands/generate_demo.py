@@ -34,6 +34,7 @@ class Command(BaseCommand):
         if deliveries == 0:
             return
         acopio = generate_acopio(deliveries=deliveries, seed=seed, payments=not no_payments)
-        self.stdout.write("Acopio de demostración cargado." if acopio.created else "El acopio ya estaba cargado.")
+        self.stdout.write("Acopio de demostración cargado." if acopio.created
+                          else "El acopio ya estaba cargado.")
         for line in acopio.lines():
             self.stdout.write(f"  {line}")

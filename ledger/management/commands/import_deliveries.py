@@ -7,8 +7,8 @@ from ledger.money import format_money
 
 
 class Command(BaseCommand):
-    help = ("Importa entregas de balanzas u otros sistemas (xlsx o csv), con una referencia externa por fila: "
-            "todo o nada; volver a importar el mismo archivo no cambia nada.")
+    help = ("Importa entregas de balanzas u otros sistemas (xlsx o csv), con una referencia externa por "
+            "fila: todo o nada; volver a importar el mismo archivo no cambia nada.")
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
