@@ -22,6 +22,14 @@ import uuid
 from _setup import machine, setup_django, summary
 
 
+class Results(list):
+    """Printed as each step ends, so a long run shows its progress and keeps what it measured."""
+
+    def append(self, row):
+        super().append(row)
+        print(f"| {row[0]} | {row[1]} |", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--members", type=int, default=20000)
@@ -30,6 +38,7 @@ def main():
     args = parser.parse_args()
     database = setup_django(postgres=args.postgres, name="acopio")
     from django.contrib.auth.models import Group, User
+    from django.core.management import call_command
     from django.test import Client
     from django.urls import reverse
 
@@ -40,7 +49,9 @@ def main():
     from ledger.purchases import record_delivery
     from ledger.verification import verify_ledger
 
-    results = []
+    call_command("collectstatic", interactive=False, verbosity=0)  # pages need it when DEBUG is off
+    print(f"\n{database}, {machine()}\n| step | result |\n|---|---|", flush=True)
+    results = Results()
     started = time.perf_counter()
     generate_demo(members=args.members, seed=1)
     results.append((f"register: {args.members:,} members", f"{time.perf_counter() - started:.1f} s"))
@@ -119,10 +130,6 @@ def main():
     results.append((f"verify_ledger over {check.entries:,} entries",
                     f"{time.perf_counter() - started:.1f} s"))
 
-    print(f"\n{database}, {machine()}")
-    print("| step | result |\n|---|---|")
-    for step, value in results:
-        print(f"| {step} | {value} |")
 
 
 if __name__ == "__main__":

@@ -45,18 +45,13 @@ class Problem:
 
 
 @dataclass
-class ImportReport:
+class ProblemReport:
+    """What an all-or-nothing import found: its rows and every problem, named by row and column."""
+
     filename: str = ""
     dry_run: bool = True
     rows: int = 0
-    members_created: int = 0
-    members_updated: int = 0
-    members_unchanged: int = 0
-    plots_created: int = 0
-    plots_updated: int = 0
-    plots_unchanged: int = 0
     errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -64,6 +59,17 @@ class ImportReport:
 
     def error(self, row, column, message):
         self.errors.append(Problem(row, column, message))
+
+
+@dataclass
+class ImportReport(ProblemReport):
+    members_created: int = 0
+    members_updated: int = 0
+    members_unchanged: int = 0
+    plots_created: int = 0
+    plots_updated: int = 0
+    plots_unchanged: int = 0
+    warnings: list[Problem] = field(default_factory=list)
 
     def warn(self, row, column, message):
         self.warnings.append(Problem(row, column, message))

@@ -9,7 +9,7 @@ the same file twice changes nothing.
 
 import secrets
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -19,7 +19,7 @@ from coop.models import CocoaForm, CollectionCentre, Delivery, Grade, Member, Pl
 from coop.traceability import (
     HEADER_SEARCH_ROWS,
     CellError,
-    Problem,
+    ProblemReport,
     _text,
     header_key,
     parse_date,
@@ -62,22 +62,11 @@ CHUNK = 900  # SQLite's limit on query parameters, with room to spare
 
 
 @dataclass
-class DeliveryImportReport:
-    filename: str = ""
-    dry_run: bool = True
-    rows: int = 0
+class DeliveryImportReport(ProblemReport):
     created: int = 0
     unchanged: int = 0
     flagged: int = 0
     amount_minor: int = 0
-    errors: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def error(self, row, column, message):
-        self.errors.append(Problem(row, column, message))
 
 
 class PreloadedLookups(Lookups):

@@ -108,6 +108,7 @@ def shoot_acopio(clerk, admin):
     clerk.goto(f"{BASE}/acopio/")
     clerk.fill("#id_member", "CHZ-00012")
     clerk.wait_for_selector("#id_plot")
+    clerk.select_option("#id_plot", index=1)
     clerk.select_option("#id_form", "dry")
     clerk.fill("#id_gross", "62,5")
     clerk.fill("#id_tare", "0,5")

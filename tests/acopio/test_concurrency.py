@@ -1,4 +1,4 @@
-"""Two clerks at once, on PostgreSQL with real parallel transactions: receipts stay gapless, a form saves once."""
+"""Two clerks at once on PostgreSQL, in real parallel transactions: gapless receipts, a form saves once."""
 
 import threading
 import uuid
