@@ -8,8 +8,9 @@ Steps: the 20,000-member demo register; (deliveries - 100,000) deliveries
 through the demo loader (the import's checks, in bulk); then a 100,000-row
 csv through import_deliveries, as a cooperative would; then 1,000
 deliveries one by one through record_delivery (what the clerk's page calls);
-then the clerk's page itself (GET, the htmx price preview, and saving) over
-the test client with every delivery stored.
+then 2 and 3 clerks posting at once from separate processes; then the clerk's
+page itself (GET, the htmx price preview, and saving) over the test client
+with every delivery stored.
 """
 
 import argparse
@@ -105,6 +106,11 @@ def main():
     rate = 1000 / (time.perf_counter() - loop_started)
     results.append(("record_delivery one by one (1,000)", f"{rate:,.0f}/s; {summary(timings)}"))
 
+    for workers in (2, 3):
+        rate = parallel_clerks(workers, [m.pk for m in members], day)
+        results.append((f"{workers} clerks at {workers} centres in parallel, {PER_CLERK} each",
+                        f"{rate:,.0f}/s together"))
+
     total = Delivery.objects.count()
     client = Client()
     client.force_login(clerk)
@@ -130,6 +136,46 @@ def main():
     results.append((f"verify_ledger over {check.entries:,} entries",
                     f"{time.perf_counter() - started:.1f} s"))
 
+
+
+def parallel_clerks(workers: int, member_ids: list[int], day) -> float:
+    """Deliveries per second when several clerks post at once, one process each (as gunicorn workers)."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # each forked process opens its own connection
+    context = multiprocessing.get_context("fork")
+    barrier, done = context.Barrier(workers + 1), context.Queue()
+    processes = [context.Process(target=_clerk, args=(n, member_ids, day, barrier, done))
+                 for n in range(workers)]
+    for process in processes:
+        process.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for _ in processes:
+        done.get()
+    seconds = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    return workers * PER_CLERK / seconds
+
+
+PER_CLERK = 300
+
+
+def _clerk(n: int, member_ids: list[int], day, barrier, done) -> None:
+    from coop.models import CollectionCentre, Member
+    from ledger.purchases import record_delivery
+
+    centre = CollectionCentre.objects.order_by("code")[n % 3]
+    members = list(Member.objects.filter(pk__in=member_ids[n * 100:(n + 1) * 100]))
+    barrier.wait()
+    for i in range(PER_CLERK):
+        record_delivery(member=members[i % len(members)], plot=None, centre=centre, date=day, form="dry",
+                        grade="g1", gross_kg="45.5", tare_kg="0.5", moisture_pct="7.2", user=None,
+                        submission_token=uuid.uuid4())
+    done.put(n)
 
 
 if __name__ == "__main__":
