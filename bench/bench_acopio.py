@@ -130,6 +130,13 @@ def main():
     results.append((f"clerk page GET, {total:,} deliveries stored", summary(get_ms)))
     results.append(("price preview (htmx POST)", summary(quote_ms)))
     results.append(("save and redirect to the receipt (POST)", summary(save_ms)))
+    list_ms = []
+    for query in ("", "?campana=2026", "?estado=void", f"?q={members[0].dni}", "?page=200"):
+        for _ in range(5):
+            started = time.perf_counter()
+            assert client.get(reverse("ledger:delivery_list") + query).status_code == 200
+            list_ms.append((time.perf_counter() - started) * 1000)
+    results.append(("delivery list: first page, season, voids, a member, page 200", summary(list_ms)))
     started = time.perf_counter()
     check = verify_ledger()
     assert check.ok, check.problems
