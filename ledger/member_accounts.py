@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from coop.models import Delivery, Member, Season
 from ledger import chart
-from ledger.models import Account, JournalLine, MemberMovement, MovementKind, PaymentMethod
+from ledger.models import Account, JournalEntry, JournalLine, MemberMovement, MovementKind, PaymentMethod
 from ledger.money import to_minor
-from ledger.services import post_entry
+from ledger.services import post_entry, reverse_entry
 
 METHOD_ACCOUNTS = {
     PaymentMethod.CASH: chart.CASH,
@@ -73,9 +73,13 @@ def record_movement(
     document = (document or "").strip()
     if not document:
         errors["document"] = "Indique el documento: voucher, número de operación o acuerdo."
-    elif (earlier := MemberMovement.objects.filter(member=member, kind=kind, document=document).first()):
+    # A voided movement frees its document, so the corrected one can carry the same voucher number.
+    same_document = list(MemberMovement.objects.filter(member=member, kind=kind, document=document)
+                         .select_related("entry__reversed_by"))
+    standing = next((m for m in same_document if not m.is_reversed), None)
+    if standing is not None:
         errors["document"] = (f"El documento {document} ya fue registrado para este socio el "
-                              f"{earlier.date:%d/%m/%Y} ({earlier.get_kind_display().lower()}).")
+                              f"{standing.date:%d/%m/%Y} ({standing.get_kind_display().lower()}).")
     minor = None
     # A float raises TypeError in to_minor: a programming error, not something a person typed.
     typed = amount.strip().replace(",", ".") if isinstance(amount, str) else amount
@@ -104,7 +108,7 @@ def record_movement(
     label = MovementKind(kind).label
     entry = post_entry(
         date=date, description=f"{label} a {member.code} {member.name}, documento {document}",
-        source_key=f"movement:{kind}:{member.code}:{document}",
+        source_key=_source_key(kind, member, document, attempt=len(same_document) + 1),
         lines=[(account, minor), (counter_account, -minor)], user=user,
     )
     movement = MemberMovement(
@@ -115,15 +119,27 @@ def record_movement(
     return movement
 
 
-@dataclass(frozen=True)
-class AccountLine:
-    date: Date
-    label: str
-    document: str
-    credit_minor: int  # owed to the member
-    debit_minor: int  # paid or deducted
-    void: bool = False
-    url: str = ""
+def _source_key(kind: str, member: Member, document: str, *, attempt: int) -> str:
+    """The ledger key of a movement; a document used again after a void gets :2, :3…"""
+    key = f"movement:{kind}:{member.code}:{document}"
+    return key if attempt == 1 else f"{key}:{attempt}"
+
+
+@transaction.atomic
+def reverse_movement(
+    *, movement: MemberMovement, reason: str, user, on: Date | None = None
+) -> MemberMovement:
+    """Undo a mistaken advance, payment or deduction: its entry is reversed, the movement stays, marked."""
+    account = chart.member_account(movement.member)
+    Account.objects.select_for_update().get(pk=account.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Indique el motivo de la anulación."})
+    if JournalEntry.objects.filter(reverses=movement.entry_id).exists():
+        raise ValidationError({"reason": f"El movimiento {movement.document} ya fue anulado."})
+    reverse_entry(entry=movement.entry, date=on or timezone.localdate(), user=user,
+                  reason=f"anulación de {movement.get_kind_display().lower()} {movement.document}: {reason}")
+    return movement
 
 
 @dataclass(frozen=True)
@@ -140,15 +156,17 @@ class SeasonAccount:
 def season_account(*, member: Member, season: Season | None) -> SeasonAccount:
     """The season's deliveries and movements, with the balance read from the ledger itself."""
     deliveries = Delivery.objects.filter(member=member).select_related("centre", "plot")
-    movements = MemberMovement.objects.filter(member=member).select_related("entered_by")
+    movements = (MemberMovement.objects.filter(member=member)
+                 .select_related("entered_by", "entry__reversed_by"))
     if season is not None:
         deliveries = deliveries.filter(season=season)
         movements = movements.filter(date__gte=season.starts_on, date__lte=season.ends_on)
     deliveries, movements = list(deliveries), list(movements)
-    paid = sum(m.amount_minor for m in movements if m.kind in (MovementKind.ADVANCE, MovementKind.PAYMENT))
+    standing = [m for m in movements if not m.is_reversed]
+    paid = sum(m.amount_minor for m in standing if m.kind in (MovementKind.ADVANCE, MovementKind.PAYMENT))
     return SeasonAccount(
         season=season, deliveries=deliveries, movements=movements,
         delivered_minor=sum(d.amount_minor for d in deliveries if not d.is_void),
-        paid_minor=paid, deducted_minor=sum(m.amount_minor for m in movements) - paid,
+        paid_minor=paid, deducted_minor=sum(m.amount_minor for m in standing) - paid,
         balance_minor=owed_to_member(member),
     )

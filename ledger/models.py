@@ -210,3 +210,12 @@ class MemberMovement(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.document}"
+
+    @property
+    def reversal(self) -> "JournalEntry | None":
+        """The entry that undid this movement, if it was voided."""
+        return getattr(self.entry, "reversed_by", None)
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversal is not None

@@ -15,4 +15,5 @@ urlpatterns = [
          name="delivery_receipt_pdf"),
     path("acopio/recibos/<str:receipt>/anular/", views.delivery_void, name="delivery_void"),
     path("cuentas/<str:code>/movimiento/", views.movement_new, name="movement_new"),
+    path("cuentas/<str:code>/movimiento/<int:pk>/anular/", views.movement_reverse, name="movement_reverse"),
 ]

@@ -29,8 +29,8 @@ from coop.uploads import SpreadsheetForm, stash_upload, take_upload
 from ledger import purchases
 from ledger.delivery_import import COLUMNS, import_deliveries
 from ledger.forms import DeliveryForm, MovementForm, VoidForm, find_member
-from ledger.member_accounts import record_movement
-from ledger.models import JournalEntry
+from ledger.member_accounts import record_movement, reverse_movement
+from ledger.models import JournalEntry, MemberMovement
 
 RECORDERS = (ADMINISTRATOR, CLERK)
 CONTROLLERS = (ADMINISTRATOR, BOARD, OVERSIGHT, CERTIFIER)
@@ -343,3 +343,20 @@ def delivery_import(request):
         return render(request, "ledger/delivery_import.html",
                       {**context, "report": report, "token": token if report.ok and report.created else None})
     return render(request, "ledger/delivery_import.html", {**context, "form": form})
+
+
+@role_required(ADMINISTRATOR)
+@require_POST
+def movement_reverse(request, code, pk):
+    """Void a mistaken advance, payment or deduction: the entry is reversed, the movement stays, marked."""
+    movement = get_object_or_404(MemberMovement.objects.select_related("member", "entry"),
+                                 pk=pk, member__code=code)
+    try:
+        reverse_movement(movement=movement, reason=request.POST.get("reason", ""), user=request.user)
+    except ValidationError as exc:
+        for problem in exc.messages:
+            messages.error(request, problem)
+    else:
+        messages.success(request, f"{movement.get_kind_display()} {movement.document} anulado; "
+                                  "su asiento fue revertido.")
+    return redirect(f"{movement.member.get_absolute_url()}#cuenta")

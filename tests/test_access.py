@@ -19,6 +19,8 @@ from config.roles import (
     PUBLIC,
 )
 from coop.models import Delivery, Member
+from ledger.member_accounts import record_movement
+from ledger.models import MovementKind, PaymentMethod
 from tests.acopio.factories import make_coop, record
 
 ALL = ALL_ROLES
@@ -50,6 +52,7 @@ POLICY = {
     "ledger:delivery_receipt_pdf": (ALL, "get"),
     "ledger:delivery_void": (ADMIN_ONLY, "post"),
     "ledger:movement_new": (ADMIN_ONLY, "get"),
+    "ledger:movement_reverse": (ADMIN_ONLY, "post"),
     "receipt_verify": (PUBLIC, "get"),
 }
 
@@ -67,8 +70,11 @@ def walk(patterns, namespace=""):
 
 def sample_kwargs(pattern: URLPattern, member: Member, delivery: Delivery) -> dict:
     names = set(pattern.pattern.regex.groupindex)
+    movement = delivery.member.movements.first()
     values = {"code": member.code, "receipt": delivery.receipt_code, "size": "a6",
-              "key": delivery.verification_key}
+              "key": delivery.verification_key, "pk": movement.pk}
+    if "pk" in names:  # a movement's URL carries its own member's code
+        values["code"] = movement.member.code
     unknown = names - set(values)
     assert not unknown, f"{pattern.pattern} takes {sorted(unknown)}: teach sample_kwargs a real value"
     return {name: values[name] for name in names}
@@ -82,8 +88,12 @@ def member(db):
 
 @pytest.fixture
 def delivery(db, make_user):
-    """A real receipt, so receipt, PDF, void and verification URLs open something that exists."""
-    return record(make_coop(), make_user(ADMINISTRATOR, username="registrador"))
+    """A real receipt and a payment, so every receipt, verification and movement URL opens something real."""
+    user = make_user(ADMINISTRATOR, username="registrador")
+    made = record(make_coop(), user)
+    record_movement(member=made.member, kind=MovementKind.PAYMENT, method=PaymentMethod.CASH, date=made.date,
+                    amount="10.00", document="V-1", user=user)
+    return made
 
 
 def test_every_url_is_in_the_policy_and_declares_the_same_roles():

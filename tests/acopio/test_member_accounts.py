@@ -275,3 +275,33 @@ def test_only_the_administration_posts_movements(maria, role_clients):
     assert owed_to_member(maria) == OWED
     unknown = reverse("ledger:movement_new", args=["S-77777"])
     assert role_clients[ADMINISTRATOR].get(unknown).status_code == 404
+
+
+def test_a_mistaken_payment_is_voided_and_reentered_with_the_same_voucher(maria, move, admin_user_minka):
+    from ledger.member_accounts import reverse_movement
+
+    wrong = move(maria, amount="1000.00", document="OP-77")
+    reverse_movement(movement=wrong, reason="Monto mal digitado", user=admin_user_minka)
+    assert owed_to_member(maria) == OWED
+    right = move(maria, amount="100.00", document="OP-77")
+    assert owed_to_member(maria) == OWED - 10_000
+    assert MemberMovement.objects.count() == 2 and wrong.is_reversed and not right.is_reversed
+    with pytest.raises(ValidationError, match="ya fue anulado"):
+        reverse_movement(movement=wrong, reason="otra vez", user=admin_user_minka)
+    with pytest.raises(ValidationError, match="motivo"):
+        reverse_movement(movement=right, reason=" ", user=admin_user_minka)
+    with pytest.raises(ValidationError, match="ya fue registrado"):
+        move(maria, amount="5.00", document="OP-77")
+    assert verify_ledger().ok
+
+
+def test_voiding_on_the_member_page_marks_it_and_fixes_the_totals(maria, move, role_clients):
+    payment = move(maria, amount="50.00", document="OP-88")
+    admin = role_clients[ADMINISTRATOR]
+    url = reverse("ledger:movement_reverse", args=[maria.code, payment.pk])
+    assert role_clients["acopiador"].post(url, {"reason": "x"}).status_code == 403
+    response = admin.post(url, {"reason": "Pago duplicado"}, follow=True)
+    html = response.content.decode()
+    assert "anulado; su asiento fue revertido" in html and "ANULADO" in html
+    assert page_balance(admin, maria) == OWED
+    assert response.context["account"].paid_minor == 0
