@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from config.roles import ALL_ROLES
+from ledger.triggers import drop_triggers
 
 
 @pytest.fixture
@@ -59,3 +60,17 @@ def role_clients(fresh_role_clients):
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a user; tests create many users and test no hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _ledger_triggers_step_aside_for_flush(request, django_db_blocker):
+    """After a test that commits, Django empties every table (DELETE on SQLite, TRUNCATE on
+    PostgreSQL), which the journal's append-only triggers refuse. They are dropped just for that
+    flush; its post_migrate signal puts them back (ledger.triggers.ensure_triggers)."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    commits = (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db", "live_server"} & set(request.fixturenames)
+    if commits:
+        with django_db_blocker.unblock():
+            drop_triggers()

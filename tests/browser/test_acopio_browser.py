@@ -5,7 +5,6 @@ from playwright.sync_api import expect
 
 from coop.models import Delivery
 from ledger.member_accounts import owed_to_member
-from ledger.triggers import drop_triggers
 from tests.acopio.factories import make_coop, record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -13,12 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def coop(live_server):
-    made = make_coop()
-    yield made
-    # This test posts to the journal, and on SQLite Django empties tables after a live-server
-    # test with DELETE, which the append-only triggers refuse. They go for the flush only;
-    # the flush's post_migrate puts them back (ledger.triggers.ensure_triggers).
-    drop_triggers()
+    return make_coop()
 
 
 def test_clerk_records_a_delivery_from_the_keyboard(live_server, page, sign_in, make_user, coop):

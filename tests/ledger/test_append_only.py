@@ -97,3 +97,33 @@ def test_verify_ledger_finds_a_balanced_alteration_through_the_hash(post):
     with pytest.raises(CommandError) as failed:
         call_command("verify_ledger")
     assert str(failed.value) == "Asiento 2: su contenido no coincide con su hash (fue alterado)."
+
+
+def test_flush_cannot_wipe_the_journal(entry):
+    # SQLite: flush deletes rows, refused by the row triggers; PostgreSQL: TRUNCATE, refused by 0005.
+    with pytest.raises(CommandError, match="couldn't be flushed"):
+        with transaction.atomic():
+            call_command("flush", interactive=False, verbosity=0)
+    assert JournalEntry.objects.count() == 1 and JournalLine.objects.count() == 2
+
+
+def test_a_rewritten_last_entry_with_a_recomputed_hash_is_caught_by_the_counter(post):
+    from ledger.hashing import entry_hash
+
+    post("delivery:CHZ-A-000001", 100)
+    last = post("delivery:CHZ-A-000002", 200)
+    forged = entry_hash(previous_hash=last.previous_hash, number=2, date=last.date, description="Nada",
+                        source_key=last.source_key, reverses_number=None,
+                        lines=[(line.account.code, line.currency, line.amount) for line in last.lines.all()])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE ledger_journalentry DISABLE TRIGGER ledger_journalentry_append_only")
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS ledger_journalentry_no_update")
+        cursor.execute("UPDATE ledger_journalentry SET description = 'Nada', hash = %s WHERE number = 2",
+                       [forged])
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE ledger_journalentry ENABLE TRIGGER ledger_journalentry_append_only")
+    with pytest.raises(CommandError, match="Asiento 2: su hash no coincide con el que guardó el contador"):
+        call_command("verify_ledger")
