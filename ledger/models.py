@@ -219,3 +219,75 @@ class MemberMovement(AppendOnlyModel):
     @property
     def is_reversed(self) -> bool:
         return self.reversal is not None
+
+
+# --- Fairtrade terms and exchange rates --------------------------------------------
+
+
+class OrganicRule(models.TextChoices):
+    ORGANIC_MINIMUM = "minimum", _("Precio mínimo orgánico")
+    DIFFERENTIAL = "differential", _("Diferencial orgánico sobre el precio")
+
+
+class FairtradeTerms(models.Model):
+    """One dated row of Fairtrade's minimum price and premium for cocoa beans (USD per tonne, FOB).
+
+    Rows are data, never code: administrators add the next review's row with its source.
+    Origin "*" applies to every origin without a row of its own.
+    """
+
+    ALL_ORIGINS = "*"
+
+    valid_from = models.DateField(_("vigente desde"))
+    origin = models.CharField(_("origen"), max_length=2, default=ALL_ORIGINS,
+                              help_text=_("Código de país ISO (PE) o * para todos los orígenes."))
+    minimum_price = models.DecimalField(_("precio mínimo"), max_digits=10, decimal_places=2)
+    organic_rule = models.CharField(_("regla orgánica"), max_length=12, choices=OrganicRule.choices)
+    organic_minimum_price = models.DecimalField(_("precio mínimo orgánico"), max_digits=10, decimal_places=2,
+                                                null=True, blank=True)
+    organic_differential = models.DecimalField(_("diferencial orgánico"), max_digits=10, decimal_places=2,
+                                               null=True, blank=True)
+    premium = models.DecimalField(_("prima de Comercio Justo"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("moneda"), max_length=3, choices=Currency.choices, default=Currency.USD)
+    unit = models.CharField(_("unidad"), max_length=12, default="t", editable=False)
+    source = models.CharField(_("fuente"), max_length=300,
+                              help_text=_("Documento oficial de Fairtrade International de esta fila."))
+    created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("condiciones de Comercio Justo")
+        verbose_name_plural = _("condiciones de Comercio Justo")
+        ordering = ["-valid_from", "origin"]
+        constraints = [
+            models.UniqueConstraint(fields=["origin", "valid_from"], name="fairtrade_terms_one_per_day"),
+            models.CheckConstraint(condition=Q(minimum_price__gt=0) & Q(premium__gt=0),
+                                   name="fairtrade_terms_positive"),
+            models.CheckConstraint(
+                condition=Q(organic_rule="minimum", organic_minimum_price__isnull=False)
+                | Q(organic_rule="differential", organic_differential__isnull=False),
+                name="fairtrade_terms_organic_rule_has_its_figure",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Comercio Justo {self.origin} desde {self.valid_from:%d/%m/%Y}"
+
+
+class ExchangeRate(models.Model):
+    """Soles per US dollar on a day (e.g. SBS's published rates); USD receipts are booked at ``buy``."""
+
+    date = models.DateField(_("fecha"), unique=True)
+    buy = models.DecimalField(_("compra (S/ por US$)"), max_digits=8, decimal_places=4)
+    sell = models.DecimalField(_("venta (S/ por US$)"), max_digits=8, decimal_places=4)
+    source = models.CharField(_("fuente"), max_length=120, default="SBS")
+
+    class Meta:
+        verbose_name = _("tipo de cambio")
+        verbose_name_plural = _("tipos de cambio")
+        ordering = ["-date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(buy__gt=0) & Q(sell__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y}: compra {self.buy}, venta {self.sell}"
