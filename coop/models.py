@@ -81,6 +81,12 @@ class Certification(models.TextChoices):
     def is_organic(self) -> bool:
         return self in (Certification.ORGANIC, Certification.FAIRTRADE_ORGANIC)
 
+    def accepts(self, claim: str) -> bool:
+        """Whether cocoa claiming ``claim`` may be sold under this claim (as less, never as more)."""
+        sold_as = Certification(self)
+        held = Certification(claim)
+        return (not sold_as.is_fairtrade or held.is_fairtrade) and (not sold_as.is_organic or held.is_organic)
+
 
 class MemberQuerySet(models.QuerySet):
     def search(self, query: str):
@@ -541,6 +547,8 @@ class Delivery(models.Model):
                                   related_name="+", verbose_name=_("anulada por"))
     replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="replaced_by", verbose_name=_("reemplaza a"))
+    lot = models.ForeignKey("Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries",
+                            verbose_name=_("lote"))
 
     # A scale or another system's row id: importing the same file again changes nothing.
     external_ref = models.CharField(_("referencia externa"), max_length=60, null=True, blank=True,
@@ -601,3 +609,36 @@ class Delivery(models.Model):
     def source_key(self) -> str:
         """The ledger's key for this delivery's purchase entry."""
         return f"delivery:{self.receipt_code}"
+
+
+class Lot(models.Model):
+    """Deliveries gathered to be sold together, with the claim the lot is sold under.
+
+    Built by coop.lots; a delivery belongs to one lot at most.
+    """
+
+    code = models.CharField(_("código"), max_length=20, unique=True)
+    season = models.ForeignKey(Season, on_delete=models.PROTECT, related_name="lots",
+                               verbose_name=_("campaña"))
+    claim = models.CharField(_("certificación del lote"), max_length=6, choices=Certification.choices)
+    for_eu = models.BooleanField(_("para la Unión Europea (EUDR)"), default=False,
+                                 help_text=_("Solo entregas de parcelas con geolocalización válida."))
+    note = models.CharField(_("nota"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("armado por"))
+    created_at = models.DateTimeField(_("armado"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lote")
+        verbose_name_plural = _("lotes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(claim__in=Certification.values), name="lot_claim_known"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def dry_g(self) -> int:
+        return int(self.deliveries.aggregate(total=models.Sum("dry_g"))["total"] or 0)
