@@ -291,3 +291,57 @@ class ExchangeRate(models.Model):
 
     def __str__(self):
         return f"{self.date:%d/%m/%Y}: compra {self.buy}, venta {self.sell}"
+
+
+# --- Sales ---------------------------------------------------------------------------
+
+
+class SalesContract(models.Model):
+    """A sale of cocoa beans to a buyer, priced on its terms; written by ledger.sales only.
+
+    Quantities are kilograms (tonnes × 1000), prices USD per tonne, amounts US cents.
+    """
+
+    number = models.CharField(_("número de contrato"), max_length=40, unique=True)
+    buyer = models.CharField(_("comprador"), max_length=200)
+    signed_on = models.DateField(_("fecha del contrato"))
+    season = models.ForeignKey("coop.Season", on_delete=models.PROTECT, related_name="contracts",
+                               verbose_name=_("campaña (periodo del balance de masas)"))
+    origin = models.CharField(_("origen"), max_length=2, default="PE")
+    terms = models.CharField(_("condiciones"), max_length=6, choices=[
+        ("ft", _("Comercio Justo")), ("ft_org", _("Comercio Justo + Orgánico")), ("org", _("Orgánico")),
+        ("conv", _("Convencional")),
+    ])
+    quantity_kg = models.PositiveBigIntegerField(_("cantidad (kg)"))
+    contract_price = models.DecimalField(_("precio del contrato (US$/t)"), max_digits=10, decimal_places=2,
+                                         help_text=_("Precio de mercado o precio fijo pactado, FOB."))
+    lots = models.ManyToManyField("coop.Lot", blank=True, related_name="contracts", verbose_name=_("lotes"))
+    fairtrade_terms = models.ForeignKey(FairtradeTerms, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="contracts", verbose_name=_("condiciones aplicadas"))
+    price_per_tonne = models.DecimalField(_("precio a pagar (US$/t)"), max_digits=10, decimal_places=2)
+    value_cents = models.BigIntegerField(_("valor del contrato (centavos US$)"))
+    premium_cents = models.BigIntegerField(_("prima (centavos US$)"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("registrado por"))
+    created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contrato de venta")
+        verbose_name_plural = _("contratos de venta")
+        ordering = ["-signed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity_kg__gt=0), name="contract_quantity_positive"),
+            models.CheckConstraint(condition=Q(contract_price__gt=0), name="contract_price_positive"),
+            models.CheckConstraint(condition=Q(premium_cents__gte=0), name="contract_premium_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} · {self.buyer}"
+
+    @property
+    def is_fairtrade(self) -> bool:
+        return self.terms in ("ft", "ft_org")
+
+    @property
+    def is_organic(self) -> bool:
+        return self.terms in ("org", "ft_org")

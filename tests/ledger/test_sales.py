@@ -1,0 +1,147 @@
+"""Sales contracts on Fairtrade terms, and the mass balance that keeps sales within purchases."""
+
+import threading
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from coop.lots import build_lot
+from coop.models import Member, OrganicStage, Plot, Season
+from ledger.models import SalesContract
+from ledger.sales import mass_balance, record_contract
+from tests.acopio.factories import load_prices, make_coop, record
+
+D = Decimal
+
+
+@pytest.fixture
+def coop_2020(db, make_user):
+    return make_coop_2020(make_user)
+
+
+def make_coop_2020(make_user) -> dict:
+    """A 2020 season with 30 t dry of Fairtrade + organic cocoa and 10 t of Fairtrade only."""
+    coop = make_coop()
+    admin = make_user("administrador", username="gerente")
+    season = Season.objects.create(code="2020", name="Campaña 2020", starts_on=date(2020, 1, 1),
+                                   ends_on=date(2020, 12, 31), wet_to_dry_factor=D("0.38"),
+                                   max_yield_kg_per_ha=900)
+    load_prices(date(2020, 1, 1))
+    juana = Member.objects.create(code="S-00010", dni="43334444", name="Juana Isuiza Sangama")
+    both = Plot.objects.create(member=juana, code="S-00010-P1", cocoa_producing_ha=D("50"),
+                               fairtrade_certified=True, fairtrade_since=date(2015, 1, 1),
+                               organic_stage=OrganicStage.ORGANIC, organic_certified_on=date(2015, 1, 1))
+    for day in range(1, 7):  # 6 × 5 t
+        record(coop, admin, member=juana, plot=both, date=date(2020, 4, day), gross_kg="5000", tare_kg="0")
+    for day in range(1, 3):  # 2 × 5 t, Fairtrade only (Rosa's first plot)
+        record(coop, admin, member=coop["rosa"], plot=coop["plots"]["rosa_ft"], date=date(2020, 4, day),
+               gross_kg="5000", tare_kg="0")
+    return {**coop, "season": season, "admin": admin}
+
+
+def contract(coop, **overrides):
+    arguments = {"number": "CV-2020-001", "buyer": "Cacao Export SAC", "signed_on": date(2020, 5, 14),
+                 "terms": "ft_org", "tonnes": "25", "contract_price": D("2150"), "user": coop["admin"]}
+    arguments.update(overrides)
+    return record_contract(**arguments)
+
+
+def test_the_worked_case_prices_and_premium(coop_2020):
+    sale = contract(coop_2020)
+    # max(2,150, 2,400) + 300 organic = 2,700 USD/t; 25 t → 67,500.00 USD; premium 25 × 240 = 6,000.00 USD.
+    assert (sale.price_per_tonne, sale.value_cents, sale.premium_cents) == (D("2700"), 6_750_000, 600_000)
+    assert sale.fairtrade_terms.valid_from == date(2019, 10, 1) and sale.season == coop_2020["season"]
+
+
+def test_terms_before_the_2019_review_use_the_organic_minimum(coop_2020):
+    Season.objects.create(code="2019", name="Campaña 2019", starts_on=date(2019, 1, 1),
+                          ends_on=date(2019, 12, 31), wet_to_dry_factor=D("0.38"), max_yield_kg_per_ha=900)
+    sale = contract(coop_2020, signed_on=date(2019, 9, 30), season=coop_2020["season"], tonnes="10,5")
+    assert (sale.price_per_tonne, sale.value_cents, sale.premium_cents) == (D("2300"), 2_415_000, 210_000)
+
+
+def test_conventional_and_organic_sales_pay_no_premium(coop_2020):
+    conventional = contract(coop_2020, terms="conv", contract_price=D("1850.50"), tonnes="2")
+    assert (conventional.price_per_tonne, conventional.value_cents, conventional.premium_cents) == (
+        D("1850.50"), 370_100, 0)
+    organic = contract(coop_2020, number="CV-2", terms="org", contract_price=D("2600"), tonnes="1")
+    assert organic.premium_cents == 0 and organic.fairtrade_terms is None
+
+
+def test_the_mass_balance_refuses_a_sale_beyond_purchases_with_the_numbers(coop_2020):
+    contract(coop_2020, tonnes="25")  # Fairtrade + organic: 30 t organic, 40 t Fairtrade bought
+    with pytest.raises(ValidationError) as refused:
+        contract(coop_2020, number="CV-2020-002", tonnes="6")
+    assert refused.value.message_dict["tonnes"] == [
+        "Balance de masas Orgánico, Campaña 2020: comprado 30.000 t, vendido 25.000 t, disponible 5.000 t; "
+        "este contrato pide 6.000 t."
+    ]
+    contract(coop_2020, number="CV-2020-003", terms="ft", tonnes="15")  # Fairtrade: 40 − 25 = 15 left
+    lines = {line.product: line for line in mass_balance(coop_2020["season"])}
+    assert (lines["Comercio Justo"].bought_kg, lines["Comercio Justo"].sold_kg) == (D(40_000), D(40_000))
+    assert lines["Orgánico"].available_kg == D(5_000)
+    assert SalesContract.objects.count() == 2
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), [
+    ({"tonnes": "-3"}, "tonnes", "mayor que cero"),
+    ({"tonnes": "1,2345"}, "tonnes", "3 decimales"),
+    ({"signed_on": date(2010, 6, 1), "season": None}, "signed_on", "No hay campaña"),
+    ({"contract_price": D("0")}, "contract_price", "mayor que cero"),
+    ({"buyer": " "}, "buyer", "comprador"),
+    ({"terms": "otro"}, "terms", "condiciones"),
+])
+def test_bad_contracts_are_refused_and_nothing_is_written(coop_2020, overrides, field, message):
+    with pytest.raises(ValidationError) as refused:
+        contract(coop_2020, **overrides)
+    assert message in " ".join(refused.value.message_dict[field])
+    assert not SalesContract.objects.exists()
+
+
+def test_no_fairtrade_row_for_the_date_is_refused(coop_2020):
+    Season.objects.create(code="2010", name="Campaña 2010", starts_on=date(2010, 1, 1),
+                          ends_on=date(2010, 12, 31), wet_to_dry_factor=D("0.38"), max_yield_kg_per_ha=900)
+    with pytest.raises(ValidationError, match="No hay condiciones de Comercio Justo para el origen PE"):
+        contract(coop_2020, signed_on=date(2010, 6, 1), season=coop_2020["season"])
+
+
+def test_lots_must_carry_the_claim_the_contract_sells(coop_2020):
+    admin, season = coop_2020["admin"], coop_2020["season"]
+    receipts = lambda member: [d.receipt_code for d in member.deliveries.all()]  # noqa: E731
+    rosa_lot = build_lot(code="L-FT", season=season, claim="ft", for_eu=False,
+                         receipts=receipts(coop_2020["rosa"]), user=admin)
+    with pytest.raises(ValidationError, match="El lote L-FT es Comercio Justo y no puede venderse como"):
+        contract(coop_2020, tonnes="5", lots=[rosa_lot])
+    sale = contract(coop_2020, terms="ft", tonnes="5", lots=[rosa_lot])
+    assert list(sale.lots.all()) == [rosa_lot]
+    with pytest.raises(ValidationError, match="ya está en el contrato CV-2020-001"):
+        contract(coop_2020, number="CV-9", terms="ft", tonnes="1", lots=[rosa_lot])
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_people_cannot_sell_the_same_available_tonnes_at_once(make_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers by itself")
+    coop = make_coop_2020(make_user)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def sell(n):
+        try:
+            barrier.wait()
+            contract(coop, number=f"CV-P{n}", terms="org", tonnes="18")  # 60 % of 30 t organic
+            outcomes.append("sold")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sell, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "sold"] and SalesContract.objects.count() == 1
