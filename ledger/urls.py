@@ -15,5 +15,8 @@ urlpatterns = [
          name="delivery_receipt_pdf"),
     path("acopio/recibos/<str:receipt>/anular/", views.delivery_void, name="delivery_void"),
     path("cuentas/<str:code>/movimiento/", views.movement_new, name="movement_new"),
+    path("ventas/contratos/", views.contract_list, name="contract_list"),
+    path("ventas/contratos/nuevo/", views.contract_new, name="contract_new"),
+    path("ventas/balance-de-masas/", views.mass_balance_report, name="mass_balance"),
     path("cuentas/<str:code>/movimiento/<int:pk>/anular/", views.movement_reverse, name="movement_reverse"),
 ]

@@ -1,6 +1,7 @@
 """Pages of the collection centre (acopio) and of member accounts."""
 
 import uuid
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.contrib import messages
@@ -24,13 +25,15 @@ from config.roles import (
     public,
     role_required,
 )
-from coop.models import CollectionCentre, Delivery, DeliveryStatus, Member, Season
+from coop.models import CollectionCentre, Delivery, DeliveryStatus, Lot, Member, Season
 from coop.uploads import SpreadsheetForm, stash_upload, take_upload
 from ledger import purchases
 from ledger.delivery_import import COLUMNS, import_deliveries
 from ledger.forms import DeliveryForm, MovementForm, VoidForm, find_member
 from ledger.member_accounts import record_movement, reverse_movement
-from ledger.models import JournalEntry, MemberMovement
+from ledger.models import JournalEntry, MemberMovement, SalesContract
+from ledger.money import format_money
+from ledger.sales import mass_balance, record_contract
 
 RECORDERS = (ADMINISTRATOR, CLERK)
 CONTROLLERS = (ADMINISTRATOR, BOARD, OVERSIGHT, CERTIFIER)
@@ -360,3 +363,65 @@ def movement_reverse(request, code, pk):
         messages.success(request, f"{movement.get_kind_display()} {movement.document} anulado; "
                                   "su asiento fue revertido.")
     return redirect(f"{movement.member.get_absolute_url()}#cuenta")
+
+
+# --- Sales and mass balance -------------------------------------------------------
+
+
+@role_required(*CONTROLLERS)
+def contract_list(request):
+    contracts = SalesContract.objects.select_related("season", "fairtrade_terms").prefetch_related("lots")
+    return render(request, "ledger/contract_list.html", {"contracts": contracts})
+
+
+@role_required(ADMINISTRATOR)
+def contract_new(request):
+    errors, data = {}, request.POST if request.method == "POST" else {}
+    open_lots = Lot.objects.filter(contracts__isnull=True).select_related("season")
+    if request.method == "POST":
+        price = None
+        try:
+            price = Decimal(data.get("contract_price", "").strip().replace(",", "."))
+        except InvalidOperation:
+            errors["contract_price"] = ["Escriba el precio en US$ por tonelada, por ejemplo 2150 o 2150,50."]
+        signed_on = _date_or_none(data.get("signed_on"))
+        if signed_on is None:
+            errors["signed_on"] = ["Indique la fecha del contrato."]
+        if not errors:
+            try:
+                contract = record_contract(
+                    number=data.get("number", ""), buyer=data.get("buyer", ""), signed_on=signed_on,
+                    terms=data.get("terms", ""), tonnes=data.get("tonnes", ""), contract_price=price,
+                    origin=data.get("origin", "PE"), lots=list(open_lots.filter(pk__in=data.getlist("lots"))),
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                errors = _errors_of(exc)
+            else:
+                value = format_money(contract.value_cents, "USD")
+                premium = format_money(contract.premium_cents, "USD")
+                price = contract.price_per_tonne
+                messages.success(request, f"Contrato {contract.number} registrado: {price} US$/t, "
+                                          f"valor {value}, prima {premium}.")
+                return redirect("ledger:contract_list")
+    return render(request, "ledger/contract_form.html", {
+        "errors": errors, "data": data, "lots": open_lots,
+        "terms": SalesContract._meta.get_field("terms").choices,
+        "chosen_lots": set(data.getlist("lots")) if data else set(),
+    }, status=400 if errors else 200)
+
+
+@role_required(*CONTROLLERS)
+def mass_balance_report(request):
+    seasons = list(Season.objects.all())
+    rows = [(season, mass_balance(season)) for season in seasons]
+    return render(request, "ledger/mass_balance.html", {"rows": rows})
+
+
+def _date_or_none(value):
+    from django.utils.dateparse import parse_date
+
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None

@@ -53,6 +53,9 @@ POLICY = {
     "ledger:delivery_void": (ADMIN_ONLY, "post"),
     "ledger:movement_new": (ADMIN_ONLY, "get"),
     "ledger:movement_reverse": (ADMIN_ONLY, "post"),
+    "ledger:contract_list": (EXPORTERS, "get"),
+    "ledger:contract_new": (ADMIN_ONLY, "get"),
+    "ledger:mass_balance": (EXPORTERS, "get"),
     "receipt_verify": (PUBLIC, "get"),
 }
 

@@ -17,6 +17,18 @@ def soles(minor) -> str:
 
 
 @register.filter
+def dollars(cents) -> str:
+    """US cents as US$ 1,234.56."""
+    return "" if cents is None else format_money(int(cents), "USD")
+
+
+@register.filter
+def tonnes(kilograms) -> str:
+    """Kilograms (Decimal or int) as tonnes with three decimals: 25.000 t."""
+    return "" if kilograms is None else f"{Decimal(kilograms) / 1000:,.3f} t"
+
+
+@register.filter
 def kg(grams) -> str:
     """Grams as kilograms with up to three decimals: 1,234.5 kg."""
     if grams is None:

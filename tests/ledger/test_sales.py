@@ -145,3 +145,21 @@ def test_two_people_cannot_sell_the_same_available_tonnes_at_once(make_user):
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["refused", "sold"] and SalesContract.objects.count() == 1
+
+
+def test_the_contract_page_records_and_the_lists_show_the_same_figures(coop_2020, client):
+    from django.urls import reverse
+
+    client.force_login(coop_2020["admin"])
+    form = {"number": "CV-2020-010", "buyer": "Cacao Export SAC", "signed_on": "2020-05-14",
+            "terms": "ft_org", "tonnes": "25", "contract_price": "2150,00", "origin": "PE"}
+    done = client.post(reverse("ledger:contract_new"), form, follow=True)
+    html = done.content.decode()
+    assert "Contrato CV-2020-010 registrado: 2700.00 US$/t, valor US$ 67,500.00, prima US$ 6,000.00." in html
+    assert "US$ 67,500.00" in html and "25.000 t" in html
+    refused = client.post(reverse("ledger:contract_new"), {**form, "number": "CV-2020-011", "tonnes": "10"})
+    assert refused.status_code == 400
+    assert "disponible 5.000 t; este contrato pide 10.000 t" in refused.content.decode()
+    balance = client.get(reverse("ledger:mass_balance")).content.decode()
+    assert "30.000 t" in balance and "25.000 t" in balance and "5.000 t" in balance
+    assert SalesContract.objects.count() == 1
