@@ -574,6 +574,8 @@ class Delivery(models.Model):
             models.Index(fields=["yield_flag", "season"], name="delivery_flag_season"),
             # The delivery list's default order, so a page of 500,000 deliveries needs no sort.
             models.Index(fields=["-date", "-receipt_series", "-receipt_number"], name="delivery_list_order"),
+            # Voids are a handful among hundreds of thousands: found by index, not by a scan.
+            models.Index(fields=["status", "-date"], name="delivery_status_date"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["receipt_series", "receipt_number"],
