@@ -37,27 +37,14 @@ def lot_problems(lot: Lot, deliveries: list[Delivery]) -> list[str]:
 def build_lot(*, code: str, season: Season, claim: str, for_eu: bool, receipts: list[str], user,
               note: str = "") -> Lot:
     """A lot from receipts typed or pasted by the administrator ("C01-000123"), all or nothing."""
-    code = (code or "").strip().upper()
-    if not code:
-        raise ValidationError({"code": "Indique el código del lote."})
-    if Lot.objects.filter(code=code).exists():
-        raise ValidationError({"code": f"Ya existe el lote {code}."})
-    if claim not in Certification.values:
-        raise ValidationError({"claim": "Elija la certificación del lote."})
+    lot = _new_lot(code=code, season=season, claim=claim, for_eu=for_eu, note=note, user=user)
     wanted = {_receipt_key(r) for r in receipts if r.strip()}
     if not wanted:
         raise ValidationError({"receipts": "Indique al menos un recibo."})
     found = {(d.receipt_series, d.receipt_number): d for d in _locked(Delivery.objects.filter(
         receipt_series__in={s for s, _ in wanted}, receipt_number__in={n for _, n in wanted}))}
-    missing = sorted(f"{s}-{n:06d}" for s, n in wanted - set(found))
-    lot = Lot(code=code, season=season, claim=claim, for_eu=for_eu, note=note.strip(), created_by=user)
-    deliveries = [found[key] for key in sorted(wanted) if key in found]
-    problems = [f"{m}: no existe." for m in missing] + lot_problems(lot, deliveries)
-    if problems:
-        raise ValidationError({"receipts": problems})
-    lot.save()
-    Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(lot=lot)
-    return lot
+    missing = [f"{s}-{n:06d}: no existe." for s, n in sorted(wanted - set(found))]
+    return _save(lot, [found[key] for key in sorted(wanted) if key in found], missing)
 
 
 @transaction.atomic
@@ -65,20 +52,41 @@ def build_lot_by_rule(*, code: str, season: Season, claim: str, for_eu: bool, us
                       centre: CollectionCentre | None = None, date_from: Date | None = None,
                       date_to: Date | None = None) -> Lot:
     """Every valid, unassigned delivery of the season the claim covers, optionally of one centre and dates."""
-    candidates = Delivery.objects.valid().filter(season=season, lot__isnull=True).select_related("plot")
+    lot = _new_lot(code=code, season=season, claim=claim, for_eu=for_eu, note="", user=user)
+    candidates = Delivery.objects.valid().filter(season=season, lot__isnull=True)
     if centre is not None:
         candidates = candidates.filter(centre=centre)
     if date_from is not None:
         candidates = candidates.filter(date__gte=date_from)
     if date_to is not None:
         candidates = candidates.filter(date__lte=date_to)
-    sold_as = Certification(claim)
-    eligible = [d for d in _locked(candidates) if sold_as.accepts(d.certification)
-                and (not for_eu or (d.plot is not None and d.plot.geometry))]
+    eligible = [d for d in _locked(candidates) if not lot_problems(lot, [d])]
     if not eligible:
         raise ValidationError({"receipts": "Ninguna entrega sin lote cumple la regla."})
-    return build_lot(code=code, season=season, claim=claim, for_eu=for_eu, user=user,
-                     receipts=[d.receipt_code for d in eligible])
+    return _save(lot, eligible, [])
+
+
+def _new_lot(*, code, season, claim, for_eu, note, user) -> Lot:
+    code = (code or "").strip().upper()
+    if not code:
+        raise ValidationError({"code": "Indique el código del lote."})
+    if Lot.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"Ya existe el lote {code}."})
+    if claim not in Certification.values:
+        raise ValidationError({"claim": "Elija la certificación del lote."})
+    return Lot(code=code, season=season, claim=claim, for_eu=for_eu, note=(note or "").strip(),
+               created_by=user)
+
+
+def _save(lot: Lot, deliveries: list[Delivery], problems: list[str]) -> Lot:
+    problems = problems + lot_problems(lot, deliveries)
+    if problems:
+        raise ValidationError({"receipts": problems})
+    lot.save()
+    ids = [d.pk for d in deliveries]
+    for start in range(0, len(ids), 900):  # SQLite's limit on query parameters
+        Delivery.objects.filter(pk__in=ids[start:start + 900]).update(lot=lot)
+    return lot
 
 
 def _locked(queryset):

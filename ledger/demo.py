@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -101,6 +102,7 @@ def generate_acopio(*, deliveries: int | None = None, seed: int = 1, user=None,
             raise RuntimeError(f"Datos de demostración inválidos: {report.errors[:3]}")
     voids = _voids(rng, user)
     movements = _movements(rng, members, seasons, user) if payments else 0
+    _sales(seasons, user)
     return AcopioSummary(True, Delivery.objects.count(), voids, movements, time.perf_counter() - started)
 
 
@@ -192,6 +194,40 @@ def _voids(rng, user) -> int:
                 replaces=delivery,
             )
     return len(chosen)
+
+
+# Contract prices (USD/t, FOB) around the market of each season; buyers are illustrative.
+SALES = {
+    "2025": [("ft_org", "CV-2025-001", "Cacao Export Europa SAC", date(2025, 8, 20), "8450"),
+             ("ft", "CV-2025-002", "Chocolates del Norte EIRL", date(2025, 10, 3), "7900"),
+             ("conv", "CV-2025-003", "Agroexportadora San Martín SA", date(2025, 11, 14), "7600")],
+    "2026": [("ft_org", "CV-2026-001", "Cacao Export Europa SAC", date(2026, 7, 9), "6120"),
+             ("ft", "CV-2026-002", "Chocolates del Norte EIRL", date(2026, 9, 22), "5980")],
+}
+
+
+def _sales(seasons, user) -> None:
+    """Lots by rule and contracts for about half of each season's certified cocoa (mass balance kept)."""
+    from coop.lots import build_lot_by_rule
+    from ledger.sales import mass_balance, record_contract
+
+    today = timezone.localdate()
+    for season in seasons:
+        for claim, number, buyer, signed_on, price in SALES.get(season.code, []):
+            if signed_on > today:
+                continue
+            try:
+                lot = build_lot_by_rule(code=f"L-{number[3:]}", season=season, claim=claim, for_eu=False,
+                                        user=user, date_to=signed_on)
+            except ValidationError:
+                continue  # nothing left to gather for this claim
+            available = {line.product: line.available_kg for line in mass_balance(season)}
+            needed = [("Comercio Justo", claim.startswith("ft")), ("Orgánico", claim.endswith("org"))]
+            limit = min([Decimal(lot.dry_g) / 1000] + [available[p] for p, applies in needed if applies])
+            tonnes = (limit * Decimal("0.8") / 1000).quantize(Decimal("0.001"))
+            if tonnes > 0:
+                record_contract(number=number, buyer=buyer, signed_on=signed_on, terms=claim, tonnes=tonnes,
+                                contract_price=Decimal(price), lots=[lot], user=user)
 
 
 def _movements(rng, members, seasons, user) -> int:

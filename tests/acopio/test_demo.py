@@ -43,3 +43,15 @@ def test_loading_twice_adds_nothing(demo):
     before = Delivery.objects.count()
     again = generate_acopio(seed=4)
     assert not again.created and Delivery.objects.count() == before
+
+
+def test_the_demo_sells_certified_cocoa_within_the_mass_balance(demo):
+    from ledger.models import SalesContract
+    from ledger.sales import mass_balance
+
+    contracts = SalesContract.objects.all()
+    assert contracts.filter(terms="ft_org").exists() and contracts.filter(terms="ft").exists()
+    assert all(c.lots.exists() for c in contracts)
+    assert sum(c.premium_cents for c in contracts) > 0
+    for season in Season.objects.all():
+        assert all(line.available_kg >= 0 for line in mass_balance(season))
