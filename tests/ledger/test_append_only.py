@@ -53,18 +53,23 @@ def test_the_database_refuses_raw_updates_and_deletes(entry, sql):
     assert sorted(JournalLine.objects.values_list("amount", flat=True)) == [-12_345, 12_345]
 
 
-def tamper_with_line(line_id: int, amount: int) -> None:
-    """Change a line behind Minka's back: switch the trigger off first (rolled back with the test)."""
+def behind_minkas_back(table: str, sql: str, params: list) -> None:
+    """Run an UPDATE on a journal table with its trigger switched off (rolled back with the test)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Deferred foreign-key checks from the postings would block ALTER TABLE: run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE ledger_journalline DISABLE TRIGGER ledger_journalline_append_only")
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
         else:
-            cursor.execute("DROP TRIGGER IF EXISTS ledger_journalline_no_update")
-        cursor.execute("UPDATE ledger_journalline SET amount = %s WHERE id = %s", [amount, line_id])
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+        cursor.execute(sql, params)
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE ledger_journalline ENABLE TRIGGER ledger_journalline_append_only")
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
+
+
+def tamper_with_line(line_id: int, amount: int) -> None:
+    behind_minkas_back("ledger_journalline", "UPDATE ledger_journalline SET amount = %s WHERE id = %s",
+                       [amount, line_id])
 
 
 def test_verify_ledger_passes_on_a_clean_ledger(post, capsys):
@@ -115,15 +120,8 @@ def test_a_rewritten_last_entry_with_a_recomputed_hash_is_caught_by_the_counter(
     forged = entry_hash(previous_hash=last.previous_hash, number=2, date=last.date, description="Nada",
                         source_key=last.source_key, reverses_number=None,
                         lines=[(line.account.code, line.currency, line.amount) for line in last.lines.all()])
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE ledger_journalentry DISABLE TRIGGER ledger_journalentry_append_only")
-        else:
-            cursor.execute("DROP TRIGGER IF EXISTS ledger_journalentry_no_update")
-        cursor.execute("UPDATE ledger_journalentry SET description = 'Nada', hash = %s WHERE number = 2",
+    behind_minkas_back("ledger_journalentry",
+                       "UPDATE ledger_journalentry SET description = 'Nada', hash = %s WHERE number = 2",
                        [forged])
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE ledger_journalentry ENABLE TRIGGER ledger_journalentry_append_only")
     with pytest.raises(CommandError, match="Asiento 2: su hash no coincide con el que guardó el contador"):
         call_command("verify_ledger")

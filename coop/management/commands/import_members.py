@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from coop.commands import fail_on_errors
 from coop.services import import_register
 
 
@@ -19,11 +20,7 @@ class Command(BaseCommand):
         report = import_register(source=file.read_bytes(), filename=file.name, dry_run=dry_run, user=None)
         for problem in report.warnings:
             self.stderr.write(f"Advertencia: {problem}")
-        if not report.ok:
-            for problem in report.errors:
-                self.stderr.write(self.style.ERROR(f"Error: {problem}"))
-            # CommandError makes manage.py exit with status 1.
-            raise CommandError(f"{file.name}: {len(report.errors)} errores; no se guardó nada.")
+        fail_on_errors(self, report, file.name)
         outcome = "Revisión sin guardar" if dry_run else "Importado"
         self.stdout.write(self.style.SUCCESS(
             f"{outcome}: {file.name}, {report.rows} filas. "

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from coop.commands import fail_on_errors
 from ledger.delivery_import import import_deliveries
 from ledger.money import format_money
 
@@ -18,10 +19,7 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"No existe el archivo {file}.")
         report = import_deliveries(source=file.read_bytes(), filename=file.name, dry_run=dry_run, user=None)
-        if not report.ok:
-            for problem in report.errors:
-                self.stderr.write(self.style.ERROR(f"Error: {problem}"))
-            raise CommandError(f"{file.name}: {len(report.errors)} errores; no se guardó nada.")
+        fail_on_errors(self, report, file.name)
         outcome = "Revisión sin guardar" if dry_run else "Importado"
         self.stdout.write(self.style.SUCCESS(
             f"{outcome}: {file.name}, {report.rows} filas. Entregas nuevas: {report.created} "

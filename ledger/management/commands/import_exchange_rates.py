@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from coop.commands import fail_on_errors
 from ledger.rates import import_exchange_rates
 
 
@@ -16,10 +17,7 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"No existe el archivo {file}.")
         report = import_exchange_rates(source=file.read_bytes(), filename=file.name, dry_run=dry_run)
-        if not report.ok:
-            for problem in report.errors:
-                self.stderr.write(self.style.ERROR(f"Error: {problem}"))
-            raise CommandError(f"{file.name}: {len(report.errors)} errores; no se guardó nada.")
+        fail_on_errors(self, report, file.name)
         outcome = "Revisión sin guardar" if dry_run else "Importado"
         self.stdout.write(self.style.SUCCESS(
             f"{outcome}: {file.name}, {report.rows} filas, {report.created} fechas nuevas."))
