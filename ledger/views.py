@@ -7,9 +7,11 @@ from pathlib import Path
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +27,8 @@ from config.roles import (
     public,
     role_required,
 )
-from coop.models import CollectionCentre, Delivery, DeliveryStatus, Lot, Member, Season
+from coop.lots import build_lot, build_lot_by_rule
+from coop.models import Certification, CollectionCentre, Delivery, DeliveryStatus, Lot, Member, Season
 from coop.uploads import SpreadsheetForm, stash_upload, take_upload
 from ledger import purchases
 from ledger.delivery_import import COLUMNS, import_deliveries
@@ -419,9 +422,46 @@ def mass_balance_report(request):
 
 
 def _date_or_none(value):
-    from django.utils.dateparse import parse_date
-
     try:
         return parse_date(value or "")
     except ValueError:
         return None
+
+
+@role_required(*CONTROLLERS)
+def lot_list(request):
+    lots = (Lot.objects.select_related("season", "created_by").prefetch_related("contracts")
+            .annotate(delivery_count=Count("deliveries"), dry_total_g=Sum("deliveries__dry_g")))
+    return render(request, "ledger/lot_list.html", {"lots": lots})
+
+
+@role_required(ADMINISTRATOR)
+def lot_new(request):
+    """Build a lot from receipts (pasted, one per line or separated by commas) or by rule."""
+    data = request.POST if request.method == "POST" else {}
+    errors = {}
+    if request.method == "POST":
+        season = Season.objects.filter(pk=data.get("season") or None).first() \
+            if str(data.get("season", "")).isdigit() else None
+        common = {"code": data.get("code", ""), "season": season, "claim": data.get("claim", ""),
+                  "for_eu": bool(data.get("for_eu")), "user": request.user}
+        try:
+            if season is None:
+                raise ValidationError({"season": "Elija la campaña."})
+            if data.get("how") == "rule":
+                centre = CollectionCentre.objects.filter(code=data.get("centre", "")).first()
+                lot = build_lot_by_rule(**common, centre=centre,
+                                        date_from=_date_or_none(data.get("date_from")),
+                                        date_to=_date_or_none(data.get("date_to")))
+            else:
+                receipts = data.get("receipts", "").replace(",", "\n").splitlines()
+                lot = build_lot(**common, receipts=receipts, note=data.get("note", ""))
+        except ValidationError as exc:
+            errors = _errors_of(exc)
+        else:
+            messages.success(request, f"Lote {lot.code} armado: {lot.deliveries.count()} entregas.")
+            return redirect("ledger:lot_list")
+    return render(request, "ledger/lot_form.html", {
+        "errors": errors, "data": data, "seasons": Season.objects.all(),
+        "centres": CollectionCentre.objects.all(), "claims": Certification.choices,
+    }, status=400 if errors else 200)

@@ -53,6 +53,8 @@ POLICY = {
     "ledger:delivery_void": (ADMIN_ONLY, "post"),
     "ledger:movement_new": (ADMIN_ONLY, "get"),
     "ledger:movement_reverse": (ADMIN_ONLY, "post"),
+    "ledger:lot_list": (EXPORTERS, "get"),
+    "ledger:lot_new": (ADMIN_ONLY, "get"),
     "ledger:contract_list": (EXPORTERS, "get"),
     "ledger:contract_new": (ADMIN_ONLY, "get"),
     "ledger:mass_balance": (EXPORTERS, "get"),

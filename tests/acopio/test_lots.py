@@ -77,3 +77,20 @@ def test_a_lot_by_rule_gathers_every_unassigned_delivery_its_claim_covers(coop, 
     with pytest.raises(ValidationError, match="Ninguna entrega"):
         build_lot_by_rule(code="L-ORG2", season=coop["seasons"]["2026"], claim=Certification.ORGANIC,
                           for_eu=False, user=admin_user_minka)
+
+
+def test_the_lot_page_builds_by_receipts_and_by_rule(coop, receipts, role_clients):
+    from django.urls import reverse
+
+    admin = role_clients["administrador"]
+    url = reverse("ledger:lot_new")
+    season = coop["seasons"]["2026"].pk
+    refused = admin.post(url, {"code": "L-1", "season": season, "claim": "ft_org", "how": "receipts",
+                               "receipts": f"{receipts['ft_org']}, {receipts['conv']}"})
+    assert refused.status_code == 400 and "es Convencional y no puede ir" in refused.content.decode()
+    assert not Lot.objects.exists()
+    done = admin.post(url, {"code": "L-1", "season": season, "claim": "ft", "how": "rule"}, follow=True)
+    assert "Lote L-1 armado: 3 entregas." in done.content.decode()
+    listing = admin.get(reverse("ledger:lot_list")).content.decode()
+    assert "L-1" in listing and "disponible" in listing
+    assert role_clients["acopiador"].get(url).status_code == 403
