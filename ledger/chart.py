@@ -15,6 +15,12 @@ BANK = "1041"
 MOBILE_WALLET = "1051"
 INPUT_CREDIT_RECEIVABLE = "1621"
 LOANS_RECEIVABLE = "1622"
+# In US dollars: sales, what buyers owe, and the Fairtrade Premium on its way to the fund.
+BANK_USD = "1042"
+BUYERS_RECEIVABLE_USD = "1212"
+COCOA_SALES_USD = "7011"
+PREMIUM_ACCRUED_USD = "2912"
+PREMIUM_FUND_USD = "2913"
 
 DEFINITIONS = {
     COCOA_INVENTORY: ("Inventario de cacao comprado a socios", AccountKind.ASSET),
@@ -24,11 +30,21 @@ DEFINITIONS = {
     INPUT_CREDIT_RECEIVABLE: ("Crédito de insumos a socios", AccountKind.ASSET),
     LOANS_RECEIVABLE: ("Préstamos a socios", AccountKind.ASSET),
 }
+USD_DEFINITIONS = {
+    BANK_USD: ("Banco (US$)", AccountKind.ASSET),
+    BUYERS_RECEIVABLE_USD: ("Cuentas por cobrar a compradores (US$)", AccountKind.ASSET),
+    COCOA_SALES_USD: ("Ventas de cacao (US$)", AccountKind.INCOME),
+    PREMIUM_ACCRUED_USD: ("Prima de Comercio Justo facturada, por cobrar (US$)", AccountKind.LIABILITY),
+    PREMIUM_FUND_USD: ("Fondo de la prima de Comercio Justo (US$)", AccountKind.LIABILITY),
+}
 MEMBER_ACCOUNT_PREFIX = "SOC-"
 
 
 def account(code: str) -> Account:
-    """The named account in soles, created the first time it is needed."""
+    """The named account (soles, or dollars for the sales side), created the first time it is needed."""
+    if code in USD_DEFINITIONS:
+        name, kind = USD_DEFINITIONS[code]
+        return _get_or_create(code, defaults={"name": name, "kind": kind, "currency": Currency.USD})
     name, kind = DEFINITIONS[code]
     return _get_or_create(code, defaults={"name": name, "kind": kind, "currency": Currency.PEN})
 

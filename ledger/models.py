@@ -8,7 +8,7 @@ entry. ``ledger.services.post_entry`` is the only writer.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -321,6 +321,8 @@ class SalesContract(models.Model):
     price_per_tonne = models.DecimalField(_("precio a pagar (US$/t)"), max_digits=10, decimal_places=2)
     value_cents = models.BigIntegerField(_("valor del contrato (centavos US$)"))
     premium_cents = models.BigIntegerField(_("prima (centavos US$)"), default=0)
+    invoice_number = models.CharField(_("factura"), max_length=40, null=True, blank=True, unique=True)
+    invoiced_on = models.DateField(_("facturado el"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("registrado por"))
     created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
@@ -345,3 +347,36 @@ class SalesContract(models.Model):
     @property
     def is_organic(self) -> bool:
         return self.terms in ("org", "ft_org")
+
+
+class ContractPayment(AppendOnlyModel):
+    """Money received from a buyer for a contract, with the day's rate; written by ledger.sales only."""
+
+    contract = models.ForeignKey(SalesContract, on_delete=models.PROTECT, related_name="payments",
+                                 verbose_name=_("contrato"))
+    date = models.DateField(_("fecha"))
+    reference = models.CharField(_("referencia del pago"), max_length=60, unique=True)
+    amount_cents = models.BigIntegerField(_("monto (centavos US$)"))
+    premium_cents = models.BigIntegerField(_("parte de prima (centavos US$)"))
+    rate = models.DecimalField(_("tipo de cambio (compra)"), max_digits=8, decimal_places=4)
+    amount_pen_minor = models.BigIntegerField(_("monto en soles (céntimos)"))
+    premium_pen_minor = models.BigIntegerField(_("prima en soles (céntimos)"))
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="contract_payment")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("registrado por"))
+    entered_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = _("cobro de contrato")
+        verbose_name_plural = _("cobros de contratos")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="contract_payment_positive"),
+            models.CheckConstraint(
+                condition=Q(premium_cents__gte=0) & Q(premium_cents__lte=F("amount_cents")),
+                name="contract_payment_premium_within_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} ({self.contract.number})"

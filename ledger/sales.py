@@ -16,9 +16,12 @@ from django.db import transaction
 from django.db.models import Q, Sum
 
 from coop.models import GRAMS_PER_KG, Certification, Delivery, Lot, Season
-from ledger.models import SalesContract
-from ledger.money import round_to_minor
+from ledger import chart
+from ledger.models import ContractPayment, SalesContract
+from ledger.money import format_money, from_minor, round_to_minor, to_minor
 from ledger.pricing import MissingFairtradeTerms, fairtrade_terms
+from ledger.rates import rate_on
+from ledger.services import post_entry
 
 KG_PER_TONNE = 1000
 
@@ -152,3 +155,101 @@ def _check_mass_balance(season: Season, sold_as: Certification, quantity_kg: int
 
 def _t(kg: Decimal) -> str:
     return f"{kg / KG_PER_TONNE:,.3f}"
+
+
+# --- Invoicing and payments received ---------------------------------------------------
+
+
+@transaction.atomic
+def invoice_contract(
+    *, contract: SalesContract, invoice_number: str, on: Date | None, user
+) -> SalesContract:
+    """The buyer now owes the contract value plus the premium; the premium is owed on to the fund."""
+    contract = SalesContract.objects.select_for_update().get(pk=contract.pk)
+    invoice_number = (invoice_number or "").strip()
+    errors = {}
+    if contract.invoice_number:
+        errors["invoice_number"] = (f"El contrato {contract.number} ya fue facturado "
+                                    f"({contract.invoice_number}).")
+    elif not invoice_number:
+        errors["invoice_number"] = "Indique el número de factura."
+    elif SalesContract.objects.filter(invoice_number=invoice_number).exists():
+        errors["invoice_number"] = f"La factura {invoice_number} ya está registrada en otro contrato."
+    if on is None:
+        errors["on"] = "Indique la fecha de la factura."
+    elif on < contract.signed_on:
+        errors["on"] = "La factura no puede ser anterior al contrato."
+    if errors:
+        raise ValidationError(errors)
+    lines = [(chart.account(chart.BUYERS_RECEIVABLE_USD), contract.value_cents + contract.premium_cents),
+             (chart.account(chart.COCOA_SALES_USD), -contract.value_cents)]
+    if contract.premium_cents:
+        lines.append((chart.account(chart.PREMIUM_ACCRUED_USD), -contract.premium_cents))
+    post_entry(date=on, description=f"Factura {invoice_number}, contrato {contract.number}, {contract.buyer}",
+               source_key=f"contract-invoice:{contract.number}", lines=lines, user=user)
+    contract.invoice_number, contract.invoiced_on = invoice_number, on
+    contract.save(update_fields=["invoice_number", "invoiced_on"])
+    return contract
+
+
+def outstanding_cents(contract: SalesContract) -> tuple[int, int]:
+    """(what the buyer still owes, of which premium), in US cents."""
+    paid = contract.payments.aggregate(amount=Sum("amount_cents"), premium=Sum("premium_cents"))
+    total = contract.value_cents + contract.premium_cents
+    return total - int(paid["amount"] or 0), contract.premium_cents - int(paid["premium"] or 0)
+
+
+@transaction.atomic
+def receive_payment(
+    *, contract: SalesContract, amount, reference: str, on: Date | None, user
+) -> ContractPayment:
+    """Money in from the buyer, at the day's buying rate. The premium share goes into the premium fund.
+
+    Each payment carries the premium in proportion to what it pays; the payment that
+    settles the contract carries whatever premium is left, so the parts add up exactly.
+    """
+    contract = SalesContract.objects.select_for_update().get(pk=contract.pk)
+    reference = (reference or "").strip()
+    errors = {}
+    if not contract.invoice_number:
+        errors["amount"] = f"Facture el contrato {contract.number} antes de registrar cobros."
+    if not reference:
+        errors["reference"] = "Indique la referencia del pago (número de operación bancaria)."
+    elif ContractPayment.objects.filter(reference=reference).exists():
+        errors["reference"] = f"El pago {reference} ya está registrado."
+    cents = None
+    try:
+        cents = to_minor(amount.strip().replace(",", ".") if isinstance(amount, str) else amount)
+    except ValidationError as exc:
+        errors["amount"] = exc.messages[0]
+    if cents is not None and cents <= 0:
+        errors["amount"] = "El monto debe ser mayor que cero."
+    rate = None
+    if on is None:
+        errors["on"] = "Indique la fecha del pago."
+    else:
+        try:
+            rate = rate_on(on)
+        except ValidationError as exc:
+            errors["on"] = exc.messages[0]
+    owed, premium_owed = outstanding_cents(contract)
+    if not errors and cents > owed:
+        errors["amount"] = (f"El pago ({format_money(cents, 'USD')}) supera lo que el comprador debe "
+                            f"({format_money(owed, 'USD')}).")
+    if errors:
+        raise ValidationError(errors)
+    total = contract.value_cents + contract.premium_cents
+    premium = premium_owed if cents == owed else min(premium_owed, cents * contract.premium_cents // total)
+    lines = [(chart.account(chart.BANK_USD), cents), (chart.account(chart.BUYERS_RECEIVABLE_USD), -cents)]
+    if premium:
+        lines += [(chart.account(chart.PREMIUM_ACCRUED_USD), premium),
+                  (chart.account(chart.PREMIUM_FUND_USD), -premium)]
+    entry = post_entry(date=on, source_key=f"contract-payment:{reference}", lines=lines, user=user,
+                       description=f"Cobro {reference}, contrato {contract.number}, {contract.buyer}")
+    payment = ContractPayment(
+        contract=contract, date=on, reference=reference, amount_cents=cents, premium_cents=premium,
+        rate=rate.buy, amount_pen_minor=round_to_minor(from_minor(cents) * rate.buy),
+        premium_pen_minor=round_to_minor(from_minor(premium) * rate.buy), entry=entry, entered_by=user,
+    )
+    payment.save()
+    return payment

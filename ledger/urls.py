@@ -19,6 +19,8 @@ urlpatterns = [
     path("ventas/lotes/nuevo/", views.lot_new, name="lot_new"),
     path("ventas/contratos/", views.contract_list, name="contract_list"),
     path("ventas/contratos/nuevo/", views.contract_new, name="contract_new"),
+    path("ventas/contratos/<int:pk>/facturar/", views.contract_invoice, name="contract_invoice"),
+    path("ventas/contratos/<int:pk>/cobrar/", views.contract_payment, name="contract_payment"),
     path("ventas/balance-de-masas/", views.mass_balance_report, name="mass_balance"),
     path("cuentas/<str:code>/movimiento/<int:pk>/anular/", views.movement_reverse, name="movement_reverse"),
 ]

@@ -11,6 +11,7 @@ from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -36,7 +37,7 @@ from ledger.forms import DeliveryForm, MovementForm, VoidForm, find_member
 from ledger.member_accounts import record_movement, reverse_movement
 from ledger.models import JournalEntry, MemberMovement, SalesContract
 from ledger.money import format_money
-from ledger.sales import mass_balance, record_contract
+from ledger.sales import invoice_contract, mass_balance, receive_payment, record_contract
 
 RECORDERS = (ADMINISTRATOR, CLERK)
 CONTROLLERS = (ADMINISTRATOR, BOARD, OVERSIGHT, CERTIFIER)
@@ -373,8 +374,11 @@ def movement_reverse(request, code, pk):
 
 @role_required(*CONTROLLERS)
 def contract_list(request):
-    contracts = SalesContract.objects.select_related("season", "fairtrade_terms").prefetch_related("lots")
-    return render(request, "ledger/contract_list.html", {"contracts": contracts})
+    contracts = (SalesContract.objects.select_related("season", "fairtrade_terms").prefetch_related("lots")
+                 .annotate(paid_cents=Sum("payments__amount_cents"),
+                           premium_in_cents=Sum("payments__premium_cents")))
+    return render(request, "ledger/contract_list.html",
+                  {"contracts": contracts, "today": timezone.localdate()})
 
 
 @role_required(ADMINISTRATOR)
@@ -465,3 +469,37 @@ def lot_new(request):
         "errors": errors, "data": data, "seasons": Season.objects.all(),
         "centres": CollectionCentre.objects.all(), "claims": Certification.choices,
     }, status=400 if errors else 200)
+
+
+@role_required(ADMINISTRATOR)
+@require_POST
+def contract_invoice(request, pk):
+    contract = get_object_or_404(SalesContract, pk=pk)
+    try:
+        invoice_contract(contract=contract, invoice_number=request.POST.get("invoice_number", ""),
+                         on=_date_or_none(request.POST.get("on")), user=request.user)
+    except ValidationError as exc:
+        for problem in exc.messages:
+            messages.error(request, f"{contract.number}: {problem}")
+    else:
+        messages.success(request, f"Contrato {contract.number} facturado.")
+    return redirect("ledger:contract_list")
+
+
+@role_required(ADMINISTRATOR)
+@require_POST
+def contract_payment(request, pk):
+    contract = get_object_or_404(SalesContract, pk=pk)
+    try:
+        payment = receive_payment(contract=contract, amount=request.POST.get("amount", ""),
+                                  reference=request.POST.get("reference", ""),
+                                  on=_date_or_none(request.POST.get("on")), user=request.user)
+    except ValidationError as exc:
+        for problem in exc.messages:
+            messages.error(request, f"{contract.number}: {problem}")
+    else:
+        amount = format_money(payment.amount_cents, "USD")
+        premium = format_money(payment.premium_cents, "USD")
+        messages.success(request, f"Cobro {payment.reference} registrado: {amount}, de los cuales {premium} "
+                                  "van al fondo de la prima.")
+    return redirect("ledger:contract_list")

@@ -163,3 +163,87 @@ def test_the_contract_page_records_and_the_lists_show_the_same_figures(coop_2020
     balance = client.get(reverse("ledger:mass_balance")).content.decode()
     assert "30.000 t" in balance and "25.000 t" in balance and "5.000 t" in balance
     assert SalesContract.objects.count() == 1
+
+
+@pytest.fixture
+def invoiced(coop_2020):
+    from ledger.models import ExchangeRate
+    from ledger.sales import invoice_contract
+
+    ExchangeRate.objects.create(date=date(2020, 6, 15), buy=D("3.4250"), sell=D("3.4310"))
+    ExchangeRate.objects.create(date=date(2020, 7, 10), buy=D("3.5120"), sell=D("3.5180"))
+    sale = contract(coop_2020)  # 67,500.00 + premium 6,000.00 USD
+    return invoice_contract(contract=sale, invoice_number="F001-000045", on=date(2020, 6, 1),
+                            user=coop_2020["admin"])
+
+
+def test_payments_carry_the_premium_into_the_fund_exactly(invoiced, coop_2020):
+    from ledger import chart
+    from ledger.sales import outstanding_cents, receive_payment
+    from ledger.services import account_balance, balances_by_currency
+    from ledger.verification import verify_ledger
+
+    admin = coop_2020["admin"]
+    receivable = chart.account(chart.BUYERS_RECEIVABLE_USD)
+    assert account_balance(receivable) == 7_350_000
+    first = receive_payment(contract=invoiced, amount="30000.00", reference="BCP-OP-7781",
+                            on=date(2020, 6, 15), user=admin)
+    # 30,000 of 73,500 carries 30,000 × 6,000 / 73,500 = 2,448.979… → 2,448.97 USD of premium.
+    assert first.premium_cents == 244_897
+    assert (first.rate, first.amount_pen_minor) == (D("3.4250"), 10_275_000)
+    with pytest.raises(ValidationError, match="supera lo que el comprador debe"):
+        receive_payment(contract=invoiced, amount="43500.01", reference="BCP-OP-7790",
+                        on=date(2020, 7, 10), user=admin)
+    last = receive_payment(contract=invoiced, amount="43500", reference="BCP-OP-7790", on=date(2020, 7, 10),
+                           user=admin)
+    assert first.premium_cents + last.premium_cents == 600_000  # the last payment settles the rest
+    assert outstanding_cents(invoiced) == (0, 0)
+    assert -account_balance(chart.account(chart.PREMIUM_FUND_USD)) == 600_000
+    assert account_balance(chart.account(chart.PREMIUM_ACCRUED_USD)) == 0
+    assert -account_balance(chart.account(chart.COCOA_SALES_USD)) == 6_750_000
+    assert balances_by_currency() == {"PEN": 0, "USD": 0} and verify_ledger().ok
+
+
+def test_bad_invoices_and_payments_are_refused_and_nothing_is_written(invoiced, coop_2020):
+    from ledger.models import ContractPayment, JournalEntry
+    from ledger.sales import invoice_contract, receive_payment
+
+    admin = coop_2020["admin"]
+    entries = JournalEntry.objects.count()
+    with pytest.raises(ValidationError, match="ya fue facturado"):
+        invoice_contract(contract=invoiced, invoice_number="F001-000046", on=date(2020, 6, 2), user=admin)
+    other = contract(coop_2020, number="CV-2020-002", terms="conv", tonnes="1")
+    with pytest.raises(ValidationError, match="Facture el contrato CV-2020-002"):
+        receive_payment(contract=other, amount="10", reference="X-1", on=date(2020, 6, 15), user=admin)
+    with pytest.raises(ValidationError, match="ya está registrada en otro contrato"):
+        invoice_contract(contract=other, invoice_number="F001-000045", on=date(2020, 6, 2), user=admin)
+    receive_payment(contract=invoiced, amount="100", reference="BCP-1", on=date(2020, 6, 15), user=admin)
+    with pytest.raises(ValidationError, match="El pago BCP-1 ya está registrado"):
+        receive_payment(contract=invoiced, amount="100", reference="BCP-1", on=date(2020, 6, 15), user=admin)
+    with pytest.raises(ValidationError, match="No hay tipo de cambio"):
+        receive_payment(contract=invoiced, amount="100", reference="BCP-2", on=date(2020, 9, 1), user=admin)
+    with pytest.raises(ValidationError, match="más de dos decimales"):
+        receive_payment(contract=invoiced, amount="100.001", reference="BCP-3", on=date(2020, 6, 15),
+                        user=admin)
+    assert ContractPayment.objects.count() == 1 and JournalEntry.objects.count() == entries + 1
+
+
+def test_invoice_and_payment_from_the_contracts_page(coop_2020, client):
+    from django.urls import reverse
+
+    from ledger.models import ExchangeRate
+
+    ExchangeRate.objects.create(date=date(2020, 6, 15), buy=D("3.4250"), sell=D("3.4310"))
+    sale = contract(coop_2020)
+    client.force_login(coop_2020["admin"])
+    page = client.post(reverse("ledger:contract_invoice", args=[sale.pk]),
+                       {"invoice_number": "F001-000045", "on": "2020-06-01"}, follow=True).content.decode()
+    assert "Contrato CV-2020-001 facturado." in page and "Factura F001-000045" in page
+    pay = reverse("ledger:contract_payment", args=[sale.pk])
+    page = client.post(pay, {"amount": "73500,00", "reference": "BCP-9", "on": "2020-06-15"},
+                       follow=True).content.decode()
+    assert ("Cobro BCP-9 registrado: US$ 73,500.00, de los cuales US$ 6,000.00 van al fondo de la prima."
+            in page)
+    again = client.post(pay, {"amount": "1", "reference": "BCP-9", "on": "2020-06-15"},
+                        follow=True).content.decode()
+    assert "El pago BCP-9 ya está registrado." in again
