@@ -28,7 +28,7 @@ def test_two_seasons_of_deliveries_voids_and_payments(demo):
     assert voided.exists() and all(d.void_reason for d in voided)
     assert Delivery.objects.filter(replaces__isnull=False).exists()
     assert {"payment", "advance"} <= set(MemberMovement.objects.values_list("kind", flat=True))
-    assert verify_ledger().ok and balances_by_currency() == {"PEN": 0}
+    assert verify_ledger().ok and balances_by_currency() == {"PEN": 0, "USD": 0}
 
 
 def test_what_the_coop_owes_equals_deliveries_minus_movements(demo):
@@ -55,3 +55,13 @@ def test_the_demo_sells_certified_cocoa_within_the_mass_balance(demo):
     assert sum(c.premium_cents for c in contracts) > 0
     for season in Season.objects.all():
         assert all(line.available_kg >= 0 for line in mass_balance(season))
+
+
+def test_the_demo_invoices_and_collects_and_the_fund_holds_the_premium(demo):
+    from ledger import chart
+    from ledger.models import ContractPayment, SalesContract
+    from ledger.services import account_balance
+
+    paid = ContractPayment.objects.all()
+    assert paid.exists() and SalesContract.objects.filter(invoice_number__isnull=False).exists()
+    assert -account_balance(chart.account(chart.PREMIUM_FUND_USD)) == sum(p.premium_cents for p in paid)
