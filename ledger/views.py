@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -376,7 +376,9 @@ def movement_reverse(request, code, pk):
 def contract_list(request):
     contracts = (SalesContract.objects.select_related("season", "fairtrade_terms").prefetch_related("lots")
                  .annotate(paid_cents=Sum("payments__amount_cents"),
-                           premium_in_cents=Sum("payments__premium_cents")))
+                           premium_in_cents=Sum("payments__premium_cents"),
+                           total_cents=F("value_cents") + F("premium_cents"))
+                 .order_by("-signed_on", "-id"))  # Meta.ordering is not applied to grouped queries
     return render(request, "ledger/contract_list.html",
                   {"contracts": contracts, "today": timezone.localdate()})
 
