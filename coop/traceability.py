@@ -448,6 +448,46 @@ def _is_blank(cells) -> bool:
     return all(c is None or _text(c) == "" for c in cells)
 
 
+@dataclass(frozen=True)
+class KeyedTable:
+    """A sheet's rows as {column key: cell}, blank rows left out; for imports simpler than the register."""
+
+    header_row: int
+    headers: dict[str, str]  # key -> header as written in the file
+    rows: list[tuple[int, dict]]  # (row number as the user sees it, {key: cell})
+
+
+def read_keyed_table(source: bytes, filename: str, *, lookup: dict[str, str], anchors: set[str],
+                     report: ProblemReport, no_header: str) -> KeyedTable | None:
+    """Find the header row (the first of the top rows holding every ``anchors`` key) and read below it.
+
+    ``lookup`` maps ``header_key(text)`` to a column key; the first column with a key wins. Problems go
+    to ``report``; None when the file cannot be read or has no header row (``no_header`` says why).
+    """
+    try:
+        table = read_table(source, filename)
+    except CellError as exc:
+        report.error(None, "", str(exc))
+        return None
+    index = next((i for i, (_, cells) in enumerate(table[:HEADER_SEARCH_ROWS])
+                  if anchors <= {lookup.get(header_key(c)) for c in cells}), None)
+    if index is None:
+        report.error(None, "", no_header)
+        return None
+    header_row, cells = table[index]
+    positions, headers = {}, {}
+    for position, cell in enumerate(cells):
+        key = lookup.get(header_key(cell))
+        if key and key not in positions:
+            positions[key], headers[key] = position, _text(cell)
+    rows = []
+    for number, row_cells in table[index + 1:]:
+        values = {key: row_cells[pos] if pos < len(row_cells) else None for key, pos in positions.items()}
+        if not all(_text(v) == "" for v in values.values()):
+            rows.append((number, values))
+    return KeyedTable(header_row, headers, rows)
+
+
 def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | None:
     """Parse the sheet, adding every problem to the report; None when it cannot be read at all."""
     try:

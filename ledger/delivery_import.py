@@ -17,14 +17,13 @@ from django.db.models import Sum
 
 from coop.models import CocoaForm, CollectionCentre, Delivery, Grade, Member, Plot, PriceRow, Season
 from coop.traceability import (
-    HEADER_SEARCH_ROWS,
     CellError,
     ProblemReport,
     _text,
     header_key,
     parse_date,
     parse_dni,
-    read_table,
+    read_keyed_table,
 )
 from ledger import chart
 from ledger.models import Account, AccountKind, Currency
@@ -146,34 +145,20 @@ def _record(rows, headers, report, *, user, dry_run) -> DeliveryImportReport:
 
 
 def _read(source, filename, report) -> tuple[list[_Row], dict]:
-    try:
-        table = read_table(source, filename)
-    except CellError as exc:
-        report.error(None, "", str(exc))
+    table = read_keyed_table(
+        source, filename, lookup=_LOOKUP, anchors={"external_ref", "gross_kg"}, report=report,
+        no_header="No se encontró la fila de encabezados: la hoja necesita al menos las columnas "
+                  "«Referencia externa» y «Peso bruto (kg)».",
+    )
+    if table is None:
         return [], {}
-    index = next((i for i, (_, cells) in enumerate(table[:HEADER_SEARCH_ROWS])
-                  if {"external_ref", "gross_kg"} <= {_LOOKUP.get(header_key(c)) for c in cells}), None)
-    if index is None:
-        report.error(None, "", "No se encontró la fila de encabezados: la hoja necesita al menos las "
-                     "columnas «Referencia externa» y «Peso bruto (kg)».")
-        return [], {}
-    row_number, cells = table[index]
-    positions, headers = {}, {}
-    for position, cell in enumerate(cells):
-        key = _LOOKUP.get(header_key(cell))
-        if key and key not in positions:
-            positions[key], headers[key] = position, _text(cell)
-    missing = [COLUMNS[k][0] for k in REQUIRED if k not in positions]
-    if "member_code" not in positions and "dni" not in positions:
+    headers = dict(table.headers)
+    missing = [COLUMNS[k][0] for k in REQUIRED if k not in headers]
+    if "member_code" not in headers and "dni" not in headers:
         missing.append("Código de socio o DNI")
     for name in missing:
-        report.error(row_number, name, "Falta esta columna.")
-    rows = []
-    for number, row_cells in table[index + 1:]:
-        values = {key: row_cells[pos] if pos < len(row_cells) else None for key, pos in positions.items()}
-        if all(_text(v) == "" for v in values.values()):
-            continue
-        rows.append(_Row(number, values))
+        report.error(table.header_row, name, "Falta esta columna.")
+    rows = [_Row(number, values) for number, values in table.rows]
     if not rows and report.ok:
         report.error(None, "", "El archivo no tiene filas de entregas.")
     for key, (header, _) in COLUMNS.items():

@@ -13,13 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from coop.traceability import (
-    HEADER_SEARCH_ROWS,
     CellError,
     ProblemReport,
     _text,
-    header_key,
     parse_date,
-    read_table,
+    read_keyed_table,
 )
 from ledger.models import ExchangeRate
 
@@ -45,23 +43,14 @@ def rate_on(day: Date) -> ExchangeRate:
 def import_exchange_rates(*, source: bytes, filename: str, dry_run: bool = False) -> RatesReport:
     """All or nothing: every row named if wrong; a day already recorded with other figures is refused."""
     report = RatesReport(filename=filename, dry_run=dry_run)
-    try:
-        table = read_table(source, filename)
-    except CellError as exc:
-        report.error(None, "", str(exc))
+    table = read_keyed_table(source, filename, lookup=HEADERS, anchors={"date", "buy", "sell"},
+                             report=report,
+                             no_header="La hoja necesita las columnas «Fecha», «Compra» y «Venta».")
+    if table is None:
         return report
-    start = next((i for i, (_, cells) in enumerate(table[:HEADER_SEARCH_ROWS])
-                  if {"date", "buy", "sell"} <= {HEADERS.get(header_key(c)) for c in cells}), None)
-    if start is None:
-        report.error(None, "", "La hoja necesita las columnas «Fecha», «Compra» y «Venta».")
-        return report
-    positions = {HEADERS[header_key(c)]: i for i, c in enumerate(table[start][1]) if header_key(c) in HEADERS}
     existing = {r.date: r for r in ExchangeRate.objects.all()}
     new, seen = [], set()
-    for number, cells in table[start + 1:]:
-        values = {key: cells[pos] if pos < len(cells) else None for key, pos in positions.items()}
-        if all(_text(v) == "" for v in values.values()):
-            continue
+    for number, values in table.rows:
         report.rows += 1
         row = _row(number, values, report)
         if row is None:
