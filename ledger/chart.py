@@ -49,17 +49,36 @@ def account(code: str) -> Account:
     return _get_or_create(code, defaults={"name": name, "kind": kind, "currency": Currency.PEN})
 
 
+def member_account_code(member) -> str:
+    return f"{MEMBER_ACCOUNT_PREFIX}{member.code}"
+
+
 def member_account(member) -> Account:
-    return _get_or_create(
-        f"{MEMBER_ACCOUNT_PREFIX}{member.code}",
-        defaults={"name": f"Cuenta del socio {member.name}", "kind": AccountKind.LIABILITY,
-                  "currency": Currency.PEN, "member": member},
-    )
+    return _get_or_create(member_account_code(member), defaults=_member_account_fields(member))
+
+
+def member_accounts(members) -> dict[int, Account]:
+    """Each member's account by member id, creating the missing ones in one go (imports)."""
+    by_code = {member_account_code(m): m for m in members}
+    codes = list(by_code)
+    found = {}
+    for start in range(0, len(codes), 900):  # SQLite's limit on query parameters
+        found.update({a.code: a for a in Account.objects.filter(code__in=codes[start:start + 900])})
+    missing = [Account(code=code, **_member_account_fields(member))
+               for code, member in by_code.items() if code not in found]
+    for account in Account.objects.bulk_create(missing, batch_size=2000):
+        found[account.code] = account
+    return {by_code[code].pk: account for code, account in found.items()}
+
+
+def _member_account_fields(member) -> dict:
+    return {"name": f"Cuenta del socio {member.name}", "kind": AccountKind.LIABILITY,
+            "currency": Currency.PEN, "member": member}
 
 
 def purchase_accounts(member) -> tuple[Account, Account]:
     """Cocoa inventory and the member's account, read in one query (the clerk's page posts many)."""
-    member_code = f"{MEMBER_ACCOUNT_PREFIX}{member.code}"
+    member_code = member_account_code(member)
     found = {a.code: a for a in Account.objects.filter(code__in=[COCOA_INVENTORY, member_code])}
     inventory = found.get(COCOA_INVENTORY) or account(COCOA_INVENTORY)
     return inventory, found.get(member_code) or member_account(member)

@@ -26,8 +26,7 @@ from coop.traceability import (
     read_keyed_table,
 )
 from ledger import chart
-from ledger.models import Account, AccountKind, Currency
-from ledger.purchases import Lookups, purchase_description, quote_delivery
+from ledger.purchases import PRICING_PLOT_FIELDS, Lookups, purchase_description, quote_delivery
 from ledger.services import NewEntry, post_entries
 
 COLUMNS = {  # key: (header as Minka writes it, other spellings accepted)
@@ -81,7 +80,7 @@ class PreloadedLookups(Lookups):
         ids = [m.pk for m in members]
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
-            for plot in Plot.objects.filter(member_id__in=chunk):
+            for plot in Plot.objects.filter(member_id__in=chunk).only(*PRICING_PLOT_FIELDS):
                 self.plots_by_member[plot.member_id].append(plot)
             totals = (Delivery.objects.valid().filter(member_id__in=chunk).values("member_id", "season_id")
                       .annotate(total=Sum("dry_g")))
@@ -193,7 +192,8 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
     plot_codes = sorted({cell(r, "plot") for r in rows} - {""})
     plots = {}
     for start in range(0, len(plot_codes), CHUNK):
-        plots.update({p.code: p for p in Plot.objects.filter(code__in=plot_codes[start:start + CHUNK])})
+        chunk = plot_codes[start:start + CHUNK]
+        plots.update({p.code: p for p in Plot.objects.filter(code__in=chunk).only(*PRICING_PLOT_FIELDS)})
     lookups = PreloadedLookups(list({**members_by_code, **members_by_dni}.values()))
 
     planned, seen = [], {}
@@ -308,7 +308,7 @@ def _write(planned, user, report: DeliveryImportReport) -> None:
     Delivery.objects.bulk_create(deliveries, batch_size=2000)
     for centre in centres.values():
         CollectionCentre.objects.filter(pk=centre.pk).update(last_receipt_number=centre.last_receipt_number)
-    accounts = _member_accounts({d.member for d in deliveries})
+    accounts = chart.member_accounts({d.member for d in deliveries})
     inventory = chart.account(chart.COCOA_INVENTORY)
     post_entries([
         NewEntry(date=d.date, description=purchase_description(d), source_key=d.source_key,
@@ -318,18 +318,3 @@ def _write(planned, user, report: DeliveryImportReport) -> None:
     report.created = len(deliveries)
     report.flagged = sum(d.yield_flag for d in deliveries)
     report.amount_minor = sum(d.amount_minor for d in deliveries)
-
-
-def _member_accounts(members) -> dict[int, Account]:
-    """Each member's account, creating the missing ones in one go."""
-    members = list(members)
-    codes = {f"{chart.MEMBER_ACCOUNT_PREFIX}{m.code}": m for m in members}
-    found = {}
-    keys = list(codes)
-    for start in range(0, len(keys), CHUNK):
-        found.update({a.code: a for a in Account.objects.filter(code__in=keys[start:start + CHUNK])})
-    missing = [Account(code=code, name=f"Cuenta del socio {m.name}", kind=AccountKind.LIABILITY,
-                       currency=Currency.PEN, member=m) for code, m in codes.items() if code not in found]
-    for account in Account.objects.bulk_create(missing, batch_size=2000):
-        found[account.code] = account
-    return {codes[code].pk: account for code, account in found.items()}

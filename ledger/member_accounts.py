@@ -33,7 +33,7 @@ DEDUCTION_ACCOUNTS = {
 
 def owed_to_member(member: Member, *, on: Date | None = None) -> int:
     """Céntimos the cooperative owes the member (negative: the member owes the cooperative), as of ``on``."""
-    lines = JournalLine.objects.filter(account__code=f"{chart.MEMBER_ACCOUNT_PREFIX}{member.code}")
+    lines = JournalLine.objects.filter(account__code=chart.member_account_code(member))
     if on is not None:
         lines = lines.filter(entry__date__lte=on)
     total = lines.aggregate(total=Sum("amount"))["total"]
