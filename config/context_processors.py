@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from config.roles import ROLE_LABELS, user_roles
+from config.roles import DELIVERY_RECORDERS, REVIEWERS, ROLE_LABELS, user_roles
 
 
 def minka(request):
@@ -11,7 +11,6 @@ def minka(request):
         "user_roles": roles,
         "user_role_labels": [ROLE_LABELS[r] for r in sorted(roles)],
         "is_administrator": "administrador" in roles,
-        "can_record_deliveries": bool(roles & {"administrador", "acopiador"}),
-        "can_review_control": bool(roles & {"administrador", "consejo_administracion", "consejo_vigilancia",
-                                            "certificador"}),
+        "can_record_deliveries": bool(roles & DELIVERY_RECORDERS),
+        "can_review_control": bool(roles & REVIEWERS),
     }

@@ -28,6 +28,9 @@ ALL_ROLES = frozenset(ROLE_LABELS)
 # Roles that read the register and reports; oversight and certifiers never write.
 READERS = ALL_ROLES
 WRITERS_OF_REGISTER = frozenset({ADMINISTRATOR})
+# Who records deliveries at the scale, and who reads reports and exports (never writes money).
+DELIVERY_RECORDERS = frozenset({ADMINISTRATOR, CLERK})
+REVIEWERS = frozenset({ADMINISTRATOR, BOARD, OVERSIGHT, CERTIFIER})
 PUBLIC = "public"
 
 

@@ -16,9 +16,7 @@ from django.views.decorators.http import require_POST
 from config.roles import (
     ADMINISTRATOR,
     ALL_ROLES,
-    BOARD,
-    CERTIFIER,
-    OVERSIGHT,
+    REVIEWERS,
     has_role,
     role_required,
 )
@@ -29,7 +27,7 @@ from coop.models import CertificationFilter, Member, MemberStatus, MemberStatusC
 from coop.uploads import SpreadsheetForm, stash_upload, take_upload
 
 PAGE_SIZE = 50
-EXPORT_ROLES = (ADMINISTRATOR, BOARD, OVERSIGHT, CERTIFIER)
+EXPORT_ROLES = REVIEWERS
 
 
 @role_required(*ALL_ROLES)

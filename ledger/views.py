@@ -20,10 +20,8 @@ from config.pdf import qr_svg, render_pdf
 from config.roles import (
     ADMINISTRATOR,
     ALL_ROLES,
-    BOARD,
-    CERTIFIER,
-    CLERK,
-    OVERSIGHT,
+    DELIVERY_RECORDERS,
+    REVIEWERS,
     has_role,
     public,
     role_required,
@@ -39,8 +37,8 @@ from ledger.models import JournalEntry, MemberMovement, SalesContract
 from ledger.money import format_money
 from ledger.sales import invoice_contract, mass_balance, receive_payment, record_contract
 
-RECORDERS = (ADMINISTRATOR, CLERK)
-CONTROLLERS = (ADMINISTRATOR, BOARD, OVERSIGHT, CERTIFIER)
+RECORDERS = DELIVERY_RECORDERS
+CONTROLLERS = REVIEWERS
 RECEIPT_FORMATS = {"a6": "ledger/pdf/receipt_a6.html", "ticket": "ledger/pdf/receipt_ticket.html"}
 SESSION_CENTRE = "minka_centre"
 
