@@ -10,7 +10,6 @@ the same file twice changes nothing.
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -26,7 +25,7 @@ from coop.traceability import (
     read_keyed_table,
 )
 from ledger import chart
-from ledger.purchases import PRICING_PLOT_FIELDS, Lookups, purchase_description, quote_delivery
+from ledger.purchases import PRICING_PLOT_FIELDS, Lookups, parse_kg, purchase_description, quote_delivery
 from ledger.services import NewEntry, post_entries
 
 COLUMNS = {  # key: (header as Minka writes it, other spellings accepted)
@@ -276,10 +275,7 @@ def _number(value):
 
 
 def _same(previous: Delivery, centre, day, member, row) -> bool:
-    try:
-        gross = Decimal(str(_number(row.cells.get("gross_kg"))).replace(",", ".")) * 1000
-    except ArithmeticError:
-        return False
+    gross = parse_kg(_number(row.cells.get("gross_kg")), "gross_kg", "el peso bruto", {})
     return (previous.centre_id == getattr(centre, "pk", None) and previous.date == day
             and previous.member_id == getattr(member, "pk", None) and previous.gross_g == gross)
 

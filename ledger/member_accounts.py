@@ -17,7 +17,7 @@ from django.utils import timezone
 from coop.models import Delivery, Member, Season
 from ledger import chart
 from ledger.models import Account, JournalEntry, JournalLine, MemberMovement, MovementKind, PaymentMethod
-from ledger.money import to_minor
+from ledger.money import typed_to_minor
 from ledger.services import post_entry, reverse_entry
 
 METHOD_ACCOUNTS = {
@@ -82,9 +82,8 @@ def record_movement(
                               f"{standing.date:%d/%m/%Y} ({standing.get_kind_display().lower()}).")
     minor = None
     # A float raises TypeError in to_minor: a programming error, not something a person typed.
-    typed = amount.strip().replace(",", ".") if isinstance(amount, str) else amount
     try:
-        minor = to_minor(typed) if typed not in (None, "") else None
+        minor = typed_to_minor(amount) if amount is not None and str(amount).strip() else None
     except ValidationError as exc:
         errors["amount"] = exc.messages[0]
     if minor is None and "amount" not in errors:

@@ -41,6 +41,11 @@ def to_minor(amount: Decimal | int | str) -> int:
     return int(value.scaleb(2))
 
 
+def typed_to_minor(amount) -> int:
+    """An amount a person typed (decimal comma or point) in minor units; see ``to_minor``."""
+    return to_minor(amount.strip().replace(",", ".") if isinstance(amount, str) else amount)
+
+
 def round_to_minor(amount: Decimal | int | str) -> int:
     """The one rounding step for computed amounts (price × weight): half up to the minor unit."""
     value = _as_decimal(amount)

@@ -18,7 +18,7 @@ from django.db.models import Q, Sum
 from coop.models import GRAMS_PER_KG, Certification, Delivery, Lot, Season
 from ledger import chart
 from ledger.models import ContractPayment, SalesContract
-from ledger.money import format_money, from_minor, round_to_minor, to_minor
+from ledger.money import format_money, from_minor, round_to_minor, typed_to_minor
 from ledger.pricing import MissingFairtradeTerms, fairtrade_terms
 from ledger.rates import rate_on
 from ledger.services import post_entry
@@ -219,7 +219,7 @@ def receive_payment(
         errors["reference"] = f"El pago {reference} ya está registrado."
     cents = None
     try:
-        cents = to_minor(amount.strip().replace(",", ".") if isinstance(amount, str) else amount)
+        cents = typed_to_minor(amount)
     except ValidationError as exc:
         errors["amount"] = exc.messages[0]
     if cents is not None and cents <= 0:
