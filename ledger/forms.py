@@ -58,8 +58,10 @@ class DeliveryForm(forms.Form):
                 errors["plot"] = f"No existe la parcela {plot_code}."
         centre = CollectionCentre.objects.filter(pk=data.get("centre") or None).first() \
             if str(data.get("centre") or "").isdigit() else None
-        date = self.fields["date"].to_python(data.get("date")) if self._date_ok(data.get("date")) else None
-        if data.get("date") and date is None:
+        try:
+            date = self.fields["date"].to_python(data.get("date"))  # None when left empty
+        except forms.ValidationError:
+            date = None
             errors["date"] = "Fecha no válida: use dd/mm/aaaa."
         return {
             "member": member, "plot": plot, "centre": centre, "date": date,
@@ -67,19 +69,6 @@ class DeliveryForm(forms.Form):
             "gross_kg": data.get("gross_kg", ""), "tare_kg": data.get("tare_kg", ""),
             "moisture_pct": data.get("moisture_pct", ""),
         }, errors
-
-    def _date_ok(self, value) -> bool:
-        try:
-            self.fields["date"].to_python(value)
-        except forms.ValidationError:
-            return False
-        return bool(value)
-
-
-class VoidForm(forms.Form):
-    reason = forms.CharField(label=_("Motivo de la anulación"), max_length=300,
-                             widget=forms.TextInput(attrs={"size": 50}))
-
 
 class MovementForm(forms.Form):
     kind = forms.ChoiceField(label=_("Tipo"), choices=MovementKind.choices)

@@ -144,7 +144,7 @@ def capacity_g(plots: list[Plot], season: Season) -> int:
 
 
 def yield_capacity_g(*, member: Member, season: Season) -> int:
-    return capacity_g(list(member.plots.all()), season)
+    return capacity_g(Lookups().plots(member), season)
 
 
 def season_dry_g(*, member: Member, season: Season) -> int:

@@ -31,7 +31,7 @@ from coop.models import Certification, CollectionCentre, Delivery, DeliveryStatu
 from coop.uploads import SpreadsheetForm, stash_upload, take_upload
 from ledger import purchases
 from ledger.delivery_import import COLUMNS, import_deliveries
-from ledger.forms import DeliveryForm, MovementForm, VoidForm, find_member
+from ledger.forms import DeliveryForm, MovementForm, find_member
 from ledger.member_accounts import record_movement, reverse_movement
 from ledger.models import JournalEntry, MemberMovement, SalesContract
 from ledger.money import format_money
@@ -121,6 +121,12 @@ def _form_context(form, errors, quote, replaces):
             "centres": CollectionCentre.objects.filter(active=True), "has_season": Season.objects.exists()}
 
 
+def _refused(request, exc: ValidationError, about: str = "") -> None:
+    """A refused action on a page that redirects: each reason as an error message."""
+    for problem in exc.messages:
+        messages.error(request, f"{about}: {problem}" if about else problem)
+
+
 def _errors_of(exc: ValidationError) -> dict[str, list[str]]:
     """A service's refusal by field; one raised without fields (e.g. by the ledger) goes under __all__."""
     return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
@@ -167,13 +173,14 @@ def _values_of(delivery: Delivery) -> dict:
 @role_required(*ALL_ROLES)
 def delivery_detail(request, receipt):
     delivery = _delivery_or_404(receipt)
+    verify_url = _verify_url(request, delivery)
     entries = JournalEntry.objects.filter(source_key=delivery.source_key).prefetch_related("lines__account")
     reversal = JournalEntry.objects.filter(reverses__source_key=delivery.source_key).first()
     return render(request, "ledger/delivery_detail.html", {
         "delivery": delivery, "entry": entries.first(), "reversal": reversal,
         "can_void": has_role(request.user, ADMINISTRATOR),
-        "void_form": VoidForm(), "verify_url": _verify_url(request, delivery),
-        "qr": qr_svg(_verify_url(request, delivery), scale=3),
+        "verify_url": verify_url,
+        "qr": qr_svg(verify_url, scale=3),
     })
 
 
@@ -198,8 +205,7 @@ def delivery_void(request, receipt):
     try:
         purchases.void_delivery(delivery=delivery, reason=request.POST.get("reason", ""), user=request.user)
     except ValidationError as exc:
-        for problem in exc.messages:
-            messages.error(request, problem)
+        _refused(request, exc)
         return redirect(delivery)
     messages.success(request, f"Recibo {delivery.receipt_code} anulado; su asiento fue revertido.")
     if request.POST.get("reissue"):
@@ -359,8 +365,7 @@ def movement_reverse(request, code, pk):
     try:
         reverse_movement(movement=movement, reason=request.POST.get("reason", ""), user=request.user)
     except ValidationError as exc:
-        for problem in exc.messages:
-            messages.error(request, problem)
+        _refused(request, exc)
     else:
         messages.success(request, f"{movement.get_kind_display()} {movement.document} anulado; "
                                   "su asiento fue revertido.")
@@ -479,8 +484,7 @@ def contract_invoice(request, pk):
         invoice_contract(contract=contract, invoice_number=request.POST.get("invoice_number", ""),
                          on=_date_or_none(request.POST.get("on")), user=request.user)
     except ValidationError as exc:
-        for problem in exc.messages:
-            messages.error(request, f"{contract.number}: {problem}")
+        _refused(request, exc, about=contract.number)
     else:
         messages.success(request, f"Contrato {contract.number} facturado.")
     return redirect("ledger:contract_list")
@@ -495,8 +499,7 @@ def contract_payment(request, pk):
                                   reference=request.POST.get("reference", ""),
                                   on=_date_or_none(request.POST.get("on")), user=request.user)
     except ValidationError as exc:
-        for problem in exc.messages:
-            messages.error(request, f"{contract.number}: {problem}")
+        _refused(request, exc, about=contract.number)
     else:
         amount = format_money(payment.amount_cents, "USD")
         premium = format_money(payment.premium_cents, "USD")
