@@ -12,6 +12,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from coop.models import Certification
+
 APPEND_ONLY_MESSAGE = (
     "El libro mayor no admite cambios ni borrados: corrija con un asiento de reversión."
 )
@@ -308,10 +310,8 @@ class SalesContract(models.Model):
     season = models.ForeignKey("coop.Season", on_delete=models.PROTECT, related_name="contracts",
                                verbose_name=_("campaña (periodo del balance de masas)"))
     origin = models.CharField(_("origen"), max_length=2, default="PE")
-    terms = models.CharField(_("condiciones"), max_length=6, choices=[
-        ("ft", _("Comercio Justo")), ("ft_org", _("Comercio Justo + Orgánico")), ("org", _("Orgánico")),
-        ("conv", _("Convencional")),
-    ])
+    # Sold under the same four claims a delivery or a lot can carry.
+    terms = models.CharField(_("condiciones"), max_length=6, choices=Certification.choices)
     quantity_kg = models.PositiveBigIntegerField(_("cantidad (kg)"))
     contract_price = models.DecimalField(_("precio del contrato (US$/t)"), max_digits=10, decimal_places=2,
                                          help_text=_("Precio de mercado o precio fijo pactado, FOB."))
@@ -339,14 +339,6 @@ class SalesContract(models.Model):
 
     def __str__(self):
         return f"{self.number} · {self.buyer}"
-
-    @property
-    def is_fairtrade(self) -> bool:
-        return self.terms in ("ft", "ft_org")
-
-    @property
-    def is_organic(self) -> bool:
-        return self.terms in ("org", "ft_org")
 
 
 class ContractPayment(AppendOnlyModel):

@@ -37,9 +37,11 @@ class BalanceLine:
         return self.bought_kg - self.sold_kg
 
 
-PRODUCTS = {
-    "Comercio Justo": (Q(certification__in=["ft", "ft_org"]), Q(terms__in=["ft", "ft_org"])),
-    "Orgánico": (Q(certification__in=["org", "ft_org"]), Q(terms__in=["org", "ft_org"])),
+FAIRTRADE_CLAIMS = [c.value for c in Certification if c.is_fairtrade]
+ORGANIC_CLAIMS = [c.value for c in Certification if c.is_organic]
+PRODUCTS = {  # product: (deliveries bought as it, contracts sold as it)
+    "Comercio Justo": (Q(certification__in=FAIRTRADE_CLAIMS), Q(terms__in=FAIRTRADE_CLAIMS)),
+    "Orgánico": (Q(certification__in=ORGANIC_CLAIMS), Q(terms__in=ORGANIC_CLAIMS)),
 }
 
 

@@ -418,7 +418,7 @@ def contract_new(request):
                 return redirect("ledger:contract_list")
     return render(request, "ledger/contract_form.html", {
         "errors": errors, "data": data, "lots": open_lots,
-        "terms": SalesContract._meta.get_field("terms").choices,
+        "terms": Certification.choices,
         "chosen_lots": set(data.getlist("lots")) if data else set(),
     }, status=400 if errors else 200)
 
