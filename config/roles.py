@@ -16,6 +16,8 @@ CLERK = "acopiador"
 BOARD = "consejo_administracion"
 OVERSIGHT = "consejo_vigilancia"
 CERTIFIER = "certificador"
+# The treasurer signs premium fund spending next to a board member (two different people).
+TREASURER = "tesorero"
 
 ROLE_LABELS = {
     ADMINISTRATOR: _("Administración"),
@@ -23,6 +25,7 @@ ROLE_LABELS = {
     BOARD: _("Consejo de administración"),
     OVERSIGHT: _("Consejo de vigilancia"),
     CERTIFIER: _("Certificador / auditor"),
+    TREASURER: _("Tesorería"),
 }
 ALL_ROLES = frozenset(ROLE_LABELS)
 # Roles that read the register and reports; oversight and certifiers never write.
@@ -31,6 +34,10 @@ WRITERS_OF_REGISTER = frozenset({ADMINISTRATOR})
 # Who records deliveries at the scale, and who reads reports and exports (never writes money).
 DELIVERY_RECORDERS = frozenset({ADMINISTRATOR, CLERK})
 REVIEWERS = frozenset({ADMINISTRATOR, BOARD, OVERSIGHT, CERTIFIER})
+# The premium fund: who reads it, who drafts the plan, who signs spending.
+FUND_READERS = REVIEWERS | {TREASURER}
+PLAN_DRAFTERS = frozenset({ADMINISTRATOR, BOARD})
+SPENDING_APPROVERS = frozenset({BOARD, TREASURER})
 PUBLIC = "public"
 
 

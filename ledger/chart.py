@@ -21,6 +21,8 @@ BUYERS_RECEIVABLE_USD = "1212"
 COCOA_SALES_USD = "7011"
 PREMIUM_ACCRUED_USD = "2912"
 PREMIUM_FUND_USD = "2913"
+# The premium fund's soles: dollars sold for soles, then spent or distributed as the assembly decided.
+PREMIUM_FUND_PEN = "2914"
 
 DEFINITIONS = {
     COCOA_INVENTORY: ("Inventario de cacao comprado a socios", AccountKind.ASSET),
@@ -29,6 +31,7 @@ DEFINITIONS = {
     MOBILE_WALLET: ("Billetera móvil (Yape / Plin)", AccountKind.ASSET),
     INPUT_CREDIT_RECEIVABLE: ("Crédito de insumos a socios", AccountKind.ASSET),
     LOANS_RECEIVABLE: ("Préstamos a socios", AccountKind.ASSET),
+    PREMIUM_FUND_PEN: ("Fondo de la prima de Comercio Justo (S/)", AccountKind.LIABILITY),
 }
 USD_DEFINITIONS = {
     BANK_USD: ("Banco (US$)", AccountKind.ASSET),
