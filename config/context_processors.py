@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from config.roles import DELIVERY_RECORDERS, REVIEWERS, ROLE_LABELS, user_roles
+from config.roles import DELIVERY_RECORDERS, FUND_READERS, REVIEWERS, ROLE_LABELS, user_roles
 
 
 def minka(request):
@@ -13,4 +13,5 @@ def minka(request):
         "is_administrator": "administrador" in roles,
         "can_record_deliveries": bool(roles & DELIVERY_RECORDERS),
         "can_review_control": bool(roles & REVIEWERS),
+        "can_read_fund": bool(roles & FUND_READERS),
     }

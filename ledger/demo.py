@@ -1,4 +1,4 @@
-"""Two seasons of cocoa buying for the demonstration cooperative.
+"""Three seasons of cocoa buying and selling for the demonstration cooperative.
 
 Deliveries go through the same checks and pricing as an import
 (``record_rows``), voids and reissues through the clerk's services, and
@@ -27,12 +27,14 @@ from coop.models import (
     PriceRow,
     Season,
 )
-from ledger import purchases
+from ledger import premium_demo, purchases
 from ledger.delivery_import import record_rows
 from ledger.member_accounts import owed_to_member, record_movement
 from ledger.models import MemberMovement, MovementKind, PaymentMethod
 
 SEASONS = (
+    # 2019 straddles the 2019-10-01 review of Fairtrade terms: one sale on each side of it.
+    ("2019", "Campaña 2019", date(2019, 1, 1), date(2019, 12, 31), Decimal("0.380")),
     ("2025", "Campaña 2025", date(2025, 1, 1), date(2025, 12, 31), Decimal("0.380")),
     ("2026", "Campaña 2026", date(2026, 1, 1), date(2026, 12, 31), Decimal("0.370")),
 )
@@ -44,6 +46,10 @@ CENTRES = (  # code, name, communities it buys from
 )
 # Soles per kg by (form, grade) for conventional, Fairtrade, organic, both; three dated lists.
 PRICE_LISTS = {
+    date(2019, 1, 1): {(CocoaForm.WET, Grade.UNGRADED): ("2.40", "2.70", "2.90", "3.10"),
+                       (CocoaForm.DRY, Grade.GRADE_1): ("7.00", "7.80", "8.30", "8.80"),
+                       (CocoaForm.DRY, Grade.GRADE_2): ("6.60", "7.30", "7.70", "8.20"),
+                       (CocoaForm.DRY, Grade.SUBSTANDARD): ("5.50", "5.50", "5.50", "5.50")},
     date(2025, 1, 1): {(CocoaForm.WET, Grade.UNGRADED): ("3.00", "3.30", "3.50", "3.70"),
                        (CocoaForm.DRY, Grade.GRADE_1): ("9.20", "10.00", "10.50", "11.00"),
                        (CocoaForm.DRY, Grade.GRADE_2): ("8.60", "9.40", "9.80", "10.30"),
@@ -103,6 +109,7 @@ def generate_acopio(*, deliveries: int | None = None, seed: int = 1, user=None,
     voids = _voids(rng, user)
     movements = _movements(rng, members, seasons, user) if payments else 0
     _sales(seasons, user)
+    premium_demo.generate(seasons, user)
     return AcopioSummary(True, Delivery.objects.count(), voids, movements, time.perf_counter() - started)
 
 
@@ -135,6 +142,8 @@ def _delivery_rows(rng, members, seasons, total: int) -> list[dict]:
         if last_day < season.starts_on:
             continue
         for member in members:
+            if member.join_date and member.join_date > last_day:
+                continue  # not a member yet that season
             plots = [p for p in member.plots.all() if (p.cocoa_producing_ha or 0) > 0]
             if not plots:
                 continue
@@ -198,6 +207,8 @@ def _voids(rng, user) -> int:
 
 # Contract prices (USD/t, FOB) around the market of each season; buyers are illustrative.
 SALES = {
+    "2019": [("ft", "CV-2019-001", "Chocolates del Norte EIRL", date(2019, 8, 12), "2250"),
+             ("ft_org", "CV-2019-002", "Cacao Export Europa SAC", date(2019, 11, 5), "2380")],
     "2025": [("ft_org", "CV-2025-001", "Cacao Export Europa SAC", date(2025, 8, 20), "8450"),
              ("ft", "CV-2025-002", "Chocolates del Norte EIRL", date(2025, 10, 3), "7900"),
              ("conv", "CV-2025-003", "Agroexportadora San Martín SA", date(2025, 11, 14), "7600")],

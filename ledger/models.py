@@ -562,6 +562,11 @@ class Spending(models.Model):
             raise AppendOnlyError("Un gasto aprobado o rechazado ya no cambia.")
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("ledger:spending_detail", args=[self.pk])
+
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Un gasto del fondo no se borra: recházelo o revierta su asiento.")
 

@@ -401,11 +401,14 @@ def register_distribution(
 
 
 @transaction.atomic
-def approve_spending(*, spending: Spending, capacity: str, user) -> Spending:
-    """Sign a spending as board member or treasurer; the second signature posts it to the ledger."""
+def approve_spending(*, spending: Spending, capacity: str, user, on: Date | None = None) -> Spending:
+    """Sign a spending as board member or treasurer; the second signature posts it, dated ``on`` (today)."""
     _lock_fund()
     spending = Spending.objects.select_for_update().select_related("line").get(pk=spending.pk)
+    on = on or timezone.localdate()
     errors = []
+    if on > timezone.localdate() or on < spending.document_date:
+        errors.append("La fecha de la aprobación va desde la del comprobante hasta hoy.")
     if spending.status != SpendingStatus.PENDING:
         errors.append(f"El gasto {spending.document} ya está {spending.get_status_display().lower()}.")
     if capacity not in CAPACITY_ROLES:
@@ -421,11 +424,11 @@ def approve_spending(*, spending: Spending, capacity: str, user) -> Spending:
         raise ValidationError(errors)
     SpendingApproval(spending=spending, capacity=capacity, user=user).save()
     if len(signed) + 1 == len(CAPACITY_ROLES):
-        _post_spending(spending, user)
+        _post_spending(spending, user, on)
     return spending
 
 
-def _post_spending(spending: Spending, user) -> None:
+def _post_spending(spending: Spending, user, on: Date) -> None:
     held = _credit_balance(chart.PREMIUM_FUND_PEN)
     if spending.amount_minor > held:  # only if money left the fund some other way since registration
         raise ValidationError(f"El fondo tiene {soles(held)} en soles; el gasto es de "
@@ -442,7 +445,7 @@ def _post_spending(spending: Spending, user) -> None:
         credits = [(chart.account(chart.BANK), -spending.amount_minor)]
         description = (f"Prima: {spending.description}; {spending.supplier} RUC {spending.ruc}, "
                        f"comprobante {spending.document}; línea «{line.purpose}»")
-    spending.entry = post_entry(date=timezone.localdate(), description=description[:300],
+    spending.entry = post_entry(date=on, description=description[:300],
                                 source_key=f"premium-spending:{spending.pk}",
                                 lines=[(fund, spending.amount_minor), *credits], user=user)
     spending.status = SpendingStatus.PAID

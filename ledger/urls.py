@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ledger import views
+from ledger import fund_views, views
 
 app_name = "ledger"
 urlpatterns = [
@@ -22,5 +22,12 @@ urlpatterns = [
     path("ventas/contratos/<int:pk>/facturar/", views.contract_invoice, name="contract_invoice"),
     path("ventas/contratos/<int:pk>/cobrar/", views.contract_payment, name="contract_payment"),
     path("ventas/balance-de-masas/", views.mass_balance_report, name="mass_balance"),
+    path("fondo-prima/", fund_views.fund_overview, name="fund_overview"),
+    path("fondo-prima/cambio/", fund_views.premium_conversion, name="premium_conversion"),
+    path("fondo-prima/plan/nueva-linea/", fund_views.budget_line_new, name="budget_line_new"),
+    path("fondo-prima/gastos/nuevo/", fund_views.spending_new, name="spending_new"),
+    path("fondo-prima/gastos/<int:pk>/", fund_views.spending_detail, name="spending_detail"),
+    path("fondo-prima/gastos/<int:pk>/aprobar/", fund_views.spending_approve, name="spending_approve"),
+    path("fondo-prima/gastos/<int:pk>/rechazar/", fund_views.spending_reject, name="spending_reject"),
     path("cuentas/<str:code>/movimiento/<int:pk>/anular/", views.movement_reverse, name="movement_reverse"),
 ]

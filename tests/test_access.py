@@ -19,10 +19,20 @@ from config.roles import (
     CLERK,
     OVERSIGHT,
     PUBLIC,
+    TREASURER,
 )
 from coop.models import Delivery, Member
 from ledger.member_accounts import record_movement
-from ledger.models import MovementKind, PaymentMethod, SalesContract
+from ledger.models import (
+    BudgetLine,
+    MovementKind,
+    PaymentMethod,
+    PremiumAuthorization,
+    PremiumCategory,
+    SalesContract,
+    Spending,
+    SpendingKind,
+)
 from ledger.sales import record_contract
 from tests.acopio.factories import make_coop, record
 
@@ -31,6 +41,9 @@ EXPORTERS = frozenset({ADMINISTRATOR, BOARD, OVERSIGHT, CERTIFIER})
 CONTROLLERS = EXPORTERS  # internal control: administration, both councils, certifiers
 RECORDERS = frozenset({ADMINISTRATOR, CLERK})
 ADMIN_ONLY = frozenset({ADMINISTRATOR})
+FUND_READERS = EXPORTERS | {TREASURER}
+PLAN_DRAFTERS = frozenset({ADMINISTRATOR, BOARD})
+SIGNERS = frozenset({BOARD, TREASURER})
 MINKA_APPS = {"coop", "ledger", "assemblies", "certification"}
 
 # url name -> (roles allowed, HTTP method used to probe it)
@@ -63,6 +76,13 @@ POLICY = {
     "ledger:contract_invoice": (ADMIN_ONLY, "post"),
     "ledger:contract_payment": (ADMIN_ONLY, "post"),
     "ledger:mass_balance": (EXPORTERS, "get"),
+    "ledger:fund_overview": (FUND_READERS, "get"),
+    "ledger:premium_conversion": (ADMIN_ONLY, "post"),
+    "ledger:budget_line_new": (PLAN_DRAFTERS, "get"),
+    "ledger:spending_new": (ADMIN_ONLY, "get"),
+    "ledger:spending_detail": (FUND_READERS, "get"),
+    "ledger:spending_approve": (SIGNERS, "post"),
+    "ledger:spending_reject": (SIGNERS, "post"),
     "receipt_verify": (PUBLIC, "get"),
 }
 
@@ -85,6 +105,8 @@ def sample_kwargs(pattern: URLPattern, member: Member, delivery: Delivery) -> di
               "key": delivery.verification_key, "pk": movement.pk}
     if "pk" in names and "contratos" in str(pattern.pattern):
         values["pk"] = SalesContract.objects.get().pk
+    elif "pk" in names and "gastos" in str(pattern.pattern):
+        values["pk"] = Spending.objects.get().pk
     elif "pk" in names:  # a movement's URL carries its own member's code
         values["code"] = movement.member.code
     unknown = names - set(values)
@@ -107,6 +129,12 @@ def delivery(db, make_user):
                     amount="10.00", document="V-1", user=user)
     record_contract(number="CV-T-1", buyer="Comprador de prueba", signed_on=made.date, terms="conv",
                     tonnes="1", contract_price=Decimal("5000"), user=user)
+    # A pending spending to open (written directly: the fund's own tests go through its services).
+    authorization = PremiumAuthorization.objects.create(decision="Acuerdo de prueba", decided_on=made.date)
+    line = BudgetLine.objects.create(season=made.season, purpose="Capacitación", amount_minor=100_000,
+                                     category=PremiumCategory.MEMBER_SERVICES, authorization=authorization)
+    Spending.objects.create(line=line, kind=SpendingKind.SUPPLIER, amount_minor=1000, supplier="Proveedor",
+                            ruc="20131312955", document="F1-1", document_date=made.date, description="Prueba")
     return made
 
 

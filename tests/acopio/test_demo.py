@@ -1,4 +1,5 @@
-"""The demonstration cooperative buys cocoa over two seasons, and its books balance."""
+"""The demonstration cooperative buys cocoa over three seasons, sells it, spends its premium, and its books
+balance."""
 
 import pytest
 from django.db.models import Sum
@@ -8,7 +9,7 @@ from coop.models import Delivery, Season
 from ledger import chart
 from ledger.demo import generate_acopio
 from ledger.member_accounts import owed_to_member
-from ledger.models import MemberMovement
+from ledger.models import DistributionShare, MemberMovement
 from ledger.services import account_balance, balances_by_currency
 from ledger.verification import verify_ledger
 
@@ -16,14 +17,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo():
+def demo(make_user):
+    make_user("consejo_administracion", username="consejo")  # the demo's spending is signed by these two
+    make_user("tesorero", username="tesorero")
     generate_demo(members=60, seed=4)
     return generate_acopio(seed=4)
 
 
-def test_two_seasons_of_deliveries_voids_and_payments(demo):
-    assert sorted(Season.objects.values_list("code", flat=True)) == ["2025", "2026"]
-    assert {d.year for d in Delivery.objects.values_list("date", flat=True)} == {2025, 2026}
+def test_three_seasons_of_deliveries_voids_and_payments(demo):
+    assert sorted(Season.objects.values_list("code", flat=True)) == ["2019", "2025", "2026"]
+    assert {d.year for d in Delivery.objects.values_list("date", flat=True)} == {2019, 2025, 2026}
     voided = Delivery.objects.filter(status="void")
     assert voided.exists() and all(d.void_reason for d in voided)
     assert Delivery.objects.filter(replaces__isnull=False).exists()
@@ -35,8 +38,10 @@ def test_what_the_coop_owes_equals_deliveries_minus_movements(demo):
     for member in {d.member for d in Delivery.objects.select_related("member")[:40]}:
         delivered = Delivery.objects.valid().filter(member=member).aggregate(t=Sum("amount_minor"))["t"] or 0
         moved = MemberMovement.objects.filter(member=member).aggregate(t=Sum("amount_minor"))["t"] or 0
-        assert owed_to_member(member) == delivered - moved
-        assert -account_balance(chart.member_account(member)) == delivered - moved
+        premium = (DistributionShare.objects.filter(member=member, spending__status="paid")
+                   .aggregate(t=Sum("amount_minor"))["t"] or 0)
+        assert owed_to_member(member) == delivered - moved + premium
+        assert -account_balance(chart.member_account(member)) == delivered - moved + premium
 
 
 def test_loading_twice_adds_nothing(demo):
@@ -64,4 +69,28 @@ def test_the_demo_invoices_and_collects_and_the_fund_holds_the_premium(demo):
 
     paid = ContractPayment.objects.all()
     assert paid.exists() and SalesContract.objects.filter(invoice_number__isnull=False).exists()
-    assert -account_balance(chart.account(chart.PREMIUM_FUND_USD)) == sum(p.premium_cents for p in paid)
+    from ledger.models import PremiumConversion
+
+    sold = sum(c.usd_cents for c in PremiumConversion.objects.all())
+    assert sold > 0
+    assert -account_balance(chart.account(chart.PREMIUM_FUND_USD)) == sum(p.premium_cents for p in paid) - sold
+
+
+def test_the_demo_sells_on_both_sets_of_fairtrade_terms_and_spends_premium_as_decided(demo):
+    from datetime import date
+
+    from ledger.models import BudgetLine, SalesContract, Spending
+    from ledger.premium_fund import fund_report
+
+    terms_used = set(SalesContract.objects.filter(fairtrade_terms__isnull=False)
+                     .values_list("fairtrade_terms__valid_from", flat=True))
+    assert terms_used == {date(2011, 1, 1), date(2019, 10, 1)}
+    assert BudgetLine.objects.filter(authorization__isnull=False).count() >= 7
+    statuses = set(Spending.objects.values_list("status", flat=True))
+    assert statuses == {"paid", "pending", "rejected"}
+    for distribution in Spending.objects.filter(kind="distribution"):
+        assert sum(s.amount_minor for s in distribution.shares.all()) == distribution.amount_minor
+        assert distribution.status == "paid"
+    report = fund_report()
+    assert report.position.pen_minor == -account_balance(chart.account(chart.PREMIUM_FUND_PEN)) > 0
+    assert report.position.unallocated_minor >= 0

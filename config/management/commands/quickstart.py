@@ -17,7 +17,16 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from config.roles import ADMINISTRATOR, BOARD, CERTIFIER, CLERK, OVERSIGHT, ROLE_LABELS, ensure_role_groups
+from config.roles import (
+    ADMINISTRATOR,
+    BOARD,
+    CERTIFIER,
+    CLERK,
+    OVERSIGHT,
+    ROLE_LABELS,
+    TREASURER,
+    ensure_role_groups,
+)
 from coop.demo import demo_loaded, generate_demo
 from ledger.demo import acopio_loaded, generate_acopio
 
@@ -27,6 +36,7 @@ DEMO_LOGINS = (
     ("admin", ADMINISTRATOR),
     ("acopiador", CLERK),
     ("consejo", BOARD),
+    ("tesorero", TREASURER),
     ("vigilancia", OVERSIGHT),
     ("certificador", CERTIFIER),
 )
@@ -50,8 +60,9 @@ class Command(BaseCommand):
         self.stdout.write("Preparando la base de datos…")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        self._load_demo(members)
+        # Logins first: the demo's premium spending is signed by the board and treasurer logins.
         logins = self._ensure_logins()
+        self._load_demo(members)
         self._print_logins(logins)
         if not no_serve:
             call_command("runserver", ADDRESS, use_reloader=False)
