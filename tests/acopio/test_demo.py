@@ -73,7 +73,8 @@ def test_the_demo_invoices_and_collects_and_the_fund_holds_the_premium(demo):
 
     sold = sum(c.usd_cents for c in PremiumConversion.objects.all())
     assert sold > 0
-    assert -account_balance(chart.account(chart.PREMIUM_FUND_USD)) == sum(p.premium_cents for p in paid) - sold
+    received = sum(p.premium_cents for p in paid)
+    assert -account_balance(chart.account(chart.PREMIUM_FUND_USD)) == received - sold
 
 
 def test_the_demo_sells_on_both_sets_of_fairtrade_terms_and_spends_premium_as_decided(demo):

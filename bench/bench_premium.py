@@ -1,0 +1,142 @@
+"""The premium fund at cooperative scale: figures for a season of 500,000 deliveries, a distribution
+to every member who delivered Fairtrade cocoa.
+
+    python bench/bench_premium.py                        # SQLite in bench/tmp/, 500,000 deliveries
+    python bench/bench_premium.py --postgres             # database minka_bench
+    python bench/bench_premium.py --deliveries 50000     # a quicker run
+
+Steps: the 20,000-member demo register; one season of deliveries through the
+demo loader (the import's checks, posted in bulk); a Fairtrade contract for
+most of the season's Fairtrade cocoa, invoiced and paid, its premium sold for
+soles and authorized for a cash line; then the timed parts: the mass balance,
+the fund's figures and the fund page, and a distribution of the whole line to
+every member (registered with its payroll, then the two signatures, the second
+posting one entry with a line per member).
+"""
+
+import argparse
+import random
+import time
+from datetime import date
+from decimal import Decimal
+
+from _setup import machine, setup_django, summary
+
+
+def timed(fn, repeat: int = 7) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--members", type=int, default=20000)
+    parser.add_argument("--deliveries", type=int, default=500_000)
+    parser.add_argument("--postgres", action="store_true", help="run on PostgreSQL instead of SQLite")
+    args = parser.parse_args()
+    database = setup_django(postgres=args.postgres, name="premium")
+    from django.contrib.auth.models import Group, User
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import reverse
+
+    from coop.demo import DEMO_PREFIX, generate_demo
+    from coop.models import Member, MemberStatus, Season
+    from ledger.delivery_import import record_rows
+    from ledger.demo import _delivery_rows, _exchange_rates, _seasons_centres_prices
+    from ledger.models import PremiumCategory
+    from ledger.premium_fund import (
+        approve_spending,
+        authorize_budget_lines,
+        convert_premium,
+        draft_budget_line,
+        fund_position,
+        fund_report,
+        register_distribution,
+    )
+    from ledger.sales import invoice_contract, mass_balance, receive_payment, record_contract
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    print(f"\n{database}, {machine()}\n| step | result |\n|---|---|", flush=True)
+    started = time.perf_counter()
+    generate_demo(members=args.members, seed=1)
+    print(f"| register: {args.members:,} members | {time.perf_counter() - started:.1f} s |", flush=True)
+
+    _seasons_centres_prices()
+    season = Season.objects.get(code="2025")
+    members = list(Member.objects.filter(code__startswith=DEMO_PREFIX)
+                   .exclude(status__in=[MemberStatus.WITHDRAWN, MemberStatus.DECEASED])
+                   .prefetch_related("plots").order_by("code"))
+    started = time.perf_counter()
+    rows = _delivery_rows(random.Random(1), members, [season], args.deliveries)
+    report = record_rows(rows, user=None, label="bench")
+    assert report.ok, report.errors[:3]
+    print(f"| one season of deliveries: {len(rows):,} through the demo loader | "
+          f"{time.perf_counter() - started:.1f} s |", flush=True)
+
+    _exchange_rates(date(2025, 1, 1), date(2025, 12, 31))
+    admin = User.objects.create_user("gerente")
+    admin.groups.add(Group.objects.get(name="administrador"))
+    board, treasurer = User.objects.create_user("consejo"), User.objects.create_user("tesorero")
+    board.groups.add(Group.objects.get(name="consejo_administracion"))
+    treasurer.groups.add(Group.objects.get(name="tesorero"))
+    fairtrade_kg = next(line.bought_kg for line in mass_balance(season) if line.product == "Comercio Justo")
+    tonnes = (fairtrade_kg * Decimal("0.8") / 1000).quantize(Decimal("0.001"))
+    sale = record_contract(number="CV-B-1", buyer="Comprador", signed_on=date(2025, 9, 1), terms="ft",
+                           tonnes=tonnes, contract_price=Decimal("7900"), season=season, user=admin)
+    invoice_contract(contract=sale, invoice_number="F-B-1", on=date(2025, 9, 5), user=admin)
+    receive_payment(contract=sale, amount=Decimal(sale.value_cents + sale.premium_cents) / 100,
+                    reference="OP-B-1", on=date(2025, 10, 1), user=admin)
+    usd = Decimal(fund_position().usd_cents) / 100
+    convert_premium(usd=usd, rate="3.7000", on=date(2025, 10, 2), document="CAMB-B-1", user=admin)
+    line = draft_budget_line(season=season, purpose="Reparto en efectivo", user=admin,
+                             category=PremiumCategory.CASH_TO_MEMBERS,
+                             amount=Decimal(fund_position().unallocated_minor // 100))
+    authorize_budget_lines(lines=[line], decision="Asamblea de prueba, acuerdo 1", user=admin,
+                           decided_on=date(2025, 10, 5))
+    print(f"| contract: {tonnes} t Fairtrade, premium US$ {sale.premium_cents / 100:,.2f}; line "
+          f"S/ {line.amount_minor / 100:,.2f} | — |", flush=True)
+
+    print(f"| mass balance of the season (2 products) | {summary(timed(lambda: mass_balance(season)))} |",
+          flush=True)
+    print(f"| premium fund figures (`fund_report`) | {summary(timed(fund_report))} |", flush=True)
+    client = Client()
+    client.force_login(admin)
+    url = reverse("ledger:fund_overview")
+
+    def page():
+        response = client.get(url)
+        assert response.status_code == 200
+
+    print(f"| premium fund page, GET | {summary(timed(page))} |", flush=True)
+
+    started = time.perf_counter()
+    spending = register_distribution(line=line, season=season, amount=Decimal(line.amount_minor) / 100,
+                                     document="PLR-B-1", document_date=date(2025, 11, 1),
+                                     description="Reparto", user=admin)
+    registered = time.perf_counter() - started
+    shares = spending.shares.count()
+    approve_spending(spending=spending, capacity="board", user=board, on=date(2025, 11, 2))
+    started = time.perf_counter()
+    approve_spending(spending=spending, capacity="treasurer", user=treasurer, on=date(2025, 11, 2))
+    posted = time.perf_counter() - started
+    spending.refresh_from_db()
+    lines = spending.entry.lines.count()
+    total = sum(spending.shares.values_list("amount_minor", flat=True))
+    assert total == spending.amount_minor, (total, spending.amount_minor)
+    print(f"| distribution to {shares:,} members: split and payroll saved | {registered:.1f} s |", flush=True)
+    print(f"| second signature: one entry of {lines:,} lines posted to the members' accounts | "
+          f"{posted:.1f} s |", flush=True)
+    print(f"| distribution, total | **{registered + posted:.1f} s** (parts add up to the céntimo) |",
+          flush=True)
+    detail = reverse("ledger:spending_detail", args=[spending.pk])
+    print(f"| the distribution's page (payroll, first page) | "
+          f"{summary(timed(lambda: client.get(detail)))} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
