@@ -93,6 +93,7 @@ def shoot(passwords):
         page.screenshot(path=OUT / "importar-revision.png", full_page=True)
 
         shoot_acopio(session("acopiador"), session("admin"))
+        shoot_fund(session("admin"), session("tesorero"))
 
         for username, name in (("acopiador", "acopiador"), ("consejo", "consejo"),
                                ("vigilancia", "vigilancia"), ("certificador", "certificador")):
@@ -151,6 +152,26 @@ def shoot_acopio(clerk, admin):
     admin.click("text=Revisar el archivo")
     admin.wait_for_load_state()
     admin.screenshot(path=OUT / "acopio-importar-errores.png", full_page=True)
+
+
+def shoot_fund(admin, treasurer):
+    """The premium fund page, a refused spending form, and a spending awaiting the treasurer."""
+    admin.goto(f"{BASE}/fondo-prima/")
+    admin.screenshot(path=OUT / "fondo-prima.png", full_page=True)
+    admin.goto(f"{BASE}/fondo-prima/gastos/nuevo/")
+    admin.select_option("#id_line", index=1)
+    admin.fill("#id_amount", "999999")
+    admin.fill("#id_document", "F001-000777")
+    admin.fill("#id_document_date", "2026-11-02")
+    admin.fill("#id_supplier", "Ferretería El Constructor SAC")
+    admin.fill("#id_ruc", "20451178230")
+    admin.click("text=Registrar >> nth=-1")
+    admin.wait_for_load_state()
+    admin.screenshot(path=OUT / "fondo-gasto-errores.png", full_page=True)
+    treasurer.goto(f"{BASE}/fondo-prima/")
+    treasurer.click("#gastos >> text=Pendiente de aprobación >> xpath=ancestor::tr//a")
+    treasurer.wait_for_load_state()
+    treasurer.screenshot(path=OUT / "fondo-gasto-aprobar.png", full_page=True)
 
 
 if __name__ == "__main__":
