@@ -163,6 +163,7 @@ def shoot_fund(admin, treasurer):
     admin.fill("#id_amount", "999999")
     admin.fill("#id_document", "F001-000777")
     admin.fill("#id_document_date", "2026-11-02")
+    admin.fill("#id_description", "Calaminas para la secadora")
     admin.fill("#id_supplier", "Ferretería El Constructor SAC")
     admin.fill("#id_ruc", "20451178230")
     admin.click("text=Registrar >> nth=-1")
