@@ -38,6 +38,7 @@ from ledger.premium_fund import (
     register_distribution,
     register_spending,
     reject_spending,
+    reverse_spending,
 )
 from ledger.views import _date_or_none, _errors_of, _refused
 
@@ -134,7 +135,7 @@ def spending_new(request):
 @role_required(*FUND_READERS)
 def spending_detail(request, pk):
     spending = get_object_or_404(Spending.objects.select_related(
-        "line__season", "line__authorization", "created_by", "season", "entry"), pk=pk)
+        "line__season", "line__authorization", "created_by", "season", "entry", "reversal_entry"), pk=pk)
     shares = Paginator(spending.shares.select_related("member").order_by("member__code"), SHARES_PER_PAGE)
     approvals = list(spending.approvals.select_related("user"))
     signed = {a.capacity for a in approvals}
@@ -179,4 +180,20 @@ def spending_reject(request, pk):
     else:
         messages.success(request, f"{spending.document} rechazado; "
                                   "su monto vuelve a quedar libre en la línea.")
+    return redirect(spending.get_absolute_url())
+
+
+@role_required(ADMINISTRATOR)
+@require_POST
+def spending_reverse(request, pk):
+    spending = get_object_or_404(Spending, pk=pk)
+    try:
+        spending = reverse_spending(spending=spending, reason=request.POST.get("reason", ""),
+                                    user=request.user)
+    except ValidationError as exc:
+        _refused(request, exc, about=spending.document)
+    else:
+        number = spending.reversal_entry.number
+        messages.success(request, f"{spending.document} revertido (asiento {number}): el dinero vuelve "
+                                  "al fondo y el monto queda libre en la línea.")
     return redirect(spending.get_absolute_url())

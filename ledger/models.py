@@ -497,6 +497,7 @@ class SpendingStatus(models.TextChoices):
     PENDING = "pending", _("Pendiente de aprobación")
     PAID = "paid", _("Aprobado y contabilizado")
     REJECTED = "rejected", _("Rechazado")
+    REVERSED = "reversed", _("Revertido")
 
 
 class ApprovalCapacity(models.TextChoices):
@@ -527,9 +528,13 @@ class Spending(models.Model):
                                related_name="+", verbose_name=_("campaña de los kilos"))
     status = models.CharField(_("estado"), max_length=8, choices=SpendingStatus.choices,
                               default=SpendingStatus.PENDING)
-    rejection_reason = models.CharField(_("motivo del rechazo"), max_length=200, blank=True)
+    rejection_reason = models.CharField(_("motivo del rechazo o de la reversión"), max_length=200,
+                                        blank=True)
     entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="spending")
+    # A posted spending found wrong is corrected by the mirror entry, never edited.
+    reversal_entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT,
+                                          related_name="spending_reversal")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("registrado por"))
     created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
@@ -546,20 +551,30 @@ class Spending(models.Model):
                 | (Q(kind=SpendingKind.SUPPLIER) & ~Q(supplier="") & Q(ruc__regex=r"^[0-9]{11}$")),
                 name="spending_document_matches_kind",
             ),
-            models.CheckConstraint(condition=Q(status=SpendingStatus.PAID, entry__isnull=False)
-                                   | (~Q(status=SpendingStatus.PAID) & Q(entry__isnull=True)),
-                                   name="spending_paid_iff_posted"),
+            models.CheckConstraint(
+                condition=Q(status__in=[SpendingStatus.PAID, SpendingStatus.REVERSED], entry__isnull=False)
+                | (Q(status__in=[SpendingStatus.PENDING, SpendingStatus.REJECTED]) & Q(entry__isnull=True)),
+                name="spending_paid_iff_posted"),
+            models.CheckConstraint(condition=Q(status=SpendingStatus.REVERSED, reversal_entry__isnull=False)
+                                   | (~Q(status=SpendingStatus.REVERSED) & Q(reversal_entry__isnull=True)),
+                                   name="spending_reversed_iff_mirrored"),
             models.UniqueConstraint(fields=["ruc", "document"], condition=Q(kind=SpendingKind.SUPPLIER)
-                                    & ~Q(status=SpendingStatus.REJECTED), name="spending_invoice_once"),
+                                    & Q(status__in=[SpendingStatus.PENDING, SpendingStatus.PAID]),
+                                    name="spending_invoice_once"),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.document}"
 
     def save(self, *args, **kwargs):
-        if not self._state.adding and Spending.objects.filter(pk=self.pk).exclude(
-                status=SpendingStatus.PENDING).exists():
-            raise AppendOnlyError("Un gasto aprobado o rechazado ya no cambia.")
+        # Pending → paid or rejected; paid → reversed. Nothing else ever changes.
+        if not self._state.adding:
+            stored = Spending.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            allowed = {SpendingStatus.PENDING: {SpendingStatus.PENDING, SpendingStatus.PAID,
+                                                SpendingStatus.REJECTED},
+                       SpendingStatus.PAID: {SpendingStatus.REVERSED}}.get(stored, set())
+            if self.status not in allowed:
+                raise AppendOnlyError("Un gasto aprobado, rechazado o revertido ya no cambia.")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

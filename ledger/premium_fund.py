@@ -43,7 +43,7 @@ from ledger.models import (
     SpendingStatus,
 )
 from ledger.money import format_money, from_minor, round_to_minor, typed_to_minor
-from ledger.services import post_entry
+from ledger.services import post_entry, reverse_entry
 
 FAIRTRADE_CLAIMS = [c.value for c in Certification if c.is_fairtrade]
 CAPACITY_ROLES = {ApprovalCapacity.BOARD: BOARD, ApprovalCapacity.TREASURER: TREASURER}
@@ -300,8 +300,8 @@ def register_spending(
         errors["ruc"] = problem
     if not document:
         errors["document"] = "Indique el número del comprobante (factura o boleta)."
-    elif ruc and Spending.objects.filter(kind=SpendingKind.SUPPLIER, ruc=ruc, document=document).exclude(
-            status=SpendingStatus.REJECTED).exists():
+    elif ruc and Spending.objects.filter(kind=SpendingKind.SUPPLIER, ruc=ruc, document=document,
+                                         status__in=[SpendingStatus.PENDING, SpendingStatus.PAID]).exists():
         errors["document"] = f"El comprobante {document} de este proveedor ya está registrado."
     _past_date(document_date, errors, "document_date", "la fecha del comprobante")
     if not description:
@@ -368,8 +368,8 @@ def register_distribution(
     document, description = (document or "").strip(), (description or "").strip()
     if not document:
         errors["document"] = "Indique el número de la planilla de reparto."
-    elif Spending.objects.filter(kind=SpendingKind.DISTRIBUTION, document=document).exclude(
-            status=SpendingStatus.REJECTED).exists():
+    elif Spending.objects.filter(kind=SpendingKind.DISTRIBUTION, document=document,
+                                 status__in=[SpendingStatus.PENDING, SpendingStatus.PAID]).exists():
         errors["document"] = f"La planilla {document} ya está registrada."
     _past_date(document_date, errors, "document_date", "la fecha de la planilla")
     if not description:
@@ -469,6 +469,35 @@ def reject_spending(*, spending: Spending, reason: str, user) -> Spending:
         raise ValidationError(errors)
     spending.status, spending.rejection_reason = SpendingStatus.REJECTED, reason[:200]
     spending.save(update_fields=["status", "rejection_reason"])
+    return spending
+
+
+@transaction.atomic
+def reverse_spending(*, spending: Spending, reason: str, user, on: Date | None = None) -> Spending:
+    """Undo a posted spending found wrong: the mirror entry returns the money to the fund.
+
+    For a distribution that means each member's part is taken back from their
+    account. The spending stays, marked reversed, and frees its amount on the line.
+    """
+    _lock_fund()
+    spending = Spending.objects.select_for_update().get(pk=spending.pk)
+    reason = (reason or "").strip()
+    on = on or timezone.localdate()
+    errors = []
+    if spending.status != SpendingStatus.PAID:
+        errors.append(f"Solo se revierte un gasto contabilizado; {spending.document} está "
+                      f"{spending.get_status_display().lower()}.")
+    if not reason:
+        errors.append("Indique el motivo de la reversión.")
+    if (spending.entry and on < spending.entry.date) or on > timezone.localdate():
+        errors.append("La fecha de la reversión va desde la del asiento hasta hoy.")
+    if errors:
+        raise ValidationError(errors)
+    spending.reversal_entry = reverse_entry(
+        entry=spending.entry, date=on, user=user,
+        reason=f"{spending.get_kind_display().lower()} {spending.document}: {reason}")
+    spending.status, spending.rejection_reason = SpendingStatus.REVERSED, reason[:200]
+    spending.save(update_fields=["reversal_entry", "status", "rejection_reason"])
     return spending
 
 

@@ -29,5 +29,6 @@ urlpatterns = [
     path("fondo-prima/gastos/<int:pk>/", fund_views.spending_detail, name="spending_detail"),
     path("fondo-prima/gastos/<int:pk>/aprobar/", fund_views.spending_approve, name="spending_approve"),
     path("fondo-prima/gastos/<int:pk>/rechazar/", fund_views.spending_reject, name="spending_reject"),
+    path("fondo-prima/gastos/<int:pk>/revertir/", fund_views.spending_reverse, name="spending_reverse"),
     path("cuentas/<str:code>/movimiento/<int:pk>/anular/", views.movement_reverse, name="movement_reverse"),
 ]

@@ -83,6 +83,7 @@ POLICY = {
     "ledger:spending_detail": (FUND_READERS, "get"),
     "ledger:spending_approve": (SIGNERS, "post"),
     "ledger:spending_reject": (SIGNERS, "post"),
+    "ledger:spending_reverse": (ADMIN_ONLY, "post"),
     "receipt_verify": (PUBLIC, "get"),
 }
 

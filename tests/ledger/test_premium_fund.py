@@ -31,9 +31,11 @@ from ledger.premium_fund import (
     draft_budget_line,
     fund_position,
     fund_report,
+    line_remaining_minor,
     register_distribution,
     register_spending,
     reject_spending,
+    reverse_spending,
     ruc_problem,
     split_by_weight,
 )
@@ -291,3 +293,37 @@ def test_the_fund_report_equals_the_ledger(fund):
     assert report.position.usd_cents == -account_balance(chart.account(chart.PREMIUM_FUND_USD)) == 100_000
     assert report.position.unallocated_minor == 1_500_000 - (1_000_000 - 250_000)
     assert BudgetLine.objects.count() == 1
+
+
+def test_a_posted_spending_is_corrected_by_its_mirror_entry_once(fund):
+    line = authorized_line(fund)
+    spending = spend(fund, line, amount="4000")
+    approve_spending(spending=spending, capacity="board", user=fund["board"])
+    approve_spending(spending=spending, capacity="treasurer", user=fund["treasurer"])
+    assert fund_position().pen_minor == 1_350_000
+    with pytest.raises(ValidationError, match="Indique el motivo de la reversión"):
+        reverse_spending(spending=spending, reason=" ", user=fund["admin"])
+    reverse_spending(spending=spending, reason="El proveedor devolvió el pago", user=fund["admin"])
+    spending.refresh_from_db()
+    assert spending.status == SpendingStatus.REVERSED
+    assert spending.reversal_entry.reverses == spending.entry
+    assert fund_position().pen_minor == 1_750_000
+    assert line_remaining_minor(line) == 1_000_000  # the line is free again
+    with pytest.raises(ValidationError, match="Solo se revierte un gasto contabilizado"):
+        reverse_spending(spending=spending, reason="otra vez", user=fund["admin"])
+    again = spend(fund, line, amount="4000")  # the same invoice may be registered again
+    assert again.status == SpendingStatus.PENDING
+
+
+def test_reversing_a_distribution_takes_each_part_back(fund):
+    line = authorized_line(fund, amount="1000", category=PremiumCategory.CASH_TO_MEMBERS, purpose="Reparto")
+    spending = register_distribution(line=line, season=fund["season"], amount="1000", document="PL-1",
+                                     document_date=date(2020, 8, 1), description="Reparto",
+                                     user=fund["admin"])
+    juana = Member.objects.get(code="S-00010")
+    before = owed_to_member(juana)
+    approve_spending(spending=spending, capacity="board", user=fund["board"])
+    approve_spending(spending=spending, capacity="treasurer", user=fund["treasurer"])
+    assert owed_to_member(juana) == before + 75_000
+    reverse_spending(spending=spending, reason="Planilla con la campaña equivocada", user=fund["admin"])
+    assert owed_to_member(juana) == before and fund_position().pen_minor == 1_750_000

@@ -75,6 +75,11 @@ def test_the_board_and_the_treasurer_sign_on_the_spending_page(fund, client):
     assert f"contabilizado (asiento {spending.entry.number})" in html
     assert "presidente" in html and "tesorera" in html
     assert -account_balance(chart.account(chart.PREMIUM_FUND_PEN)) == 1_350_000
+    reversed_page = signed_in(client, fund["admin"]).post(
+        reverse("ledger:spending_reverse", args=[spending.pk]), {"reason": "Factura anulada por SUNAT"},
+        follow=True).content.decode()
+    assert "el dinero vuelve al fondo" in reversed_page and "Revertido" in reversed_page
+    assert -account_balance(chart.account(chart.PREMIUM_FUND_PEN)) == 1_750_000
 
 
 def test_a_distribution_page_lists_each_members_part(fund, client):
