@@ -90,7 +90,7 @@ def generate_acopio(*, deliveries: int | None = None, seed: int = 1, user=None,
                     payments: bool = True) -> AcopioSummary:
     """Seasons, centres, prices and deliveries for the demo members.
 
-    About 12 deliveries a member a season by default.
+    About 8 deliveries a member a season by default (24 a member over the three seasons).
     """
     started = time.perf_counter()
     if acopio_loaded():

@@ -75,7 +75,7 @@ class Command(BaseCommand):
             for line in generate_demo(members=members).lines():
                 self.stdout.write(f"  {line}")
         if not acopio_loaded():
-            self.stdout.write("Cargando dos campañas de acopio, pagos y anulaciones…")
+            self.stdout.write("Cargando tres campañas de acopio, ventas, pagos y el fondo de la prima…")
             for line in generate_acopio().lines():
                 self.stdout.write(f"  {line}")
 

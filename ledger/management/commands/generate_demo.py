@@ -8,12 +8,12 @@ from ledger.demo import generate_acopio
 
 class Command(BaseCommand):
     help = ("Carga una cooperativa de demostración en Chazuta: socios, parcelas y geolocalización, "
-            "y dos campañas de acopio con recibos, anulaciones, adelantos, descuentos y pagos.")
+            "y tres campañas de acopio con recibos, anulaciones, pagos, ventas y gastos de la prima.")
 
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=360, help="Número de socios (360 por defecto).")
         parser.add_argument("--deliveries", type=int, default=None,
-                            help="Entregas en las dos campañas (por defecto unas 12 por socio y campaña).")
+                            help="Entregas en las tres campañas (por defecto unas 8 por socio y campaña).")
         parser.add_argument("--no-payments", action="store_true",
                             help="Sin adelantos ni pagos (para cargas grandes de prueba).")
         parser.add_argument("--seed", type=int, default=1,
