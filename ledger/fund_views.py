@@ -40,14 +40,10 @@ from ledger.premium_fund import (
     reject_spending,
     reverse_spending,
 )
-from ledger.views import _date_or_none, _errors_of, _refused
+from ledger.views import _date_or_none, _errors_of, _refused, _season_or_none
 
 SHARES_PER_PAGE = 100
-
-
-def _season_or_none(value) -> Season | None:
-    return Season.objects.filter(pk=value).first() if str(value or "").isdigit() else None
-
+ENTRY_LINES_SHOWN = 10  # a distribution's entry has a line per member: the payroll lists them all
 
 
 @role_required(*FUND_READERS)
@@ -141,13 +137,13 @@ def spending_detail(request, pk):
     signed = {a.capacity for a in approvals}
     my_capacities = [(value, label) for value, label in ApprovalCapacity.choices
                      if value not in signed and has_role(request.user, CAPACITY_ROLES[value])]
-    entry_lines = spending.entry.lines.select_related("account")[:10] if spending.entry else []
+    entry_lines = spending.entry.lines.select_related("account")[:ENTRY_LINES_SHOWN] if spending.entry else []
     return render(request, "ledger/fund/spending_detail.html", {
         "spending": spending, "approvals": approvals, "my_capacities": my_capacities,
         "already_signed": any(a.user_id == request.user.pk for a in approvals),
         "can_sign": spending.status == SpendingStatus.PENDING and has_role(request.user, *SPENDING_APPROVERS),
         "shares": shares.get_page(request.GET.get("page")), "share_count": shares.count,
-        "entry_lines": entry_lines,
+        "entry_lines": entry_lines, "entry_line_count": spending.entry.lines.count() if spending.entry else 0,
     })
 
 

@@ -500,6 +500,10 @@ class SpendingStatus(models.TextChoices):
     REVERSED = "reversed", _("Revertido")
 
 
+# A spending that holds its amount on its line: awaiting approval, or paid.
+COMMITTED_STATUSES = [SpendingStatus.PENDING, SpendingStatus.PAID]
+
+
 class ApprovalCapacity(models.TextChoices):
     BOARD = "board", _("Consejo de administración")
     TREASURER = "treasurer", _("Tesorería")
@@ -559,7 +563,7 @@ class Spending(models.Model):
                                    | (~Q(status=SpendingStatus.REVERSED) & Q(reversal_entry__isnull=True)),
                                    name="spending_reversed_iff_mirrored"),
             models.UniqueConstraint(fields=["ruc", "document"], condition=Q(kind=SpendingKind.SUPPLIER)
-                                    & Q(status__in=[SpendingStatus.PENDING, SpendingStatus.PAID]),
+                                    & Q(status__in=COMMITTED_STATUSES),
                                     name="spending_invoice_once"),
         ]
 

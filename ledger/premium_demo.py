@@ -17,7 +17,6 @@ from django.utils import timezone
 from config.roles import BOARD, TREASURER
 from ledger.models import ContractPayment, ExchangeRate, PremiumCategory, PremiumConversion
 from ledger.premium_fund import (
-    RUC_WEIGHTS,
     approve_spending,
     authorize_budget_lines,
     convert_premium,
@@ -26,6 +25,7 @@ from ledger.premium_fund import (
     register_distribution,
     register_spending,
     reject_spending,
+    ruc_check_digit,
 )
 
 C = PremiumCategory
@@ -57,12 +57,6 @@ PLANS = {
 }
 
 
-def with_check_digit(first_ten: str) -> str:
-    """A RUC from its first ten digits, with the check digit SUNAT would give it."""
-    check = 11 - sum(int(d) * w for d, w in zip(first_ten, RUC_WEIGHTS, strict=True)) % 11
-    return first_ten + str(check % 10)
-
-
 def generate(seasons, user) -> None:
     today = timezone.localdate()
     board, treasurer = _signer(BOARD), _signer(TREASURER)
@@ -88,7 +82,7 @@ def generate(seasons, user) -> None:
                         continue
                     spending = register_spending(
                         line=line, amount=_soles(line.amount_minor * Decimal(share)), supplier=supplier,
-                        ruc=with_check_digit(ruc), document=invoice, document_date=on,
+                        ruc=ruc + ruc_check_digit(ruc), document=invoice, document_date=on,
                         description=line.purpose, user=user)
                     _sign(spending, outcome, board, treasurer, on=on + timedelta(days=3))
 

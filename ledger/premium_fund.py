@@ -25,9 +25,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from config.roles import BOARD, TREASURER, has_role
-from coop.models import Certification, Delivery, Season
+from coop.models import Delivery, Season
 from ledger import chart
 from ledger.models import (
+    COMMITTED_STATUSES,
     Account,
     ApprovalCapacity,
     BudgetLine,
@@ -43,9 +44,9 @@ from ledger.models import (
     SpendingStatus,
 )
 from ledger.money import format_money, from_minor, round_to_minor, typed_to_minor
+from ledger.sales import FAIRTRADE_CLAIMS
 from ledger.services import post_entry, reverse_entry
 
-FAIRTRADE_CLAIMS = [c.value for c in Certification if c.is_fairtrade]
 CAPACITY_ROLES = {ApprovalCapacity.BOARD: BOARD, ApprovalCapacity.TREASURER: TREASURER}
 RUC_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 RUC_PREFIXES = ("10", "15", "16", "17", "20")
@@ -93,7 +94,7 @@ def _spending_total(**filters) -> int:
 
 def line_committed_minor(line: BudgetLine) -> int:
     """What is paid or awaiting approval on the line."""
-    return _spending_total(line=line, status__in=[SpendingStatus.PENDING, SpendingStatus.PAID])
+    return _spending_total(line=line, status__in=COMMITTED_STATUSES)
 
 
 def line_remaining_minor(line: BudgetLine) -> int:
@@ -240,14 +241,18 @@ def authorize_budget_lines(
 # --- Spending ----------------------------------------------------------------------
 
 
+def ruc_check_digit(first_ten: str) -> str:
+    """SUNAT's check digit for the first ten digits of a RUC (modulus 11; 10 → 0 and 11 → 1)."""
+    return str((11 - sum(int(d) * w for d, w in zip(first_ten, RUC_WEIGHTS, strict=True)) % 11) % 10)
+
+
 def ruc_problem(ruc: str) -> str | None:
     """Why a Peruvian taxpayer number (RUC) is not valid, or None: 11 digits, known prefix, check digit."""
     if len(ruc) != 11 or not ruc.isdigit():
         return "El RUC tiene 11 dígitos."
     if not ruc.startswith(RUC_PREFIXES):
         return "El RUC empieza con 10, 15, 16, 17 o 20."
-    check = 11 - sum(int(d) * w for d, w in zip(ruc, RUC_WEIGHTS, strict=False)) % 11
-    if check % 10 != int(ruc[10]):  # 10 → 0 and 11 → 1
+    if ruc_check_digit(ruc[:10]) != ruc[10]:
         return f"El RUC {ruc} no es válido (dígito verificador)."
     return None
 
@@ -301,7 +306,7 @@ def register_spending(
     if not document:
         errors["document"] = "Indique el número del comprobante (factura o boleta)."
     elif ruc and Spending.objects.filter(kind=SpendingKind.SUPPLIER, ruc=ruc, document=document,
-                                         status__in=[SpendingStatus.PENDING, SpendingStatus.PAID]).exists():
+                                         status__in=COMMITTED_STATUSES).exists():
         errors["document"] = f"El comprobante {document} de este proveedor ya está registrado."
     _past_date(document_date, errors, "document_date", "la fecha del comprobante")
     if not description:
@@ -369,7 +374,7 @@ def register_distribution(
     if not document:
         errors["document"] = "Indique el número de la planilla de reparto."
     elif Spending.objects.filter(kind=SpendingKind.DISTRIBUTION, document=document,
-                                 status__in=[SpendingStatus.PENDING, SpendingStatus.PAID]).exists():
+                                 status__in=COMMITTED_STATUSES).exists():
         errors["document"] = f"La planilla {document} ya está registrada."
     _past_date(document_date, errors, "document_date", "la fecha de la planilla")
     if not description:
@@ -535,7 +540,7 @@ def fund_report() -> FundReport:
     """Everything the premium fund page shows, in a handful of aggregate queries."""
     received = {row["contract__season"]: row for row in ContractPayment.objects.values("contract__season")
                 .annotate(usd=Sum("premium_cents"), pen=Sum("premium_pen_minor")).order_by()}
-    committed = (Spending.objects.exclude(status=SpendingStatus.REJECTED).values("line", "status")
+    committed = (Spending.objects.filter(status__in=COMMITTED_STATUSES).values("line", "status")
                  .annotate(total=Sum("amount_minor")).order_by())
     spent = {(row["line"], row["status"]): int(row["total"]) for row in committed}
     lines = list(BudgetLine.objects.select_related("season", "authorization")

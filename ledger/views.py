@@ -430,6 +430,10 @@ def mass_balance_report(request):
     return render(request, "ledger/mass_balance.html", {"rows": rows})
 
 
+def _season_or_none(value) -> Season | None:
+    return Season.objects.filter(pk=value).first() if str(value or "").isdigit() else None
+
+
 def _date_or_none(value):
     try:
         return parse_date(value or "")
@@ -450,8 +454,7 @@ def lot_new(request):
     data = request.POST if request.method == "POST" else {}
     errors = {}
     if request.method == "POST":
-        season = Season.objects.filter(pk=data.get("season") or None).first() \
-            if str(data.get("season", "")).isdigit() else None
+        season = _season_or_none(data.get("season"))
         common = {"code": data.get("code", ""), "season": season, "claim": data.get("claim", ""),
                   "for_eu": bool(data.get("for_eu")), "user": request.user}
         try:
