@@ -15,7 +15,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from config.roles import BOARD, TREASURER
-from ledger.models import ContractPayment, ExchangeRate, PremiumCategory, PremiumConversion
+from ledger.models import ContractPayment, PremiumCategory, PremiumConversion
 from ledger.premium_fund import (
     approve_spending,
     authorize_budget_lines,
@@ -27,6 +27,7 @@ from ledger.premium_fund import (
     reject_spending,
     ruc_check_digit,
 )
+from ledger.rates import rate_on
 
 C = PremiumCategory
 # season code: (day the premium is changed to soles, assembly day, decision, lines), each line as
@@ -91,11 +92,10 @@ def _convert_premium_received_by(day: date, code: str, user) -> None:
     """Sell, at the day's rate, the premium dollars received up to that day and not yet sold."""
     received = ContractPayment.objects.filter(date__lte=day).aggregate(t=Sum("premium_cents"))["t"] or 0
     sold = PremiumConversion.objects.aggregate(t=Sum("usd_cents"))["t"] or 0
-    rate = ExchangeRate.objects.filter(date__lte=day).order_by("-date").first()
-    if received - sold <= 0 or rate is None:
+    if received - sold <= 0:
         return
-    convert_premium(usd=Decimal(received - sold) / 100, rate=rate.buy, on=day, document=f"CAMB-{code}-01",
-                    user=user)
+    convert_premium(usd=Decimal(received - sold) / 100, rate=rate_on(day).buy, on=day,
+                    document=f"CAMB-{code}-01", user=user)
 
 
 def _distribute(line, season, on: date, board, treasurer, user, today: date) -> None:
