@@ -4,7 +4,7 @@ from django import template
 
 register = template.Library()
 
-ROW_HEIGHT = 58
+ROW_HEIGHT = 64
 
 
 @register.inclusion_tag("ledger/fund/_category_chart.svg")
