@@ -1,0 +1,160 @@
+"""The minutes (acta): the facts of a closed assembly, their hash, and the documents.
+
+``minutes_facts`` gathers what the acta says; the PDF renders those facts and
+``minutes_hash`` hashes the same facts, so the code printed on the acta is the
+one the verification page recomputes from the database. A change behind
+Minka's back (an edited count, an added attendee) no longer matches.
+"""
+
+import hashlib
+import json
+
+from django.urls import reverse
+from django.utils import timezone
+
+from assemblies.models import Assembly, AttendanceEvent, AttendanceKind, MotionStatus, Presence, PresenceKind
+from config.pdf import qr_svg, render_pdf
+
+
+def attendance(assembly: Assembly):
+    """Who is attending at closing: members present, and those represented with their holder."""
+    return (
+        Presence.objects.filter(assembly=assembly)
+        .select_related("entry", "holder", "event")
+        .order_by("entry__position")
+    )
+
+
+def minutes_facts(assembly: Assembly) -> dict:
+    """Everything the acta states, as plain values (the hash is taken over exactly this)."""
+    rows = list(attendance(assembly))
+    motions = []
+    for motion in assembly.motions.prefetch_related("options", "budget_lines").order_by("number"):
+        motions.append(
+            {
+                "number": motion.number,
+                "title": motion.title,
+                "text": motion.text,
+                "kind": motion.get_kind_display(),
+                "majority": motion.get_majority_display(),
+                "method": motion.get_method_display(),
+                "secret": motion.secret,
+                "status": motion.get_status_display(),
+                "published": motion.status == MotionStatus.PUBLISHED,
+                "attending_at_open": motion.attending_at_open,
+                "base": motion.result_base,
+                "needed": motion.result_needed,
+                "approved": motion.approved,
+                "result": motion.result_text,
+                "cancelled_reason": motion.cancelled_reason,
+                "options": [
+                    {"label": o.label, "votes": o.votes, "elected": o.elected} for o in motion.options.all()
+                ],
+                "budget_lines": [
+                    {
+                        "purpose": b.purpose,
+                        "category": b.get_category_display(),
+                        "amount_minor": b.amount_minor,
+                    }
+                    for b in motion.budget_lines.all()
+                ],
+                "budget_total_minor": sum(b.amount_minor for b in motion.budget_lines.all()),
+            }
+        )
+    rules = assembly.rule_set
+    return {
+        "assembly": assembly.pk,
+        "title": assembly.title,
+        "kind": assembly.get_kind_display(),
+        "mode": assembly.get_mode_display(),
+        "place": assembly.place,
+        "link": assembly.link,
+        "first_call_at": _moment(assembly.first_call_at),
+        "second_call_at": _moment(assembly.second_call_at),
+        "agenda": assembly.agenda,
+        "cutoff_date": assembly.cutoff_date.strftime("%d/%m/%Y"),
+        "rule_set": str(rules),
+        "roll_size": assembly.roll_size,
+        "opened_at": _moment(assembly.opened_at),
+        "opened_on_call": assembly.get_opened_on_call_display(),
+        "quorum_rule": rules.quorum(assembly.opened_on_call).describe() if assembly.opened_on_call else "",
+        "quorum_present": assembly.quorum_present,
+        "quorum_represented": assembly.quorum_represented,
+        "quorum_needed": assembly.quorum_needed,
+        "closed_at": _moment(assembly.closed_at),
+        "present": [
+            [p.entry.code, p.entry.name, p.entry.dni] for p in rows if p.kind == PresenceKind.PRESENT
+        ],
+        "represented": [
+            [p.entry.code, p.entry.name, p.holder.code, p.holder.name, p.event.letter]
+            for p in rows
+            if p.kind == PresenceKind.REPRESENTED
+        ],
+        "motions": motions,
+    }
+
+
+def _moment(value) -> str:
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def hash_of(facts: dict) -> str:
+    canonical = json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def minutes_hash(assembly: Assembly) -> str:
+    return hash_of(minutes_facts(assembly))
+
+
+def minutes_match(assembly: Assembly) -> bool:
+    return bool(assembly.minutes_hash) and minutes_hash(assembly) == assembly.minutes_hash
+
+
+def verification_url(request, assembly: Assembly) -> str:
+    path = reverse("assemblies:minutes_verify", args=[assembly.verification_key])
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def minutes_pdf(assembly: Assembly, *, request=None) -> bytes:
+    facts = minutes_facts(assembly)
+    url = verification_url(request, assembly)
+    return render_pdf(
+        "assemblies/pdf/minutes.html",
+        {
+            "assembly": assembly,
+            "facts": facts,
+            "hash": assembly.minutes_hash,
+            "verify_url": url,
+            "qr": qr_svg(url, scale=2),
+            "undone": AttendanceEvent.objects.filter(assembly=assembly, kind=AttendanceKind.UNDONE).count(),
+            "made_at": timezone.localtime(),
+        },
+    )
+
+
+def call_notice_pdf(assembly: Assembly) -> bytes:
+    return render_pdf(
+        "assemblies/pdf/call_notice.html",
+        {
+            "assembly": assembly,
+            "rules": assembly.rule_set,
+            "first_quorum": assembly.rule_set.quorum("first"),
+            "second_quorum": assembly.rule_set.quorum("second"),
+            "motions": assembly.motions.exclude(status=MotionStatus.CANCELLED).prefetch_related(
+                "budget_lines"
+            ),
+            "made_at": timezone.localtime(),
+        },
+    )
+
+
+def signature_sheet_pdf(assembly: Assembly) -> bytes:
+    return render_pdf(
+        "assemblies/pdf/signature_sheet.html",
+        {
+            "assembly": assembly,
+            "roll": assembly.roll.only("position", "code", "dni", "name", "community", "zone"),
+            "made_at": timezone.localtime(),
+        },
+    )

@@ -1,0 +1,915 @@
+"""Every write of an assembly: convening, the registration desk, motions, votes, results, closing.
+
+Each function is keyword-only, takes the acting user, runs in one transaction
+and either writes everything or raises ``ValidationError`` with a message per
+field and nothing written. Writes during the session lock the assembly row
+first, so two desks checking in at once, or a proxy registered while its
+holder's check-in is undone, see each other's work.
+"""
+
+from collections import Counter
+from datetime import date as Date
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Count as DbCount
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from assemblies.models import (
+    Assembly,
+    AssemblyKind,
+    AssemblyMode,
+    AssemblyStatus,
+    AttendanceEvent,
+    AttendanceKind,
+    Ballot,
+    BallotCast,
+    Call,
+    Delegate,
+    MajorityChoice,
+    Motion,
+    MotionBudgetLine,
+    MotionKind,
+    MotionOption,
+    MotionStatus,
+    OptionKind,
+    Presence,
+    PresenceKind,
+    RollEntry,
+    RuleSet,
+    TallyCount,
+    TallyRecord,
+    VotingMethod,
+)
+from assemblies.rules import Count, Majority, decide
+from coop.models import Delivery, DeliveryStatus, Member, MemberStatus, MemberStatusChange
+from ledger.models import PremiumCategory
+from ledger.money import from_minor, typed_to_minor
+from ledger.premium_fund import authorize_budget_lines, draft_budget_line, fund_position, soles
+
+DELIVERY_WINDOW_DAYS = 365  # "minimum deliveries" counts the 12 months before the cut-off
+
+
+# --- The roll -----------------------------------------------------------------------
+
+
+def rule_set_in_force(on: Date) -> RuleSet | None:
+    return RuleSet.objects.filter(valid_from__lte=on).order_by("-valid_from", "-version").first()
+
+
+def eligible_members(rule_set: RuleSet, cutoff: Date):
+    """Members in good standing on the cut-off date under the rule set, with their zone if delegates."""
+    later_change = MemberStatusChange.objects.filter(member=OuterRef("pk"), effective_date__gt=cutoff)
+    status_then = Subquery(
+        MemberStatusChange.objects.filter(member=OuterRef("pk"), effective_date__lte=cutoff)
+        .order_by("-effective_date", "-id")
+        .values("status")[:1]
+    )
+    # A member whose first recorded change came after the cut-off was active until then.
+    members = Member.objects.annotate(
+        status_then=Coalesce(
+            status_then,
+            Case(When(Exists(later_change), then=Value(MemberStatus.ACTIVE)), default=F("status")),
+        )
+    )
+    allowed = [MemberStatus.ACTIVE] + ([MemberStatus.SUSPENDED] if rule_set.suspended_may_vote else [])
+    members = members.filter(status_then__in=allowed).filter(
+        Q(join_date__isnull=True) | Q(join_date__lte=cutoff - timedelta(days=rule_set.min_membership_days))
+    )
+    if rule_set.min_membership_days:
+        members = members.exclude(join_date__isnull=True)  # seniority cannot be shown without a join date
+    if rule_set.min_delivered_kg:
+        delivered = (
+            Delivery.objects.filter(
+                member=OuterRef("pk"),
+                status=DeliveryStatus.VALID,
+                date__gt=cutoff - timedelta(days=DELIVERY_WINDOW_DAYS),
+                date__lte=cutoff,
+            )
+            .values("member")
+            .annotate(total=Sum("dry_g"))
+            .values("total")
+        )
+        members = members.annotate(delivered_g=Coalesce(Subquery(delivered), 0)).filter(
+            delivered_g__gte=rule_set.min_delivered_kg * 1000
+        )
+    if rule_set.uses_delegates:
+        mandate = Delegate.objects.filter(
+            member=OuterRef("pk"), elected_on__lte=cutoff, term_ends_on__gte=cutoff
+        )
+        members = members.filter(Exists(mandate)).annotate(zone=Subquery(mandate.values("zone")[:1]))
+    return members.order_by("code")
+
+
+@transaction.atomic
+def convene_assembly(
+    *,
+    kind: str,
+    mode: str,
+    place: str = "",
+    link: str = "",
+    first_call_at: datetime | None,
+    second_call_at: datetime | None,
+    agenda: str,
+    cutoff_date: Date | None,
+    convened_on: Date | None = None,
+    user,
+) -> Assembly:
+    """Convene a general assembly: freeze the rule set in force and the roll as of the cut-off date."""
+    convened_on = convened_on or timezone.localdate()
+    errors = {}
+    if kind not in AssemblyKind.values:
+        errors["kind"] = "Elija si la asamblea es ordinaria o extraordinaria."
+    if mode not in AssemblyMode.values:
+        errors["mode"] = "Elija la modalidad: presencial, virtual o mixta."
+    place, link, agenda = (place or "").strip(), (link or "").strip(), (agenda or "").strip()
+    if mode in (AssemblyMode.IN_PERSON, AssemblyMode.HYBRID) and not place:
+        errors["place"] = "Indique el lugar de la asamblea."
+    if mode in (AssemblyMode.VIRTUAL, AssemblyMode.HYBRID):
+        if not link:
+            errors["link"] = "Indique el enlace de la sesión virtual."
+        else:
+            try:
+                URLValidator(schemes=["https"])(link)
+            except ValidationError:
+                errors["link"] = "El enlace debe ser una dirección https:// completa."
+    if not agenda:
+        errors["agenda"] = "Escriba la agenda: los puntos que la asamblea tratará."
+    if first_call_at is None:
+        errors["first_call_at"] = "Indique fecha y hora de la primera convocatoria."
+    elif first_call_at.date() < convened_on:
+        errors["first_call_at"] = "La primera convocatoria no puede ser anterior a la convocatoria misma."
+    if second_call_at is None:
+        errors["second_call_at"] = "Indique fecha y hora de la segunda convocatoria."
+    elif first_call_at and second_call_at <= first_call_at:
+        errors["second_call_at"] = "La segunda convocatoria debe ser después de la primera."
+    if cutoff_date is None:
+        errors["cutoff_date"] = "Indique la fecha de corte del padrón."
+    elif cutoff_date > convened_on:
+        errors["cutoff_date"] = "La fecha de corte no puede ser posterior al día de la convocatoria."
+    if convened_on > timezone.localdate():
+        errors["convened_on"] = "La fecha de convocatoria no puede estar en el futuro."
+    rule_set = rule_set_in_force(convened_on)
+    if rule_set is None:
+        errors["rule_set"] = (
+            "No hay reglamento de asambleas vigente: regístrelo (Administración → "
+            "Reglamentos de asambleas) antes de convocar."
+        )
+    if errors:
+        raise ValidationError(errors)
+    members = list(
+        eligible_members(rule_set, cutoff_date).values_list(
+            "pk", "code", "dni", "name", "community", *(["zone"] if rule_set.uses_delegates else [])
+        )
+    )
+    if not members:
+        raise ValidationError(
+            {
+                "cutoff_date": f"Nadie está habilitado en el padrón al {cutoff_date:%d/%m/%Y} "
+                f"con el reglamento «{rule_set}»."
+            }
+        )
+    assembly = Assembly(
+        kind=kind,
+        mode=mode,
+        place=place,
+        link=link,
+        first_call_at=first_call_at,
+        second_call_at=second_call_at,
+        agenda=agenda,
+        cutoff_date=cutoff_date,
+        rule_set=rule_set,
+        roll_size=len(members),
+        convened_by=user,
+    )
+    assembly.save()
+    RollEntry.objects.bulk_create(
+        [
+            RollEntry(
+                assembly=assembly,
+                member_id=row[0],
+                position=n,
+                code=row[1],
+                dni=row[2],
+                name=row[3],
+                community=row[4],
+                zone=row[5] if len(row) > 5 else "",
+            )
+            for n, row in enumerate(members, start=1)
+        ],
+        batch_size=2000,
+    )
+    return assembly
+
+
+# --- The registration desk ----------------------------------------------------------
+
+
+def _lock(assembly: Assembly) -> Assembly:
+    return Assembly.objects.select_for_update().select_related("rule_set").get(pk=assembly.pk)
+
+
+def _desk_open(assembly: Assembly) -> None:
+    if assembly.status == AssemblyStatus.CLOSED:
+        raise ValidationError("La asamblea está cerrada: su asistencia ya no cambia.")
+
+
+def _entry_of(assembly: Assembly, entry: RollEntry | None, field: str = "member") -> RollEntry:
+    if entry is None or entry.assembly_id != assembly.pk:
+        raise ValidationError({field: "Esa persona no está en el padrón de esta asamblea."})
+    return entry
+
+
+def _describe_presence(presence: Presence) -> str:
+    if presence.kind == PresenceKind.PRESENT:
+        at = timezone.localtime(presence.event.recorded_at)
+        return f"{presence.entry} ya registró su asistencia ({at:%H:%M})."
+    return (
+        f"{presence.entry} ya está representado por {presence.holder} (carta poder {presence.event.letter})."
+    )
+
+
+@transaction.atomic
+def check_in(*, assembly: Assembly, entry: RollEntry | None, user) -> AttendanceEvent:
+    assembly = _lock(assembly)
+    _desk_open(assembly)
+    entry = _entry_of(assembly, entry)
+    existing = Presence.objects.select_related("entry", "holder", "event").filter(entry=entry).first()
+    if existing:
+        hint = (
+            ""
+            if existing.kind == PresenceKind.PRESENT
+            else " Para que vote en persona, anule antes el poder."
+        )
+        raise ValidationError({"member": _describe_presence(existing) + hint})
+    event = AttendanceEvent(assembly=assembly, kind=AttendanceKind.CHECK_IN, entry=entry, recorded_by=user)
+    event.save()
+    Presence.objects.create(assembly=assembly, entry=entry, kind=PresenceKind.PRESENT, event=event)
+    return event
+
+
+@transaction.atomic
+def register_proxy(
+    *, assembly: Assembly, represented: RollEntry | None, holder: RollEntry | None, letter: str, user
+) -> AttendanceEvent:
+    """A member absent today represented by a member present, with the proxy letter."""
+    assembly = _lock(assembly)
+    _desk_open(assembly)
+    rules = assembly.rule_set
+    errors = {}
+    if not rules.proxies_allowed:
+        raise ValidationError({"represented": f"El reglamento «{rules}» no admite poderes."})
+    letter = (letter or "").strip()
+    if not letter:
+        errors["letter"] = "Indique el número o la referencia de la carta poder."
+    if represented is None or represented.assembly_id != assembly.pk:
+        errors["represented"] = "El socio representado no está en el padrón de esta asamblea."
+    if holder is None or holder.assembly_id != assembly.pk:
+        errors["holder"] = (
+            "El apoderado no está en el padrón de esta asamblea: un poder solo se da a otro socio."
+        )
+    if errors:
+        raise ValidationError(errors)
+    if represented.pk == holder.pk:
+        raise ValidationError({"holder": "Un socio no puede representarse a sí mismo."})
+    existing = Presence.objects.select_related("entry", "holder", "event").filter(entry=represented).first()
+    if existing:
+        raise ValidationError(
+            {
+                "represented": _describe_presence(existing)
+                + " Un socio presente o ya representado no da poder."
+            }
+        )
+    holder_presence = Presence.objects.filter(entry=holder).first()
+    if holder_presence is None or holder_presence.kind != PresenceKind.PRESENT:
+        raise ValidationError(
+            {
+                "holder": f"{holder} no ha registrado su asistencia: el apoderado debe estar "
+                "presente. Registre primero su asistencia."
+            }
+        )
+    held = Presence.objects.filter(holder=holder).count()
+    if held >= rules.max_proxies_per_holder:
+        raise ValidationError(
+            {
+                "holder": f"{holder} ya tiene {held} poder(es); el reglamento permite "
+                f"{rules.max_proxies_per_holder} por socio."
+            }
+        )
+    event = AttendanceEvent(
+        assembly=assembly,
+        kind=AttendanceKind.PROXY,
+        entry=represented,
+        holder=holder,
+        letter=letter,
+        recorded_by=user,
+    )
+    event.save()
+    Presence.objects.create(
+        assembly=assembly, entry=represented, kind=PresenceKind.REPRESENTED, holder=holder, event=event
+    )
+    return event
+
+
+@transaction.atomic
+def undo_attendance(*, assembly: Assembly, entry: RollEntry | None, reason: str, user) -> AttendanceEvent:
+    """Undo a check-in or a proxy registered by mistake (or a member who left), keeping both events."""
+    assembly = _lock(assembly)
+    _desk_open(assembly)
+    entry = _entry_of(assembly, entry)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Indique por qué se anula el registro."})
+    presence = Presence.objects.select_related("event").filter(entry=entry).first()
+    if presence is None:
+        raise ValidationError({"member": f"{entry} no tiene asistencia ni poder registrados."})
+    held = list(Presence.objects.filter(holder=entry).select_related("entry"))
+    if held:
+        names = "; ".join(str(p.entry) for p in held)
+        raise ValidationError({"member": f"{entry} representa a: {names}. Anule primero esos poderes."})
+    event = AttendanceEvent(
+        assembly=assembly,
+        kind=AttendanceKind.UNDONE,
+        entry=entry,
+        undoes=presence.event,
+        reason=reason,
+        recorded_by=user,
+    )
+    event.save()
+    presence.delete()
+    return event
+
+
+def attendance_counts(assembly: Assembly) -> tuple[int, int]:
+    """(present, represented) right now."""
+    counts = dict(
+        Presence.objects.filter(assembly=assembly)
+        .values("kind")
+        .annotate(n=DbCount("id"))
+        .values_list("kind", "n")
+    )
+    return counts.get(PresenceKind.PRESENT, 0), counts.get(PresenceKind.REPRESENTED, 0)
+
+
+@transaction.atomic
+def open_session(*, assembly: Assembly, call: str, user, at: datetime | None = None) -> Assembly:
+    """Open the session on the first or second call; the quorum at that moment goes into the minutes."""
+    assembly = _lock(assembly)
+    at = at or timezone.now()
+    if assembly.status != AssemblyStatus.CONVENED:
+        raise ValidationError(
+            "La sesión ya fue abierta."
+            if assembly.status == AssemblyStatus.IN_SESSION
+            else "La asamblea está cerrada."
+        )
+    if call not in Call.values:
+        raise ValidationError({"call": "Elija primera o segunda convocatoria."})
+    scheduled = assembly.first_call_at if call == Call.FIRST else assembly.second_call_at
+    if at < scheduled:
+        raise ValidationError(
+            {
+                "call": f"La {Call(call).label} es a las "
+                f"{timezone.localtime(scheduled):%H:%M del %d/%m/%Y}: aún no puede abrirse."
+            }
+        )
+    present, represented = attendance_counts(assembly)
+    threshold = assembly.rule_set.quorum(call)
+    needed = threshold.needed(assembly.roll_size)
+    if present + represented < needed:
+        raise ValidationError(
+            {
+                "call": (
+                    f"No hay quórum en {Call(call).label}: {present} presentes y {represented} representados "
+                    f"({present + represented}) de {needed} necesarios ({threshold.describe()} de "
+                    f"{assembly.roll_size} socios hábiles)."
+                )
+            }
+        )
+    assembly.status = AssemblyStatus.IN_SESSION
+    assembly.opened_at, assembly.opened_on_call, assembly.opened_by = at, call, user
+    assembly.quorum_present, assembly.quorum_represented, assembly.quorum_needed = (
+        present,
+        represented,
+        needed,
+    )
+    assembly.save()
+    return assembly
+
+
+# --- Motions ------------------------------------------------------------------------
+
+YES_NO_OPTIONS = [
+    (OptionKind.YES, "A favor"),
+    (OptionKind.NO, "En contra"),
+    (OptionKind.ABSTAIN, "Abstención"),
+]
+
+
+def pending_budget_minor(exclude: Motion | None = None) -> int:
+    """Soles asked for by budget motions not yet published or withdrawn, in every assembly."""
+    lines = MotionBudgetLine.objects.filter(
+        motion__status__in=[MotionStatus.DRAFT, MotionStatus.OPEN, MotionStatus.COUNTING]
+    )
+    if exclude is not None:
+        lines = lines.exclude(motion=exclude)
+    return int(lines.aggregate(t=Sum("amount_minor"))["t"] or 0)
+
+
+def premium_available_minor() -> int:
+    """What a new budget motion may ask for: unallocated soles less other pending budget motions."""
+    return fund_position().unallocated_minor - pending_budget_minor()
+
+
+@transaction.atomic
+def draft_motion(
+    *,
+    assembly: Assembly,
+    kind: str,
+    title: str,
+    text: str = "",
+    majority: str,
+    method: str,
+    secret: bool = False,
+    candidates: list[str] | None = None,
+    seats: int = 1,
+    season=None,
+    budget_lines: list[tuple[str, str, object]] | None = None,
+    user,
+) -> Motion:
+    """A motion for the agenda: a resolution, an election, or a budget of Development Plan lines.
+
+    Budget lines are (purpose, category, amount in soles); together they may not
+    exceed the premium available in the fund (less other pending budget motions).
+    """
+    assembly = _lock(assembly)
+    if assembly.status == AssemblyStatus.CLOSED:
+        raise ValidationError("La asamblea está cerrada: no se agregan mociones.")
+    errors = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = "Escriba el título de la moción."
+    elif len(title) > 200:
+        errors["title"] = "El título admite 200 caracteres como máximo."
+    if kind not in MotionKind.values:
+        errors["kind"] = "Elija el tipo de moción."
+    if majority not in MajorityChoice.values:
+        errors["majority"] = "Elija la mayoría que se necesita."
+    if method not in VotingMethod.values:
+        errors["method"] = "Elija la forma de votación."
+    # Paper ballots are secret by nature; a show of hands never is.
+    secret = method == VotingMethod.PAPER or (method == VotingMethod.ELECTRONIC and bool(secret))
+    options = list(YES_NO_OPTIONS)
+    if method == VotingMethod.PAPER:
+        options.append((OptionKind.BLANK, "En blanco"))
+    proposed = []
+    if kind == MotionKind.ELECTION:
+        names = [name.strip() for name in (candidates or []) if name and name.strip()]
+        if len(set(names)) != len(names):
+            errors["candidates"] = "Hay un candidato repetido."
+        if not isinstance(seats, int) or seats < 1:
+            errors["seats"] = "Indique cuántos cargos se eligen (1 o más)."
+        elif len(names) < seats:
+            errors["candidates"] = f"Inscriba al menos {seats} candidato(s), uno por línea."
+        options = [(OptionKind.CANDIDATE, name) for name in names] + [
+            (OptionKind.BLANK, "En blanco"),
+            (OptionKind.ABSTAIN, "Abstención"),
+        ]
+    elif kind == MotionKind.BUDGET:
+        if season is None:
+            errors["season"] = "Elija la campaña cuyo premio financia el plan."
+        proposed = _proposed_lines(budget_lines or [], errors)
+    if errors:
+        raise ValidationError(errors)
+    if kind == MotionKind.BUDGET:
+        total = sum(minor for _, _, minor in proposed)
+        available = premium_available_minor()
+        if total > available:
+            raise ValidationError(
+                {
+                    "budget_lines": (
+                        f"Las líneas suman {soles(total)} y la prima disponible es "
+                        f"{soles(max(available, 0))} "
+                        "(soles del fondo sin asignar, menos otras mociones de presupuesto pendientes)."
+                    )
+                }
+            )
+    number = (assembly.motions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    motion = Motion(
+        assembly=assembly,
+        number=number,
+        kind=kind,
+        title=title,
+        text=(text or "").strip(),
+        majority=majority,
+        method=method,
+        secret=secret,
+        seats=seats if kind == MotionKind.ELECTION else 1,
+        season=season if kind == MotionKind.BUDGET else None,
+        created_by=user,
+    )
+    motion.save()
+    MotionOption.objects.bulk_create(
+        [
+            MotionOption(motion=motion, position=n, kind=option_kind, label=label)
+            for n, (option_kind, label) in enumerate(options, start=1)
+        ]
+    )
+    MotionBudgetLine.objects.bulk_create(
+        [
+            MotionBudgetLine(motion=motion, purpose=purpose, category=category, amount_minor=minor)
+            for purpose, category, minor in proposed
+        ]
+    )
+    return motion
+
+
+def _proposed_lines(rows, errors: dict) -> list[tuple[str, str, int]]:
+    proposed, problems = [], []
+    for n, (purpose, category, amount) in enumerate(rows, start=1):
+        purpose = (purpose or "").strip()
+        if not purpose and not str(amount or "").strip():
+            continue  # an empty row of the form
+        if not purpose:
+            problems.append(f"línea {n}: indique la finalidad")
+        if category not in PremiumCategory.values:
+            problems.append(f"línea {n}: elija la categoría")
+        try:
+            minor = typed_to_minor(amount) if str(amount or "").strip() else None
+        except ValidationError:
+            minor = None
+            problems.append(f"línea {n}: el monto «{amount}» no es un número con hasta 2 decimales")
+        else:
+            if minor is None or minor <= 0:
+                problems.append(f"línea {n}: el monto debe ser mayor que cero")
+        proposed.append((purpose, category, minor))
+    if problems:
+        errors["budget_lines"] = "; ".join(problems).capitalize() + "."
+    elif not proposed:
+        errors["budget_lines"] = "Escriba al menos una línea del plan (finalidad, categoría y monto)."
+    return proposed
+
+
+def _lock_motion(motion: Motion) -> Motion:
+    _lock(motion.assembly)
+    return Motion.objects.select_for_update().select_related("assembly__rule_set").get(pk=motion.pk)
+
+
+@transaction.atomic
+def open_motion(*, motion: Motion, user) -> Motion:
+    motion = _lock_motion(motion)
+    if motion.assembly.status != AssemblyStatus.IN_SESSION:
+        raise ValidationError("Abra la sesión (con quórum) antes de abrir una votación.")
+    if motion.status != MotionStatus.DRAFT:
+        raise ValidationError(
+            f"La moción está «{motion.get_status_display()}»: solo un borrador se abre a votación."
+        )
+    present, represented = attendance_counts(motion.assembly)
+    motion.status, motion.opened_at, motion.attending_at_open = (
+        MotionStatus.OPEN,
+        timezone.now(),
+        present + represented,
+    )
+    motion.save()
+    return motion
+
+
+@transaction.atomic
+def close_voting(*, motion: Motion, user) -> Motion:
+    motion = _lock_motion(motion)
+    if motion.status != MotionStatus.OPEN:
+        raise ValidationError(f"La votación no está abierta (está «{motion.get_status_display()}»).")
+    motion.status, motion.counting_at = MotionStatus.COUNTING, timezone.now()
+    motion.save()
+    return motion
+
+
+@transaction.atomic
+def cancel_motion(*, motion: Motion, reason: str, user) -> Motion:
+    motion = _lock_motion(motion)
+    if motion.is_final:
+        raise ValidationError(f"La moción ya está «{motion.get_status_display()}»: no se retira.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Indique por qué se retira la moción."})
+    motion.status, motion.cancelled_reason = MotionStatus.CANCELLED, reason
+    motion.save()
+    return motion
+
+
+def current_tallies(motion: Motion) -> list[TallyRecord]:
+    """The latest count of each box (or of the show of hands), corrections applied."""
+    return list(motion.tallies.filter(corrected_by__isnull=True).prefetch_related("counts").order_by("box"))
+
+
+@transaction.atomic
+def record_tally(
+    *, motion: Motion, box: str = "", ballots_issued=None, counts: dict, reason: str = "", user
+) -> TallyRecord:
+    """Enter the count of a show of hands, or of one ballot box; a second count of the same box corrects it.
+
+    ``counts`` maps each option's position to a whole number. A box's votes
+    must add up to the ballots issued from it.
+    """
+    motion = _lock_motion(motion)
+    if motion.method == VotingMethod.ELECTRONIC:
+        raise ValidationError("El voto electrónico se cuenta solo: no se ingresa conteo.")
+    if motion.status not in (MotionStatus.OPEN, MotionStatus.COUNTING):
+        raise ValidationError(f"La moción está «{motion.get_status_display()}»: no admite conteo.")
+    box = (box or "").strip() if motion.method == VotingMethod.PAPER else ""
+    errors = {}
+    options = list(motion.options.all())
+    typed = {}
+    for option in options:
+        raw = str(counts.get(option.position, counts.get(str(option.position), "")) or "").strip()
+        if not raw.isdigit():
+            errors[f"option_{option.position}"] = (
+                f"«{option.label}»: escriba un número entero (0 si no hubo votos)."
+            )
+        else:
+            typed[option] = int(raw)
+    issued = None
+    if motion.method == VotingMethod.PAPER:
+        if not box:
+            errors["box"] = "Indique el ánfora (por ejemplo «Ánfora 1»)."
+        raw_issued = str(ballots_issued or "").strip()
+        if not raw_issued.isdigit():
+            errors["ballots_issued"] = "Indique cuántas cédulas se entregaron para esta ánfora."
+        else:
+            issued = int(raw_issued)
+    if errors:
+        raise ValidationError(errors)
+    total = sum(typed.values())
+    if issued is not None and total != issued:
+        raise ValidationError(
+            {
+                "ballots_issued": (
+                    f"{box}: los votos suman {total} y se entregaron {issued} cédulas. Revise el conteo: "
+                    "deben coincidir (las cédulas en blanco se cuentan como «En blanco»)."
+                )
+            }
+        )
+    previous = motion.tallies.filter(box=box, corrected_by__isnull=True).first()
+    reason = (reason or "").strip()
+    if previous and not reason:
+        raise ValidationError(
+            {
+                "reason": f"Ya hay un conteo{' de ' + box if box else ''} registrado por "
+                f"{previous.entered_by}: para corregirlo indique el motivo."
+            }
+        )
+    others = sum(
+        (t.ballots_issued if t.ballots_issued is not None else sum(c.count for c in t.counts.all()))
+        for t in current_tallies(motion)
+        if t.box != box
+    )
+    present, represented = attendance_counts(motion.assembly)
+    voters = max(motion.attending_at_open or 0, present + represented)
+    if others + total > voters:
+        raise ValidationError(
+            {
+                "__all__": (
+                    f"El conteo da {others + total} votos y solo hay {voters} socios "
+                    "presentes y representados."
+                )
+            }
+        )
+    record = TallyRecord(
+        motion=motion,
+        box=box,
+        ballots_issued=issued,
+        corrects=previous,
+        reason=reason if previous else "",
+        entered_by=user,
+    )
+    record.save()
+    TallyCount.objects.bulk_create(
+        [TallyCount(record=record, option=option, count=n) for option, n in typed.items()]
+    )
+    if motion.status == MotionStatus.OPEN:
+        motion.status, motion.counting_at = MotionStatus.COUNTING, timezone.now()
+        motion.save()
+    return record
+
+
+@transaction.atomic
+def cast_ballot(
+    *, motion: Motion, voter: RollEntry | None, cast_by: RollEntry | None, option: MotionOption | None, user
+) -> BallotCast:
+    """One electronic vote: by a member present, or by the holder of their proxy. Once per member."""
+    motion = _lock_motion(motion)
+    if motion.method != VotingMethod.ELECTRONIC:
+        raise ValidationError("Esta moción no se vota electrónicamente.")
+    if motion.status != MotionStatus.OPEN:
+        raise ValidationError(
+            f"La votación de «{motion.title}» no está abierta (está «{motion.get_status_display()}»)."
+        )
+    voter = _entry_of(motion.assembly, voter, "voter")
+    if option is None or option.motion_id != motion.pk:
+        raise ValidationError({"option": "Elija una opción de la cédula."})
+    presence = Presence.objects.select_related("holder").filter(entry=voter).first()
+    if presence is None:
+        raise ValidationError({"voter": f"{voter} no está registrado como presente ni representado."})
+    expected = voter if presence.kind == PresenceKind.PRESENT else presence.holder
+    if cast_by is None or cast_by.pk != expected.pk:
+        raise ValidationError(
+            {
+                "voter": (
+                    f"{voter} está presente: vota en persona."
+                    if expected == voter
+                    else f"El voto de {voter} lo emite su apoderado, {expected}."
+                )
+            }
+        )
+    if BallotCast.objects.filter(motion=motion, voter=voter).exists():
+        raise ValidationError({"voter": f"{voter} ya votó en esta moción."})
+    try:
+        with transaction.atomic():
+            cast = BallotCast(
+                motion=motion,
+                voter=voter,
+                cast_by=cast_by,
+                option=None if motion.secret else option,
+                recorded_by=user,
+            )
+            cast.save()
+    except IntegrityError:
+        raise ValidationError({"voter": f"{voter} ya votó en esta moción."}) from None
+    Ballot(motion=motion, option=option).save()
+    return cast
+
+
+def not_voted(motion: Motion):
+    """Attending members whose electronic vote is still missing, with who casts it."""
+    voted = BallotCast.objects.filter(motion=motion, voter=OuterRef("entry"))
+    return (
+        Presence.objects.filter(assembly_id=motion.assembly_id)
+        .exclude(Exists(voted))
+        .select_related("entry", "holder")
+        .order_by("entry__position")
+    )
+
+
+def option_totals(motion: Motion) -> dict[int, int]:
+    """Votes per option position, from the electronic ballots or the current tallies."""
+    positions = dict(motion.options.values_list("pk", "position"))
+    totals = Counter({position: 0 for position in positions.values()})
+    if motion.method == VotingMethod.ELECTRONIC:
+        for option_id, n in (
+            Ballot.objects.filter(motion=motion)
+            .values("option")
+            .annotate(n=DbCount("id"))
+            .values_list("option", "n")
+        ):
+            totals[positions[option_id]] += n
+    else:
+        for record in current_tallies(motion):
+            for count in record.counts.all():
+                totals[positions[count.option_id]] += count.count
+    return dict(totals)
+
+
+@transaction.atomic
+def publish_motion(*, motion: Motion, user) -> Motion:
+    """Count, decide by the frozen rule set, and make the result final.
+
+    An approved budget motion authorizes its lines in the premium fund in the
+    same transaction: if the fund no longer holds the money, nothing is published.
+    """
+    motion = _lock_motion(motion)
+    if motion.status != MotionStatus.COUNTING:
+        raise ValidationError(
+            f"La moción está «{motion.get_status_display()}»: se publica al terminar el "
+            "escrutinio (cierre antes la votación)."
+        )
+    if motion.method != VotingMethod.ELECTRONIC and not motion.tallies.exists():
+        raise ValidationError("Falta el conteo de votos: regístrelo antes de publicar.")
+    options = list(motion.options.all())
+    totals = option_totals(motion)
+    by_kind = Counter()
+    for option in options:
+        by_kind[option.kind] += totals[option.position]
+    rule = motion.assembly.rule_set.majority(motion.majority)
+    present = motion.attending_at_open or 0
+    if motion.kind == MotionKind.ELECTION:
+        outcome_text, approved, base, needed, elected = _election(
+            motion, options, totals, by_kind, rule, present
+        )
+    else:
+        count = Count(
+            yes=by_kind[OptionKind.YES],
+            no=by_kind[OptionKind.NO],
+            abstain=by_kind[OptionKind.ABSTAIN],
+            blank=by_kind[OptionKind.BLANK],
+        )
+        outcome = decide(rule, count, present=present)
+        approved, base, needed, elected = outcome.approved, outcome.base, outcome.needed, set()
+        outcome_text = outcome.explain(count.yes)
+    for option in options:
+        option.votes = totals[option.position]
+        option.elected = (option.pk in elected) if motion.kind == MotionKind.ELECTION else None
+        option.save(update_fields=["votes", "elected"])
+    motion.status, motion.published_at, motion.published_by = MotionStatus.PUBLISHED, timezone.now(), user
+    motion.result_base, motion.result_needed, motion.approved, motion.result_text = (
+        base,
+        needed,
+        approved,
+        outcome_text,
+    )
+    if motion.kind == MotionKind.BUDGET and approved:
+        motion.authorization = _authorize_budget(motion, user)
+    motion.save()
+    return motion
+
+
+def _election(motion, options, totals, by_kind, rule, present):
+    candidates = sorted(
+        (o for o in options if o.kind == OptionKind.CANDIDATE),
+        key=lambda o: (-totals[o.position], o.position),
+    )
+    cast = sum(totals[o.position] for o in candidates)
+    if rule.abstentions_in_base:
+        cast += by_kind[OptionKind.ABSTAIN]
+    if rule.blank_in_base:
+        cast += by_kind[OptionKind.BLANK]
+    if rule.kind == Majority.SIMPLE:
+        base, needed = cast, 1  # the most voted win, with at least one vote
+    else:
+        base = present if rule.base == "present" else cast
+        needed = max(rule.threshold.needed(base), 1)
+    elected, words = set(), []
+    for n, candidate in enumerate(candidates):
+        votes = totals[candidate.position]
+        in_seats = n < motion.seats
+        # A tie for the last seat elects nobody to it: the assembly votes again.
+        tied_at_cut = (
+            in_seats
+            and n == motion.seats - 1
+            and n + 1 < len(candidates)
+            and totals[candidates[n + 1].position] == votes
+        )
+        if in_seats and votes >= needed and not tied_at_cut:
+            elected.add(candidate.pk)
+        elif in_seats and tied_at_cut:
+            words.append(f"empate con {votes} votos por el último cargo: se vota de nuevo")
+    names = ", ".join(f"{c.label} ({totals[c.position]})" for c in candidates if c.pk in elected) or "nadie"
+    text = f"Elegidos: {names}. {rule.describe().capitalize()}; se necesitaban {needed} votos (base {base})."
+    if words:
+        text += " " + "; ".join(words).capitalize() + "."
+    return text, len(elected) == motion.seats, base, needed, elected
+
+
+def _authorize_budget(motion: Motion, user):
+    assembly = motion.assembly
+    decided_on = timezone.localtime(assembly.opened_at).date()
+    proposed = list(motion.budget_lines.all())
+    lines = [
+        draft_budget_line(
+            season=motion.season,
+            purpose=p.purpose,
+            category=p.category,
+            amount=from_minor(p.amount_minor),
+            user=user,
+        )
+        for p in proposed
+    ]
+    decision = f"{assembly.title}, acuerdo n.º {motion.number}: {motion.title}"[:300]
+    try:
+        authorization = authorize_budget_lines(
+            lines=lines, decision=decision, decided_on=decided_on, user=user
+        )
+    except ValidationError as exc:
+        raise ValidationError(
+            {"__all__": ["El fondo de prima no puede autorizar el presupuesto: " + " ".join(exc.messages)]}
+        ) from None
+    for p, line in zip(proposed, lines, strict=True):
+        p.line = line
+        p.save(update_fields=["line"])
+    return authorization
+
+
+@transaction.atomic
+def close_assembly(*, assembly: Assembly, user, at: datetime | None = None) -> Assembly:
+    """Close the session; every motion must be published or withdrawn. The minutes' hash is fixed here."""
+    from assemblies.minutes import minutes_hash
+
+    assembly = _lock(assembly)
+    if assembly.status != AssemblyStatus.IN_SESSION:
+        raise ValidationError("Solo se cierra una asamblea en sesión.")
+    pending = [
+        str(m) for m in assembly.motions.exclude(status__in=[MotionStatus.PUBLISHED, MotionStatus.CANCELLED])
+    ]
+    if pending:
+        raise ValidationError("Publique o retire antes estas mociones: " + "; ".join(pending) + ".")
+    assembly.status, assembly.closed_at, assembly.closed_by = (
+        AssemblyStatus.CLOSED,
+        at or timezone.now(),
+        user,
+    )
+    assembly.save()
+    assembly.minutes_hash = minutes_hash(assembly)
+    assembly.save(update_fields=["minutes_hash"])
+    return assembly
