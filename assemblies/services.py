@@ -624,7 +624,8 @@ def record_tally(
     options = list(motion.options.all())
     typed = {}
     for option in options:
-        raw = str(counts.get(option.position, counts.get(str(option.position), "")) or "").strip()
+        value = counts.get(option.position, counts.get(str(option.position)))
+        raw = "" if value is None else str(value).strip()
         if not raw.isdigit():
             errors[f"option_{option.position}"] = (
                 f"«{option.label}»: escriba un número entero (0 si no hubo votos)."
@@ -856,7 +857,10 @@ def _election(motion, options, totals, by_kind, rule, present):
         elif in_seats and tied_at_cut:
             words.append(f"empate con {votes} votos por el último cargo: se vota de nuevo")
     names = ", ".join(f"{c.label} ({totals[c.position]})" for c in candidates if c.pk in elected) or "nadie"
-    text = f"Elegidos: {names}. {rule.describe().capitalize()}; se necesitaban {needed} votos (base {base})."
+    if rule.kind == Majority.SIMPLE:
+        text = f"Elegidos: {names}. Por mayoría relativa: los {motion.seats} más votados."
+    else:
+        text = f"Elegidos: {names}. {rule.describe().capitalize()}: se necesitaban {needed} votos (base {base})."
     if words:
         text += " " + "; ".join(words).capitalize() + "."
     return text, len(elected) == motion.seats, base, needed, elected

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from coop.models import Member, OrganicStage, Plot, Season
 from ledger.models import ExchangeRate
+from ledger.premium_fund import convert_premium
 from ledger.sales import invoice_contract, receive_payment, record_contract
 from tests.acopio.factories import load_prices, make_coop, record
 
@@ -46,3 +47,13 @@ def premium_received(coop: dict) -> dict:
     payment = receive_payment(contract=sale, amount="73500", reference="BCP-OP-7781", on=date(2020, 6, 15),
                               user=coop["admin"])
     return {**coop, "sale": sale, "payment": payment}
+
+
+def fund_with_soles(make_user) -> dict:
+    """US$ 6,000.00 of premium received; US$ 5,000.00 sold at 3.5000 → S/ 17,500.00 in the fund."""
+    coop = premium_received(make_coop_2020(make_user))
+    conversion = convert_premium(usd="5000", rate="3,5000", on=date(2020, 6, 20), document="CAMBIO-001",
+                                 user=coop["admin"])
+    board = make_user("consejo_administracion", username="presidente")
+    treasurer = make_user("tesorero", username="tesorera")
+    return {**coop, "conversion": conversion, "board": board, "treasurer": treasurer}

@@ -41,20 +41,10 @@ from ledger.premium_fund import (
 )
 from ledger.services import account_balance
 from tests.acopio.factories import record
-from tests.ledger.factories import make_coop_2020, premium_received
+from tests.ledger.factories import fund_with_soles
 
 D = Decimal
 RUC = "20131312955"  # a valid RUC (check digit 5)
-
-
-def fund_with_soles(make_user) -> dict:
-    """US$ 6,000.00 of premium received; US$ 5,000.00 sold at 3.5000 → S/ 17,500.00 in the fund."""
-    coop = premium_received(make_coop_2020(make_user))
-    conversion = convert_premium(usd="5000", rate="3,5000", on=date(2020, 6, 20), document="CAMBIO-001",
-                                 user=coop["admin"])
-    board = make_user("consejo_administracion", username="presidente")
-    treasurer = make_user("tesorero", username="tesorera")
-    return {**coop, "conversion": conversion, "board": board, "treasurer": treasurer}
 
 
 @pytest.fixture
