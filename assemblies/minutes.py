@@ -112,7 +112,7 @@ def minutes_match(assembly: Assembly) -> bool:
 
 
 def verification_url(request, assembly: Assembly) -> str:
-    path = reverse("assemblies:minutes_verify", args=[assembly.verification_key])
+    path = reverse("minutes_verify", args=[assembly.verification_key])
     return request.build_absolute_uri(path) if request is not None else path
 
 

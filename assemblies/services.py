@@ -860,7 +860,9 @@ def _election(motion, options, totals, by_kind, rule, present):
     if rule.kind == Majority.SIMPLE:
         text = f"Elegidos: {names}. Por mayoría relativa: los {motion.seats} más votados."
     else:
-        text = f"Elegidos: {names}. {rule.describe().capitalize()}: se necesitaban {needed} votos (base {base})."
+        text = (
+            f"Elegidos: {names}. {rule.describe().capitalize()}: se necesitaban {needed} votos (base {base})."
+        )
     if words:
         text += " " + "; ".join(words).capitalize() + "."
     return text, len(elected) == motion.seats, base, needed, elected

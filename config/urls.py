@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from assemblies import views as assembly_views
 from config import views
 from config.roles import public
 from coop import views as coop_views
@@ -14,7 +15,9 @@ urlpatterns = [
     path("salud/", views.health, name="health"),
     path("padron/", include("coop.urls")),
     path("", include("ledger.urls")),
+    path("asambleas/", include("assemblies.urls")),
     path("verificar/recibo/<str:key>/", ledger_views.receipt_verify, name="receipt_verify"),
+    path("verificar/acta/<uuid:key>/", assembly_views.minutes_verify, name="minutes_verify"),
     path("admin/", admin.site.urls),
 ]
 handler403 = "config.views.permission_denied"

@@ -11,6 +11,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from assemblies.models import Assembly
 from config.roles import (
     ADMINISTRATOR,
     ALL_ROLES,
@@ -44,6 +45,8 @@ ADMIN_ONLY = frozenset({ADMINISTRATOR})
 FUND_READERS = EXPORTERS | {TREASURER}
 PLAN_DRAFTERS = frozenset({ADMINISTRATOR, BOARD})
 SIGNERS = frozenset({BOARD, TREASURER})
+ASSEMBLY_ORGANISERS = frozenset({ADMINISTRATOR, BOARD})
+ASSEMBLY_DESK = frozenset({ADMINISTRATOR, BOARD, CLERK})
 MINKA_APPS = {"coop", "ledger", "assemblies", "certification"}
 
 # url name -> (roles allowed, HTTP method used to probe it)
@@ -85,6 +88,25 @@ POLICY = {
     "ledger:spending_reject": (SIGNERS, "post"),
     "ledger:spending_reverse": (ADMIN_ONLY, "post"),
     "receipt_verify": (PUBLIC, "get"),
+    "assemblies:assembly_list": (ALL, "get"),
+    "assemblies:assembly_new": (ASSEMBLY_ORGANISERS, "get"),
+    "assemblies:assembly_detail": (ALL, "get"),
+    "assemblies:assembly_open": (ASSEMBLY_ORGANISERS, "post"),
+    "assemblies:assembly_close": (ASSEMBLY_ORGANISERS, "post"),
+    "assemblies:session_live": (ALL, "get"),
+    "assemblies:desk": (ASSEMBLY_DESK, "get"),
+    "assemblies:desk_action": (ASSEMBLY_DESK, "post"),
+    "assemblies:attendance_list": (ALL, "get"),
+    "assemblies:motion_new": (ASSEMBLY_ORGANISERS, "get"),
+    "assemblies:motion_detail": (ALL, "get"),
+    "assemblies:motion_action": (ASSEMBLY_ORGANISERS, "post"),
+    "assemblies:motion_tally": (ASSEMBLY_ORGANISERS, "post"),
+    "assemblies:ballot_station": (ASSEMBLY_DESK, "get"),
+    "assemblies:not_voted": (ASSEMBLY_DESK, "get"),
+    "assemblies:call_notice": (ALL, "get"),
+    "assemblies:signature_sheet": (ALL, "get"),
+    "assemblies:minutes": (ALL, "get"),
+    "minutes_verify": (PUBLIC, "get"),
 }
 
 
@@ -104,7 +126,10 @@ def sample_kwargs(pattern: URLPattern, member: Member, delivery: Delivery) -> di
     movement = delivery.member.movements.first()
     values = {"code": member.code, "receipt": delivery.receipt_code, "size": "a6",
               "key": delivery.verification_key, "pk": movement.pk}
-    if "pk" in names and "contratos" in str(pattern.pattern):
+    if pattern.callback.__module__ == "assemblies.views":
+        assembly = Assembly.objects.get()
+        values.update(pk=assembly.pk, number=1, key=assembly.verification_key)
+    elif "pk" in names and "contratos" in str(pattern.pattern):
         values["pk"] = SalesContract.objects.get().pk
     elif "pk" in names and "gastos" in str(pattern.pattern):
         values["pk"] = Spending.objects.get().pk
@@ -136,7 +161,23 @@ def delivery(db, make_user):
                                      category=PremiumCategory.MEMBER_SERVICES, authorization=authorization)
     Spending.objects.create(line=line, kind=SpendingKind.SUPPLIER, amount_minor=1000, supplier="Proveedor",
                             ruc="20131312955", document="F1-1", document_date=made.date, description="Prueba")
+    closed_assembly(user)
     return made
+
+
+def closed_assembly(user):
+    """A held and closed assembly with one withdrawn motion, so every assembly page and document opens."""
+    from assemblies import services
+    from tests.assemblies.factories import check_in_many, convene, make_rules
+
+    make_rules()
+    assembly = convene(user)
+    check_in_many(assembly, user, assembly.roll_size)
+    services.open_session(assembly=assembly, call="first", user=user)
+    motion = services.draft_motion(assembly=assembly, kind="resolution", title="Informe del consejo",
+                                   majority="simple", method="hands", user=user)
+    services.cancel_motion(motion=motion, reason="Se verá en la próxima asamblea", user=user)
+    services.close_assembly(assembly=assembly, user=user)
 
 
 def test_every_url_is_in_the_policy_and_declares_the_same_roles():

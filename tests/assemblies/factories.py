@@ -10,16 +10,30 @@ from coop.models import Member, member_search_text
 
 
 def make_members(n: int, *, joined: date = date(2015, 3, 1), start: int = 1) -> list[Member]:
-    return Member.objects.bulk_create([
-        Member(code=f"S-{i:05d}", dni=f"{40000000 + i:08d}", name=f"Socia Número {i}", join_date=joined,
-               search_text=member_search_text(code=f"S-{i:05d}", dni=f"{40000000 + i:08d}",
-                                              name=f"Socia Número {i}"))
-        for i in range(start, start + n)])
+    return Member.objects.bulk_create(
+        [
+            Member(
+                code=f"S-{i:05d}",
+                dni=f"{40000000 + i:08d}",
+                name=f"Socia Número {i}",
+                join_date=joined,
+                search_text=member_search_text(
+                    code=f"S-{i:05d}", dni=f"{40000000 + i:08d}", name=f"Socia Número {i}"
+                ),
+            )
+            for i in range(start, start + n)
+        ]
+    )
 
 
 def make_rules(**overrides) -> RuleSet:
-    fields = {"name": "Estatuto 2024", "version": 1, "valid_from": date(2010, 1, 1),
-              "statute_reference": "Arts. 30 a 41", "max_proxies_per_holder": 2}
+    fields = {
+        "name": "Estatuto 2024",
+        "version": 1,
+        "valid_from": date(2010, 1, 1),
+        "statute_reference": "Arts. 30 a 41",
+        "max_proxies_per_holder": 2,
+    }
     fields.update(overrides)
     return RuleSet.objects.create(**fields)
 
@@ -27,11 +41,17 @@ def make_rules(**overrides) -> RuleSet:
 def convene(user, **overrides):
     """An ordinary in-person assembly whose calls are already past, with the roll cut 30 days ago."""
     now = timezone.now()
-    arguments = {"kind": "ordinary", "mode": "in_person", "place": "Local comunal de Chazuta",
-                 "first_call_at": now - timedelta(hours=2), "second_call_at": now - timedelta(hours=1),
-                 "agenda": "1. Informe del consejo\n2. Plan de uso de la prima",
-                 "cutoff_date": timezone.localdate() - timedelta(days=30),
-                 "convened_on": timezone.localdate() - timedelta(days=20), "user": user}
+    arguments = {
+        "kind": "ordinary",
+        "mode": "in_person",
+        "place": "Local comunal de Chazuta",
+        "first_call_at": now - timedelta(hours=2),
+        "second_call_at": now - timedelta(hours=1),
+        "agenda": "1. Informe del consejo\n2. Plan de uso de la prima",
+        "cutoff_date": timezone.localdate() - timedelta(days=30),
+        "convened_on": timezone.localdate() - timedelta(days=20),
+        "user": user,
+    }
     arguments.update(overrides)
     return services.convene_assembly(**arguments)
 

@@ -50,8 +50,11 @@ def test_absolute_majority_exactly_half_of_votes_cast_fails():
 def test_abstentions_both_ways():
     count = Count(yes=51, no=40, abstain=20)
     ignored = decide(MajorityRule(Majority.ABSOLUTE, Base.CAST, MORE_THAN_HALF), count, present=111)
-    counted = decide(MajorityRule(Majority.ABSOLUTE, Base.CAST, MORE_THAN_HALF, abstentions_in_base=True),
-                     count, present=111)
+    counted = decide(
+        MajorityRule(Majority.ABSOLUTE, Base.CAST, MORE_THAN_HALF, abstentions_in_base=True),
+        count,
+        present=111,
+    )
     assert (ignored.approved, ignored.base, ignored.needed) == (True, 91, 46)
     assert (counted.approved, counted.base, counted.needed) == (False, 111, 56)
 
@@ -59,8 +62,9 @@ def test_abstentions_both_ways():
 def test_blank_votes_follow_their_own_rule():
     count = Count(yes=60, no=40, abstain=0, blank=30)
     assert decide(MajorityRule(Majority.ABSOLUTE, Base.CAST, MORE_THAN_HALF), count, present=130).approved
-    assert not decide(MajorityRule(Majority.ABSOLUTE, Base.CAST, MORE_THAN_HALF, blank_in_base=True),
-                      count, present=130).approved
+    assert not decide(
+        MajorityRule(Majority.ABSOLUTE, Base.CAST, MORE_THAN_HALF, blank_in_base=True), count, present=130
+    ).approved
 
 
 def test_absolute_majority_of_those_present_counts_the_silent():

@@ -38,8 +38,14 @@ def assembly(db, board):
 
 
 def motion(assembly, user, **overrides):
-    arguments = {"assembly": assembly, "kind": "resolution", "title": "Aprobar los estados financieros 2025",
-                 "majority": "simple", "method": "hands", "user": user}
+    arguments = {
+        "assembly": assembly,
+        "kind": "resolution",
+        "title": "Aprobar los estados financieros 2025",
+        "majority": "simple",
+        "method": "hands",
+        "user": user,
+    }
     arguments.update(overrides)
     return services.draft_motion(**arguments)
 
@@ -56,16 +62,26 @@ def test_convening_freezes_the_roll_of_members_in_good_standing(db, board):
     make_rules()
     make_members(5)
     suspended, left_after, late = make_members(3, start=6)
-    change_member_status(member=suspended, status=MemberStatus.SUSPENDED,
-                         effective_date=timezone.localdate() - timedelta(days=60), user=board)
+    change_member_status(
+        member=suspended,
+        status=MemberStatus.SUSPENDED,
+        effective_date=timezone.localdate() - timedelta(days=60),
+        user=board,
+    )
     # Withdrew after the cut-off: still on the roll, as the register stood that day.
-    change_member_status(member=left_after, status=MemberStatus.WITHDRAWN,
-                         effective_date=timezone.localdate() - timedelta(days=5), user=board)
+    change_member_status(
+        member=left_after,
+        status=MemberStatus.WITHDRAWN,
+        effective_date=timezone.localdate() - timedelta(days=5),
+        user=board,
+    )
     late.join_date = timezone.localdate() - timedelta(days=10)
     late.save()
     assembly = convene(board)
     assert assembly.roll_size == 6
-    assert list(assembly.roll.values_list("code", flat=True)) == [f"S-{i:05d}" for i in range(1, 6)] + ["S-00007"]
+    assert list(assembly.roll.values_list("code", flat=True)) == [f"S-{i:05d}" for i in range(1, 6)] + [
+        "S-00007"
+    ]
     # Later changes to the register do not move it.
     make_members(2, start=20)
     Member.objects.filter(code="S-00001").update(name="Nombre Cambiado")
@@ -90,9 +106,14 @@ def test_the_roll_and_the_rule_set_of_a_convened_assembly_cannot_be_edited(assem
 def test_the_rule_set_in_force_on_the_convening_day_is_frozen(db, board):
     make_rules()
     make_members(4)
-    newer = make_rules(version=2, valid_from=timezone.localdate() - timedelta(days=25), max_proxies_per_holder=1)
-    old_day = convene(board, convened_on=timezone.localdate() - timedelta(days=28),
-                      cutoff_date=timezone.localdate() - timedelta(days=29))
+    newer = make_rules(
+        version=2, valid_from=timezone.localdate() - timedelta(days=25), max_proxies_per_holder=1
+    )
+    old_day = convene(
+        board,
+        convened_on=timezone.localdate() - timedelta(days=28),
+        cutoff_date=timezone.localdate() - timedelta(days=29),
+    )
     today = convene(board)
     assert old_day.rule_set.version == 1
     assert today.rule_set == newer
@@ -103,16 +124,23 @@ def test_rule_set_conditions_seniority_status_and_delegates(db, board):
     members = make_members(4)
     members[0].join_date = timezone.localdate() - timedelta(days=200)
     members[0].save()
-    change_member_status(member=members[1], status=MemberStatus.SUSPENDED,
-                         effective_date=timezone.localdate() - timedelta(days=90), user=board)
+    change_member_status(
+        member=members[1],
+        status=MemberStatus.SUSPENDED,
+        effective_date=timezone.localdate() - timedelta(days=90),
+        user=board,
+    )
     assembly = convene(board)
     assert list(assembly.roll.values_list("code", flat=True)) == ["S-00002", "S-00003", "S-00004"]
-    delegates = make_rules(name="Estatuto de delegados", uses_delegates=True,
-                           valid_from=timezone.localdate() - timedelta(days=1))
-    Delegate.objects.create(member=members[2], zone="Curiyacu", elected_on=date(2024, 3, 1),
-                            term_ends_on=date(2030, 3, 1))
-    Delegate.objects.create(member=members[3], zone="Chazuta", elected_on=date(2019, 3, 1),
-                            term_ends_on=date(2021, 3, 1))  # mandate ended
+    delegates = make_rules(
+        name="Estatuto de delegados", uses_delegates=True, valid_from=timezone.localdate() - timedelta(days=1)
+    )
+    Delegate.objects.create(
+        member=members[2], zone="Curiyacu", elected_on=date(2024, 3, 1), term_ends_on=date(2030, 3, 1)
+    )
+    Delegate.objects.create(
+        member=members[3], zone="Chazuta", elected_on=date(2019, 3, 1), term_ends_on=date(2021, 3, 1)
+    )  # mandate ended
     of_delegates = convene(board, convened_on=timezone.localdate())
     assert of_delegates.rule_set == delegates
     assert [(e.code, e.zone) for e in of_delegates.roll.all()] == [("S-00003", "Curiyacu")]
@@ -123,9 +151,17 @@ def test_convening_names_every_missing_or_wrong_field(db, board):
     make_members(3)
     now = timezone.now()
     with pytest.raises(ValidationError) as refused:
-        services.convene_assembly(kind="ordinary", mode="hybrid", place="", link="http://zoom",
-                                  first_call_at=now, second_call_at=now - timedelta(minutes=30), agenda=" ",
-                                  cutoff_date=timezone.localdate() + timedelta(days=1), user=board)
+        services.convene_assembly(
+            kind="ordinary",
+            mode="hybrid",
+            place="",
+            link="http://zoom",
+            first_call_at=now,
+            second_call_at=now - timedelta(minutes=30),
+            agenda=" ",
+            cutoff_date=timezone.localdate() + timedelta(days=1),
+            user=board,
+        )
     errors = refused.value.message_dict
     assert set(errors) == {"place", "link", "second_call_at", "agenda", "cutoff_date"}
     assert "https://" in errors["link"][0]
@@ -153,19 +189,31 @@ def test_proxies_need_a_present_holder_a_letter_and_respect_the_cap(assembly, bo
     holder = entry(assembly, "S-00001")
     absent = entry(assembly, "S-00009")
     with pytest.raises(ValidationError) as refused:
-        services.register_proxy(assembly=assembly, represented=entry(assembly, "S-00002"), holder=absent,
-                                letter="CP-01", user=board)
+        services.register_proxy(
+            assembly=assembly,
+            represented=entry(assembly, "S-00002"),
+            holder=absent,
+            letter="CP-01",
+            user=board,
+        )
     assert "debe estar presente" in refused.value.message_dict["holder"][0]
     with pytest.raises(ValidationError) as refused:
-        services.register_proxy(assembly=assembly, represented=entry(assembly, "S-00002"), holder=holder,
-                                letter="  ", user=board)
+        services.register_proxy(
+            assembly=assembly, represented=entry(assembly, "S-00002"), holder=holder, letter="  ", user=board
+        )
     assert "carta poder" in refused.value.message_dict["letter"][0]
     for code, letter in (("S-00002", "CP-01"), ("S-00003", "CP-02")):
-        services.register_proxy(assembly=assembly, represented=entry(assembly, code), holder=holder,
-                                letter=letter, user=board)
+        services.register_proxy(
+            assembly=assembly, represented=entry(assembly, code), holder=holder, letter=letter, user=board
+        )
     with pytest.raises(ValidationError) as refused:
-        services.register_proxy(assembly=assembly, represented=entry(assembly, "S-00004"), holder=holder,
-                                letter="CP-03", user=board)
+        services.register_proxy(
+            assembly=assembly,
+            represented=entry(assembly, "S-00004"),
+            holder=holder,
+            letter="CP-03",
+            user=board,
+        )
     assert "ya tiene 2 poder(es); el reglamento permite 2" in refused.value.message_dict["holder"][0]
     assert services.attendance_counts(assembly) == (1, 2)
 
@@ -173,24 +221,42 @@ def test_proxies_need_a_present_holder_a_letter_and_respect_the_cap(assembly, bo
 def test_a_member_present_cannot_be_represented_nor_a_represented_one_check_in(assembly, board):
     check_in_many(assembly, board, 2)
     with pytest.raises(ValidationError, match="ya registró su asistencia"):
-        services.register_proxy(assembly=assembly, represented=entry(assembly, "S-00002"),
-                                holder=entry(assembly, "S-00001"), letter="CP-9", user=board)
-    services.register_proxy(assembly=assembly, represented=entry(assembly, "S-00005"),
-                            holder=entry(assembly, "S-00001"), letter="CP-10", user=board)
+        services.register_proxy(
+            assembly=assembly,
+            represented=entry(assembly, "S-00002"),
+            holder=entry(assembly, "S-00001"),
+            letter="CP-9",
+            user=board,
+        )
+    services.register_proxy(
+        assembly=assembly,
+        represented=entry(assembly, "S-00005"),
+        holder=entry(assembly, "S-00001"),
+        letter="CP-10",
+        user=board,
+    )
     with pytest.raises(ValidationError, match="representado por S-00001"):
         services.check_in(assembly=assembly, entry=entry(assembly, "S-00005"), user=board)
 
 
 def test_a_mistake_is_undone_by_a_new_event(assembly, board):
     services.check_in(assembly=assembly, entry=entry(assembly, "S-00001"), user=board)
-    services.register_proxy(assembly=assembly, represented=entry(assembly, "S-00002"),
-                            holder=entry(assembly, "S-00001"), letter="CP-1", user=board)
+    services.register_proxy(
+        assembly=assembly,
+        represented=entry(assembly, "S-00002"),
+        holder=entry(assembly, "S-00001"),
+        letter="CP-1",
+        user=board,
+    )
     with pytest.raises(ValidationError, match="Anule primero esos poderes"):
-        services.undo_attendance(assembly=assembly, entry=entry(assembly, "S-00001"), reason="Error", user=board)
+        services.undo_attendance(
+            assembly=assembly, entry=entry(assembly, "S-00001"), reason="Error", user=board
+        )
     with pytest.raises(ValidationError, match="por qué"):
         services.undo_attendance(assembly=assembly, entry=entry(assembly, "S-00002"), reason="", user=board)
-    services.undo_attendance(assembly=assembly, entry=entry(assembly, "S-00002"), reason="Poder vencido",
-                             user=board)
+    services.undo_attendance(
+        assembly=assembly, entry=entry(assembly, "S-00002"), reason="Poder vencido", user=board
+    )
     services.check_in(assembly=assembly, entry=entry(assembly, "S-00002"), user=board)
     kinds = list(AttendanceEvent.objects.values_list("kind", flat=True))
     assert kinds == ["check_in", "proxy", "undone", "check_in"]
@@ -203,8 +269,13 @@ def test_proxies_refused_when_the_statute_allows_none(db, board):
     assembly = convene(board)
     services.check_in(assembly=assembly, entry=entry(assembly, "S-00001"), user=board)
     with pytest.raises(ValidationError, match="no admite poderes"):
-        services.register_proxy(assembly=assembly, represented=entry(assembly, "S-00002"),
-                                holder=entry(assembly, "S-00001"), letter="CP-1", user=board)
+        services.register_proxy(
+            assembly=assembly,
+            represented=entry(assembly, "S-00002"),
+            holder=entry(assembly, "S-00001"),
+            letter="CP-1",
+            user=board,
+        )
 
 
 # --- Quorum ---------------------------------------------------------------------------------
@@ -221,8 +292,13 @@ def test_exactly_half_is_no_quorum_on_first_call_and_the_numbers_are_given(assem
 
 def test_second_call_opens_with_its_lower_quorum_and_records_it(assembly, board):
     check_in_many(assembly, board, 4)
-    services.register_proxy(assembly=assembly, represented=entry(assembly, "S-00010"),
-                            holder=entry(assembly, "S-00001"), letter="CP-1", user=board)
+    services.register_proxy(
+        assembly=assembly,
+        represented=entry(assembly, "S-00010"),
+        holder=entry(assembly, "S-00001"),
+        letter="CP-1",
+        user=board,
+    )
     opened = services.open_session(assembly=assembly, call="second", user=board)
     assert (opened.quorum_present, opened.quorum_represented, opened.quorum_needed) == (4, 1, 5)
     assert opened.status == "in_session"
@@ -246,8 +322,12 @@ def test_a_call_cannot_open_before_its_time(db, board):
 def test_voting_on_a_motion_that_is_not_open_is_refused(assembly, board):
     in_session(assembly, board)
     vote = motion(assembly, board, method="electronic", secret=True)
-    ballot = dict(voter=entry(assembly, "S-00001"), cast_by=entry(assembly, "S-00001"),
-                  option=vote.options.get(kind="yes"), user=board)
+    ballot = dict(
+        voter=entry(assembly, "S-00001"),
+        cast_by=entry(assembly, "S-00001"),
+        option=vote.options.get(kind="yes"),
+        user=board,
+    )
     with pytest.raises(ValidationError, match="no está abierta"):
         services.cast_ballot(motion=vote, **ballot)
     services.open_motion(motion=vote, user=board)
@@ -259,21 +339,33 @@ def test_voting_on_a_motion_that_is_not_open_is_refused(assembly, board):
 
 def test_each_member_votes_once_in_person_or_through_one_proxy(assembly, board):
     in_session(assembly, board)
-    services.register_proxy(assembly=assembly, represented=entry(assembly, "S-00015"),
-                            holder=entry(assembly, "S-00001"), letter="CP-1", user=board)
+    services.register_proxy(
+        assembly=assembly,
+        represented=entry(assembly, "S-00015"),
+        holder=entry(assembly, "S-00001"),
+        letter="CP-1",
+        user=board,
+    )
     vote = motion(assembly, board, method="electronic", secret=True)
     services.open_motion(motion=vote, user=board)
     yes = vote.options.get(kind="yes")
     me, represented = entry(assembly, "S-00001"), entry(assembly, "S-00015")
     services.cast_ballot(motion=vote, voter=me, cast_by=me, option=yes, user=board)
     with pytest.raises(ValidationError, match="ya votó"):
-        services.cast_ballot(motion=vote, voter=me, cast_by=me, option=vote.options.get(kind="no"), user=board)
+        services.cast_ballot(
+            motion=vote, voter=me, cast_by=me, option=vote.options.get(kind="no"), user=board
+        )
     with pytest.raises(ValidationError, match="lo emite su apoderado"):
         services.cast_ballot(motion=vote, voter=represented, cast_by=represented, option=yes, user=board)
     services.cast_ballot(motion=vote, voter=represented, cast_by=me, option=yes, user=board)
     with pytest.raises(ValidationError, match="no está registrado"):
-        services.cast_ballot(motion=vote, voter=entry(assembly, "S-00019"), cast_by=entry(assembly, "S-00019"),
-                             option=yes, user=board)
+        services.cast_ballot(
+            motion=vote,
+            voter=entry(assembly, "S-00019"),
+            cast_by=entry(assembly, "S-00019"),
+            option=yes,
+            user=board,
+        )
     # Secret: who voted is kept apart from what was voted.
     assert list(BallotCast.objects.values_list("option", flat=True)) == [None, None]
     assert Ballot.objects.filter(option=yes).count() == 2
@@ -305,15 +397,29 @@ def test_paper_ballot_boxes_must_add_up_and_corrections_are_logged(assembly, boa
         services.record_tally(motion=vote, box="Ánfora 1", ballots_issued="8", counts=counts, user=board)
     teller = make_user("consejo_vigilancia", username="vigilante")
     fixed = {**counts, positions["yes"]: 6, positions["blank"]: 0}
-    services.record_tally(motion=vote, box="Ánfora 1", ballots_issued="8", counts=fixed,
-                          reason="Una cédula marcada se contó en blanco", user=teller)
-    services.record_tally(motion=vote, box="Ánfora 2", ballots_issued="6",
-                          counts={positions["yes"]: 1, positions["no"]: 5, positions["abstain"]: 0,
-                                  positions["blank"]: 0}, user=board)
+    services.record_tally(
+        motion=vote,
+        box="Ánfora 1",
+        ballots_issued="8",
+        counts=fixed,
+        reason="Una cédula marcada se contó en blanco",
+        user=teller,
+    )
+    services.record_tally(
+        motion=vote,
+        box="Ánfora 2",
+        ballots_issued="6",
+        counts={positions["yes"]: 1, positions["no"]: 5, positions["abstain"]: 0, positions["blank"]: 0},
+        user=board,
+    )
     with pytest.raises(ValidationError, match="solo hay 14 socios"):
-        services.record_tally(motion=vote, box="Ánfora 3", ballots_issued="1",
-                              counts={positions["yes"]: 1, positions["no"]: 0, positions["abstain"]: 0,
-                                      positions["blank"]: 0}, user=board)
+        services.record_tally(
+            motion=vote,
+            box="Ánfora 3",
+            ballots_issued="1",
+            counts={positions["yes"]: 1, positions["no"]: 0, positions["abstain"]: 0, positions["blank"]: 0},
+            user=board,
+        )
     assert TallyRecord.objects.count() == 3
     assert TallyRecord.objects.get(corrects__isnull=False).entered_by == teller
     published = services.publish_motion(motion=vote, user=board)
@@ -341,13 +447,28 @@ def test_a_show_of_hands_moves_to_counting_and_publishes_final(assembly, board):
 
 def test_an_election_elects_the_most_voted_and_a_tie_elects_nobody(assembly, board):
     in_session(assembly, board, present=15)
-    election = motion(assembly, board, kind="election", title="Elección del comité de educación",
-                      candidates=["Rosa Tapullima", "Juan Sangama", "Elsa Pinedo"], seats=2, method="hands")
+    election = motion(
+        assembly,
+        board,
+        kind="election",
+        title="Elección del comité de educación",
+        candidates=["Rosa Tapullima", "Juan Sangama", "Elsa Pinedo"],
+        seats=2,
+        method="hands",
+    )
     services.open_motion(motion=election, user=board)
     positions = {o.label: o.position for o in election.options.all()}
-    services.record_tally(motion=election, counts={positions["Rosa Tapullima"]: 7, positions["Juan Sangama"]: 4,
-                                                   positions["Elsa Pinedo"]: 4, positions["En blanco"]: 0,
-                                                   positions["Abstención"]: 0}, user=board)
+    services.record_tally(
+        motion=election,
+        counts={
+            positions["Rosa Tapullima"]: 7,
+            positions["Juan Sangama"]: 4,
+            positions["Elsa Pinedo"]: 4,
+            positions["En blanco"]: 0,
+            positions["Abstención"]: 0,
+        },
+        user=board,
+    )
     published = services.publish_motion(motion=election, user=board)
     assert [o.label for o in published.options.filter(elected=True)] == ["Rosa Tapullima"]
     assert not published.approved
@@ -369,16 +490,31 @@ def funded(db, make_user):
 
 
 def budget(funded, lines, **overrides):
-    return motion(funded["assembly"], funded["board"], kind="budget", title="Plan de Desarrollo 2021",
-                  majority="absolute", season=funded["season"], budget_lines=lines, **overrides)
+    return motion(
+        funded["assembly"],
+        funded["board"],
+        kind="budget",
+        title="Plan de Desarrollo 2021",
+        majority="absolute",
+        season=funded["season"],
+        budget_lines=lines,
+        **overrides,
+    )
 
 
 def test_a_budget_above_the_premium_available_is_refused(funded):
     with pytest.raises(ValidationError) as refused:
-        budget(funded, [("Secadora solar", PremiumCategory.ORGANISATION, "10000"),
-                        ("Reparto", PremiumCategory.CASH_TO_MEMBERS, "7500,01")])
-    assert "Las líneas suman S/ 17,500.01 y la prima disponible es S/ 17,500.00" in \
-        refused.value.message_dict["budget_lines"][0]
+        budget(
+            funded,
+            [
+                ("Secadora solar", PremiumCategory.ORGANISATION, "10000"),
+                ("Reparto", PremiumCategory.CASH_TO_MEMBERS, "7500,01"),
+            ],
+        )
+    assert (
+        "Las líneas suman S/ 17,500.01 y la prima disponible es S/ 17,500.00"
+        in refused.value.message_dict["budget_lines"][0]
+    )
     budget(funded, [("Secadora solar", PremiumCategory.ORGANISATION, "10000")])
     # A second pending motion counts what the first one asks for.
     with pytest.raises(ValidationError, match="disponible es S/ 7,500.00"):
@@ -395,16 +531,23 @@ def test_budget_lines_are_checked_row_by_row(funded):
 
 
 def test_publishing_an_approved_budget_authorizes_its_lines_linked_both_ways(funded):
-    plan = budget(funded, [("Secadora solar", PremiumCategory.ORGANISATION, "10000"),
-                           ("Campaña de salud", PremiumCategory.COMMUNITY, "2500.50")])
+    plan = budget(
+        funded,
+        [
+            ("Secadora solar", PremiumCategory.ORGANISATION, "10000"),
+            ("Campaña de salud", PremiumCategory.COMMUNITY, "2500.50"),
+        ],
+    )
     in_session(funded["assembly"], funded["board"])
     services.open_motion(motion=plan, user=funded["board"])
     services.record_tally(motion=plan, counts={1: 9, 2: 1, 3: 1}, user=funded["board"])
     published = services.publish_motion(motion=plan, user=funded["board"])
     assert published.approved
     lines = BudgetLine.objects.filter(authorization=published.authorization).order_by("id")
-    assert [(line.purpose, line.amount_minor) for line in lines] == [("Secadora solar", 1_000_000),
-                                                                     ("Campaña de salud", 250_050)]
+    assert [(line.purpose, line.amount_minor) for line in lines] == [
+        ("Secadora solar", 1_000_000),
+        ("Campaña de salud", 250_050),
+    ]
     assert published.authorization.motion == published
     assert "acuerdo n.º 1: Plan de Desarrollo 2021" in published.authorization.decision
     assert [b.line for b in published.budget_lines.all()] == list(lines)
@@ -427,10 +570,19 @@ def test_publishing_is_refused_whole_when_the_fund_no_longer_holds_the_money(fun
 
     plan = budget(funded, [("Secadora solar", PremiumCategory.ORGANISATION, "10000")])
     # Meanwhile another decision claimed most of the fund.
-    other = draft_budget_line(season=funded["season"], purpose="Almacén", category=PremiumCategory.ORGANISATION,
-                              amount="9000", user=funded["admin"])
-    authorize_budget_lines(lines=[other], decision="Asamblea extraordinaria, acuerdo 1",
-                           decided_on=date(2020, 8, 1), user=funded["admin"])
+    other = draft_budget_line(
+        season=funded["season"],
+        purpose="Almacén",
+        category=PremiumCategory.ORGANISATION,
+        amount="9000",
+        user=funded["admin"],
+    )
+    authorize_budget_lines(
+        lines=[other],
+        decision="Asamblea extraordinaria, acuerdo 1",
+        decided_on=date(2020, 8, 1),
+        user=funded["admin"],
+    )
     in_session(funded["assembly"], funded["board"])
     services.open_motion(motion=plan, user=funded["board"])
     services.record_tally(motion=plan, counts={1: 9, 2: 1, 3: 1}, user=funded["board"])

@@ -1,0 +1,73 @@
+"""Rule sets and delegates are kept in the admin; assemblies themselves are run from Minka's pages."""
+
+from django.contrib import admin, messages
+
+from assemblies.models import Delegate, RuleSet
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "version",
+        "valid_from",
+        "proxies_allowed",
+        "max_proxies_per_holder",
+        "uses_delegates",
+    )
+    fieldsets = (
+        (None, {"fields": ("name", "version", "valid_from", "statute_reference")}),
+        (
+            "Socios hábiles",
+            {"fields": ("suspended_may_vote", "min_membership_days", "min_delivered_kg", "uses_delegates")},
+        ),
+        (
+            "Quórum",
+            {
+                "fields": (
+                    ("first_call_numerator", "first_call_denominator", "first_call_strict"),
+                    "first_call_fixed",
+                    ("second_call_numerator", "second_call_denominator", "second_call_strict"),
+                    "second_call_fixed",
+                )
+            },
+        ),
+        ("Poderes", {"fields": ("proxies_allowed", "max_proxies_per_holder")}),
+        (
+            "Mayorías",
+            {
+                "fields": (
+                    "absolute_base",
+                    ("qualified_numerator", "qualified_denominator"),
+                    "qualified_base",
+                    "abstentions_in_base",
+                    "blank_in_base",
+                )
+            },
+        ),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A rule set that governs a convened assembly is frozen: a new version replaces it.
+        if obj is not None and obj.in_use:
+            return [f.name for f in obj._meta.fields]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.in_use
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        messages.info(
+            request, "Las asambleas ya convocadas conservan el reglamento con el que se convocaron."
+        )
+
+
+@admin.register(Delegate)
+class DelegateAdmin(admin.ModelAdmin):
+    list_display = ("member", "zone", "elected_on", "term_ends_on")
+    list_filter = ("zone",)
+    search_fields = ("member__code", "member__dni", "member__name", "zone")
+    autocomplete_fields = ("member",)

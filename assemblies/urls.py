@@ -1,0 +1,25 @@
+from django.urls import path
+
+from assemblies import views
+
+app_name = "assemblies"
+urlpatterns = [
+    path("", views.assembly_list, name="assembly_list"),
+    path("convocar/", views.assembly_new, name="assembly_new"),
+    path("<int:pk>/", views.assembly_detail, name="assembly_detail"),
+    path("<int:pk>/abrir/", views.assembly_open, name="assembly_open"),
+    path("<int:pk>/cerrar/", views.assembly_close, name="assembly_close"),
+    path("<int:pk>/quorum/", views.session_live, name="session_live"),
+    path("<int:pk>/registro/", views.desk, name="desk"),
+    path("<int:pk>/registro/accion/", views.desk_action, name="desk_action"),
+    path("<int:pk>/asistencia/", views.attendance_list, name="attendance_list"),
+    path("<int:pk>/mociones/nueva/", views.motion_new, name="motion_new"),
+    path("<int:pk>/mociones/<int:number>/", views.motion_detail, name="motion_detail"),
+    path("<int:pk>/mociones/<int:number>/accion/", views.motion_action, name="motion_action"),
+    path("<int:pk>/mociones/<int:number>/conteo/", views.motion_tally, name="motion_tally"),
+    path("<int:pk>/mociones/<int:number>/votar/", views.ballot_station, name="ballot_station"),
+    path("<int:pk>/mociones/<int:number>/faltan/", views.not_voted, name="not_voted"),
+    path("<int:pk>/convocatoria.pdf", views.call_notice, name="call_notice"),
+    path("<int:pk>/padron-firmas.pdf", views.signature_sheet, name="signature_sheet"),
+    path("<int:pk>/acta.pdf", views.minutes, name="minutes"),
+]

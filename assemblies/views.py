@@ -1,0 +1,574 @@
+"""Pages of the general assembly: convening, the registration desk, the live session, motions, minutes."""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from assemblies import services
+from assemblies.minutes import (
+    attendance,
+    call_notice_pdf,
+    minutes_facts,
+    minutes_match,
+    minutes_pdf,
+    signature_sheet_pdf,
+)
+from assemblies.models import (
+    Assembly,
+    AssemblyKind,
+    AssemblyMode,
+    AssemblyStatus,
+    AttendanceEvent,
+    Call,
+    MajorityChoice,
+    Motion,
+    MotionKind,
+    Presence,
+    PresenceKind,
+    RollEntry,
+    VotingMethod,
+)
+from config.roles import ADMINISTRATOR, BOARD, CLERK, has_role, public, role_required
+from config.roles import READERS as ALL_READERS
+from coop.models import Season
+from ledger.models import PremiumCategory, Spending
+from ledger.views import _date_or_none, _errors_of, _refused, _season_or_none
+
+# Every role reads assemblies (a members' matter); the board organises them; clerks may staff the desk.
+READERS = ALL_READERS
+ORGANISERS = (ADMINISTRATOR, BOARD)
+DESK = (ADMINISTRATOR, BOARD, CLERK)
+BUDGET_ROWS = 6
+SEARCH_RESULTS = 20
+
+
+def _assembly(pk) -> Assembly:
+    return get_object_or_404(Assembly.objects.select_related("rule_set"), pk=pk)
+
+
+def _motion(pk, number) -> Motion:
+    return get_object_or_404(
+        Motion.objects.select_related("assembly__rule_set", "season"), assembly_id=pk, number=number
+    )
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _moment(value: str) -> datetime | None:
+    """A datetime-local input (2026-03-21T09:00) in the cooperative's time zone."""
+    try:
+        parsed = datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+@role_required(*READERS)
+def assembly_list(request):
+    assemblies = Assembly.objects.select_related("rule_set").annotate(
+        motion_count=Count("motions", distinct=True), attending=Count("presences", distinct=True)
+    )
+    return render(
+        request,
+        "assemblies/list.html",
+        {
+            "assemblies": assemblies,
+            "rule_set": services.rule_set_in_force(timezone.localdate()),
+            "can_organise": has_role(request.user, *ORGANISERS),
+        },
+    )
+
+
+@role_required(*ORGANISERS)
+def assembly_new(request):
+    errors, data = {}, request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            assembly = services.convene_assembly(
+                kind=data.get("kind", ""),
+                mode=data.get("mode", ""),
+                place=data.get("place", ""),
+                link=data.get("link", ""),
+                first_call_at=_moment(data.get("first_call_at")),
+                second_call_at=_moment(data.get("second_call_at")),
+                agenda=data.get("agenda", ""),
+                cutoff_date=_date_or_none(data.get("cutoff_date")),
+                user=request.user,
+            )
+        except ValidationError as exc:
+            errors = _errors_of(exc)
+        else:
+            messages.success(
+                request,
+                f"{assembly} convocada: padrón de {assembly.roll_size} socios hábiles al "
+                f"{assembly.cutoff_date:%d/%m/%Y}, reglamento «{assembly.rule_set}».",
+            )
+            return redirect(assembly)
+    return render(
+        request,
+        "assemblies/assembly_form.html",
+        {
+            "errors": errors,
+            "data": data,
+            "kinds": AssemblyKind.choices,
+            "modes": AssemblyMode.choices,
+            "rule_set": services.rule_set_in_force(timezone.localdate()),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _quorum_context(assembly: Assembly) -> dict:
+    present, represented = services.attendance_counts(assembly)
+    attending = present + represented
+    calls = []
+    for call in (Call.FIRST, Call.SECOND):
+        threshold = assembly.rule_set.quorum(call)
+        needed = threshold.needed(assembly.roll_size)
+        calls.append(
+            {
+                "call": call,
+                "label": Call(call).label,
+                "rule": threshold.describe(),
+                "needed": needed,
+                "met": attending >= needed,
+                "missing": max(needed - attending, 0),
+            }
+        )
+    return {
+        "present": present,
+        "represented": represented,
+        "attending": attending,
+        "calls": calls,
+        "percent": round(100 * attending / assembly.roll_size) if assembly.roll_size else 0,
+    }
+
+
+@role_required(*READERS)
+def assembly_detail(request, pk):
+    assembly = _assembly(pk)
+    motions = assembly.motions.annotate(line_count=Count("budget_lines"))
+    return render(
+        request,
+        "assemblies/assembly_detail.html",
+        {
+            "assembly": assembly,
+            "motions": motions,
+            "quorum": _quorum_context(assembly),
+            "can_organise": has_role(request.user, *ORGANISERS),
+            "can_desk": has_role(request.user, *DESK),
+            "calls": Call.choices,
+            "minutes_ok": minutes_match(assembly) if assembly.minutes_hash else None,
+        },
+    )
+
+
+@role_required(*READERS)
+def session_live(request, pk):
+    """The quorum board: present, represented and quorum against the frozen rule (refreshes itself)."""
+    assembly = _assembly(pk)
+    template = "assemblies/_live.html" if request.htmx else "assemblies/live.html"
+    return render(request, template, {"assembly": assembly, "quorum": _quorum_context(assembly)})
+
+
+@role_required(*ORGANISERS)
+@require_POST
+def assembly_open(request, pk):
+    assembly = _assembly(pk)
+    try:
+        assembly = services.open_session(
+            assembly=assembly, call=request.POST.get("call", ""), user=request.user
+        )
+    except ValidationError as exc:
+        _refused(request, exc, about="Apertura")
+    else:
+        messages.success(
+            request,
+            f"Sesión abierta en {assembly.get_opened_on_call_display()} con "
+            f"{assembly.quorum_attending} socios ({assembly.quorum_present} presentes y "
+            f"{assembly.quorum_represented} representados); quórum exigido "
+            f"{assembly.quorum_needed}.",
+        )
+    return redirect(assembly)
+
+
+@role_required(*ORGANISERS)
+@require_POST
+def assembly_close(request, pk):
+    assembly = _assembly(pk)
+    try:
+        services.close_assembly(assembly=assembly, user=request.user)
+    except ValidationError as exc:
+        _refused(request, exc, about="Cierre")
+    else:
+        messages.success(request, "Asamblea cerrada. El acta está lista para imprimir y firmar.")
+    return redirect(assembly)
+
+
+# --- The registration desk ----------------------------------------------------------
+
+
+def _find(assembly: Assembly, query: str):
+    """Roll entries matching a member code or DNI exactly, or else every word of a name."""
+    query = (query or "").strip()
+    if not query:
+        return RollEntry.objects.none()
+    exact = assembly.roll.filter(Q(code__iexact=query) | Q(dni=query))
+    if exact.exists():
+        return exact
+    words = query.split()
+    found = assembly.roll.all()
+    for word in words:
+        found = found.filter(name__icontains=word)
+    return found
+
+
+def _entry_by_code(assembly: Assembly, code: str) -> RollEntry | None:
+    code = (code or "").strip()
+    if not code:
+        return None
+    return assembly.roll.filter(Q(code__iexact=code) | Q(dni=code)).first()
+
+
+@role_required(*DESK)
+def desk(request, pk):
+    """Registration desk: find by code, DNI or name; Enter on an exact code or DNI checks the member in."""
+    assembly = _assembly(pk)
+    query = (request.POST.get("q") or request.GET.get("q") or "").strip()
+    found = []
+    if request.method == "POST" and query:
+        matches = list(_find(assembly, query)[:2])
+        if len(matches) == 1 and (matches[0].code.lower() == query.lower() or matches[0].dni == query):
+            try:
+                services.check_in(assembly=assembly, entry=matches[0], user=request.user)
+            except ValidationError as exc:
+                _refused(request, exc)
+                return redirect(f"{request.path}?q={matches[0].code}")
+            messages.success(request, f"Asistencia registrada: {matches[0]}.")
+            return redirect(request.path)
+        return redirect(f"{request.path}?q={query}")
+    if query:
+        found = list(
+            _find(assembly, query).select_related("presence__holder", "presence__event")[:SEARCH_RESULTS]
+        )
+        held = dict(
+            Presence.objects.filter(holder__in=found)
+            .values("holder")
+            .annotate(n=Count("id"))
+            .values_list("holder", "n")
+        )
+        for item in found:
+            item.proxies_held = held.get(item.pk, 0)
+    recent = (
+        AttendanceEvent.objects.filter(assembly=assembly)
+        .select_related("entry", "holder", "recorded_by")
+        .order_by("-id")[:8]
+    )
+    return render(
+        request,
+        "assemblies/desk.html",
+        {
+            "assembly": assembly,
+            "query": query,
+            "found": found,
+            "recent": recent,
+            "quorum": _quorum_context(assembly),
+            "searched": bool(query),
+        },
+    )
+
+
+@role_required(*DESK)
+@require_POST
+def desk_action(request, pk):
+    assembly = _assembly(pk)
+    action = request.POST.get("action")
+    member = assembly.roll.filter(pk=request.POST.get("entry") or 0).first()
+    back = f"{redirect('assemblies:desk', pk=assembly.pk).url}?q={member.code if member else ''}"
+    try:
+        if action == "check_in":
+            services.check_in(assembly=assembly, entry=member, user=request.user)
+            messages.success(request, f"Asistencia registrada: {member}.")
+        elif action == "proxy":
+            holder = _entry_by_code(assembly, request.POST.get("holder"))
+            if holder is None:
+                raise ValidationError(
+                    {
+                        "holder": f"No hay nadie con el código o DNI «{request.POST.get('holder')}» "
+                        "en el padrón."
+                    }
+                )
+            services.register_proxy(
+                assembly=assembly,
+                represented=member,
+                holder=holder,
+                letter=request.POST.get("letter", ""),
+                user=request.user,
+            )
+            messages.success(request, f"Poder registrado: {member} representado por {holder}.")
+        elif action == "undo":
+            services.undo_attendance(
+                assembly=assembly, entry=member, reason=request.POST.get("reason", ""), user=request.user
+            )
+            messages.success(request, f"Registro anulado: {member}.")
+        else:
+            messages.error(request, "Acción desconocida.")
+    except ValidationError as exc:
+        _refused(request, exc)
+    return redirect(back)
+
+
+@role_required(*READERS)
+def attendance_list(request, pk):
+    assembly = _assembly(pk)
+    return render(
+        request,
+        "assemblies/attendance.html",
+        {
+            "assembly": assembly,
+            "rows": attendance(assembly),
+            "quorum": _quorum_context(assembly),
+            "events": (
+                AttendanceEvent.objects.filter(assembly=assembly, kind="undone").select_related(
+                    "entry", "recorded_by", "undoes"
+                )
+            ),
+        },
+    )
+
+
+# --- Motions ------------------------------------------------------------------------
+
+
+@role_required(*ORGANISERS)
+def motion_new(request, pk):
+    assembly = _assembly(pk)
+    errors, data = {}, request.POST if request.method == "POST" else {}
+    rows = [
+        (data.get(f"purpose_{n}", ""), data.get(f"category_{n}", ""), data.get(f"amount_{n}", ""))
+        for n in range(1, BUDGET_ROWS + 1)
+    ]
+    if request.method == "POST":
+        seats = data.get("seats", "1")
+        try:
+            motion = services.draft_motion(
+                assembly=assembly,
+                kind=data.get("kind", ""),
+                title=data.get("title", ""),
+                text=data.get("text", ""),
+                majority=data.get("majority", ""),
+                method=data.get("method", ""),
+                secret=bool(data.get("secret")),
+                candidates=(data.get("candidates") or "").splitlines(),
+                seats=int(seats) if seats.isdigit() else 0,
+                season=_season_or_none(data.get("season")),
+                budget_lines=rows,
+                user=request.user,
+            )
+        except ValidationError as exc:
+            errors = _errors_of(exc)
+        else:
+            messages.success(request, f"Moción {motion} registrada como borrador.")
+            return redirect(motion)
+    return render(
+        request,
+        "assemblies/motion_form.html",
+        {
+            "assembly": assembly,
+            "errors": errors,
+            "data": data,
+            "kinds": MotionKind.choices,
+            "majorities": MajorityChoice.choices,
+            "methods": VotingMethod.choices,
+            "seasons": Season.objects.order_by("-starts_on"),
+            "categories": PremiumCategory.choices,
+            "rows": [(n, *row) for n, row in enumerate(rows, start=1)],
+            "available": services.premium_available_minor(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@role_required(*READERS)
+def motion_detail(request, pk, number):
+    motion = _motion(pk, number)
+    tallies = (
+        motion.tallies.select_related("entered_by", "corrects")
+        .prefetch_related("counts__option")
+        .order_by("box", "id")
+    )
+    spent = Spending.objects.none()
+    if motion.authorization_id:
+        spent = (
+            Spending.objects.filter(line__authorization_id=motion.authorization_id)
+            .select_related("line")
+            .order_by("document_date", "id")
+        )
+    totals = services.option_totals(motion) if motion.method == VotingMethod.ELECTRONIC else {}
+    return render(
+        request,
+        "assemblies/motion_detail.html",
+        {
+            "motion": motion,
+            "assembly": motion.assembly,
+            "options": motion.options.all(),
+            "lines": motion.budget_lines.select_related("line"),
+            "tallies": tallies,
+            "spent": spent,
+            "can_organise": has_role(request.user, *ORGANISERS),
+            "can_desk": has_role(request.user, *DESK),
+            "cast_count": motion.casts.count(),
+            "live_totals": totals if not motion.secret else {},
+            "quorum": _quorum_context(motion.assembly),
+        },
+    )
+
+
+@role_required(*ORGANISERS)
+@require_POST
+def motion_action(request, pk, number):
+    motion = _motion(pk, number)
+    action = request.POST.get("action")
+    steps = {
+        "open": (services.open_motion, "Votación abierta."),
+        "close": (services.close_voting, "Votación cerrada: en escrutinio."),
+        "publish": (services.publish_motion, "Resultado publicado."),
+    }
+    try:
+        if action == "cancel":
+            services.cancel_motion(motion=motion, reason=request.POST.get("reason", ""), user=request.user)
+            messages.success(request, "Moción retirada.")
+        elif action in steps:
+            service, done = steps[action]
+            motion = service(motion=motion, user=request.user)
+            messages.success(request, motion.result_text if action == "publish" else done)
+        else:
+            messages.error(request, "Acción desconocida.")
+    except ValidationError as exc:
+        _refused(request, exc)
+    return redirect(motion)
+
+
+@role_required(*ORGANISERS)
+@require_POST
+def motion_tally(request, pk, number):
+    motion = _motion(pk, number)
+    counts = {o.position: request.POST.get(f"option_{o.position}") for o in motion.options.all()}
+    try:
+        services.record_tally(
+            motion=motion,
+            box=request.POST.get("box", ""),
+            ballots_issued=request.POST.get("ballots_issued"),
+            counts=counts,
+            reason=request.POST.get("reason", ""),
+            user=request.user,
+        )
+    except ValidationError as exc:
+        _refused(request, exc, about="Conteo no guardado")
+    else:
+        messages.success(request, "Conteo registrado.")
+    return redirect(motion)
+
+
+@role_required(*DESK)
+def ballot_station(request, pk, number):
+    """Electronic voting at the desk: identify the voter, then the voter alone marks the ballot."""
+    motion = _motion(pk, number)
+    voter = _entry_by_code(motion.assembly, request.POST.get("voter") or request.GET.get("voter"))
+    if request.method == "POST" and request.POST.get("option"):
+        option = motion.options.filter(pk=request.POST.get("option")).first()
+        presence = Presence.objects.filter(entry=voter).select_related("holder").first() if voter else None
+        cast_by = presence.holder if presence and presence.kind == PresenceKind.REPRESENTED else voter
+        try:
+            services.cast_ballot(
+                motion=motion, voter=voter, cast_by=cast_by, option=option, user=request.user
+            )
+        except ValidationError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, f"Voto de {voter.code} registrado. Siguiente votante.")
+        return redirect("assemblies:ballot_station", pk=pk, number=number)
+    problem = None
+    if request.GET.get("voter") and voter is None:
+        problem = f"No hay nadie con el código o DNI «{request.GET.get('voter')}» en el padrón."
+    presence = Presence.objects.filter(entry=voter).select_related("holder").first() if voter else None
+    if voter and presence is None:
+        problem = f"{voter} no está registrado como presente ni representado."
+    elif voter and motion.casts.filter(voter=voter).exists():
+        problem = f"{voter} ya votó en esta moción."
+    return render(
+        request,
+        "assemblies/ballot.html",
+        {
+            "motion": motion,
+            "assembly": motion.assembly,
+            "voter": voter if not problem else None,
+            "presence": presence,
+            "problem": problem,
+            "options": motion.options.all(),
+            "cast_count": motion.casts.count(),
+        },
+    )
+
+
+@role_required(*DESK)
+def not_voted(request, pk, number):
+    motion = _motion(pk, number)
+    waiting = services.not_voted(motion)
+    return render(
+        request,
+        "assemblies/not_voted.html",
+        {"motion": motion, "assembly": motion.assembly, "waiting": waiting},
+    )
+
+
+# --- Documents ----------------------------------------------------------------------
+
+
+@role_required(*READERS)
+def call_notice(request, pk):
+    assembly = _assembly(pk)
+    return _pdf(call_notice_pdf(assembly), f"convocatoria-{assembly.first_call_at:%Y-%m-%d}.pdf")
+
+
+@role_required(*READERS)
+def signature_sheet(request, pk):
+    assembly = _assembly(pk)
+    return _pdf(signature_sheet_pdf(assembly), f"padron-firmas-{assembly.first_call_at:%Y-%m-%d}.pdf")
+
+
+@role_required(*READERS)
+def minutes(request, pk):
+    assembly = _assembly(pk)
+    if assembly.status != AssemblyStatus.CLOSED:
+        messages.error(request, "El acta se emite al cerrar la asamblea.")
+        return redirect(assembly)
+    return _pdf(minutes_pdf(assembly, request=request), f"acta-{assembly.first_call_at:%Y-%m-%d}.pdf")
+
+
+@public
+def minutes_verify(request, key):
+    assembly = get_object_or_404(
+        Assembly.objects.select_related("rule_set"), verification_key=key, status=AssemblyStatus.CLOSED
+    )
+    facts = minutes_facts(assembly)
+    return render(
+        request,
+        "assemblies/verify.html",
+        {
+            "assembly": assembly,
+            "facts": facts,
+            "matches": minutes_match(assembly),
+            "approved": sum(1 for m in facts["motions"] if m["approved"]),
+        },
+    )
