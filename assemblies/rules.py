@@ -94,10 +94,16 @@ class Outcome:
     base: int  # what the majority was measured against
     needed: int  # yes votes needed to pass
     rule: str  # the rule in words, for the page and the minutes
+    simple: bool = False  # more yes than no: no base to state
 
-    def explain(self, yes: int) -> str:
+    def explain(self, count: Count) -> str:
         verdict = "Aprobada" if self.approved else "No aprobada"
-        return f"{verdict}: {yes} a favor; se necesitaban {self.needed} ({self.rule}, base {self.base})."
+        votes = f"{count.yes} a favor, {count.no} en contra, {count.abstain} abstenciones"
+        if count.blank:
+            votes += f", {count.blank} en blanco"
+        if self.simple:
+            return f"{verdict}: {votes} ({self.rule})."
+        return f"{verdict}: {votes}; se necesitaban {self.needed} a favor ({self.rule}, base {self.base})."
 
 
 def cast_base(rule: MajorityRule, count: Count) -> int:
@@ -113,7 +119,7 @@ def decide(rule: MajorityRule, count: Count, *, present: int) -> Outcome:
     """Whether a yes/no motion passed, with the base and the yes votes it needed."""
     if rule.kind == Majority.SIMPLE:
         # More yes than no: abstentions and blank votes never decide a simple majority.
-        return Outcome(count.yes > count.no, count.yes + count.no, count.no + 1, rule.describe())
+        return Outcome(count.yes > count.no, count.yes + count.no, count.no + 1, rule.describe(), simple=True)
     base = present if rule.base == Base.PRESENT else cast_base(rule, count)
     needed = max(rule.threshold.needed(base), 1)
     # A qualified or absolute majority also has to beat the votes against.

@@ -808,7 +808,7 @@ def publish_motion(*, motion: Motion, user) -> Motion:
         )
         outcome = decide(rule, count, present=present)
         approved, base, needed, elected = outcome.approved, outcome.base, outcome.needed, set()
-        outcome_text = outcome.explain(count.yes)
+        outcome_text = outcome.explain(count)
     for option in options:
         option.votes = totals[option.position]
         option.elected = (option.pk in elected) if motion.kind == MotionKind.ELECTION else None

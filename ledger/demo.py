@@ -87,8 +87,11 @@ def acopio_loaded() -> bool:
 
 
 def generate_acopio(*, deliveries: int | None = None, seed: int = 1, user=None,
-                    payments: bool = True) -> AcopioSummary:
+                    payments: bool = True, approve_plan=None) -> AcopioSummary:
     """Seasons, centres, prices and deliveries for the demo members.
+
+    ``approve_plan`` is how the premium plans get approved (see ``premium_demo.generate``):
+    quickstart passes the assemblies' demo, which holds a general assembly for each plan.
 
     About 8 deliveries a member a season by default (24 a member over the three seasons).
     """
@@ -109,7 +112,7 @@ def generate_acopio(*, deliveries: int | None = None, seed: int = 1, user=None,
     voids = _voids(rng, user)
     movements = _movements(rng, members, seasons, user) if payments else 0
     _sales(seasons, user)
-    premium_demo.generate(seasons, user)
+    premium_demo.generate(seasons, user, approve_plan=approve_plan)
     return AcopioSummary(True, Delivery.objects.count(), voids, movements, time.perf_counter() - started)
 
 

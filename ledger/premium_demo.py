@@ -58,7 +58,11 @@ PLANS = {
 }
 
 
-def generate(seasons, user) -> None:
+def generate(seasons, user, approve_plan=None) -> None:
+    """The fund's history. ``approve_plan(season=, lines=, decided_on=, user=)`` holds the assembly that
+    approves each plan and returns its authorized BudgetLines in order; without it (the ledger's own
+    tests) the plan is authorized directly with the decision's wording.
+    """
     today = timezone.localdate()
     board, treasurer = _signer(BOARD), _signer(TREASURER)
     by_code = {season.code: season for season in seasons}
@@ -68,11 +72,15 @@ def generate(seasons, user) -> None:
             continue
         _convert_premium_received_by(converted_on, code, user)
         unallocated = fund_position().unallocated_minor
-        drafted = [(draft_budget_line(season=season, purpose=purpose, category=category, user=user,
-                                      amount=_soles(unallocated * Decimal(share))), spendings)
-                   for category, purpose, share, spendings in lines]
-        authorize_budget_lines(lines=[line for line, _ in drafted], decision=decision, decided_on=decided_on,
-                               user=user)
+        plan = [(category, purpose, _soles(unallocated * Decimal(share)))
+                for category, purpose, share, _ in lines]
+        if approve_plan is None:
+            authorized = [draft_budget_line(season=season, purpose=purpose, category=category, amount=amount,
+                                            user=user) for category, purpose, amount in plan]
+            authorize_budget_lines(lines=authorized, decision=decision, decided_on=decided_on, user=user)
+        else:
+            authorized = approve_plan(season=season, lines=plan, decided_on=decided_on, user=user)
+        drafted = [(line, spendings) for line, (*_, spendings) in zip(authorized, lines, strict=True)]
         for line, spendings in drafted:
             if spendings == "distribution":
                 _distribute(line, season, decided_on + timedelta(days=90), board, treasurer, user, today)

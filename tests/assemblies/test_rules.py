@@ -78,7 +78,10 @@ def test_two_thirds_of_300_needs_200():
     assert decide(rule, Count(yes=200, no=100), present=300).approved
     missed = decide(rule, Count(yes=199, no=101), present=300)
     assert (missed.approved, missed.needed) == (False, 200)
-    assert "199 a favor; se necesitaban 200" in missed.explain(199)
+    assert missed.explain(Count(yes=199, no=101)) == (
+        "No aprobada: 199 a favor, 101 en contra, 0 abstenciones; se necesitaban 200 a favor "
+        "(mayoría calificada (al menos dos tercios de los votos emitidos), base 300)."
+    )
 
 
 def test_two_thirds_of_those_present_with_abstentions():

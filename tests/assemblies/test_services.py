@@ -425,7 +425,9 @@ def test_paper_ballot_boxes_must_add_up_and_corrections_are_logged(assembly, boa
     published = services.publish_motion(motion=vote, user=board)
     assert {o.kind: o.votes for o in published.options.all()} == {"yes": 7, "no": 7, "abstain": 0, "blank": 0}
     assert (published.approved, published.result_base, published.result_needed) == (False, 14, 8)
-    assert published.result_text.startswith("No aprobada: 7 a favor; se necesitaban 8")
+    assert published.result_text.startswith(
+        "No aprobada: 7 a favor, 7 en contra, 0 abstenciones; se necesitaban 8 a favor"
+    )
 
 
 def test_a_show_of_hands_moves_to_counting_and_publishes_final(assembly, board):
@@ -438,7 +440,9 @@ def test_a_show_of_hands_moves_to_counting_and_publishes_final(assembly, board):
     vote.refresh_from_db()
     assert vote.status == MotionStatus.COUNTING
     published = services.publish_motion(motion=vote, user=board)
-    assert published.approved and published.result_text.startswith("Aprobada: 6 a favor")
+    assert published.approved and published.result_text == (
+        "Aprobada: 6 a favor, 3 en contra, 2 abstenciones (mayoría simple (más votos a favor que en contra))."
+    )
     with pytest.raises(ValidationError, match="no admite conteo"):
         services.record_tally(motion=vote, counts={1: 1, 2: 9, 3: 1}, reason="otra", user=board)
     with pytest.raises(ValidationError, match="no se retira"):

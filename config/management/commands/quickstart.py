@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from assemblies.demo import convene_upcoming, hold_assembly
 from config.roles import (
     ADMINISTRATOR,
     BOARD,
@@ -75,9 +76,13 @@ class Command(BaseCommand):
             for line in generate_demo(members=members).lines():
                 self.stdout.write(f"  {line}")
         if not acopio_loaded():
-            self.stdout.write("Cargando tres campañas de acopio, ventas, pagos y el fondo de la prima…")
-            for line in generate_acopio().lines():
+            self.stdout.write("Cargando tres campañas de acopio, ventas, pagos, asambleas y el fondo de la "
+                              "prima…")
+            for line in generate_acopio(approve_plan=hold_assembly).lines():
                 self.stdout.write(f"  {line}")
+            if convene_upcoming(user=None):
+                self.stdout.write("  Una asamblea extraordinaria convocada para hoy, para probar la mesa de "
+                                  "registro.")
 
     def _ensure_logins(self) -> list[tuple[str, str, str]]:
         """Create the missing role logins; return (username, role, password) rows.
