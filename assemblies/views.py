@@ -37,7 +37,7 @@ from assemblies.models import (
 from config.roles import ADMINISTRATOR, BOARD, CLERK, has_role, public, role_required
 from config.roles import READERS as ALL_READERS
 from coop.models import Season
-from ledger.models import PremiumCategory, Spending
+from ledger.models import PremiumCategory, Spending, SpendingStatus
 from ledger.views import _date_or_none, _errors_of, _refused, _season_or_none
 
 # Every role reads assemblies (a members' matter); the board organises them; clerks may staff the desk.
@@ -268,7 +268,7 @@ def desk(request, pk):
             .values_list("holder", "n")
         )
         for item in found:
-            item.proxies_held = held.get(item.pk, 0)
+            item.proxy_count = held.get(item.pk, 0)
     recent = (
         AttendanceEvent.objects.filter(assembly=assembly)
         .select_related("entry", "holder", "recorded_by")
@@ -414,6 +414,8 @@ def motion_detail(request, pk, number):
             .select_related("line")
             .order_by("document_date", "id")
         )
+    spent = list(spent)
+    lines = list(motion.budget_lines.select_related("line"))
     totals = services.option_totals(motion) if motion.method == VotingMethod.ELECTRONIC else {}
     return render(
         request,
@@ -422,7 +424,10 @@ def motion_detail(request, pk, number):
             "motion": motion,
             "assembly": motion.assembly,
             "options": motion.options.all(),
-            "lines": motion.budget_lines.select_related("line"),
+            "lines": lines,
+        "lines_total": sum(line.amount_minor for line in lines),
+        "paid_total": sum(s.amount_minor for s in spent if s.status == SpendingStatus.PAID),
+        "pending_total": sum(s.amount_minor for s in spent if s.status == SpendingStatus.PENDING),
             "tallies": tallies,
             "spent": spent,
             "can_organise": has_role(request.user, *ORGANISERS),
