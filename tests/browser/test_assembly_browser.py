@@ -1,4 +1,4 @@
-"""An assembly in Chromium: the desk checks members in, a proxy, quorum, a secret vote, the published result."""
+"""An assembly in Chromium: desk check-ins, a proxy, quorum, a secret vote, the published result."""
 
 import re
 
