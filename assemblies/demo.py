@@ -202,8 +202,10 @@ def convene_upcoming(user) -> Assembly | None:
         assembly=assembly,
         kind=MotionKind.RESOLUTION,
         title="Afiliación a la central regional de cooperativas cacaoteras",
-        text=("Aportar S/ 2.00 por socio al año a la central, que negocia contratos y certificaciones "
-              "en bloque."),
+        text=(
+            "Aportar S/ 2.00 por socio al año a la central, que negocia contratos y certificaciones "
+            "en bloque."
+        ),
         majority="qualified",
         method="electronic",
         secret=True,

@@ -150,11 +150,23 @@ def call_notice_pdf(assembly: Assembly) -> bytes:
 
 
 def signature_sheet_pdf(assembly: Assembly) -> bytes:
+    """The roll as a sheet to sign: one preformatted line per member, the right side left to sign."""
+    place = "zona" if assembly.rule_set.uses_delegates else "comunidad"
+    heading = (
+        f"{'N.º':>5}  {'Código':<10}  {'DNI':<8}  {'Nombres y apellidos':<38}  "
+        f"{place.capitalize():<16}  Firma o huella"
+    )
+    rows = assembly.roll.values_list("position", "code", "dni", "name", "community", "zone")
+    lines = [
+        f"{position:>5}  {code:<10}  {dni:<8}  {name[:38]:<38}  {(zone or community)[:16]:<16}"
+        for position, code, dni, name, community, zone in rows
+    ]
     return render_pdf(
         "assemblies/pdf/signature_sheet.html",
         {
             "assembly": assembly,
-            "roll": assembly.roll.only("position", "code", "dni", "name", "community", "zone"),
+            "heading": heading,
+            "lines": lines,
             "made_at": timezone.localtime(),
         },
     )

@@ -25,7 +25,7 @@ def arguments(description: str, **defaults) -> argparse.Namespace:
     return parser.parse_args()
 
 
-def setup_django(*, postgres: bool, name: str) -> str:
+def setup_django(*, postgres: bool, name: str, pg_database: str = "minka_bench") -> str:
     """Point Django at a fresh scratch database and migrate it; returns the database label."""
     var = TMP / name
     shutil.rmtree(var, ignore_errors=True)
@@ -33,11 +33,11 @@ def setup_django(*, postgres: bool, name: str) -> str:
     os.environ["MINKA_VAR_DIR"] = str(var)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if postgres:
-        os.environ["DATABASE_URL"] = PG_URL
+        os.environ["DATABASE_URL"] = PG_URL.replace("minka_bench", pg_database)
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                        "DROP DATABASE IF EXISTS minka_bench WITH (FORCE)"], check=True)
+                        f"DROP DATABASE IF EXISTS {pg_database} WITH (FORCE)"], check=True)
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                        "CREATE DATABASE minka_bench"], check=True)
+                        f"CREATE DATABASE {pg_database}"], check=True)
     else:
         os.environ.pop("DATABASE_URL", None)
     sys.path.insert(0, str(ROOT))

@@ -214,7 +214,7 @@ def test_call_notice_and_signature_sheet(assembly, board, board_client):
     )
     for i in range(1, 13):
         assert f"Socia Número {i}" in sheet
-    assert "FIRMA O HUELLA" in sheet
+    assert "Firma o huella" in sheet
 
 
 def test_minutes_wait_for_the_close(assembly, board_client):
