@@ -223,7 +223,11 @@ def _find(assembly: Assembly, query: str):
     query = (query or "").strip()
     if not query:
         return RollEntry.objects.none()
-    exact = assembly.roll.filter(Q(code__iexact=query) | Q(dni=query))
+    # Codes are stored upper-case: an exact, indexed match first (the desk's Enter path), then any case.
+    exact = assembly.roll.filter(Q(code=query.upper()) | Q(dni=query))
+    if exact.exists():
+        return exact
+    exact = assembly.roll.filter(code__iexact=query)
     if exact.exists():
         return exact
     words = query.split()
@@ -237,7 +241,8 @@ def _entry_by_code(assembly: Assembly, code: str) -> RollEntry | None:
     code = (code or "").strip()
     if not code:
         return None
-    return assembly.roll.filter(Q(code__iexact=code) | Q(dni=code)).first()
+    found = assembly.roll.filter(Q(code=code.upper()) | Q(dni=code)).first()
+    return found or assembly.roll.filter(code__iexact=code).first()
 
 
 @role_required(*DESK)
