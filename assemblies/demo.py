@@ -60,7 +60,7 @@ def _attend(assembly: Assembly, rng: random.Random, share: float, user) -> None:
     """Check in about ``share`` of the roll; one in twelve of the rest sends a proxy letter."""
     roll = list(assembly.roll.all())
     rng.shuffle(roll)
-    cut = int(len(roll) * share)
+    cut = max(int(len(roll) * share), len(roll) // 2 + 1)  # a tiny demo still reaches its quorum
     present, absent = roll[:cut], roll[cut:]
     for entry in present:
         services.check_in(assembly=assembly, entry=entry, user=user)
@@ -156,15 +156,16 @@ def _paper_election(assembly: Assembly, user) -> None:
     )
     wrong = _split(second, (40, 35, 20, 5))
     services.record_tally(motion=election, box="Ánfora 2", ballots_issued=second, counts=wrong, user=user)
-    fixed = {**wrong, 1: wrong[1] + 2, 4: wrong[4] - 2}
-    services.record_tally(
-        motion=election,
-        box="Ánfora 2",
-        ballots_issued=second,
-        counts=fixed,
-        reason="Dos cédulas de Rosa Tapullima se contaron en blanco; revisadas con los personeros",
-        user=user,
-    )
+    if wrong[4] >= 2:  # two ballots first counted blank turn out to be marked: a logged correction
+        fixed = {**wrong, 1: wrong[1] + 2, 4: wrong[4] - 2}
+        services.record_tally(
+            motion=election,
+            box="Ánfora 2",
+            ballots_issued=second,
+            counts=fixed,
+            reason="Dos cédulas de Rosa Tapullima se contaron en blanco; revisadas con los personeros",
+            user=user,
+        )
     services.publish_motion(motion=election, user=user)
 
 

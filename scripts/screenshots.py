@@ -94,6 +94,7 @@ def shoot(passwords):
 
         shoot_acopio(session("acopiador"), session("admin"))
         shoot_fund(session("admin"), session("tesorero"))
+        shoot_assemblies(session("consejo"), session("acopiador"))
 
         for username, name in (("acopiador", "acopiador"), ("consejo", "consejo"),
                                ("vigilancia", "vigilancia"), ("certificador", "certificador")):
@@ -173,6 +174,62 @@ def shoot_fund(admin, treasurer):
     treasurer.click("#gastos >> text=Pendiente de aprobación >> xpath=ancestor::tr//a")
     treasurer.wait_for_load_state()
     treasurer.screenshot(path=OUT / "fondo-gasto-aprobar.png", full_page=True)
+
+
+def shoot_assemblies(board, clerk):
+    """Assembly list, the closed 2026 assembly with its budget and election, the desk, quorum, acta."""
+    board.goto(f"{BASE}/asambleas/")
+    board.screenshot(path=OUT / "asambleas-lista.png")
+    board.click("a:has-text('Asamblea General Extraordinaria')")
+    board.wait_for_load_state()
+    upcoming = board.url
+    board.goto(f"{BASE}/asambleas/")
+    board.click("a:has-text('21/03/2026')")
+    board.wait_for_load_state()
+    closed = board.url
+    board.screenshot(path=OUT / "asamblea-cerrada.png", full_page=True)
+    board.click("a:has-text('Plan de Desarrollo con la prima')")
+    board.wait_for_load_state()
+    board.screenshot(path=OUT / "asamblea-presupuesto.png", full_page=True)
+    board.goto(closed)
+    board.click("a:has-text('Elección del Comité de Educación')")
+    board.wait_for_load_state()
+    board.screenshot(path=OUT / "asamblea-eleccion.png", full_page=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        pdf = Path(scratch) / "acta.pdf"
+        pdf.write_bytes(board.request.get(f"{closed}acta.pdf").body())
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                        str(OUT / "acta")], check=True)
+
+    # The registration desk of the assembly convened for today: a code + Enter checks in, a name lists.
+    clerk.goto(upcoming)
+    clerk.click("text=Mesa de registro")
+    clerk.wait_for_load_state()
+    desk = clerk.url
+    clerk.fill("#id_q", "Tapullima")
+    clerk.press("#id_q", "Enter")
+    clerk.wait_for_selector("#resultados")
+    codes = clerk.locator("#resultados tbody tr td:first-child").all_inner_texts()
+    clerk.goto(desk)
+    clerk.fill("#id_q", codes[0])
+    clerk.press("#id_q", "Enter")
+    clerk.wait_for_selector("text=Asistencia registrada")
+    if len(codes) > 1:  # the second one sends a proxy letter with the first
+        clerk.goto(f"{desk}?q={codes[1]}")
+        clerk.fill("#resultados input[name=holder]", codes[0])
+        clerk.fill("#resultados input[name=letter]", "CP-014")
+        clerk.click("#resultados button[value=proxy]")
+        clerk.wait_for_selector("text=Poder registrado")
+    clerk.goto(desk)
+    clerk.fill("#id_q", "Tapullima")
+    clerk.press("#id_q", "Enter")
+    clerk.wait_for_selector("#resultados")
+    clerk.screenshot(path=OUT / "asamblea-mesa.png", full_page=True)
+
+    board.goto(upcoming)
+    board.click("text=Quórum en vivo")
+    board.wait_for_selector("#quorum")
+    board.screenshot(path=OUT / "asamblea-quorum.png")
 
 
 if __name__ == "__main__":
