@@ -256,8 +256,9 @@ class Assembly(models.Model):
         _("estado"), max_length=10, choices=AssemblyStatus.choices, default=AssemblyStatus.CONVENED
     )
     roll_size = models.PositiveIntegerField(_("socios en el padrón"))
+    convened_on = models.DateField(_("fecha de la convocatoria"))
     convened_by = _who(_("convocada por"))
-    convened_at = models.DateTimeField(_("convocada el"), auto_now_add=True)
+    convened_at = models.DateTimeField(_("registrada el"), auto_now_add=True)
     # Recorded when the session opens: the quorum the minutes will show.
     opened_at = models.DateTimeField(_("sesión abierta el"), null=True, blank=True)
     opened_on_call = models.CharField(_("abierta en"), max_length=6, choices=Call.choices, blank=True)

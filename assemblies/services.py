@@ -184,6 +184,7 @@ def convene_assembly(
         cutoff_date=cutoff_date,
         rule_set=rule_set,
         roll_size=len(members),
+        convened_on=convened_on,
         convened_by=user,
     )
     assembly.save()
