@@ -220,3 +220,23 @@ def test_call_notice_and_signature_sheet(assembly, board, board_client):
 def test_minutes_wait_for_the_close(assembly, board_client):
     response = board_client.get(reverse("assemblies:minutes", args=[assembly.pk]), follow=True)
     assert "El acta se emite al cerrar la asamblea" in response.content.decode()
+
+
+def test_desk_buttons_carry_ids_without_thousands_separators(assembly, board_client):
+    """Peru's number format writes 12,345: an id in a form must stay 12345, or the click fails."""
+    from assemblies.models import RollEntry
+
+    (member,) = make_members(1, start=777)
+    RollEntry(
+        pk=12345,
+        assembly=assembly,
+        member=member,
+        position=999,
+        code="S-77777",
+        dni="47777777",
+        name="Socia Con Id Grande",
+    ).save()
+    page = board_client.get(
+        reverse("assemblies:desk", args=[assembly.pk]), {"q": "Id Grande"}
+    ).content.decode()
+    assert 'name="entry" value="12345"' in page
