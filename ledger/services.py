@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date as Date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Sum
 
 from ledger.hashing import GENESIS_HASH, entry_hash
@@ -25,10 +25,16 @@ Lines = list[tuple[Account, int]]
 
 
 def post_entry(
-    *, date: Date, description: str, source_key: str, lines: Lines, user=None
+    *, date: Date, description: str, source_key: str, lines: Lines, user=None, accounts_read: bool = False
 ) -> JournalEntry:
-    """Post a balanced entry for one source document, or refuse it and write nothing."""
-    return _post(date=date, description=description, source_key=source_key, lines=lines, user=user)
+    """Post a balanced entry for one source document, or refuse it and write nothing.
+
+    ``accounts_read``: the caller read the lines' accounts from the database in this
+    transaction (as ``chart.purchase_accounts`` does), so they are taken as they are
+    instead of being read a second time.
+    """
+    return _post(date=date, description=description, source_key=source_key, lines=lines, user=user,
+                 accounts_read=accounts_read)
 
 
 def reverse_entry(*, entry: JournalEntry, date: Date, reason: str, user=None) -> JournalEntry:
@@ -51,12 +57,18 @@ def _post(**kwargs) -> JournalEntry:
         return _post_in_transaction(**kwargs)
 
 
-def _post_in_transaction(*, date, description, source_key, lines, user, reverses=None) -> JournalEntry:
+def _post_in_transaction(*, date, description, source_key, lines, user, reverses=None,
+                         accounts_read=False) -> JournalEntry:
     counter = _lock_counter()
-    accounts = Account.objects.in_bulk({account.pk for account, _ in lines})
-    errors = _line_errors(lines, accounts) + _document_errors(description, source_key, reverses)
-    if errors:
-        raise ValidationError(errors)
+    if accounts_read:
+        accounts = {account.pk: account for account, _ in lines}
+    else:
+        accounts = Account.objects.in_bulk({account.pk for account, _ in lines})
+    line_errors = _line_errors(lines, accounts)
+    # Whether the document already has an entry is left to the insert below (one statement fewer)...
+    if line_errors or _document_errors(description, source_key, reverses, check_taken=False):
+        # ...unless the entry is refused anyway: then every problem is named at once, as always.
+        raise ValidationError(line_errors + _document_errors(description, source_key, reverses))
     # Currency comes from the stored account, never from what the caller holds.
     rows = [(accounts[account.pk], amount) for account, amount in lines]
     entry = JournalEntry(
@@ -70,8 +82,12 @@ def _post_in_transaction(*, date, description, source_key, lines, user, reverses
         reverses_number=reverses.number if reverses else None,
         lines=[(account.code, account.currency, amount) for account, amount in rows],
     )
-    entry.full_clean(validate_unique=False, validate_constraints=False)
-    entry.save()
+    # The database's foreign keys check the user and the reversed entry (just read); validating
+    # them here would cost a query each.
+    entry.full_clean(exclude=["posted_by", "reverses"], validate_unique=False, validate_constraints=False)
+    if not _insert_unless_posted(entry):
+        taken = JournalEntry.objects.values_list("number", flat=True).get(source_key=source_key)
+        raise ValidationError([_taken_message(source_key, taken)])
     JournalLine.objects.bulk_create(
         JournalLine(entry=entry, account=account, amount=amount, currency=account.currency)
         for account, amount in rows
@@ -79,6 +95,38 @@ def _post_in_transaction(*, date, description, source_key, lines, user, reverses
     # The counter is the one ledger row that changes; its manager allows update().
     EntryCounter.objects.filter(pk=counter.pk).update(last_number=entry.number, last_hash=entry.hash)
     return entry
+
+
+_INSERT_UNLESS_POSTED_SQL = """
+INSERT INTO ledger_journalentry ({columns}) VALUES ({values})
+ON CONFLICT (source_key) DO NOTHING RETURNING id
+"""
+
+
+def _insert_unless_posted(entry: JournalEntry) -> bool:
+    """Insert ``entry``, or nothing and return False when its source document already has an entry.
+
+    ``INSERT ... ON CONFLICT (source_key) DO NOTHING RETURNING id`` (SQLite 3.35+ and
+    PostgreSQL) replaces a look-up before the insert, and unlike a failing insert it leaves
+    the caller's transaction usable on PostgreSQL without a savepoint. Only a clash on
+    ``source_key`` is skipped; any other constraint still raises. The counter lock makes
+    posting serial, so the clash can only be with an entry already committed.
+    """
+    connection = connections[router.db_for_write(JournalEntry)]
+    fields = [field for field in JournalEntry._meta.concrete_fields if not field.primary_key]
+    # As Model.save would: pre_save fills posted_at (auto_now_add), get_db_prep_save adapts each value.
+    values = [field.get_db_prep_save(field.pre_save(entry, add=True), connection) for field in fields]
+    quote = connection.ops.quote_name
+    sql = _INSERT_UNLESS_POSTED_SQL.format(columns=", ".join(quote(field.column) for field in fields),
+                                           values=", ".join(["%s"] * len(fields)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    entry.pk = row[0]
+    entry._state.adding, entry._state.db = False, connection.alias
+    return True
 
 
 @dataclass(frozen=True)
@@ -185,18 +233,23 @@ def _line_errors(lines: Lines, accounts: dict[int, Account]) -> list[str]:
     return errors
 
 
-def _document_errors(description: str, source_key: str, reverses: JournalEntry | None) -> list[str]:
+def _document_errors(description: str, source_key: str, reverses: JournalEntry | None, *,
+                     check_taken: bool = True) -> list[str]:
     errors = []
     if not description.strip():
         errors.append("Indique la descripción del asiento.")
     if not source_key.strip():
         errors.append("Indique el documento de origen del asiento.")
-    elif (taken := JournalEntry.objects.filter(source_key=source_key).values_list("number", flat=True)
-          .order_by()[:1]):
-        errors.append(f"El documento «{source_key}» ya fue registrado en el asiento {taken[0]}.")
+    elif check_taken and (taken := JournalEntry.objects.filter(source_key=source_key)
+                          .values_list("number", flat=True).order_by()[:1]):
+        errors.append(_taken_message(source_key, taken[0]))
     if reverses is not None:
         errors += _reversal_errors(reverses)
     return errors
+
+
+def _taken_message(source_key: str, number: int) -> str:
+    return f"El documento «{source_key}» ya fue registrado en el asiento {number}."
 
 
 def _reversal_errors(entry: JournalEntry) -> list[str]:
