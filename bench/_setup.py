@@ -32,7 +32,8 @@ def setup_django(*, postgres: bool, name: str, fresh: bool = True) -> str:
 
     Returns the database label.
     """
-    var = TMP / name
+    # Separate folders, so a PostgreSQL run never empties the SQLite database of an earlier run.
+    var = TMP / (f"{name}-postgres" if postgres else name)
     if fresh:
         shutil.rmtree(var, ignore_errors=True)
     var.mkdir(parents=True, exist_ok=True)
