@@ -13,7 +13,7 @@ from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ from coop.models import (
     PriceRow,
     Season,
 )
-from ledger import chart
+from ledger import chart, sql
 from ledger.money import round_to_minor
 from ledger.services import post_entry, reverse_entry
 
@@ -226,7 +226,7 @@ class DeliveryLookups(Lookups):
         if self.member is None or member.pk != self.member.pk:
             return super().plots(member)
         if self._plots is None:
-            self._plots = super().plots(member)
+            self._plots = _member_plots(member)
         return self._plots
 
     def season_dry_g(self, member: Member, season: Season) -> int:
@@ -235,6 +235,16 @@ class DeliveryLookups(Lookups):
                 or season.pk != context.season.pk):
             return super().season_dry_g(member, season)
         return context.season_dry_g
+
+
+def _member_plots(member: Member) -> list[Plot]:
+    """Lookups.plots by hand (see ledger.sql): the same fields, the same order."""
+    connection = sql.connection_for(Plot)
+    fields = [Plot._meta.pk, *(Plot._meta.get_field(name) for name in PRICING_PLOT_FIELDS)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql.columns(connection, fields)} FROM coop_plot "  # noqa: S608 - model names
+                       "WHERE member_id = %s ORDER BY code", [member.pk])
+        return [sql.from_row(Plot, row, connection, fields) for row in cursor.fetchall()]
 
 
 @dataclass(frozen=True)
@@ -268,16 +278,13 @@ SELECT (SELECT d.id FROM coop_delivery d WHERE d.submission_token = %(token)s),
 
 def _read_delivery_context(*, member: Member, day: Date, form: str, grade: str, claim: str,
                            submission_token: uuid.UUID | None) -> _DeliveryContext:
-    connection = connections[router.db_for_read(Delivery)]
+    connection = sql.connection_for(Delivery)
     season_fields, price_fields = Season._meta.concrete_fields, PriceRow._meta.concrete_fields
-    quote = connection.ops.quote_name
-    sql = _DELIVERY_CONTEXT_SQL.format(
-        season_columns=", ".join(f"s.{quote(f.column)}" for f in season_fields),
-        price_columns=", ".join(f"p.{quote(f.column)}" for f in price_fields),
-    )
+    statement = _DELIVERY_CONTEXT_SQL.format(season_columns=sql.columns(connection, season_fields, "s"),
+                                             price_columns=sql.columns(connection, price_fields, "p"))
     token_field = Delivery._meta.get_field("submission_token")
     with connection.cursor() as cursor:
-        cursor.execute(sql, {
+        cursor.execute(statement, {
             "token": token_field.get_db_prep_value(submission_token, connection),
             "member": member.pk, "valid": str(DeliveryStatus.VALID),
             "day": connection.ops.adapt_datefield_value(day),
@@ -287,22 +294,9 @@ def _read_delivery_context(*, member: Member, day: Date, form: str, grade: str, 
     season_values, price_values = row[2:2 + len(season_fields)], row[2 + len(season_fields):]
     return _DeliveryContext(
         claim=claim, existing_id=row[0], season_dry_g=int(row[1]),
-        season=from_raw_row(Season, season_values, connection) if season_values[0] is not None else None,
-        price_row=from_raw_row(PriceRow, price_values, connection) if price_values[0] is not None else None,
+        season=sql.from_row(Season, season_values, connection) if season_values[0] is not None else None,
+        price_row=sql.from_row(PriceRow, price_values, connection) if price_values[0] is not None else None,
     )
-
-
-def from_raw_row(model, values, connection):
-    """A model instance from raw SQL values in ``concrete_fields`` order, converted as the ORM would
-    (SQLite returns decimals as floats, dates as text, booleans as 0/1)."""
-    fields = model._meta.concrete_fields
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        column = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
-            value = convert(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
 
 
 def quote_delivery(
@@ -416,7 +410,7 @@ def record_delivery(
         yield_flag=quote.yield_flag, external_ref=external_ref or None, submission_token=submission_token,
         verification_key=secrets.token_urlsafe(16), recorded_by=user, replaces=replaces,
     )
-    delivery.save()
+    sql.insert(delivery)  # Delivery.save(), without building the query (see ledger.sql)
     post_entry(
         date=date, description=purchase_description(delivery), source_key=delivery.source_key,
         lines=purchase_lines(delivery), user=user, accounts_read=True,
@@ -436,16 +430,14 @@ def _take_receipt_number(centre: CollectionCentre) -> CollectionCentre:
     The row lock serialises receipt numbering and the resent-form check. A refused delivery
     rolls back its transaction (or savepoint), and the number with it: receipts stay gapless.
     """
-    connection = connections[router.db_for_write(CollectionCentre)]
+    connection = sql.connection_for(CollectionCentre)
     fields = CollectionCentre._meta.concrete_fields
-    sql = _TAKE_RECEIPT_NUMBER_SQL.format(columns=", ".join(connection.ops.quote_name(field.column)
-                                                            for field in fields))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [centre.pk])
+        cursor.execute(_TAKE_RECEIPT_NUMBER_SQL.format(columns=sql.columns(connection, fields)), [centre.pk])
         row = cursor.fetchone()
     if row is None:
         raise CollectionCentre.DoesNotExist(f"No collection centre {centre.pk}.")
-    return from_raw_row(CollectionCentre, row, connection)
+    return sql.from_row(CollectionCentre, row, connection)
 
 
 def purchase_description(delivery: Delivery) -> str:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date as Date
 
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import Sum
 
+from ledger import sql
 from ledger.hashing import GENESIS_HASH, entry_hash
 from ledger.models import Account, EntryCounter, JournalEntry, JournalLine
 
@@ -85,48 +86,19 @@ def _post_in_transaction(*, date, description, source_key, lines, user, reverses
     # The database's foreign keys check the user and the reversed entry (just read); validating
     # them here would cost a query each.
     entry.full_clean(exclude=["posted_by", "reverses"], validate_unique=False, validate_constraints=False)
-    if not _insert_unless_posted(entry):
+    # The source document's unique key decides whether it was posted before: one statement
+    # instead of a look-up and an insert (the counter lock makes the clash a committed entry).
+    if not sql.insert(entry, unless_taken="source_key"):
         taken = JournalEntry.objects.values_list("number", flat=True).get(source_key=source_key)
         raise ValidationError([_taken_message(source_key, taken)])
-    JournalLine.objects.bulk_create(
-        JournalLine(entry=entry, account=account, amount=amount, currency=account.currency)
-        for account, amount in rows
-    )
-    # The counter is the one ledger row that changes; its manager allows update().
-    EntryCounter.objects.filter(pk=counter.pk).update(last_number=entry.number, last_hash=entry.hash)
+    sql.insert_many([JournalLine(entry=entry, account=account, amount=amount, currency=account.currency)
+                     for account, amount in rows])
+    # The counter is the one ledger row that changes (by hand: the one-by-one path's every
+    # statement counts, see ledger.sql).
+    with sql.connection_for(EntryCounter).cursor() as cursor:
+        cursor.execute("UPDATE ledger_entrycounter SET last_number = %s, last_hash = %s WHERE id = %s",
+                       [entry.number, entry.hash, counter.pk])
     return entry
-
-
-_INSERT_UNLESS_POSTED_SQL = """
-INSERT INTO ledger_journalentry ({columns}) VALUES ({values})
-ON CONFLICT (source_key) DO NOTHING RETURNING id
-"""
-
-
-def _insert_unless_posted(entry: JournalEntry) -> bool:
-    """Insert ``entry``, or nothing and return False when its source document already has an entry.
-
-    ``INSERT ... ON CONFLICT (source_key) DO NOTHING RETURNING id`` (SQLite 3.35+ and
-    PostgreSQL) replaces a look-up before the insert, and unlike a failing insert it leaves
-    the caller's transaction usable on PostgreSQL without a savepoint. Only a clash on
-    ``source_key`` is skipped; any other constraint still raises. The counter lock makes
-    posting serial, so the clash can only be with an entry already committed.
-    """
-    connection = connections[router.db_for_write(JournalEntry)]
-    fields = [field for field in JournalEntry._meta.concrete_fields if not field.primary_key]
-    # As Model.save would: pre_save fills posted_at (auto_now_add), get_db_prep_save adapts each value.
-    values = [field.get_db_prep_save(field.pre_save(entry, add=True), connection) for field in fields]
-    quote = connection.ops.quote_name
-    sql = _INSERT_UNLESS_POSTED_SQL.format(columns=", ".join(quote(field.column) for field in fields),
-                                           values=", ".join(["%s"] * len(fields)))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    entry.pk = row[0]
-    entry._state.adding, entry._state.db = False, connection.alias
-    return True
 
 
 @dataclass(frozen=True)
@@ -195,8 +167,10 @@ def post_entries(entries: list[NewEntry], *, user=None) -> list[JournalEntry]:
 
 
 def _lock_counter() -> EntryCounter:
-    # get_or_create: a flushed test database has no counter row yet.
-    counter, _ = EntryCounter.objects.select_for_update().get_or_create(pk=1)
+    counter = sql.get_for_update(EntryCounter, 1)
+    if counter is None:
+        # A flushed test database has no counter row yet.
+        counter, _ = EntryCounter.objects.select_for_update().get_or_create(pk=1)
     return counter
 
 

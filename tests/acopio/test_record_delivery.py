@@ -36,6 +36,16 @@ def test_a_dry_delivery_is_priced_from_the_list_and_owed_to_the_member(coop, del
     assert balances_by_currency() == {"PEN": 0}
 
 
+def test_a_delivery_reads_back_exactly_as_it_was_recorded(coop, deliver):
+    # Written by hand (ledger.sql): every field must come back as the ORM would have stored it.
+    delivery = deliver(submission_token=uuid.uuid4(), external_ref="BAL-1")
+    stored = Delivery.objects.get(pk=delivery.pk)
+    fields = [field.attname for field in Delivery._meta.concrete_fields]
+    values = lambda row: {name: getattr(row, name) for name in fields}  # noqa: E731
+    assert values(stored) == values(delivery)
+    assert stored.recorded_at is not None and stored.status == "valid" and stored.yield_flag is False
+
+
 def test_wet_cocoa_converts_to_dry_equivalent_with_the_season_factor(coop, deliver):
     delivery = deliver(form=CocoaForm.WET, grade=Grade.UNGRADED, gross_kg="61.7", tare_kg="0.5",
                        moisture_pct="55")

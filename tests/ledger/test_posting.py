@@ -32,6 +32,17 @@ def test_a_balanced_entry_is_posted_with_number_lines_and_chained_hash(post, acc
     assert balances_by_currency(accounts=[accounts["cash"]]) == {"PEN": 12_845}
 
 
+def test_an_entry_reads_back_exactly_as_it_was_posted(post, accounts, make_user):
+    # Written by hand (ledger.sql): every field must come back as the ORM would have stored it.
+    entry = post("delivery:CHZ-A-000001", user=make_user("administrador"))
+    stored = JournalEntry.objects.get(pk=entry.pk)
+    fields = [field.attname for field in JournalEntry._meta.concrete_fields]
+    assert {name: getattr(stored, name) for name in fields} == {name: getattr(entry, name) for name in fields}
+    assert stored.posted_at is not None
+    assert sorted(stored.lines.values_list("account_id", "amount", "currency", "memo")) == sorted([
+        (accounts["cash"].pk, 12_345, "PEN", ""), (accounts["member"].pk, -12_345, "PEN", "")])
+
+
 def test_an_entry_in_two_currencies_balances_each_one(post, accounts):
     post("contract:CV-2026-001", lines=[
         (accounts["cash"], 1_000), (accounts["member"], -1_000),
