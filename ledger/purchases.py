@@ -11,9 +11,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -32,6 +33,7 @@ from coop.models import (
     Season,
 )
 from ledger import chart, sql
+from ledger.models import Account
 from ledger.money import round_to_minor
 from ledger.services import post_entry, reverse_entry
 
@@ -178,12 +180,13 @@ class Lookups:
 
 
 class DeliveryLookups(Lookups):
-    """One delivery's reads in two statements instead of five (the clerk's page posts one at a time).
+    """One delivery's reads in two statements instead of six (the clerk's page posts one at a time).
 
     The member's plots are read first. From the claim they give, one statement then reads the
-    season of the date, the price row in force, the member's valid dry total in that season and
-    whether a resent form already recorded its delivery. quote_delivery asks its questions as
-    usual; a question about anything else (another date, claim or member) gets its own query.
+    season of the date, the price row in force, the member's valid dry total in that season,
+    whether a resent form already recorded its delivery and the two accounts the purchase
+    posts to. quote_delivery asks its questions as usual; a question about anything else
+    (another date, claim or member) gets its own query.
     """
 
     def __init__(self, *, member: Member | None, plot: Plot | None, date: Date | None, form: str,
@@ -209,6 +212,14 @@ class DeliveryLookups(Lookups):
         if context is None:
             return Delivery.objects.filter(submission_token=self.submission_token).order_by().first()
         return Delivery.objects.get(pk=context.existing_id) if context.existing_id else None
+
+    def purchase_accounts(self) -> tuple[Account, Account]:
+        """Cocoa inventory and the member's account, as chart.purchase_accounts gives them."""
+        context = self._context()
+        if context is None:
+            return chart.purchase_accounts(self.member)
+        return (context.inventory or chart.account(chart.COCOA_INVENTORY),
+                context.member_account or chart.member_account(self.member))
 
     def season_on(self, day: Date) -> Season | None:
         if day != self.date or (context := self._context()) is None:
@@ -240,11 +251,17 @@ class DeliveryLookups(Lookups):
 def _member_plots(member: Member) -> list[Plot]:
     """Lookups.plots by hand (see ledger.sql): the same fields, the same order."""
     connection = sql.connection_for(Plot)
-    fields = [Plot._meta.pk, *(Plot._meta.get_field(name) for name in PRICING_PLOT_FIELDS)]
+    fields, statement = _member_plots_sql(connection.alias)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql.columns(connection, fields)} FROM coop_plot "  # noqa: S608 - model names
-                       "WHERE member_id = %s ORDER BY code", [member.pk])
+        cursor.execute(statement, [member.pk])
         return [sql.from_row(Plot, row, connection, fields) for row in cursor.fetchall()]
+
+
+@cache
+def _member_plots_sql(alias: str) -> tuple[tuple, str]:
+    fields = (Plot._meta.pk, *(Plot._meta.get_field(name) for name in PRICING_PLOT_FIELDS))
+    columns = sql.columns(connections[alias], fields)
+    return fields, f"SELECT {columns} FROM coop_plot WHERE member_id = %s ORDER BY code"  # noqa: S608
 
 
 @dataclass(frozen=True)
@@ -254,17 +271,19 @@ class _DeliveryContext:
     season: Season | None
     season_dry_g: int
     price_row: PriceRow | None
+    inventory: Account | None
+    member_account: Account | None
 
 
 # Raw SQL because the ORM cannot put these in one statement. The conditions are those of
-# Delivery.objects.filter(submission_token=...), Season.on, PriceRow.objects.in_force and
-# season_dry_g; a one-row base keeps the row when there is no season or no price.
+# Delivery.objects.filter(submission_token=...), season_dry_g, Season.on,
+# PriceRow.objects.in_force and chart.purchase_accounts; a one-row base keeps the row when
+# there is no season, no price or no account yet.
 _DELIVERY_CONTEXT_SQL = """
 SELECT (SELECT d.id FROM coop_delivery d WHERE d.submission_token = %(token)s),
        (SELECT COALESCE(SUM(d.dry_g), 0) FROM coop_delivery d
          WHERE d.member_id = %(member)s AND d.season_id = s.id AND d.status = %(valid)s),
-       {season_columns},
-       {price_columns}
+       {s}, {p}, {inventory}, {own}
   FROM (SELECT 1 AS one) base
   LEFT JOIN coop_season s ON s.id = (
        SELECT id FROM coop_season WHERE starts_on <= %(day)s AND ends_on >= %(day)s
@@ -273,30 +292,42 @@ SELECT (SELECT d.id FROM coop_delivery d WHERE d.submission_token = %(token)s),
        SELECT id FROM coop_pricerow
         WHERE form = %(form)s AND grade = %(grade)s AND certification = %(claim)s AND valid_from <= %(day)s
         ORDER BY valid_from DESC LIMIT 1)
+  LEFT JOIN ledger_account inventory ON inventory.code = %(inventory_code)s
+  LEFT JOIN ledger_account own ON own.code = %(own_code)s
 """
+# The models read after the two scalars, in the statement's order.
+_CONTEXT_MODELS = {"s": Season, "p": PriceRow, "inventory": Account, "own": Account}
+
+
+@cache
+def _delivery_context_sql(alias: str) -> str:
+    connection = connections[alias]
+    return _DELIVERY_CONTEXT_SQL.format(**{
+        table: sql.columns(connection, model._meta.concrete_fields, table)
+        for table, model in _CONTEXT_MODELS.items()})
 
 
 def _read_delivery_context(*, member: Member, day: Date, form: str, grade: str, claim: str,
                            submission_token: uuid.UUID | None) -> _DeliveryContext:
     connection = sql.connection_for(Delivery)
-    season_fields, price_fields = Season._meta.concrete_fields, PriceRow._meta.concrete_fields
-    statement = _DELIVERY_CONTEXT_SQL.format(season_columns=sql.columns(connection, season_fields, "s"),
-                                             price_columns=sql.columns(connection, price_fields, "p"))
     token_field = Delivery._meta.get_field("submission_token")
     with connection.cursor() as cursor:
-        cursor.execute(statement, {
+        cursor.execute(_delivery_context_sql(connection.alias), {
             "token": token_field.get_db_prep_value(submission_token, connection),
             "member": member.pk, "valid": str(DeliveryStatus.VALID),
             "day": connection.ops.adapt_datefield_value(day),
             "form": str(form), "grade": str(grade), "claim": str(claim),
+            "inventory_code": chart.COCOA_INVENTORY, "own_code": chart.member_account_code(member),
         })
         row = cursor.fetchone()
-    season_values, price_values = row[2:2 + len(season_fields)], row[2 + len(season_fields):]
-    return _DeliveryContext(
-        claim=claim, existing_id=row[0], season_dry_g=int(row[1]),
-        season=sql.from_row(Season, season_values, connection) if season_values[0] is not None else None,
-        price_row=sql.from_row(PriceRow, price_values, connection) if price_values[0] is not None else None,
-    )
+    found, start = {}, 2
+    for table, model in _CONTEXT_MODELS.items():
+        values = row[start:start + len(model._meta.concrete_fields)]
+        start += len(values)
+        # A missing row (LEFT JOIN) comes back as NULLs, its primary key among them.
+        found[table] = sql.from_row(model, values, connection) if values[0] is not None else None
+    return _DeliveryContext(claim=claim, existing_id=row[0], season_dry_g=int(row[1]), season=found["s"],
+                            price_row=found["p"], inventory=found["inventory"], member_account=found["own"])
 
 
 def quote_delivery(
@@ -413,7 +444,7 @@ def record_delivery(
     sql.insert(delivery)  # Delivery.save(), without building the query (see ledger.sql)
     post_entry(
         date=date, description=purchase_description(delivery), source_key=delivery.source_key,
-        lines=purchase_lines(delivery), user=user, accounts_read=True,
+        lines=purchase_lines(delivery, lookups.purchase_accounts()), user=user, accounts_read=True,
     )
     return delivery
 
@@ -445,9 +476,12 @@ def purchase_description(delivery: Delivery) -> str:
             f"{delivery.net_g / GRAMS_PER_KG:.3f} kg {delivery.get_form_display().lower()}")
 
 
-def purchase_lines(delivery: Delivery) -> list:
-    """Cocoa comes in at its price; the cooperative owes that to the member."""
-    inventory, member_account = chart.purchase_accounts(delivery.member)
+def purchase_lines(delivery: Delivery, accounts: tuple[Account, Account] | None = None) -> list:
+    """Cocoa comes in at its price; the cooperative owes that to the member.
+
+    ``accounts``: cocoa inventory and the member's account when the caller has read them.
+    """
+    inventory, member_account = accounts or chart.purchase_accounts(delivery.member)
     return [(inventory, delivery.amount_minor), (member_account, -delivery.amount_minor)]
 
 

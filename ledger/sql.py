@@ -5,14 +5,14 @@ more than a simple statement takes to run; a delivery runs about ten. These help
 write the SQL Model.save and QuerySet would, from the model's own fields, adapt values
 with ``get_db_prep_save`` and convert results with the ORM's own converters, so what is
 stored and read back is the same. Only plain inserts and primary-key reads are done
-here: anything with logic stays in the ORM.
+here: anything with logic stays in the ORM. Statements and converters are built once
+per model and database.
 """
+
+from functools import cache
 
 from django.db import connections, router
 from django.db.models import Model
-
-# SQLite has no row locks; a write transaction there holds the whole database (IMMEDIATE).
-_FOR_UPDATE = " FOR UPDATE"
 
 
 def connection_for(model: type[Model]):
@@ -28,14 +28,26 @@ def from_row(model: type[Model], values, connection, fields=None) -> Model:
     """A model instance from raw SQL values (in ``fields`` order, all concrete fields by default),
     converted as the ORM converts them: SQLite returns decimals as floats, dates as text, booleans
     as 0/1. Fields left out are deferred, as with ``only()``."""
-    fields = fields or model._meta.concrete_fields
+    fields = tuple(fields or model._meta.concrete_fields)
+    names, converters = _converters(model, fields, connection.alias)
     converted = []
-    for field, value in zip(fields, values, strict=True):
-        column = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+    for value, (column, convert_all) in zip(values, converters, strict=True):
+        for convert in convert_all:
             value = convert(value, column, connection)
         converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+    return model.from_db(connection.alias, names, converted)
+
+
+@cache
+def _converters(model, fields, alias):
+    # The same converters, in the same order, as the SQL compiler applies to a column.
+    connection = connections[alias]
+    found = []
+    for field in fields:
+        column = field.get_col(model._meta.db_table)
+        backend, own = connection.ops.get_db_converters(column), column.get_db_converters(connection)
+        found.append((column, backend + own))
+    return [field.attname for field in fields], found
 
 
 def insert(instance: Model, *, unless_taken: str | None = None) -> bool:
@@ -48,15 +60,9 @@ def insert(instance: Model, *, unless_taken: str | None = None) -> bool:
     """
     model = type(instance)
     connection = connection_for(model)
-    quote = connection.ops.quote_name
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    fields, sql = _insert_sql(model, connection.alias, unless_taken)
     # pre_save fills auto_now_add dates; get_db_prep_save adapts each value for this database.
     values = [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
-    conflict = ""
-    if unless_taken:
-        conflict = f" ON CONFLICT ({quote(model._meta.get_field(unless_taken).column)}) DO NOTHING"
-    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns(connection, fields)}) "  # noqa: S608 - model names
-           f"VALUES ({', '.join(['%s'] * len(fields))}){conflict} RETURNING {quote(model._meta.pk.column)}")
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()
@@ -67,11 +73,24 @@ def insert(instance: Model, *, unless_taken: str | None = None) -> bool:
     return True
 
 
+@cache
+def _insert_sql(model, alias, unless_taken):
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    conflict = ""
+    if unless_taken:
+        conflict = f" ON CONFLICT ({quote(model._meta.get_field(unless_taken).column)}) DO NOTHING"
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns(connection, fields)}) "  # noqa: S608 - model names
+           f"VALUES ({', '.join(['%s'] * len(fields))}){conflict} RETURNING {quote(model._meta.pk.column)}")
+    return fields, sql
+
+
 def insert_many(instances: list[Model]) -> None:
     """INSERT several new rows of one model in one statement (their primary keys are not read back)."""
     model = type(instances[0])
     connection = connection_for(model)
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    fields = _insert_sql(model, connection.alias, None)[0]
     row = f"({', '.join(['%s'] * len(fields))})"
     values = [field.get_db_prep_save(field.pre_save(instance, add=True), connection)
               for instance in instances for field in fields]
@@ -84,11 +103,17 @@ def insert_many(instances: list[Model]) -> None:
 def get_for_update(model: type[Model], pk) -> Model | None:
     """The row with primary key ``pk``, locked until the transaction ends (select_for_update().get())."""
     connection = connection_for(model)
-    quote = connection.ops.quote_name
-    lock = _FOR_UPDATE if connection.features.has_select_for_update else ""
-    sql = (f"SELECT {columns(connection, model._meta.concrete_fields)} "  # noqa: S608 - model names
-           f"FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = %s{lock}")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+        cursor.execute(_get_for_update_sql(model, connection.alias), [pk])
         row = cursor.fetchone()
     return None if row is None else from_row(model, row, connection)
+
+
+@cache
+def _get_for_update_sql(model, alias):
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    # SQLite has no row locks: its write transaction (IMMEDIATE) already holds the whole database.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return (f"SELECT {columns(connection, model._meta.concrete_fields)} "  # noqa: S608 - model names
+            f"FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = %s{lock}")

@@ -148,12 +148,13 @@ def test_recording_a_delivery_stays_within_its_statement_budget(coop, deliver, d
     # Each member's account exists from their first delivery on, as for almost every delivery.
     deliver()
     deliver(member=coop["rosa"], plot=None)
-    # 9 statements: take the receipt number (locks the centre), the plots, season + price + season
-    # total + resent-form check, the delivery, the two accounts, the ledger counter lock, the entry,
-    # its lines, the counter update. The test's own transaction adds a savepoint and its release.
-    with django_assert_max_num_queries(11):
+    # 8 statements: take the receipt number (locks the centre), the plots, one read of season,
+    # price, season total, resent-form check and the two accounts, the delivery, the ledger
+    # counter lock, the entry, its lines, the counter update. The test's own transaction adds a
+    # savepoint and its release.
+    with django_assert_max_num_queries(10):
         deliver(submission_token=uuid.uuid4())
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         deliver(member=coop["rosa"], plot=None, form=CocoaForm.WET, grade=Grade.UNGRADED, moisture_pct="50")
 
 
