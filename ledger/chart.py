@@ -7,7 +7,6 @@ credit minus debit, is what the cooperative owes the member.
 
 from django.db import IntegrityError, transaction
 
-from ledger import sql
 from ledger.models import Account, AccountKind, Currency
 
 COCOA_INVENTORY = "1101"
@@ -81,14 +80,9 @@ def _member_account_fields(member) -> dict:
 
 
 def purchase_accounts(member) -> tuple[Account, Account]:
-    """Cocoa inventory and the member's account, read in one statement written by hand (the clerk's
-    page posts many; see ledger.sql)."""
+    """Cocoa inventory and the member's account, read in one query (the clerk's page posts many)."""
     member_code = member_account_code(member)
-    connection = sql.connection_for(Account)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql.columns(connection, Account._meta.concrete_fields)} "  # noqa: S608
-                       "FROM ledger_account WHERE code IN (%s, %s)", [COCOA_INVENTORY, member_code])
-        found = {a.code: a for a in (sql.from_row(Account, row, connection) for row in cursor.fetchall())}
+    found = {a.code: a for a in Account.objects.filter(code__in=[COCOA_INVENTORY, member_code])}
     inventory = found.get(COCOA_INVENTORY) or account(COCOA_INVENTORY)
     return inventory, found.get(member_code) or member_account(member)
 

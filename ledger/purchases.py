@@ -455,6 +455,12 @@ RETURNING {columns}
 """
 
 
+@cache
+def _take_receipt_number_sql(alias: str) -> str:
+    columns = sql.columns(connections[alias], CollectionCentre._meta.concrete_fields)
+    return _TAKE_RECEIPT_NUMBER_SQL.format(columns=columns)
+
+
 def _take_receipt_number(centre: CollectionCentre) -> CollectionCentre:
     """Lock the centre's row and take its next receipt number, in one statement.
 
@@ -462,9 +468,8 @@ def _take_receipt_number(centre: CollectionCentre) -> CollectionCentre:
     rolls back its transaction (or savepoint), and the number with it: receipts stay gapless.
     """
     connection = sql.connection_for(CollectionCentre)
-    fields = CollectionCentre._meta.concrete_fields
     with connection.cursor() as cursor:
-        cursor.execute(_TAKE_RECEIPT_NUMBER_SQL.format(columns=sql.columns(connection, fields)), [centre.pk])
+        cursor.execute(_take_receipt_number_sql(connection.alias), [centre.pk])
         row = cursor.fetchone()
     if row is None:
         raise CollectionCentre.DoesNotExist(f"No collection centre {centre.pk}.")
