@@ -15,7 +15,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TMP = ROOT / "bench" / "tmp"
-PG_URL = "postgres://postgres@127.0.0.1:5432/minka_bench"
+# MINKA_BENCH_DB names another scratch database, so two checkouts can benchmark on one server.
+PG_NAME = os.environ.get("MINKA_BENCH_DB", "minka_bench")
+PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
 
 
 def arguments(description: str, **defaults) -> argparse.Namespace:
@@ -25,19 +27,27 @@ def arguments(description: str, **defaults) -> argparse.Namespace:
     return parser.parse_args()
 
 
-def setup_django(*, postgres: bool, name: str, pg_database: str = "minka_bench") -> str:
-    """Point Django at a fresh scratch database and migrate it; returns the database label."""
-    var = TMP / name
-    shutil.rmtree(var, ignore_errors=True)
-    var.mkdir(parents=True)
+def setup_django(*, postgres: bool, name: str, fresh: bool = True, pg_database: str = PG_NAME) -> str:
+    """Point Django at a scratch database (emptied unless ``fresh`` is off) and migrate it.
+
+    Returns the database label.
+    """
+    # Separate folders, so a PostgreSQL run never empties the SQLite database of an earlier run.
+    var = TMP / (f"{name}-postgres" if postgres else name)
+    if fresh:
+        shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True, exist_ok=True)
     os.environ["MINKA_VAR_DIR"] = str(var)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if postgres:
-        os.environ["DATABASE_URL"] = PG_URL.replace("minka_bench", pg_database)
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                        f"DROP DATABASE IF EXISTS {pg_database} WITH (FORCE)"], check=True)
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                        f"CREATE DATABASE {pg_database}"], check=True)
+        os.environ["DATABASE_URL"] = PG_URL.rsplit("/", 1)[0] + f"/{pg_database}"
+        psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qAtc"]
+        exists = subprocess.run([*psql, f"SELECT 1 FROM pg_database WHERE datname = '{pg_database}'"],  # noqa: S608
+                                check=True, capture_output=True, text=True).stdout.strip()
+        if fresh and exists:
+            subprocess.run([*psql, f"DROP DATABASE {pg_database} WITH (FORCE)"], check=True)
+        if fresh or not exists:
+            subprocess.run([*psql, f"CREATE DATABASE {pg_database}"], check=True)
     else:
         os.environ.pop("DATABASE_URL", None)
     sys.path.insert(0, str(ROOT))

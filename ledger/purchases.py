@@ -11,10 +11,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connections, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from coop.models import (
@@ -31,7 +32,8 @@ from coop.models import (
     PriceRow,
     Season,
 )
-from ledger import chart
+from ledger import chart, sql
+from ledger.models import Account
 from ledger.money import round_to_minor
 from ledger.services import post_entry, reverse_entry
 
@@ -177,6 +179,157 @@ class Lookups:
         return season_dry_g(member=member, season=season)
 
 
+class DeliveryLookups(Lookups):
+    """One delivery's reads in two statements instead of six (the clerk's page posts one at a time).
+
+    The member's plots are read first. From the claim they give, one statement then reads the
+    season of the date, the price row in force, the member's valid dry total in that season,
+    whether a resent form already recorded its delivery and the two accounts the purchase
+    posts to. quote_delivery asks its questions as usual; a question about anything else
+    (another date, claim or member) gets its own query.
+    """
+
+    def __init__(self, *, member: Member | None, plot: Plot | None, date: Date | None, form: str,
+                 grade: str, submission_token: uuid.UUID | None = None):
+        self.member, self.plot, self.date, self.form, self.grade = member, plot, date, form, grade
+        self.submission_token = submission_token
+        self._plots: list[Plot] | None = None
+        self._read: _DeliveryContext | None = None
+
+    def _context(self) -> "_DeliveryContext | None":
+        if self.member is None or self.date is None:
+            return None
+        if self._read is None:
+            claim = claim_for(plot=self.plot, member_plots=self.plots(self.member), on=self.date)
+            self._read = _read_delivery_context(
+                member=self.member, day=self.date, form=self.form, grade=self.grade, claim=claim,
+                submission_token=self.submission_token)
+        return self._read
+
+    def delivery_sent_before(self) -> Delivery | None:
+        """The delivery an earlier submission of the same form recorded, if any."""
+        context = self._context()
+        if context is None:
+            return Delivery.objects.filter(submission_token=self.submission_token).order_by().first()
+        return Delivery.objects.get(pk=context.existing_id) if context.existing_id else None
+
+    def purchase_accounts(self) -> tuple[Account, Account]:
+        """Cocoa inventory and the member's account, as chart.purchase_accounts gives them."""
+        context = self._context()
+        if context is None:
+            return chart.purchase_accounts(self.member)
+        return (context.inventory or chart.account(chart.COCOA_INVENTORY),
+                context.member_account or chart.member_account(self.member))
+
+    def season_on(self, day: Date) -> Season | None:
+        if day != self.date or (context := self._context()) is None:
+            return super().season_on(day)
+        return context.season
+
+    def price(self, *, on: Date, form: str, grade: str, certification: str) -> PriceRow | None:
+        context = self._context()
+        if context is None or (on, form, grade, certification) != (self.date, self.form, self.grade,
+                                                                  context.claim):
+            return super().price(on=on, form=form, grade=grade, certification=certification)
+        return context.price_row
+
+    def plots(self, member: Member) -> list[Plot]:
+        if self.member is None or member.pk != self.member.pk:
+            return super().plots(member)
+        if self._plots is None:
+            self._plots = _member_plots(member)
+        return self._plots
+
+    def season_dry_g(self, member: Member, season: Season) -> int:
+        context = self._context()
+        if (context is None or context.season is None or member.pk != self.member.pk
+                or season.pk != context.season.pk):
+            return super().season_dry_g(member, season)
+        return context.season_dry_g
+
+
+def _member_plots(member: Member) -> list[Plot]:
+    """Lookups.plots by hand (see ledger.sql): the same fields, the same order."""
+    connection = sql.connection_for(Plot)
+    fields, statement = _member_plots_sql(connection.alias)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [member.pk])
+        return [sql.from_row(Plot, row, connection, fields) for row in cursor.fetchall()]
+
+
+@cache
+def _member_plots_sql(alias: str) -> tuple[tuple, str]:
+    fields = (Plot._meta.pk, *(Plot._meta.get_field(name) for name in PRICING_PLOT_FIELDS))
+    columns = sql.columns(connections[alias], fields)
+    return fields, f"SELECT {columns} FROM coop_plot WHERE member_id = %s ORDER BY code"  # noqa: S608
+
+
+@dataclass(frozen=True)
+class _DeliveryContext:
+    claim: str
+    existing_id: int | None
+    season: Season | None
+    season_dry_g: int
+    price_row: PriceRow | None
+    inventory: Account | None
+    member_account: Account | None
+
+
+# Raw SQL because the ORM cannot put these in one statement. The conditions are those of
+# Delivery.objects.filter(submission_token=...), season_dry_g, Season.on,
+# PriceRow.objects.in_force and chart.purchase_accounts; a one-row base keeps the row when
+# there is no season, no price or no account yet.
+_DELIVERY_CONTEXT_SQL = """
+SELECT (SELECT d.id FROM coop_delivery d WHERE d.submission_token = %(token)s),
+       (SELECT COALESCE(SUM(d.dry_g), 0) FROM coop_delivery d
+         WHERE d.member_id = %(member)s AND d.season_id = s.id AND d.status = %(valid)s),
+       {s}, {p}, {inventory}, {own}
+  FROM (SELECT 1 AS one) base
+  LEFT JOIN coop_season s ON s.id = (
+       SELECT id FROM coop_season WHERE starts_on <= %(day)s AND ends_on >= %(day)s
+        ORDER BY starts_on DESC LIMIT 1)
+  LEFT JOIN coop_pricerow p ON p.id = (
+       SELECT id FROM coop_pricerow
+        WHERE form = %(form)s AND grade = %(grade)s AND certification = %(claim)s AND valid_from <= %(day)s
+        ORDER BY valid_from DESC LIMIT 1)
+  LEFT JOIN ledger_account inventory ON inventory.code = %(inventory_code)s
+  LEFT JOIN ledger_account own ON own.code = %(own_code)s
+"""
+# The models read after the two scalars, in the statement's order.
+_CONTEXT_MODELS = {"s": Season, "p": PriceRow, "inventory": Account, "own": Account}
+
+
+@cache
+def _delivery_context_sql(alias: str) -> str:
+    connection = connections[alias]
+    return _DELIVERY_CONTEXT_SQL.format(**{
+        table: sql.columns(connection, model._meta.concrete_fields, table)
+        for table, model in _CONTEXT_MODELS.items()})
+
+
+def _read_delivery_context(*, member: Member, day: Date, form: str, grade: str, claim: str,
+                           submission_token: uuid.UUID | None) -> _DeliveryContext:
+    connection = sql.connection_for(Delivery)
+    token_field = Delivery._meta.get_field("submission_token")
+    with connection.cursor() as cursor:
+        cursor.execute(_delivery_context_sql(connection.alias), {
+            "token": token_field.get_db_prep_value(submission_token, connection),
+            "member": member.pk, "valid": str(DeliveryStatus.VALID),
+            "day": connection.ops.adapt_datefield_value(day),
+            "form": str(form), "grade": str(grade), "claim": str(claim),
+            "inventory_code": chart.COCOA_INVENTORY, "own_code": chart.member_account_code(member),
+        })
+        row = cursor.fetchone()
+    found, start = {}, 2
+    for table, model in _CONTEXT_MODELS.items():
+        values = row[start:start + len(model._meta.concrete_fields)]
+        start += len(values)
+        # A missing row (LEFT JOIN) comes back as NULLs, its primary key among them.
+        found[table] = sql.from_row(model, values, connection) if values[0] is not None else None
+    return _DeliveryContext(claim=claim, existing_id=row[0], season_dry_g=int(row[1]), season=found["s"],
+                            price_row=found["p"], inventory=found["inventory"], member_account=found["own"])
+
+
 def quote_delivery(
     *, member: Member | None, plot: Plot | None, centre: CollectionCentre | None, date: Date | None,
     form: str, grade: str, gross_kg, tare_kg, moisture_pct, lookups: Lookups | None = None,
@@ -253,16 +406,19 @@ def record_delivery(
     A form submitted twice (same ``submission_token``) returns the delivery the
     first submission made instead of recording another.
     """
+    lookups = DeliveryLookups(member=member, plot=plot, date=date, form=form, grade=grade,
+                              submission_token=submission_token)
     if centre is not None:
-        # The centre row lock serialises receipt numbering and the duplicate check below.
-        centre = CollectionCentre.objects.select_for_update().get(pk=centre.pk)
-    if submission_token is not None:
-        existing = Delivery.objects.filter(submission_token=submission_token).order_by().first()
-        if existing is not None:
-            return existing
+        centre = _take_receipt_number(centre)
+    if submission_token is not None and (existing := lookups.delivery_sent_before()) is not None:
+        if centre is not None:
+            # Nothing new is recorded: give back the number taken above.
+            CollectionCentre.objects.filter(pk=centre.pk).update(
+                last_receipt_number=F("last_receipt_number") - 1)
+        return existing
     quote, moisture, errors = quote_delivery(
         member=member, plot=plot, centre=centre, date=date, form=form, grade=grade,
-        gross_kg=gross_kg, tare_kg=tare_kg, moisture_pct=moisture_pct,
+        gross_kg=gross_kg, tare_kg=tare_kg, moisture_pct=moisture_pct, lookups=lookups,
     )
     if external_ref and Delivery.objects.filter(external_ref=external_ref).exists():
         errors["external_ref"] = f"La referencia externa «{external_ref}» ya fue registrada."
@@ -276,8 +432,6 @@ def record_delivery(
     if errors:
         raise ValidationError(errors)
 
-    centre.last_receipt_number += 1
-    CollectionCentre.objects.filter(pk=centre.pk).update(last_receipt_number=centre.last_receipt_number)
     delivery = Delivery(
         receipt_series=centre.receipt_series, receipt_number=centre.last_receipt_number, centre=centre,
         season=quote.season, member=member, plot=plot, date=date, form=form, grade=grade,
@@ -287,12 +441,39 @@ def record_delivery(
         yield_flag=quote.yield_flag, external_ref=external_ref or None, submission_token=submission_token,
         verification_key=secrets.token_urlsafe(16), recorded_by=user, replaces=replaces,
     )
-    delivery.save()
+    sql.insert(delivery)  # Delivery.save(), without building the query (see ledger.sql)
     post_entry(
         date=date, description=purchase_description(delivery), source_key=delivery.source_key,
-        lines=purchase_lines(delivery), user=user,
+        lines=purchase_lines(delivery, lookups.purchase_accounts()), user=user, accounts_read=True,
     )
     return delivery
+
+
+_TAKE_RECEIPT_NUMBER_SQL = """
+UPDATE coop_collectioncentre SET last_receipt_number = last_receipt_number + 1 WHERE id = %s
+RETURNING {columns}
+"""
+
+
+@cache
+def _take_receipt_number_sql(alias: str) -> str:
+    columns = sql.columns(connections[alias], CollectionCentre._meta.concrete_fields)
+    return _TAKE_RECEIPT_NUMBER_SQL.format(columns=columns)
+
+
+def _take_receipt_number(centre: CollectionCentre) -> CollectionCentre:
+    """Lock the centre's row and take its next receipt number, in one statement.
+
+    The row lock serialises receipt numbering and the resent-form check. A refused delivery
+    rolls back its transaction (or savepoint), and the number with it: receipts stay gapless.
+    """
+    connection = sql.connection_for(CollectionCentre)
+    with connection.cursor() as cursor:
+        cursor.execute(_take_receipt_number_sql(connection.alias), [centre.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise CollectionCentre.DoesNotExist(f"No collection centre {centre.pk}.")
+    return sql.from_row(CollectionCentre, row, connection)
 
 
 def purchase_description(delivery: Delivery) -> str:
@@ -300,9 +481,12 @@ def purchase_description(delivery: Delivery) -> str:
             f"{delivery.net_g / GRAMS_PER_KG:.3f} kg {delivery.get_form_display().lower()}")
 
 
-def purchase_lines(delivery: Delivery) -> list:
-    """Cocoa comes in at its price; the cooperative owes that to the member."""
-    inventory, member_account = chart.purchase_accounts(delivery.member)
+def purchase_lines(delivery: Delivery, accounts: tuple[Account, Account] | None = None) -> list:
+    """Cocoa comes in at its price; the cooperative owes that to the member.
+
+    ``accounts``: cocoa inventory and the member's account when the caller has read them.
+    """
+    inventory, member_account = accounts or chart.purchase_accounts(delivery.member)
     return [(inventory, delivery.amount_minor), (member_account, -delivery.amount_minor)]
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
+from ledger import sql
 from ledger.hashing import GENESIS_HASH, entry_hash
 from ledger.models import Account, EntryCounter, JournalEntry, JournalLine
 
@@ -25,10 +26,16 @@ Lines = list[tuple[Account, int]]
 
 
 def post_entry(
-    *, date: Date, description: str, source_key: str, lines: Lines, user=None
+    *, date: Date, description: str, source_key: str, lines: Lines, user=None, accounts_read: bool = False
 ) -> JournalEntry:
-    """Post a balanced entry for one source document, or refuse it and write nothing."""
-    return _post(date=date, description=description, source_key=source_key, lines=lines, user=user)
+    """Post a balanced entry for one source document, or refuse it and write nothing.
+
+    ``accounts_read``: the caller read the lines' accounts from the database in this
+    transaction (as ``chart.purchase_accounts`` does), so they are taken as they are
+    instead of being read a second time.
+    """
+    return _post(date=date, description=description, source_key=source_key, lines=lines, user=user,
+                 accounts_read=accounts_read)
 
 
 def reverse_entry(*, entry: JournalEntry, date: Date, reason: str, user=None) -> JournalEntry:
@@ -51,12 +58,18 @@ def _post(**kwargs) -> JournalEntry:
         return _post_in_transaction(**kwargs)
 
 
-def _post_in_transaction(*, date, description, source_key, lines, user, reverses=None) -> JournalEntry:
+def _post_in_transaction(*, date, description, source_key, lines, user, reverses=None,
+                         accounts_read=False) -> JournalEntry:
     counter = _lock_counter()
-    accounts = Account.objects.in_bulk({account.pk for account, _ in lines})
-    errors = _line_errors(lines, accounts) + _document_errors(description, source_key, reverses)
-    if errors:
-        raise ValidationError(errors)
+    if accounts_read:
+        accounts = {account.pk: account for account, _ in lines}
+    else:
+        accounts = Account.objects.in_bulk({account.pk for account, _ in lines})
+    line_errors = _line_errors(lines, accounts)
+    # Whether the document already has an entry is left to the insert below (one statement fewer)...
+    if line_errors or _document_errors(description, source_key, reverses, check_taken=False):
+        # ...unless the entry is refused anyway: then every problem is named at once, as always.
+        raise ValidationError(line_errors + _document_errors(description, source_key, reverses))
     # Currency comes from the stored account, never from what the caller holds.
     rows = [(accounts[account.pk], amount) for account, amount in lines]
     entry = JournalEntry(
@@ -70,14 +83,21 @@ def _post_in_transaction(*, date, description, source_key, lines, user, reverses
         reverses_number=reverses.number if reverses else None,
         lines=[(account.code, account.currency, amount) for account, amount in rows],
     )
-    entry.full_clean(validate_unique=False, validate_constraints=False)
-    entry.save()
-    JournalLine.objects.bulk_create(
-        JournalLine(entry=entry, account=account, amount=amount, currency=account.currency)
-        for account, amount in rows
-    )
-    # The counter is the one ledger row that changes; its manager allows update().
-    EntryCounter.objects.filter(pk=counter.pk).update(last_number=entry.number, last_hash=entry.hash)
+    # The database's foreign keys check the user and the reversed entry (just read); validating
+    # them here would cost a query each.
+    entry.full_clean(exclude=["posted_by", "reverses"], validate_unique=False, validate_constraints=False)
+    # The source document's unique key decides whether it was posted before: one statement
+    # instead of a look-up and an insert (the counter lock makes the clash a committed entry).
+    if not sql.insert(entry, unless_taken="source_key"):
+        taken = JournalEntry.objects.values_list("number", flat=True).get(source_key=source_key)
+        raise ValidationError([_taken_message(source_key, taken)])
+    sql.insert_many([JournalLine(entry=entry, account=account, amount=amount, currency=account.currency)
+                     for account, amount in rows])
+    # The counter is the one ledger row that changes (by hand: the one-by-one path's every
+    # statement counts, see ledger.sql).
+    with sql.connection_for(EntryCounter).cursor() as cursor:
+        cursor.execute("UPDATE ledger_entrycounter SET last_number = %s, last_hash = %s WHERE id = %s",
+                       [entry.number, entry.hash, counter.pk])
     return entry
 
 
@@ -147,8 +167,10 @@ def post_entries(entries: list[NewEntry], *, user=None) -> list[JournalEntry]:
 
 
 def _lock_counter() -> EntryCounter:
-    # get_or_create: a flushed test database has no counter row yet.
-    counter, _ = EntryCounter.objects.select_for_update().get_or_create(pk=1)
+    counter = sql.get_for_update(EntryCounter, 1)
+    if counter is None:
+        # A flushed test database has no counter row yet.
+        counter, _ = EntryCounter.objects.select_for_update().get_or_create(pk=1)
     return counter
 
 
@@ -185,18 +207,23 @@ def _line_errors(lines: Lines, accounts: dict[int, Account]) -> list[str]:
     return errors
 
 
-def _document_errors(description: str, source_key: str, reverses: JournalEntry | None) -> list[str]:
+def _document_errors(description: str, source_key: str, reverses: JournalEntry | None, *,
+                     check_taken: bool = True) -> list[str]:
     errors = []
     if not description.strip():
         errors.append("Indique la descripción del asiento.")
     if not source_key.strip():
         errors.append("Indique el documento de origen del asiento.")
-    elif (taken := JournalEntry.objects.filter(source_key=source_key).values_list("number", flat=True)
-          .order_by()[:1]):
-        errors.append(f"El documento «{source_key}» ya fue registrado en el asiento {taken[0]}.")
+    elif check_taken and (taken := JournalEntry.objects.filter(source_key=source_key)
+                          .values_list("number", flat=True).order_by()[:1]):
+        errors.append(_taken_message(source_key, taken[0]))
     if reverses is not None:
         errors += _reversal_errors(reverses)
     return errors
+
+
+def _taken_message(source_key: str, number: int) -> str:
+    return f"El documento «{source_key}» ya fue registrado en el asiento {number}."
 
 
 def _reversal_errors(entry: JournalEntry) -> list[str]:

@@ -12,7 +12,7 @@ from coop.models import CocoaForm, Delivery, Grade, MemberStatus, PriceRow
 from ledger import chart
 from ledger.member_accounts import owed_to_member
 from ledger.models import JournalEntry
-from ledger.purchases import void_delivery
+from ledger.purchases import DeliveryLookups, Lookups, quote_delivery, void_delivery
 from ledger.services import balances_by_currency
 from ledger.verification import verify_ledger
 from tests.acopio.conftest import load_prices
@@ -34,6 +34,16 @@ def test_a_dry_delivery_is_priced_from_the_list_and_owed_to_the_member(coop, del
     amounts = {line.account.code: line.amount for line in entry.lines.select_related("account")}
     assert amounts == {chart.COCOA_INVENTORY: 112_649, "SOC-S-00001": -112_649}
     assert balances_by_currency() == {"PEN": 0}
+
+
+def test_a_delivery_reads_back_exactly_as_it_was_recorded(coop, deliver):
+    # Written by hand (ledger.sql): every field must come back as the ORM would have stored it.
+    delivery = deliver(submission_token=uuid.uuid4(), external_ref="BAL-1")
+    stored = Delivery.objects.get(pk=delivery.pk)
+    fields = [field.attname for field in Delivery._meta.concrete_fields]
+    values = lambda row: {name: getattr(row, name) for name in fields}  # noqa: E731
+    assert values(stored) == values(delivery)
+    assert stored.recorded_at is not None and stored.status == "valid" and stored.yield_flag is False
 
 
 def test_wet_cocoa_converts_to_dry_equivalent_with_the_season_factor(coop, deliver):
@@ -95,6 +105,7 @@ def test_receipt_numbers_are_gapless_per_centre_even_after_a_refusal(coop, deliv
     ({"date": date(2025, 6, 1)}, "grade", "No hay precio vigente al 01/06/2025"),
     ({"centre": None}, "centre", "centro"),
     ({"member": None}, "member", "socio"),
+    ({"date": None}, "date", "Indique la fecha"),
 ])
 def test_bad_input_names_the_field_and_writes_nothing(coop, deliver, overrides, field, message):
     with pytest.raises(ValidationError) as caught:
@@ -120,6 +131,67 @@ def test_the_same_form_sent_twice_records_one_delivery(coop, deliver):
     again = deliver(submission_token=token, gross_kg="999")
     assert again.pk == first.pk
     assert Delivery.objects.count() == 1 and JournalEntry.objects.count() == 1
+    # The resent form takes no receipt number: the next delivery follows without a gap.
+    coop["centre"].refresh_from_db()
+    assert coop["centre"].last_receipt_number == 1
+    assert deliver().receipt_code == "C01-000002"
+
+
+def test_a_form_resent_without_a_member_still_returns_the_first_delivery(coop, deliver):
+    token = uuid.uuid4()
+    first = deliver(submission_token=token)
+    assert deliver(submission_token=token, member=None, plot=None, date=None).pk == first.pk
+    assert Delivery.objects.count() == 1
+
+
+def test_recording_a_delivery_stays_within_its_statement_budget(coop, deliver, django_assert_max_num_queries):
+    # Each member's account exists from their first delivery on, as for almost every delivery.
+    deliver()
+    deliver(member=coop["rosa"], plot=None)
+    # 8 statements: take the receipt number (locks the centre), the plots, one read of season,
+    # price, season total, resent-form check and the two accounts, the delivery, the ledger
+    # counter lock, the entry, its lines, the counter update. The test's own transaction adds a
+    # savepoint and its release.
+    with django_assert_max_num_queries(10):
+        deliver(submission_token=uuid.uuid4())
+    with django_assert_max_num_queries(10):
+        deliver(member=coop["rosa"], plot=None, form=CocoaForm.WET, grade=Grade.UNGRADED, moisture_pct="50")
+
+
+@pytest.mark.parametrize("case", [
+    {},
+    {"plot": None},
+    {"member": "rosa", "plot": None},
+    {"member": "rosa", "plot": "rosa_ft"},
+    {"member": "segundo", "plot": None, "form": CocoaForm.WET, "grade": Grade.UNGRADED},
+    {"date": date(2026, 2, 27)},
+    {"date": date(2025, 6, 1)},  # no price list yet
+    {"date": date(2024, 6, 1)},  # no season
+    {"grade": Grade.UNGRADED},  # a wet grade for dry cocoa
+], ids=["plot", "no-plot", "mixed-plots", "ft-plot", "wet", "before-organic", "no-price", "no-season",
+        "bad-grade"])
+def test_the_one_statement_reads_price_a_delivery_as_the_plain_lookups_do(coop, deliver, case):
+    deliver(member=coop["rosa"], plot=None)  # a season total to read
+    void_delivery(delivery=deliver(member=coop["rosa"], plot=None), reason="Duplicada", user=None)
+    arguments = {"member": coop["maria"], "plot": coop["plots"]["maria"], "centre": coop["centre"],
+                 "date": date(2026, 3, 10), "form": CocoaForm.DRY, "grade": Grade.GRADE_1,
+                 "gross_kg": "80,5", "tare_kg": "0,5", "moisture_pct": "7"}
+    arguments.update(case)
+    if isinstance(arguments["member"], str):
+        arguments["member"] = coop[arguments["member"]]
+    if isinstance(arguments["plot"], str):
+        arguments["plot"] = coop["plots"][arguments["plot"]]
+    together = DeliveryLookups(member=arguments["member"], plot=arguments["plot"], date=arguments["date"],
+                               form=arguments["form"], grade=arguments["grade"])
+    expected = quote_delivery(**arguments, lookups=Lookups())
+    got = quote_delivery(**arguments, lookups=together)
+    assert got == expected
+    quote = got[0]
+    if quote is not None:
+        assert quote.price_row.price_per_kg == expected[0].price_row.price_per_kg
+        assert quote.season.wet_to_dry_factor == expected[0].season.wet_to_dry_factor
+        assert (quote.season_dry_g_before, quote.yield_capacity_g) == (
+            expected[0].season_dry_g_before, expected[0].yield_capacity_g)
 
 
 def test_an_external_reference_is_recorded_once(coop, deliver):

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from ledger.hashing import GENESIS_HASH
 from ledger.models import EntryCounter, JournalEntry, JournalLine
 from ledger.services import account_balance, balances_by_currency, post_entry, reverse_entry
+from ledger.verification import verify_ledger
 
 from .conftest import DAY
 
@@ -29,6 +30,17 @@ def test_a_balanced_entry_is_posted_with_number_lines_and_chained_hash(post, acc
     assert account_balance(accounts["bank"]) == 0
     assert balances_by_currency() == {"PEN": 0}
     assert balances_by_currency(accounts=[accounts["cash"]]) == {"PEN": 12_845}
+
+
+def test_an_entry_reads_back_exactly_as_it_was_posted(post, accounts, make_user):
+    # Written by hand (ledger.sql): every field must come back as the ORM would have stored it.
+    entry = post("delivery:CHZ-A-000001", user=make_user("administrador"))
+    stored = JournalEntry.objects.get(pk=entry.pk)
+    fields = [field.attname for field in JournalEntry._meta.concrete_fields]
+    assert {name: getattr(stored, name) for name in fields} == {name: getattr(entry, name) for name in fields}
+    assert stored.posted_at is not None
+    assert sorted(stored.lines.values_list("account_id", "amount", "currency", "memo")) == sorted([
+        (accounts["cash"].pk, 12_345, "PEN", ""), (accounts["member"].pk, -12_345, "PEN", "")])
 
 
 def test_an_entry_in_two_currencies_balances_each_one(post, accounts):
@@ -72,6 +84,35 @@ def test_posting_the_same_source_document_twice_is_refused(post):
     with pytest.raises(ValidationError, match="«delivery:CHZ-A-000123» ya fue registrado en el asiento 1"):
         post("delivery:CHZ-A-000123", 999)
     assert ledger_size() == (1, 2)
+    # The refusal left the transaction usable (PostgreSQL aborts one after a failed insert)
+    # and used up no number.
+    assert post("delivery:CHZ-A-000124").number == 2
+    assert EntryCounter.objects.get().last_number == 2
+
+
+def test_a_taken_source_document_is_named_with_the_other_problems(post, accounts):
+    post("delivery:CHZ-A-000123")
+    with pytest.raises(ValidationError) as refused:
+        post("delivery:CHZ-A-000123", lines=[(accounts["cash"], 100), (accounts["member"], -99)])
+    assert refused.value.messages == [
+        "Las líneas en PEN no suman cero (diferencia de 1 céntimos).",
+        "El documento «delivery:CHZ-A-000123» ya fue registrado en el asiento 1.",
+    ]
+    assert ledger_size() == (1, 2)
+
+
+def test_accounts_the_caller_has_read_are_not_read_again(post, accounts, django_assert_num_queries):
+    post("delivery:CHZ-A-000001")
+    # Counter lock, entry, lines, counter update (plus the savepoint the test's transaction adds).
+    with django_assert_num_queries(4):
+        entry = post("delivery:CHZ-A-000002", 500, accounts_read=True)
+    assert sorted(entry.lines.values_list("account__code", "amount", "currency")) == [
+        ("1011-CAJ", 500, "PEN"), ("2101-CHZ-00001", -500, "PEN"),
+    ]
+    with pytest.raises(ValidationError, match="no suman cero"):
+        post("delivery:CHZ-A-000003", lines=[(accounts["cash"], 100), (accounts["sales"], -100)],
+             accounts_read=True)
+    assert verify_ledger().ok
 
 
 @pytest.mark.parametrize(("field", "message"), [
