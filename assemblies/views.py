@@ -5,7 +5,6 @@ from datetime import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -34,6 +33,7 @@ from assemblies.models import (
     RollEntry,
     VotingMethod,
 )
+from config.pdf import pdf_response
 from config.roles import ADMINISTRATOR, BOARD, CLERK, has_role, public, role_required
 from config.roles import READERS as ALL_READERS
 from coop.models import Season
@@ -56,12 +56,6 @@ def _motion(pk, number) -> Motion:
     return get_object_or_404(
         Motion.objects.select_related("assembly__rule_set", "season"), assembly_id=pk, number=number
     )
-
-
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 def _moment(value: str) -> datetime | None:
@@ -548,13 +542,13 @@ def not_voted(request, pk, number):
 @role_required(*READERS)
 def call_notice(request, pk):
     assembly = _assembly(pk)
-    return _pdf(call_notice_pdf(assembly), f"convocatoria-{assembly.first_call_at:%Y-%m-%d}.pdf")
+    return pdf_response(call_notice_pdf(assembly), f"convocatoria-{assembly.first_call_at:%Y-%m-%d}.pdf")
 
 
 @role_required(*READERS)
 def signature_sheet(request, pk):
     assembly = _assembly(pk)
-    return _pdf(signature_sheet_pdf(assembly), f"padron-firmas-{assembly.first_call_at:%Y-%m-%d}.pdf")
+    return pdf_response(signature_sheet_pdf(assembly), f"padron-firmas-{assembly.first_call_at:%Y-%m-%d}.pdf")
 
 
 @role_required(*READERS)
@@ -563,7 +557,7 @@ def minutes(request, pk):
     if assembly.status != AssemblyStatus.CLOSED:
         messages.error(request, "El acta se emite al cerrar la asamblea.")
         return redirect(assembly)
-    return _pdf(minutes_pdf(assembly, request=request), f"acta-{assembly.first_call_at:%Y-%m-%d}.pdf")
+    return pdf_response(minutes_pdf(assembly, request=request), f"acta-{assembly.first_call_at:%Y-%m-%d}.pdf")
 
 
 @public

@@ -11,6 +11,7 @@ from pathlib import Path
 import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from weasyprint import HTML
@@ -38,6 +39,13 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     context = {"coop_name": settings.MINKA_COOP_NAME, "minka_version": settings.MINKA_VERSION, **context}
     html = render_to_string(template_name, context)
     return HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=LocalOnlyFetcher()).write_pdf()
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    """A PDF shown in the browser (inline), saved under ``filename`` if the user downloads it."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
 
 
 def qr_svg(data: str, *, scale: int = 3) -> str:

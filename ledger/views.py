@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Sum
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from config.pdf import qr_svg, render_pdf
+from config.pdf import pdf_response, qr_svg, render_pdf
 from config.roles import (
     ADMINISTRATOR,
     ALL_ROLES,
@@ -193,9 +193,7 @@ def delivery_receipt_pdf(request, receipt, size):
     pdf = render_pdf(RECEIPT_FORMATS[size], {
         "delivery": delivery, "verify_url": verify_url, "qr": qr_svg(verify_url, scale=2),
     })
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="recibo-{delivery.receipt_code}-{size}.pdf"'
-    return response
+    return pdf_response(pdf, f"recibo-{delivery.receipt_code}-{size}.pdf")
 
 
 @role_required(ADMINISTRATOR)
