@@ -212,31 +212,30 @@ def assembly_close(request, pk):
 # --- The registration desk ----------------------------------------------------------
 
 
+def _exact(assembly: Assembly, query: str):
+    """Roll entries whose code (any case) or DNI is exactly ``query``."""
+    # Codes are stored upper-case: the indexed match first (the desk's Enter path), then any case.
+    exact = assembly.roll.filter(Q(code=query.upper()) | Q(dni=query))
+    return exact if exact.exists() else assembly.roll.filter(code__iexact=query)
+
+
 def _find(assembly: Assembly, query: str):
     """Roll entries matching a member code or DNI exactly, or else every word of a name."""
     query = (query or "").strip()
     if not query:
         return RollEntry.objects.none()
-    # Codes are stored upper-case: an exact, indexed match first (the desk's Enter path), then any case.
-    exact = assembly.roll.filter(Q(code=query.upper()) | Q(dni=query))
+    exact = _exact(assembly, query)
     if exact.exists():
         return exact
-    exact = assembly.roll.filter(code__iexact=query)
-    if exact.exists():
-        return exact
-    words = query.split()
     found = assembly.roll.all()
-    for word in words:
+    for word in query.split():
         found = found.filter(name__icontains=word)
     return found
 
 
 def _entry_by_code(assembly: Assembly, code: str) -> RollEntry | None:
     code = (code or "").strip()
-    if not code:
-        return None
-    found = assembly.roll.filter(Q(code=code.upper()) | Q(dni=code)).first()
-    return found or assembly.roll.filter(code__iexact=code).first()
+    return _exact(assembly, code).first() if code else None
 
 
 @role_required(*DESK)
@@ -246,16 +245,16 @@ def desk(request, pk):
     query = (request.POST.get("q") or request.GET.get("q") or "").strip()
     found = []
     if request.method == "POST" and query:
-        matches = list(_find(assembly, query)[:2])
-        if len(matches) == 1 and (matches[0].code.lower() == query.lower() or matches[0].dni == query):
-            try:
-                services.check_in(assembly=assembly, entry=matches[0], user=request.user)
-            except ValidationError as exc:
-                _refused(request, exc)
-                return redirect(f"{request.path}?q={matches[0].code}")
-            messages.success(request, f"Asistencia registrada: {matches[0]}.")
-            return redirect(request.path)
-        return redirect(f"{request.path}?q={query}")
+        member = _entry_by_code(assembly, query)
+        if member is None:  # a name: list the matches to choose from
+            return redirect(f"{request.path}?q={query}")
+        try:
+            services.check_in(assembly=assembly, entry=member, user=request.user)
+        except ValidationError as exc:
+            _refused(request, exc)
+            return redirect(f"{request.path}?q={member.code}")
+        messages.success(request, f"Asistencia registrada: {member}.")
+        return redirect(request.path)
     if query:
         found = list(
             _find(assembly, query).select_related("presence__holder", "presence__event")[:SEARCH_RESULTS]
@@ -489,9 +488,9 @@ def ballot_station(request, pk, number):
     """Electronic voting at the desk: identify the voter, then the voter alone marks the ballot."""
     motion = _motion(pk, number)
     voter = _entry_by_code(motion.assembly, request.POST.get("voter") or request.GET.get("voter"))
+    presence = Presence.objects.filter(entry=voter).select_related("holder").first() if voter else None
     if request.method == "POST" and request.POST.get("option"):
         option = motion.options.filter(pk=request.POST.get("option")).first()
-        presence = Presence.objects.filter(entry=voter).select_related("holder").first() if voter else None
         cast_by = presence.holder if presence and presence.kind == PresenceKind.REPRESENTED else voter
         try:
             services.cast_ballot(
@@ -505,7 +504,6 @@ def ballot_station(request, pk, number):
     problem = None
     if request.GET.get("voter") and voter is None:
         problem = f"No hay nadie con el código o DNI «{request.GET.get('voter')}» en el padrón."
-    presence = Presence.objects.filter(entry=voter).select_related("holder").first() if voter else None
     if voter and presence is None:
         problem = f"{voter} no está registrado como presente ni representado."
     elif voter and motion.casts.filter(voter=voter).exists():
