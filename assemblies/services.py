@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models import Count as DbCount
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from assemblies.minutes import minutes_hash
 from assemblies.models import (
     Assembly,
     AssemblyKind,
@@ -726,20 +727,18 @@ def cast_ballot(
                 )
             }
         )
+    # The motion's lock (above) serialises the booths, so this check sees every earlier vote;
+    # the unique constraint on (motion, voter) stands behind it.
     if BallotCast.objects.filter(motion=motion, voter=voter).exists():
         raise ValidationError({"voter": f"{voter} ya votó en esta moción."})
-    try:
-        with transaction.atomic():
-            cast = BallotCast(
-                motion=motion,
-                voter=voter,
-                cast_by=cast_by,
-                option=None if motion.secret else option,
-                recorded_by=user,
-            )
-            cast.save()
-    except IntegrityError:
-        raise ValidationError({"voter": f"{voter} ya votó en esta moción."}) from None
+    cast = BallotCast(
+        motion=motion,
+        voter=voter,
+        cast_by=cast_by,
+        option=None if motion.secret else option,
+        recorded_by=user,
+    )
+    cast.save()
     Ballot(motion=motion, option=option).save()
     return cast
 
@@ -901,8 +900,6 @@ def _authorize_budget(motion: Motion, user):
 @transaction.atomic
 def close_assembly(*, assembly: Assembly, user, at: datetime | None = None) -> Assembly:
     """Close the session; every motion must be published or withdrawn. The minutes' hash is fixed here."""
-    from assemblies.minutes import minutes_hash
-
     assembly = _lock(assembly)
     if assembly.status != AssemblyStatus.IN_SESSION:
         raise ValidationError("Solo se cierra una asamblea en sesión.")
