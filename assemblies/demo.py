@@ -12,22 +12,20 @@ import random
 from datetime import date as Date
 from datetime import datetime, time, timedelta
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from assemblies import services
 from assemblies.models import Assembly, AssemblyStatus, MotionKind, RuleSet
 from config.roles import BOARD
 from ledger.models import BudgetLine
+from ledger.premium_demo import first_user_with_role
 
 STATUTE = "Estatuto de la cooperativa (reforma 2018)"
 
 
 def _board_member(user):
     """The demo's assemblies are run by the board login (quickstart creates it first), if there is one."""
-    if user is not None:
-        return user
-    return get_user_model().objects.filter(groups__name=BOARD, is_active=True).order_by("pk").first()
+    return user if user is not None else first_user_with_role(BOARD)
 
 
 def ensure_rule_set(user=None) -> RuleSet:

@@ -64,7 +64,7 @@ def generate(seasons, user, approve_plan=None) -> None:
     tests) the plan is authorized directly with the decision's wording.
     """
     today = timezone.localdate()
-    board, treasurer = _signer(BOARD), _signer(TREASURER)
+    board, treasurer = first_user_with_role(BOARD), first_user_with_role(TREASURER)
     by_code = {season.code: season for season in seasons}
     for code, (converted_on, decided_on, decision, lines) in PLANS.items():
         season = by_code.get(code)
@@ -128,7 +128,8 @@ def _sign(spending, outcome: str, board, treasurer, *, on: date) -> None:
         approve_spending(spending=spending, capacity="treasurer", user=treasurer, on=on)
 
 
-def _signer(role: str):
+def first_user_with_role(role: str):
+    """The demo login holding ``role`` (quickstart creates one per role before loading the demo), or None."""
     return get_user_model().objects.filter(groups__name=role, is_active=True).order_by("pk").first()
 
 
