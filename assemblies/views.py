@@ -414,7 +414,9 @@ def motion_detail(request, pk, number):
         )
     spent = list(spent)
     lines = list(motion.budget_lines.select_related("line"))
-    totals = services.option_totals(motion) if motion.method == VotingMethod.ELECTRONIC else {}
+    # A named electronic vote shows its running totals; a secret one only when published.
+    named_vote = motion.method == VotingMethod.ELECTRONIC and not motion.secret
+    live_totals = services.option_totals(motion) if named_vote else {}
     return render(
         request,
         "assemblies/motion_detail.html",
@@ -431,7 +433,7 @@ def motion_detail(request, pk, number):
             "can_organise": has_role(request.user, *ORGANISERS),
             "can_desk": has_role(request.user, *DESK),
             "cast_count": motion.casts.count(),
-            "live_totals": totals if not motion.secret else {},
+            "live_totals": live_totals,
             "quorum": _quorum_context(motion.assembly),
         },
     )
