@@ -19,6 +19,7 @@ from pathlib import Path
 import tablib
 from python_calamine import CalamineError, CalamineWorkbook
 
+from config.spreadsheets import neutralize
 from coop.geometry import GeometryError, parse_coordinate, parse_geojson, point
 from coop.models import MemberStatus, OrganicStage, Sex, normalize_text
 
@@ -568,20 +569,6 @@ def _row_geometry(row: SheetRow, headers: dict, report: ImportReport) -> dict | 
 # --- Writing the sheet -------------------------------------------------------
 
 EXPORT_KEYS = [c.key for c in COLUMNS if c.key not in {"latitude", "longitude"}] + ["latitude", "longitude"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
-
-
-def neutralize(value):
-    """Keep a spreadsheet from running a cell as a formula (CSV/formula injection).
-
-    A plain signed number such as a longitude (-76.123456) is data, not a formula.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
 
 
 def _yesno(value) -> str:
