@@ -219,4 +219,6 @@ LOGGING = {
 
 # Cooperative-level settings shown on documents.
 MINKA_COOP_NAME = os.environ.get("MINKA_COOP_NAME", "Cooperativa Agraria Cacaotera Chazuta")
+# Where members and auditors reach Minka: the QR codes of documents printed in the background point here.
+MINKA_PUBLIC_URL = os.environ.get("MINKA_PUBLIC_URL", "http://127.0.0.1:8000")
 FORMAT_MODULE_PATH = ["config.formats"]

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from assemblies import views as assembly_views
+from certification import views as certification_views
 from config import views
 from config.roles import public
 from coop import views as coop_views
@@ -16,8 +17,10 @@ urlpatterns = [
     path("padron/", include("coop.urls")),
     path("", include("ledger.urls")),
     path("asambleas/", include("assemblies.urls")),
+    path("certificacion/", include("certification.urls")),
     path("verificar/recibo/<str:key>/", ledger_views.receipt_verify, name="receipt_verify"),
     path("verificar/acta/<uuid:key>/", assembly_views.minutes_verify, name="minutes_verify"),
+    path("verificar/documento/<uuid:key>/", certification_views.document_verify, name="document_verify"),
     path("admin/", admin.site.urls),
 ]
 handler403 = "config.views.permission_denied"

@@ -1,0 +1,89 @@
+"""Issuing a document: a number, an archival PDF with its data attached, and the hashes that verify it.
+
+Each document is a PDF/A-3b file carrying its data as a CSV attachment. The
+SHA-256 of that CSV is the verification code printed on the document; the
+SHA-256 of the PDF file is kept too, so the public verification page can
+confirm an uploaded copy is the very file Minka issued.
+
+Rendering happens outside any transaction (it takes the longest); only the
+number is taken under a short row lock, so two printers never wait on each
+other's rendering. A render that fails leaves its number unused.
+"""
+
+import csv
+import hashlib
+import io
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from certification.models import DocumentCounter, DocumentKind, IssuedDocument
+from config.pdf import absolute_url, qr_svg, render_pdf
+from config.spreadsheets import neutralize_row
+
+
+@dataclass
+class DocumentDraft:
+    """What a document says, before it is numbered and rendered."""
+
+    kind: DocumentKind
+    title: str
+    template: str
+    context: dict
+    table: list[list]  # the data attached as CSV: header row first
+    summary: list[tuple[str, str]] = field(default_factory=list)  # shown on the verification page
+    season: object = None
+    member: object = None
+    csv_name: str = "datos.csv"
+
+
+def data_csv(rows: list[list]) -> bytes:
+    """The attached data: UTF-8 with BOM so Excel reads the accents; amounts as plain 1234.56 (Peru's decimal point)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(neutralize_row(row))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def take_number(kind: DocumentKind) -> str:
+    with transaction.atomic():
+        DocumentCounter.objects.get_or_create(kind=kind)
+        DocumentCounter.objects.filter(kind=kind).update(last_number=F("last_number") + 1)
+        last = DocumentCounter.objects.values_list("last_number", flat=True).get(kind=kind)
+    return f"{kind.prefix}-{last:07d}"
+
+
+def verification_path(key: uuid.UUID) -> str:
+    return reverse("document_verify", args=[key])
+
+
+def issue(draft: DocumentDraft, *, user=None, request=None) -> tuple[IssuedDocument, bytes]:
+    """Number, render and record the document; returns the record and the PDF bytes."""
+    data = data_csv(draft.table)
+    content_hash = sha256(data)
+    key = uuid.uuid4()
+    number = take_number(draft.kind)
+    issued_at = timezone.now()
+    url = absolute_url(verification_path(key), request)
+    context = {**draft.context, "document": {
+        "number": number, "title": draft.title, "code": content_hash, "verify_url": url,
+        "qr": qr_svg(url, scale=2), "kind": draft.kind.label, "issued_at": issued_at,
+        "minka_version": settings.MINKA_VERSION,
+    }}
+    pdf = render_pdf(draft.template, context, attachments={draft.csv_name: data})
+    document = IssuedDocument.objects.create(
+        number=number, kind=draft.kind, title=draft.title[:250], season=draft.season, member=draft.member,
+        summary=[[label, value] for label, value in draft.summary], content_hash=content_hash,
+        file_sha256=sha256(pdf), verification_key=key, issued_at=issued_at, minka_version=settings.MINKA_VERSION, issued_by=user,
+    )
+    return document, pdf

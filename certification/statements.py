@@ -1,0 +1,234 @@
+"""A member's statement for a season: what they delivered, what they were paid, and the balance.
+
+The money part is read from the member's ledger account itself (every line
+dated in the season, classified by the document that caused it), so the
+statement's opening and closing balances are the ledger's to the céntimo.
+The deliveries table adds what the ledger does not hold: weights, prices
+and receipts, voided ones included and marked.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date as Date
+from datetime import timedelta
+
+from django.db.models import Sum
+from django.utils.formats import date_format
+
+from certification.documents import DocumentDraft
+from certification.models import DocumentKind
+from coop.models import Delivery, Member, Plot, Season
+from ledger import chart
+from ledger.models import JournalLine, MemberMovement
+from ledger.templatetags.minka_money import kg
+from ledger.money import format_money, from_minor
+
+# What caused each movement of the member's account, from the entry's source key.
+CAUSES = {
+    "delivery": "Entregas de cacao",
+    "movement:advance": "Adelantos",
+    "movement:payment": "Pagos",
+    "movement:input_credit": "Descuentos por crédito de insumos",
+    "movement:loan": "Descuentos por cuotas de préstamo",
+    "premium-spending": "Prima distribuida",
+    "reversal": "Anulaciones",
+}
+OTHER_CAUSE = "Otros movimientos"
+BAR_AREA_HEIGHT = 110
+BAR_BASELINE = 130
+BAR_WIDTH = 38
+MONTHS = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "set", "oct", "nov", "dic"]
+
+
+def cause_of(source_key: str) -> str:
+    for prefix, label in CAUSES.items():
+        if source_key.startswith(prefix + ":") or source_key.startswith(prefix + "_"):
+            return label
+    return OTHER_CAUSE
+
+
+@dataclass
+class AccountLine:
+    date: Date
+    entry_number: int
+    document: str
+    detail: str
+    cause: str
+    owed_minor: int  # what the movement adds to the amount owed to the member (negative: takes away)
+    balance_minor: int = 0
+    dry_g: int | None = None
+    voided: bool = False  # a delivery or movement later reversed: it stays, marked
+
+
+@dataclass
+class MonthBar:
+    label: str
+    dry_g: int
+    height: int = 0
+    x: int = 0
+
+    @property
+    def top(self) -> int:
+        return BAR_BASELINE - self.height
+
+    @property
+    def middle(self) -> int:
+        return self.x + BAR_WIDTH // 2
+
+    @property
+    def label_y(self) -> int:
+        return self.top - 3
+
+    @property
+    def kg_label(self) -> str:
+        return f"{round(self.dry_g / 1000):,}"
+
+
+@dataclass
+class MemberStatement:
+    member: Member
+    season: Season
+    plots: list[Plot]
+    deliveries: list[Delivery]
+    lines: list[AccountLine]
+    opening_minor: int
+    closing_minor: int
+    totals_by_cause: list[tuple[str, int]]
+    months: list[MonthBar] = field(default_factory=list)
+
+    @property
+    def standing_deliveries(self) -> list[Delivery]:
+        return [d for d in self.deliveries if not d.is_void]
+
+    @property
+    def voided_count(self) -> int:
+        return len(self.deliveries) - len(self.standing_deliveries)
+
+    @property
+    def delivered_dry_g(self) -> int:
+        return sum(d.dry_g for d in self.standing_deliveries)
+
+    @property
+    def delivered_minor(self) -> int:
+        return sum(d.amount_minor for d in self.standing_deliveries)
+
+    @property
+    def chart_width(self) -> int:
+        return 40 + len(self.months) * (BAR_WIDTH + 6)
+
+
+def member_statement(*, member: Member, season: Season) -> MemberStatement:
+    account_lines = JournalLine.objects.filter(account__code=chart.member_account_code(member))
+    opening = -int(account_lines.filter(entry__date__lt=season.starts_on)
+                   .aggregate(total=Sum("amount"))["total"] or 0)
+    rows = (account_lines.filter(entry__date__gte=season.starts_on, entry__date__lte=season.ends_on)
+            .order_by("entry__date", "entry__number")
+            .values_list("entry__date", "entry__number", "entry__description", "entry__source_key", "amount",
+                         "entry_id", "entry__reversed_by__id"))
+    deliveries = list(Delivery.objects.filter(member=member, season=season)
+                      .select_related("centre").order_by("date", "receipt_series", "receipt_number"))
+    by_key = {d.source_key: d for d in deliveries}
+    movements = {m.entry_id: m for m in MemberMovement.objects.filter(member=member, date__gte=season.starts_on,
+                                                                      date__lte=season.ends_on)}
+    balance, lines, totals = opening, [], defaultdict(int)
+    for day, number, description, source_key, amount, entry_id, reversed_by in rows:
+        balance -= amount
+        line = AccountLine(date=day, entry_number=number, document=f"asiento {number}", detail=description,
+                           cause=cause_of(source_key), owed_minor=-amount, balance_minor=balance,
+                           voided=reversed_by is not None)
+        _describe(line, by_key.get(source_key), movements.get(entry_id))
+        lines.append(line)
+        totals[line.cause] += line.owed_minor
+    order = [*CAUSES.values(), OTHER_CAUSE]
+    statement = MemberStatement(
+        member=member, season=season, plots=list(member.plots.order_by("code")), deliveries=deliveries,
+        lines=lines, opening_minor=opening, closing_minor=balance,
+        totals_by_cause=[(cause, totals[cause]) for cause in order if cause in totals],
+    )
+    statement.months = _month_bars(statement)
+    return statement
+
+
+def _describe(line: AccountLine, delivery: Delivery | None, movement: MemberMovement | None) -> None:
+    """Say what a ledger line was in the member's words: the receipt and its cocoa, or the payment's voucher."""
+    if delivery is not None:
+        line.document = delivery.receipt_code
+        line.dry_g = delivery.dry_g
+        line.detail = (f"{delivery.get_form_display()} {delivery.grade}, {kg(delivery.net_g)} neto, "
+                       f"S/ {delivery.price_per_kg}/kg, {delivery.get_certification_display()}")
+    elif movement is not None:
+        line.document = movement.document
+        method = f" ({movement.get_method_display().lower()})" if movement.method else ""
+        line.detail = f"{movement.get_kind_display()}{method}{': ' + movement.note if movement.note else ''}"
+    elif line.cause == CAUSES["reversal"]:
+        reversed_entry, _sep, reason = line.detail.partition(": ")
+        line.document = reversed_entry.replace("Reversión del asiento", "anula asiento")
+        line.detail = reason or line.detail
+
+
+def _season_months(season: Season) -> list[Date]:
+    months, day = [], season.starts_on.replace(day=1)
+    while day <= season.ends_on:
+        months.append(day)
+        day = (day + timedelta(days=32)).replace(day=1)
+    return months
+
+
+
+
+def _month_bars(statement: MemberStatement) -> list[MonthBar]:
+    by_month = defaultdict(int)
+    for delivery in statement.standing_deliveries:
+        by_month[(delivery.date.year, delivery.date.month)] += delivery.dry_g
+    bars = [MonthBar(label=f"{MONTHS[m.month - 1]} {m:%y}", dry_g=by_month[(m.year, m.month)])
+            for m in _season_months(statement.season)]
+    top = max((bar.dry_g for bar in bars), default=0)
+    for index, bar in enumerate(bars):
+        bar.x = 40 + index * (BAR_WIDTH + 6)
+        bar.height = round(bar.dry_g * BAR_AREA_HEIGHT / top) if top else 0
+    return bars
+
+
+def statement_table(statement: MemberStatement) -> list[list]:
+    """The statement's data (attached to the PDF as CSV): balances and ledger lines, then the deliveries."""
+    member, season = statement.member, statement.season
+    rows = [["seccion", "socio", "campana", "fecha", "asiento", "documento", "detalle", "importe_soles",
+             "saldo_soles", "seco_kg", "neto_kg", "precio_kg", "certificacion", "estado"]]
+    head = [member.code, season.code]
+    blank = ["", "", "", "", ""]
+    rows.append(["saldo_inicial", *head, season.starts_on.isoformat(), "", "", "", "",
+                 from_minor(statement.opening_minor), *blank])
+    for line in statement.lines:
+        rows.append(["cuenta", *head, line.date.isoformat(), line.entry_number, line.document, line.detail,
+                     from_minor(line.owed_minor), from_minor(line.balance_minor),
+                     "" if line.dry_g is None else _kg(line.dry_g), "", "", "", "anulado" if line.voided else ""])
+    rows.append(["saldo_final", *head, season.ends_on.isoformat(), "", "", "", "",
+                 from_minor(statement.closing_minor), *blank])
+    for d in statement.deliveries:
+        rows.append(["entrega", *head, d.date.isoformat(), "", d.receipt_code, d.centre.name,
+                     from_minor(d.amount_minor), "", _kg(d.dry_g), _kg(d.net_g), d.price_per_kg, d.certification,
+                     "anulada" if d.is_void else "vigente"])
+    return rows
+
+
+def _kg(grams: int) -> str:
+    """Grams as kilograms with three decimals, exactly (no float)."""
+    return f"{grams // 1000}.{grams % 1000:03d}"
+
+
+def statement_draft(*, member: Member, season: Season) -> DocumentDraft:
+    statement = member_statement(member=member, season=season)
+    return DocumentDraft(
+        kind=DocumentKind.MEMBER_STATEMENT,
+        title=f"Estado de cuenta {season.name} — {member.code} {member.name}",
+        template="certification/pdf/member_statement.html",
+        context={"statement": statement,
+                 "period": f"{date_format(season.starts_on, 'SHORT_DATE_FORMAT')} – "
+                           f"{date_format(season.ends_on, 'SHORT_DATE_FORMAT')}"},
+        table=statement_table(statement),
+        summary=[("Socio", f"{member.code} {member.name}"), ("Campaña", season.name),
+                 ("Saldo inicial", format_money(statement.opening_minor, "PEN")),
+                 ("Entregas vigentes", f"{len(statement.standing_deliveries)}"),
+                 ("Saldo al cierre", format_money(statement.closing_minor, "PEN"))],
+        season=season, member=member, csv_name=f"estado-de-cuenta-{member.code}-{season.code}.csv",
+    )
