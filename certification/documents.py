@@ -43,7 +43,7 @@ class DocumentDraft:
 
 
 def data_csv(rows: list[list]) -> bytes:
-    """The attached data: UTF-8 with BOM so Excel reads the accents; amounts as plain 1234.56 (Peru's decimal point)."""
+    """The attached data: UTF-8 with BOM so Excel reads the accents; amounts as plain 1234.56."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
@@ -75,15 +75,32 @@ def issue(draft: DocumentDraft, *, user=None, request=None) -> tuple[IssuedDocum
     number = take_number(draft.kind)
     issued_at = timezone.now()
     url = absolute_url(verification_path(key), request)
-    context = {**draft.context, "document": {
-        "number": number, "title": draft.title, "code": content_hash, "verify_url": url,
-        "qr": qr_svg(url, scale=2), "kind": draft.kind.label, "issued_at": issued_at,
-        "minka_version": settings.MINKA_VERSION,
-    }}
+    context = {
+        **draft.context,
+        "document": {
+            "number": number,
+            "title": draft.title,
+            "code": content_hash,
+            "verify_url": url,
+            "qr": qr_svg(url, scale=2),
+            "kind": draft.kind.label,
+            "issued_at": issued_at,
+            "minka_version": settings.MINKA_VERSION,
+        },
+    }
     pdf = render_pdf(draft.template, context, attachments={draft.csv_name: data})
     document = IssuedDocument.objects.create(
-        number=number, kind=draft.kind, title=draft.title[:250], season=draft.season, member=draft.member,
-        summary=[[label, value] for label, value in draft.summary], content_hash=content_hash,
-        file_sha256=sha256(pdf), verification_key=key, issued_at=issued_at, minka_version=settings.MINKA_VERSION, issued_by=user,
+        number=number,
+        kind=draft.kind,
+        title=draft.title[:250],
+        season=draft.season,
+        member=draft.member,
+        summary=[[label, value] for label, value in draft.summary],
+        content_hash=content_hash,
+        file_sha256=sha256(pdf),
+        verification_key=key,
+        issued_at=issued_at,
+        minka_version=settings.MINKA_VERSION,
+        issued_by=user,
     )
     return document, pdf

@@ -24,6 +24,9 @@ class DocumentCounter(models.Model):
     kind = models.CharField(max_length=12, choices=DocumentKind.choices, unique=True)
     last_number = models.PositiveBigIntegerField(default=0)
 
+    def __str__(self):
+        return f"{self.kind}: {self.last_number}"
+
 
 class IssuedDocument(models.Model):
     """One PDF Minka made: its number, what it is about, and the hashes the verification page checks.
@@ -37,19 +40,40 @@ class IssuedDocument(models.Model):
     number = models.CharField(_("número"), max_length=20, unique=True)
     kind = models.CharField(_("tipo"), max_length=12, choices=DocumentKind.choices)
     title = models.CharField(_("título"), max_length=250)
-    season = models.ForeignKey("coop.Season", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("campaña"))
-    member = models.ForeignKey("coop.Member", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("socio"))
-    summary = models.JSONField(_("cifras"), default=list,
-                               help_text=_("Pares [etiqueta, valor] que la página de verificación muestra."))
+    season = models.ForeignKey(
+        "coop.Season",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("campaña"),
+    )
+    member = models.ForeignKey(
+        "coop.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("socio"),
+    )
+    summary = models.JSONField(
+        _("cifras"),
+        default=list,
+        help_text=_("Pares [etiqueta, valor] que la página de verificación muestra."),
+    )
     content_hash = models.CharField(_("código de verificación"), max_length=64)
     file_sha256 = models.CharField(_("SHA-256 del archivo"), max_length=64)
     verification_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     minka_version = models.CharField(_("versión de Minka"), max_length=20)
     issued_at = models.DateTimeField(_("emitido"), default=timezone.now)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("emitido por"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("emitido por"),
+    )
 
     class Meta:
         verbose_name = _("documento emitido")
@@ -63,20 +87,36 @@ class IssuedDocument(models.Model):
 class DownloadLog(models.Model):
     """Who downloaded what, and when: every download from the certifier's portal."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("usuario"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("usuario")
+    )
     at = models.DateTimeField(_("fecha y hora"), auto_now_add=True)
     what = models.CharField(_("descarga"), max_length=200)
-    season = models.ForeignKey("coop.Season", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("campaña"))
-    document = models.ForeignKey(IssuedDocument, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="downloads", verbose_name=_("documento"))
+    season = models.ForeignKey(
+        "coop.Season",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("campaña"),
+    )
+    document = models.ForeignKey(
+        IssuedDocument,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="downloads",
+        verbose_name=_("documento"),
+    )
     filename = models.CharField(_("archivo"), max_length=200)
 
     class Meta:
         verbose_name = _("descarga")
         verbose_name_plural = _("descargas")
         ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} · {self.filename}"
 
 
 class PrintStatus(models.TextChoices):
@@ -89,15 +129,19 @@ class PrintStatus(models.TextChoices):
 class StatementRun(models.Model):
     """Printing every member's statement of a season in the background: its progress and its files."""
 
-    season = models.ForeignKey("coop.Season", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("campaña"))
-    status = models.CharField(_("estado"), max_length=8, choices=PrintStatus.choices, default=PrintStatus.QUEUED)
+    season = models.ForeignKey(
+        "coop.Season", on_delete=models.PROTECT, related_name="+", verbose_name=_("campaña")
+    )
+    status = models.CharField(
+        _("estado"), max_length=8, choices=PrintStatus.choices, default=PrintStatus.QUEUED
+    )
     total = models.PositiveIntegerField(_("estados de cuenta"), default=0)
     done = models.PositiveIntegerField(_("impresos"), default=0)
     combined_file = models.CharField(_("archivo combinado"), max_length=200, blank=True)
     error = models.TextField(_("error"), blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("pedido por"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("pedido por")
+    )
     requested_at = models.DateTimeField(_("pedido"), auto_now_add=True)
     started_at = models.DateTimeField(_("comenzó"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminó"), null=True, blank=True)
@@ -106,6 +150,9 @@ class StatementRun(models.Model):
         verbose_name = _("impresión de estados de cuenta")
         verbose_name_plural = _("impresiones de estados de cuenta")
         ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"{self.season} · {self.get_status_display()}"
 
     @property
     def percent(self) -> int:

@@ -20,8 +20,8 @@ from certification.models import DocumentKind
 from coop.models import Delivery, Member, Plot, Season
 from ledger import chart
 from ledger.models import JournalLine, MemberMovement
-from ledger.templatetags.minka_money import kg
 from ledger.money import format_money, from_minor
+from ledger.templatetags.minka_money import kg
 
 # What caused each movement of the member's account, from the entry's source key.
 CAUSES = {
@@ -119,30 +119,59 @@ class MemberStatement:
 
 def member_statement(*, member: Member, season: Season) -> MemberStatement:
     account_lines = JournalLine.objects.filter(account__code=chart.member_account_code(member))
-    opening = -int(account_lines.filter(entry__date__lt=season.starts_on)
-                   .aggregate(total=Sum("amount"))["total"] or 0)
-    rows = (account_lines.filter(entry__date__gte=season.starts_on, entry__date__lte=season.ends_on)
-            .order_by("entry__date", "entry__number")
-            .values_list("entry__date", "entry__number", "entry__description", "entry__source_key", "amount",
-                         "entry_id", "entry__reversed_by__id"))
-    deliveries = list(Delivery.objects.filter(member=member, season=season)
-                      .select_related("centre").order_by("date", "receipt_series", "receipt_number"))
+    opening = -int(
+        account_lines.filter(entry__date__lt=season.starts_on).aggregate(total=Sum("amount"))["total"] or 0
+    )
+    rows = (
+        account_lines.filter(entry__date__gte=season.starts_on, entry__date__lte=season.ends_on)
+        .order_by("entry__date", "entry__number")
+        .values_list(
+            "entry__date",
+            "entry__number",
+            "entry__description",
+            "entry__source_key",
+            "amount",
+            "entry_id",
+            "entry__reversed_by__id",
+        )
+    )
+    deliveries = list(
+        Delivery.objects.filter(member=member, season=season)
+        .select_related("centre")
+        .order_by("date", "receipt_series", "receipt_number")
+    )
     by_key = {d.source_key: d for d in deliveries}
-    movements = {m.entry_id: m for m in MemberMovement.objects.filter(member=member, date__gte=season.starts_on,
-                                                                      date__lte=season.ends_on)}
+    movements = {
+        m.entry_id: m
+        for m in MemberMovement.objects.filter(
+            member=member, date__gte=season.starts_on, date__lte=season.ends_on
+        )
+    }
     balance, lines, totals = opening, [], defaultdict(int)
     for day, number, description, source_key, amount, entry_id, reversed_by in rows:
         balance -= amount
-        line = AccountLine(date=day, entry_number=number, document=f"asiento {number}", detail=description,
-                           cause=cause_of(source_key), owed_minor=-amount, balance_minor=balance,
-                           voided=reversed_by is not None)
+        line = AccountLine(
+            date=day,
+            entry_number=number,
+            document=f"asiento {number}",
+            detail=description,
+            cause=cause_of(source_key),
+            owed_minor=-amount,
+            balance_minor=balance,
+            voided=reversed_by is not None,
+        )
         _describe(line, by_key.get(source_key), movements.get(entry_id))
         lines.append(line)
         totals[line.cause] += line.owed_minor
     order = [*CAUSES.values(), OTHER_CAUSE]
     statement = MemberStatement(
-        member=member, season=season, plots=list(member.plots.order_by("code")), deliveries=deliveries,
-        lines=lines, opening_minor=opening, closing_minor=balance,
+        member=member,
+        season=season,
+        plots=list(member.plots.order_by("code")),
+        deliveries=deliveries,
+        lines=lines,
+        opening_minor=opening,
+        closing_minor=balance,
         totals_by_cause=[(cause, totals[cause]) for cause in order if cause in totals],
     )
     statement.months = _month_bars(statement)
@@ -150,12 +179,14 @@ def member_statement(*, member: Member, season: Season) -> MemberStatement:
 
 
 def _describe(line: AccountLine, delivery: Delivery | None, movement: MemberMovement | None) -> None:
-    """Say what a ledger line was in the member's words: the receipt and its cocoa, or the payment's voucher."""
+    """Say what a ledger line was in the member's words: the receipt and its cocoa, or the voucher."""
     if delivery is not None:
         line.document = delivery.receipt_code
         line.dry_g = delivery.dry_g
-        line.detail = (f"{delivery.get_form_display()} {delivery.grade}, {kg(delivery.net_g)} neto, "
-                       f"S/ {delivery.price_per_kg}/kg, {delivery.get_certification_display()}")
+        line.detail = (
+            f"{delivery.get_form_display()} {delivery.grade}, {kg(delivery.net_g)} neto, "
+            f"S/ {delivery.price_per_kg}/kg, {delivery.get_certification_display()}"
+        )
     elif movement is not None:
         line.document = movement.document
         method = f" ({movement.get_method_display().lower()})" if movement.method else ""
@@ -174,14 +205,14 @@ def _season_months(season: Season) -> list[Date]:
     return months
 
 
-
-
 def _month_bars(statement: MemberStatement) -> list[MonthBar]:
     by_month = defaultdict(int)
     for delivery in statement.standing_deliveries:
         by_month[(delivery.date.year, delivery.date.month)] += delivery.dry_g
-    bars = [MonthBar(label=f"{MONTHS[m.month - 1]} {m:%y}", dry_g=by_month[(m.year, m.month)])
-            for m in _season_months(statement.season)]
+    bars = [
+        MonthBar(label=f"{MONTHS[m.month - 1]} {m:%y}", dry_g=by_month[(m.year, m.month)])
+        for m in _season_months(statement.season)
+    ]
     top = max((bar.dry_g for bar in bars), default=0)
     for index, bar in enumerate(bars):
         bar.x = 40 + index * (BAR_WIDTH + 6)
@@ -192,22 +223,88 @@ def _month_bars(statement: MemberStatement) -> list[MonthBar]:
 def statement_table(statement: MemberStatement) -> list[list]:
     """The statement's data (attached to the PDF as CSV): balances and ledger lines, then the deliveries."""
     member, season = statement.member, statement.season
-    rows = [["seccion", "socio", "campana", "fecha", "asiento", "documento", "detalle", "importe_soles",
-             "saldo_soles", "seco_kg", "neto_kg", "precio_kg", "certificacion", "estado"]]
+    rows = [
+        [
+            "seccion",
+            "socio",
+            "campana",
+            "fecha",
+            "asiento",
+            "documento",
+            "detalle",
+            "importe_soles",
+            "saldo_soles",
+            "seco_kg",
+            "neto_kg",
+            "precio_kg",
+            "certificacion",
+            "estado",
+        ]
+    ]
     head = [member.code, season.code]
     blank = ["", "", "", "", ""]
-    rows.append(["saldo_inicial", *head, season.starts_on.isoformat(), "", "", "", "",
-                 from_minor(statement.opening_minor), *blank])
+    rows.append(
+        [
+            "saldo_inicial",
+            *head,
+            season.starts_on.isoformat(),
+            "",
+            "",
+            "",
+            "",
+            from_minor(statement.opening_minor),
+            *blank,
+        ]
+    )
     for line in statement.lines:
-        rows.append(["cuenta", *head, line.date.isoformat(), line.entry_number, line.document, line.detail,
-                     from_minor(line.owed_minor), from_minor(line.balance_minor),
-                     "" if line.dry_g is None else _kg(line.dry_g), "", "", "", "anulado" if line.voided else ""])
-    rows.append(["saldo_final", *head, season.ends_on.isoformat(), "", "", "", "",
-                 from_minor(statement.closing_minor), *blank])
+        rows.append(
+            [
+                "cuenta",
+                *head,
+                line.date.isoformat(),
+                line.entry_number,
+                line.document,
+                line.detail,
+                from_minor(line.owed_minor),
+                from_minor(line.balance_minor),
+                "" if line.dry_g is None else _kg(line.dry_g),
+                "",
+                "",
+                "",
+                "anulado" if line.voided else "",
+            ]
+        )
+    rows.append(
+        [
+            "saldo_final",
+            *head,
+            season.ends_on.isoformat(),
+            "",
+            "",
+            "",
+            "",
+            from_minor(statement.closing_minor),
+            *blank,
+        ]
+    )
     for d in statement.deliveries:
-        rows.append(["entrega", *head, d.date.isoformat(), "", d.receipt_code, d.centre.name,
-                     from_minor(d.amount_minor), "", _kg(d.dry_g), _kg(d.net_g), d.price_per_kg, d.certification,
-                     "anulada" if d.is_void else "vigente"])
+        rows.append(
+            [
+                "entrega",
+                *head,
+                d.date.isoformat(),
+                "",
+                d.receipt_code,
+                d.centre.name,
+                from_minor(d.amount_minor),
+                "",
+                _kg(d.dry_g),
+                _kg(d.net_g),
+                d.price_per_kg,
+                d.certification,
+                "anulada" if d.is_void else "vigente",
+            ]
+        )
     return rows
 
 
@@ -222,13 +319,20 @@ def statement_draft(*, member: Member, season: Season) -> DocumentDraft:
         kind=DocumentKind.MEMBER_STATEMENT,
         title=f"Estado de cuenta {season.name} — {member.code} {member.name}",
         template="certification/pdf/member_statement.html",
-        context={"statement": statement,
-                 "period": f"{date_format(season.starts_on, 'SHORT_DATE_FORMAT')} – "
-                           f"{date_format(season.ends_on, 'SHORT_DATE_FORMAT')}"},
+        context={
+            "statement": statement,
+            "period": f"{date_format(season.starts_on, 'SHORT_DATE_FORMAT')} – "
+            f"{date_format(season.ends_on, 'SHORT_DATE_FORMAT')}",
+        },
         table=statement_table(statement),
-        summary=[("Socio", f"{member.code} {member.name}"), ("Campaña", season.name),
-                 ("Saldo inicial", format_money(statement.opening_minor, "PEN")),
-                 ("Entregas vigentes", f"{len(statement.standing_deliveries)}"),
-                 ("Saldo al cierre", format_money(statement.closing_minor, "PEN"))],
-        season=season, member=member, csv_name=f"estado-de-cuenta-{member.code}-{season.code}.csv",
+        summary=[
+            ("Socio", f"{member.code} {member.name}"),
+            ("Campaña", season.name),
+            ("Saldo inicial", format_money(statement.opening_minor, "PEN")),
+            ("Entregas vigentes", f"{len(statement.standing_deliveries)}"),
+            ("Saldo al cierre", format_money(statement.closing_minor, "PEN")),
+        ],
+        season=season,
+        member=member,
+        csv_name=f"estado-de-cuenta-{member.code}-{season.code}.csv",
     )

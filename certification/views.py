@@ -14,8 +14,13 @@ MAX_VERIFY_UPLOAD = 30 * 1024 * 1024
 
 
 def _logged_pdf(request, document: IssuedDocument, pdf: bytes, filename: str, *, season=None):
-    DownloadLog.objects.create(user=request.user, what=document.title[:200], season=season or document.season,
-                               document=document, filename=filename)
+    DownloadLog.objects.create(
+        user=request.user,
+        what=document.title[:200],
+        season=season or document.season,
+        document=document,
+        filename=filename,
+    )
     return pdf_response(pdf, filename)
 
 
@@ -25,13 +30,15 @@ def member_statement_pdf(request, code, season):
     member = get_object_or_404(Member, code=code)
     season = get_object_or_404(Season, code=season)
     document, pdf = issue(statement_draft(member=member, season=season), user=request.user, request=request)
-    return _logged_pdf(request, document, pdf, f"{document.number}-estado-de-cuenta-{member.code}-{season.code}.pdf")
+    return _logged_pdf(
+        request, document, pdf, f"{document.number}-estado-de-cuenta-{member.code}-{season.code}.pdf"
+    )
 
 
 @public
 def document_verify(request, key):
-    """Anyone holding a document checks it here: that Minka issued it, its figures, and (uploading it) that the
-    file was not altered."""
+    """Anyone holding a document checks here that Minka issued it, its figures, and (uploading it)
+    that the file was not altered."""
     document = IssuedDocument.objects.filter(verification_key=key).select_related("issued_by").first()
     if document is None:
         return render(request, "certification/verify.html", {"document": None}, status=404)

@@ -36,20 +36,20 @@ class LocalOnlyFetcher(URLFetcher):
 
 
 def render_pdf(template_name: str, context: dict, *, attachments: dict[str, bytes] | None = None) -> bytes:
-    """Render a document; with ``attachments`` (file name → content) it is an archival PDF/A-3b carrying them."""
+    """Render a document; with ``attachments`` (name → content) it is an archival PDF/A-3b carrying them."""
     context = {"coop_name": settings.MINKA_COOP_NAME, "minka_version": settings.MINKA_VERSION, **context}
     html = render_to_string(template_name, context)
     options = {}
     if attachments is not None:
         # PDF/A-3 is the archival variant that allows embedded files (the document's data as CSV).
-        options = {"pdf_variant": "pdf/a-3b", "attachments": [
-            Attachment(string=content, name=name, relationship="Data") for name, content in attachments.items()
-        ]}
+        files = [Attachment(string=content, name=name, relationship="Data")
+                 for name, content in attachments.items()]
+        options = {"pdf_variant": "pdf/a-3b", "attachments": files}
     return HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=LocalOnlyFetcher()).write_pdf(**options)
 
 
 def absolute_url(path: str, request=None) -> str:
-    """A link printed on a document: from the request, or from MINKA_PUBLIC_URL when printing in the background."""
+    """A link printed on a document: from the request, or MINKA_PUBLIC_URL when printed in the background."""
     if request is not None:
         return request.build_absolute_uri(path)
     return settings.MINKA_PUBLIC_URL.rstrip("/") + path

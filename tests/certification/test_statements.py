@@ -32,13 +32,35 @@ def season_with_history(coop, deliver, admin_user_minka):
     first = deliver(date=date(2026, 3, 10), gross_kg="100")
     deliver(date=date(2026, 4, 2), gross_kg="61.5")
     wrong = deliver(date=date(2026, 4, 20), gross_kg="300")
-    purchases.void_delivery(delivery=wrong, reason="peso mal digitado", user=admin_user_minka, on=date(2026, 4, 21))
-    record_movement(member=maria, kind=MovementKind.PAYMENT, method=PaymentMethod.BANK, date=date(2026, 4, 5),
-                    amount="900.00", document="OP-7731", user=admin_user_minka)
-    record_movement(member=maria, kind=MovementKind.INPUT_CREDIT, date=date(2026, 5, 3),
-                    amount="120.40", document="INS-3", user=admin_user_minka)
-    record_movement(member=maria, kind=MovementKind.ADVANCE, method=PaymentMethod.CASH, date=date(2026, 5, 2),
-                    amount="1500.55", document="ADL-12", user=admin_user_minka)
+    purchases.void_delivery(
+        delivery=wrong, reason="peso mal digitado", user=admin_user_minka, on=date(2026, 4, 21)
+    )
+    record_movement(
+        member=maria,
+        kind=MovementKind.PAYMENT,
+        method=PaymentMethod.BANK,
+        date=date(2026, 4, 5),
+        amount="900.00",
+        document="OP-7731",
+        user=admin_user_minka,
+    )
+    record_movement(
+        member=maria,
+        kind=MovementKind.INPUT_CREDIT,
+        date=date(2026, 5, 3),
+        amount="120.40",
+        document="INS-3",
+        user=admin_user_minka,
+    )
+    record_movement(
+        member=maria,
+        kind=MovementKind.ADVANCE,
+        method=PaymentMethod.CASH,
+        date=date(2026, 5, 2),
+        amount="1500.55",
+        document="ADL-12",
+        user=admin_user_minka,
+    )
     return {"maria": maria, "season": coop["seasons"]["2026"], "first": first, "wrong": wrong}
 
 
@@ -65,7 +87,7 @@ def test_the_attached_csv_is_the_verification_code_and_carries_the_same_balance(
     maria, season = season_with_history["maria"], season_with_history["season"]
     document, pdf = issue(statement_draft(member=maria, season=season))
     reader = PdfReader(io.BytesIO(pdf))
-    (name, [data]), = reader.attachments.items()
+    ((name, [data]),) = reader.attachments.items()
     assert name == f"estado-de-cuenta-{maria.code}-2026.csv"
     assert hashlib.sha256(data).hexdigest() == document.content_hash
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
@@ -105,7 +127,10 @@ def test_the_verification_page_confirms_the_file_and_refuses_a_tampered_copy(cli
     answer = client.post(url, {"archivo": tampered_file}).content.decode()
     assert "NO coincide" in answer and "idéntico" not in answer
 
-    assert client.get(reverse("document_verify", args=["6f1c1d2e-0000-4000-8000-000000000000"])).status_code == 404
+    assert (
+        client.get(reverse("document_verify", args=["6f1c1d2e-0000-4000-8000-000000000000"])).status_code
+        == 404
+    )
 
 
 def test_a_downloaded_statement_is_issued_and_logged_with_who(client, make_user, season_with_history):

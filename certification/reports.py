@@ -1,0 +1,406 @@
+"""The season's reports for certifiers: the premium fund report and the season report.
+
+Both read their figures with aggregate queries (a season of 500,000
+deliveries is a few GROUP BYs), and reuse the ledger's own functions for the
+fund and the mass balance, so the report says what the pages say.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.formats import date_format
+
+from certification.documents import DocumentDraft
+from certification.models import DocumentKind
+from coop.models import Certification, Delivery, Member, MemberStatus, OrganicStage, Plot, Season
+from ledger.models import (
+    BudgetLine,
+    ContractPayment,
+    PremiumCategory,
+    SalesContract,
+    Spending,
+    SpendingStatus,
+)
+from ledger.money import format_money, from_minor
+from ledger.premium_fund import Figures
+from ledger.sales import mass_balance
+from ledger.templatetags.minka_charts import premium_category_chart
+
+GRAMS_PER_KG = 1000
+
+
+def _period(season: Season) -> str:
+    return (
+        f"{date_format(season.starts_on, 'SHORT_DATE_FORMAT')} – "
+        f"{date_format(season.ends_on, 'SHORT_DATE_FORMAT')}"
+    )
+
+
+def _kg(grams: int) -> str:
+    return f"{grams // GRAMS_PER_KG}.{grams % GRAMS_PER_KG:03d}"
+
+
+# --- Premium fund report --------------------------------------------------------------------------
+
+
+@dataclass
+class LineReport:
+    line: BudgetLine
+    figures: Figures
+    spendings: list[Spending]
+
+
+@dataclass
+class FundSeasonReport:
+    season: Season
+    contracts: list[dict]
+    earned_usd_cents: int
+    received_usd_cents: int
+    received_pen_minor: int
+    lines: list[LineReport]
+    categories: list[Figures]
+    totals: Figures
+
+
+def fund_season_report(season: Season) -> FundSeasonReport:
+    """Premium earned per contract, received, authorized, spent per line with documents, available."""
+    received = {
+        row["contract"]: row
+        for row in ContractPayment.objects.filter(contract__season=season)
+        .values("contract")
+        .annotate(usd=Sum("premium_cents"), pen=Sum("premium_pen_minor"))
+        .order_by()
+    }
+    contracts = []
+    for contract in SalesContract.objects.filter(season=season, premium_cents__gt=0).order_by(
+        "signed_on", "number"
+    ):
+        money_in = received.get(contract.pk, {})
+        contracts.append(
+            {
+                "contract": contract,
+                "received_usd_cents": int(money_in.get("usd") or 0),
+                "received_pen_minor": int(money_in.get("pen") or 0),
+            }
+        )
+    lines = list(
+        BudgetLine.objects.filter(season=season).select_related("authorization").order_by("category", "id")
+    )
+    spendings = defaultdict(list)
+    for spending in (
+        Spending.objects.filter(line__season=season)
+        .select_related("entry")
+        .prefetch_related("approvals__user")
+        .order_by("document_date", "id")
+    ):
+        spendings[spending.line_id].append(spending)
+    line_reports = []
+    for line in lines:
+        mine = spendings[line.pk]
+        line_reports.append(
+            LineReport(
+                line=line,
+                spendings=mine,
+                figures=Figures(
+                    label=line.purpose,
+                    authorized_minor=line.amount_minor if line.is_authorized else 0,
+                    spent_minor=sum(s.amount_minor for s in mine if s.status == SpendingStatus.PAID),
+                    pending_minor=sum(s.amount_minor for s in mine if s.status == SpendingStatus.PENDING),
+                ),
+            )
+        )
+
+    def total(label, reports) -> Figures:
+        return Figures(
+            label=label,
+            authorized_minor=sum(r.figures.authorized_minor for r in reports),
+            spent_minor=sum(r.figures.spent_minor for r in reports),
+            pending_minor=sum(r.figures.pending_minor for r in reports),
+        )
+
+    categories = [
+        total(str(label), [r for r in line_reports if r.line.category == value])
+        for value, label in PremiumCategory.choices
+    ]
+    return FundSeasonReport(
+        season=season,
+        contracts=contracts,
+        earned_usd_cents=sum(c["contract"].premium_cents for c in contracts),
+        received_usd_cents=sum(c["received_usd_cents"] for c in contracts),
+        received_pen_minor=sum(c["received_pen_minor"] for c in contracts),
+        lines=line_reports,
+        categories=categories,
+        totals=total("Total", line_reports),
+    )
+
+
+def fund_report_table(report: FundSeasonReport) -> list[list]:
+    rows = [["seccion", "referencia", "detalle", "categoria", "estado", "fecha", "usd", "soles"]]
+    for c in report.contracts:
+        contract = c["contract"]
+        rows.append(
+            [
+                "prima_contrato",
+                contract.number,
+                contract.buyer,
+                contract.get_terms_display(),
+                "",
+                contract.signed_on.isoformat(),
+                from_minor(contract.premium_cents),
+                "",
+            ]
+        )
+        rows.append(
+            [
+                "prima_cobrada",
+                contract.number,
+                contract.buyer,
+                "",
+                "",
+                "",
+                from_minor(c["received_usd_cents"]),
+                from_minor(c["received_pen_minor"]),
+            ]
+        )
+    for r in report.lines:
+        line = r.line
+        authorization = line.authorization
+        rows.append(
+            [
+                "linea",
+                f"linea {line.pk}",
+                line.purpose,
+                line.get_category_display(),
+                "autorizada" if line.is_authorized else "borrador",
+                authorization.decided_on.isoformat() if authorization else "",
+                "",
+                from_minor(r.figures.authorized_minor),
+            ]
+        )
+        for s in r.spendings:
+            supplier = f" — {s.supplier}" + (f" (RUC {s.ruc})" if s.ruc else "") if s.supplier else ""
+            rows.append(
+                [
+                    "gasto",
+                    s.document,
+                    s.description + supplier,
+                    line.get_category_display(),
+                    s.get_status_display(),
+                    s.document_date.isoformat(),
+                    "",
+                    from_minor(s.amount_minor),
+                ]
+            )
+    t = report.totals
+    rows.append(
+        [
+            "total",
+            "",
+            "autorizado / gastado / por aprobar / disponible",
+            "",
+            "",
+            "",
+            "",
+            f"{from_minor(t.authorized_minor)} / {from_minor(t.spent_minor)} / "
+            f"{from_minor(t.pending_minor)} / {from_minor(t.available_minor)}",
+        ]
+    )
+    return rows
+
+
+def fund_report_draft(season: Season) -> DocumentDraft:
+    report = fund_season_report(season)
+    return DocumentDraft(
+        kind=DocumentKind.FUND_REPORT,
+        title=f"Informe del fondo de prima — {season.name}",
+        template="certification/pdf/fund_report.html",
+        context={
+            "report": report,
+            "period": _period(season),
+            "chart": premium_category_chart(report.categories, width=640),
+        },
+        table=fund_report_table(report),
+        summary=[
+            ("Campaña", season.name),
+            ("Prima ganada", format_money(report.earned_usd_cents, "USD")),
+            ("Prima cobrada", format_money(report.received_usd_cents, "USD")),
+            ("Autorizado por la asamblea", format_money(report.totals.authorized_minor, "PEN")),
+            ("Gastado", format_money(report.totals.spent_minor, "PEN")),
+            ("Disponible", format_money(report.totals.available_minor, "PEN")),
+        ],
+        season=season,
+        csv_name=f"fondo-de-prima-{season.code}.csv",
+    )
+
+
+# --- Season report ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SeasonReport:
+    season: Season
+    members_by_status: list[tuple[str, int]]
+    members_delivering: int
+    plots: dict
+    by_centre: list[dict]
+    by_certification: list[dict]
+    flagged_deliveries: int
+    flagged_members: int
+    voided_deliveries: int
+    balance: list
+    contracts: list[SalesContract]
+    totals: dict
+
+
+def season_report(season: Season) -> SeasonReport:
+    deliveries = Delivery.objects.valid().filter(season=season)
+    sums = {"count": Count("id"), "dry_g": Sum("dry_g"), "net_g": Sum("net_g"), "amount": Sum("amount_minor")}
+
+    def rows(*fields):
+        return [
+            {**row, "dry_g": int(row["dry_g"] or 0), "amount": int(row["amount"] or 0)}
+            for row in deliveries.values(*fields).annotate(**sums).order_by(*fields)
+        ]
+
+    by_centre = rows("centre__code", "centre__name")
+    labels = dict(Certification.choices)
+    by_certification = rows("certification")
+    for row in by_certification:
+        row["label"] = labels.get(row["certification"], row["certification"])
+        row["price_per_kg"] = (
+            (Decimal(row["amount"]) / Decimal(row["dry_g"]) * 10).quantize(Decimal("0.01"))
+            if row["dry_g"]
+            else None
+        )  # céntimos per gram × 10 = soles per kg
+    totals = deliveries.aggregate(**sums)
+    status_labels = dict(MemberStatus.choices)
+    plots = Plot.objects.aggregate(
+        count=Count("id"),
+        producing=Sum("cocoa_producing_ha"),
+        total=Sum("total_area_ha"),
+        fairtrade=Sum("cocoa_producing_ha", filter=Q(fairtrade_certified=True)),
+        organic=Sum("cocoa_producing_ha", filter=Q(organic_stage=OrganicStage.ORGANIC)),
+        geolocated=Count("id", filter=~Q(geometry="")),
+    )
+    hectare = Decimal("0.01")
+    for key in ("producing", "total", "fairtrade", "organic"):
+        # SQLite sums decimals as floating point: areas are shown to the hundredth of a hectare.
+        plots[key] = Decimal(str(plots[key] or 0)).quantize(hectare)
+    return SeasonReport(
+        season=season,
+        members_by_status=[
+            (status_labels.get(row["status"], row["status"]), row["n"])
+            for row in Member.objects.values("status").annotate(n=Count("id")).order_by("status")
+        ],
+        members_delivering=deliveries.values("member").distinct().count(),
+        plots=plots,
+        by_centre=by_centre,
+        by_certification=by_certification,
+        flagged_deliveries=deliveries.filter(yield_flag=True).count(),
+        flagged_members=deliveries.filter(yield_flag=True).values("member").distinct().count(),
+        voided_deliveries=Delivery.objects.filter(season=season)
+        .exclude(pk__in=deliveries.values("pk"))
+        .count(),
+        balance=mass_balance(season),
+        contracts=list(
+            SalesContract.objects.filter(season=season)
+            .select_related("fairtrade_terms")
+            .order_by("signed_on", "number")
+        ),
+        totals={
+            "count": totals["count"] or 0,
+            "dry_g": int(totals["dry_g"] or 0),
+            "amount": int(totals["amount"] or 0),
+        },
+    )
+
+
+def season_report_table(report: SeasonReport) -> list[list]:
+    rows = [["seccion", "clave", "detalle", "entregas", "seco_kg", "importe_soles", "valor"]]
+    for label, count in report.members_by_status:
+        rows.append(["socios", label, "", "", "", "", count])
+    rows.append(["socios", "con entregas en la campaña", "", "", "", "", report.members_delivering])
+    for key in ("count", "producing", "total", "fairtrade", "organic", "geolocated"):
+        rows.append(["parcelas", key, "", "", "", "", report.plots[key] or 0])
+    for row in report.by_centre:
+        rows.append(
+            [
+                "centro",
+                row["centre__code"],
+                row["centre__name"],
+                row["count"],
+                _kg(row["dry_g"]),
+                from_minor(row["amount"]),
+                "",
+            ]
+        )
+    for row in report.by_certification:
+        rows.append(
+            [
+                "certificacion",
+                row["certification"],
+                row["label"],
+                row["count"],
+                _kg(row["dry_g"]),
+                from_minor(row["amount"]),
+                row["price_per_kg"] or "",
+            ]
+        )
+    rows.append(
+        [
+            "rendimiento",
+            "entregas sobre el rendimiento posible",
+            "",
+            report.flagged_deliveries,
+            "",
+            "",
+            report.flagged_members,
+        ]
+    )
+    for line in report.balance:
+        rows.append(
+            [
+                "balance_de_masa",
+                line.product,
+                "comprado / vendido / disponible",
+                "",
+                line.bought_kg,
+                "",
+                f"{line.sold_kg} / {line.available_kg}",
+            ]
+        )
+    for contract in report.contracts:
+        terms = contract.fairtrade_terms
+        rows.append(
+            [
+                "contrato",
+                contract.number,
+                contract.buyer,
+                "",
+                contract.quantity_kg,
+                "",
+                f"{contract.price_per_tonne} USD/t; minimo CJ {terms.minimum_price if terms else '-'}",
+            ]
+        )
+    return rows
+
+
+def season_report_draft(season: Season) -> DocumentDraft:
+    report = season_report(season)
+    return DocumentDraft(
+        kind=DocumentKind.SEASON_REPORT,
+        title=f"Informe de campaña — {season.name}",
+        template="certification/pdf/season_report.html",
+        context={"report": report, "period": _period(season)},
+        table=season_report_table(report),
+        summary=[
+            ("Campaña", season.name),
+            ("Entregas vigentes", f"{report.totals['count']:,}"),
+            ("Kilos secos", f"{_kg(report.totals['dry_g'])} kg"),
+            ("Pagado a los socios", format_money(report.totals["amount"], "PEN")),
+        ],
+        season=season,
+        csv_name=f"informe-de-campana-{season.code}.csv",
+    )
