@@ -2,7 +2,15 @@ from django.urls import path
 
 from certification import views
 
+app_name = "certification"
 urlpatterns = [
+    path("", views.portal, name="portal"),
     path("socios/<str:code>/estado-de-cuenta/<str:season>.pdf", views.member_statement_pdf,
          name="member_statement_pdf"),
+    path("campanas/<str:season>/fondo-de-prima.pdf", views.fund_report_pdf, name="fund_report_pdf"),
+    path("campanas/<str:season>/informe.pdf", views.season_report_pdf, name="season_report_pdf"),
+    path("campanas/<str:season>/imprimir-estados/", views.statement_run_start, name="statement_run_start"),
+    path("impresiones/<int:pk>/", views.statement_run, name="statement_run"),
+    path("impresiones/<int:pk>/todos.zip", views.statement_run_file, name="statement_run_zip"),
+    path("impresiones/<int:pk>/<str:code>.pdf", views.statement_run_file, name="statement_run_file"),
 ]

@@ -1,27 +1,91 @@
-"""Statements, the certifier's portal, downloads (each logged) and the public document verification page."""
+"""The certifier's portal, the documents it hands out (each download logged) and the public verification page.
+
+Nothing here writes to the cooperative's records: reports are read, issued
+as numbered documents and downloaded. Starting a print run of statements is
+the one action, and only administration and treasury may take it.
+"""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from certification.documents import issue, sha256
-from certification.models import DownloadLog, IssuedDocument
+from certification import printing
+from certification.documents import DocumentDraft, issue, sha256
+from certification.models import DownloadLog, IssuedDocument, PrintStatus, StatementRun
+from certification.reports import fund_report_draft, season_report_draft
 from certification.statements import statement_draft
 from config.pdf import pdf_response
-from config.roles import READERS, public, role_required
+from config.roles import (
+    ADMINISTRATOR,
+    FUND_READERS,
+    OVERSIGHT,
+    READERS,
+    TREASURER,
+    has_role,
+    public,
+    role_required,
+)
 from coop.models import Member, Season
 
 MAX_VERIFY_UPLOAD = 30 * 1024 * 1024
+PORTAL_READERS = FUND_READERS  # administration, board, oversight, certifiers and treasury
+STATEMENT_PRINTERS = (ADMINISTRATOR, TREASURER)
 
 
-def _logged_pdf(request, document: IssuedDocument, pdf: bytes, filename: str, *, season=None):
+def log_download(request, what: str, filename: str, *, season=None, document=None) -> None:
     DownloadLog.objects.create(
-        user=request.user,
-        what=document.title[:200],
-        season=season or document.season,
-        document=document,
-        filename=filename,
+        user=request.user, what=what[:200], season=season, document=document, filename=filename[:200]
     )
+
+
+def _issued_pdf(request, draft: DocumentDraft, filename: str):
+    document, pdf = issue(draft, user=request.user, request=request)
+    filename = f"{document.number}-{filename}"
+    log_download(request, document.title, filename, season=document.season, document=document)
     return pdf_response(pdf, filename)
+
+
+def _season(request) -> tuple[list[Season], Season | None]:
+    seasons = list(Season.objects.order_by("-starts_on"))
+    chosen = next(
+        (s for s in seasons if s.code == request.GET.get("campana")), seasons[0] if seasons else None
+    )
+    return seasons, chosen
+
+
+@role_required(*PORTAL_READERS)
+def portal(request):
+    """Everything a certifier reads and downloads for a season, on one page."""
+    seasons, season = _season(request)
+    members = Member.objects.order_by("code")
+    query = request.GET.get("q", "").strip()
+    if query:
+        members = Member.objects.search(query).order_by("code")
+    downloads = DownloadLog.objects.select_related("user", "season")
+    if not has_role(request.user, ADMINISTRATOR, OVERSIGHT):
+        downloads = downloads.filter(user=request.user)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "certification/portal.html",
+        {
+            "seasons": seasons,
+            "season": season,
+            "query": query,
+            "page": Paginator(members, 25).get_page(request.GET.get("page")),
+            "runs": StatementRun.objects.filter(season=season).select_related("requested_by")[:5]
+            if season
+            else [],
+            "can_print": has_role(request.user, *STATEMENT_PRINTERS),
+            "downloads": downloads[:20],
+            "query_string": params.urlencode(),
+        },
+    )
 
 
 @role_required(*READERS)
@@ -29,10 +93,68 @@ def member_statement_pdf(request, code, season):
     """A member's statement for a season, issued (numbered, recorded) each time it is asked for."""
     member = get_object_or_404(Member, code=code)
     season = get_object_or_404(Season, code=season)
-    document, pdf = issue(statement_draft(member=member, season=season), user=request.user, request=request)
-    return _logged_pdf(
-        request, document, pdf, f"{document.number}-estado-de-cuenta-{member.code}-{season.code}.pdf"
+    return _issued_pdf(
+        request,
+        statement_draft(member=member, season=season),
+        f"estado-de-cuenta-{member.code}-{season.code}.pdf",
     )
+
+
+@role_required(*PORTAL_READERS)
+def fund_report_pdf(request, season):
+    season = get_object_or_404(Season, code=season)
+    return _issued_pdf(request, fund_report_draft(season), f"fondo-de-prima-{season.code}.pdf")
+
+
+@role_required(*PORTAL_READERS)
+def season_report_pdf(request, season):
+    season = get_object_or_404(Season, code=season)
+    return _issued_pdf(request, season_report_draft(season), f"informe-de-campana-{season.code}.pdf")
+
+
+# --- Printing every statement of a season ------------------------------------------------------------
+
+
+@require_POST
+@role_required(*STATEMENT_PRINTERS)
+def statement_run_start(request, season):
+    season = get_object_or_404(Season, code=season)
+    try:
+        run = printing.start_statement_run(season=season, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(f"{reverse('certification:portal')}?campana={season.code}")
+    return redirect("certification:statement_run", pk=run.pk)
+
+
+@role_required(*PORTAL_READERS)
+def statement_run(request, pk):
+    run = get_object_or_404(StatementRun.objects.select_related("season", "requested_by"), pk=pk)
+    template = "certification/_run_progress.html" if request.htmx else "certification/statement_run.html"
+    return render(
+        request, template, {"run": run, "finished": run.status in (PrintStatus.DONE, PrintStatus.FAILED)}
+    )
+
+
+@role_required(*PORTAL_READERS)
+def statement_run_file(request, pk, code=None):
+    """One member's statement from a finished run, or (without a member) the ZIP with all of them."""
+    run = get_object_or_404(StatementRun.objects.select_related("season"), pk=pk)
+    if code is None:
+        if run.status != PrintStatus.DONE:
+            raise Http404("La impresión todavía no terminó.")
+        name, what = run.combined_file, f"Estados de cuenta de la {run.season.name} (impresión {run.pk})"
+    else:
+        name = printing.statement_filename(code, run.season.code)
+        what = f"Estado de cuenta de {code}, {run.season.name} (impresión {run.pk})"
+    path = printing.run_folder(run) / name
+    if not path.is_file():
+        raise Http404("Ese archivo no existe en esta impresión.")
+    log_download(request, what, name, season=run.season)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+
+
+# --- Public verification ----------------------------------------------------------------------------
 
 
 @public

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_tasks",
+    "django_tasks_db",
     "config",
     "coop",
     "ledger",
@@ -189,7 +190,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work (printing every member's statement) goes to the database queue, run by
+# `python manage.py db_worker` (quickstart starts one). MINKA_TASKS=immediate runs tasks in the request.
+TASKS = {"default": {"BACKEND": {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}[os.environ.get("MINKA_TASKS", "database")]}}
 
 # The traceability import may carry tens of thousands of rows.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000

@@ -17,7 +17,7 @@ urlpatterns = [
     path("padron/", include("coop.urls")),
     path("", include("ledger.urls")),
     path("asambleas/", include("assemblies.urls")),
-    path("certificacion/", include("certification.urls")),
+    path("certificacion/", include("certification.urls", namespace="certification")),
     path("verificar/recibo/<str:key>/", ledger_views.receipt_verify, name="receipt_verify"),
     path("verificar/acta/<uuid:key>/", assembly_views.minutes_verify, name="minutes_verify"),
     path("verificar/documento/<uuid:key>/", certification_views.document_verify, name="document_verify"),

@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assemblies.models import Assembly
+from certification.models import IssuedDocument, StatementRun
 from config.roles import (
     ADMINISTRATOR,
     ALL_ROLES,
@@ -47,6 +48,7 @@ PLAN_DRAFTERS = frozenset({ADMINISTRATOR, BOARD})
 SIGNERS = frozenset({BOARD, TREASURER})
 ASSEMBLY_ORGANISERS = frozenset({ADMINISTRATOR, BOARD})
 ASSEMBLY_DESK = frozenset({ADMINISTRATOR, BOARD, CLERK})
+STATEMENT_PRINTERS = frozenset({ADMINISTRATOR, TREASURER})
 MINKA_APPS = {"coop", "ledger", "assemblies", "certification"}
 
 # url name -> (roles allowed, HTTP method used to probe it)
@@ -107,6 +109,15 @@ POLICY = {
     "assemblies:signature_sheet": (ALL, "get"),
     "assemblies:minutes": (ALL, "get"),
     "minutes_verify": (PUBLIC, "get"),
+    "certification:portal": (FUND_READERS, "get"),
+    "certification:member_statement_pdf": (ALL, "get"),
+    "certification:fund_report_pdf": (FUND_READERS, "get"),
+    "certification:season_report_pdf": (FUND_READERS, "get"),
+    "certification:statement_run_start": (STATEMENT_PRINTERS, "post"),
+    "certification:statement_run": (FUND_READERS, "get"),
+    "certification:statement_run_zip": (FUND_READERS, "get"),
+    "certification:statement_run_file": (FUND_READERS, "get"),
+    "document_verify": (PUBLIC, "get"),
 }
 
 
@@ -129,6 +140,10 @@ def sample_kwargs(pattern: URLPattern, member: Member, delivery: Delivery) -> di
     if pattern.callback.__module__ == "assemblies.views":
         assembly = Assembly.objects.get()
         values.update(pk=assembly.pk, number=1, key=assembly.verification_key)
+    elif pattern.callback.__module__ == "certification.views":
+        run = StatementRun.objects.order_by("pk").first()
+        values.update(season=run.season.code, pk=run.pk, code=delivery.member.code,
+                      key=IssuedDocument.objects.order_by("pk").first().verification_key)
     elif "pk" in names and "contratos" in str(pattern.pattern):
         values["pk"] = SalesContract.objects.get().pk
     elif "pk" in names and "gastos" in str(pattern.pattern):
@@ -147,8 +162,9 @@ def member(db):
 
 
 @pytest.fixture
-def delivery(db, make_user):
+def delivery(db, make_user, settings, tmp_path):
     """A real receipt and a payment, so every receipt, verification and movement URL opens something real."""
+    settings.VAR_DIR = tmp_path  # the print run's files
     user = make_user(ADMINISTRATOR, username="registrador")
     made = record(make_coop(), user)
     record_movement(member=made.member, kind=MovementKind.PAYMENT, method=PaymentMethod.CASH, date=made.date,
@@ -162,7 +178,16 @@ def delivery(db, make_user):
     Spending.objects.create(line=line, kind=SpendingKind.SUPPLIER, amount_minor=1000, supplier="Proveedor",
                             ruc="20131312955", document="F1-1", document_date=made.date, description="Prueba")
     closed_assembly(user)
+    printed_statements(made, user)
     return made
+
+
+def printed_statements(delivery, user):
+    """A finished print run of the season's statements, and one issued document to verify."""
+    from certification import printing
+
+    run = printing.start_statement_run(season=delivery.season, user=user)
+    printing.print_statements.call(run.pk, printing.members_to_print(delivery.season))
 
 
 def closed_assembly(user):

@@ -137,7 +137,7 @@ def test_a_downloaded_statement_is_issued_and_logged_with_who(client, make_user,
     certifier = make_user("certificador")
     client.force_login(certifier)
     maria = season_with_history["maria"]
-    response = client.get(reverse("member_statement_pdf", args=[maria.code, "2026"]))
+    response = client.get(reverse("certification:member_statement_pdf", args=[maria.code, "2026"]))
     assert response["Content-Type"] == "application/pdf"
     document = IssuedDocument.objects.get()
     assert document.issued_by == certifier and document.member == maria

@@ -8,6 +8,8 @@ generated the first time, are kept in the var directory and shown again.
 
 import os
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -66,7 +68,13 @@ class Command(BaseCommand):
         self._load_demo(members)
         self._print_logins(logins)
         if not no_serve:
-            call_command("runserver", ADDRESS, use_reloader=False)
+            # A task worker beside the server prints statements in the background; it stops with the server.
+            worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-startup-delay"],
+                                      cwd=settings.BASE_DIR)
+            try:
+                call_command("runserver", ADDRESS, use_reloader=False)
+            finally:
+                worker.terminate()
 
     def _load_demo(self, members: int) -> None:
         if demo_loaded():

@@ -1,0 +1,106 @@
+"""Printing every member's statement in the background: queued as tasks, run by the database worker."""
+
+import io
+import zipfile
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+from pypdf import PdfReader
+
+from certification import printing
+from certification.models import DownloadLog, IssuedDocument, PrintStatus, StatementRun
+
+
+@pytest.fixture
+def var_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def three_members_delivered(coop, deliver):
+    deliver(date=date(2026, 3, 10))
+    deliver(member=coop["rosa"], plot=coop["plots"]["rosa_ft"], date=date(2026, 3, 11))
+    deliver(member=coop["segundo"], plot=coop["plots"]["segundo"], date=date(2026, 3, 12), gross_kg="30")
+    return coop["seasons"]["2026"]
+
+
+def start(season, user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return printing.start_statement_run(season=season, user=user)
+
+
+# The worker takes its tasks in transactions of its own, as in production: no test-wide transaction around it.
+@pytest.mark.django_db(transaction=True)
+def test_a_run_is_queued_then_the_worker_prints_one_pdf_per_member_and_a_zip(
+    var_dir, three_members_delivered, admin_user_minka, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(printing, "CHUNK_SIZE", 2)  # two tasks, as two workers would share them
+    run = start(three_members_delivered, admin_user_minka, django_capture_on_commit_callbacks)
+    assert (run.status, run.total, run.done) == (PrintStatus.QUEUED, 3, 0)
+    assert DBTaskResult.objects.count() == 2
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    run.refresh_from_db()
+    assert (run.status, run.done) == (PrintStatus.DONE, 3)
+    folder = printing.run_folder(run)
+    for code in ("S-00001", "S-00002", "S-00003"):
+        text = PdfReader(folder / printing.statement_filename(code, "2026")).pages[0].extract_text()
+        assert code in text and "Estado de cuenta del socio" in text
+    with zipfile.ZipFile(folder / run.combined_file) as archive:
+        assert sorted(archive.namelist()) == [
+            printing.statement_filename(c, "2026") for c in ("S-00001", "S-00002", "S-00003")
+        ]
+    assert IssuedDocument.objects.filter(kind="statement", season=three_members_delivered).count() == 3
+
+
+def test_a_second_run_of_the_same_season_waits_for_the_first(
+    var_dir, three_members_delivered, admin_user_minka, django_capture_on_commit_callbacks
+):
+    start(three_members_delivered, admin_user_minka, django_capture_on_commit_callbacks)
+    with pytest.raises(ValidationError, match="Ya se están imprimiendo"):
+        start(three_members_delivered, admin_user_minka, django_capture_on_commit_callbacks)
+    assert StatementRun.objects.count() == 1
+
+
+def test_a_season_without_deliveries_has_nothing_to_print(
+    coop, admin_user_minka, django_capture_on_commit_callbacks
+):
+    with pytest.raises(ValidationError, match="Ningún socio tiene entregas"):
+        start(coop["seasons"]["2025"], admin_user_minka, django_capture_on_commit_callbacks)
+    assert not StatementRun.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_progress_page_and_the_downloads(
+    client, var_dir, three_members_delivered, make_user, django_capture_on_commit_callbacks
+):
+    treasurer = make_user("tesorero")
+    client.force_login(treasurer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("certification:statement_run_start", args=["2026"]))
+    run = StatementRun.objects.get()
+    assert response["Location"] == reverse("certification:statement_run", args=[run.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "En cola" in page and "0 de 3 estados de cuenta" in page
+    assert client.get(reverse("certification:statement_run_zip", args=[run.pk])).status_code == 404
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    page = client.get(reverse("certification:statement_run", args=[run.pk])).content.decode()
+    assert "3 de 3 estados de cuenta" in page and "Descargar todos (ZIP)" in page
+    archive = client.get(reverse("certification:statement_run_zip", args=[run.pk]))
+    assert zipfile.ZipFile(io.BytesIO(b"".join(archive.streaming_content))).testzip() is None
+    one = client.get(reverse("certification:statement_run_file", args=[run.pk, "S-00002"]))
+    assert b"".join(one.streaming_content).startswith(b"%PDF")
+    assert DownloadLog.objects.filter(user=treasurer).count() == 2
+
+
+def test_a_certifier_may_watch_but_not_start_a_run(client, make_user, three_members_delivered):
+    client.force_login(make_user("certificador"))
+    assert client.post(reverse("certification:statement_run_start", args=["2026"])).status_code == 403
+    assert not StatementRun.objects.exists()
