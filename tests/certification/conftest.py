@@ -1,3 +1,5 @@
+"""The small cooperative of tests/acopio (seasons, centres, prices, three members), for certification."""
+
 import pytest
 
 from tests.acopio.factories import make_coop, record
@@ -10,6 +12,8 @@ def coop(db):
 
 @pytest.fixture
 def deliver(coop, admin_user_minka):
+    """Record a delivery with sensible defaults (María, dry grade I, 100 kg gross, 1 kg tare)."""
+
     def make(**overrides):
         return record(coop, admin_user_minka, **overrides)
 
