@@ -8,13 +8,14 @@ the one action, and only administration and treasury may take it.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from certification import printing
+from certification import eudr, printing
 from certification.documents import DocumentDraft, issue, sha256
+from certification.fairtrade_report import fairtrade_workbook
 from certification.models import DownloadLog, IssuedDocument, PrintStatus, StatementRun
 from certification.reports import fund_report_draft, season_report_draft
 from certification.statements import statement_draft
@@ -29,7 +30,7 @@ from config.roles import (
     public,
     role_required,
 )
-from coop.models import Member, Season
+from coop.models import Lot, Member, Season
 
 MAX_VERIFY_UPLOAD = 30 * 1024 * 1024
 PORTAL_READERS = FUND_READERS  # administration, board, oversight, certifiers and treasury
@@ -78,6 +79,7 @@ def portal(request):
             "season": season,
             "query": query,
             "page": Paginator(members, 25).get_page(request.GET.get("page")),
+            "eu_lots": Lot.objects.filter(season=season, for_eu=True).order_by("code") if season else [],
             "runs": StatementRun.objects.filter(season=season).select_related("requested_by")[:5]
             if season
             else [],
@@ -110,6 +112,76 @@ def fund_report_pdf(request, season):
 def season_report_pdf(request, season):
     season = get_object_or_404(Season, code=season)
     return _issued_pdf(request, season_report_draft(season), f"informe-de-campana-{season.code}.pdf")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GEOJSON = "application/geo+json"
+
+
+def _download(
+    request, content: bytes, filename: str, content_type: str, what: str, season=None
+) -> HttpResponse:
+    log_download(request, what, filename, season=season)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@role_required(*PORTAL_READERS)
+def fairtrade_xlsx(request, season):
+    season = get_object_or_404(Season, code=season)
+    return _download(
+        request,
+        fairtrade_workbook(season),
+        f"comercio-justo-{season.code}.xlsx",
+        XLSX,
+        f"Reporte de Comercio Justo, {season.name}",
+        season,
+    )
+
+
+@role_required(*PORTAL_READERS)
+def eudr_season(request, season):
+    season = get_object_or_404(Season, code=season)
+    try:
+        content = eudr.season_geojson_bytes(season)
+    except ValidationError as exc:
+        return _eudr_refused(request, season.name, exc.messages, season)
+    return _download(
+        request,
+        content,
+        f"eudr-{season.code}.geojson",
+        GEOJSON,
+        f"Geolocalización EUDR, lotes para la UE de la {season.name}",
+        season,
+    )
+
+
+@role_required(*PORTAL_READERS)
+def eudr_lot(request, lot):
+    lot = get_object_or_404(Lot.objects.select_related("season"), code=lot)
+    try:
+        content = eudr.lot_geojson_bytes(lot)
+    except ValidationError as exc:
+        return _eudr_refused(request, f"lote {lot.code}", exc.messages, lot.season)
+    return _download(
+        request,
+        content,
+        f"eudr-lote-{lot.code}.geojson",
+        GEOJSON,
+        f"Geolocalización EUDR del lote {lot.code}",
+        lot.season,
+    )
+
+
+def _eudr_refused(request, subject: str, problems: list[str], season):
+    """No file when a plot fails: the page names each plot and what is wrong with it."""
+    return render(
+        request,
+        "certification/eudr_refused.html",
+        {"subject": subject, "problems": problems, "season": season},
+        status=422,
+    )
 
 
 # --- Printing every statement of a season ------------------------------------------------------------
