@@ -245,7 +245,8 @@ class _Sheet:
         for value in row:
             value = neutralize(value)
             if isinstance(value, datetime):
-                cell = self._cell(self.sheet, value=timezone.localtime(value).replace(tzinfo=None, microsecond=0))
+                local = timezone.localtime(value).replace(tzinfo=None, microsecond=0)
+                cell = self._cell(self.sheet, value=local)
                 cell.number_format = self.DATETIME_FORMAT
             elif isinstance(value, date):
                 cell = self._cell(self.sheet, value=value)
