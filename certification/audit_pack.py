@@ -420,7 +420,7 @@ def _delivery_rows(season: Season) -> Iterator[list]:
     # Reissues are few: which receipt each replaces, and the other way round.
     replaces, replaced_by = {}, {}
     for pk, series, number, old_pk, old_series, old_number in (
-            Delivery.objects.filter(Q(season=season) | Q(replaced_by__season=season), replaces__isnull=False)
+            Delivery.objects.filter(Q(season=season) | Q(replaces__season=season), replaces__isnull=False)
             .values_list("pk", "receipt_series", "receipt_number", "replaces_id", "replaces__receipt_series",
                          "replaces__receipt_number")):
         replaces[pk] = f"{old_series}-{old_number:06d}"

@@ -53,7 +53,9 @@ def season_2020(db, make_user):
     record(coop, admin, member=rogue, plot=None, date=date(2020, 5, 2), gross_kg="120.5", tare_kg="0.5")
     wrong = record(coop, admin, member=coop["rosa"], plot=coop["plots"]["rosa_conv"], date=date(2020, 5, 3),
                    gross_kg="80", tare_kg="1")
-    purchases.void_delivery(delivery=wrong, reason="Socio equivocado", user=admin, on=date(2020, 5, 3))
+    purchases.void_delivery(delivery=wrong, reason="Peso mal leído", user=admin, on=date(2020, 5, 3))
+    reissue = record(coop, admin, member=coop["rosa"], plot=coop["plots"]["rosa_conv"], date=date(2020, 5, 3),
+                     gross_kg="79", tare_kg="1", replaces=wrong)
     other_season = record(coop, admin)  # 2026, must stay out of the 2020 pack
 
     make_rules()
@@ -77,8 +79,8 @@ def season_2020(db, make_user):
                                  user=admin)
     approve_spending(spending=spending, capacity="board", user=board, on=today)
     approve_spending(spending=spending, capacity="treasurer", user=treasurer, on=today)
-    return {**coop, "rogue": rogue, "void": wrong, "other_season": other_season, "assembly": assembly,
-            "plan": plan, "spending": spending}
+    return {**coop, "rogue": rogue, "void": wrong, "reissue": reissue, "other_season": other_season,
+            "assembly": assembly, "plan": plan, "spending": spending}
 
 
 def make_pack(season, **kwargs) -> tuple[zipfile.ZipFile, object]:
@@ -128,14 +130,17 @@ def test_deliveries_of_the_season_with_the_void_marked(season_2020):
     rows = read_csv(pack, "entregas.csv")
     season_receipts = {d.receipt_code for d in Delivery.objects.filter(season=season_2020["season"])}
     assert {row["Recibo"] for row in rows} == season_receipts
-    assert len(rows) == 10  # 6 + 2 of tests/ledger, the rogue member's, the voided one
+    assert len(rows) == 11  # 6 + 2 of tests/ledger, the rogue member's, the voided one and its reissue
     assert season_2020["other_season"].receipt_code not in {row["Recibo"] for row in rows}
 
     void = next(row for row in rows if row["Recibo"] == season_2020["void"].receipt_code)
-    assert void["Estado"] == "Anulada" and void["Motivo de anulación"] == "Socio equivocado"
+    assert void["Estado"] == "Anulada" and void["Motivo de anulación"] == "Peso mal leído"
     weights = (void["Peso bruto (kg)"], void["Tara (kg)"], void["Peso neto (kg)"])
     assert weights == ("80.000", "1.000", "79.000")
     assert {row["Estado"] for row in rows if row is not void} == {"Vigente"}
+    reissue = season_2020["reissue"].receipt_code
+    assert void["Reemplazada por"] == reissue
+    assert next(row for row in rows if row["Recibo"] == reissue)["Reemplaza a"] == void["Recibo"]
 
     juana = next(row for row in rows if row["Código de socio"] == "S-00010")
     assert juana["Equivalente seco (kg)"] == "5000.000"
@@ -156,9 +161,9 @@ def test_purchases_per_member_add_up_to_the_valid_deliveries(season_2020):
     assert sum(D(row["Seco: total (kg)"]) for row in rows) == D(sum(d.dry_g for d in valid)) / 1000
     assert sum(D(row["Importe (S/)"]) for row in rows) == D(sum(d.amount_minor for d in valid)) / 100
     rosa = next(row for row in rows if row["Código de socio"] == "S-00003")
-    assert (rosa["Entregas vigentes"], rosa["Entregas anuladas"]) == ("2", "1")
+    assert (rosa["Entregas vigentes"], rosa["Entregas anuladas"]) == ("3", "1")
     assert rosa["Seco: Comercio Justo (kg)"] == "10000.000"
-    assert rosa["Seco: Convencional (kg)"] == "0.000"  # the voided 79 kg do not count
+    assert rosa["Seco: Convencional (kg)"] == "78.000"  # the reissue; the voided 79 kg do not count
 
     # The mass balance in the pack is the ledger's.
     balance = {row["Producto"]: row for row in read_csv(pack, "balance_de_masas.csv")}
