@@ -15,12 +15,11 @@ posting one entry with a line per member).
 """
 
 import argparse
-import random
 import time
 from datetime import date
 from decimal import Decimal
 
-from _setup import machine, setup_django, summary
+from _setup import build_premium_season, machine, setup_django, summary
 
 
 def timed(fn, repeat: int = 7) -> list[float]:
@@ -39,60 +38,26 @@ def main():
     parser.add_argument("--postgres", action="store_true", help="run on PostgreSQL instead of SQLite")
     args = parser.parse_args()
     database = setup_django(postgres=args.postgres, name="premium")
-    from django.contrib.auth.models import Group, User
     from django.core.management import call_command
     from django.test import Client
     from django.urls import reverse
 
-    from coop.demo import DEMO_PREFIX, generate_demo
-    from coop.models import Member, MemberStatus, Season
-    from ledger.delivery_import import record_rows
-    from ledger.demo import _delivery_rows, _exchange_rates, _seasons_centres_prices
     from ledger.models import PremiumCategory
     from ledger.premium_fund import (
         approve_spending,
         authorize_budget_lines,
-        convert_premium,
         draft_budget_line,
         fund_position,
         fund_report,
         register_distribution,
     )
-    from ledger.sales import invoice_contract, mass_balance, receive_payment, record_contract
+    from ledger.sales import mass_balance
 
     call_command("collectstatic", interactive=False, verbosity=0)
     print(f"\n{database}, {machine()}\n| step | result |\n|---|---|", flush=True)
-    started = time.perf_counter()
-    generate_demo(members=args.members, seed=1)
-    print(f"| register: {args.members:,} members | {time.perf_counter() - started:.1f} s |", flush=True)
-
-    _seasons_centres_prices()
-    season = Season.objects.get(code="2025")
-    members = list(Member.objects.filter(code__startswith=DEMO_PREFIX)
-                   .exclude(status__in=[MemberStatus.WITHDRAWN, MemberStatus.DECEASED])
-                   .prefetch_related("plots").order_by("code"))
-    started = time.perf_counter()
-    rows = _delivery_rows(random.Random(1), members, [season], args.deliveries)
-    report = record_rows(rows, user=None, label="bench")
-    assert report.ok, report.errors[:3]
-    print(f"| one season of deliveries: {len(rows):,} through the demo loader | "
-          f"{time.perf_counter() - started:.1f} s |", flush=True)
-
-    _exchange_rates(date(2025, 1, 1), date(2025, 12, 31))
-    admin = User.objects.create_user("gerente")
-    admin.groups.add(Group.objects.get(name="administrador"))
-    board, treasurer = User.objects.create_user("consejo"), User.objects.create_user("tesorero")
-    board.groups.add(Group.objects.get(name="consejo_administracion"))
-    treasurer.groups.add(Group.objects.get(name="tesorero"))
-    fairtrade_kg = next(line.bought_kg for line in mass_balance(season) if line.product == "Comercio Justo")
-    tonnes = (fairtrade_kg * Decimal("0.8") / 1000).quantize(Decimal("0.001"))
-    sale = record_contract(number="CV-B-1", buyer="Comprador", signed_on=date(2025, 9, 1), terms="ft",
-                           tonnes=tonnes, contract_price=Decimal("7900"), season=season, user=admin)
-    invoice_contract(contract=sale, invoice_number="F-B-1", on=date(2025, 9, 5), user=admin)
-    receive_payment(contract=sale, amount=Decimal(sale.value_cents + sale.premium_cents) / 100,
-                    reference="OP-B-1", on=date(2025, 10, 1), user=admin)
-    usd = Decimal(fund_position().usd_cents) / 100
-    convert_premium(usd=usd, rate="3.7000", on=date(2025, 10, 2), document="CAMB-B-1", user=admin)
+    built = build_premium_season(members=args.members, deliveries=args.deliveries)
+    season, admin, board, treasurer = built["season"], built["admin"], built["board"], built["treasurer"]
+    sale, tonnes = built["sale"], built["tonnes"]
     line = draft_budget_line(season=season, purpose="Reparto en efectivo", user=admin,
                              category=PremiumCategory.CASH_TO_MEMBERS,
                              amount=Decimal(fund_position().unallocated_minor // 100))
