@@ -9,6 +9,7 @@ urlpatterns = [
          name="member_statement_pdf"),
     path("campanas/<str:season>/fondo-de-prima.pdf", views.fund_report_pdf, name="fund_report_pdf"),
     path("campanas/<str:season>/informe.pdf", views.season_report_pdf, name="season_report_pdf"),
+    path("campanas/<str:season>/paquete-de-auditoria.zip", views.audit_pack_zip, name="audit_pack_zip"),
     path("campanas/<str:season>/comercio-justo.xlsx", views.fairtrade_xlsx, name="fairtrade_xlsx"),
     path("campanas/<str:season>/eudr.geojson", views.eudr_season, name="eudr_season"),
     path("lotes/<str:lot>/eudr.geojson", views.eudr_lot, name="eudr_lot"),

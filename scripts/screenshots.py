@@ -1,11 +1,16 @@
 """Take the screenshots of the user guides in docs/ (run: python scripts/screenshots.py).
 
 Builds a scratch Minka with the demonstration cooperative (var dir under
-/tmp, never the real database), serves it, and photographs the pages each
+/tmp, never the real database), serves it with a task worker beside it (for
+the statements printed in the background), and photographs the pages each
 guide talks about with Debian's Chromium, in Spanish.
+
+``python scripts/screenshots.py certificacion`` takes only the certification
+pictures (portal, documents, verification, printing), on a fresh demo too.
 """
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -26,15 +31,22 @@ def manage(env, *args):
                           capture_output=True, text=True).stdout
 
 
-def main():
+def main(steps):
     var = Path(tempfile.mkdtemp(prefix="minka-shots-"))
-    env = {**os.environ, "MINKA_VAR_DIR": str(var)}
+    # Documents printed by the worker carry a QR to MINKA_PUBLIC_URL: this server, not the default.
+    env = {**os.environ, "MINKA_VAR_DIR": str(var), "MINKA_PUBLIC_URL": BASE}
     env.pop("DATABASE_URL", None)
+    env.pop("MINKA_TASKS", None)
     manage(env, "quickstart", "--no-serve")
     lines = (var / "demo_logins.txt").read_text(encoding="utf-8").splitlines()
     passwords = dict(line.split("\t") for line in lines if line and not line.startswith("#"))
     server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # --no-reload: a worker restarting on someone's code edit would drop the print run being shot.
+    with (var / "db_worker.log").open("w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         for _ in range(50):
             try:
@@ -42,12 +54,13 @@ def main():
                 break
             except OSError:
                 time.sleep(0.2)
-        shoot(passwords)
+        shoot(passwords, steps)
     finally:
+        worker.terminate()
         server.terminate()
 
 
-def shoot(passwords):
+def shoot(passwords, steps=()):
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -65,6 +78,13 @@ def shoot(passwords):
             page.click("button[type=submit]")
             page.wait_for_url(f"{BASE}/")
             return page
+
+        if steps:  # only the steps named on the command line
+            if "certificacion" in steps:
+                shoot_certification(session("certificador"), session("tesorero"), session("acopiador"))
+            browser.close()
+            print("Capturas en", OUT)
+            return
 
         page = session(None)
         page.screenshot(path=OUT / "entrar.png")
@@ -95,6 +115,7 @@ def shoot(passwords):
         shoot_acopio(session("acopiador"), session("admin"))
         shoot_fund(session("admin"), session("tesorero"))
         shoot_assemblies(session("consejo"), session("acopiador"))
+        shoot_certification(session("certificador"), session("tesorero"), session("acopiador"))
 
         for username, name in (("acopiador", "acopiador"), ("consejo", "consejo"),
                                ("vigilancia", "vigilancia"), ("certificador", "certificador")):
@@ -232,5 +253,51 @@ def shoot_assemblies(board, clerk):
     board.screenshot(path=OUT / "asamblea-quorum.png")
 
 
+def pdf_first_page(pdf: bytes, name: str) -> None:
+    """The first page of a PDF as docs/img/<name>.png."""
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", "-",
+                    str(OUT / name)], input=pdf, check=True)
+
+
+def shoot_certification(certifier, treasurer, clerk):
+    """Printing every statement (treasurer), the member page's button (clerk), then the certifier's
+    documents, a verified upload and the portal."""
+    treasurer.goto(f"{BASE}/certificacion/")
+    treasurer.click("button:has-text('Imprimir los estados de cuenta de todos los socios')")
+    treasurer.wait_for_url("**/certificacion/impresiones/**")
+    treasurer.wait_for_selector("#avance .alert.success", timeout=15 * 60 * 1000)  # a few hundred PDFs
+    treasurer.screenshot(path=OUT / "impresion-estados.png")
+
+    # The member page's button, as the clerk sees it for a member who asks.
+    clerk.goto(f"{BASE}/padron/socios/CHZ-00012/")
+    clerk.locator("#cuenta").screenshot(path=OUT / "socio-estado-de-cuenta.png")
+
+    # The documents of the last closed season (2025), downloaded from the portal's own links.
+    certifier.goto(f"{BASE}/certificacion/?campana=2025&q=CHZ-00012")
+    statement = certifier.request.get(
+        BASE + certifier.get_attribute("#socios a:has-text('Estado de cuenta (PDF)')", "href")).body()
+    pdf_first_page(statement, "estado-de-cuenta")
+    reports = (("Informe del fondo de prima", "informe-fondo"), ("Informe de campaña", "informe-campana"))
+    for card, name in reports:
+        href = certifier.get_attribute(f"#descargas .card:has-text('{card}') a.btn", "href")
+        pdf_first_page(certifier.request.get(BASE + href).body(), name)
+
+    # The verification page the statement's QR leads to, after uploading the very file issued.
+    text = subprocess.run(["pdftotext", "-", "-"], input=statement, capture_output=True, check=True).stdout
+    key = re.search(r"verificar/documento/([0-9a-f-]{36})/", re.sub(rb"\s+", b"", text).decode()).group(1)
+    with tempfile.TemporaryDirectory() as scratch:
+        pdf = Path(scratch) / "estado-de-cuenta.pdf"
+        pdf.write_bytes(statement)
+        certifier.goto(f"{BASE}/verificar/documento/{key}/")
+        certifier.set_input_files("#archivo", str(pdf))
+        certifier.click("text=Verificar archivo")
+        certifier.wait_for_load_state()
+    certifier.screenshot(path=OUT / "verificacion-documento.png", full_page=True)
+
+    # The portal last, so its log lists the downloads above; a search keeps the member table short.
+    certifier.goto(f"{BASE}/certificacion/?q=Tapullima")
+    certifier.screenshot(path=OUT / "certificacion-portal.png", full_page=True)
+
+
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

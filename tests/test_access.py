@@ -115,6 +115,7 @@ POLICY = {
     "certification:fund_report_pdf": (FUND_READERS, "get"),
     "certification:season_report_pdf": (FUND_READERS, "get"),
     "certification:fairtrade_xlsx": (FUND_READERS, "get"),
+    "certification:audit_pack_zip": (FUND_READERS, "get"),
     "certification:eudr_season": (FUND_READERS, "get"),
     "certification:eudr_lot": (FUND_READERS, "get"),
     "certification:statement_run_start": (STATEMENT_PRINTERS, "post"),

@@ -1,6 +1,9 @@
 """The certifier's portal: read, download (each download logged with who and when), nothing to change."""
 
+import csv
+import hashlib
 import io
+import zipfile
 from datetime import date
 
 import pytest
@@ -50,3 +53,22 @@ def test_an_eudr_export_that_cannot_be_made_names_the_reason_and_logs_nothing(ce
     assert response.status_code == 422
     assert "no tiene lotes para la Unión Europea" in response.content.decode()
     assert not DownloadLog.objects.exists()
+
+
+def test_the_audit_pack_button_sends_the_zip_with_the_reports_listed_in_its_manifest(certifier_client):
+    response = certifier_client.get(reverse("certification:audit_pack_zip", args=["2026"]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    manifest = {
+        row["archivo"] if "archivo" in row else next(iter(row.values())): row
+        for row in csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig")))
+    }
+    for name in ("informe_campana.pdf", "informe_fondo_prima.pdf"):
+        assert name in manifest
+        assert hashlib.sha256(archive.read(name)).hexdigest() in manifest[name].values()
+    season_report = IssuedDocument.objects.get(kind="season")
+    assert (
+        season_report.number
+        in PdfReader(io.BytesIO(archive.read("informe_campana.pdf"))).pages[0].extract_text()
+    )
+    log = DownloadLog.objects.get()
+    assert log.filename == "paquete_auditoria_2026.zip" and log.user.username == "auditora"
