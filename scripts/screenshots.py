@@ -281,6 +281,9 @@ def shoot_certification(certifier, treasurer, clerk):
     for card, name in reports:
         href = certifier.get_attribute(f"#descargas .card:has-text('{card}') a.btn", "href")
         pdf_first_page(certifier.request.get(BASE + href).body(), name)
+    # The audit pack too, so the download log shows it.
+    pack = certifier.request.get(BASE + certifier.get_attribute("#descargas a:has-text('ZIP')", "href"))
+    assert pack.ok and pack.body()[:2] == b"PK", "the audit pack did not download"
 
     # The verification page the statement's QR leads to, after uploading the very file issued.
     text = subprocess.run(["pdftotext", "-", "-"], input=statement, capture_output=True, check=True).stdout
