@@ -47,7 +47,7 @@ from django.utils import timezone
 
 from assemblies.minutes import minutes_match, minutes_pdf
 from assemblies.models import Assembly, AssemblyStatus
-from certification.documents import issue
+from certification.documents import issue, kg_text
 from certification.reports import fund_report_draft, season_report_draft
 from config.spreadsheets import neutralize
 from coop.models import (
@@ -99,12 +99,6 @@ def money(minor: int | None) -> Decimal | None:
 def kilos(grams: int | None) -> Decimal | None:
     """Grams as an exact Decimal of kilograms with three places: 12500 → 12.500."""
     return None if grams is None else Decimal(int(grams)).scaleb(-3)
-
-
-def _kg_text(grams: int) -> str:
-    # The deliveries table's fast path (half a million rows): integer arithmetic, no Decimal.
-    whole, rest = divmod(grams, 1000)
-    return f"{whole}.{rest:03d}"
 
 
 def _money_text(minor: int) -> str:
@@ -559,10 +553,10 @@ def _delivery_rows(season: Season) -> Iterator[list]:
             plots[plot] if plot else "",
             forms[form],
             grades[grade],
-            _kg_text(gross),
-            _kg_text(tare),
-            _kg_text(net),
-            _kg_text(dry),
+            kg_text(gross),
+            kg_text(tare),
+            kg_text(net),
+            kg_text(dry),
             f"{moisture:.1f}",
             claims[claim],
             f"{price:.2f}",

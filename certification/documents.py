@@ -51,6 +51,13 @@ def data_csv(rows: list[list]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def kg_text(grams: int) -> str:
+    """Grams as kilograms with three decimals, for data files: exact integer arithmetic, no float."""
+    sign = "-" if grams < 0 else ""
+    whole, rest = divmod(abs(int(grams)), 1000)
+    return f"{sign}{whole}.{rest:03d}"
+
+
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.formats import date_format
 
-from certification.documents import DocumentDraft
+from certification.documents import DocumentDraft, kg_text
 from certification.models import DocumentKind
 from coop.models import Certification, Delivery, Member, MemberStatus, OrganicStage, Plot, Season
 from ledger.models import (
@@ -28,18 +28,12 @@ from ledger.premium_fund import Figures
 from ledger.sales import mass_balance
 from ledger.templatetags.minka_charts import premium_category_chart
 
-GRAMS_PER_KG = 1000
-
 
 def _period(season: Season) -> str:
     return (
         f"{date_format(season.starts_on, 'SHORT_DATE_FORMAT')} – "
         f"{date_format(season.ends_on, 'SHORT_DATE_FORMAT')}"
     )
-
-
-def _kg(grams: int) -> str:
-    return f"{grams // GRAMS_PER_KG}.{grams % GRAMS_PER_KG:03d}"
 
 
 # --- Premium fund report --------------------------------------------------------------------------
@@ -331,7 +325,7 @@ def season_report_table(report: SeasonReport) -> list[list]:
                 row["centre__code"],
                 row["centre__name"],
                 row["count"],
-                _kg(row["dry_g"]),
+                kg_text(row["dry_g"]),
                 from_minor(row["amount"]),
                 "",
             ]
@@ -343,7 +337,7 @@ def season_report_table(report: SeasonReport) -> list[list]:
                 row["certification"],
                 row["label"],
                 row["count"],
-                _kg(row["dry_g"]),
+                kg_text(row["dry_g"]),
                 from_minor(row["amount"]),
                 row["price_per_kg"] or "",
             ]
@@ -398,7 +392,7 @@ def season_report_draft(season: Season) -> DocumentDraft:
         summary=[
             ("Campaña", season.name),
             ("Entregas vigentes", f"{report.totals['count']:,}"),
-            ("Kilos secos", f"{_kg(report.totals['dry_g'])} kg"),
+            ("Kilos secos", f"{kg_text(report.totals['dry_g'])} kg"),
             ("Pagado a los socios", format_money(report.totals["amount"], "PEN")),
         ],
         season=season,

@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.db.models import Sum
 from django.utils.formats import date_format
 
-from certification.documents import DocumentDraft
+from certification.documents import DocumentDraft, kg_text
 from certification.models import DocumentKind
 from coop.models import Delivery, Member, Plot, Season
 from ledger import chart
@@ -267,7 +267,7 @@ def statement_table(statement: MemberStatement) -> list[list]:
                 line.detail,
                 from_minor(line.owed_minor),
                 from_minor(line.balance_minor),
-                "" if line.dry_g is None else _kg(line.dry_g),
+                "" if line.dry_g is None else kg_text(line.dry_g),
                 "",
                 "",
                 "",
@@ -298,19 +298,14 @@ def statement_table(statement: MemberStatement) -> list[list]:
                 d.centre.name,
                 from_minor(d.amount_minor),
                 "",
-                _kg(d.dry_g),
-                _kg(d.net_g),
+                kg_text(d.dry_g),
+                kg_text(d.net_g),
                 d.price_per_kg,
                 d.certification,
                 "anulada" if d.is_void else "vigente",
             ]
         )
     return rows
-
-
-def _kg(grams: int) -> str:
-    """Grams as kilograms with three decimals, exactly (no float)."""
-    return f"{grams // 1000}.{grams % 1000:03d}"
 
 
 def statement_draft(*, member: Member, season: Season) -> DocumentDraft:

@@ -25,6 +25,25 @@ def make_user(django_user_model):
 
 
 @pytest.fixture
+def coop(db):
+    """A small cooperative ready to buy cocoa (tests/acopio/factories.py)."""
+    from tests.acopio.factories import make_coop
+
+    return make_coop()
+
+
+@pytest.fixture
+def deliver(coop, admin_user_minka):
+    """Record a delivery with sensible defaults (María, dry grade I, 100 kg gross, 1 kg tare)."""
+    from tests.acopio.factories import record
+
+    def make(**overrides):
+        return record(coop, admin_user_minka, **overrides)
+
+    return make
+
+
+@pytest.fixture
 def admin_user_minka(make_user):
     return make_user("administrador", username="admin_minka")
 

@@ -1,37 +1,14 @@
 """Two desks at once on PostgreSQL: a member is checked in once, a holder never passes the proxy cap."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from assemblies import services
 from assemblies.models import AttendanceEvent, BallotCast, Presence
 from tests.assemblies.factories import check_in_many, convene, entry, make_members, make_rules
+from tests.concurrency import at_once
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
-
-
-def at_once(n, action):
-    barrier, outcomes = threading.Barrier(n), []
-
-    def attempt(i):
-        try:
-            barrier.wait()
-            action(i)
-            outcomes.append("done")
-        except ValidationError:
-            outcomes.append("refused")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(outcomes)
 
 
 @pytest.fixture

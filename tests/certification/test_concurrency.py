@@ -1,39 +1,16 @@
 """Two printers at once on PostgreSQL: every document gets its own number, none skipped, none repeated;
 two clicks on «Imprimir» start one run."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from certification import printing
 from certification.documents import issue
 from certification.models import IssuedDocument, StatementRun
 from certification.statements import statement_draft
+from tests.concurrency import at_once
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
-
-
-def at_once(n, action):
-    barrier, outcomes = threading.Barrier(n), []
-
-    def attempt(i):
-        try:
-            barrier.wait()
-            action(i)
-            outcomes.append("done")
-        except ValidationError:
-            outcomes.append("refused")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(outcomes)
 
 
 @pytest.fixture
