@@ -32,7 +32,7 @@ def run_folder(run: StatementRun) -> Path:
 
 
 def statement_filename(member_code: str, season_code: str) -> str:
-    return f"estado-de-cuenta-{season_code}-{member_code}.pdf"
+    return f"estado-de-cuenta-{member_code}-{season_code}.pdf"
 
 
 def combined_filename(run: StatementRun) -> str:

@@ -24,9 +24,10 @@ from ledger.models import (
     SpendingStatus,
 )
 from ledger.money import format_money, from_minor
-from ledger.premium_fund import Figures
+from ledger.premium_fund import Figures, fund_position
 from ledger.sales import mass_balance
 from ledger.templatetags.minka_charts import premium_category_chart
+from ledger.templatetags.minka_money import kg
 
 
 def _period(season: Season) -> str:
@@ -213,6 +214,7 @@ def fund_report_draft(season: Season) -> DocumentDraft:
         context={
             "report": report,
             "period": _period(season),
+            "position": fund_position(),
             "chart": premium_category_chart(report.categories, width=640),
         },
         table=fund_report_table(report),
@@ -392,7 +394,7 @@ def season_report_draft(season: Season) -> DocumentDraft:
         summary=[
             ("Campaña", season.name),
             ("Entregas vigentes", f"{report.totals['count']:,}"),
-            ("Kilos secos", f"{kg_text(report.totals['dry_g'])} kg"),
+            ("Kilos secos", kg(report.totals["dry_g"])),
             ("Pagado a los socios", format_money(report.totals["amount"], "PEN")),
         ],
         season=season,

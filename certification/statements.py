@@ -13,6 +13,7 @@ from datetime import date as Date
 from datetime import timedelta
 
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from certification.documents import DocumentDraft, kg_text
@@ -99,6 +100,11 @@ class MemberStatement:
     @property
     def standing_deliveries(self) -> list[Delivery]:
         return [d for d in self.deliveries if not d.is_void]
+
+    @property
+    def closing_on(self) -> Date:
+        """The season's last day, or today while the season is still running."""
+        return min(self.season.ends_on, timezone.localdate())
 
     @property
     def voided_count(self) -> int:

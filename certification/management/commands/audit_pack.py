@@ -45,5 +45,5 @@ class Command(BaseCommand):
             f"Paquete de auditoría de la {found.name}: {output} ({output.stat().st_size:,} bytes, "
             f"{len(manifest.files)} archivos)."))
         for f in manifest.files:
-            rows = f" ({f.rows:,} filas)" if f.rows is not None else ""
+            rows = f" ({f.rows:,} fila{'' if f.rows == 1 else 's'})" if f.rows is not None else ""
             self.stdout.write(f"  {f.name}: {f.size:,} bytes{rows}")

@@ -69,8 +69,8 @@ class Command(BaseCommand):
         self._print_logins(logins)
         if not no_serve:
             # A task worker beside the server prints statements in the background; it stops with the server.
-            worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-startup-delay"],
-                                      cwd=settings.BASE_DIR)
+            worker_command = [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload"]
+            worker = subprocess.Popen(worker_command, cwd=settings.BASE_DIR)
             try:
                 call_command("runserver", ADDRESS, use_reloader=False)
             finally:
