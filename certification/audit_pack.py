@@ -10,6 +10,10 @@ each a name and a function that writes one or more files through the
 
 or, for one call only, ``write_audit_pack(season, out, extra_parts=[...])``.
 
+At 500,000 deliveries a pack takes about half a minute (bench/results/audit_pack.md), longer
+than a web worker's usual timeout: a view is better off writing it to a temporary file in a
+background task and handing that file over.
+
 Tables are CSV (UTF-8 with a byte-order mark, so Excel shows accents right),
 and the small ones also xlsx. Every cell passes through
 ``config.spreadsheets.neutralize``. Money is stored in minor units and written
