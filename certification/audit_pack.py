@@ -45,6 +45,7 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -407,20 +408,19 @@ DELIVERY_HEADER = [
 ]
 
 
-def _delivery_rows(season: Season) -> Iterator[list]:
-    from django.contrib.auth import get_user_model
+def _labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
 
+
+def _delivery_rows(season: Season) -> Iterator[list]:
+    # Codes and labels looked up in memory: the register's size, whatever the number of deliveries.
     centres = dict(CollectionCentre.objects.values_list("pk", "code"))
     members = dict(Member.objects.values_list("pk", "code"))
     plots = dict(Plot.objects.values_list("pk", "code"))
     lots = dict(Lot.objects.values_list("pk", "code"))
     users = {user.pk: user.get_username() for user in get_user_model().objects.all()}
-    forms, grades = dict(CocoaForm.choices), dict(Grade.choices)
-    claims, statuses = dict(Certification.choices), dict(DeliveryStatus.choices)
-    forms = {k: str(v) for k, v in forms.items()}
-    grades = {k: str(v) for k, v in grades.items()}
-    claims = {k: str(v) for k, v in claims.items()}
-    statuses = {k: str(v) for k, v in statuses.items()}
+    forms, grades = _labels(CocoaForm), _labels(Grade)
+    claims, statuses = _labels(Certification), _labels(DeliveryStatus)
     # Reissues are few: which receipt each replaces, and the other way round.
     replaces, replaced_by = {}, {}
     for pk, series, number, old_pk, old_series, old_number in (
@@ -500,7 +500,7 @@ def write_sales(pack: PackWriter) -> None:
     paid = {row[0]: row[1:] for row in ContractPayment.objects.filter(contract__season=season)
             .values_list("contract_id").annotate(a=Sum("amount_cents"), p=Sum("premium_cents"),
                                                  pen=Sum("premium_pen_minor")).order_by()}
-    contracts = (SalesContract.objects.filter(season=season).select_related("fairtrade_terms")
+    contracts = (SalesContract.objects.filter(season=season).select_related("fairtrade_terms", "created_by")
                  .prefetch_related("lots").order_by("signed_on", "number"))
 
     def contract_rows():
@@ -660,7 +660,7 @@ def write_spending(pack: PackWriter) -> None:
               .values_list("spending__document", "spending__status", "member__code", "member__name",
                            "fairtrade_g", "amount_minor")
               .iterator(chunk_size=CHUNK_SIZE))
-    statuses = {k: str(v) for k, v in SpendingStatus.choices}
+    statuses = _labels(SpendingStatus)
     pack.table("reparto_prima_socios", [
         "Planilla", "Estado del reparto", "Código de socio", "Nombre", "Comercio Justo entregado (kg, seco)",
         "Monto (S/)",
