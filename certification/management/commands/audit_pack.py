@@ -43,7 +43,7 @@ class Command(BaseCommand):
         os.chmod(output, 0o666 & ~mask)  # mkstemp made it private; a finished pack gets the usual mode
         self.stdout.write(self.style.SUCCESS(
             f"Paquete de auditoría de la {found.name}: {output} ({output.stat().st_size:,} bytes, "
-            f"{len(manifest.files)} archivos)."))
+            f"{len(manifest.files)} archivos más manifest.csv y manifest.json)."))
         for f in manifest.files:
             rows = f" ({f.rows:,} fila{'' if f.rows == 1 else 's'})" if f.rows is not None else ""
             self.stdout.write(f"  {f.name}: {f.size:,} bytes{rows}")
