@@ -568,7 +568,8 @@ class Delivery(models.Model):
         verbose_name_plural = _("entregas")
         ordering = ["-date", "-receipt_series", "-receipt_number"]
         indexes = [
-            models.Index(fields=["member", "season"], name="delivery_member_season"),
+            # Member and season, in date order: a member's statement reads its deliveries without a sort.
+            models.Index(fields=["member", "season", "date"], name="delivery_member_season_date"),
             models.Index(fields=["season", "date"], name="delivery_season_date"),
             models.Index(fields=["centre", "date"], name="delivery_centre_date"),
             models.Index(fields=["yield_flag", "season"], name="delivery_flag_season"),
