@@ -38,6 +38,10 @@ OTHER_CAUSE = "Otros movimientos"
 BAR_AREA_HEIGHT = 110
 BAR_BASELINE = 130
 BAR_WIDTH = 38
+# Abbreviations explained under the statement's table.
+SHORT_CERTIFICATIONS = {"ft_org": "CJ+Org.", "ft": "CJ", "org": "Org.", "conv": "Conv."}
+# Wet cocoa has no grade.
+SHORT_GRADES = {"g1": "grado I", "g2": "grado II", "sub": "fuera de estándar", "ng": ""}
 MONTHS = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "set", "oct", "nov", "dic"]
 
 
@@ -187,12 +191,14 @@ def member_statement(*, member: Member, season: Season) -> MemberStatement:
 def _describe(line: AccountLine, delivery: Delivery | None, movement: MemberMovement | None) -> None:
     """Say what a ledger line was in the member's words: the receipt and its cocoa, or the voucher."""
     if delivery is not None:
+        # Short enough for one line: a wrapped line costs the reader, and the printer thousands of times.
         line.document = delivery.receipt_code
         line.dry_g = delivery.dry_g
-        line.detail = (
-            f"{delivery.get_form_display()} {delivery.grade}, {kg(delivery.net_g)} neto, "
-            f"S/ {delivery.price_per_kg}/kg, {delivery.get_certification_display()}"
-        )
+        grade = SHORT_GRADES.get(delivery.grade, delivery.grade)
+        claim = SHORT_CERTIFICATIONS.get(delivery.certification, delivery.certification)
+        parts = (delivery.get_form_display(), grade, f"{kg(delivery.net_g)} neto",
+                 f"S/ {delivery.price_per_kg}/kg", claim)
+        line.detail = ", ".join(part for part in parts if part)
     elif movement is not None:
         line.document = movement.document
         method = f" ({movement.get_method_display().lower()})" if movement.method else ""
