@@ -5,6 +5,7 @@ from certification import views
 app_name = "certification"
 urlpatterns = [
     path("", views.portal, name="portal"),
+    path("descargas/", views.download_log, name="download_log"),
     path("socios/<str:code>/estado-de-cuenta/<str:season>.pdf", views.member_statement_pdf,
          name="member_statement_pdf"),
     path("campanas/<str:season>/fondo-de-prima.pdf", views.fund_report_pdf, name="fund_report_pdf"),

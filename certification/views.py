@@ -69,9 +69,6 @@ def portal(request):
     query = request.GET.get("q", "").strip()
     if query:
         members = Member.objects.search(query).order_by("code")
-    downloads = DownloadLog.objects.select_related("user", "season")
-    if not has_role(request.user, ADMINISTRATOR, OVERSIGHT):
-        downloads = downloads.filter(user=request.user)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -87,10 +84,23 @@ def portal(request):
             if season
             else [],
             "can_print": has_role(request.user, *STATEMENT_PRINTERS),
-            "downloads": downloads[:20],
+            "downloads": visible_downloads(request.user)[:10],
             "query_string": params.urlencode(),
         },
     )
+
+
+def visible_downloads(user):
+    """Administration and oversight see everyone's downloads; everybody else their own."""
+    downloads = DownloadLog.objects.select_related("user", "season", "document")
+    return downloads if has_role(user, ADMINISTRATOR, OVERSIGHT) else downloads.filter(user=user)
+
+
+@role_required(*PORTAL_READERS)
+def download_log(request):
+    """Every logged download, newest first, 50 to a page."""
+    page = Paginator(visible_downloads(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "certification/download_log.html", {"page": page, "query_string": ""})
 
 
 @role_required(*READERS)

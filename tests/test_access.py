@@ -111,6 +111,7 @@ POLICY = {
     "assemblies:minutes": (ALL, "get"),
     "minutes_verify": (PUBLIC, "get"),
     "certification:portal": (FUND_READERS, "get"),
+    "certification:download_log": (FUND_READERS, "get"),
     "certification:member_statement_pdf": (ALL, "get"),
     "certification:fund_report_pdf": (FUND_READERS, "get"),
     "certification:season_report_pdf": (FUND_READERS, "get"),

@@ -72,3 +72,17 @@ def test_the_audit_pack_button_sends_the_zip_with_the_reports_listed_in_its_mani
     )
     log = DownloadLog.objects.get()
     assert log.filename == "paquete_auditoria_2026.zip" and log.user.username == "auditora"
+
+
+def test_the_download_log_pages_everything_for_oversight_and_only_their_own_for_a_certifier(
+    client, make_user, certifier_client
+):
+    for _ in range(3):
+        certifier_client.get(reverse("certification:season_report_pdf", args=["2026"]))
+    other = make_user("certificador", username="otra_auditora")
+    DownloadLog.objects.create(user=other, what="Informe ajeno", filename="ajeno.pdf")
+    own = certifier_client.get(reverse("certification:download_log")).content.decode()
+    assert "3 descargas registradas" in own and "ajeno.pdf" not in own
+    client.force_login(make_user("consejo_vigilancia", username="vigilante"))
+    everyone = client.get(reverse("certification:download_log")).content.decode()
+    assert "4 descargas registradas" in everyone and "ajeno.pdf" in everyone
