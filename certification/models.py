@@ -157,3 +157,34 @@ class StatementRun(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else self.done * 100 // self.total
+
+
+class AuditPackRun(models.Model):
+    """A season's audit pack made in the background (half a million deliveries take about a minute)."""
+
+    season = models.ForeignKey(
+        "coop.Season", on_delete=models.PROTECT, related_name="+", verbose_name=_("campaña")
+    )
+    status = models.CharField(
+        _("estado"), max_length=8, choices=PrintStatus.choices, default=PrintStatus.QUEUED
+    )
+    filename = models.CharField(_("archivo"), max_length=200, blank=True)
+    files = models.PositiveIntegerField(_("archivos en el paquete"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("pedido por")
+    )
+    requested_at = models.DateTimeField(_("pedido"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminó"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("paquete de auditoría")
+        verbose_name_plural = _("paquetes de auditoría")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"{self.season} · {self.get_status_display()}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (PrintStatus.DONE, PrintStatus.FAILED)

@@ -5,8 +5,6 @@ as numbered documents and downloaded. Starting a print run of statements is
 the one action, and only administration and treasury may take it.
 """
 
-import tempfile
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -15,11 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from certification import eudr, printing
-from certification.audit_pack import pack_filename, write_audit_pack
+from certification import eudr, pack_runs, printing
 from certification.documents import DocumentDraft, issue, sha256
 from certification.fairtrade_report import fairtrade_workbook
-from certification.models import DownloadLog, IssuedDocument, PrintStatus, StatementRun
+from certification.models import AuditPackRun, DownloadLog, IssuedDocument, PrintStatus, StatementRun
 from certification.reports import fund_report_draft, season_report_draft
 from certification.statements import statement_draft
 from config.pdf import pdf_response
@@ -79,6 +76,9 @@ def portal(request):
             "season": season,
             "query": query,
             "page": Paginator(members, 25).get_page(request.GET.get("page")),
+            "packs": AuditPackRun.objects.filter(season=season).select_related("requested_by")[:3]
+            if season
+            else [],
             "eu_lots": Lot.objects.filter(season=season, for_eu=True).order_by("code") if season else [],
             "runs": StatementRun.objects.filter(season=season).select_related("requested_by")[:5]
             if season
@@ -153,22 +153,37 @@ def fairtrade_xlsx(request, season):
     )
 
 
+@require_POST
 @role_required(*PORTAL_READERS)
-def audit_pack_zip(request, season):
-    """The season's audit pack, built into a temporary file (seconds for a cooperative's season; a season of
-    500,000 deliveries takes about a minute: bench/results/audit_pack.md) and then sent."""
+def audit_pack_start(request, season):
+    """Made in the background: a season of half a million deliveries takes about a minute."""
     season = get_object_or_404(Season, code=season)
-    spool = tempfile.TemporaryFile()
-    manifest = write_audit_pack(season, spool, user=request.user)
-    spool.seek(0)
-    filename = pack_filename(season)
+    run = pack_runs.start_pack_run(season=season, user=request.user)
+    return redirect("certification:audit_pack_run", pack=run.pk)
+
+
+@role_required(*PORTAL_READERS)
+def audit_pack_run(request, pack):
+    run = get_object_or_404(AuditPackRun.objects.select_related("season", "requested_by"), pk=pack)
+    template = "certification/_pack_progress.html" if request.htmx else "certification/pack_run.html"
+    return render(request, template, {"run": run})
+
+
+@role_required(*PORTAL_READERS)
+def audit_pack_zip(request, pack):
+    run = get_object_or_404(AuditPackRun.objects.select_related("season"), pk=pack)
+    path = pack_runs.pack_folder(run) / run.filename
+    if run.status != PrintStatus.DONE or not path.is_file():
+        raise Http404("El paquete todavía no está listo.")
     log_download(
         request,
-        f"Paquete de auditoría de la {season.name} ({len(manifest.files)} archivos)",
-        filename,
-        season=season,
+        f"Paquete de auditoría de la {run.season.name} ({run.files} archivos)",
+        run.filename,
+        season=run.season,
     )
-    return FileResponse(spool, as_attachment=True, filename=filename, content_type="application/zip")
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=run.filename, content_type="application/zip"
+    )
 
 
 @role_required(*PORTAL_READERS)

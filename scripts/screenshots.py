@@ -281,8 +281,13 @@ def shoot_certification(certifier, treasurer, clerk):
     for card, name in reports:
         href = certifier.get_attribute(f"#descargas .card:has-text('{card}') a.btn", "href")
         pdf_first_page(certifier.request.get(BASE + href).body(), name)
-    # The audit pack too, so the download log shows it.
-    pack = certifier.request.get(BASE + certifier.get_attribute("#descargas a:has-text('ZIP')", "href"))
+    # The audit pack too (made in the background by the db_worker), so the download log shows it.
+    certifier.click("#descargas button:has-text('Preparar ZIP')")
+    certifier.wait_for_url("**/certificacion/paquetes/**")
+    certifier.wait_for_selector("#paquete .alert.success", timeout=5 * 60 * 1000)
+    certifier.screenshot(path=OUT / "paquete-auditoria.png")
+    zip_link = certifier.get_attribute("#paquete a:has-text('Descargar ZIP')", "href")
+    pack = certifier.request.get(BASE + zip_link)
     assert pack.ok and pack.body()[:2] == b"PK", "the audit pack did not download"
 
     # The verification page the statement's QR leads to, after uploading the very file issued.

@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assemblies.models import Assembly
-from certification.models import IssuedDocument, StatementRun
+from certification.models import AuditPackRun, IssuedDocument, StatementRun
 from config.roles import (
     ADMINISTRATOR,
     ALL_ROLES,
@@ -116,6 +116,8 @@ POLICY = {
     "certification:fund_report_pdf": (FUND_READERS, "get"),
     "certification:season_report_pdf": (FUND_READERS, "get"),
     "certification:fairtrade_xlsx": (FUND_READERS, "get"),
+    "certification:audit_pack_start": (FUND_READERS, "post"),
+    "certification:audit_pack_run": (FUND_READERS, "get"),
     "certification:audit_pack_zip": (FUND_READERS, "get"),
     "certification:eudr_season": (FUND_READERS, "get"),
     "certification:eudr_lot": (FUND_READERS, "get"),
@@ -149,6 +151,7 @@ def sample_kwargs(pattern: URLPattern, member: Member, delivery: Delivery) -> di
     elif pattern.callback.__module__ == "certification.views":
         run = StatementRun.objects.order_by("pk").first()
         values.update(season=run.season.code, pk=run.pk, code=delivery.member.code, lot="L-T-1",
+                      pack=AuditPackRun.objects.order_by("pk").first().pk,
                       key=IssuedDocument.objects.order_by("pk").first().verification_key)
     elif "pk" in names and "contratos" in str(pattern.pattern):
         values["pk"] = SalesContract.objects.get().pk
@@ -192,10 +195,11 @@ def delivery(db, make_user, settings, tmp_path):
 
 def printed_statements(delivery, user):
     """A finished print run of the season's statements, and one issued document to verify."""
-    from certification import printing
+    from certification import pack_runs, printing
 
     run = printing.start_statement_run(season=delivery.season, user=user)
     printing.print_statements.call(run.pk, printing.members_to_print(delivery.season))
+    pack_runs.build_pack.call(pack_runs.start_pack_run(season=delivery.season, user=user).pk)
 
 
 def closed_assembly(user):

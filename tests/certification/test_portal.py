@@ -7,11 +7,12 @@ import zipfile
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from certification.models import DownloadLog, IssuedDocument
+from certification.models import AuditPackRun, DownloadLog, IssuedDocument
 
 
 @pytest.fixture
@@ -55,21 +56,32 @@ def test_an_eudr_export_that_cannot_be_made_names_the_reason_and_logs_nothing(ce
     assert not DownloadLog.objects.exists()
 
 
-def test_the_audit_pack_button_sends_the_zip_with_the_reports_listed_in_its_manifest(certifier_client):
-    response = certifier_client.get(reverse("certification:audit_pack_zip", args=["2026"]))
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-    manifest = {
-        row["archivo"] if "archivo" in row else next(iter(row.values())): row
-        for row in csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig")))
-    }
+@pytest.mark.django_db(transaction=True)
+def test_the_audit_pack_is_made_in_the_background_and_its_reports_are_in_the_manifest(
+    certifier_client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.VAR_DIR = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        response = certifier_client.post(reverse("certification:audit_pack_start", args=["2026"]))
+    run = AuditPackRun.objects.get()
+    assert response["Location"] == reverse("certification:audit_pack_run", args=[run.pk])
+    with django_capture_on_commit_callbacks(execute=True):  # a second click joins the same run
+        certifier_client.post(reverse("certification:audit_pack_start", args=["2026"]))
+    assert AuditPackRun.objects.count() == 1
+    assert "En cola" in certifier_client.get(response["Location"]).content.decode()
+    assert certifier_client.get(reverse("certification:audit_pack_zip", args=[run.pk])).status_code == 404
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert "Descargar ZIP" in certifier_client.get(response["Location"]).content.decode()
+    download = certifier_client.get(reverse("certification:audit_pack_zip", args=[run.pk]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    manifest = list(csv.reader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    listed = {row[0]: row[2] for row in manifest[1:]}
     for name in ("informe_campana.pdf", "informe_fondo_prima.pdf"):
-        assert name in manifest
-        assert hashlib.sha256(archive.read(name)).hexdigest() in manifest[name].values()
+        assert listed[name] == hashlib.sha256(archive.read(name)).hexdigest()
     season_report = IssuedDocument.objects.get(kind="season")
-    assert (
-        season_report.number
-        in PdfReader(io.BytesIO(archive.read("informe_campana.pdf"))).pages[0].extract_text()
-    )
+    first_page = PdfReader(io.BytesIO(archive.read("informe_campana.pdf"))).pages[0]
+    assert season_report.number in first_page.extract_text()
     log = DownloadLog.objects.get()
     assert log.filename == "paquete_auditoria_2026.zip" and log.user.username == "auditora"
 

@@ -1,0 +1,59 @@
+"""The audit pack made in the background, so a large season never hits the web server's time limit.
+
+A click queues one task per request (a second click while the season's pack is
+being made joins that run instead of starting another); the worker writes the
+ZIP beside the statements' runs, under a temporary name until it is complete.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from certification.audit_pack import pack_filename, write_audit_pack
+from certification.models import AuditPackRun, PrintStatus
+from coop.models import Season
+
+
+def pack_folder(run: AuditPackRun) -> Path:
+    return Path(settings.VAR_DIR) / "paquetes-de-auditoria" / f"paquete-{run.pk}"
+
+
+def start_pack_run(*, season: Season, user) -> AuditPackRun:
+    """Queue the season's audit pack, or return the run already making it."""
+    with transaction.atomic():
+        Season.objects.select_for_update().get(pk=season.pk)
+        busy = AuditPackRun.objects.filter(
+            season=season, status__in=[PrintStatus.QUEUED, PrintStatus.RUNNING]
+        ).first()
+        if busy is not None:
+            return busy
+        run = AuditPackRun.objects.create(season=season, requested_by=user)
+        transaction.on_commit(lambda: build_pack.enqueue(run.pk))
+    return run
+
+
+@task()
+def build_pack(run_id: int) -> int:
+    run = AuditPackRun.objects.select_related("season", "requested_by").get(pk=run_id)
+    AuditPackRun.objects.filter(pk=run_id).update(status=PrintStatus.RUNNING)
+    folder = pack_folder(run)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / pack_filename(run.season)
+    partial = target.with_suffix(".zip.part")
+    try:
+        with partial.open("wb") as out:
+            manifest = write_audit_pack(run.season, out, user=run.requested_by)
+        partial.replace(target)
+    except Exception as exc:
+        partial.unlink(missing_ok=True)
+        AuditPackRun.objects.filter(pk=run_id).update(
+            status=PrintStatus.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
+        )
+        raise
+    AuditPackRun.objects.filter(pk=run_id).update(
+        status=PrintStatus.DONE, finished_at=timezone.now(), filename=target.name, files=len(manifest.files)
+    )
+    return len(manifest.files)
