@@ -50,18 +50,10 @@ def _issued_pdf(request, draft: DocumentDraft, filename: str):
     return pdf_response(pdf, filename)
 
 
-def _season(request) -> tuple[list[Season], Season | None]:
-    seasons = list(Season.objects.order_by("-starts_on"))
-    chosen = next(
-        (s for s in seasons if s.code == request.GET.get("campana")), seasons[0] if seasons else None
-    )
-    return seasons, chosen
-
-
 @role_required(*PORTAL_READERS)
 def portal(request):
     """Everything a certifier reads and downloads for a season, on one page."""
-    seasons, season = _season(request)
+    seasons, season = Season.chosen(request.GET.get("campana"))
     members = Member.objects.order_by("code")
     query = request.GET.get("q", "").strip()
     if query:

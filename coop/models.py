@@ -396,6 +396,12 @@ class Season(models.Model):
     def on(cls, day: date) -> "Season | None":
         return cls.objects.filter(starts_on__lte=day, ends_on__gte=day).first()
 
+    @classmethod
+    def chosen(cls, code: str | None) -> tuple[list["Season"], "Season | None"]:
+        """Every season, newest first, and the one a page's ?campana= names (the newest if none)."""
+        seasons = list(cls.objects.all())
+        return seasons, next((s for s in seasons if s.code == code), seasons[0] if seasons else None)
+
 
 class CollectionCentre(models.Model):
     """A centro de acopio and its receipt series (e.g. C01 → C01-000123)."""

@@ -262,9 +262,7 @@ def delivery_list(request):
 @role_required(*CONTROLLERS)
 def yield_control(request):
     """Internal control: deliveries above what the member's plots can plausibly yield."""
-    seasons = list(Season.objects.all())
-    season = next((s for s in seasons if s.code == request.GET.get("campana")),
-                  seasons[0] if seasons else None)
+    seasons, season = Season.chosen(request.GET.get("campana"))
     flagged = (Delivery.objects.flagged().filter(season=season).select_related("member", "centre")
                .order_by("member__code", "date", "receipt_number"))
     page = Paginator(flagged, 100).get_page(request.GET.get("page"))

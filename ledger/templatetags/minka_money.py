@@ -45,9 +45,8 @@ def member_account(context, member):
     from ledger.member_accounts import season_account
 
     request = context["request"]
-    seasons = list(Season.objects.all())
     chosen = request.GET.get("campana")
-    season = next((s for s in seasons if s.code == chosen), seasons[0] if seasons else None)
+    seasons, season = Season.chosen(chosen)
     if chosen == "todas":
         season = None
     return {
