@@ -47,7 +47,7 @@ from ledger.models import (
     SpendingStatus,
 )
 from ledger.money import from_minor
-from ledger.premium_fund import Figures, FundReport, fund_report
+from ledger.premium_fund import Figures, FundReport, add_up, fund_report
 from ledger.sales import mass_balance
 
 SHEETS = ("Ventas", "Prima", "Uso de la prima", "Balance de masas")
@@ -384,13 +384,6 @@ def _premium_sheet(
 # --- «Uso de la prima» -------------------------------------------------------------------
 
 
-def _add_up(label: str, figures: list[Figures]) -> Figures:
-    """Figures of several lines together, the way ``fund_report`` adds lines into categories."""
-    return Figures(label=label, authorized_minor=sum(f.authorized_minor for f in figures),
-                   spent_minor=sum(f.spent_minor for f in figures),
-                   pending_minor=sum(f.pending_minor for f in figures))
-
-
 def _figures_row(f: Figures) -> list:
     return [f.label, money(f.authorized_minor), money(f.spent_minor), money(f.pending_minor),
             money(f.available_minor)]
@@ -402,14 +395,14 @@ FIGURES_HEADERS = ["Categoría", "Autorizado (S/)", "Gastado, contabilizado (S/)
 
 def _premium_use_sheet(sheet: _Sheet, season: Season, report: FundReport) -> None:
     lines = [(line, f) for line, f in report.lines if line.season_id == season.pk]
-    categories = [_add_up(str(label), [f for line, f in lines if line.category == value])
+    categories = [add_up(str(label), [f for line, f in lines if line.category == value])
                   for value, label in PremiumCategory.choices]
     sheet.heading(f"Por categoría, plan de desarrollo de la campaña ({season.name})")
     sheet.note("Gastado: solo los gastos aprobados por el consejo de administración y la tesorería y "
                "contabilizados; los gastos por aprobar se muestran aparte; los rechazados y revertidos "
                "no cuentan.")
     sheet.table(FIGURES_HEADERS, [_figures_row(f) for f in categories],
-                total=_figures_row(_add_up("Total", categories)))
+                total=_figures_row(add_up("Total", categories)))
 
     sheet.heading("Por línea del plan de desarrollo")
     rows = []
@@ -461,7 +454,7 @@ def _premium_use_sheet(sheet: _Sheet, season: Season, report: FundReport) -> Non
 
     sheet.heading("Por categoría, todas las campañas (como en la página del fondo de la prima)")
     sheet.table(FIGURES_HEADERS, [_figures_row(f) for f in report.categories],
-                total=_figures_row(_add_up("Total", report.categories)))
+                total=_figures_row(add_up("Total", report.categories)))
 
 
 # --- «Balance de masas» --------------------------------------------------------------------

@@ -21,10 +21,9 @@ from ledger.models import (
     PremiumCategory,
     SalesContract,
     Spending,
-    SpendingStatus,
 )
 from ledger.money import format_money, from_minor
-from ledger.premium_fund import Figures, fund_position
+from ledger.premium_fund import Figures, FundPosition, add_up, fund_report
 from ledger.sales import mass_balance
 from ledger.templatetags.minka_charts import premium_category_chart
 from ledger.templatetags.minka_money import kg
@@ -57,6 +56,7 @@ class FundSeasonReport:
     lines: list[LineReport]
     categories: list[Figures]
     totals: Figures
+    position: FundPosition  # the whole fund today, all seasons
 
 
 def fund_season_report(season: Season) -> FundSeasonReport:
@@ -80,8 +80,11 @@ def fund_season_report(season: Season) -> FundSeasonReport:
                 "received_pen_minor": int(money_in.get("pen") or 0),
             }
         )
-    lines = list(
-        BudgetLine.objects.filter(season=season).select_related("authorization").order_by("category", "id")
+    # The lines' figures as the fund page computes them; this report adds each line's spendings.
+    fund = fund_report()
+    lines = sorted(
+        ((line, f) for line, f in fund.lines if line.season_id == season.pk),
+        key=lambda pair: (pair[0].category, pair[0].pk),
     )
     spendings = defaultdict(list)
     for spending in (
@@ -91,32 +94,11 @@ def fund_season_report(season: Season) -> FundSeasonReport:
         .order_by("document_date", "id")
     ):
         spendings[spending.line_id].append(spending)
-    line_reports = []
-    for line in lines:
-        mine = spendings[line.pk]
-        line_reports.append(
-            LineReport(
-                line=line,
-                spendings=mine,
-                figures=Figures(
-                    label=line.purpose,
-                    authorized_minor=line.amount_minor if line.is_authorized else 0,
-                    spent_minor=sum(s.amount_minor for s in mine if s.status == SpendingStatus.PAID),
-                    pending_minor=sum(s.amount_minor for s in mine if s.status == SpendingStatus.PENDING),
-                ),
-            )
-        )
-
-    def total(label, reports) -> Figures:
-        return Figures(
-            label=label,
-            authorized_minor=sum(r.figures.authorized_minor for r in reports),
-            spent_minor=sum(r.figures.spent_minor for r in reports),
-            pending_minor=sum(r.figures.pending_minor for r in reports),
-        )
-
+    line_reports = [
+        LineReport(line=line, figures=figures, spendings=spendings[line.pk]) for line, figures in lines
+    ]
     categories = [
-        total(str(label), [r for r in line_reports if r.line.category == value])
+        add_up(str(label), (r.figures for r in line_reports if r.line.category == value))
         for value, label in PremiumCategory.choices
     ]
     return FundSeasonReport(
@@ -127,7 +109,8 @@ def fund_season_report(season: Season) -> FundSeasonReport:
         received_pen_minor=sum(c["received_pen_minor"] for c in contracts),
         lines=line_reports,
         categories=categories,
-        totals=total("Total", line_reports),
+        totals=add_up("Total", (r.figures for r in line_reports)),
+        position=fund.position,
     )
 
 
@@ -214,7 +197,7 @@ def fund_report_draft(season: Season) -> DocumentDraft:
         context={
             "report": report,
             "period": _period(season),
-            "position": fund_position(),
+            "position": report.position,
             "chart": premium_category_chart(report.categories, width=640),
         },
         table=fund_report_table(report),

@@ -525,6 +525,14 @@ class Figures:
         return self.authorized_minor - self.spent_minor - self.pending_minor
 
 
+def add_up(label: str, figures, **extra) -> Figures:
+    """Several lines' figures together (a category, a season, a total)."""
+    figures = list(figures)
+    return Figures(label=label, authorized_minor=sum(f.authorized_minor for f in figures),
+                   spent_minor=sum(f.spent_minor for f in figures),
+                   pending_minor=sum(f.pending_minor for f in figures), **extra)
+
+
 @dataclass(frozen=True)
 class FundReport:
     position: FundPosition
@@ -550,18 +558,13 @@ def fund_report() -> FundReport:
         spent_minor=spent.get((line.pk, SpendingStatus.PAID), 0),
         pending_minor=spent.get((line.pk, SpendingStatus.PENDING), 0))) for line in lines]
 
-    def total(label, figures, **extra) -> Figures:
-        return Figures(label=label, authorized_minor=sum(f.authorized_minor for f in figures),
-                       spent_minor=sum(f.spent_minor for f in figures),
-                       pending_minor=sum(f.pending_minor for f in figures), **extra)
-
     seasons = []
     for season in Season.objects.order_by("starts_on"):
         money_in = received.get(season.pk, {})
-        seasons.append(total(season.name, [f for line, f in line_figures if line.season_id == season.pk],
+        seasons.append(add_up(season.name, [f for line, f in line_figures if line.season_id == season.pk],
                              received_usd_cents=int(money_in.get("usd") or 0),
                              received_pen_minor=int(money_in.get("pen") or 0)))
-    categories = [total(str(label), [f for line, f in line_figures if line.category == value])
+    categories = [add_up(str(label), [f for line, f in line_figures if line.category == value])
                   for value, label in PremiumCategory.choices]
     conversions = PremiumConversion.objects.aggregate(usd=Sum("usd_cents"), pen=Sum("pen_minor"))
     return FundReport(
