@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from certification.models import DocumentCounter, DocumentKind, IssuedDocument
 from config.pdf import absolute_url, qr_svg, render_pdf
@@ -60,6 +61,14 @@ def kg_text(grams: int) -> str:
 
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def season_period(season) -> str:
+    """«01/01/2026 – 31/12/2026», as every season's document shows it under its title."""
+    return (
+        f"{date_format(season.starts_on, 'SHORT_DATE_FORMAT')} – "
+        f"{date_format(season.ends_on, 'SHORT_DATE_FORMAT')}"
+    )
 
 
 def take_number(kind: DocumentKind) -> str:

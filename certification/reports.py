@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.utils.formats import date_format
 
 from certification.documents import DocumentDraft, kg_text
 from certification.models import DocumentKind
@@ -27,14 +26,6 @@ from ledger.premium_fund import Figures, FundPosition, add_up, fund_report
 from ledger.sales import mass_balance
 from ledger.templatetags.minka_charts import premium_category_chart
 from ledger.templatetags.minka_money import kg
-
-
-def _period(season: Season) -> str:
-    return (
-        f"{date_format(season.starts_on, 'SHORT_DATE_FORMAT')} – "
-        f"{date_format(season.ends_on, 'SHORT_DATE_FORMAT')}"
-    )
-
 
 # --- Premium fund report --------------------------------------------------------------------------
 
@@ -196,7 +187,6 @@ def fund_report_draft(season: Season) -> DocumentDraft:
         template="certification/pdf/fund_report.html",
         context={
             "report": report,
-            "period": _period(season),
             "position": report.position,
             "chart": premium_category_chart(report.categories, width=640),
         },
@@ -372,7 +362,7 @@ def season_report_draft(season: Season) -> DocumentDraft:
         kind=DocumentKind.SEASON_REPORT,
         title=f"Informe de campaña — {season.name}",
         template="certification/pdf/season_report.html",
-        context={"report": report, "period": _period(season)},
+        context={"report": report},
         table=season_report_table(report),
         summary=[
             ("Campaña", season.name),

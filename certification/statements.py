@@ -14,7 +14,6 @@ from datetime import timedelta
 
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from certification.documents import DocumentDraft, kg_text
 from certification.models import DocumentKind
@@ -196,8 +195,13 @@ def _describe(line: AccountLine, delivery: Delivery | None, movement: MemberMove
         line.dry_g = delivery.dry_g
         grade = SHORT_GRADES.get(delivery.grade, delivery.grade)
         claim = SHORT_CERTIFICATIONS.get(delivery.certification, delivery.certification)
-        parts = (delivery.get_form_display(), grade, f"{kg(delivery.net_g)} neto",
-                 f"S/ {delivery.price_per_kg}/kg", claim)
+        parts = (
+            delivery.get_form_display(),
+            grade,
+            f"{kg(delivery.net_g)} neto",
+            f"S/ {delivery.price_per_kg}/kg",
+            claim,
+        )
         line.detail = ", ".join(part for part in parts if part)
     elif movement is not None:
         line.document = movement.document
@@ -328,8 +332,6 @@ def statement_draft(*, member: Member, season: Season) -> DocumentDraft:
         template="certification/pdf/member_statement.html",
         context={
             "statement": statement,
-            "period": f"{date_format(season.starts_on, 'SHORT_DATE_FORMAT')} – "
-            f"{date_format(season.ends_on, 'SHORT_DATE_FORMAT')}",
         },
         table=statement_table(statement),
         summary=[
