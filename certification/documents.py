@@ -93,6 +93,7 @@ def issue(draft: DocumentDraft, *, user=None, request=None) -> tuple[IssuedDocum
     url = absolute_url(verification_path(key), request)
     context = {
         **draft.context,
+        "period": season_period(draft.season) if draft.season else "",
         "document": {
             "number": number,
             "title": draft.title,

@@ -80,6 +80,7 @@ def test_the_statement_pdf_shows_the_ledgers_balances_to_the_centimo(season_with
         assert receipt in text
     assert "ANULADO" in text and "peso mal digitado" in text
     assert "Entregas vigentes: 2 (y 1 anulada)" in text
+    assert "Campaña 2026 · 01/01/2026 – 31/12/2026" in text
     assert document.number in text and document.content_hash in text.replace("\n", "")
 
 
