@@ -126,8 +126,13 @@ class PrintStatus(models.TextChoices):
     FAILED = "failed", _("Falló")
 
 
-class StatementRun(models.Model):
-    """Printing every member's statement of a season in the background: its progress and its files."""
+class BackgroundRunQuerySet(models.QuerySet):
+    def in_progress(self):
+        return self.filter(status__in=[PrintStatus.QUEUED, PrintStatus.RUNNING])
+
+
+class BackgroundRun(models.Model):
+    """Work for a season that a db_worker does in the background: who asked, when, and how it ended."""
 
     season = models.ForeignKey(
         "coop.Season", on_delete=models.PROTECT, related_name="+", verbose_name=_("campaña")
@@ -135,41 +140,6 @@ class StatementRun(models.Model):
     status = models.CharField(
         _("estado"), max_length=8, choices=PrintStatus.choices, default=PrintStatus.QUEUED
     )
-    total = models.PositiveIntegerField(_("estados de cuenta"), default=0)
-    done = models.PositiveIntegerField(_("impresos"), default=0)
-    combined_file = models.CharField(_("archivo combinado"), max_length=200, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("pedido por")
-    )
-    requested_at = models.DateTimeField(_("pedido"), auto_now_add=True)
-    started_at = models.DateTimeField(_("comenzó"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("terminó"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("impresión de estados de cuenta")
-        verbose_name_plural = _("impresiones de estados de cuenta")
-        ordering = ["-requested_at", "-id"]
-
-    def __str__(self):
-        return f"{self.season} · {self.get_status_display()}"
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else self.done * 100 // self.total
-
-
-class AuditPackRun(models.Model):
-    """A season's audit pack made in the background (half a million deliveries take about a minute)."""
-
-    season = models.ForeignKey(
-        "coop.Season", on_delete=models.PROTECT, related_name="+", verbose_name=_("campaña")
-    )
-    status = models.CharField(
-        _("estado"), max_length=8, choices=PrintStatus.choices, default=PrintStatus.QUEUED
-    )
-    filename = models.CharField(_("archivo"), max_length=200, blank=True)
-    files = models.PositiveIntegerField(_("archivos en el paquete"), default=0)
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("pedido por")
@@ -177,9 +147,10 @@ class AuditPackRun(models.Model):
     requested_at = models.DateTimeField(_("pedido"), auto_now_add=True)
     finished_at = models.DateTimeField(_("terminó"), null=True, blank=True)
 
+    objects = BackgroundRunQuerySet.as_manager()
+
     class Meta:
-        verbose_name = _("paquete de auditoría")
-        verbose_name_plural = _("paquetes de auditoría")
+        abstract = True
         ordering = ["-requested_at", "-id"]
 
     def __str__(self):
@@ -188,3 +159,31 @@ class AuditPackRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (PrintStatus.DONE, PrintStatus.FAILED)
+
+
+class StatementRun(BackgroundRun):
+    """Printing every member's statement of a season in the background: its progress and its files."""
+
+    total = models.PositiveIntegerField(_("estados de cuenta"), default=0)
+    done = models.PositiveIntegerField(_("impresos"), default=0)
+    combined_file = models.CharField(_("archivo combinado"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("comenzó"), null=True, blank=True)
+
+    class Meta(BackgroundRun.Meta):
+        verbose_name = _("impresión de estados de cuenta")
+        verbose_name_plural = _("impresiones de estados de cuenta")
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else self.done * 100 // self.total
+
+
+class AuditPackRun(BackgroundRun):
+    """A season's audit pack made in the background (half a million deliveries take about a minute)."""
+
+    filename = models.CharField(_("archivo"), max_length=200, blank=True)
+    files = models.PositiveIntegerField(_("archivos en el paquete"), default=0)
+
+    class Meta(BackgroundRun.Meta):
+        verbose_name = _("paquete de auditoría")
+        verbose_name_plural = _("paquetes de auditoría")

@@ -25,9 +25,7 @@ def start_pack_run(*, season: Season, user) -> AuditPackRun:
     """Queue the season's audit pack, or return the run already making it."""
     with transaction.atomic():
         Season.objects.select_for_update().get(pk=season.pk)
-        busy = AuditPackRun.objects.filter(
-            season=season, status__in=[PrintStatus.QUEUED, PrintStatus.RUNNING]
-        ).first()
+        busy = AuditPackRun.objects.in_progress().filter(season=season).first()
         if busy is not None:
             return busy
         run = AuditPackRun.objects.create(season=season, requested_by=user)

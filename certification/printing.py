@@ -55,9 +55,7 @@ def start_statement_run(*, season: Season, user) -> StatementRun:
     with transaction.atomic():
         # Locking the season row makes two clicks (or two administrators) start one run, not two.
         Season.objects.select_for_update().get(pk=season.pk)
-        busy = StatementRun.objects.filter(
-            season=season, status__in=[PrintStatus.QUEUED, PrintStatus.RUNNING])
-        if busy.exists():
+        if StatementRun.objects.in_progress().filter(season=season).exists():
             raise ValidationError(f"Ya se están imprimiendo los estados de cuenta de la {season.name}: "
                                   "espere a que termine.")
         member_ids = members_to_print(season)

@@ -241,9 +241,7 @@ def statement_run_start(request, season):
 def statement_run(request, pk):
     run = get_object_or_404(StatementRun.objects.select_related("season", "requested_by"), pk=pk)
     template = "certification/_run_progress.html" if request.htmx else "certification/statement_run.html"
-    return render(
-        request, template, {"run": run, "finished": run.status in (PrintStatus.DONE, PrintStatus.FAILED)}
-    )
+    return render(request, template, {"run": run})
 
 
 @role_required(*PORTAL_READERS)
