@@ -33,7 +33,6 @@ Memory: plots are read with ``.iterator()`` and each Feature is serialised as
 soon as it is checked, so ``eudr_geojson_bytes`` holds text, not 20,000 dicts.
 """
 
-import json
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, localcontext
 
@@ -41,7 +40,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from shapely.errors import ShapelyError
 
-from coop.geometry import GeometryError, check_geometry, parse_geojson
+from coop.geometry import GeometryError, check_geometry, dumps_geometry, parse_geojson
 from coop.models import Delivery, DeliveryStatus, Lot, Plot, Season
 
 PRODUCER_COUNTRY = "PE"
@@ -202,13 +201,7 @@ def _collect(plots, problems: Iterable[str], empty_message: str, build) -> list:
 
 def _dumps(value) -> str:
     """JSON text with each Decimal written exactly as read, and names in plain UTF-8."""
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{_dumps(k)}:{_dumps(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(_dumps(v) for v in value) + "]"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return json.dumps(value, ensure_ascii=False)
+    return dumps_geometry(value, ensure_ascii=False)
 
 
 # The file --------------------------------------------------------------------

@@ -32,15 +32,21 @@ class CheckedGeometry:
     centroid_lat: Decimal
 
 
-def dumps_geometry(value) -> str:
-    """Serialise a parsed geometry, writing each Decimal exactly as it was read."""
+def dumps_geometry(value, *, ensure_ascii: bool = True) -> str:
+    """Serialise parsed GeoJSON, writing each Decimal exactly as it was read.
+
+    ``ensure_ascii=False`` keeps names in plain UTF-8 (the EUDR file's producer names).
+    """
+    def dumps(item) -> str:
+        return dumps_geometry(item, ensure_ascii=ensure_ascii)
+
     if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(k)}:{dumps_geometry(v)}" for k, v in value.items()) + "}"
+        return "{" + ",".join(f"{dumps(k)}:{dumps(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ",".join(dumps_geometry(v) for v in value) + "]"
+        return "[" + ",".join(dumps(v) for v in value) + "]"
     if isinstance(value, Decimal):
         return format(value, "f")
-    return json.dumps(value)
+    return json.dumps(value, ensure_ascii=ensure_ascii)
 
 
 def _decimals(value: Decimal) -> int:
