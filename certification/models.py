@@ -1,6 +1,7 @@
 """What certification keeps: the documents Minka issued, who downloaded what, and statement printing runs."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -126,8 +127,14 @@ class PrintStatus(models.TextChoices):
     FAILED = "failed", _("Falló")
 
 
+# A worker reports progress every few seconds; this long without a sign means it was stopped
+# (a restart, a killed process, no db_worker running) and the run is not moving any more.
+STALLED_AFTER = timedelta(minutes=10)
+
+
 class BackgroundRunQuerySet(models.QuerySet):
     def in_progress(self):
+        """Queued or running, whether it is moving or stalled."""
         return self.filter(status__in=[PrintStatus.QUEUED, PrintStatus.RUNNING])
 
 
@@ -145,6 +152,7 @@ class BackgroundRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("pedido por")
     )
     requested_at = models.DateTimeField(_("pedido"), auto_now_add=True)
+    progress_at = models.DateTimeField(_("último avance"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminó"), null=True, blank=True)
 
     objects = BackgroundRunQuerySet.as_manager()
@@ -160,6 +168,15 @@ class BackgroundRun(models.Model):
     def finished(self) -> bool:
         return self.status in (PrintStatus.DONE, PrintStatus.FAILED)
 
+    @property
+    def last_sign_of_life(self):
+        return self.progress_at or self.requested_at
+
+    @property
+    def stalled(self) -> bool:
+        """Unfinished, and no worker has touched it for STALLED_AFTER."""
+        return not self.finished and self.last_sign_of_life < timezone.now() - STALLED_AFTER
+
 
 class StatementRun(BackgroundRun):
     """Printing every member's statement of a season in the background: its progress and its files."""
@@ -168,10 +185,16 @@ class StatementRun(BackgroundRun):
     done = models.PositiveIntegerField(_("impresos"), default=0)
     combined_file = models.CharField(_("archivo combinado"), max_length=200, blank=True)
     started_at = models.DateTimeField(_("comenzó"), null=True, blank=True)
+    # Each resumption queues new tasks under the next attempt; tasks of an earlier one stop.
+    attempt = models.PositiveIntegerField(_("intento"), default=1)
 
     class Meta(BackgroundRun.Meta):
         verbose_name = _("impresión de estados de cuenta")
         verbose_name_plural = _("impresiones de estados de cuenta")
+
+    @property
+    def missing(self) -> int:
+        return max(self.total - self.done, 0)
 
     @property
     def percent(self) -> int:

@@ -16,6 +16,9 @@ from certification.audit_pack import pack_filename, write_audit_pack
 from certification.models import AuditPackRun, PrintStatus
 from coop.models import Season
 
+INTERRUPTED = ("Interrumpido: el proceso de fondo (db_worker) no terminó el paquete; "
+               "se preparó uno nuevo al pedirlo otra vez.")
+
 
 def pack_folder(run: AuditPackRun) -> Path:
     return Path(settings.VAR_DIR) / "paquetes-de-auditoria" / f"paquete-{run.pk}"
@@ -26,8 +29,12 @@ def start_pack_run(*, season: Season, user) -> AuditPackRun:
     with transaction.atomic():
         Season.objects.select_for_update().get(pk=season.pk)
         busy = AuditPackRun.objects.in_progress().filter(season=season).first()
-        if busy is not None:
+        if busy is not None and not busy.stalled:
             return busy
+        if busy is not None:
+            # Its worker was stopped (a pack takes about a minute): say so, and make a new one.
+            AuditPackRun.objects.filter(pk=busy.pk).update(
+                status=PrintStatus.FAILED, finished_at=timezone.now(), error=INTERRUPTED)
         run = AuditPackRun.objects.create(season=season, requested_by=user)
         transaction.on_commit(lambda: build_pack.enqueue(run.pk))
     return run
@@ -36,7 +43,9 @@ def start_pack_run(*, season: Season, user) -> AuditPackRun:
 @task()
 def build_pack(run_id: int) -> int:
     run = AuditPackRun.objects.select_related("season", "requested_by").get(pk=run_id)
-    AuditPackRun.objects.filter(pk=run_id).update(status=PrintStatus.RUNNING)
+    if run.status != PrintStatus.QUEUED:
+        return 0  # given up as interrupted before a worker reached it
+    AuditPackRun.objects.filter(pk=run_id).update(status=PrintStatus.RUNNING, progress_at=timezone.now())
     folder = pack_folder(run)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / pack_filename(run.season)
@@ -51,7 +60,7 @@ def build_pack(run_id: int) -> int:
             status=PrintStatus.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
         )
         raise
-    AuditPackRun.objects.filter(pk=run_id).update(
+    AuditPackRun.objects.filter(pk=run_id, status=PrintStatus.RUNNING).update(
         status=PrintStatus.DONE, finished_at=timezone.now(), filename=target.name, files=len(manifest.files)
     )
     return len(manifest.files)

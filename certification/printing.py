@@ -5,6 +5,11 @@ The run is split into chunks of members, each a task of the Django tasks API
 worker per core). A worker renders one statement at a time and writes it to
 disk straight away, so its memory does not grow with the number of members.
 The chunk that completes the run packs every statement into one ZIP file.
+
+A run whose worker was stopped (a restart, a killed process) or that failed on
+one member is resumed rather than started again: the members whose file is
+missing are queued under the run's next attempt, and any task left over from
+an earlier attempt stops at its next progress report.
 """
 
 import zipfile
@@ -14,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
 
@@ -50,31 +56,77 @@ def members_to_print(season: Season) -> list[int]:
             if pk in wanted]
 
 
+def _queue(run: StatementRun, member_ids: list[int]) -> None:
+    """Queue the members in chunks once the transaction commits (one empty chunk just packs the ZIP)."""
+    chunks = [member_ids[i:i + CHUNK_SIZE] for i in range(0, len(member_ids), CHUNK_SIZE)] or [[]]
+    attempt = run.attempt
+    transaction.on_commit(lambda: [print_statements.enqueue(run.pk, chunk, attempt) for chunk in chunks])
+
+
 def start_statement_run(*, season: Season, user) -> StatementRun:
-    """Queue the printing of a season's statements, or refuse (one run per season at a time)."""
+    """Queue the printing of a season's statements, or refuse (one run per season at a time).
+
+    A stalled run of the season is resumed instead of starting over.
+    """
     with transaction.atomic():
         # Locking the season row makes two clicks (or two administrators) start one run, not two.
         Season.objects.select_for_update().get(pk=season.pk)
-        if StatementRun.objects.in_progress().filter(season=season).exists():
+        unfinished = StatementRun.objects.in_progress().filter(season=season).first()
+        if unfinished is not None:
+            if unfinished.stalled:
+                return _resume(unfinished)
             raise ValidationError(f"Ya se están imprimiendo los estados de cuenta de la {season.name}: "
                                   "espere a que termine.")
         member_ids = members_to_print(season)
         if not member_ids:
             raise ValidationError(f"Ningún socio tiene entregas ni movimientos en la {season.name}.")
         run = StatementRun.objects.create(season=season, total=len(member_ids), requested_by=user)
-        chunks = [member_ids[i:i + CHUNK_SIZE] for i in range(0, len(member_ids), CHUNK_SIZE)]
-        transaction.on_commit(lambda: [print_statements.enqueue(run.pk, chunk) for chunk in chunks])
+        _queue(run, member_ids)
+    return run
+
+
+def resume_statement_run(run: StatementRun) -> StatementRun:
+    """Print what a failed or stalled run is missing; refused while the run is still moving."""
+    with transaction.atomic():
+        Season.objects.select_for_update().get(pk=run.season_id)
+        run = StatementRun.objects.select_related("season").get(pk=run.pk)
+        if run.status == PrintStatus.DONE:
+            raise ValidationError("Esta impresión ya terminó.")
+        if run.status != PrintStatus.FAILED and not run.stalled:
+            raise ValidationError("Esta impresión sigue avanzando: no hace falta reanudarla.")
+        others = StatementRun.objects.in_progress().filter(season=run.season_id).exclude(pk=run.pk)
+        if any(not other.stalled for other in others):
+            raise ValidationError(f"Ya se están imprimiendo los estados de cuenta de la {run.season.name} "
+                                  "en otra impresión.")
+        return _resume(run)
+
+
+def _resume(run: StatementRun) -> StatementRun:
+    """Within the season's lock: count the statements on disk and queue the missing ones, next attempt."""
+    member_ids = members_to_print(run.season)
+    folder = run_folder(run)
+    on_disk = {path.name for path in folder.glob("estado-de-cuenta-*.pdf")} if folder.is_dir() else set()
+    codes = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "code"))
+    missing = [pk for pk in member_ids if statement_filename(codes[pk], run.season.code) not in on_disk]
+    run.attempt += 1
+    run.total, run.done = len(member_ids), len(member_ids) - len(missing)
+    run.status, run.error, run.finished_at, run.combined_file = PrintStatus.QUEUED, "", None, ""
+    run.progress_at = timezone.now()
+    run.save(update_fields=["attempt", "total", "done", "status", "error", "finished_at", "combined_file",
+                            "progress_at"])
+    _queue(run, missing)
     return run
 
 
 @task()
-def print_statements(run_id: int, member_ids: list[int]) -> int:
+def print_statements(run_id: int, member_ids: list[int], attempt: int = 1) -> int:
     """Render and file the statements of some members of a run; the chunk that ends the run packs the ZIP."""
     run = StatementRun.objects.select_related("season", "requested_by").get(pk=run_id)
-    if run.status == PrintStatus.FAILED:
+    if run.status == PrintStatus.FAILED or run.attempt != attempt:
         return 0
-    StatementRun.objects.filter(pk=run_id, started_at__isnull=True).update(
-        started_at=timezone.now(), status=PrintStatus.RUNNING)
+    now = timezone.now()
+    StatementRun.objects.filter(pk=run_id, attempt=attempt, status=PrintStatus.QUEUED).update(
+        status=PrintStatus.RUNNING, progress_at=now, started_at=Coalesce(F("started_at"), now))
     folder = run_folder(run)
     folder.mkdir(parents=True, exist_ok=True)
     done = 0
@@ -82,25 +134,39 @@ def print_statements(run_id: int, member_ids: list[int]) -> int:
     try:
         for member in Member.objects.filter(pk__in=member_ids).order_by("community", "code").iterator():
             _document, pdf = issue(statement_draft(member=member, season=run.season), user=run.requested_by)
-            (folder / statement_filename(member.code, run.season.code)).write_bytes(pdf)
+            _write_whole(folder / statement_filename(member.code, run.season.code), pdf)
             done += 1
-            if done % PROGRESS_EVERY == 0:
-                _advance(run_id, PROGRESS_EVERY)
+            if done % PROGRESS_EVERY == 0 and _advance(run_id, attempt, PROGRESS_EVERY) is None:
+                return done  # the run failed elsewhere or was resumed: this task is no longer wanted
     except Exception as exc:
         who = f" (socio {member.code})" if member is not None else ""
-        StatementRun.objects.filter(pk=run_id).update(status=PrintStatus.FAILED, finished_at=timezone.now(),
-                                                      error=f"{exc}{who}"[:2000])
+        StatementRun.objects.filter(pk=run_id, attempt=attempt).update(
+            status=PrintStatus.FAILED, finished_at=timezone.now(), error=f"{exc}{who}"[:2000])
         raise
-    if _advance(run_id, done % PROGRESS_EVERY) >= run.total:
+    total_done = _advance(run_id, attempt, done % PROGRESS_EVERY)
+    if total_done is not None and total_done >= run.total:
         _pack(run)
     return done
 
 
-def _advance(run_id: int, count: int) -> int:
-    """Add to the run's progress and return how many are done (atomic: two workers never lose a count)."""
+def _write_whole(path: Path, content: bytes) -> None:
+    """Write under a temporary name, then rename: a killed worker never leaves half a PDF behind."""
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(content)
+    partial.replace(path)
+
+
+def _advance(run_id: int, attempt: int, count: int) -> int | None:
+    """Add to the run's progress and return how many are done (atomic: two workers never lose a count).
+
+    None when the run failed or moved on to another attempt, so the caller stops.
+    """
     with transaction.atomic():
-        if count:
-            StatementRun.objects.filter(pk=run_id).update(done=F("done") + count)
+        moving = (StatementRun.objects.filter(pk=run_id, attempt=attempt)
+                  .exclude(status=PrintStatus.FAILED)
+                  .update(done=F("done") + count, progress_at=timezone.now()))
+        if not moving:
+            return None
         return StatementRun.objects.values_list("done", flat=True).get(pk=run_id)
 
 
@@ -113,5 +179,6 @@ def _pack(run: StatementRun) -> None:
         for path in sorted(folder.glob("estado-de-cuenta-*.pdf")):
             archive.write(path, arcname=path.name)
     partial.replace(target)
-    StatementRun.objects.filter(pk=run.pk).update(status=PrintStatus.DONE, finished_at=timezone.now(),
-                                                  combined_file=target.name)
+    now = timezone.now()
+    StatementRun.objects.filter(pk=run.pk, attempt=run.attempt).update(
+        status=PrintStatus.DONE, finished_at=now, progress_at=now, combined_file=target.name)

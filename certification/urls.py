@@ -18,6 +18,7 @@ urlpatterns = [
     path("lotes/<str:lot>/eudr.geojson", views.eudr_lot, name="eudr_lot"),
     path("campanas/<str:season>/imprimir-estados/", views.statement_run_start, name="statement_run_start"),
     path("impresiones/<int:pk>/", views.statement_run, name="statement_run"),
+    path("impresiones/<int:pk>/reanudar/", views.statement_run_resume, name="statement_run_resume"),
     path("impresiones/<int:pk>/todos.zip", views.statement_run_file, name="statement_run_zip"),
     path("impresiones/<int:pk>/<str:code>.pdf", views.statement_run_file, name="statement_run_file"),
 ]

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from certification import eudr, pack_runs, printing
@@ -241,7 +242,23 @@ def statement_run_start(request, season):
 def statement_run(request, pk):
     run = get_object_or_404(StatementRun.objects.select_related("season", "requested_by"), pk=pk)
     template = "certification/_run_progress.html" if request.htmx else "certification/statement_run.html"
-    return render(request, template, {"run": run})
+    return render(request, template, {"run": run, "can_print": has_role(request.user, *STATEMENT_PRINTERS)})
+
+
+@require_POST
+@role_required(*STATEMENT_PRINTERS)
+def statement_run_resume(request, pk):
+    """A failed or stalled run prints what it is missing; what is on disk is kept."""
+    run = get_object_or_404(StatementRun, pk=pk)
+    try:
+        run = printing.resume_statement_run(run)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, ngettext(
+            "Impresión reanudada: falta %(n)d estado de cuenta.",
+            "Impresión reanudada: faltan %(n)d estados de cuenta.", run.missing) % {"n": run.missing})
+    return redirect("certification:statement_run", pk=run.pk)
 
 
 @role_required(*PORTAL_READERS)

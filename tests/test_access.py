@@ -123,6 +123,7 @@ POLICY = {
     "certification:eudr_lot": (FUND_READERS, "get"),
     "certification:statement_run_start": (STATEMENT_PRINTERS, "post"),
     "certification:statement_run": (FUND_READERS, "get"),
+    "certification:statement_run_resume": (STATEMENT_PRINTERS, "post"),
     "certification:statement_run_zip": (FUND_READERS, "get"),
     "certification:statement_run_file": (FUND_READERS, "get"),
     "document_verify": (PUBLIC, "get"),

@@ -4,11 +4,12 @@ import csv
 import hashlib
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -84,6 +85,32 @@ def test_the_audit_pack_is_made_in_the_background_and_its_reports_are_in_the_man
     assert season_report.number in first_page.extract_text()
     log = DownloadLog.objects.get()
     assert log.filename == "paquete_auditoria_2026.zip" and log.user.username == "auditora"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pack_whose_worker_stopped_is_given_up_and_asking_again_makes_a_new_one(
+    certifier_client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.VAR_DIR = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        certifier_client.post(reverse("certification:audit_pack_start", args=["2026"]))
+    stopped = AuditPackRun.objects.get()
+    AuditPackRun.objects.update(requested_at=timezone.now() - timedelta(minutes=11))
+    page = certifier_client.get(reverse("certification:audit_pack_run", args=[stopped.pk])).content.decode()
+    assert "Sin avance desde el" in page and "Preparar el paquete otra vez" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = certifier_client.post(reverse("certification:audit_pack_start", args=["2026"]))
+    fresh = AuditPackRun.objects.exclude(pk=stopped.pk).get()
+    assert response["Location"] == reverse("certification:audit_pack_run", args=[fresh.pk])
+    stopped.refresh_from_db()
+    assert stopped.status == "failed" and stopped.error.startswith("Interrumpido")
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    fresh.refresh_from_db()
+    stopped.refresh_from_db()
+    assert (fresh.status, stopped.status) == ("done", "failed")  # the old task stood down
+    assert "Descargar ZIP" in certifier_client.get(response["Location"]).content.decode()
 
 
 def test_the_download_log_pages_everything_for_oversight_and_only_their_own_for_a_certifier(

@@ -2,12 +2,13 @@
 
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
@@ -104,3 +105,98 @@ def test_a_certifier_may_watch_but_not_start_a_run(client, make_user, three_memb
     client.force_login(make_user("certificador"))
     assert client.post(reverse("certification:statement_run_start", args=["2026"])).status_code == 403
     assert not StatementRun.objects.exists()
+
+
+def stall(run):
+    """As a worker that was killed leaves a run: unfinished, nothing heard from it for eleven minutes."""
+    StatementRun.objects.filter(pk=run.pk).update(progress_at=timezone.now() - timedelta(minutes=11))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stopped_run_resumes_printing_only_what_is_missing_and_old_tasks_stand_down(
+    client, var_dir, three_members_delivered, make_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(printing, "CHUNK_SIZE", 2)
+    treasurer = make_user("tesorero")
+    run = start(three_members_delivered, treasurer, django_capture_on_commit_callbacks)
+    first_chunk = list(DBTaskResult.objects.order_by("enqueued_at"))[0].args_kwargs["args"][1]
+    # A worker printed the first chunk, then was killed before the second: both tasks are still queued.
+    printing.print_statements.call(run.pk, first_chunk, 1)
+    stall(run)
+
+    client.force_login(treasurer)
+    page = client.get(reverse("certification:statement_run", args=[run.pk])).content.decode()
+    assert "2 de 3 estados de cuenta" in page and "Sin avance desde el" in page
+    assert "Reanudar: imprimir el estado de cuenta que falta" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("certification:statement_run_resume", args=[run.pk]), follow=True)
+    assert "Impresión reanudada: falta 1 estado de cuenta." in response.content.decode()
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    run.refresh_from_db()
+    assert (run.status, run.done, run.total, run.attempt) == (PrintStatus.DONE, 3, 3, 2)
+    # The two tasks of the first attempt did nothing: one statement each, not two.
+    assert IssuedDocument.objects.filter(kind="statement").count() == 3
+    with zipfile.ZipFile(printing.run_folder(run) / run.combined_file) as archive:
+        assert len(archive.namelist()) == 3
+
+
+def test_a_run_that_is_still_moving_is_not_resumed(
+    client, var_dir, three_members_delivered, make_user, django_capture_on_commit_callbacks
+):
+    run = start(three_members_delivered, make_user("administrador"), django_capture_on_commit_callbacks)
+    with pytest.raises(ValidationError, match="sigue avanzando"):
+        printing.resume_statement_run(run)
+    client.force_login(make_user("tesorero"))
+    page = client.get(reverse("certification:statement_run", args=[run.pk])).content.decode()
+    assert "Reanudar" not in page
+    response = client.post(reverse("certification:statement_run_resume", args=[run.pk]), follow=True)
+    assert "sigue avanzando" in response.content.decode()
+    assert StatementRun.objects.get().attempt == 1
+
+
+def test_printing_again_a_season_whose_run_stalled_resumes_that_run(
+    var_dir, three_members_delivered, admin_user_minka, django_capture_on_commit_callbacks
+):
+    run = start(three_members_delivered, admin_user_minka, django_capture_on_commit_callbacks)
+    stall(run)
+    again = start(three_members_delivered, admin_user_minka, django_capture_on_commit_callbacks)
+    assert (again.pk, again.attempt, again.status) == (run.pk, 2, PrintStatus.QUEUED)
+    assert StatementRun.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_names_the_member_and_once_mended_the_run_resumes_to_the_end(
+    client, var_dir, three_members_delivered, make_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(printing, "CHUNK_SIZE", 2)
+    real_draft = printing.statement_draft
+
+    def broken_for_rosa(*, member, season):
+        if member.code == "S-00002":
+            raise ValueError("dato imposible en la cuenta")
+        return real_draft(member=member, season=season)
+
+    monkeypatch.setattr(printing, "statement_draft", broken_for_rosa)
+    treasurer = make_user("tesorero")
+    run = start(three_members_delivered, treasurer, django_capture_on_commit_callbacks)
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run.refresh_from_db()
+    assert run.status == PrintStatus.FAILED and "dato imposible en la cuenta (socio S-00002)" in run.error
+    client.force_login(treasurer)
+    page = client.get(reverse("certification:statement_run", args=[run.pk])).content.decode()
+    assert "La impresión se detuvo" in page and "Reanudar" in page
+
+    monkeypatch.setattr(printing, "statement_draft", real_draft)  # the data was mended
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("certification:statement_run_resume", args=[run.pk]))
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run.refresh_from_db()
+    assert (run.status, run.done, run.error) == (PrintStatus.DONE, 3, "")
+    assert IssuedDocument.objects.filter(kind="statement").count() == 3
+    folder = printing.run_folder(run)
+    assert sorted(p.name for p in folder.glob("*.pdf")) == [
+        printing.statement_filename(c, "2026") for c in ("S-00001", "S-00002", "S-00003")
+    ]
+    assert not list(folder.glob("*.part"))
