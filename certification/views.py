@@ -5,12 +5,16 @@ as numbered documents and downloaded. Starting a print run of statements is
 the one action, and only administration and treasury may take it.
 """
 
+from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -83,17 +87,69 @@ def portal(request):
     )
 
 
+def sees_every_download(user) -> bool:
+    return has_role(user, ADMINISTRATOR, OVERSIGHT)
+
+
 def visible_downloads(user):
     """Administration and oversight see everyone's downloads; everybody else their own."""
     downloads = DownloadLog.objects.select_related("user", "season", "document")
-    return downloads if has_role(user, ADMINISTRATOR, OVERSIGHT) else downloads.filter(user=user)
+    return downloads if sees_every_download(user) else downloads.filter(user=user)
+
+
+class DownloadFilterForm(forms.Form):
+    """What an auditor of the log asks: who, which season, between which days, what."""
+
+    usuario = forms.ModelChoiceField(label=_("Usuario"), queryset=get_user_model().objects.none(),
+                                     required=False, empty_label=_("Todos"), to_field_name="username")
+    campana = forms.ModelChoiceField(label=_("Campaña"), queryset=Season.objects.order_by("-starts_on"),
+                                     required=False, empty_label=_("Todas"), to_field_name="code")
+    desde = forms.DateField(label=_("Desde"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    hasta = forms.DateField(label=_("Hasta"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label=_("Documento o archivo"), required=False, max_length=100)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sees_every_download(user):
+            self.fields["usuario"].queryset = get_user_model().objects.filter(
+                pk__in=DownloadLog.objects.values("user")).order_by("username")
+        else:
+            del self.fields["usuario"]  # a certifier's log is theirs only
+
+    def clean(self):
+        data = super().clean()
+        if data.get("desde") and data.get("hasta") and data["desde"] > data["hasta"]:
+            raise forms.ValidationError(_("La fecha «Desde» es posterior a la fecha «Hasta»."))
+        return data
+
+    def apply(self, downloads):
+        data = self.cleaned_data
+        if data.get("usuario"):
+            downloads = downloads.filter(user=data["usuario"])
+        if data.get("campana"):
+            downloads = downloads.filter(season=data["campana"])
+        if data.get("desde"):
+            downloads = downloads.filter(at__date__gte=data["desde"])
+        if data.get("hasta"):
+            downloads = downloads.filter(at__date__lte=data["hasta"])
+        if data.get("q"):
+            downloads = downloads.filter(Q(what__icontains=data["q"]) | Q(filename__icontains=data["q"]))
+        return downloads
 
 
 @role_required(*PORTAL_READERS)
 def download_log(request):
-    """Every logged download, newest first, 50 to a page."""
-    page = Paginator(visible_downloads(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "certification/download_log.html", {"page": page, "query_string": ""})
+    """Every logged download, newest first, 50 to a page; filtered by user, season, dates or words."""
+    form = DownloadFilterForm(request.GET or None, user=request.user)
+    downloads = visible_downloads(request.user)
+    if form.is_bound:
+        downloads = form.apply(downloads) if form.is_valid() else downloads.none()
+    page = Paginator(downloads, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "certification/download_log.html", {
+        "page": page, "form": form, "filtered": form.is_bound, "query_string": params.urlencode(),
+    })
 
 
 @role_required(*READERS)

@@ -302,6 +302,10 @@ def shoot_certification(certifier, treasurer, clerk):
         certifier.wait_for_load_state()
     certifier.screenshot(path=OUT / "verificacion-documento.png", full_page=True)
 
+    # The whole download log, filtered to the season of the documents above.
+    certifier.goto(f"{BASE}/certificacion/descargas/?campana=2025")
+    certifier.screenshot(path=OUT / "registro-descargas.png", full_page=True)
+
     # The portal last, so its log lists the downloads above; a search keeps the member table short.
     certifier.goto(f"{BASE}/certificacion/?q=Tapullima")
     certifier.screenshot(path=OUT / "certificacion-portal.png", full_page=True)

@@ -4,7 +4,7 @@ import csv
 import hashlib
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -125,3 +125,37 @@ def test_the_download_log_pages_everything_for_oversight_and_only_their_own_for_
     client.force_login(make_user("consejo_vigilancia", username="vigilante"))
     everyone = client.get(reverse("certification:download_log")).content.decode()
     assert "4 descargas registradas" in everyone and "ajeno.pdf" in everyone
+
+
+def test_the_download_log_filters_by_user_season_dates_and_words(client, make_user, certifier_client, coop):
+    certifier_client.get(reverse("certification:season_report_pdf", args=["2026"]))
+    certifier_client.get(reverse("certification:fund_report_pdf", args=["2026"]))
+    other = make_user("certificador", username="otra_auditora")
+    old = DownloadLog.objects.create(user=other, what="Informe antiguo", filename="antiguo.pdf",
+                                     season=coop["seasons"]["2025"])
+    DownloadLog.objects.filter(pk=old.pk).update(at=timezone.make_aware(datetime(2025, 6, 1, 10)))
+    client.force_login(make_user("administrador", username="gerente"))
+    log = reverse("certification:download_log")
+
+    def shown(**filters):
+        page = client.get(log, filters).content.decode()
+        return {name for name in ("informe-de-campana", "fondo-de-prima", "antiguo.pdf") if name in page}
+
+    assert shown() == {"informe-de-campana", "fondo-de-prima", "antiguo.pdf"}
+    assert shown(usuario="otra_auditora") == {"antiguo.pdf"}
+    assert shown(campana="2026") == {"informe-de-campana", "fondo-de-prima"}
+    assert shown(desde="2025-01-01", hasta="2025-12-31") == {"antiguo.pdf"}
+    assert shown(q="fondo") == {"fondo-de-prima"}
+    assert shown(q="nada-parecido") == set()
+    assert "Ninguna descarga con estos filtros." in client.get(log, {"q": "nada-parecido"}).content.decode()
+    wrong = client.get(log, {"desde": "2026-02-01", "hasta": "2026-01-01"}).content.decode()
+    assert "La fecha «Desde» es posterior a la fecha «Hasta»." in wrong
+
+
+def test_a_certifier_filters_only_their_own_downloads_and_cannot_pick_a_user(certifier_client, make_user):
+    certifier_client.get(reverse("certification:season_report_pdf", args=["2026"]))
+    other = make_user("certificador", username="otra_auditora")
+    DownloadLog.objects.create(user=other, what="Informe ajeno", filename="ajeno.pdf")
+    page = certifier_client.get(reverse("certification:download_log"), {"usuario": "otra_auditora"})
+    text = page.content.decode()
+    assert 'name="usuario"' not in text and "ajeno.pdf" not in text and "informe-de-campana" in text
