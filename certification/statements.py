@@ -34,8 +34,9 @@ CAUSES = {
     "reversal": "Anulaciones",
 }
 OTHER_CAUSE = "Otros movimientos"
-BAR_AREA_HEIGHT = 110
-BAR_BASELINE = 130
+# A low chart (the SVG is 120 units high): a member with a few movements gets a one-page statement.
+BAR_AREA_HEIGHT = 75
+BAR_BASELINE = 95
 BAR_WIDTH = 38
 # Abbreviations explained under the statement's table.
 SHORT_CERTIFICATIONS = {"ft_org": "CJ+Org.", "ft": "CJ", "org": "Org.", "conv": "Conv."}
