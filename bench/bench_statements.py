@@ -84,8 +84,8 @@ def main():
     # The background run, on a copy of the member list cut to --print if asked.
     if args.to_print:
         wanted = set(printing.members_to_print(season)[:args.to_print])
-        original = printing.members_to_print
-        printing.members_to_print = lambda s: [pk for pk in original(s) if pk in wanted]
+        original = printing.wanted_members
+        printing.wanted_members = lambda s: [(pk, c) for pk, c in original(s) if pk in wanted]
     StatementRun.objects.all().delete()
     run = printing.start_statement_run(season=season, user=admin)
     connection.close()

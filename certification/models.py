@@ -187,6 +187,8 @@ class StatementRun(BackgroundRun):
     started_at = models.DateTimeField(_("comenzó"), null=True, blank=True)
     # Each resumption queues new tasks under the next attempt; tasks of an earlier one stop.
     attempt = models.PositiveIntegerField(_("intento"), default=1)
+    # The print batches: community, part and number of members of each one-PDF-to-print file.
+    batches = models.JSONField(_("lotes de impresión"), default=list, blank=True)
 
     class Meta(BackgroundRun.Meta):
         verbose_name = _("impresión de estados de cuenta")

@@ -4,7 +4,10 @@ The run is split into chunks of members, each a task of the Django tasks API
 (the database backend in production: ``python manage.py db_worker``, one
 worker per core). A worker renders one statement at a time and writes it to
 disk straight away, so its memory does not grow with the number of members.
-The chunk that completes the run packs every statement into one ZIP file.
+Members are split by community into batches of at most a hundred; each batch
+is one task, and its statements are also put together into one PDF, ready to
+print and hand out in that community. The task that completes the run packs
+every member's statement into one ZIP file.
 
 A run whose worker was stopped (a restart, a killed process) or that failed on
 one member is resumed rather than started again: the members whose file is
@@ -12,6 +15,7 @@ missing are queued under the run's next attempt, and any task left over from
 an earlier attempt stops at its next progress report.
 """
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -21,7 +25,9 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import slugify
 from django_tasks import task
+from pypdf import PdfWriter
 
 from certification.documents import issue
 from certification.models import PrintStatus, StatementRun
@@ -45,22 +51,57 @@ def combined_filename(run: StatementRun) -> str:
     return f"estados-de-cuenta-{run.season.code}-impresion-{run.pk}.zip"
 
 
-def members_to_print(season: Season) -> list[int]:
-    """Members who delivered in the season or whose account moved in it, by community and code."""
+def batch_filename(name: str) -> str:
+    return f"{name}.pdf"
+
+
+def wanted_members(season: Season) -> list[tuple[int, str]]:
+    """(id, community) of the members who delivered in the season or whose account moved in it,
+    by community and code."""
     delivered = Delivery.objects.filter(season=season).values_list("member_id", flat=True).distinct()
     moved = (JournalLine.objects.filter(entry__date__gte=season.starts_on, entry__date__lte=season.ends_on,
                                         account__member__isnull=False)
              .values_list("account__member", flat=True).distinct())
     wanted = set(delivered) | set(moved)
-    return [pk for pk in Member.objects.order_by("community", "code").values_list("pk", flat=True)
-            if pk in wanted]
+    return [(pk, community) for pk, community
+            in Member.objects.order_by("community", "code").values_list("pk", "community") if pk in wanted]
 
 
-def _queue(run: StatementRun, member_ids: list[int]) -> None:
-    """Queue the members in chunks once the transaction commits (one empty chunk just packs the ZIP)."""
-    chunks = [member_ids[i:i + CHUNK_SIZE] for i in range(0, len(member_ids), CHUNK_SIZE)] or [[]]
+def members_to_print(season: Season) -> list[int]:
+    return [pk for pk, _community in wanted_members(season)]
+
+
+def print_batches(season: Season) -> list[dict]:
+    """The members to print in batches of at most CHUNK_SIZE, never two communities in one batch:
+    each batch is one task, and one PDF to print and hand out in its community."""
+    by_community: dict[str, list[int]] = {}
+    for pk, community in wanted_members(season):
+        by_community.setdefault(community, []).append(pk)
+    batches = []
+    for community, ids in by_community.items():
+        parts = [ids[i:i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
+        for number, part in enumerate(parts, start=1):
+            batches.append({
+                "name": f"comunidad-{slugify(community) or 'sin-comunidad'}-{number:02d}",
+                "community": community or "Sin comunidad", "part": number, "parts": len(parts),
+                "members": len(part), "member_ids": part,
+            })
+    return batches
+
+
+def _queue(run: StatementRun, batches: list[dict], to_print: set[int]) -> None:
+    """Queue one task per batch once the transaction commits: it prints the batch's members in
+    ``to_print`` and puts the whole batch into one PDF."""
     attempt = run.attempt
-    transaction.on_commit(lambda: [print_statements.enqueue(run.pk, chunk, attempt) for chunk in chunks])
+    tasks = [(batch["name"], batch["member_ids"], [pk for pk in batch["member_ids"] if pk in to_print])
+             for batch in batches]
+    transaction.on_commit(lambda: [print_statements.enqueue(run.pk, members, attempt, name, everyone)
+                                   for name, everyone, members in tasks])
+
+
+def _describe(batches: list[dict]) -> list[dict]:
+    """What the run page lists of each batch (not the member ids)."""
+    return [{key: value for key, value in batch.items() if key != "member_ids"} for batch in batches]
 
 
 def start_statement_run(*, season: Season, user) -> StatementRun:
@@ -77,11 +118,13 @@ def start_statement_run(*, season: Season, user) -> StatementRun:
                 return _resume(unfinished)
             raise ValidationError(f"Ya se están imprimiendo los estados de cuenta de la {season.name}: "
                                   "espere a que termine.")
-        member_ids = members_to_print(season)
-        if not member_ids:
+        batches = print_batches(season)
+        if not batches:
             raise ValidationError(f"Ningún socio tiene entregas ni movimientos en la {season.name}.")
-        run = StatementRun.objects.create(season=season, total=len(member_ids), requested_by=user)
-        _queue(run, member_ids)
+        member_ids = {pk for batch in batches for pk in batch["member_ids"]}
+        run = StatementRun.objects.create(season=season, total=len(member_ids), requested_by=user,
+                                          batches=_describe(batches))
+        _queue(run, batches, member_ids)
     return run
 
 
@@ -102,25 +145,33 @@ def resume_statement_run(run: StatementRun) -> StatementRun:
 
 
 def _resume(run: StatementRun) -> StatementRun:
-    """Within the season's lock: count the statements on disk and queue the missing ones, next attempt."""
-    member_ids = members_to_print(run.season)
+    """Within the season's lock: count the statements on disk and queue the missing ones, next attempt.
+
+    Every batch is queued again, even one with nothing missing, so that its PDF is put together
+    from the statements as they are now.
+    """
+    batches = print_batches(run.season)
     folder = run_folder(run)
     on_disk = {path.name for path in folder.glob("estado-de-cuenta-*.pdf")} if folder.is_dir() else set()
-    codes = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "code"))
-    missing = [pk for pk in member_ids if statement_filename(codes[pk], run.season.code) not in on_disk]
+    codes = dict(Member.objects.filter(pk__in=[pk for b in batches for pk in b["member_ids"]])
+                 .values_list("pk", "code"))
+    member_ids = list(codes)
+    missing = {pk for pk in member_ids if statement_filename(codes[pk], run.season.code) not in on_disk}
     run.attempt += 1
     run.total, run.done = len(member_ids), len(member_ids) - len(missing)
     run.status, run.error, run.finished_at, run.combined_file = PrintStatus.QUEUED, "", None, ""
-    run.progress_at = timezone.now()
+    run.progress_at, run.batches = timezone.now(), _describe(batches)
     run.save(update_fields=["attempt", "total", "done", "status", "error", "finished_at", "combined_file",
-                            "progress_at"])
-    _queue(run, missing)
+                            "progress_at", "batches"])
+    _queue(run, batches, missing)
     return run
 
 
 @task()
-def print_statements(run_id: int, member_ids: list[int], attempt: int = 1) -> int:
-    """Render and file the statements of some members of a run; the chunk that ends the run packs the ZIP."""
+def print_statements(run_id: int, member_ids: list[int], attempt: int = 1, batch_name: str = "",
+                     batch_member_ids: list[int] | None = None) -> int:
+    """Render and file the statements of some members of a run, then put their batch into one PDF;
+    the task that ends the run packs the ZIP."""
     run = StatementRun.objects.select_related("season", "requested_by").get(pk=run_id)
     if run.status == PrintStatus.FAILED or run.attempt != attempt:
         return 0
@@ -143,10 +194,24 @@ def print_statements(run_id: int, member_ids: list[int], attempt: int = 1) -> in
         StatementRun.objects.filter(pk=run_id, attempt=attempt).update(
             status=PrintStatus.FAILED, finished_at=timezone.now(), error=f"{exc}{who}"[:2000])
         raise
+    if batch_name:
+        _put_batch_together(run, batch_name, batch_member_ids or member_ids)
     total_done = _advance(run_id, attempt, done % PROGRESS_EVERY)
     if total_done is not None and total_done >= run.total:
         _pack(run)
     return done
+
+
+def _put_batch_together(run: StatementRun, name: str, member_ids: list[int]) -> None:
+    """The batch's statements, in order, as one PDF to print (about a second for a hundred)."""
+    folder = run_folder(run)
+    codes = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "code"))
+    writer = PdfWriter()
+    for pk in member_ids:
+        writer.append(folder / statement_filename(codes[pk], run.season.code))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    _write_whole(folder / batch_filename(name), buffer.getvalue())
 
 
 def _write_whole(path: Path, content: bytes) -> None:

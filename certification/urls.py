@@ -21,4 +21,6 @@ urlpatterns = [
     path("impresiones/<int:pk>/reanudar/", views.statement_run_resume, name="statement_run_resume"),
     path("impresiones/<int:pk>/todos.zip", views.statement_run_file, name="statement_run_zip"),
     path("impresiones/<int:pk>/<str:code>.pdf", views.statement_run_file, name="statement_run_file"),
+    path("impresiones/<int:pk>/comunidades/<str:batch>.pdf", views.statement_run_file,
+         name="statement_run_batch"),
 ]

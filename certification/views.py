@@ -318,10 +318,17 @@ def statement_run_resume(request, pk):
 
 
 @role_required(*PORTAL_READERS)
-def statement_run_file(request, pk, code=None):
-    """One member's statement from a finished run, or (without a member) the ZIP with all of them."""
+def statement_run_file(request, pk, code=None, batch=None):
+    """One member's statement from a run, a batch's PDF to print, or (neither) the ZIP with all of them."""
     run = get_object_or_404(StatementRun.objects.select_related("season"), pk=pk)
-    if code is None:
+    if batch is not None:
+        described = next((b for b in run.batches if b["name"] == batch), None)
+        if described is None:
+            raise Http404("Esa comunidad no está en esta impresión.")
+        name = printing.batch_filename(batch)
+        what = (f"Estados de cuenta de {described['community']}, parte {described['part']} de "
+                f"{described['parts']}, {run.season.name} (impresión {run.pk})")
+    elif code is None:
         if run.status != PrintStatus.DONE:
             raise Http404("La impresión todavía no terminó.")
         name, what = run.combined_file, f"Estados de cuenta de la {run.season.name} (impresión {run.pk})"

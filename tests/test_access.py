@@ -126,6 +126,7 @@ POLICY = {
     "certification:statement_run_resume": (STATEMENT_PRINTERS, "post"),
     "certification:statement_run_zip": (FUND_READERS, "get"),
     "certification:statement_run_file": (FUND_READERS, "get"),
+    "certification:statement_run_batch": (FUND_READERS, "get"),
     "document_verify": (PUBLIC, "get"),
 }
 
@@ -152,7 +153,7 @@ def sample_kwargs(pattern: URLPattern, member: Member, delivery: Delivery) -> di
     elif pattern.callback.__module__ == "certification.views":
         run = StatementRun.objects.order_by("pk").first()
         values.update(season=run.season.code, pk=run.pk, code=delivery.member.code, lot="L-T-1",
-                      pack=AuditPackRun.objects.order_by("pk").first().pk,
+                      pack=AuditPackRun.objects.order_by("pk").first().pk, batch=run.batches[0]["name"],
                       key=IssuedDocument.objects.order_by("pk").first().verification_key)
     elif "pk" in names and "contratos" in str(pattern.pattern):
         values["pk"] = SalesContract.objects.get().pk
@@ -199,7 +200,8 @@ def printed_statements(delivery, user):
     from certification import pack_runs, printing
 
     run = printing.start_statement_run(season=delivery.season, user=user)
-    printing.print_statements.call(run.pk, printing.members_to_print(delivery.season))
+    for batch in printing.print_batches(delivery.season):
+        printing.print_statements.call(run.pk, batch["member_ids"], 1, batch["name"], batch["member_ids"])
     pack_runs.build_pack.call(pack_runs.start_pack_run(season=delivery.season, user=user).pk)
 
 
