@@ -4,10 +4,10 @@ The run is split into chunks of members, each a task of the Django tasks API
 (the database backend in production: ``python manage.py db_worker``, one
 worker per core). A worker renders one statement at a time and writes it to
 disk straight away, so its memory does not grow with the number of members.
-Members are split by community into batches of at most a hundred; each batch
-is one task, and its statements are also put together into one PDF, ready to
-print and hand out in that community. The task that completes the run packs
-every member's statement into one ZIP file.
+Members are split by community into batches of at most a hundred, one task
+each. The task that completes the run packs every member's statement into one
+ZIP file; a batch's statements are put together into one PDF to print when
+someone first downloads it (about a second: the workers print on meanwhile).
 
 A run whose worker was stopped (a restart, a killed process) or that failed on
 one member is resumed rather than started again: the members whose file is
@@ -83,25 +83,29 @@ def print_batches(season: Season) -> list[dict]:
         for number, part in enumerate(parts, start=1):
             batches.append({
                 "name": f"comunidad-{slugify(community) or 'sin-comunidad'}-{number:02d}",
-                "community": community or "Sin comunidad", "part": number, "parts": len(parts),
-                "members": len(part), "member_ids": part,
+                "community": community, "part": number, "parts": len(parts), "members": len(part),
+                "member_ids": part,
             })
     return batches
 
 
 def _queue(run: StatementRun, batches: list[dict], to_print: set[int]) -> None:
-    """Queue one task per batch once the transaction commits: it prints the batch's members in
-    ``to_print`` and puts the whole batch into one PDF."""
+    """Queue, once the transaction commits, one task per batch with members to print (an empty
+    one when none is left, just to pack the ZIP)."""
     attempt = run.attempt
-    tasks = [(batch["name"], batch["member_ids"], [pk for pk in batch["member_ids"] if pk in to_print])
-             for batch in batches]
-    transaction.on_commit(lambda: [print_statements.enqueue(run.pk, members, attempt, name, everyone)
-                                   for name, everyone, members in tasks])
+    chunks = [wanted for batch in batches
+              if (wanted := [pk for pk in batch["member_ids"] if pk in to_print])] or [[]]
+    transaction.on_commit(lambda: [print_statements.enqueue(run.pk, chunk, attempt) for chunk in chunks])
 
 
 def _describe(batches: list[dict]) -> list[dict]:
-    """What the run page lists of each batch (not the member ids)."""
-    return [{key: value for key, value in batch.items() if key != "member_ids"} for batch in batches]
+    """What the run keeps of each batch: its name, community, part, size and first and last member
+    codes (the members are the community's, between those codes, with a statement in the run)."""
+    codes = dict(Member.objects.filter(pk__in=[b["member_ids"][0] for b in batches]
+                                       + [b["member_ids"][-1] for b in batches]).values_list("pk", "code"))
+    return [{**{key: value for key, value in batch.items() if key != "member_ids"},
+             "first": codes[batch["member_ids"][0]], "last": codes[batch["member_ids"][-1]]}
+            for batch in batches]
 
 
 def start_statement_run(*, season: Season, user) -> StatementRun:
@@ -147,8 +151,6 @@ def resume_statement_run(run: StatementRun) -> StatementRun:
 def _resume(run: StatementRun) -> StatementRun:
     """Within the season's lock: count the statements on disk and queue the missing ones, next attempt.
 
-    Every batch is queued again, even one with nothing missing, so that its PDF is put together
-    from the statements as they are now.
     """
     batches = print_batches(run.season)
     folder = run_folder(run)
@@ -161,6 +163,8 @@ def _resume(run: StatementRun) -> StatementRun:
     run.total, run.done = len(member_ids), len(member_ids) - len(missing)
     run.status, run.error, run.finished_at, run.combined_file = PrintStatus.QUEUED, "", None, ""
     run.progress_at, run.batches = timezone.now(), _describe(batches)
+    for stale in folder.glob("comunidad-*.pdf"):  # put together again, from the statements as they will be
+        stale.unlink()
     run.save(update_fields=["attempt", "total", "done", "status", "error", "finished_at", "combined_file",
                             "progress_at", "batches"])
     _queue(run, batches, missing)
@@ -168,10 +172,8 @@ def _resume(run: StatementRun) -> StatementRun:
 
 
 @task()
-def print_statements(run_id: int, member_ids: list[int], attempt: int = 1, batch_name: str = "",
-                     batch_member_ids: list[int] | None = None) -> int:
-    """Render and file the statements of some members of a run, then put their batch into one PDF;
-    the task that ends the run packs the ZIP."""
+def print_statements(run_id: int, member_ids: list[int], attempt: int = 1) -> int:
+    """Render and file the statements of some members of a run; the task that ends the run packs the ZIP."""
     run = StatementRun.objects.select_related("season", "requested_by").get(pk=run_id)
     if run.status == PrintStatus.FAILED or run.attempt != attempt:
         return 0
@@ -194,24 +196,34 @@ def print_statements(run_id: int, member_ids: list[int], attempt: int = 1, batch
         StatementRun.objects.filter(pk=run_id, attempt=attempt).update(
             status=PrintStatus.FAILED, finished_at=timezone.now(), error=f"{exc}{who}"[:2000])
         raise
-    if batch_name:
-        _put_batch_together(run, batch_name, batch_member_ids or member_ids)
     total_done = _advance(run_id, attempt, done % PROGRESS_EVERY)
     if total_done is not None and total_done >= run.total:
         _pack(run)
     return done
 
 
-def _put_batch_together(run: StatementRun, name: str, member_ids: list[int]) -> None:
-    """The batch's statements, in order, as one PDF to print (about a second for a hundred)."""
+def batch_pdf(run: StatementRun, batch: dict) -> Path:
+    """The batch's statements, in code order, as one PDF to print; put together on first use.
+
+    About a second and 3 MB for a hundred members: each statement carries the same colour profile
+    and metadata, which are kept once.
+    """
     folder = run_folder(run)
-    codes = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "code"))
+    target = folder / batch_filename(batch["name"])
+    if target.is_file():
+        return target
+    codes = (Member.objects.filter(community=batch["community"], code__gte=batch["first"],
+                                   code__lte=batch["last"]).order_by("code").values_list("code", flat=True))
+    statements = [path for code in codes
+                  if (path := folder / statement_filename(code, run.season.code)).is_file()]
     writer = PdfWriter()
-    for pk in member_ids:
-        writer.append(folder / statement_filename(codes[pk], run.season.code))
+    for path in statements:
+        writer.append(path, import_outline=False)
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     buffer = io.BytesIO()
     writer.write(buffer)
-    _write_whole(folder / batch_filename(name), buffer.getvalue())
+    _write_whole(target, buffer.getvalue())
+    return target
 
 
 def _write_whole(path: Path, content: bytes) -> None:

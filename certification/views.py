@@ -325,9 +325,11 @@ def statement_run_file(request, pk, code=None, batch=None):
         described = next((b for b in run.batches if b["name"] == batch), None)
         if described is None:
             raise Http404("Esa comunidad no está en esta impresión.")
-        name = printing.batch_filename(batch)
-        what = (f"Estados de cuenta de {described['community']}, parte {described['part']} de "
-                f"{described['parts']}, {run.season.name} (impresión {run.pk})")
+        if run.status != PrintStatus.DONE:
+            raise Http404("La impresión todavía no terminó.")
+        name = printing.batch_pdf(run, described).name
+        what = (f"Estados de cuenta de {described['community'] or 'socios sin comunidad'}, parte "
+                f"{described['part']} de {described['parts']}, {run.season.name} (impresión {run.pk})")
     elif code is None:
         if run.status != PrintStatus.DONE:
             raise Http404("La impresión todavía no terminó.")

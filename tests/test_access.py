@@ -200,8 +200,7 @@ def printed_statements(delivery, user):
     from certification import pack_runs, printing
 
     run = printing.start_statement_run(season=delivery.season, user=user)
-    for batch in printing.print_batches(delivery.season):
-        printing.print_statements.call(run.pk, batch["member_ids"], 1, batch["name"], batch["member_ids"])
+    printing.print_statements.call(run.pk, printing.members_to_print(delivery.season))
     pack_runs.build_pack.call(pack_runs.start_pack_run(season=delivery.season, user=user).pk)
 
 

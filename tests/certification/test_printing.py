@@ -59,7 +59,8 @@ def test_a_run_is_queued_then_the_worker_prints_one_pdf_per_member_and_a_zip(
         ]
     assert IssuedDocument.objects.filter(kind="statement", season=three_members_delivered).count() == 3
     # Curiyacu's two members, in code order, in one PDF to print.
-    together = PdfReader(folder / "comunidad-curiyacu-01.pdf")
+    assert run.batches[0]["name"] == "comunidad-curiyacu-01"
+    together = PdfReader(printing.batch_pdf(run, run.batches[0]))
     alone = [PdfReader(folder / printing.statement_filename(c, "2026")) for c in ("S-00002", "S-00003")]
     assert len(together.pages) == sum(len(reader.pages) for reader in alone)
     assert "S-00002" in together.pages[0].extract_text()
@@ -205,8 +206,6 @@ def test_a_failure_names_the_member_and_once_mended_the_run_resumes_to_the_end(
     assert sorted(p.name for p in folder.glob("estado-de-cuenta-*.pdf")) == [
         printing.statement_filename(c, "2026") for c in ("S-00001", "S-00002", "S-00003")
     ]
-    assert sorted(p.name for p in folder.glob("comunidad-*.pdf")) == [
-        "comunidad-curiyacu-01.pdf", "comunidad-tununtunumba-01.pdf"]
     assert not list(folder.glob("*.part"))
 
 
@@ -220,23 +219,22 @@ def test_each_community_gets_its_statements_in_one_pdf_to_print_in_parts_of_at_m
     assert [(b["community"], b["part"], b["parts"], b["members"]) for b in run.batches] == [
         ("Curiyacu", 1, 2, 1), ("Curiyacu", 2, 2, 1), ("Tununtunumba", 1, 1, 1)]
 
+    client.force_login(treasurer)
+    link = reverse("certification:statement_run_batch", args=[run.pk, "comunidad-curiyacu-02"])
+    assert client.get(link).status_code == 404  # not before the run is over
     monkeypatch.setattr(printing, "CHUNK_SIZE", 2)  # queued already: the run keeps its batches
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
-    run.refresh_from_db()
+
+    page = client.get(reverse("certification:statement_run", args=[run.pk])).content.decode()
+    assert "Para imprimir, por comunidad" in page and "2 de 2" in page and link in page
     folder = printing.run_folder(run)
     for batch, code in zip(run.batches, ("S-00002", "S-00003", "S-00001"), strict=True):
-        together = PdfReader(folder / printing.batch_filename(batch["name"]))
+        url = reverse("certification:statement_run_batch", args=[run.pk, batch["name"]])
+        together = PdfReader(io.BytesIO(b"".join(client.get(url).streaming_content)))
         alone = PdfReader(folder / printing.statement_filename(code, "2026"))
         assert len(together.pages) == len(alone.pages)
         assert together.pages[0].extract_text() == alone.pages[0].extract_text()
-
-    client.force_login(treasurer)
-    page = client.get(reverse("certification:statement_run", args=[run.pk])).content.decode()
-    assert "Para imprimir, por comunidad" in page and "2 de 2" in page
-    link = reverse("certification:statement_run_batch", args=[run.pk, "comunidad-curiyacu-02"])
-    assert link in page
-    download = client.get(link)
-    assert b"".join(download.streaming_content).startswith(b"%PDF")
-    assert DownloadLog.objects.get().what.startswith("Estados de cuenta de Curiyacu, parte 2 de 2")
+    log = DownloadLog.objects.order_by("at", "pk")
+    assert log[1].what.startswith("Estados de cuenta de Curiyacu, parte 2 de 2")
     unknown = reverse("certification:statement_run_batch", args=[run.pk, "comunidad-otra-01"])
     assert client.get(unknown).status_code == 404
