@@ -1,13 +1,13 @@
 """Printing every member's season statement in the background, with progress and one file per member.
 
-The run is split into chunks of members, each a task of the Django tasks API
-(the database backend in production: ``python manage.py db_worker``, one
-worker per core). A worker renders one statement at a time and writes it to
-disk straight away, so its memory does not grow with the number of members.
-Members are split by community into batches of at most a hundred, one task
-each. The task that completes the run packs every member's statement into one
-ZIP file; a batch's statements are put together into one PDF to print when
-someone first downloads it (about a second: the workers print on meanwhile).
+The run's members are split by community into batches of at most a hundred,
+each a task of the Django tasks API (the database backend in production:
+``python manage.py db_worker``, one worker per core). A worker renders one
+statement at a time and writes it to disk straight away, so its memory does
+not grow with the number of members. The task that completes the run packs
+every member's statement into one ZIP file; a batch's statements are put
+together into one PDF to print when someone first downloads it (about a
+second; doing it in the workers slowed the run by a sixth).
 
 A run whose worker was stopped (a restart, a killed process) or that failed on
 one member is resumed rather than started again: the members whose file is
@@ -77,12 +77,16 @@ def print_batches(season: Season) -> list[dict]:
     by_community: dict[str, list[int]] = {}
     for pk, community in wanted_members(season):
         by_community.setdefault(community, []).append(pk)
-    batches = []
+    batches, slugs = [], set()
     for community, ids in by_community.items():
+        slug = base = slugify(community) or "sin-comunidad"
+        while slug in slugs:  # «San José» and «San Jose» are two communities, two names
+            slug = f"{base}-{len(slugs)}"
+        slugs.add(slug)
         parts = [ids[i:i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
         for number, part in enumerate(parts, start=1):
             batches.append({
-                "name": f"comunidad-{slugify(community) or 'sin-comunidad'}-{number:02d}",
+                "name": f"comunidad-{slug}-{number:02d}",
                 "community": community, "part": number, "parts": len(parts), "members": len(part),
                 "member_ids": part,
             })

@@ -238,3 +238,14 @@ def test_each_community_gets_its_statements_in_one_pdf_to_print_in_parts_of_at_m
     assert log[1].what.startswith("Estados de cuenta de Curiyacu, parte 2 de 2")
     unknown = reverse("certification:statement_run_batch", args=[run.pk, "comunidad-otra-01"])
     assert client.get(unknown).status_code == 404
+
+
+def test_two_communities_spelled_alike_get_two_print_batches(coop, deliver):
+    coop["segundo"].community = "San José"
+    coop["segundo"].save()
+    coop["rosa"].community = "San Jose"
+    coop["rosa"].save()
+    deliver(member=coop["segundo"], plot=coop["plots"]["segundo"], date=date(2026, 3, 12), gross_kg="30")
+    deliver(member=coop["rosa"], plot=coop["plots"]["rosa_ft"], date=date(2026, 3, 11))
+    names = [batch["name"] for batch in printing.print_batches(coop["seasons"]["2026"])]
+    assert len(names) == len(set(names)) == 2
