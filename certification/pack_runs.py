@@ -14,6 +14,7 @@ from django_tasks import task
 
 from certification.audit_pack import pack_filename, write_audit_pack
 from certification.models import AuditPackRun, PrintStatus
+from config.files import written_whole
 from coop.models import Season
 
 INTERRUPTED = ("Interrumpido: el proceso de fondo (db_worker) no terminó el paquete; "
@@ -49,13 +50,10 @@ def build_pack(run_id: int) -> int:
     folder = pack_folder(run)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / pack_filename(run.season)
-    partial = target.with_suffix(".zip.part")
     try:
-        with partial.open("wb") as out:
+        with written_whole(target) as out:
             manifest = write_audit_pack(run.season, out, user=run.requested_by)
-        partial.replace(target)
     except Exception as exc:
-        partial.unlink(missing_ok=True)
         AuditPackRun.objects.filter(pk=run_id).update(
             status=PrintStatus.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
         )

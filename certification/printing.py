@@ -15,7 +15,6 @@ missing are queued under the run's next attempt, and any task left over from
 an earlier attempt stops at its next progress report.
 """
 
-import io
 import zipfile
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from pypdf import PdfWriter
 from certification.documents import issue
 from certification.models import PrintStatus, StatementRun
 from certification.statements import statement_draft
+from config.files import write_whole, written_whole
 from coop.models import Delivery, Member, Season
 from ledger.models import JournalLine
 
@@ -191,7 +191,8 @@ def print_statements(run_id: int, member_ids: list[int], attempt: int = 1) -> in
     try:
         for member in Member.objects.filter(pk__in=member_ids).order_by("community", "code").iterator():
             _document, pdf = issue(statement_draft(member=member, season=run.season), user=run.requested_by)
-            _write_whole(folder / statement_filename(member.code, run.season.code), pdf)
+            # Whole or absent: a killed worker never leaves half a PDF that would count as printed.
+            write_whole(folder / statement_filename(member.code, run.season.code), pdf)
             done += 1
             if done % PROGRESS_EVERY == 0 and _advance(run_id, attempt, PROGRESS_EVERY) is None:
                 return done  # the run failed elsewhere or was resumed: this task is no longer wanted
@@ -224,17 +225,9 @@ def batch_pdf(run: StatementRun, batch: dict) -> Path:
     for path in statements:
         writer.append(path, import_outline=False)
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    _write_whole(target, buffer.getvalue())
+    with written_whole(target) as out:
+        writer.write(out)
     return target
-
-
-def _write_whole(path: Path, content: bytes) -> None:
-    """Write under a temporary name, then rename: a killed worker never leaves half a PDF behind."""
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(content)
-    partial.replace(path)
 
 
 def _advance(run_id: int, attempt: int, count: int) -> int | None:
@@ -255,11 +248,9 @@ def _pack(run: StatementRun) -> None:
     """Every statement of the run in one ZIP, written file by file (stored: PDFs are already compressed)."""
     folder = run_folder(run)
     target = folder / combined_filename(run)
-    partial = target.with_suffix(".zip.part")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
+    with written_whole(target) as out, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
         for path in sorted(folder.glob("estado-de-cuenta-*.pdf")):
             archive.write(path, arcname=path.name)
-    partial.replace(target)
     now = timezone.now()
     StatementRun.objects.filter(pk=run.pk, attempt=run.attempt).update(
         status=PrintStatus.DONE, finished_at=now, progress_at=now, combined_file=target.name)

@@ -1,12 +1,11 @@
 """python manage.py audit_pack --season 2025 -o paquete_auditoria_2025.zip"""
 
-import os
-import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from certification.audit_pack import SeasonNotFound, find_season, pack_filename, write_audit_pack
+from config.files import written_whole
 
 
 class Command(BaseCommand):
@@ -30,17 +29,8 @@ class Command(BaseCommand):
         if not output.parent.is_dir():
             raise CommandError(f"No existe la carpeta {output.parent}.")
         # Written beside the target and renamed at the end: a failed run leaves no half-written ZIP.
-        handle, partial = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".part")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                manifest = write_audit_pack(found, out)
-            os.replace(partial, output)
-        except BaseException:
-            Path(partial).unlink(missing_ok=True)
-            raise
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(output, 0o666 & ~mask)  # mkstemp made it private; a finished pack gets the usual mode
+        with written_whole(output) as out:
+            manifest = write_audit_pack(found, out)
         self.stdout.write(self.style.SUCCESS(
             f"Paquete de auditoría de la {found.name}: {output} ({output.stat().st_size:,} bytes, "
             f"{len(manifest.files)} archivos más manifest.csv y manifest.json)."))

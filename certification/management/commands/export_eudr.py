@@ -6,8 +6,6 @@ touched). The file is written to a temporary name beside it and renamed only
 once complete, so nobody ever reads half a file.
 """
 
-import os
-import secrets
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -20,6 +18,7 @@ from certification.eudr import (
     plots_for_season,
     season_geojson_bytes,
 )
+from config.files import write_whole
 from coop.models import Lot, Season
 
 
@@ -61,25 +60,10 @@ class Command(BaseCommand):
                 f"no se escribió {output}."
             ) from None
         try:
-            write_atomically(output, content)
+            write_whole(output, content, durable=True)
         except OSError as exc:
             raise CommandError(f"No se pudo escribir {output}: {exc.strerror or exc}.") from None
         count = plots(found).count()
         noun = "parcela exportada" if count == 1 else "parcelas exportadas"
         self.stdout.write(self.style.SUCCESS(f"{count} {noun} {what} a {output} ({len(content):,} bytes)."))
 
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write beside ``path`` under a temporary name, then rename: ``path`` is whole or untouched."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    # os.open with 0o666 lets the umask decide the permissions, as for any file the user writes.
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
