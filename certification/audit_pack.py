@@ -52,7 +52,7 @@ from django.utils import timezone
 
 from assemblies.minutes import minutes_match, minutes_pdf
 from assemblies.models import Assembly, AssemblyStatus
-from certification.documents import issue, kg_text
+from certification.documents import issue, kg_text, money_text
 from certification.reports import fund_report_draft, season_report_draft
 from config.spreadsheets import neutralize
 from coop.models import (
@@ -80,6 +80,7 @@ from ledger.models import (
     SpendingKind,
     SpendingStatus,
 )
+from ledger.money import from_minor
 from ledger.sales import mass_balance
 
 # --- How numbers and text are written ---------------------------------------------------------------
@@ -98,18 +99,12 @@ PREMIUM_ACCOUNTS = ("2912", "2913", "2914")  # ledger.chart: premium accrued (US
 
 def money(minor: int | None) -> Decimal | None:
     """Minor units (céntimos, cents) as an exact Decimal with two places: 123456 → 1234.56."""
-    return None if minor is None else Decimal(int(minor)).scaleb(-2)
+    return None if minor is None else from_minor(minor)
 
 
 def kilos(grams: int | None) -> Decimal | None:
     """Grams as an exact Decimal of kilograms with three places: 12500 → 12.500."""
     return None if grams is None else Decimal(int(grams)).scaleb(-3)
-
-
-def _money_text(minor: int) -> str:
-    sign = "-" if minor < 0 else ""
-    whole, rest = divmod(abs(minor), 100)
-    return f"{sign}{whole}.{rest:02d}"
 
 
 def _day(value: date | None) -> str:
@@ -442,7 +437,7 @@ def _delivery_rows(season: Season) -> Iterator[list]:
             f"{series}-{number:06d}", day_text, centres[centre], members[member],
             plots[plot] if plot else "", forms[form], grades[grade], kg_text(gross), kg_text(tare),
             kg_text(net), kg_text(dry), f"{moisture:.1f}", claims[claim], f"{price:.2f}",
-            _money_text(amount), statuses[status], void_reason, _moment(voided_at) if voided_at else "",
+            money_text(amount), statuses[status], void_reason, _moment(voided_at) if voided_at else "",
             replaces.get(pk, ""), replaced_by.get(pk, ""), lots[lot] if lot else "", "SI" if flag else "NO",
             users.get(recorded_by, "") if recorded_by else "",
         ]

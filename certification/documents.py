@@ -52,11 +52,21 @@ def data_csv(rows: list[list]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def _fixed_point_text(units: int, places: int) -> str:
+    """An integer count of small units as plain decimal text: exact integer arithmetic, no float."""
+    sign = "-" if units < 0 else ""
+    whole, rest = divmod(abs(int(units)), 10**places)
+    return f"{sign}{whole}.{rest:0{places}d}"
+
+
 def kg_text(grams: int) -> str:
-    """Grams as kilograms with three decimals, for data files: exact integer arithmetic, no float."""
-    sign = "-" if grams < 0 else ""
-    whole, rest = divmod(abs(int(grams)), 1000)
-    return f"{sign}{whole}.{rest:03d}"
+    """Grams as kilograms with three decimals, for data files: 12500 → 12.500."""
+    return _fixed_point_text(grams, 3)
+
+
+def money_text(minor: int) -> str:
+    """Céntimos or cents with two decimals, for data files: -123456 → -1234.56."""
+    return _fixed_point_text(minor, 2)
 
 
 def sha256(content: bytes) -> str:
