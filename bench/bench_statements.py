@@ -85,7 +85,7 @@ def main():
     if args.to_print:
         wanted = set(printing.members_to_print(season)[:args.to_print])
         original = printing.wanted_members
-        printing.wanted_members = lambda s: [(pk, c) for pk, c in original(s) if pk in wanted]
+        printing.wanted_members = lambda s: [member for member in original(s) if member[0] in wanted]
     StatementRun.objects.all().delete()
     run = printing.start_statement_run(season=season, user=admin)
     connection.close()

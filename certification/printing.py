@@ -55,40 +55,41 @@ def batch_filename(name: str) -> str:
     return f"{name}.pdf"
 
 
-def wanted_members(season: Season) -> list[tuple[int, str]]:
-    """(id, community) of the members who delivered in the season or whose account moved in it,
+def wanted_members(season: Season) -> list[tuple[int, str, str]]:
+    """(id, community, code) of the members who delivered in the season or whose account moved in it,
     by community and code."""
     delivered = Delivery.objects.filter(season=season).values_list("member_id", flat=True).distinct()
     moved = (JournalLine.objects.filter(entry__date__gte=season.starts_on, entry__date__lte=season.ends_on,
                                         account__member__isnull=False)
              .values_list("account__member", flat=True).distinct())
     wanted = set(delivered) | set(moved)
-    return [(pk, community) for pk, community
-            in Member.objects.order_by("community", "code").values_list("pk", "community") if pk in wanted]
+    members = Member.objects.order_by("community", "code").values_list("pk", "community", "code")
+    return [member for member in members if member[0] in wanted]
 
 
 def members_to_print(season: Season) -> list[int]:
-    return [pk for pk, _community in wanted_members(season)]
+    return [pk for pk, _community, _code in wanted_members(season)]
 
 
 def print_batches(season: Season) -> list[dict]:
     """The members to print in batches of at most CHUNK_SIZE, never two communities in one batch:
     each batch is one task, and one PDF to print and hand out in its community."""
-    by_community: dict[str, list[int]] = {}
-    for pk, community in wanted_members(season):
-        by_community.setdefault(community, []).append(pk)
+    by_community: dict[str, list[tuple[int, str]]] = {}
+    for pk, community, code in wanted_members(season):
+        by_community.setdefault(community, []).append((pk, code))
     batches, slugs = [], set()
-    for community, ids in by_community.items():
+    for community, members in by_community.items():
         slug = base = slugify(community) or "sin-comunidad"
         while slug in slugs:  # «San José» and «San Jose» are two communities, two names
             slug = f"{base}-{len(slugs)}"
         slugs.add(slug)
-        parts = [ids[i:i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
+        parts = [members[i:i + CHUNK_SIZE] for i in range(0, len(members), CHUNK_SIZE)]
         for number, part in enumerate(parts, start=1):
             batches.append({
                 "name": f"comunidad-{slug}-{number:02d}",
                 "community": community, "part": number, "parts": len(parts), "members": len(part),
-                "member_ids": part,
+                "first": part[0][1], "last": part[-1][1],
+                "codes": dict(part),  # member id → code, in code order; not kept on the run
             })
     return batches
 
@@ -98,18 +99,14 @@ def _queue(run: StatementRun, batches: list[dict], to_print: set[int]) -> None:
     one when none is left, just to pack the ZIP)."""
     attempt = run.attempt
     chunks = [wanted for batch in batches
-              if (wanted := [pk for pk in batch["member_ids"] if pk in to_print])] or [[]]
+              if (wanted := [pk for pk in batch["codes"] if pk in to_print])] or [[]]
     transaction.on_commit(lambda: [print_statements.enqueue(run.pk, chunk, attempt) for chunk in chunks])
 
 
 def _describe(batches: list[dict]) -> list[dict]:
     """What the run keeps of each batch: its name, community, part, size and first and last member
     codes (the members are the community's, between those codes, with a statement in the run)."""
-    codes = dict(Member.objects.filter(pk__in=[b["member_ids"][0] for b in batches]
-                                       + [b["member_ids"][-1] for b in batches]).values_list("pk", "code"))
-    return [{**{key: value for key, value in batch.items() if key != "member_ids"},
-             "first": codes[batch["member_ids"][0]], "last": codes[batch["member_ids"][-1]]}
-            for batch in batches]
+    return [{key: value for key, value in batch.items() if key != "codes"} for batch in batches]
 
 
 def start_statement_run(*, season: Season, user) -> StatementRun:
@@ -129,7 +126,7 @@ def start_statement_run(*, season: Season, user) -> StatementRun:
         batches = print_batches(season)
         if not batches:
             raise ValidationError(f"Ningún socio tiene entregas ni movimientos en la {season.name}.")
-        member_ids = {pk for batch in batches for pk in batch["member_ids"]}
+        member_ids = {pk for batch in batches for pk in batch["codes"]}
         run = StatementRun.objects.create(season=season, total=len(member_ids), requested_by=user,
                                           batches=_describe(batches))
         _queue(run, batches, member_ids)
@@ -159,12 +156,10 @@ def _resume(run: StatementRun) -> StatementRun:
     batches = print_batches(run.season)
     folder = run_folder(run)
     on_disk = {path.name for path in folder.glob("estado-de-cuenta-*.pdf")} if folder.is_dir() else set()
-    codes = dict(Member.objects.filter(pk__in=[pk for b in batches for pk in b["member_ids"]])
-                 .values_list("pk", "code"))
-    member_ids = list(codes)
-    missing = {pk for pk in member_ids if statement_filename(codes[pk], run.season.code) not in on_disk}
+    codes = {pk: code for batch in batches for pk, code in batch["codes"].items()}
+    missing = {pk for pk, code in codes.items() if statement_filename(code, run.season.code) not in on_disk}
     run.attempt += 1
-    run.total, run.done = len(member_ids), len(member_ids) - len(missing)
+    run.total, run.done = len(codes), len(codes) - len(missing)
     run.status, run.error, run.finished_at, run.combined_file = PrintStatus.QUEUED, "", None, ""
     run.progress_at, run.batches = timezone.now(), _describe(batches)
     for stale in folder.glob("comunidad-*.pdf"):  # put together again, from the statements as they will be
