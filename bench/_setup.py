@@ -20,11 +20,21 @@ PG_NAME = os.environ.get("MINKA_BENCH_DB", "minka_bench")
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
 
 
-def arguments(description: str, **defaults) -> argparse.Namespace:
+def options(description: str, *, members: int = 20000, deliveries: int | None = None,
+            reuse: str | None = None) -> argparse.ArgumentParser:
+    """The options the benchmarks share (scale, database, reusing the data); each may add its own."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--members", type=int, default=defaults.get("members", 20000))
+    parser.add_argument("--members", type=int, default=members)
+    if deliveries is not None:
+        parser.add_argument("--deliveries", type=int, default=deliveries)
     parser.add_argument("--postgres", action="store_true", help="run on PostgreSQL instead of SQLite")
-    return parser.parse_args()
+    if reuse is not None:
+        parser.add_argument("--reuse", action="store_true", help=reuse)
+    return parser
+
+
+def arguments(description: str, **defaults) -> argparse.Namespace:
+    return options(description, **defaults).parse_args()
 
 
 def setup_django(*, postgres: bool, name: str, fresh: bool = True, pg_database: str = PG_NAME) -> str:

@@ -15,14 +15,13 @@ page itself (GET, the htmx price preview, and saving) over the test client
 with every delivery stored.
 """
 
-import argparse
 import csv
 import io
 import random
 import time
 import uuid
 
-from _setup import machine, setup_django, summary
+from _setup import machine, options, setup_django, summary
 
 
 class Results(list):
@@ -34,12 +33,8 @@ class Results(list):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--members", type=int, default=20000)
-    parser.add_argument("--deliveries", type=int, default=500_000)
-    parser.add_argument("--postgres", action="store_true", help="run on PostgreSQL instead of SQLite")
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep the scratch database an earlier run filled instead of loading it again")
+    parser = options(__doc__, deliveries=500_000,
+                     reuse="keep the scratch database an earlier run filled instead of loading it again")
     parser.add_argument("--only-posting", action="store_true",
                         help="time only record_delivery one by one (for iterating on the posting path)")
     args = parser.parse_args()

@@ -11,18 +11,14 @@ boxes, publishing (tallies recomputed and the majority decided), closing (the
 minutes hash) and the minutes PDF with the full attendance list.
 """
 
-import argparse
 import time
 from datetime import timedelta
 
-from _setup import machine, setup_django, summary
+from _setup import arguments, machine, setup_django, summary
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--members", type=int, default=5000)
-    parser.add_argument("--postgres", action="store_true", help="run on PostgreSQL instead of SQLite")
-    args = parser.parse_args()
+    args = arguments(__doc__, members=5000)
     database = setup_django(postgres=args.postgres, name="assembly", pg_database="minka_bench_assembly")
     from django.contrib.auth.models import Group, User
     from django.core.management import call_command

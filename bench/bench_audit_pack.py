@@ -18,7 +18,6 @@ the child's peak RSS from wait4), twice for the big season and once for the smal
 in-process run with the time of each part.
 """
 
-import argparse
 import json
 import os
 import subprocess
@@ -28,7 +27,7 @@ import zipfile
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from _setup import PG_NAME, ROOT, TMP, build_premium_season, machine, setup_django
+from _setup import PG_NAME, ROOT, TMP, arguments, build_premium_season, machine, setup_django
 
 
 def load() -> str:
@@ -141,13 +140,7 @@ def in_child(*argv: str) -> tuple[float, int]:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--members", type=int, default=20000)
-    parser.add_argument("--deliveries", type=int, default=500_000)
-    parser.add_argument("--postgres", action="store_true", help="run on PostgreSQL instead of SQLite")
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep the data of the last run; time the pack only")
-    args = parser.parse_args()
+    args = arguments(__doc__, deliveries=500_000, reuse="keep the data of the last run; time the pack only")
     database = setup_django(postgres=args.postgres, name="audit_pack", fresh=not args.reuse,
                             pg_database=PG_NAME)
     from django.contrib.auth.models import User

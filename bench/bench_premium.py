@@ -14,12 +14,11 @@ every member (registered with its payroll, then the two signatures, the second
 posting one entry with a line per member).
 """
 
-import argparse
 import time
 from datetime import date
 from decimal import Decimal
 
-from _setup import build_premium_season, machine, setup_django, summary
+from _setup import arguments, build_premium_season, machine, setup_django, summary
 
 
 def timed(fn, repeat: int = 7) -> list[float]:
@@ -32,11 +31,7 @@ def timed(fn, repeat: int = 7) -> list[float]:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--members", type=int, default=20000)
-    parser.add_argument("--deliveries", type=int, default=500_000)
-    parser.add_argument("--postgres", action="store_true", help="run on PostgreSQL instead of SQLite")
-    args = parser.parse_args()
+    args = arguments(__doc__, deliveries=500_000)
     database = setup_django(postgres=args.postgres, name="premium")
     from django.core.management import call_command
     from django.test import Client

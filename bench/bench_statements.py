@@ -17,7 +17,6 @@ Timed:
    (target: 20,000 in < 40 min, every worker < 400 MB).
 """
 
-import argparse
 import os
 import shutil
 import statistics
@@ -25,7 +24,7 @@ import subprocess
 import sys
 import time
 
-from _setup import ROOT, build_premium_season, machine, setup_django
+from _setup import ROOT, build_premium_season, machine, options, setup_django
 
 
 def rss_mb(pid: int, field: str = "VmHWM") -> float:
@@ -40,14 +39,10 @@ def rss_mb(pid: int, field: str = "VmHWM") -> float:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--members", type=int, default=20000)
-    parser.add_argument("--deliveries", type=int, default=500_000)
+    parser = options(__doc__, deliveries=500_000, reuse="keep the database built by an earlier run")
     parser.add_argument("--print", dest="to_print", type=int, default=0,
                         help="statements in the background run (default: every member of the season)")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--postgres", action="store_true")
-    parser.add_argument("--reuse", action="store_true", help="keep the database built by an earlier run")
     args = parser.parse_args()
     database = setup_django(postgres=args.postgres, name="statements", fresh=not args.reuse)
     from django.contrib.auth.models import User
