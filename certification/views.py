@@ -35,6 +35,7 @@ from config.roles import (
     public,
     role_required,
 )
+from config.views import query_without_page
 from coop.models import Lot, Member, Season
 
 MAX_VERIFY_UPLOAD = 30 * 1024 * 1024
@@ -63,8 +64,6 @@ def portal(request):
     query = request.GET.get("q", "").strip()
     if query:
         members = Member.objects.search(query).order_by("code")
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "certification/portal.html",
@@ -82,7 +81,7 @@ def portal(request):
             else [],
             "can_print": has_role(request.user, *STATEMENT_PRINTERS),
             "downloads": visible_downloads(request.user)[:10],
-            "query_string": params.urlencode(),
+            "query_string": query_without_page(request),
         },
     )
 
@@ -145,10 +144,8 @@ def download_log(request):
     if form.is_bound:
         downloads = form.apply(downloads) if form.is_valid() else downloads.none()
     page = Paginator(downloads, 50).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(request, "certification/download_log.html", {
-        "page": page, "form": form, "filtered": form.is_bound, "query_string": params.urlencode(),
+        "page": page, "form": form, "filtered": form.is_bound, "query_string": query_without_page(request),
     })
 
 

@@ -12,5 +12,12 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
+def query_without_page(request) -> str:
+    """The list's filters as a query string, for the pagination links to carry (the page number apart)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 def permission_denied(request, exception=None):
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)

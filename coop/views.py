@@ -20,6 +20,7 @@ from config.roles import (
     has_role,
     role_required,
 )
+from config.views import query_without_page
 from coop import services
 from coop.history import change_log
 from coop.maps import plot_map
@@ -84,14 +85,12 @@ def member_list(request):
             "fairtrade": any(p.fairtrade_certified for p in plots),
             "organic": any(p.organic_stage == "organic" for p in plots),
         })
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "coop/member_list.html", {
         "form": form,
         "page": page,
         "rows": rows,
         "communities": Member.objects.communities(),
-        "query_string": query.urlencode(),
+        "query_string": query_without_page(request),
         "can_export": has_role(request.user, *EXPORT_ROLES),
     })
 

@@ -26,6 +26,7 @@ from config.roles import (
     public,
     role_required,
 )
+from config.views import query_without_page
 from coop.lots import build_lot, build_lot_by_rule
 from coop.models import Certification, CollectionCentre, Delivery, DeliveryStatus, Lot, Member, Season
 from coop.uploads import SpreadsheetForm, stash_upload, take_upload
@@ -219,12 +220,6 @@ def receipt_verify(request, key):
                   status=200 if delivery else 404)
 
 
-def _without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 def _verify_url(request, delivery: Delivery) -> str:
     return request.build_absolute_uri(reverse("receipt_verify", args=[delivery.verification_key]))
 
@@ -255,7 +250,7 @@ def delivery_list(request):
     return render(request, "ledger/delivery_list.html", {
         "page": page, "seasons": seasons, "season": season, "centres": CollectionCentre.objects.all(),
         "centre": centre, "query": query, "status": request.GET.get("estado", ""),
-        "can_record": has_role(request.user, *RECORDERS), "query_string": _without_page(request),
+        "can_record": has_role(request.user, *RECORDERS), "query_string": query_without_page(request),
     })
 
 
@@ -280,7 +275,7 @@ def yield_control(request):
         row["excess_g"] = max(0, row["delivered_g"] - row["capacity_g"])
     return render(request, "ledger/yield_control.html", {
         "seasons": seasons, "season": season, "page": page, "members": members.values(),
-        "query_string": _without_page(request),
+        "query_string": query_without_page(request),
     })
 
 
