@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assemblies.rules import Base, Majority, MajorityRule, Threshold
-from ledger.models import AppendOnlyError, AppendOnlyModel, PremiumCategory
+from config.append_only import AppendOnlyError, AppendOnlyModel
+from ledger.models import PremiumCategory
 
 
 def _who(label):

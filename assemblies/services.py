@@ -47,9 +47,9 @@ from assemblies.models import (
     VotingMethod,
 )
 from assemblies.rules import Count, Majority, decide
+from config.money import from_minor, typed_to_minor
 from coop.models import Delivery, DeliveryStatus, Member, MemberStatus, MemberStatusChange
 from ledger.models import PremiumCategory
-from ledger.money import from_minor, typed_to_minor
 from ledger.premium_fund import authorize_budget_lines, draft_budget_line, fund_position, soles
 
 DELIVERY_WINDOW_DAYS = 365  # "minimum deliveries" counts the 12 months before the cut-off

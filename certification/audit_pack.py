@@ -54,6 +54,7 @@ from assemblies.minutes import minutes_match, minutes_pdf
 from assemblies.models import Assembly, AssemblyStatus
 from certification.documents import issue, kg_text, money_text
 from certification.reports import fund_report_draft, season_report_draft
+from config.money import from_minor
 from config.spreadsheets import neutralize
 from coop.models import (
     Certification,
@@ -80,7 +81,6 @@ from ledger.models import (
     SpendingKind,
     SpendingStatus,
 )
-from ledger.money import from_minor
 from ledger.sales import mass_balance
 
 # --- How numbers and text are written ---------------------------------------------------------------

@@ -35,6 +35,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from config.money import from_minor
 from config.spreadsheets import neutralize
 from coop.models import Certification, Season
 from ledger.models import (
@@ -46,7 +47,6 @@ from ledger.models import (
     Spending,
     SpendingStatus,
 )
-from ledger.money import from_minor
 from ledger.premium_fund import Figures, FundReport, add_up, fund_report
 from ledger.sales import mass_balance
 

@@ -13,6 +13,8 @@ from django.db.models import Count, Q, Sum
 
 from certification.documents import DocumentDraft, kg_text
 from certification.models import DocumentKind
+from config.money import format_money, from_minor
+from config.templatetags.minka_money import kg
 from coop.models import Certification, Delivery, Member, MemberStatus, OrganicStage, Plot, Season
 from ledger.models import (
     BudgetLine,
@@ -21,11 +23,9 @@ from ledger.models import (
     SalesContract,
     Spending,
 )
-from ledger.money import format_money, from_minor
 from ledger.premium_fund import Figures, FundPosition, add_up, fund_report
 from ledger.sales import mass_balance
 from ledger.templatetags.minka_charts import premium_category_chart
-from ledger.templatetags.minka_money import kg
 
 # --- Premium fund report --------------------------------------------------------------------------
 

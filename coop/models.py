@@ -5,7 +5,6 @@ typed by hand from surveys, and four decimals keep a georeferenced area exact.
 Money and weights, which must sum exactly, are integers in other apps.
 """
 
-import unicodedata
 from datetime import date
 
 from django.conf import settings
@@ -16,14 +15,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.money import GRAMS_PER_KG  # noqa: F401  (re-exported for the register's users)
+from config.text import normalize_text
+
 dni_validator = RegexValidator(r"^\d{8}$", _("El DNI debe tener exactamente 8 dígitos."))
-
-
-def normalize_text(value: str) -> str:
-    """Lower-case, accents removed, spaces collapsed: how search compares names."""
-    decomposed = unicodedata.normalize("NFKD", value or "")
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.lower().split())
 
 
 def member_search_text(*, code: str, dni: str, name: str) -> str:
@@ -346,7 +341,6 @@ class Plot(models.Model):
 # Weights are integer grams so season totals sum exactly on both databases.
 # Amounts are integer céntimos, computed and posted by ledger.purchases.
 
-GRAMS_PER_KG = 1000
 
 
 class Season(models.Model):

@@ -8,58 +8,30 @@ Writing produces the same columns, so an exported file imports again unchanged.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from pathlib import Path
 
 import tablib
-from python_calamine import CalamineError, CalamineWorkbook
 
-from config.spreadsheets import neutralize
+from config.spreadsheets import (
+    HEADER_SEARCH_ROWS,
+    CellError,
+    Problem,
+    ProblemReport,
+    cell_text,
+    header_key,
+    is_blank,
+    neutralize,
+    parse_date,
+    read_table,
+)
+from config.text import normalize_text
 from coop.geometry import GeometryError, parse_coordinate, parse_geojson, point
-from coop.models import MemberStatus, OrganicStage, Sex, normalize_text
+from coop.models import MemberStatus, OrganicStage, Sex
 
 AREA_QUANTUM = Decimal("0.0001")
-SPREADSHEET_EXTENSIONS = (".xlsx", ".csv")
-WRONG_FILE_TYPE = "Suba un archivo .xlsx o .csv (la hoja de trazabilidad)."
-HEADER_SEARCH_ROWS = 15  # sheets often carry a title block above the header
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int | None  # spreadsheet row number as the user sees it; None for the whole file
-    column: str  # header as written in the file, or the expected header
-    message: str
-
-    def __str__(self):
-        where = []
-        if self.row:
-            where.append(f"fila {self.row}")
-        if self.column:
-            where.append(f"columna «{self.column}»")
-        prefix = ", ".join(where)
-        return f"{prefix[0].upper()}{prefix[1:]}: {self.message}" if prefix else self.message
-
-
-@dataclass
-class ProblemReport:
-    """What an all-or-nothing import found: its rows and every problem, named by row and column."""
-
-    filename: str = ""
-    dry_run: bool = True
-    rows: int = 0
-    errors: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def error(self, row, column, message):
-        self.errors.append(Problem(row, column, message))
 
 
 @dataclass
@@ -136,53 +108,33 @@ REQUIRED_KEYS = ("dni", "name")
 COLUMNS_BY_KEY = {c.key: c for c in COLUMNS}
 
 
-def header_key(text) -> str:
-    """'Área del predio (ha)' and 'AREA DEL PREDIO' both become 'area del predio'."""
-    plain = normalize_text(str(text or ""))
-    plain = re.sub(r"[^a-z0-9]+", " ", plain).strip()
-    plain = re.sub(r"\b(ha|has|hectareas|si no|n)$", "", plain).strip()
-    return re.sub(r"\s+", " ", plain)
-
-
 _HEADER_LOOKUP: dict[str, str] = {}
 for _column in COLUMNS:
-    for _text in (_column.header, _column.key, *_column.aliases):
-        _HEADER_LOOKUP.setdefault(header_key(_text), _column.key)
+    for _name in (_column.header, _column.key, *_column.aliases):
+        _HEADER_LOOKUP.setdefault(header_key(_name), _column.key)
 
 
 # --- Cell parsers: each returns a value or raises CellError with a Spanish message.
-
-class CellError(ValueError):
-    pass
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
 
 def parse_dni(value) -> str:
     if isinstance(value, int | float):
         # Excel drops the leading zeros of a DNI typed as a number.
         return str(int(value)).zfill(8)
-    text = _text(value).replace(" ", "").replace(".", "")
+    text = cell_text(value).replace(" ", "").replace(".", "")
     if not text:
         return ""
     if not re.fullmatch(r"\d{8}", text):
-        raise CellError(f"«{_text(value)}» no es un DNI: debe tener exactamente 8 dígitos.")
+        raise CellError(f"«{cell_text(value)}» no es un DNI: debe tener exactamente 8 dígitos.")
     return text
 
 
 def parse_decimal(value) -> Decimal | None:
-    if value is None or _text(value) == "":
+    if value is None or cell_text(value) == "":
         return None
     if isinstance(value, int | float):
         number = Decimal(repr(value))
     else:
-        text = _text(value).replace(" ", "")
+        text = cell_text(value).replace(" ", "")
         if "," in text and "." in text:
             # 1.234,5 or 1,234.5: the last separator is the decimal one.
             thousands = "." if text.rfind(",") > text.rfind(".") else ","
@@ -191,9 +143,9 @@ def parse_decimal(value) -> Decimal | None:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise CellError(f"«{_text(value)}» no es un número.") from None
+            raise CellError(f"«{cell_text(value)}» no es un número.") from None
     if not number.is_finite():
-        raise CellError(f"«{_text(value)}» no es un número.")
+        raise CellError(f"«{cell_text(value)}» no es un número.")
     return number
 
 
@@ -202,9 +154,9 @@ def parse_area(value) -> Decimal | None:
     if number is None:
         return None
     if number < 0:
-        raise CellError(f"El área no puede ser negativa ({_text(value)}).")
+        raise CellError(f"El área no puede ser negativa ({cell_text(value)}).")
     if number > 10000:
-        raise CellError(f"{_text(value)} ha no es un área plausible para una parcela.")
+        raise CellError(f"{cell_text(value)} ha no es un área plausible para una parcela.")
     return number.quantize(AREA_QUANTUM, rounding=ROUND_HALF_UP)
 
 
@@ -215,14 +167,14 @@ NO = {"no", "n", "0", "false", "falso", "sin titulo", "ninguno"}
 def parse_yesno(value) -> bool | None:
     if isinstance(value, bool):
         return value
-    text = normalize_text(_text(value)).rstrip(".")
+    text = normalize_text(cell_text(value)).rstrip(".")
     if text in {"", "-"}:
         return None
     if text in YES:
         return True
     if text in NO:
         return False
-    raise CellError(f"«{_text(value)}»: escriba SI o NO.")
+    raise CellError(f"«{cell_text(value)}»: escriba SI o NO.")
 
 
 SEXES = {"m": Sex.MALE, "masculino": Sex.MALE, "hombre": Sex.MALE, "h": Sex.MALE, "varon": Sex.MALE,
@@ -230,12 +182,12 @@ SEXES = {"m": Sex.MALE, "masculino": Sex.MALE, "hombre": Sex.MALE, "h": Sex.MALE
 
 
 def parse_sex(value) -> str:
-    text = normalize_text(_text(value)).rstrip(".")
+    text = normalize_text(cell_text(value)).rstrip(".")
     if not text:
         return ""
     if text in SEXES:
         return SEXES[text]
-    raise CellError(f"«{_text(value)}»: escriba M (masculino) o F (femenino).")
+    raise CellError(f"«{cell_text(value)}»: escriba M (masculino) o F (femenino).")
 
 
 def parse_age(value) -> int | None:
@@ -243,7 +195,7 @@ def parse_age(value) -> int | None:
     if number is None:
         return None
     if number != number.to_integral_value() or not 15 <= number <= 110:
-        raise CellError(f"«{_text(value)}» no es una edad plausible (15 a 110 años).")
+        raise CellError(f"«{cell_text(value)}» no es una edad plausible (15 a 110 años).")
     return int(number)
 
 
@@ -273,12 +225,12 @@ def _full_year(year: int) -> int:
 def parse_month(value, *, today: date | None = None) -> date | None:
     """Month-year as cooperatives write it: 03/2015, 3-15, mar-15, Marzo 2015, 2015-03, a date cell."""
     today = today or date.today()
-    if value is None or _text(value) == "":
+    if value is None or cell_text(value) == "":
         return None
     if isinstance(value, datetime | date):
         result = date(value.year, value.month, 1)
     else:
-        text = normalize_text(_text(value)).replace(".", " ")
+        text = normalize_text(cell_text(value)).replace(".", " ")
         parts = [p for p in re.split(r"[\s/\-_]+|(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", text) if p and p != "de"]
         month = year = None
         if len(parts) == 3 and all(p.isdigit() for p in parts):
@@ -297,30 +249,11 @@ def parse_month(value, *, today: date | None = None) -> date | None:
         elif len(parts) == 1 and parts[0].isdigit() and len(parts[0]) == 4:
             month, year = 1, int(parts[0])  # only a year: January of it
         if month is None or year is None or not 1 <= month <= 12:
-            raise CellError(f"«{_text(value)}» no es un mes-año (escriba por ejemplo 03/2015 o mar-15).")
+            raise CellError(f"«{cell_text(value)}» no es un mes-año (escriba por ejemplo 03/2015 o mar-15).")
         result = date(_full_year(year), month, 1)
     if result > today or result.year < 1950:
-        raise CellError(f"«{_text(value)}» no es un mes de instalación plausible.")
+        raise CellError(f"«{cell_text(value)}» no es un mes de instalación plausible.")
     return result
-
-
-def parse_date(value) -> date | None:
-    if value is None or _text(value) == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d/%m/%y", "%d.%m.%Y"):
-        try:
-            parsed = datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-        if parsed > date.today():
-            raise CellError(f"La fecha {text} está en el futuro.")
-        return parsed
-    raise CellError(f"«{text}» no es una fecha (escriba dd/mm/aaaa).")
 
 
 ORGANIC = {
@@ -338,11 +271,11 @@ ORGANIC = {
 
 
 def parse_organic(value) -> str:
-    text = re.sub(r"[^a-z0-9]+", " ", normalize_text(_text(value))).strip()
+    text = re.sub(r"[^a-z0-9]+", " ", normalize_text(cell_text(value))).strip()
     if text in ORGANIC:
         return ORGANIC[text]
     raise CellError(
-        f"«{_text(value)}»: escriba Convencional, T1, T2, T3 u Orgánico."
+        f"«{cell_text(value)}»: escriba Convencional, T1, T2, T3 u Orgánico."
     )
 
 
@@ -352,16 +285,16 @@ STATUSES.update({"activa": MemberStatus.ACTIVE, "suspendida": MemberStatus.SUSPE
 
 
 def parse_status(value) -> str:
-    text = normalize_text(_text(value))
+    text = normalize_text(cell_text(value))
     if not text:
         return ""
     if text in STATUSES:
         return STATUSES[text]
-    raise CellError(f"«{_text(value)}»: escriba Activo, Suspendido, Retirado o Fallecido.")
+    raise CellError(f"«{cell_text(value)}»: escriba Activo, Suspendido, Retirado o Fallecido.")
 
 
 def parse_coordinate_cell(value):
-    if value is None or _text(value) == "":
+    if value is None or cell_text(value) == "":
         return None
     if isinstance(value, float):
         # Excel stores coordinates as floats; repr keeps the digits typed.
@@ -373,7 +306,7 @@ def parse_coordinate_cell(value):
 
 
 def parse_geojson_cell(value):
-    text = _text(value) if not isinstance(value, str) else value.strip()
+    text = cell_text(value) if not isinstance(value, str) else value.strip()
     if not text:
         return None
     try:
@@ -383,7 +316,7 @@ def parse_geojson_cell(value):
 
 
 PARSERS = {
-    "text": _text, "dni": parse_dni, "sex": parse_sex, "age": parse_age, "area": parse_area,
+    "text": cell_text, "dni": parse_dni, "sex": parse_sex, "age": parse_age, "area": parse_area,
     "month": parse_month, "yesno": parse_yesno, "date": parse_date, "organic": parse_organic,
     "status": parse_status, "coordinate": parse_coordinate_cell, "geojson": parse_geojson_cell,
 }
@@ -402,91 +335,6 @@ class SheetRow:
 class Sheet:
     rows: list[SheetRow]
     headers: dict[str, str]  # key -> header as written in the file
-
-
-def read_table(source: bytes, filename: str) -> list[tuple[int, list]]:
-    """The raw cells of the first sheet, numbered as the user sees the rows."""
-    suffix = Path(filename).suffix.lower()
-    if suffix not in SPREADSHEET_EXTENSIONS:
-        raise CellError(WRONG_FILE_TYPE)
-    return _read_xlsx(source) if suffix == ".xlsx" else _read_csv(source)
-
-
-def _read_xlsx(source: bytes) -> list[tuple[int, list]]:
-    # calamine (Rust) reads a 40,000-row sheet about ten times faster than openpyxl.
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(source))
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError) as exc:
-        raise CellError("El archivo no es un libro de Excel (.xlsx) válido.") from exc
-    return list(enumerate(rows, 1))
-
-
-def _decode(source: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return source.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CellError("No se puede leer el texto del archivo.")  # latin-1 never fails; kept for clarity
-
-
-def _read_csv(source: bytes) -> list[tuple[int, list]]:
-    text = _decode(source)
-    first_lines = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
-    try:
-        delimiter = csv.Sniffer().sniff(first_lines, delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ";" if first_lines.count(";") > first_lines.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return [(reader.line_num, row) for row in reader]
-    except csv.Error as exc:
-        raise CellError(f"El CSV está mal formado cerca de la línea {reader.line_num}: {exc}.") from exc
-
-
-def _is_blank(cells) -> bool:
-    return all(c is None or _text(c) == "" for c in cells)
-
-
-@dataclass(frozen=True)
-class KeyedTable:
-    """A sheet's rows as {column key: cell}, blank rows left out; for imports simpler than the register."""
-
-    header_row: int
-    headers: dict[str, str]  # key -> header as written in the file
-    rows: list[tuple[int, dict]]  # (row number as the user sees it, {key: cell})
-
-
-def read_keyed_table(source: bytes, filename: str, *, lookup: dict[str, str], anchors: set[str],
-                     report: ProblemReport, no_header: str) -> KeyedTable | None:
-    """Find the header row (the first of the top rows holding every ``anchors`` key) and read below it.
-
-    ``lookup`` maps ``header_key(text)`` to a column key; the first column with a key wins. Problems go
-    to ``report``; None when the file cannot be read or has no header row (``no_header`` says why).
-    """
-    try:
-        table = read_table(source, filename)
-    except CellError as exc:
-        report.error(None, "", str(exc))
-        return None
-    index = next((i for i, (_, cells) in enumerate(table[:HEADER_SEARCH_ROWS])
-                  if anchors <= {lookup.get(header_key(c)) for c in cells}), None)
-    if index is None:
-        report.error(None, "", no_header)
-        return None
-    header_row, cells = table[index]
-    positions, headers = {}, {}
-    for position, cell in enumerate(cells):
-        key = lookup.get(header_key(cell))
-        if key and key not in positions:
-            positions[key], headers[key] = position, _text(cell)
-    rows = []
-    for number, row_cells in table[index + 1:]:
-        values = {key: row_cells[pos] if pos < len(row_cells) else None for key, pos in positions.items()}
-        if not all(_text(v) == "" for v in values.values()):
-            rows.append((number, values))
-    return KeyedTable(header_row, headers, rows)
 
 
 def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | None:
@@ -512,7 +360,7 @@ def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | No
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
     for position, cell in enumerate(header_cells):
-        written = _text(cell)
+        written = cell_text(cell)
         if not written:
             continue
         key = _HEADER_LOOKUP.get(header_key(written))
@@ -529,7 +377,7 @@ def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | No
 
     rows = []
     for number, cells in table[header_index + 1:]:
-        if _is_blank(cells):
+        if is_blank(cells):
             continue
         values = {}
         for key, position in positions.items():

@@ -20,12 +20,12 @@ from config.roles import (
     has_role,
     role_required,
 )
+from config.uploads import SpreadsheetForm, stash_upload, take_upload
 from config.views import query_without_page
 from coop import services
 from coop.history import change_log
 from coop.maps import plot_map
 from coop.models import CertificationFilter, Member, MemberStatus, MemberStatusChange, Plot
-from coop.uploads import SpreadsheetForm, stash_upload, take_upload
 
 PAGE_SIZE = 50
 EXPORT_ROLES = REVIEWERS

@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from coop.models import CocoaForm, CollectionCentre, Delivery, Grade, Member, Plot, PriceRow, Season
-from coop.traceability import (
+from config.spreadsheets import (
     CellError,
     ProblemReport,
-    _text,
+    cell_text,
     header_key,
     parse_date,
-    parse_dni,
     read_keyed_table,
 )
+from coop.models import CocoaForm, CollectionCentre, Delivery, Grade, Member, Plot, PriceRow, Season
+from coop.traceability import parse_dni
 from ledger import chart
 from ledger.purchases import PRICING_PLOT_FIELDS, Lookups, parse_kg, purchase_description, quote_delivery
 from ledger.services import NewEntry, post_entries
@@ -166,7 +166,7 @@ def _read(source, filename, report) -> tuple[list[_Row], dict]:
 
 def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> list[tuple[_Row, dict, object]]:
     def cell(row, key):
-        return _text(row.cells.get(key))
+        return cell_text(row.cells.get(key))
 
     refs = [cell(r, "external_ref") for r in rows]
     existing = {}

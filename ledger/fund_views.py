@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from config.money import format_money
 from config.roles import (
     ADMINISTRATOR,
     FUND_READERS,
@@ -27,7 +28,6 @@ from ledger.models import (
     SpendingKind,
     SpendingStatus,
 )
-from ledger.money import format_money
 from ledger.premium_fund import (
     CAPACITY_ROLES,
     approve_spending,

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from config.money import typed_to_minor
 from coop.models import Delivery, Member, Season
 from ledger import chart
 from ledger.models import Account, JournalEntry, JournalLine, MemberMovement, MovementKind, PaymentMethod
-from ledger.money import typed_to_minor
 from ledger.services import post_entry, reverse_entry
 
 METHOD_ACCOUNTS = {
@@ -93,7 +93,7 @@ def record_movement(
     if not errors and kind != MovementKind.ADVANCE:
         owed = owed_to_member(member)
         if minor > owed:
-            from ledger.money import format_money
+            from config.money import format_money
 
             errors["amount"] = (
                 "El importe supera lo que la cooperativa debe al socio "

@@ -12,18 +12,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from config.append_only import AppendOnlyError, AppendOnlyModel  # noqa: F401  (ledger's users)
 from coop.models import Certification
 
-APPEND_ONLY_MESSAGE = (
-    "El libro mayor no admite cambios ni borrados: corrija con un asiento de reversión."
-)
-
-
-class AppendOnlyError(Exception):
-    """Someone tried to change or delete a posted entry or line."""
-
-    def __init__(self, message: str = APPEND_ONLY_MESSAGE):
-        super().__init__(message)
+JOURNAL_MESSAGE = _("El libro mayor no admite cambios ni borrados: corrija con un asiento de reversión.")
 
 
 class Currency(models.TextChoices):
@@ -78,37 +70,9 @@ class EntryCounter(models.Model):
         return f"Último asiento: {self.last_number}"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    """Bulk inserts are allowed; bulk changes and deletes are not."""
-
-    def update(self, **kwargs):
-        raise AppendOnlyError()
-
-    def delete(self):
-        raise AppendOnlyError()
-
-    # Refused up front: Django's own bulk_update would fail inside its atomic block
-    # and leave the caller's transaction unusable.
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise AppendOnlyError()
-
-
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError()
-
-
 class JournalEntry(AppendOnlyModel):
+    append_only_message = JOURNAL_MESSAGE
+
     number = models.PositiveBigIntegerField(_("número"), unique=True)
     date = models.DateField(_("fecha"))
     description = models.TextField(_("descripción"))
@@ -139,6 +103,8 @@ class JournalEntry(AppendOnlyModel):
 
 
 class JournalLine(AppendOnlyModel):
+    append_only_message = JOURNAL_MESSAGE
+
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
     amount = models.BigIntegerField(_("monto (céntimos)"), help_text=_("Debe positivo, haber negativo."))

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from config.money import format_money, from_minor, round_to_minor, typed_to_minor
 from config.roles import BOARD, TREASURER, has_role
 from coop.models import Delivery, Season
 from ledger import chart
@@ -43,7 +44,6 @@ from ledger.models import (
     SpendingKind,
     SpendingStatus,
 )
-from ledger.money import format_money, from_minor, round_to_minor, typed_to_minor
 from ledger.sales import FAIRTRADE_CLAIMS
 from ledger.services import post_entry, reverse_entry
 

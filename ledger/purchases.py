@@ -18,6 +18,7 @@ from django.db import connections, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from config.money import round_to_minor
 from coop.models import (
     GRAMS_PER_KG,
     Certification,
@@ -34,7 +35,6 @@ from coop.models import (
 )
 from ledger import chart, sql
 from ledger.models import Account
-from ledger.money import round_to_minor
 from ledger.services import post_entry, reverse_entry
 
 WET_GRADES = frozenset({Grade.UNGRADED})

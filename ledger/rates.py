@@ -12,10 +12,10 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from coop.traceability import (
+from config.spreadsheets import (
     CellError,
     ProblemReport,
-    _text,
+    cell_text,
     parse_date,
     read_keyed_table,
 )
@@ -82,7 +82,7 @@ def _row(number: int, values: dict, report: ProblemReport) -> ExchangeRate | Non
         return None
     figures = {}
     for key, header in (("buy", "Compra"), ("sell", "Venta")):
-        text = _text(values.get(key)).replace(",", ".")
+        text = cell_text(values.get(key)).replace(",", ".")
         try:
             figures[key] = Decimal(text).quantize(Decimal("0.0001"))
         except InvalidOperation:

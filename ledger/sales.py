@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 
+from config.money import format_money, from_minor, round_to_minor, typed_to_minor
 from coop.models import GRAMS_PER_KG, Certification, Delivery, Lot, Season
 from ledger import chart
 from ledger.models import ContractPayment, SalesContract
-from ledger.money import format_money, from_minor, round_to_minor, typed_to_minor
 from ledger.pricing import MissingFairtradeTerms, fairtrade_terms
 from ledger.rates import rate_on
 from ledger.services import post_entry

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from config.money import format_money
 from config.pdf import pdf_response, qr_svg, render_pdf
 from config.roles import (
     ADMINISTRATOR,
@@ -26,16 +27,15 @@ from config.roles import (
     public,
     role_required,
 )
+from config.uploads import SpreadsheetForm, stash_upload, take_upload
 from config.views import query_without_page
 from coop.lots import build_lot, build_lot_by_rule
 from coop.models import Certification, CollectionCentre, Delivery, DeliveryStatus, Lot, Member, Season
-from coop.uploads import SpreadsheetForm, stash_upload, take_upload
 from ledger import purchases
 from ledger.delivery_import import COLUMNS, import_deliveries
 from ledger.forms import DeliveryForm, MovementForm, find_member
 from ledger.member_accounts import record_movement, reverse_movement
 from ledger.models import JournalEntry, MemberMovement, SalesContract
-from ledger.money import format_money
 from ledger.sales import invoice_contract, mass_balance, receive_payment, record_contract
 
 RECORDERS = DELIVERY_RECORDERS

@@ -8,11 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from config.money import format_money
 from config.roles import ADMINISTRATOR, BOARD, CLERK
 from ledger import chart
 from ledger.member_accounts import owed_to_member, record_movement
 from ledger.models import JournalEntry, MemberMovement
-from ledger.money import format_money
 from ledger.services import balances_by_currency
 from ledger.verification import verify_ledger
 from tests.acopio.conftest import DAY

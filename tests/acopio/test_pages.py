@@ -11,11 +11,11 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
+from config.money import format_money
 from config.roles import ADMINISTRATOR, BOARD, CERTIFIER, CLERK, OVERSIGHT
 from coop.models import CollectionCentre, Delivery
 from ledger.member_accounts import owed_to_member, record_movement
 from ledger.models import JournalEntry
-from ledger.money import format_money
 from tests.acopio.conftest import DAY
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from pypdf import PdfReader, PdfWriter
 
 from certification.models import DownloadLog, IssuedDocument
+from config.money import format_money
 from ledger.member_accounts import owed_to_member
-from ledger.money import format_money
 from tests.acopio.factories import make_coop, record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -22,8 +22,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from certification.fairtrade_report import SHEETS, fairtrade_workbook
+from config.money import from_minor
 from ledger.models import ExchangeRate, PremiumCategory, SalesContract, Spending, SpendingStatus
-from ledger.money import from_minor
 from ledger.premium_fund import (
     approve_spending,
     authorize_budget_lines,

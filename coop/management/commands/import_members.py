@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from coop.commands import fail_on_errors
+from config.commands import fail_on_errors
 from coop.services import import_register
 
 

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from coop.commands import fail_on_errors
+from config.commands import fail_on_errors
+from config.money import format_money
 from ledger.delivery_import import import_deliveries
-from ledger.money import format_money
 
 
 class Command(BaseCommand):

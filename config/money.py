@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
+GRAMS_PER_KG = 1000  # weights are integer grams, like money in minor units
 CURRENCY_SYMBOLS = {"PEN": "S/", "USD": "US$"}
 MINOR_UNIT = Decimal("0.01")
 

@@ -4,8 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from coop.models import GRAMS_PER_KG
-from ledger.money import format_money
+from config.money import GRAMS_PER_KG, format_money
 
 register = template.Library()
 
@@ -36,22 +35,3 @@ def kg(grams) -> str:
     value = (Decimal(int(grams)) / GRAMS_PER_KG).normalize()
     text = f"{value:,.3f}".rstrip("0").rstrip(".")
     return f"{text} kg"
-
-
-@register.inclusion_tag("ledger/_member_account.html", takes_context=True)
-def member_account(context, member):
-    """The member page's account section (deliveries, movements, balance) for the chosen season."""
-    from coop.models import Season
-    from ledger.member_accounts import season_account
-
-    request = context["request"]
-    chosen = request.GET.get("campana")
-    seasons, season = Season.chosen(chosen)
-    if chosen == "todas":
-        season = None
-    return {
-        "member": member, "seasons": seasons, "season": season, "chosen": chosen,
-        "account": season_account(member=member, season=season),
-        "can_post": context.get("is_administrator", False),
-        "request": request,
-    }
