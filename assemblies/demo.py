@@ -17,8 +17,8 @@ from django.utils import timezone
 from assemblies import services
 from assemblies.models import Assembly, AssemblyStatus, MotionKind, RuleSet
 from config.roles import BOARD
-from ledger.models import BudgetLine
-from ledger.premium_demo import first_user_with_role
+from fund.demo import first_user_with_role
+from fund.models import BudgetLine
 
 STATUTE = "Estatuto de la cooperativa (reforma 2018)"
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assemblies.rules import Base, Majority, MajorityRule, Threshold
 from config.append_only import AppendOnlyError, AppendOnlyModel
-from ledger.models import PremiumCategory
+from fund.models import PremiumCategory
 
 
 def _who(label):
@@ -472,7 +472,7 @@ class Motion(models.Model):
     cancelled_reason = models.CharField(_("motivo del retiro"), max_length=300, blank=True)
     # What an approved budget motion authorized in the premium fund.
     authorization = models.OneToOneField(
-        "ledger.PremiumAuthorization",
+        "fund.PremiumAuthorization",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -541,7 +541,7 @@ class MotionBudgetLine(models.Model):
     amount_minor = models.BigIntegerField(_("monto (céntimos)"))
     # Set when the published motion authorizes the line in the premium fund.
     line = models.OneToOneField(
-        "ledger.BudgetLine", null=True, blank=True, on_delete=models.PROTECT, related_name="motion_line"
+        "fund.BudgetLine", null=True, blank=True, on_delete=models.PROTECT, related_name="motion_line"
     )
 
     class Meta:

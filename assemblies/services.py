@@ -19,6 +19,7 @@ from django.db.models import Count as DbCount
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from acopio.models import Delivery, DeliveryStatus
 from assemblies.minutes import minutes_hash
 from assemblies.models import (
     Assembly,
@@ -48,9 +49,9 @@ from assemblies.models import (
 )
 from assemblies.rules import Count, Majority, decide
 from config.money import from_minor, typed_to_minor
-from coop.models import Delivery, DeliveryStatus, Member, MemberStatus, MemberStatusChange
-from ledger.models import PremiumCategory
-from ledger.premium_fund import authorize_budget_lines, draft_budget_line, fund_position, soles
+from coop.models import Member, MemberStatus, MemberStatusChange
+from fund.models import PremiumCategory
+from fund.services import authorize_budget_lines, draft_budget_line, fund_position, soles
 
 DELIVERY_WINDOW_DAYS = 365  # "minimum deliveries" counts the 12 months before the cut-off
 

@@ -36,9 +36,9 @@ from assemblies.models import (
 from config.pdf import pdf_response
 from config.roles import ADMINISTRATOR, BOARD, CLERK, has_role, public, role_required
 from config.roles import READERS as ALL_READERS
+from config.views import date_or_none, errors_of, refused
 from coop.models import Season
-from ledger.models import PremiumCategory, Spending, SpendingStatus
-from ledger.views import _date_or_none, _errors_of, _refused, _season_or_none
+from fund.models import PremiumCategory, Spending, SpendingStatus
 
 # Every role reads assemblies (a members' matter); the board organises them; clerks may staff the desk.
 READERS = ALL_READERS
@@ -96,11 +96,11 @@ def assembly_new(request):
                 first_call_at=_moment(data.get("first_call_at")),
                 second_call_at=_moment(data.get("second_call_at")),
                 agenda=data.get("agenda", ""),
-                cutoff_date=_date_or_none(data.get("cutoff_date")),
+                cutoff_date=date_or_none(data.get("cutoff_date")),
                 user=request.user,
             )
         except ValidationError as exc:
-            errors = _errors_of(exc)
+            errors = errors_of(exc)
         else:
             messages.success(
                 request,
@@ -184,7 +184,7 @@ def assembly_open(request, pk):
             assembly=assembly, call=request.POST.get("call", ""), user=request.user
         )
     except ValidationError as exc:
-        _refused(request, exc, about="Apertura")
+        refused(request, exc, about="Apertura")
     else:
         messages.success(
             request,
@@ -203,7 +203,7 @@ def assembly_close(request, pk):
     try:
         services.close_assembly(assembly=assembly, user=request.user)
     except ValidationError as exc:
-        _refused(request, exc, about="Cierre")
+        refused(request, exc, about="Cierre")
     else:
         messages.success(request, "Asamblea cerrada. El acta está lista para imprimir y firmar.")
     return redirect(assembly)
@@ -251,7 +251,7 @@ def desk(request, pk):
         try:
             services.check_in(assembly=assembly, entry=member, user=request.user)
         except ValidationError as exc:
-            _refused(request, exc)
+            refused(request, exc)
             return redirect(f"{request.path}?q={member.code}")
         messages.success(request, f"Asistencia registrada: {member}.")
         return redirect(request.path)
@@ -322,7 +322,7 @@ def desk_action(request, pk):
         else:
             messages.error(request, "Acción desconocida.")
     except ValidationError as exc:
-        _refused(request, exc)
+        refused(request, exc)
     return redirect(back)
 
 
@@ -369,12 +369,12 @@ def motion_new(request, pk):
                 secret=bool(data.get("secret")),
                 candidates=(data.get("candidates") or "").splitlines(),
                 seats=int(seats) if seats.isdigit() else 0,
-                season=_season_or_none(data.get("season")),
+                season=Season.picked(data.get("season")),
                 budget_lines=rows,
                 user=request.user,
             )
         except ValidationError as exc:
-            errors = _errors_of(exc)
+            errors = errors_of(exc)
         else:
             messages.success(request, f"Moción {motion} registrada como borrador.")
             return redirect(motion)
@@ -460,7 +460,7 @@ def motion_action(request, pk, number):
         else:
             messages.error(request, "Acción desconocida.")
     except ValidationError as exc:
-        _refused(request, exc)
+        refused(request, exc)
     return redirect(motion)
 
 
@@ -479,7 +479,7 @@ def motion_tally(request, pk, number):
             user=request.user,
         )
     except ValidationError as exc:
-        _refused(request, exc, about="Conteo no guardado")
+        refused(request, exc, about="Conteo no guardado")
     else:
         messages.success(request, "Conteo registrado.")
     return redirect(motion)
@@ -499,7 +499,7 @@ def ballot_station(request, pk, number):
                 motion=motion, voter=voter, cast_by=cast_by, option=option, user=request.user
             )
         except ValidationError as exc:
-            _refused(request, exc)
+            refused(request, exc)
         else:
             messages.success(request, f"Voto de {voter.code} registrado. Siguiente votante.")
         return redirect("assemblies:ballot_station", pk=pk, number=number)

@@ -96,12 +96,13 @@ def build_premium_season(*, members: int, deliveries: int, out=print) -> dict:
 
     from django.contrib.auth.models import Group, User
 
+    from acopio.delivery_import import record_rows
+    from acopio.demo import _delivery_rows, _seasons_centres_prices
     from coop.demo import DEMO_PREFIX, generate_demo
     from coop.models import Member, MemberStatus, Season
-    from ledger.delivery_import import record_rows
-    from ledger.demo import _delivery_rows, _exchange_rates, _seasons_centres_prices
-    from ledger.premium_fund import convert_premium, fund_position
-    from ledger.sales import invoice_contract, mass_balance, receive_payment, record_contract
+    from fund.services import convert_premium, fund_position
+    from sales.demo import exchange_rates as _exchange_rates
+    from sales.services import invoice_contract, mass_balance, receive_payment, record_contract
 
     started = time.perf_counter()
     generate_demo(members=members, seed=1)

@@ -46,11 +46,13 @@ def main():
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    from acopio.delivery_import import COLUMNS, import_deliveries
+    from acopio.demo import _row
+    from acopio.models import CollectionCentre, Delivery
+    from acopio.services import record_delivery
+    from config.demo import generate_seasons
     from coop.demo import generate_demo
-    from coop.models import CollectionCentre, Delivery, Member, Season
-    from ledger.delivery_import import COLUMNS, import_deliveries
-    from ledger.demo import _row, generate_acopio
-    from ledger.purchases import record_delivery
+    from coop.models import Member, Season
     from ledger.verification import verify_ledger
 
     call_command("collectstatic", interactive=False, verbosity=0)  # pages need it when DEBUG is off
@@ -67,7 +69,7 @@ def main():
     imported = min(100_000, args.deliveries // 5)
     if not loaded:
         started = time.perf_counter()
-        demo = generate_acopio(deliveries=args.deliveries - imported, seed=1, payments=False)
+        demo = generate_seasons(deliveries=args.deliveries - imported, seed=1, payments=False)
         seconds = time.perf_counter() - started
         results.append((f"demo loader: {demo.deliveries:,} deliveries (checked, priced, numbered, posted)",
                         f"{seconds:.1f} s ({demo.deliveries / seconds:,.0f}/s)"))
@@ -138,7 +140,7 @@ def main():
     total = Delivery.objects.count()
     client = Client()
     client.force_login(clerk)
-    page_url, quote_url = reverse("ledger:delivery_new"), reverse("ledger:delivery_quote")
+    page_url, quote_url = reverse("acopio:delivery_new"), reverse("acopio:delivery_quote")
     get_ms, quote_ms, save_ms = [], [], []
     for n in range(100):
         member = members[(n * 37) % len(members)]
@@ -158,7 +160,7 @@ def main():
     for query in ("", "?campana=2026", "?estado=void", f"?q={members[0].dni}", "?page=200"):
         for _ in range(5):
             started = time.perf_counter()
-            assert client.get(reverse("ledger:delivery_list") + query).status_code == 200
+            assert client.get(reverse("acopio:delivery_list") + query).status_code == 200
             list_ms.append((time.perf_counter() - started) * 1000)
     results.append(("delivery list: first page, season, voids, a member, page 200", summary(list_ms)))
     started = time.perf_counter()
@@ -196,8 +198,9 @@ PER_CLERK = 300
 
 
 def _clerk(n: int, member_ids: list[int], day, barrier, done) -> None:
-    from coop.models import CollectionCentre, Member
-    from ledger.purchases import record_delivery
+    from acopio.models import CollectionCentre
+    from acopio.services import record_delivery
+    from coop.models import Member
 
     centre = CollectionCentre.objects.order_by("code")[n % 3]
     members = list(Member.objects.filter(pk__in=member_ids[n * 100:(n + 1) * 100]))

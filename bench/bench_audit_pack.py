@@ -41,14 +41,14 @@ def add_audit_material(*, season, admin, board, treasurer, small_deliveries: int
 
     from django.utils import timezone
 
+    from acopio.delivery_import import record_rows
+    from acopio.demo import _delivery_rows, _voids
     from assemblies import services
     from assemblies.models import Delegate, RuleSet
     from coop.demo import DEMO_PREFIX
     from coop.models import Member, MemberStatus, Season
-    from ledger.delivery_import import record_rows
-    from ledger.demo import _delivery_rows, _voids
-    from ledger.models import PremiumCategory
-    from ledger.premium_fund import (
+    from fund.models import PremiumCategory
+    from fund.services import (
         approve_spending,
         fund_position,
         register_distribution,
@@ -146,8 +146,9 @@ def main():
     from django.contrib.auth.models import User
     from django.core.management import call_command
 
+    from acopio.models import Delivery
     from certification import audit_pack
-    from coop.models import Delivery, Season
+    from coop.models import Season
 
     print(f"\n{database}, {machine()}\n| step | result |\n|---|---|", flush=True)
     if not args.reuse:

@@ -37,8 +37,8 @@ def main():
     from django.test import Client
     from django.urls import reverse
 
-    from ledger.models import PremiumCategory
-    from ledger.premium_fund import (
+    from fund.models import PremiumCategory
+    from fund.services import (
         approve_spending,
         authorize_budget_lines,
         draft_budget_line,
@@ -46,7 +46,7 @@ def main():
         fund_report,
         register_distribution,
     )
-    from ledger.sales import mass_balance
+    from sales.services import mass_balance
 
     call_command("collectstatic", interactive=False, verbosity=0)
     print(f"\n{database}, {machine()}\n| step | result |\n|---|---|", flush=True)
@@ -66,7 +66,7 @@ def main():
     print(f"| premium fund figures (`fund_report`) | {summary(timed(fund_report))} |", flush=True)
     client = Client()
     client.force_login(admin)
-    url = reverse("ledger:fund_overview")
+    url = reverse("fund:fund_overview")
 
     def page():
         response = client.get(url)
@@ -93,7 +93,7 @@ def main():
           f"{posted:.1f} s |", flush=True)
     print(f"| distribution, total | **{registered + posted:.1f} s** (parts add up to the céntimo) |",
           flush=True)
-    detail = reverse("ledger:spending_detail", args=[spending.pk])
+    detail = reverse("fund:spending_detail", args=[spending.pk])
     print(f"| the distribution's page (payroll, first page) | "
           f"{summary(timed(lambda: client.get(detail)))} |", flush=True)
 

@@ -50,38 +50,26 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from acopio.models import CocoaForm, CollectionCentre, Delivery, DeliveryStatus, Grade, Lot
 from assemblies.minutes import minutes_match, minutes_pdf
 from assemblies.models import Assembly, AssemblyStatus
 from certification.documents import issue, kg_text, money_text
 from certification.reports import fund_report_draft, season_report_draft
 from config.money import from_minor
 from config.spreadsheets import neutralize
-from coop.models import (
-    Certification,
-    CocoaForm,
-    CollectionCentre,
-    Delivery,
-    DeliveryStatus,
-    Grade,
-    Lot,
-    Member,
-    Plot,
-    Season,
-)
+from coop.models import Certification, Member, Plot, Season
 from coop.traceability import COLUMNS_BY_KEY, EXPORT_KEYS, register_rows
-from ledger.models import (
-    Account,
+from fund.models import (
     ApprovalCapacity,
-    ContractPayment,
     DistributionShare,
-    JournalLine,
     PremiumAuthorization,
-    SalesContract,
     Spending,
     SpendingKind,
     SpendingStatus,
 )
-from ledger.sales import mass_balance
+from ledger.models import Account, JournalLine
+from sales.models import ContractPayment, SalesContract
+from sales.services import mass_balance
 
 # --- How numbers and text are written ---------------------------------------------------------------
 #

@@ -40,8 +40,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from shapely.errors import ShapelyError
 
+from acopio.models import Delivery, DeliveryStatus, Lot
 from coop.geometry import GeometryError, check_geometry, dumps_geometry, parse_geojson
-from coop.models import Delivery, DeliveryStatus, Lot, Plot, Season
+from coop.models import Plot, Season
 
 PRODUCER_COUNTRY = "PE"
 CHUNK = 2000  # rows fetched at a time by .iterator()

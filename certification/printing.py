@@ -28,11 +28,12 @@ from django.utils.text import slugify
 from django_tasks import task
 from pypdf import PdfWriter
 
+from acopio.models import Delivery
 from certification.documents import issue
 from certification.models import PrintStatus, StatementRun
 from certification.statements import statement_draft
 from config.files import write_whole, written_whole
-from coop.models import Delivery, Member, Season
+from coop.models import Member, Season
 from ledger.models import JournalLine
 
 CHUNK_SIZE = 100

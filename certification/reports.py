@@ -11,21 +11,17 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
+from acopio.models import Delivery
 from certification.documents import DocumentDraft, kg_text
 from certification.models import DocumentKind
 from config.money import format_money, from_minor
 from config.templatetags.minka_money import kg
-from coop.models import Certification, Delivery, Member, MemberStatus, OrganicStage, Plot, Season
-from ledger.models import (
-    BudgetLine,
-    ContractPayment,
-    PremiumCategory,
-    SalesContract,
-    Spending,
-)
-from ledger.premium_fund import Figures, FundPosition, add_up, fund_report
-from ledger.sales import mass_balance
-from ledger.templatetags.minka_charts import premium_category_chart
+from coop.models import Certification, Member, MemberStatus, OrganicStage, Plot, Season
+from fund.models import BudgetLine, PremiumCategory, Spending
+from fund.services import Figures, FundPosition, add_up, fund_report
+from fund.templatetags.fund_charts import premium_category_chart
+from sales.models import ContractPayment, SalesContract
+from sales.services import mass_balance
 
 # --- Premium fund report --------------------------------------------------------------------------
 

@@ -15,11 +15,12 @@ from datetime import timedelta
 from django.db.models import Sum
 from django.utils import timezone
 
+from acopio.models import Delivery
 from certification.documents import DocumentDraft, kg_text
 from certification.models import DocumentKind
 from config.money import format_money, from_minor
 from config.templatetags.minka_money import kg
-from coop.models import Delivery, Member, Plot, Season
+from coop.models import Member, Plot, Season
 from ledger import chart
 from ledger.models import JournalLine, MemberMovement
 

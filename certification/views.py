@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from acopio.models import Lot
 from certification import eudr, pack_runs, printing
 from certification.documents import DocumentDraft, issue, sha256
 from certification.fairtrade_report import fairtrade_workbook
@@ -36,7 +37,7 @@ from config.roles import (
     role_required,
 )
 from config.views import query_without_page
-from coop.models import Lot, Member, Season
+from coop.models import Member, Season
 
 MAX_VERIFY_UPLOAD = 30 * 1024 * 1024
 PORTAL_READERS = FUND_READERS  # administration, board, oversight, certifiers and treasury

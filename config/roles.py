@@ -11,6 +11,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+# Minka's own apps, bottom to top: their models are the administrators' to manage in the admin.
+MINKA_APPS = ("coop", "ledger", "acopio", "sales", "fund", "assemblies", "certification")
+
 ADMINISTRATOR = "administrador"
 CLERK = "acopiador"
 BOARD = "consejo_administracion"
@@ -104,6 +107,6 @@ def ensure_role_groups(**kwargs) -> None:
         Group.objects.get_or_create(name=name)
     admin_group = Group.objects.get(name=ADMINISTRATOR)
     perms = Permission.objects.filter(
-        content_type__app_label__in=["coop", "ledger", "assemblies", "certification"]
+        content_type__app_label__in=MINKA_APPS
     )
     admin_group.permissions.add(*perms)

@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "config",
     "coop",
     "ledger",
+    "acopio",
+    "sales",
+    "fund",
     "assemblies",
     "certification",
 ]

@@ -2,23 +2,27 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from acopio import views as acopio_views
 from assemblies import views as assembly_views
 from certification import views as certification_views
-from config import views
+from config import pages, views
 from config.roles import public
-from coop import views as coop_views
-from ledger import views as ledger_views
+
+pages.register_sections()
 
 urlpatterns = [
-    path("", coop_views.home, name="home"),
+    path("", pages.home, name="home"),
     path("cuenta/", include("config.account_urls")),
     path("i18n/idioma/", public(set_language), name="set_language"),
     path("salud/", views.health, name="health"),
     path("padron/", include("coop.urls")),
+    path("", include("acopio.urls")),
     path("", include("ledger.urls")),
+    path("", include("sales.urls")),
+    path("", include("fund.urls")),
     path("asambleas/", include("assemblies.urls")),
     path("certificacion/", include("certification.urls", namespace="certification")),
-    path("verificar/recibo/<str:key>/", ledger_views.receipt_verify, name="receipt_verify"),
+    path("verificar/recibo/<str:key>/", acopio_views.receipt_verify, name="receipt_verify"),
     path("verificar/acta/<uuid:key>/", assembly_views.minutes_verify, name="minutes_verify"),
     path("verificar/documento/<uuid:key>/", certification_views.document_verify, name="document_verify"),
     path("admin/", admin.site.urls),

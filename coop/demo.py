@@ -19,15 +19,7 @@ from django.db.models import Sum
 from simple_history.utils import bulk_create_with_history
 
 from coop.geometry import check_geometry, point
-from coop.models import (
-    Member,
-    MemberStatus,
-    MemberStatusChange,
-    OrganicStage,
-    Plot,
-    Sex,
-    member_search_text,
-)
+from coop.models import Member, MemberStatus, MemberStatusChange, OrganicStage, Plot, Sex, member_search_text
 
 DEMO_PREFIX = "CHZ-"
 DEMO_AS_OF = date(2025, 12, 31)

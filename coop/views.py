@@ -30,15 +30,10 @@ from coop.models import CertificationFilter, Member, MemberStatus, MemberStatusC
 PAGE_SIZE = 50
 EXPORT_ROLES = REVIEWERS
 
-
-@role_required(*ALL_ROLES)
-def home(request):
-    return render(request, "home.html", {
-        "member_count": Member.objects.count(),
-        "active_count": Member.objects.filter(status=MemberStatus.ACTIVE).count(),
-        "plot_count": Plot.objects.count(),
-        "can_export": has_role(request.user, *EXPORT_ROLES),
-    })
+# Sections that apps above the register add to the member page (deliveries, account, statements):
+# each is called with (request, member) and returns HTML. The composition root (config.pages)
+# registers them, so the register imports none of those apps.
+MEMBER_PAGE_SECTIONS: list = []
 
 
 class MemberFilterForm(forms.Form):
@@ -124,6 +119,7 @@ def member_detail(request, code):
         "changes": change_log(member, limit=60),
         "status_form": StatusChangeForm(initial={"effective_date": timezone.localdate()}),
         "can_edit": has_role(request.user, ADMINISTRATOR),
+        "sections": [section(request, member) for section in MEMBER_PAGE_SECTIONS],
     })
 
 

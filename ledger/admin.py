@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from ledger.models import Account, ExchangeRate, FairtradeTerms, JournalEntry, JournalLine, MemberMovement
+from ledger.models import Account, JournalEntry, JournalLine, MemberMovement
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -52,30 +52,3 @@ class MemberMovementAdmin(ReadOnlyAdmin):
     search_fields = ("member__code", "member__dni", "document")
     list_select_related = ("member", "entered_by")
     show_full_result_count = False
-
-
-@admin.register(FairtradeTerms)
-class FairtradeTermsAdmin(admin.ModelAdmin):
-    """Administrators add each review's row from the official table; rows are never edited."""
-
-    list_display = ("valid_from", "origin", "minimum_price", "organic_rule", "organic_minimum_price",
-                    "organic_differential", "premium", "currency", "source")
-    readonly_fields = ("created_at",)
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
-    list_display = ("date", "buy", "sell", "source")
-    date_hierarchy = "date"
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None
-
-    def has_delete_permission(self, request, obj=None):
-        return False

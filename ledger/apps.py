@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class LedgerConfig(AppConfig):
-    """Money: Fairtrade terms, contracts, the journal, member accounts, the premium fund."""
+    """The journal: accounts, entries and lines, posting, verification, member accounts."""
 
     name = "ledger"
     verbose_name = "Contabilidad"

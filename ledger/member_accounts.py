@@ -1,12 +1,11 @@
 """A member's account: what the cooperative owes them, and the movements that change it.
 
-Deliveries credit the account (ledger.purchases). Advances and payments
+Deliveries credit the account (acopio.services). Advances and payments
 debit it against cash, bank or mobile wallet; agreed deductions debit it
 against what the member owes the cooperative for inputs or loans.
 """
 
 import uuid
-from dataclasses import dataclass
 from datetime import date as Date
 
 from django.core.exceptions import ValidationError
@@ -15,7 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from config.money import typed_to_minor
-from coop.models import Delivery, Member, Season
+from coop.models import Member
 from ledger import chart
 from ledger.models import Account, JournalEntry, JournalLine, MemberMovement, MovementKind, PaymentMethod
 from ledger.services import post_entry, reverse_entry
@@ -139,33 +138,3 @@ def reverse_movement(
     reverse_entry(entry=movement.entry, date=on or timezone.localdate(), user=user,
                   reason=f"anulación de {movement.get_kind_display().lower()} {movement.document}: {reason}")
     return movement
-
-
-@dataclass(frozen=True)
-class SeasonAccount:
-    season: Season | None
-    deliveries: list
-    movements: list
-    delivered_minor: int
-    paid_minor: int
-    deducted_minor: int
-    balance_minor: int  # all seasons, from the ledger
-
-
-def season_account(*, member: Member, season: Season | None) -> SeasonAccount:
-    """The season's deliveries and movements, with the balance read from the ledger itself."""
-    deliveries = Delivery.objects.filter(member=member).select_related("centre", "plot")
-    movements = (MemberMovement.objects.filter(member=member)
-                 .select_related("entered_by", "entry__reversed_by"))
-    if season is not None:
-        deliveries = deliveries.filter(season=season)
-        movements = movements.filter(date__gte=season.starts_on, date__lte=season.ends_on)
-    deliveries, movements = list(deliveries), list(movements)
-    standing = [m for m in movements if not m.is_reversed]
-    paid = sum(m.amount_minor for m in standing if m.kind in (MovementKind.ADVANCE, MovementKind.PAYMENT))
-    return SeasonAccount(
-        season=season, deliveries=deliveries, movements=movements,
-        delivered_minor=sum(d.amount_minor for d in deliveries if not d.is_void),
-        paid_minor=paid, deducted_minor=sum(m.amount_minor for m in standing) - paid,
-        balance_minor=owed_to_member(member),
-    )

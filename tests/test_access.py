@@ -11,6 +11,8 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from acopio.lots import build_lot
+from acopio.models import Delivery
 from assemblies.models import Assembly
 from certification.models import AuditPackRun, IssuedDocument, StatementRun
 from config.roles import (
@@ -19,24 +21,17 @@ from config.roles import (
     BOARD,
     CERTIFIER,
     CLERK,
+    MINKA_APPS,
     OVERSIGHT,
     PUBLIC,
     TREASURER,
 )
-from coop.lots import build_lot
-from coop.models import Delivery, Member
+from coop.models import Member
+from fund.models import BudgetLine, PremiumAuthorization, PremiumCategory, Spending, SpendingKind
 from ledger.member_accounts import record_movement
-from ledger.models import (
-    BudgetLine,
-    MovementKind,
-    PaymentMethod,
-    PremiumAuthorization,
-    PremiumCategory,
-    SalesContract,
-    Spending,
-    SpendingKind,
-)
-from ledger.sales import record_contract
+from ledger.models import MovementKind, PaymentMethod
+from sales.models import SalesContract
+from sales.services import record_contract
 from tests.acopio.factories import make_coop, record
 
 ALL = ALL_ROLES
@@ -50,7 +45,6 @@ SIGNERS = frozenset({BOARD, TREASURER})
 ASSEMBLY_ORGANISERS = frozenset({ADMINISTRATOR, BOARD})
 ASSEMBLY_DESK = frozenset({ADMINISTRATOR, BOARD, CLERK})
 STATEMENT_PRINTERS = frozenset({ADMINISTRATOR, TREASURER})
-MINKA_APPS = {"coop", "ledger", "assemblies", "certification"}
 
 # url name -> (roles allowed, HTTP method used to probe it)
 POLICY = {
@@ -64,32 +58,32 @@ POLICY = {
     "coop:member_status_change": (ADMIN_ONLY, "post"),
     "coop:register_import": (ADMIN_ONLY, "get"),
     "coop:register_export": (EXPORTERS, "get"),
-    "ledger:delivery_new": (RECORDERS, "get"),
-    "ledger:delivery_quote": (RECORDERS, "post"),
-    "ledger:member_lookup": (RECORDERS, "get"),
-    "ledger:delivery_import": (ADMIN_ONLY, "get"),
-    "ledger:delivery_list": (ALL, "get"),
-    "ledger:yield_control": (CONTROLLERS, "get"),
-    "ledger:delivery_detail": (ALL, "get"),
-    "ledger:delivery_receipt_pdf": (ALL, "get"),
-    "ledger:delivery_void": (ADMIN_ONLY, "post"),
+    "acopio:delivery_new": (RECORDERS, "get"),
+    "acopio:delivery_quote": (RECORDERS, "post"),
+    "acopio:member_lookup": (RECORDERS, "get"),
+    "acopio:delivery_import": (ADMIN_ONLY, "get"),
+    "acopio:delivery_list": (ALL, "get"),
+    "acopio:yield_control": (CONTROLLERS, "get"),
+    "acopio:delivery_detail": (ALL, "get"),
+    "acopio:delivery_receipt_pdf": (ALL, "get"),
+    "acopio:delivery_void": (ADMIN_ONLY, "post"),
     "ledger:movement_new": (ADMIN_ONLY, "get"),
     "ledger:movement_reverse": (ADMIN_ONLY, "post"),
-    "ledger:lot_list": (EXPORTERS, "get"),
-    "ledger:lot_new": (ADMIN_ONLY, "get"),
-    "ledger:contract_list": (EXPORTERS, "get"),
-    "ledger:contract_new": (ADMIN_ONLY, "get"),
-    "ledger:contract_invoice": (ADMIN_ONLY, "post"),
-    "ledger:contract_payment": (ADMIN_ONLY, "post"),
-    "ledger:mass_balance": (EXPORTERS, "get"),
-    "ledger:fund_overview": (FUND_READERS, "get"),
-    "ledger:premium_conversion": (ADMIN_ONLY, "post"),
-    "ledger:budget_line_new": (PLAN_DRAFTERS, "get"),
-    "ledger:spending_new": (ADMIN_ONLY, "get"),
-    "ledger:spending_detail": (FUND_READERS, "get"),
-    "ledger:spending_approve": (SIGNERS, "post"),
-    "ledger:spending_reject": (SIGNERS, "post"),
-    "ledger:spending_reverse": (ADMIN_ONLY, "post"),
+    "sales:lot_list": (EXPORTERS, "get"),
+    "sales:lot_new": (ADMIN_ONLY, "get"),
+    "sales:contract_list": (EXPORTERS, "get"),
+    "sales:contract_new": (ADMIN_ONLY, "get"),
+    "sales:contract_invoice": (ADMIN_ONLY, "post"),
+    "sales:contract_payment": (ADMIN_ONLY, "post"),
+    "sales:mass_balance": (EXPORTERS, "get"),
+    "fund:fund_overview": (FUND_READERS, "get"),
+    "fund:premium_conversion": (ADMIN_ONLY, "post"),
+    "fund:budget_line_new": (PLAN_DRAFTERS, "get"),
+    "fund:spending_new": (ADMIN_ONLY, "get"),
+    "fund:spending_detail": (FUND_READERS, "get"),
+    "fund:spending_approve": (SIGNERS, "post"),
+    "fund:spending_reject": (SIGNERS, "post"),
+    "fund:spending_reverse": (ADMIN_ONLY, "post"),
     "receipt_verify": (PUBLIC, "get"),
     "assemblies:assembly_list": (ALL, "get"),
     "assemblies:assembly_new": (ASSEMBLY_ORGANISERS, "get"),

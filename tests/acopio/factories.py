@@ -6,18 +6,9 @@ Plain functions, so tests outside tests/acopio (the access table) can build the 
 from datetime import date
 from decimal import Decimal
 
-from coop.models import (
-    Certification,
-    CocoaForm,
-    CollectionCentre,
-    Grade,
-    Member,
-    OrganicStage,
-    Plot,
-    PriceRow,
-    Season,
-)
-from ledger import purchases
+from acopio import services as purchases
+from acopio.models import CocoaForm, CollectionCentre, Grade, PriceRow
+from coop.models import Certification, Member, OrganicStage, Plot, Season
 
 DAY = date(2026, 3, 10)
 PRICES = {  # soles per kg, from 2026-01-01

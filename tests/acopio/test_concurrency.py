@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from django.db import connection, connections
 
-from coop.models import Delivery
+from acopio.models import Delivery
 from ledger.member_accounts import owed_to_member
 from ledger.verification import verify_ledger
 from tests.acopio.factories import make_coop, record

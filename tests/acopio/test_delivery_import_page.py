@@ -4,11 +4,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from coop.models import Delivery
+from acopio.models import Delivery
 from tests.acopio.test_import_deliveries import GOOD
 
 pytestmark = pytest.mark.django_db
-URL = reverse("ledger:delivery_import")
+URL = reverse("acopio:delivery_import")
 
 
 def upload(text: str, name: str = "balanza.csv"):

@@ -4,12 +4,14 @@ balance."""
 import pytest
 from django.db.models import Sum
 
+from acopio.models import Delivery
+from config.demo import generate_seasons
 from coop.demo import generate_demo
-from coop.models import Delivery, Season
+from coop.models import Season
+from fund.models import DistributionShare
 from ledger import chart
-from ledger.demo import generate_acopio
 from ledger.member_accounts import owed_to_member
-from ledger.models import DistributionShare, MemberMovement
+from ledger.models import MemberMovement
 from ledger.services import account_balance, balances_by_currency
 from ledger.verification import verify_ledger
 
@@ -21,7 +23,7 @@ def demo(make_user):
     make_user("consejo_administracion", username="consejo")  # the demo's spending is signed by these two
     make_user("tesorero", username="tesorero")
     generate_demo(members=60, seed=4)
-    return generate_acopio(seed=4)
+    return generate_seasons(seed=4)
 
 
 def test_three_seasons_of_deliveries_voids_and_payments(demo):
@@ -46,13 +48,13 @@ def test_what_the_coop_owes_equals_deliveries_minus_movements(demo):
 
 def test_loading_twice_adds_nothing(demo):
     before = Delivery.objects.count()
-    again = generate_acopio(seed=4)
+    again = generate_seasons(seed=4)
     assert not again.created and Delivery.objects.count() == before
 
 
 def test_the_demo_sells_certified_cocoa_within_the_mass_balance(demo):
-    from ledger.models import SalesContract
-    from ledger.sales import mass_balance
+    from sales.models import SalesContract
+    from sales.services import mass_balance
 
     contracts = SalesContract.objects.all()
     assert contracts.filter(terms="ft_org").exists() and contracts.filter(terms="ft").exists()
@@ -64,12 +66,12 @@ def test_the_demo_sells_certified_cocoa_within_the_mass_balance(demo):
 
 def test_the_demo_invoices_and_collects_and_the_fund_holds_the_premium(demo):
     from ledger import chart
-    from ledger.models import ContractPayment, SalesContract
     from ledger.services import account_balance
+    from sales.models import ContractPayment, SalesContract
 
     paid = ContractPayment.objects.all()
     assert paid.exists() and SalesContract.objects.filter(invoice_number__isnull=False).exists()
-    from ledger.models import PremiumConversion
+    from fund.models import PremiumConversion
 
     sold = sum(c.usd_cents for c in PremiumConversion.objects.all())
     assert sold > 0
@@ -80,8 +82,9 @@ def test_the_demo_invoices_and_collects_and_the_fund_holds_the_premium(demo):
 def test_the_demo_sells_on_both_sets_of_fairtrade_terms_and_spends_premium_as_decided(demo):
     from datetime import date
 
-    from ledger.models import BudgetLine, SalesContract, Spending
-    from ledger.premium_fund import fund_report
+    from fund.models import BudgetLine, Spending
+    from fund.services import fund_report
+    from sales.models import SalesContract
 
     terms_used = set(SalesContract.objects.filter(fairtrade_terms__isnull=False)
                      .values_list("fairtrade_terms__valid_from", flat=True))

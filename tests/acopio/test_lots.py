@@ -5,9 +5,10 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from coop.lots import build_lot, build_lot_by_rule
-from coop.models import Certification, Delivery, Lot
-from ledger.purchases import void_delivery
+from acopio.lots import build_lot, build_lot_by_rule
+from acopio.models import Delivery, Lot
+from acopio.services import void_delivery
+from coop.models import Certification
 
 pytestmark = pytest.mark.django_db
 POINT = '{"type":"Point","coordinates":[-76.130000,-6.570000]}'
@@ -83,7 +84,7 @@ def test_the_lot_page_builds_by_receipts_and_by_rule(coop, receipts, role_client
     from django.urls import reverse
 
     admin = role_clients["administrador"]
-    url = reverse("ledger:lot_new")
+    url = reverse("sales:lot_new")
     season = coop["seasons"]["2026"].pk
     refused = admin.post(url, {"code": "L-1", "season": season, "claim": "ft_org", "how": "receipts",
                                "receipts": f"{receipts['ft_org']}, {receipts['conv']}"})
@@ -91,6 +92,6 @@ def test_the_lot_page_builds_by_receipts_and_by_rule(coop, receipts, role_client
     assert not Lot.objects.exists()
     done = admin.post(url, {"code": "L-1", "season": season, "claim": "ft", "how": "rule"}, follow=True)
     assert "Lote L-1 armado: 3 entregas." in done.content.decode()
-    listing = admin.get(reverse("ledger:lot_list")).content.decode()
+    listing = admin.get(reverse("sales:lot_list")).content.decode()
     assert "L-1" in listing and "disponible" in listing
     assert role_clients["acopiador"].get(url).status_code == 403

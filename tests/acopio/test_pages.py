@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
+from acopio.models import CollectionCentre, Delivery
 from config.money import format_money
 from config.roles import ADMINISTRATOR, BOARD, CERTIFIER, CLERK, OVERSIGHT
-from coop.models import CollectionCentre, Delivery
 from ledger.member_accounts import owed_to_member, record_movement
 from ledger.models import JournalEntry
 from tests.acopio.conftest import DAY
@@ -63,8 +63,8 @@ def nothing_saved(coop):
 
 def test_the_clerk_page_opens_with_a_fresh_token_each_time(coop, role_clients):
     clerk = role_clients[CLERK]
-    first = clerk.get(reverse("ledger:delivery_new"))
-    second = clerk.get(reverse("ledger:delivery_new"))
+    first = clerk.get(reverse("acopio:delivery_new"))
+    second = clerk.get(reverse("acopio:delivery_new"))
     assert first.status_code == second.status_code == 200
     html = first.content.decode()
     assert "Guardar y emitir recibo" in html
@@ -76,8 +76,8 @@ def test_the_clerk_page_opens_with_a_fresh_token_each_time(coop, role_clients):
 
 
 def test_saving_a_delivery_shows_its_receipt(coop, role_clients):
-    response = role_clients[CLERK].post(reverse("ledger:delivery_new"), form_data(coop), follow=True)
-    assert response.redirect_chain == [(reverse("ledger:delivery_detail", args=["C01-000001"]), 302)]
+    response = role_clients[CLERK].post(reverse("acopio:delivery_new"), form_data(coop), follow=True)
+    assert response.redirect_chain == [(reverse("acopio:delivery_detail", args=["C01-000001"]), 302)]
     html = response.content.decode()
     assert "Recibo C01-000001 registrado." in html
     assert "Recibo C01-000001" in html
@@ -91,7 +91,7 @@ def test_saving_a_delivery_shows_its_receipt(coop, role_clients):
 
 
 def test_the_member_can_be_typed_by_dni(coop, role_clients):
-    response = role_clients[ADMINISTRATOR].post(reverse("ledger:delivery_new"),
+    response = role_clients[ADMINISTRATOR].post(reverse("acopio:delivery_new"),
                                                 form_data(coop, member="41234567"))
     assert response.status_code == 302
     assert Delivery.objects.get().member == coop["maria"]
@@ -100,8 +100,8 @@ def test_the_member_can_be_typed_by_dni(coop, role_clients):
 def test_the_page_remembers_the_centre_of_the_last_delivery(coop, role_clients):
     clerk = role_clients[CLERK]
     other = coop["other_centre"]
-    assert clerk.post(reverse("ledger:delivery_new"), form_data(coop, centre=other.pk)).status_code == 302
-    html = clerk.get(reverse("ledger:delivery_new")).content.decode()
+    assert clerk.post(reverse("acopio:delivery_new"), form_data(coop, centre=other.pk)).status_code == 302
+    html = clerk.get(reverse("acopio:delivery_new")).content.decode()
     assert f'<option value="{other.pk}" selected>' in html
     assert f'<option value="{coop["centre"].pk}" selected>' not in html
 
@@ -109,14 +109,14 @@ def test_the_page_remembers_the_centre_of_the_last_delivery(coop, role_clients):
 def test_the_same_form_sent_twice_records_one_delivery(coop, role_clients):
     clerk = role_clients[CLERK]
     data = form_data(coop)
-    first = clerk.post(reverse("ledger:delivery_new"), data)
-    again = clerk.post(reverse("ledger:delivery_new"), data)
+    first = clerk.post(reverse("acopio:delivery_new"), data)
+    again = clerk.post(reverse("acopio:delivery_new"), data)
     assert first.status_code == again.status_code == 302
-    assert first["Location"] == again["Location"] == reverse("ledger:delivery_detail", args=["C01-000001"])
+    assert first["Location"] == again["Location"] == reverse("acopio:delivery_detail", args=["C01-000001"])
     assert Delivery.objects.count() == 1 and JournalEntry.objects.count() == 1
     assert owed_to_member(coop["maria"]) == 112_649
     # A new form (new token) is a new delivery.
-    assert clerk.post(reverse("ledger:delivery_new"), form_data(coop))["Location"].endswith("C01-000002/")
+    assert clerk.post(reverse("acopio:delivery_new"), form_data(coop))["Location"].endswith("C01-000002/")
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
@@ -129,7 +129,7 @@ def test_the_same_form_sent_twice_records_one_delivery(coop, role_clients):
 def test_a_bad_delivery_is_refused_with_a_spanish_message_and_nothing_is_saved(coop, role_clients, overrides,
                                                                                 message):
     data = form_data(coop, **overrides)
-    response = role_clients[CLERK].post(reverse("ledger:delivery_new"), data)
+    response = role_clients[CLERK].post(reverse("acopio:delivery_new"), data)
     assert response.status_code == 400
     html = response.content.decode()
     assert "No se guardó la entrega." in html
@@ -141,7 +141,7 @@ def test_a_bad_delivery_is_refused_with_a_spanish_message_and_nothing_is_saved(c
 
 
 def test_the_quote_shows_the_figures_before_saving_and_saves_nothing(coop, role_clients):
-    response = role_clients[CLERK].post(reverse("ledger:delivery_quote"), form_data(coop))
+    response = role_clients[CLERK].post(reverse("acopio:delivery_quote"), form_data(coop))
     assert response.status_code == 200
     html = response.content.decode()
     assert "99.25 kg" in html
@@ -153,10 +153,10 @@ def test_the_quote_shows_the_figures_before_saving_and_saves_nothing(coop, role_
 
 def test_the_quote_reports_a_mistake_once_everything_is_typed(coop, role_clients):
     clerk = role_clients[CLERK]
-    wrong = clerk.post(reverse("ledger:delivery_quote"), form_data(coop, gross_kg="5", tare_kg="6"))
+    wrong = clerk.post(reverse("acopio:delivery_quote"), form_data(coop, gross_kg="5", tare_kg="6"))
     wrong = wrong.content.decode()
     assert "La tara debe ser menor que el peso bruto." in wrong and "S/" not in wrong
-    half_typed = clerk.post(reverse("ledger:delivery_quote"), form_data(coop, gross_kg="", tare_kg=""))
+    half_typed = clerk.post(reverse("acopio:delivery_quote"), form_data(coop, gross_kg="", tare_kg=""))
     assert "errorlist" not in half_typed.content.decode()
     assert "aquí aparecerán el peso neto" in half_typed.content.decode()
     assert nothing_saved(coop)
@@ -165,7 +165,7 @@ def test_the_quote_reports_a_mistake_once_everything_is_typed(coop, role_clients
 def test_the_quote_warns_when_the_member_exceeds_the_yield_of_the_plots(coop, role_clients):
     # Segundo has 0.5 ha in production: 450 kg dry in the season at most.
     data = form_data(coop, member="S-00002", plot="S-00002-P1", gross_kg="461", tare_kg="1")
-    html = role_clients[CLERK].post(reverse("ledger:delivery_quote"), data).content.decode()
+    html = role_clients[CLERK].post(reverse("acopio:delivery_quote"), data).content.decode()
     assert "supera lo que sus parcelas pueden producir" in html
     assert "460 kg" in html and "450 kg" in html
     assert "S/ 4,370.00" in html  # conventional dry grade I, 460 kg × S/ 9.50
@@ -174,23 +174,23 @@ def test_the_quote_warns_when_the_member_exceeds_the_yield_of_the_plots(coop, ro
 
 def test_member_lookup_finds_by_dni_and_lists_the_plots(coop, role_clients):
     clerk = role_clients[CLERK]
-    html = clerk.get(reverse("ledger:member_lookup"), {"member": "42345678"}).content.decode()
+    html = clerk.get(reverse("acopio:member_lookup"), {"member": "42345678"}).content.decode()
     assert "Rosa Ríos Isuiza" in html and "S-00003" in html
     assert '<option value="S-00003-P1"' in html and '<option value="S-00003-P2"' in html
     assert "S-00001-P1" not in html
     # A single plot is chosen for the clerk.
-    html = clerk.get(reverse("ledger:member_lookup"), {"member": "41234567"}).content.decode()
+    html = clerk.get(reverse("acopio:member_lookup"), {"member": "41234567"}).content.decode()
     assert '<option value="S-00001-P1" selected>' in html
 
 
 def test_member_lookup_offers_the_matches_for_part_of_a_name(coop, role_clients):
-    html = role_clients[CLERK].get(reverse("ledger:member_lookup"), {"member": "ama"}).content.decode()
+    html = role_clients[CLERK].get(reverse("acopio:member_lookup"), {"member": "ama"}).content.decode()
     # "ama" is in two names (Tuanama, Amasifuen): both offered, none chosen yet.
     assert '<option value="S-00001">' in html and '<option value="S-00002">' in html
     assert 'value="S-00003"' not in html
     assert "2 socios coinciden" in html
     assert 'name="plot" value=""' in html
-    nobody = role_clients[CLERK].get(reverse("ledger:member_lookup"), {"member": "Zzyzx"}).content.decode()
+    nobody = role_clients[CLERK].get(reverse("acopio:member_lookup"), {"member": "Zzyzx"}).content.decode()
     assert "Ningún socio con el código, DNI o nombre «Zzyzx»." in nobody
 
 
@@ -203,7 +203,7 @@ def receipt(coop, deliver):
 
 
 def test_the_a6_receipt_is_a_pdf_with_the_receipt_facts(receipt, role_clients):
-    url = reverse("ledger:delivery_receipt_pdf", args=[receipt.receipt_code, "a6"])
+    url = reverse("acopio:delivery_receipt_pdf", args=[receipt.receipt_code, "a6"])
     response = role_clients[BOARD].get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -219,7 +219,7 @@ def test_the_a6_receipt_is_a_pdf_with_the_receipt_facts(receipt, role_clients):
 
 
 def test_the_ticket_receipt_is_an_80_mm_pdf_with_the_receipt_facts(receipt, role_clients):
-    response = role_clients[CLERK].get(reverse("ledger:delivery_receipt_pdf",
+    response = role_clients[CLERK].get(reverse("acopio:delivery_receipt_pdf",
                                                args=[receipt.receipt_code, "ticket"]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text, reader = pdf_text(response.content)
@@ -230,10 +230,10 @@ def test_the_ticket_receipt_is_an_80_mm_pdf_with_the_receipt_facts(receipt, role
 
 def test_an_unknown_receipt_or_format_is_not_found(receipt, role_clients):
     client = role_clients[ADMINISTRATOR]
-    assert client.get(reverse("ledger:delivery_receipt_pdf", args=["C01-000001", "a4"])).status_code == 404
-    assert client.get(reverse("ledger:delivery_receipt_pdf", args=["C01-000999", "a6"])).status_code == 404
-    assert client.get(reverse("ledger:delivery_detail", args=["C01-000999"])).status_code == 404
-    assert client.get(reverse("ledger:delivery_detail", args=["C01"])).status_code == 404
+    assert client.get(reverse("acopio:delivery_receipt_pdf", args=["C01-000001", "a4"])).status_code == 404
+    assert client.get(reverse("acopio:delivery_receipt_pdf", args=["C01-000999", "a6"])).status_code == 404
+    assert client.get(reverse("acopio:delivery_detail", args=["C01-000999"])).status_code == 404
+    assert client.get(reverse("acopio:delivery_detail", args=["C01"])).status_code == 404
 
 
 def test_anyone_can_verify_a_receipt_and_sees_when_it_was_voided(receipt, admin_user_minka):
@@ -246,7 +246,7 @@ def test_anyone_can_verify_a_receipt_and_sees_when_it_was_voided(receipt, admin_
     for fact in ("C01-000001", "99.25 kg", "S/ 1,126.49", "S-00001", "10/03/2026", "Chazuta"):
         assert fact in html, fact
 
-    from ledger.purchases import void_delivery
+    from acopio.services import void_delivery
 
     void_delivery(delivery=receipt, reason="Peso mal digitado", user=admin_user_minka)
     html = anonymous.get(url).content.decode()
@@ -274,7 +274,7 @@ def test_the_administrator_voids_a_receipt_and_the_balance_is_reversed(coop, rec
     kept = deliver(gross_kg="11", tare_kg="1")
     admin = role_clients[ADMINISTRATOR]
     assert owed_to_member(coop["maria"]) == receipt.amount_minor + kept.amount_minor
-    response = admin.post(reverse("ledger:delivery_void", args=["C01-000001"]),
+    response = admin.post(reverse("acopio:delivery_void", args=["C01-000001"]),
                           {"reason": "Peso mal digitado"}, follow=True)
     assert response.redirect_chain == [(receipt.get_absolute_url(), 302)]
     html = response.content.decode()
@@ -285,16 +285,16 @@ def test_the_administrator_voids_a_receipt_and_the_balance_is_reversed(coop, rec
     receipt.refresh_from_db()
     assert receipt.is_void and receipt.voided_by.username == f"u_{ADMINISTRATOR}"
 
-    listing = admin.get(reverse("ledger:delivery_list")).content.decode()
+    listing = admin.get(reverse("acopio:delivery_list")).content.decode()
     assert row_of(listing, "C01-000001").startswith('<tr class="void">')
     assert "ANULADA" in row_of(listing, "C01-000001")
     assert 'class="void"' not in row_of(listing, "C01-000002")
-    voided_only = admin.get(reverse("ledger:delivery_list"), {"estado": "void"}).content.decode()
+    voided_only = admin.get(reverse("acopio:delivery_list"), {"estado": "void"}).content.decode()
     assert "C01-000001" in voided_only and "C01-000002" not in voided_only
 
 
 def test_voiding_without_a_reason_changes_nothing(coop, receipt, role_clients):
-    response = role_clients[ADMINISTRATOR].post(reverse("ledger:delivery_void", args=["C01-000001"]),
+    response = role_clients[ADMINISTRATOR].post(reverse("acopio:delivery_void", args=["C01-000001"]),
                                                 {"reason": "  "}, follow=True)
     assert "Indique el motivo de la anulación." in response.content.decode()
     receipt.refresh_from_db()
@@ -304,10 +304,10 @@ def test_voiding_without_a_reason_changes_nothing(coop, receipt, role_clients):
 
 def test_void_and_reissue_opens_the_clerk_page_prefilled(coop, receipt, role_clients):
     admin = role_clients[ADMINISTRATOR]
-    response = admin.post(reverse("ledger:delivery_void", args=["C01-000001"]),
+    response = admin.post(reverse("acopio:delivery_void", args=["C01-000001"]),
                           {"reason": "Tara equivocada", "reissue": "1"})
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('ledger:delivery_new')}?reemplaza=C01-000001"
+    assert response["Location"] == f"{reverse('acopio:delivery_new')}?reemplaza=C01-000001"
     html = admin.get(response["Location"]).content.decode()
     assert "reemplaza al recibo anulado C01-000001" in html
     assert hidden_value(html, "replaces") == "C01-000001"
@@ -316,8 +316,8 @@ def test_void_and_reissue_opens_the_clerk_page_prefilled(coop, receipt, role_cli
 
     # The clerk corrects the tare and saves: a new number that replaces the voided one.
     data = form_data(coop, tare_kg="0.5", replaces="C01-000001", token=hidden_value(html, "token"))
-    saved = admin.post(reverse("ledger:delivery_new"), data, follow=True)
-    assert saved.redirect_chain[-1][0] == reverse("ledger:delivery_detail", args=["C01-000002"])
+    saved = admin.post(reverse("acopio:delivery_new"), data, follow=True)
+    assert saved.redirect_chain[-1][0] == reverse("acopio:delivery_detail", args=["C01-000002"])
     assert "Este recibo reemplaza al recibo anulado" in saved.content.decode()
     assert Delivery.objects.get(receipt_number=2).replaces == receipt
     assert owed_to_member(coop["maria"]) == Delivery.objects.get(receipt_number=2).amount_minor
@@ -328,7 +328,7 @@ def test_a_clerk_cannot_void(coop, receipt, role_clients):
     assert "Anular este recibo" not in clerk.get(receipt.get_absolute_url()).content.decode()
     admin_page = role_clients[ADMINISTRATOR].get(receipt.get_absolute_url()).content.decode()
     assert "Anular este recibo" in admin_page
-    response = clerk.post(reverse("ledger:delivery_void", args=["C01-000001"]), {"reason": "Quiero anularlo"})
+    response = clerk.post(reverse("acopio:delivery_void", args=["C01-000001"]), {"reason": "Quiero anularlo"})
     assert response.status_code == 403
     receipt.refresh_from_db()
     assert not receipt.is_void
@@ -371,18 +371,18 @@ def test_the_yield_control_lists_the_flagged_delivery(coop, deliver, role_client
     normal = deliver()
     flagged = deliver(member=coop["segundo"], plot=coop["plots"]["segundo"], gross_kg="461", tare_kg="1")
     assert flagged.yield_flag and not normal.yield_flag
-    html = role_clients[CERTIFIER].get(reverse("ledger:yield_control")).content.decode()
+    html = role_clients[CERTIFIER].get(reverse("acopio:yield_control")).content.decode()
     row = row_of(html, flagged.receipt_code)
     assert "Segundo Panaifo Amasifuen" in row
     assert "460 kg" in row and "450 kg" in row and "<strong>10 kg</strong>" in row
     assert normal.receipt_code not in html and "María Luz" not in html
     # The season before has nothing flagged.
-    earlier = role_clients[CERTIFIER].get(reverse("ledger:yield_control"), {"campana": "2025"})
+    earlier = role_clients[CERTIFIER].get(reverse("acopio:yield_control"), {"campana": "2025"})
     earlier = earlier.content.decode()
     assert flagged.receipt_code not in earlier
     assert "Ninguna entrega de esta campaña supera" in earlier
     # The delivery list marks it for control too.
-    listing = role_clients[CLERK].get(reverse("ledger:delivery_list")).content.decode()
+    listing = role_clients[CLERK].get(reverse("acopio:delivery_list")).content.decode()
     assert "Control" in row_of(listing, flagged.receipt_code)
     assert "Control" not in row_of(listing, normal.receipt_code)
 
@@ -391,10 +391,10 @@ def test_the_delivery_list_finds_a_receipt_by_number_or_member(coop, deliver, ro
     deliver()
     deliver(member=coop["rosa"], plot=coop["plots"]["rosa_ft"], centre=coop["other_centre"])
     client = role_clients[BOARD]
-    by_number = client.get(reverse("ledger:delivery_list"), {"q": "c02-1"}).content.decode()
+    by_number = client.get(reverse("acopio:delivery_list"), {"q": "c02-1"}).content.decode()
     assert "C02-000001" in by_number and "C01-000001" not in by_number
-    by_name = client.get(reverse("ledger:delivery_list"), {"q": "maria"}).content.decode()
+    by_name = client.get(reverse("acopio:delivery_list"), {"q": "maria"}).content.decode()
     assert "C01-000001" in by_name and "C02-000001" not in by_name
-    by_centre = client.get(reverse("ledger:delivery_list"), {"centro": "C02"}).content.decode()
+    by_centre = client.get(reverse("acopio:delivery_list"), {"centro": "C02"}).content.decode()
     assert "C02-000001" in by_centre and "C01-000001" not in by_centre
     assert CollectionCentre.objects.get(code="C02").last_receipt_number == 1

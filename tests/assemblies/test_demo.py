@@ -5,9 +5,9 @@ import pytest
 from assemblies.demo import convene_upcoming, hold_assembly
 from assemblies.minutes import minutes_match
 from assemblies.models import Assembly, MotionKind
+from config.demo import generate_seasons
 from coop.demo import generate_demo
-from ledger.demo import generate_acopio
-from ledger.models import BudgetLine, Spending, SpendingStatus
+from fund.models import BudgetLine, Spending, SpendingStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ def demo(make_user):
     make_user("consejo_administracion", username="consejo")
     make_user("tesorero", username="tesorero")
     generate_demo(members=60, seed=4)
-    generate_acopio(seed=4, approve_plan=hold_assembly)
+    generate_seasons(seed=4, approve_plan=hold_assembly)
     return convene_upcoming(user=None)
 
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from assemblies import services
 from assemblies.models import Assembly, Motion, Presence
-from ledger.models import PremiumCategory
+from fund.models import PremiumCategory
 from tests.assemblies.factories import check_in_many, convene, entry, make_members, make_rules
 
 

@@ -18,10 +18,11 @@ from assemblies.models import (
     Presence,
     TallyRecord,
 )
+from config.append_only import AppendOnlyError
 from coop.models import Member, MemberStatus
 from coop.services import change_member_status
-from ledger.models import AppendOnlyError, BudgetLine, PremiumCategory
-from ledger.premium_fund import fund_position
+from fund.models import BudgetLine, PremiumCategory
+from fund.services import fund_position
 from tests.assemblies.factories import check_in_many, convene, entry, make_members, make_rules
 
 
@@ -570,7 +571,7 @@ def test_a_rejected_budget_authorizes_nothing(funded):
 
 
 def test_publishing_is_refused_whole_when_the_fund_no_longer_holds_the_money(funded):
-    from ledger.premium_fund import authorize_budget_lines, draft_budget_line
+    from fund.services import authorize_budget_lines, draft_budget_line
 
     plan = budget(funded, [("Secadora solar", PremiumCategory.ORGANISATION, "10000")])
     # Meanwhile another decision claimed most of the fund.

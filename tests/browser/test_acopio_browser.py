@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from coop.models import Delivery
+from acopio.models import Delivery
 from ledger.member_accounts import owed_to_member
 from tests.acopio.factories import make_coop, record
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from acopio import services as purchases
+from acopio.models import Delivery
 from assemblies import services as assembly_services
 from certification.audit_pack import (
     PARTS,
@@ -23,11 +25,10 @@ from certification.audit_pack import (
     find_season,
     write_audit_pack,
 )
-from coop.models import Delivery, Member, Season
-from ledger import purchases
-from ledger.models import PremiumCategory
-from ledger.premium_fund import approve_spending, register_spending, ruc_check_digit
-from ledger.sales import mass_balance
+from coop.models import Member, Season
+from fund.models import PremiumCategory
+from fund.services import approve_spending, register_spending, ruc_check_digit
+from sales.services import mass_balance
 from tests.acopio.factories import record
 from tests.assemblies.factories import check_in_many, convene, make_members, make_rules
 from tests.ledger.factories import fund_with_soles

@@ -14,6 +14,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from shapely.geometry import LinearRing, shape
 
+from acopio.lots import build_lot
+from acopio.models import Lot
+from acopio.services import void_delivery
 from certification.eudr import (
     EudrExportError,
     eudr_feature_collection,
@@ -23,9 +26,7 @@ from certification.eudr import (
     plots_for_season,
     season_geojson_bytes,
 )
-from coop.lots import build_lot
-from coop.models import Certification, Lot, Plot
-from ledger.purchases import void_delivery
+from coop.models import Certification, Plot
 from tests.acopio.factories import load_prices
 
 pytestmark = pytest.mark.django_db

@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader, PdfWriter
 
+from acopio import services as purchases
 from certification.documents import issue
 from certification.models import DownloadLog, IssuedDocument
 from certification.statements import statement_draft
 from config.money import format_money, from_minor
-from ledger import purchases
 from ledger.member_accounts import owed_to_member, record_movement
 from ledger.models import MovementKind, PaymentMethod
 from tests.acopio.factories import load_prices

@@ -4,9 +4,9 @@ from datetime import date
 from decimal import Decimal
 
 from coop.models import Member, OrganicStage, Plot, Season
-from ledger.models import ExchangeRate
-from ledger.premium_fund import convert_premium
-from ledger.sales import invoice_contract, receive_payment, record_contract
+from fund.services import convert_premium
+from sales.models import ExchangeRate
+from sales.services import invoice_contract, receive_payment, record_contract
 from tests.acopio.factories import load_prices, make_coop, record
 
 D = Decimal

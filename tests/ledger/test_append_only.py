@@ -3,7 +3,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from ledger.models import AppendOnlyError, JournalEntry, JournalLine
+from config.append_only import AppendOnlyError
+from ledger.models import JournalEntry, JournalLine
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from ledger.models import ExchangeRate
-from ledger.rates import import_exchange_rates, rate_on
+from sales.models import ExchangeRate
+from sales.rates import import_exchange_rates, rate_on
 
 pytestmark = pytest.mark.django_db
 SBS = """Tipo de cambio SBS - dólar americano

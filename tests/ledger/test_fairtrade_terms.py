@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.models import FairtradeTerms, OrganicRule
-from ledger.pricing import MissingFairtradeTerms, fairtrade_terms
+from sales.models import FairtradeTerms, OrganicRule
+from sales.pricing import MissingFairtradeTerms, fairtrade_terms
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -13,18 +13,10 @@ from django.db import connection, connections
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from config.append_only import AppendOnlyError
 from coop.models import Member, Plot
-from ledger import chart
-from ledger.member_accounts import owed_to_member
-from ledger.models import (
-    AppendOnlyError,
-    BudgetLine,
-    JournalEntry,
-    PremiumCategory,
-    Spending,
-    SpendingStatus,
-)
-from ledger.premium_fund import (
+from fund.models import BudgetLine, PremiumCategory, Spending, SpendingStatus
+from fund.services import (
     approve_spending,
     authorize_budget_lines,
     convert_premium,
@@ -39,6 +31,9 @@ from ledger.premium_fund import (
     ruc_problem,
     split_by_weight,
 )
+from ledger import chart
+from ledger.member_accounts import owed_to_member
+from ledger.models import JournalEntry
 from ledger.services import account_balance
 from tests.acopio.factories import record
 from tests.ledger.factories import fund_with_soles

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from fund.models import BudgetLine, PremiumCategory, Spending, SpendingStatus
 from ledger import chart
-from ledger.models import BudgetLine, JournalEntry, PremiumCategory, Spending, SpendingStatus
+from ledger.models import JournalEntry
 from ledger.services import account_balance
 from tests.ledger.test_premium_fund import RUC, authorized_line, fund_with_soles
 
@@ -24,8 +25,8 @@ def test_the_overview_shows_the_ledger_figures_and_the_chart(fund, client):
     signed_in(client, fund["admin"])
     form = {"line": line.pk, "kind": "supplier", "amount": "2500,00", "supplier": "Ferretería",
             "ruc": RUC, "document": "F001-77", "document_date": "2020-07-01", "description": "Calaminas"}
-    client.post(reverse("ledger:spending_new"), form)
-    html = client.get(reverse("ledger:fund_overview")).content.decode()
+    client.post(reverse("fund:spending_new"), form)
+    html = client.get(reverse("fund:fund_overview")).content.decode()
     fund_soles = -account_balance(chart.account(chart.PREMIUM_FUND_PEN))
     assert fund_soles == 1_750_000 and "S/ 17,500.00" in html
     assert "US$ 1,000.00" in html  # dollars not yet sold
@@ -38,7 +39,7 @@ def test_the_overview_shows_the_ledger_figures_and_the_chart(fund, client):
 def test_a_bad_spending_form_names_each_field_and_writes_nothing(fund, client):
     line = authorized_line(fund)
     signed_in(client, fund["admin"])
-    response = client.post(reverse("ledger:spending_new"), {
+    response = client.post(reverse("fund:spending_new"), {
         "line": line.pk, "kind": "supplier", "amount": "-5", "supplier": "", "ruc": "20131312954",
         "document": "", "document_date": "", "description": ""})
     html = response.content.decode()
@@ -54,7 +55,7 @@ def test_a_bad_spending_form_names_each_field_and_writes_nothing(fund, client):
 def test_the_board_and_the_treasurer_sign_on_the_spending_page(fund, client):
     line = authorized_line(fund)
     signed_in(client, fund["admin"])
-    created = client.post(reverse("ledger:spending_new"), {
+    created = client.post(reverse("fund:spending_new"), {
         "line": line.pk, "kind": "supplier", "amount": "4000", "supplier": "Ferretería El Constructor SAC",
         "ruc": RUC, "document": "F001-000321", "document_date": "2020-07-01", "description": "Calaminas"})
     spending = Spending.objects.get()
@@ -62,13 +63,13 @@ def test_the_board_and_the_treasurer_sign_on_the_spending_page(fund, client):
     url = spending.get_absolute_url()
     page = signed_in(client, fund["board"]).get(url).content.decode()
     assert "Aprobar como Consejo de administración" in page and "Aprobar como Tesorería" not in page
-    client.post(reverse("ledger:spending_approve", args=[spending.pk]), {"capacity": "board"})
-    again = client.post(reverse("ledger:spending_approve", args=[spending.pk]), {"capacity": "treasurer"},
+    client.post(reverse("fund:spending_approve", args=[spending.pk]), {"capacity": "board"})
+    again = client.post(reverse("fund:spending_approve", args=[spending.pk]), {"capacity": "treasurer"},
                         follow=True).content.decode()
     assert "Usted ya aprobó este gasto" in again
     entries = JournalEntry.objects.count()
     done = signed_in(client, fund["treasurer"]).post(
-        reverse("ledger:spending_approve", args=[spending.pk]), {"capacity": "treasurer"}, follow=True)
+        reverse("fund:spending_approve", args=[spending.pk]), {"capacity": "treasurer"}, follow=True)
     html = done.content.decode()
     spending.refresh_from_db()
     assert spending.status == SpendingStatus.PAID and JournalEntry.objects.count() == entries + 1
@@ -76,7 +77,7 @@ def test_the_board_and_the_treasurer_sign_on_the_spending_page(fund, client):
     assert "presidente" in html and "tesorera" in html
     assert -account_balance(chart.account(chart.PREMIUM_FUND_PEN)) == 1_350_000
     reversed_page = signed_in(client, fund["admin"]).post(
-        reverse("ledger:spending_reverse", args=[spending.pk]), {"reason": "Factura anulada por SUNAT"},
+        reverse("fund:spending_reverse", args=[spending.pk]), {"reason": "Factura anulada por SUNAT"},
         follow=True).content.decode()
     assert "el dinero vuelve al fondo" in reversed_page and "Revertido" in reversed_page
     assert -account_balance(chart.account(chart.PREMIUM_FUND_PEN)) == 1_750_000
@@ -85,7 +86,7 @@ def test_the_board_and_the_treasurer_sign_on_the_spending_page(fund, client):
 def test_a_distribution_page_lists_each_members_part(fund, client):
     line = authorized_line(fund, amount="1000", category=PremiumCategory.CASH_TO_MEMBERS, purpose="Reparto")
     signed_in(client, fund["admin"])
-    client.post(reverse("ledger:spending_new"), {
+    client.post(reverse("fund:spending_new"), {
         "line": line.pk, "kind": "distribution", "season": fund["season"].pk, "amount": "1000",
         "document": "PL-2020-01", "document_date": "2020-08-01", "description": "Reparto acordado"})
     spending = Spending.objects.get()
@@ -96,12 +97,12 @@ def test_a_distribution_page_lists_each_members_part(fund, client):
 
 def test_a_plan_line_is_drafted_by_the_board_and_waits_for_the_assembly(fund, client):
     signed_in(client, fund["board"])
-    refused = client.post(reverse("ledger:budget_line_new"), {"season": fund["season"].pk, "purpose": "",
+    refused = client.post(reverse("fund:budget_line_new"), {"season": fund["season"].pk, "purpose": "",
                                                                "category": "", "amount": "abc"})
     assert refused.status_code == 400 and BudgetLine.objects.count() == 0
-    client.post(reverse("ledger:budget_line_new"), {"season": fund["season"].pk, "purpose": "Vivero comunal",
+    client.post(reverse("fund:budget_line_new"), {"season": fund["season"].pk, "purpose": "Vivero comunal",
                                                      "category": "community", "amount": "3000"})
     line = BudgetLine.objects.get()
     assert not line.is_authorized and line.amount_minor == 300_000
-    overview = client.get(reverse("ledger:fund_overview")).content.decode()
+    overview = client.get(reverse("fund:fund_overview")).content.decode()
     assert "Vivero comunal" in overview and "Borrador: falta acuerdo" in overview

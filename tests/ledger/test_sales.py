@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from coop.lots import build_lot
+from acopio.lots import build_lot
 from coop.models import Season
-from ledger.models import SalesContract
-from ledger.sales import mass_balance
+from sales.models import SalesContract
+from sales.services import mass_balance
 from tests.ledger.factories import contract, make_coop_2020
 
 D = Decimal
@@ -126,22 +126,22 @@ def test_the_contract_page_records_and_the_lists_show_the_same_figures(coop_2020
     client.force_login(coop_2020["admin"])
     form = {"number": "CV-2020-010", "buyer": "Cacao Export SAC", "signed_on": "2020-05-14",
             "terms": "ft_org", "tonnes": "25", "contract_price": "2150,00", "origin": "PE"}
-    done = client.post(reverse("ledger:contract_new"), form, follow=True)
+    done = client.post(reverse("sales:contract_new"), form, follow=True)
     html = done.content.decode()
     assert "Contrato CV-2020-010 registrado: 2700.00 US$/t, valor US$ 67,500.00, prima US$ 6,000.00." in html
     assert "US$ 67,500.00" in html and "25.000 t" in html
-    refused = client.post(reverse("ledger:contract_new"), {**form, "number": "CV-2020-011", "tonnes": "10"})
+    refused = client.post(reverse("sales:contract_new"), {**form, "number": "CV-2020-011", "tonnes": "10"})
     assert refused.status_code == 400
     assert "disponible 5.000 t; este contrato pide 10.000 t" in refused.content.decode()
-    balance = client.get(reverse("ledger:mass_balance")).content.decode()
+    balance = client.get(reverse("sales:mass_balance")).content.decode()
     assert "30.000 t" in balance and "25.000 t" in balance and "5.000 t" in balance
     assert SalesContract.objects.count() == 1
 
 
 @pytest.fixture
 def invoiced(coop_2020):
-    from ledger.models import ExchangeRate
-    from ledger.sales import invoice_contract
+    from sales.models import ExchangeRate
+    from sales.services import invoice_contract
 
     ExchangeRate.objects.create(date=date(2020, 6, 15), buy=D("3.4250"), sell=D("3.4310"))
     ExchangeRate.objects.create(date=date(2020, 7, 10), buy=D("3.5120"), sell=D("3.5180"))
@@ -152,9 +152,9 @@ def invoiced(coop_2020):
 
 def test_payments_carry_the_premium_into_the_fund_exactly(invoiced, coop_2020):
     from ledger import chart
-    from ledger.sales import outstanding_cents, receive_payment
     from ledger.services import account_balance, balances_by_currency
     from ledger.verification import verify_ledger
+    from sales.services import outstanding_cents, receive_payment
 
     admin = coop_2020["admin"]
     receivable = chart.account(chart.BUYERS_RECEIVABLE_USD)
@@ -178,8 +178,9 @@ def test_payments_carry_the_premium_into_the_fund_exactly(invoiced, coop_2020):
 
 
 def test_bad_invoices_and_payments_are_refused_and_nothing_is_written(invoiced, coop_2020):
-    from ledger.models import ContractPayment, JournalEntry
-    from ledger.sales import invoice_contract, receive_payment
+    from ledger.models import JournalEntry
+    from sales.models import ContractPayment
+    from sales.services import invoice_contract, receive_payment
 
     admin = coop_2020["admin"]
     entries = JournalEntry.objects.count()
@@ -204,15 +205,15 @@ def test_bad_invoices_and_payments_are_refused_and_nothing_is_written(invoiced, 
 def test_invoice_and_payment_from_the_contracts_page(coop_2020, client):
     from django.urls import reverse
 
-    from ledger.models import ExchangeRate
+    from sales.models import ExchangeRate
 
     ExchangeRate.objects.create(date=date(2020, 6, 15), buy=D("3.4250"), sell=D("3.4310"))
     sale = contract(coop_2020)
     client.force_login(coop_2020["admin"])
-    page = client.post(reverse("ledger:contract_invoice", args=[sale.pk]),
+    page = client.post(reverse("sales:contract_invoice", args=[sale.pk]),
                        {"invoice_number": "F001-000045", "on": "2020-06-01"}, follow=True).content.decode()
     assert "Contrato CV-2020-001 facturado." in page and "Factura F001-000045" in page
-    pay = reverse("ledger:contract_payment", args=[sale.pk])
+    pay = reverse("sales:contract_payment", args=[sale.pk])
     page = client.post(pay, {"amount": "73500,00", "reference": "BCP-9", "on": "2020-06-15"},
                        follow=True).content.decode()
     assert ("Cobro BCP-9 registrado: US$ 73,500.00, de los cuales US$ 6,000.00 van al fondo de la prima."

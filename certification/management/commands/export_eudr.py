@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from acopio.models import Lot
 from certification.eudr import (
     EudrExportError,
     lot_geojson_bytes,
@@ -19,7 +20,7 @@ from certification.eudr import (
     season_geojson_bytes,
 )
 from config.files import write_whole
-from coop.models import Lot, Season
+from coop.models import Season
 
 
 class Command(BaseCommand):

@@ -19,7 +19,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from acopio.demo import acopio_loaded
 from assemblies.demo import convene_upcoming, hold_assembly
+from config.demo import generate_seasons
 from config.roles import (
     ADMINISTRATOR,
     BOARD,
@@ -31,7 +33,6 @@ from config.roles import (
     ensure_role_groups,
 )
 from coop.demo import demo_loaded, generate_demo
-from ledger.demo import acopio_loaded, generate_acopio
 
 LOGINS_FILE = "demo_logins.txt"
 ADDRESS = "127.0.0.1:8000"
@@ -86,7 +87,7 @@ class Command(BaseCommand):
         if not acopio_loaded():
             self.stdout.write("Cargando tres campañas de acopio, ventas, pagos, asambleas y el fondo de la "
                               "prima…")
-            for line in generate_acopio(approve_plan=hold_assembly).lines():
+            for line in generate_seasons(approve_plan=hold_assembly).lines():
                 self.stdout.write(f"  {line}")
             if convene_upcoming(user=None):
                 self.stdout.write("  Una asamblea extraordinaria convocada para hoy, para probar la mesa de "

@@ -1,0 +1,292 @@
+"""Pages of the collection centre (acopio): the clerk's page, receipts, voids, lists, imports."""
+
+import uuid
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from acopio import services as purchases
+from acopio.delivery_import import COLUMNS, import_deliveries
+from acopio.forms import DeliveryForm, find_member
+from acopio.models import CollectionCentre, Delivery, DeliveryStatus
+from config.pdf import pdf_response, qr_svg, render_pdf
+from config.roles import (
+    ADMINISTRATOR,
+    ALL_ROLES,
+    DELIVERY_RECORDERS,
+    REVIEWERS,
+    has_role,
+    public,
+    role_required,
+)
+from config.uploads import SpreadsheetForm, stash_upload, take_upload
+from config.views import errors_of, query_without_page, refused, token_or_none
+from coop.models import Member, Season
+from ledger.models import JournalEntry
+
+RECORDERS = DELIVERY_RECORDERS
+CONTROLLERS = REVIEWERS
+RECEIPT_FORMATS = {"a6": "acopio/pdf/receipt_a6.html", "ticket": "acopio/pdf/receipt_ticket.html"}
+SESSION_CENTRE = "minka_centre"
+
+
+def _delivery_or_404(receipt: str) -> Delivery:
+    series, _dash, number = receipt.partition("-")
+    if not number.isdigit():
+        raise Http404
+    return get_object_or_404(
+        Delivery.objects.select_related("member", "plot", "centre", "season", "recorded_by", "voided_by",
+                                        "replaces"),
+        receipt_series=series, receipt_number=int(number),
+    )
+
+
+# --- Recording --------------------------------------------------------------------
+
+
+@role_required(*RECORDERS)
+def delivery_new(request):
+    """The clerk's page: one delivery after another, from the keyboard."""
+    if request.method == "POST":
+        form = DeliveryForm(request.POST)
+        arguments, errors = form.service_arguments()
+        replaces = _replaced_delivery(request.POST.get("replaces"))
+        token = token_or_none(request.POST.get("token"))
+        if not errors:
+            try:
+                delivery = purchases.record_delivery(**arguments, user=request.user, submission_token=token,
+                                                     replaces=replaces)
+            except ValidationError as exc:
+                errors = errors_of(exc)
+            else:
+                request.session[SESSION_CENTRE] = delivery.centre_id
+                messages.success(request, f"Recibo {delivery.receipt_code} registrado.")
+                return redirect(delivery)
+        quote = None
+        if not errors:
+            quote, _moisture, errors = purchases.quote_delivery(**arguments)
+        return render(request, "acopio/delivery_form.html",
+                      _form_context(form, _by_field(errors), quote, replaces), status=400)
+    replaces = _replaced_delivery(request.GET.get("reemplaza"))
+    initial = {"token": uuid.uuid4(), "centre": request.session.get(SESSION_CENTRE)}
+    if replaces is not None:
+        initial.update(_values_of(replaces))
+    return render(request, "acopio/delivery_form.html",
+                  _form_context(DeliveryForm(initial=initial), {}, None, replaces))
+
+
+@role_required(*RECORDERS)
+@require_POST
+def delivery_quote(request):
+    """htmx: the figures the receipt will carry, recomputed as the clerk types."""
+    form = DeliveryForm(request.POST)
+    arguments, errors = form.service_arguments()
+    quote = None
+    if not errors:
+        quote, _moisture, errors = purchases.quote_delivery(**arguments)
+    return render(request, "acopio/_delivery_quote.html", {
+        "quote": quote, "errors": _by_field(errors), "member": arguments["member"],
+        "touched": _touched(request.POST),
+    })
+
+
+@role_required(*RECORDERS)
+def member_lookup(request):
+    """htmx: datalist options for the member box, and the chosen member's plots."""
+    text = request.GET.get("member", "").strip()
+    member, _problem = find_member(text) if text else (None, "")
+    matches = list(Member.objects.search(text)[:12]) if len(text) >= 2 and member is None else []
+    plots = list(member.plots.all()) if member else []
+    return render(request, "acopio/_member_lookup.html", {
+        "member": member, "matches": matches, "plots": plots, "text": text,
+        "selected_plot": request.GET.get("plot", ""),
+    })
+
+
+def _form_context(form, errors, quote, replaces):
+    return {"form": form, "errors": errors, "quote": quote, "replaces": replaces,
+            "centres": CollectionCentre.objects.filter(active=True), "has_season": Season.objects.exists()}
+
+
+def _by_field(errors: dict) -> dict[str, list[str]]:
+    """Errors as {field: [messages]}, whether they came from a form lookup or a service."""
+    return {field: [problems] if isinstance(problems, str) else list(problems)
+            for field, problems in errors.items()}
+
+
+def _touched(data) -> bool:
+    return all((data.get(f) or "").strip() for f in ("member", "gross_kg", "tare_kg", "moisture_pct"))
+
+
+
+def _replaced_delivery(receipt: str | None) -> Delivery | None:
+    if not receipt:
+        return None
+    try:
+        return _delivery_or_404(receipt)
+    except Http404:
+        return None
+
+
+def _values_of(delivery: Delivery) -> dict:
+    return {
+        "centre": delivery.centre_id, "date": delivery.date, "member": delivery.member.code,
+        "plot": delivery.plot.code if delivery.plot else "", "form": delivery.form, "grade": delivery.grade,
+        "gross_kg": f"{delivery.gross_g / 1000:.3f}", "tare_kg": f"{delivery.tare_g / 1000:.3f}",
+        "moisture_pct": delivery.moisture_pct, "replaces": delivery.receipt_code,
+    }
+
+
+# --- Receipts ---------------------------------------------------------------------
+
+
+@role_required(*ALL_ROLES)
+def delivery_detail(request, receipt):
+    delivery = _delivery_or_404(receipt)
+    verify_url = _verify_url(request, delivery)
+    entries = JournalEntry.objects.filter(source_key=delivery.source_key).prefetch_related("lines__account")
+    reversal = JournalEntry.objects.filter(reverses__source_key=delivery.source_key).first()
+    return render(request, "acopio/delivery_detail.html", {
+        "delivery": delivery, "entry": entries.first(), "reversal": reversal,
+        "can_void": has_role(request.user, ADMINISTRATOR),
+        "verify_url": verify_url,
+        "qr": qr_svg(verify_url, scale=3),
+    })
+
+
+@role_required(*ALL_ROLES)
+def delivery_receipt_pdf(request, receipt, size):
+    if size not in RECEIPT_FORMATS:
+        raise Http404
+    delivery = _delivery_or_404(receipt)
+    verify_url = _verify_url(request, delivery)
+    pdf = render_pdf(RECEIPT_FORMATS[size], {
+        "delivery": delivery, "verify_url": verify_url, "qr": qr_svg(verify_url, scale=2),
+    })
+    return pdf_response(pdf, f"recibo-{delivery.receipt_code}-{size}.pdf")
+
+
+@role_required(ADMINISTRATOR)
+@require_POST
+def delivery_void(request, receipt):
+    delivery = _delivery_or_404(receipt)
+    try:
+        purchases.void_delivery(delivery=delivery, reason=request.POST.get("reason", ""), user=request.user)
+    except ValidationError as exc:
+        refused(request, exc)
+        return redirect(delivery)
+    messages.success(request, f"Recibo {delivery.receipt_code} anulado; su asiento fue revertido.")
+    if request.POST.get("reissue"):
+        return redirect(f"{reverse('acopio:delivery_new')}?reemplaza={delivery.receipt_code}")
+    return redirect(delivery)
+
+
+@public
+def receipt_verify(request, key):
+    """What anyone holding the receipt may check: it exists, its figures, and whether it was voided."""
+    delivery = Delivery.objects.select_related("member", "centre").filter(verification_key=key).first()
+    return render(request, "acopio/receipt_verify.html", {"delivery": delivery},
+                  status=200 if delivery else 404)
+
+
+def _verify_url(request, delivery: Delivery) -> str:
+    return request.build_absolute_uri(reverse("receipt_verify", args=[delivery.verification_key]))
+
+
+# --- Lists ------------------------------------------------------------------------
+
+
+@role_required(*ALL_ROLES)
+def delivery_list(request):
+    deliveries = Delivery.objects.select_related("member", "centre", "plot")
+    seasons = list(Season.objects.all())
+    season = next((s for s in seasons if s.code == request.GET.get("campana")), None)
+    if season:
+        deliveries = deliveries.filter(season=season)
+    centre = request.GET.get("centro", "")
+    if centre:
+        deliveries = deliveries.filter(centre__code=centre)
+    if request.GET.get("estado") in DeliveryStatus.values:
+        deliveries = deliveries.filter(status=request.GET["estado"])
+    query = request.GET.get("q", "").strip()
+    if query:
+        series, _dash, number = query.upper().partition("-")
+        if number.isdigit():
+            deliveries = deliveries.filter(receipt_series=series, receipt_number=int(number))
+        else:
+            deliveries = deliveries.filter(member__in=Member.objects.search(query))
+    page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
+    return render(request, "acopio/delivery_list.html", {
+        "page": page, "seasons": seasons, "season": season, "centres": CollectionCentre.objects.all(),
+        "centre": centre, "query": query, "status": request.GET.get("estado", ""),
+        "can_record": has_role(request.user, *RECORDERS), "query_string": query_without_page(request),
+    })
+
+
+@role_required(*CONTROLLERS)
+def yield_control(request):
+    """Internal control: deliveries above what the member's plots can plausibly yield."""
+    seasons, season = Season.chosen(request.GET.get("campana"))
+    flagged = (Delivery.objects.flagged().filter(season=season).select_related("member", "centre")
+               .order_by("member__code", "date", "receipt_number"))
+    page = Paginator(flagged, 100).get_page(request.GET.get("page"))
+    members = {}
+    for delivery in page:
+        if delivery.member_id not in members:
+            members[delivery.member_id] = {
+                "member": delivery.member,
+                "delivered_g": purchases.season_dry_g(member=delivery.member, season=season),
+                "capacity_g": purchases.yield_capacity_g(member=delivery.member, season=season),
+                "deliveries": [],
+            }
+        members[delivery.member_id]["deliveries"].append(delivery)
+    for row in members.values():
+        row["excess_g"] = max(0, row["delivered_g"] - row["capacity_g"])
+    return render(request, "acopio/yield_control.html", {
+        "seasons": seasons, "season": season, "page": page, "members": members.values(),
+        "query_string": query_without_page(request),
+    })
+
+
+# --- Import -----------------------------------------------------------------------
+
+
+class DeliveryImportForm(SpreadsheetForm):
+    file = SpreadsheetForm.file_field(_("Archivo de entregas (xlsx o csv)"))
+
+
+@role_required(ADMINISTRATOR)
+def delivery_import(request):
+    """Upload → check (nothing saved) → confirm → import, all or nothing; the admin links here."""
+    context = {"form": DeliveryImportForm(), "columns": [header for header, _ in COLUMNS.values()]}
+    if request.method == "POST" and "token" in request.POST:
+        stashed = take_upload(request, request.POST["token"])
+        if stashed is None:
+            messages.error(request, "Esta importación ya se realizó o expiró. Vuelva a subir el archivo.")
+            return redirect("acopio:delivery_import")
+        path = Path(stashed["path"])
+        report = import_deliveries(source=path.read_bytes(), filename=stashed["name"], user=request.user)
+        path.unlink(missing_ok=True)
+        return render(request, "acopio/delivery_import.html",
+                      {**context, "report": report, "done": report.ok})
+    form = DeliveryImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        token, path = stash_upload(request, upload)
+        report = import_deliveries(source=path.read_bytes(), filename=upload.name, user=request.user,
+                                   dry_run=True)
+        if not report.ok:
+            take_upload(request, token)
+            path.unlink(missing_ok=True)
+        return render(request, "acopio/delivery_import.html",
+                      {**context, "report": report, "token": token if report.ok and report.created else None})
+    return render(request, "acopio/delivery_import.html", {**context, "form": form})
+
+

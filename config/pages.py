@@ -1,0 +1,45 @@
+"""Pages that show several apps at once, composed here at the top so no app reaches upward.
+
+This is the composition root's page part: the home page, and the sections that apps above the
+register add to the member page (coop.views.MEMBER_PAGE_SECTIONS).
+"""
+
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from acopio.selectors import season_account
+from config.roles import ADMINISTRATOR, ALL_ROLES, has_role, role_required
+from coop import views as coop_views
+from coop.models import Member, MemberStatus, Plot, Season
+
+
+@role_required(*ALL_ROLES)
+def home(request):
+    return render(request, "home.html", {
+        "member_count": Member.objects.count(),
+        "active_count": Member.objects.filter(status=MemberStatus.ACTIVE).count(),
+        "plot_count": Plot.objects.count(),
+        "can_export": has_role(request.user, *coop_views.EXPORT_ROLES),
+    })
+
+
+def member_account_section(request, member) -> str:
+    """The season's deliveries, movements and ledger balance, with the season statement's link."""
+    chosen = request.GET.get("campana")
+    seasons, season = Season.chosen(chosen)
+    if chosen == "todas":
+        season = None
+    return render_to_string("acopio/_member_account.html", {
+        "member": member, "seasons": seasons, "season": season, "chosen": chosen,
+        "account": season_account(member=member, season=season),
+        "can_post": has_role(request.user, ADMINISTRATOR),
+        "statement_url": (reverse("certification:member_statement_pdf", args=[member.code, season.code])
+                          if season else None),
+    }, request=request)
+
+
+def register_sections() -> None:
+    """Called once by config.urls: the member page's sections from the apps above the register."""
+    if member_account_section not in coop_views.MEMBER_PAGE_SECTIONS:
+        coop_views.MEMBER_PAGE_SECTIONS.append(member_account_section)

@@ -1,0 +1,575 @@
+"""The Fairtrade premium fund: money the assembly decides on, and nothing else moves.
+
+Premium arrives in dollars with the buyers' payments (sales.services). The
+treasurer sells dollars for soles (``convert_premium``); the soles are what
+the fund spends in Peru. The Development Plan's lines are drafted, then
+authorized by an assembly decision (``authorize_budget_lines``, which the
+assembly calls); only an authorized line can be spent against, never above
+its remaining amount or the soles in the fund, and a spending moves money
+only when the board and the treasurer, two different people, have approved
+it. A cash distribution to members is a spending too, split by Fairtrade
+kilograms delivered in the season.
+
+Every write here locks the fund's soles account first, so two people
+spending at the same moment are served one after the other and the second
+sees what the first reserved.
+"""
+
+from dataclasses import dataclass
+from datetime import date as Date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from acopio.models import Delivery
+from config.money import format_money, from_minor, round_to_minor, typed_to_minor
+from config.roles import BOARD, TREASURER, has_role
+from coop.models import Season
+from fund.models import (
+    COMMITTED_STATUSES,
+    ApprovalCapacity,
+    BudgetLine,
+    DistributionShare,
+    PremiumAuthorization,
+    PremiumCategory,
+    PremiumConversion,
+    Spending,
+    SpendingApproval,
+    SpendingKind,
+    SpendingStatus,
+)
+from ledger import chart
+from ledger.models import Account, JournalLine
+from ledger.services import post_entry, reverse_entry
+from sales.models import ContractPayment
+from sales.services import FAIRTRADE_CLAIMS
+
+CAPACITY_ROLES = {ApprovalCapacity.BOARD: BOARD, ApprovalCapacity.TREASURER: TREASURER}
+RUC_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+RUC_PREFIXES = ("10", "15", "16", "17", "20")
+
+
+def soles(minor: int) -> str:
+    return format_money(minor, "PEN")
+
+
+# --- What the fund holds -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FundPosition:
+    usd_cents: int  # premium dollars not yet sold for soles
+    pen_minor: int  # soles in the fund (from the ledger)
+    authorized_unspent_minor: int  # authorized lines, less what was paid from them
+    pending_minor: int  # registered spending awaiting approval
+
+    @property
+    def unallocated_minor(self) -> int:
+        """Soles no assembly decision has claimed yet: what a new budget may use."""
+        return self.pen_minor - self.authorized_unspent_minor
+
+
+def _credit_balance(code: str) -> int:
+    total = JournalLine.objects.filter(account__code=code).aggregate(total=Sum("amount"))["total"]
+    return -int(total or 0)
+
+
+def fund_position() -> FundPosition:
+    authorized = (BudgetLine.objects.filter(authorization__isnull=False)
+                  .aggregate(total=Sum("amount_minor"))["total"] or 0)
+    spent = _spending_total(status=SpendingStatus.PAID)
+    return FundPosition(
+        usd_cents=_credit_balance(chart.PREMIUM_FUND_USD), pen_minor=_credit_balance(chart.PREMIUM_FUND_PEN),
+        authorized_unspent_minor=int(authorized) - spent,
+        pending_minor=_spending_total(status=SpendingStatus.PENDING),
+    )
+
+
+def _spending_total(**filters) -> int:
+    return int(Spending.objects.filter(**filters).aggregate(total=Sum("amount_minor"))["total"] or 0)
+
+
+def line_committed_minor(line: BudgetLine) -> int:
+    """What is paid or awaiting approval on the line."""
+    return _spending_total(line=line, status__in=COMMITTED_STATUSES)
+
+
+def line_remaining_minor(line: BudgetLine) -> int:
+    return line.amount_minor - line_committed_minor(line)
+
+
+def _lock_fund() -> Account:
+    fund = chart.account(chart.PREMIUM_FUND_PEN)
+    return Account.objects.select_for_update().get(pk=fund.pk)
+
+
+def _amount(value, errors: dict, field: str = "amount") -> int | None:
+    try:
+        minor = typed_to_minor(value) if value is not None and str(value).strip() else None
+    except ValidationError as exc:
+        errors[field] = exc.messages[0]
+        return None
+    if minor is None:
+        errors[field] = "Indique el monto."
+    elif minor <= 0:
+        errors[field] = "El monto debe ser mayor que cero."
+        return None
+    return minor
+
+
+def _past_date(value: Date | None, errors: dict, field: str, label: str) -> None:
+    if value is None:
+        errors[field] = f"Indique {label}."
+    elif value > timezone.localdate():
+        errors[field] = "La fecha no puede estar en el futuro."
+
+
+# --- Dollars to soles -------------------------------------------------------------
+
+
+@transaction.atomic
+def convert_premium(*, usd, rate, on: Date | None, document: str, user) -> PremiumConversion:
+    """Sell premium dollars for soles at the bank's rate: the fund's dollars become soles.
+
+    One entry, balanced in each currency: the dollars leave the bank and the
+    fund's dollar account; the soles enter the bank and the fund's soles account.
+    """
+    _lock_fund()
+    errors = {}
+    cents = _amount(usd, errors, "usd")
+    try:
+        rate = Decimal(str(rate).strip().replace(",", ".")) if rate not in (None, "") else None
+    except InvalidOperation:
+        rate = None
+        errors["rate"] = "Escriba el tipo de cambio, por ejemplo 3,7250."
+    if rate is None and "rate" not in errors:
+        errors["rate"] = "Indique el tipo de cambio de la operación."
+    elif rate is not None and (not rate.is_finite() or rate <= 0 or rate.as_tuple().exponent < -4):
+        errors["rate"] = "El tipo de cambio debe ser positivo y con 4 decimales como máximo."
+    _past_date(on, errors, "on", "la fecha de la operación")
+    document = (document or "").strip()
+    if not document:
+        errors["document"] = "Indique el número de la operación de cambio."
+    elif PremiumConversion.objects.filter(document=document).exists():
+        errors["document"] = f"La operación {document} ya está registrada."
+    if cents and "usd" not in errors:
+        held = _credit_balance(chart.PREMIUM_FUND_USD)
+        if cents > held:
+            errors["usd"] = (f"El fondo tiene {format_money(held, 'USD')} en dólares; "
+                             f"no se pueden cambiar {format_money(cents, 'USD')}.")
+    if errors:
+        raise ValidationError(errors)
+    pen = round_to_minor(from_minor(cents) * rate)
+    entry = post_entry(
+        date=on, source_key=f"premium-conversion:{document}", user=user,
+        description=f"Cambio de prima a soles, operación {document}: {format_money(cents, 'USD')} × {rate}",
+        lines=[(chart.account(chart.PREMIUM_FUND_USD), cents), (chart.account(chart.BANK_USD), -cents),
+               (chart.account(chart.BANK), pen), (chart.account(chart.PREMIUM_FUND_PEN), -pen)],
+    )
+    conversion = PremiumConversion(date=on, document=document, usd_cents=cents, rate=rate, pen_minor=pen,
+                                   entry=entry, entered_by=user)
+    conversion.save()
+    return conversion
+
+
+# --- The Development Plan -------------------------------------------------------
+
+
+@transaction.atomic
+def draft_budget_line(*, season: Season | None, purpose: str, category: str, amount, user) -> BudgetLine:
+    """A line of the plan for the assembly to decide on; it cannot be spent against yet."""
+    errors = {}
+    if season is None:
+        errors["season"] = "Elija la campaña del plan."
+    purpose = (purpose or "").strip()
+    if not purpose:
+        errors["purpose"] = "Indique la finalidad de la línea."
+    elif len(purpose) > 200:
+        errors["purpose"] = "La finalidad admite 200 caracteres como máximo."
+    if category not in PremiumCategory.values:
+        errors["category"] = "Elija la categoría."
+    minor = _amount(amount, errors)
+    if errors:
+        raise ValidationError(errors)
+    line = BudgetLine(season=season, purpose=purpose, category=category, amount_minor=minor, created_by=user)
+    line.save()
+    return line
+
+
+@transaction.atomic
+def authorize_budget_lines(
+    *, lines: list[BudgetLine], decision: str, decided_on: Date | None, user
+) -> PremiumAuthorization:
+    """Make draft lines spendable under the assembly decision that approved them.
+
+    The assembly calls this when it publishes an approved budget motion. The
+    lines together may not exceed the soles in the fund that no earlier
+    decision has claimed.
+    """
+    _lock_fund()
+    errors = {}
+    decision = (decision or "").strip()
+    if not decision:
+        errors["decision"] = "Indique el acuerdo de asamblea (asamblea, fecha y número de acuerdo)."
+    _past_date(decided_on, errors, "decided_on", "la fecha del acuerdo")
+    ids = [line.pk for line in lines]
+    fresh = list(BudgetLine.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if not fresh:
+        errors["lines"] = "Elija las líneas del plan que aprobó la asamblea."
+    already = [line.purpose for line in fresh if line.is_authorized]
+    if already:
+        errors["lines"] = "Ya autorizadas: " + "; ".join(already) + "."
+    total = sum(line.amount_minor for line in fresh)
+    unallocated = fund_position().unallocated_minor
+    if fresh and total > unallocated:
+        errors["lines"] = (f"Las líneas suman {soles(total)} y el fondo tiene {soles(max(unallocated, 0))} "
+                           "sin asignar. Cambie dólares de la prima a soles o reduzca el plan.")
+    if errors:
+        raise ValidationError(errors)
+    authorization = PremiumAuthorization(decision=decision, decided_on=decided_on, authorized_by=user)
+    authorization.save()
+    for line in fresh:
+        line.authorization = authorization
+        # The line is still a draft in the database at this point, so its save() allows this one change.
+        line.save(update_fields=["authorization"])
+    return authorization
+
+
+# --- Spending ----------------------------------------------------------------------
+
+
+def ruc_check_digit(first_ten: str) -> str:
+    """SUNAT's check digit for the first ten digits of a RUC (modulus 11; 10 → 0 and 11 → 1)."""
+    return str((11 - sum(int(d) * w for d, w in zip(first_ten, RUC_WEIGHTS, strict=True)) % 11) % 10)
+
+
+def ruc_problem(ruc: str) -> str | None:
+    """Why a Peruvian taxpayer number (RUC) is not valid, or None: 11 digits, known prefix, check digit."""
+    if len(ruc) != 11 or not ruc.isdigit():
+        return "El RUC tiene 11 dígitos."
+    if not ruc.startswith(RUC_PREFIXES):
+        return "El RUC empieza con 10, 15, 16, 17 o 20."
+    if ruc_check_digit(ruc[:10]) != ruc[10]:
+        return f"El RUC {ruc} no es válido (dígito verificador)."
+    return None
+
+
+def _line_checks(line: BudgetLine | None, minor: int | None, kind: str, errors: dict) -> None:
+    """The line is authorized, of the right kind, and has room; the fund has the soles."""
+    if line is None:
+        errors["line"] = "Elija la línea del plan aprobada."
+        return
+    line = BudgetLine.objects.get(pk=line.pk)
+    if not line.is_authorized:
+        errors["line"] = (f"La línea «{line.purpose}» no está autorizada por la asamblea; "
+                          "no se puede gastar contra ella.")
+        return
+    is_cash = line.category == PremiumCategory.CASH_TO_MEMBERS
+    if kind == SpendingKind.DISTRIBUTION and not is_cash:
+        errors["line"] = "Un reparto a los socios sale de una línea de «Pagos en efectivo a los socios»."
+    elif kind == SpendingKind.SUPPLIER and is_cash:
+        errors["line"] = ("Una línea de pagos en efectivo a los socios se usa con un reparto, "
+                          "no con un proveedor.")
+    if minor is None or "amount" in errors:
+        return
+    remaining = line_remaining_minor(line)
+    position = fund_position()
+    free_soles = position.pen_minor - position.pending_minor
+    if minor > remaining:
+        errors["amount"] = (f"El monto ({soles(minor)}) supera lo que queda en la línea «{line.purpose}» "
+                            f"({soles(max(remaining, 0))}).")
+    elif minor > free_soles:
+        errors["amount"] = (f"El monto ({soles(minor)}) supera los soles disponibles en el fondo "
+                            f"({soles(max(free_soles, 0))}, descontando gastos por aprobar).")
+
+
+@transaction.atomic
+def register_spending(
+    *, line: BudgetLine | None, amount, supplier: str, ruc: str, document: str,
+    document_date: Date | None, description: str, user,
+) -> Spending:
+    """Record a supplier's invoice against an authorized line; it reserves the amount until approved."""
+    _lock_fund()
+    errors = {}
+    minor = _amount(amount, errors)
+    supplier, ruc = (supplier or "").strip(), (ruc or "").strip()
+    document, description = (document or "").strip(), (description or "").strip()
+    if not supplier:
+        errors["supplier"] = "Indique el proveedor."
+    if not ruc:
+        errors["ruc"] = "Indique el RUC del proveedor."
+    elif problem := ruc_problem(ruc):
+        errors["ruc"] = problem
+    if not document:
+        errors["document"] = "Indique el número del comprobante (factura o boleta)."
+    elif ruc and Spending.objects.filter(kind=SpendingKind.SUPPLIER, ruc=ruc, document=document,
+                                         status__in=COMMITTED_STATUSES).exists():
+        errors["document"] = f"El comprobante {document} de este proveedor ya está registrado."
+    _past_date(document_date, errors, "document_date", "la fecha del comprobante")
+    if not description:
+        errors["description"] = "Indique el detalle del gasto."
+    _line_checks(line, minor, SpendingKind.SUPPLIER, errors)
+    if errors:
+        raise ValidationError(errors)
+    spending = Spending(line=line, kind=SpendingKind.SUPPLIER, amount_minor=minor, supplier=supplier, ruc=ruc,
+                        document=document, document_date=document_date, description=description[:200],
+                        created_by=user)
+    spending.save()
+    return spending
+
+
+# --- Cash distribution to members --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    member_id: int
+    fairtrade_g: int
+    amount_minor: int
+
+
+def split_by_weight(total_minor: int, weights: list[tuple[int, int]]) -> list[Share]:
+    """Split ``total_minor`` over (member id, grams) by the largest-remainder method.
+
+    Each member first gets the whole céntimos of their exact share; the
+    céntimos left over go one each to the largest remainders (ties to the
+    lower member id), so the parts add up to the total exactly.
+    """
+    grams_total = sum(g for _, g in weights)
+    if grams_total <= 0:
+        return []
+    floors, remainders = [], []
+    for _member_id, grams in weights:
+        whole, remainder = divmod(total_minor * grams, grams_total)
+        floors.append(whole)
+        remainders.append(remainder)
+    left = total_minor - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], weights[i][0]))
+    for i in order[:left]:
+        floors[i] += 1
+    return [Share(member_id, grams, amount)
+            for (member_id, grams), amount in zip(weights, floors, strict=True)]
+
+
+def fairtrade_grams_by_member(season: Season) -> list[tuple[int, int]]:
+    """(member id, Fairtrade dry-equivalent grams) from the season's valid deliveries, by member id."""
+    rows = (Delivery.objects.valid().filter(season=season, certification__in=FAIRTRADE_CLAIMS)
+            .values_list("member_id").annotate(grams=Sum("dry_g")).order_by("member_id"))
+    return [(member_id, int(grams)) for member_id, grams in rows if grams]
+
+
+@transaction.atomic
+def register_distribution(
+    *, line: BudgetLine | None, season: Season | None, amount, document: str,
+    document_date: Date | None, description: str, user,
+) -> Spending:
+    """A cash distribution from a cash line, split now so the approvers see each member's part."""
+    _lock_fund()
+    errors = {}
+    minor = _amount(amount, errors)
+    document, description = (document or "").strip(), (description or "").strip()
+    if not document:
+        errors["document"] = "Indique el número de la planilla de reparto."
+    elif Spending.objects.filter(kind=SpendingKind.DISTRIBUTION, document=document,
+                                 status__in=COMMITTED_STATUSES).exists():
+        errors["document"] = f"La planilla {document} ya está registrada."
+    _past_date(document_date, errors, "document_date", "la fecha de la planilla")
+    if not description:
+        errors["description"] = "Indique el detalle del reparto."
+    weights = []
+    if season is None:
+        errors["season"] = "Elija la campaña cuyos kilos de Comercio Justo se reparten."
+    else:
+        weights = fairtrade_grams_by_member(season)
+        if not weights:
+            errors["season"] = (f"En la {season.name} no hay entregas de Comercio Justo: "
+                                "no hay a quién repartir.")
+    _line_checks(line, minor, SpendingKind.DISTRIBUTION, errors)
+    if errors:
+        raise ValidationError(errors)
+    spending = Spending(line=line, kind=SpendingKind.DISTRIBUTION, amount_minor=minor, document=document,
+                        document_date=document_date, description=description[:200], season=season,
+                        created_by=user)
+    spending.save()
+    DistributionShare.objects.bulk_create(
+        (DistributionShare(spending=spending, member_id=share.member_id, fairtrade_g=share.fairtrade_g,
+                           amount_minor=share.amount_minor) for share in split_by_weight(minor, weights)),
+        batch_size=2000,
+    )
+    return spending
+
+
+# --- Approvals -------------------------------------------------------------------
+
+
+@transaction.atomic
+def approve_spending(*, spending: Spending, capacity: str, user, on: Date | None = None) -> Spending:
+    """Sign a spending as board member or treasurer; the second signature posts it, dated ``on`` (today)."""
+    _lock_fund()
+    spending = Spending.objects.select_for_update().select_related("line").get(pk=spending.pk)
+    on = on or timezone.localdate()
+    errors = []
+    if on > timezone.localdate() or on < spending.document_date:
+        errors.append("La fecha de la aprobación va desde la del comprobante hasta hoy.")
+    if spending.status != SpendingStatus.PENDING:
+        errors.append(f"El gasto {spending.document} ya está {spending.get_status_display().lower()}.")
+    if capacity not in CAPACITY_ROLES:
+        errors.append("Indique si aprueba como consejo de administración o como tesorería.")
+    elif not has_role(user, CAPACITY_ROLES[capacity]):
+        errors.append(f"Su usuario no tiene el rol de {ApprovalCapacity(capacity).label.lower()}.")
+    signed = list(spending.approvals.all())
+    if any(a.user_id == user.pk for a in signed):
+        errors.append("Usted ya aprobó este gasto: la segunda aprobación debe darla otra persona.")
+    elif capacity in {a.capacity for a in signed}:
+        errors.append(f"Este gasto ya tiene la aprobación de {ApprovalCapacity(capacity).label.lower()}.")
+    if errors:
+        raise ValidationError(errors)
+    SpendingApproval(spending=spending, capacity=capacity, user=user).save()
+    if len(signed) + 1 == len(CAPACITY_ROLES):
+        _post_spending(spending, user, on)
+    return spending
+
+
+def _post_spending(spending: Spending, user, on: Date) -> None:
+    held = _credit_balance(chart.PREMIUM_FUND_PEN)
+    if spending.amount_minor > held:  # only if money left the fund some other way since registration
+        raise ValidationError(f"El fondo tiene {soles(held)} en soles; el gasto es de "
+                              f"{soles(spending.amount_minor)}.")
+    fund = chart.account(chart.PREMIUM_FUND_PEN)
+    line = spending.line
+    if spending.kind == SpendingKind.DISTRIBUTION:
+        shares = list(spending.shares.filter(amount_minor__gt=0).select_related("member"))
+        accounts = chart.member_accounts([share.member for share in shares])
+        credits = [(accounts[share.member_id], -share.amount_minor) for share in shares]
+        description = (f"Reparto de prima, planilla {spending.document}: {len(credits)} socios, "
+                       f"línea «{line.purpose}»")
+    else:
+        credits = [(chart.account(chart.BANK), -spending.amount_minor)]
+        description = (f"Prima: {spending.description}; {spending.supplier} RUC {spending.ruc}, "
+                       f"comprobante {spending.document}; línea «{line.purpose}»")
+    spending.entry = post_entry(date=on, description=description[:300],
+                                source_key=f"premium-spending:{spending.pk}",
+                                lines=[(fund, spending.amount_minor), *credits], user=user)
+    spending.status = SpendingStatus.PAID
+    spending.save(update_fields=["entry", "status"])
+
+
+@transaction.atomic
+def reject_spending(*, spending: Spending, reason: str, user) -> Spending:
+    """Refuse a pending spending: its reservation on the line is released; nothing was posted."""
+    _lock_fund()
+    spending = Spending.objects.select_for_update().get(pk=spending.pk)
+    reason = (reason or "").strip()
+    errors = []
+    if spending.status != SpendingStatus.PENDING:
+        errors.append(f"El gasto {spending.document} ya está {spending.get_status_display().lower()}.")
+    if not has_role(user, *CAPACITY_ROLES.values()):
+        errors.append("Solo el consejo de administración o la tesorería pueden rechazar un gasto.")
+    if not reason:
+        errors.append("Indique el motivo del rechazo.")
+    if errors:
+        raise ValidationError(errors)
+    spending.status, spending.rejection_reason = SpendingStatus.REJECTED, reason[:200]
+    spending.save(update_fields=["status", "rejection_reason"])
+    return spending
+
+
+@transaction.atomic
+def reverse_spending(*, spending: Spending, reason: str, user, on: Date | None = None) -> Spending:
+    """Undo a posted spending found wrong: the mirror entry returns the money to the fund.
+
+    For a distribution that means each member's part is taken back from their
+    account. The spending stays, marked reversed, and frees its amount on the line.
+    """
+    _lock_fund()
+    spending = Spending.objects.select_for_update().get(pk=spending.pk)
+    reason = (reason or "").strip()
+    on = on or timezone.localdate()
+    errors = []
+    if spending.status != SpendingStatus.PAID:
+        errors.append(f"Solo se revierte un gasto contabilizado; {spending.document} está "
+                      f"{spending.get_status_display().lower()}.")
+    if not reason:
+        errors.append("Indique el motivo de la reversión.")
+    if (spending.entry and on < spending.entry.date) or on > timezone.localdate():
+        errors.append("La fecha de la reversión va desde la del asiento hasta hoy.")
+    if errors:
+        raise ValidationError(errors)
+    spending.reversal_entry = reverse_entry(
+        entry=spending.entry, date=on, user=user,
+        reason=f"{spending.get_kind_display().lower()} {spending.document}: {reason}")
+    spending.status, spending.rejection_reason = SpendingStatus.REVERSED, reason[:200]
+    spending.save(update_fields=["reversal_entry", "status", "rejection_reason"])
+    return spending
+
+
+# --- The fund's figures ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Authorized, paid and awaiting approval, in céntimos, for a season, a category or a line."""
+
+    label: str
+    authorized_minor: int = 0
+    spent_minor: int = 0
+    pending_minor: int = 0
+    received_usd_cents: int = 0
+    received_pen_minor: int = 0  # at each payment's exchange rate
+
+    @property
+    def available_minor(self) -> int:
+        return self.authorized_minor - self.spent_minor - self.pending_minor
+
+
+def add_up(label: str, figures, **extra) -> Figures:
+    """Several lines' figures together (a category, a season, a total)."""
+    figures = list(figures)
+    return Figures(label=label, authorized_minor=sum(f.authorized_minor for f in figures),
+                   spent_minor=sum(f.spent_minor for f in figures),
+                   pending_minor=sum(f.pending_minor for f in figures), **extra)
+
+
+@dataclass(frozen=True)
+class FundReport:
+    position: FundPosition
+    received_usd_cents: int
+    converted_usd_cents: int
+    converted_pen_minor: int
+    seasons: list[Figures]
+    categories: list[Figures]
+    lines: list[tuple[BudgetLine, Figures]]
+
+
+def fund_report() -> FundReport:
+    """Everything the premium fund page shows, in a handful of aggregate queries."""
+    received = {row["contract__season"]: row for row in ContractPayment.objects.values("contract__season")
+                .annotate(usd=Sum("premium_cents"), pen=Sum("premium_pen_minor")).order_by()}
+    committed = (Spending.objects.filter(status__in=COMMITTED_STATUSES).values("line", "status")
+                 .annotate(total=Sum("amount_minor")).order_by())
+    spent = {(row["line"], row["status"]): int(row["total"]) for row in committed}
+    lines = list(BudgetLine.objects.select_related("season", "authorization")
+                 .order_by("season__starts_on", "id"))
+    line_figures = [(line, Figures(
+        label=line.purpose, authorized_minor=line.amount_minor if line.is_authorized else 0,
+        spent_minor=spent.get((line.pk, SpendingStatus.PAID), 0),
+        pending_minor=spent.get((line.pk, SpendingStatus.PENDING), 0))) for line in lines]
+
+    seasons = []
+    for season in Season.objects.order_by("starts_on"):
+        money_in = received.get(season.pk, {})
+        seasons.append(add_up(season.name, [f for line, f in line_figures if line.season_id == season.pk],
+                             received_usd_cents=int(money_in.get("usd") or 0),
+                             received_pen_minor=int(money_in.get("pen") or 0)))
+    categories = [add_up(str(label), [f for line, f in line_figures if line.category == value])
+                  for value, label in PremiumCategory.choices]
+    conversions = PremiumConversion.objects.aggregate(usd=Sum("usd_cents"), pen=Sum("pen_minor"))
+    return FundReport(
+        position=fund_position(),
+        received_usd_cents=sum(f.received_usd_cents for f in seasons),
+        converted_usd_cents=int(conversions["usd"] or 0), converted_pen_minor=int(conversions["pen"] or 0),
+        seasons=seasons, categories=categories, lines=line_figures,
+    )

@@ -1,0 +1,32 @@
+"""Admin pages of trade: the Fairtrade terms table and the exchange rates."""
+
+from django.contrib import admin
+
+from sales.models import ExchangeRate, FairtradeTerms
+
+
+@admin.register(FairtradeTerms)
+class FairtradeTermsAdmin(admin.ModelAdmin):
+    """Administrators add each review's row from the official table; rows are never edited."""
+
+    list_display = ("valid_from", "origin", "minimum_price", "organic_rule", "organic_minimum_price",
+                    "organic_differential", "premium", "currency", "source")
+    readonly_fields = ("created_at",)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    list_display = ("date", "buy", "sell", "source")
+    date_hierarchy = "date"
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,166 @@
+"""Trade: Fairtrade terms, exchange rates, sales contracts and the buyers' payments."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from config.append_only import AppendOnlyModel
+from coop.models import Certification
+from ledger.models import Currency, JournalEntry
+
+# --- Fairtrade terms and exchange rates --------------------------------------------
+
+
+class OrganicRule(models.TextChoices):
+    ORGANIC_MINIMUM = "minimum", _("Precio mínimo orgánico")
+    DIFFERENTIAL = "differential", _("Diferencial orgánico sobre el precio")
+
+
+class FairtradeTerms(models.Model):
+    """One dated row of Fairtrade's minimum price and premium for cocoa beans (USD per tonne, FOB).
+
+    Rows are data, never code: administrators add the next review's row with its source.
+    Origin "*" applies to every origin without a row of its own.
+    """
+
+    ALL_ORIGINS = "*"
+
+    valid_from = models.DateField(_("vigente desde"))
+    origin = models.CharField(_("origen"), max_length=2, default=ALL_ORIGINS,
+                              help_text=_("Código de país ISO (PE) o * para todos los orígenes."))
+    minimum_price = models.DecimalField(_("precio mínimo"), max_digits=10, decimal_places=2)
+    organic_rule = models.CharField(_("regla orgánica"), max_length=12, choices=OrganicRule.choices)
+    organic_minimum_price = models.DecimalField(_("precio mínimo orgánico"), max_digits=10, decimal_places=2,
+                                                null=True, blank=True)
+    organic_differential = models.DecimalField(_("diferencial orgánico"), max_digits=10, decimal_places=2,
+                                               null=True, blank=True)
+    premium = models.DecimalField(_("prima de Comercio Justo"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("moneda"), max_length=3, choices=Currency.choices, default=Currency.USD)
+    unit = models.CharField(_("unidad"), max_length=12, default="t", editable=False)
+    source = models.CharField(_("fuente"), max_length=300,
+                              help_text=_("Documento oficial de Fairtrade International de esta fila."))
+    created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    class Meta:
+        db_table = "ledger_fairtradeterms"  # the table keeps the name it had in ledger
+        verbose_name = _("condiciones de Comercio Justo")
+        verbose_name_plural = _("condiciones de Comercio Justo")
+        ordering = ["-valid_from", "origin"]
+        constraints = [
+            models.UniqueConstraint(fields=["origin", "valid_from"], name="fairtrade_terms_one_per_day"),
+            models.CheckConstraint(condition=Q(minimum_price__gt=0) & Q(premium__gt=0),
+                                   name="fairtrade_terms_positive"),
+            models.CheckConstraint(
+                condition=Q(organic_rule="minimum", organic_minimum_price__isnull=False)
+                | Q(organic_rule="differential", organic_differential__isnull=False),
+                name="fairtrade_terms_organic_rule_has_its_figure",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Comercio Justo {self.origin} desde {self.valid_from:%d/%m/%Y}"
+
+
+class ExchangeRate(models.Model):
+    """Soles per US dollar on a day (e.g. SBS's published rates); USD receipts are booked at ``buy``."""
+
+    date = models.DateField(_("fecha"), unique=True)
+    buy = models.DecimalField(_("compra (S/ por US$)"), max_digits=8, decimal_places=4)
+    sell = models.DecimalField(_("venta (S/ por US$)"), max_digits=8, decimal_places=4)
+    source = models.CharField(_("fuente"), max_length=120, default="SBS")
+
+    class Meta:
+        db_table = "ledger_exchangerate"  # the table keeps the name it had in ledger
+        verbose_name = _("tipo de cambio")
+        verbose_name_plural = _("tipos de cambio")
+        ordering = ["-date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(buy__gt=0) & Q(sell__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y}: compra {self.buy}, venta {self.sell}"
+
+
+# --- Sales ---------------------------------------------------------------------------
+
+
+class SalesContract(models.Model):
+    """A sale of cocoa beans to a buyer, priced on its terms; written by sales.services only.
+
+    Quantities are kilograms (tonnes × 1000), prices USD per tonne, amounts US cents.
+    """
+
+    number = models.CharField(_("número de contrato"), max_length=40, unique=True)
+    buyer = models.CharField(_("comprador"), max_length=200)
+    signed_on = models.DateField(_("fecha del contrato"))
+    season = models.ForeignKey("coop.Season", on_delete=models.PROTECT, related_name="contracts",
+                               verbose_name=_("campaña (periodo del balance de masas)"))
+    origin = models.CharField(_("origen"), max_length=2, default="PE")
+    # Sold under the same four claims a delivery or a lot can carry.
+    terms = models.CharField(_("condiciones"), max_length=6, choices=Certification.choices)
+    quantity_kg = models.PositiveBigIntegerField(_("cantidad (kg)"))
+    contract_price = models.DecimalField(_("precio del contrato (US$/t)"), max_digits=10, decimal_places=2,
+                                         help_text=_("Precio de mercado o precio fijo pactado, FOB."))
+    lots = models.ManyToManyField("acopio.Lot", blank=True, related_name="contracts", verbose_name=_("lotes"))
+    fairtrade_terms = models.ForeignKey(FairtradeTerms, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="contracts", verbose_name=_("condiciones aplicadas"))
+    price_per_tonne = models.DecimalField(_("precio a pagar (US$/t)"), max_digits=10, decimal_places=2)
+    value_cents = models.BigIntegerField(_("valor del contrato (centavos US$)"))
+    premium_cents = models.BigIntegerField(_("prima (centavos US$)"), default=0)
+    invoice_number = models.CharField(_("factura"), max_length=40, null=True, blank=True, unique=True)
+    invoiced_on = models.DateField(_("facturado el"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("registrado por"))
+    created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    class Meta:
+        db_table = "ledger_salescontract"  # the table keeps the name it had in ledger
+        verbose_name = _("contrato de venta")
+        verbose_name_plural = _("contratos de venta")
+        ordering = ["-signed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity_kg__gt=0), name="contract_quantity_positive"),
+            models.CheckConstraint(condition=Q(contract_price__gt=0), name="contract_price_positive"),
+            models.CheckConstraint(condition=Q(premium_cents__gte=0), name="contract_premium_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} · {self.buyer}"
+
+
+class ContractPayment(AppendOnlyModel):
+    """Money received from a buyer for a contract, with the day's rate; written by sales.services only."""
+
+    contract = models.ForeignKey(SalesContract, on_delete=models.PROTECT, related_name="payments",
+                                 verbose_name=_("contrato"))
+    date = models.DateField(_("fecha"))
+    reference = models.CharField(_("referencia del pago"), max_length=60, unique=True)
+    amount_cents = models.BigIntegerField(_("monto (centavos US$)"))
+    premium_cents = models.BigIntegerField(_("parte de prima (centavos US$)"))
+    rate = models.DecimalField(_("tipo de cambio (compra)"), max_digits=8, decimal_places=4)
+    amount_pen_minor = models.BigIntegerField(_("monto en soles (céntimos)"))
+    premium_pen_minor = models.BigIntegerField(_("prima en soles (céntimos)"))
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="contract_payment")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("registrado por"))
+    entered_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    class Meta(AppendOnlyModel.Meta):
+        db_table = "ledger_contractpayment"  # the table keeps the name it had in ledger
+        verbose_name = _("cobro de contrato")
+        verbose_name_plural = _("cobros de contratos")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="contract_payment_positive"),
+            models.CheckConstraint(
+                condition=Q(premium_cents__gte=0) & Q(premium_cents__lte=F("amount_cents")),
+                name="contract_payment_premium_within_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} ({self.contract.number})"
+
+

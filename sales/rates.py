@@ -1,0 +1,96 @@
+"""Soles per US dollar by date: importing the SBS table and reading the rate of a day.
+
+SBS publishes on business days; a weekend or holiday takes the last rate
+published before it, up to a week back, and never a guess beyond that.
+"""
+
+from dataclasses import dataclass
+from datetime import date as Date
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from config.spreadsheets import (
+    CellError,
+    ProblemReport,
+    cell_text,
+    parse_date,
+    read_keyed_table,
+)
+from sales.models import ExchangeRate
+
+MAX_DAYS_BACK = 7
+HEADERS = {"fecha": "date", "compra": "buy", "venta": "sell", "tc compra": "buy", "tc venta": "sell"}
+
+
+@dataclass
+class RatesReport(ProblemReport):
+    created: int = 0
+
+
+def rate_on(day: Date) -> ExchangeRate:
+    rate = ExchangeRate.objects.filter(date__lte=day, date__gte=day - timedelta(days=MAX_DAYS_BACK)).first()
+    if rate is None:
+        raise ValidationError(
+            f"No hay tipo de cambio registrado para el {day:%d/%m/%Y} ni en los {MAX_DAYS_BACK} días "
+            "anteriores: importe la tabla de la SBS."
+        )
+    return rate
+
+
+def import_exchange_rates(*, source: bytes, filename: str, dry_run: bool = False) -> RatesReport:
+    """All or nothing: every row named if wrong; a day already recorded with other figures is refused."""
+    report = RatesReport(filename=filename, dry_run=dry_run)
+    table = read_keyed_table(source, filename, lookup=HEADERS, anchors={"date", "buy", "sell"},
+                             report=report,
+                             no_header="La hoja necesita las columnas «Fecha», «Compra» y «Venta».")
+    if table is None:
+        return report
+    existing = {r.date: r for r in ExchangeRate.objects.all()}
+    new, seen = [], set()
+    for number, values in table.rows:
+        report.rows += 1
+        row = _row(number, values, report)
+        if row is None:
+            continue
+        if row.date in seen:
+            report.error(number, "Fecha", f"El {row.date:%d/%m/%Y} está dos veces en el archivo.")
+        seen.add(row.date)
+        known = existing.get(row.date)
+        if known is None:
+            new.append(row)
+        elif (known.buy, known.sell) != (row.buy, row.sell):
+            report.error(number, "Fecha", f"El {row.date:%d/%m/%Y} ya está registrado con compra {known.buy} "
+                         f"y venta {known.sell}.")
+    if report.ok and not dry_run:
+        with transaction.atomic():
+            ExchangeRate.objects.bulk_create(new)
+    report.created = len(new) if report.ok else 0
+    return report
+
+
+def _row(number: int, values: dict, report: ProblemReport) -> ExchangeRate | None:
+    try:
+        day = parse_date(values.get("date"))
+    except CellError as exc:
+        report.error(number, "Fecha", str(exc))
+        return None
+    if day is None:
+        report.error(number, "Fecha", "Falta la fecha.")
+        return None
+    figures = {}
+    for key, header in (("buy", "Compra"), ("sell", "Venta")):
+        text = cell_text(values.get(key)).replace(",", ".")
+        try:
+            figures[key] = Decimal(text).quantize(Decimal("0.0001"))
+        except InvalidOperation:
+            report.error(number, header, f"«{text}» no es un tipo de cambio.")
+            continue
+        if not Decimal("0.5") < figures[key] < Decimal("20"):
+            report.error(number, header, f"{text} soles por dólar no es un tipo de cambio plausible.")
+            figures.pop(key)
+    if len(figures) < 2:
+        return None
+    return ExchangeRate(date=day, buy=figures["buy"], sell=figures["sell"])

@@ -1,0 +1,258 @@
+"""Selling on Fairtrade terms: pricing a contract and keeping the mass balance.
+
+In any season, the Fairtrade kilograms sold may not exceed the Fairtrade
+dry-equivalent kilograms bought from members, and the same for organic. A
+contract that would break it is refused with the numbers. Contracts of one
+season are recorded one at a time (the season row is locked), so two
+people cannot both spend the same available kilograms.
+"""
+
+from dataclasses import dataclass
+from datetime import date as Date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+
+from acopio.models import Delivery, Lot
+from config.money import GRAMS_PER_KG, format_money, from_minor, round_to_minor, typed_to_minor
+from coop.models import Certification, Season
+from ledger import chart
+from ledger.services import post_entry
+from sales.models import ContractPayment, SalesContract
+from sales.pricing import MissingFairtradeTerms, fairtrade_terms
+from sales.rates import rate_on
+
+KG_PER_TONNE = 1000
+
+
+@dataclass(frozen=True)
+class BalanceLine:
+    product: str  # "Comercio Justo" or "Orgánico"
+    bought_kg: Decimal  # dry equivalent, from valid deliveries
+    sold_kg: Decimal  # contracts
+
+    @property
+    def available_kg(self) -> Decimal:
+        return self.bought_kg - self.sold_kg
+
+
+FAIRTRADE_CLAIMS = [c.value for c in Certification if c.is_fairtrade]
+ORGANIC_CLAIMS = [c.value for c in Certification if c.is_organic]
+PRODUCTS = {  # product: (deliveries bought as it, contracts sold as it)
+    "Comercio Justo": (Q(certification__in=FAIRTRADE_CLAIMS), Q(terms__in=FAIRTRADE_CLAIMS)),
+    "Orgánico": (Q(certification__in=ORGANIC_CLAIMS), Q(terms__in=ORGANIC_CLAIMS)),
+}
+
+
+def mass_balance(season: Season) -> list[BalanceLine]:
+    """Bought, sold and available kilograms per certified product in the season (two queries per product)."""
+    lines = []
+    for product, (bought_filter, sold_filter) in PRODUCTS.items():
+        bought_g = (Delivery.objects.valid().filter(bought_filter, season=season)
+                    .aggregate(total=Sum("dry_g"))["total"])
+        sold_kg = (SalesContract.objects.filter(sold_filter, season=season)
+                   .aggregate(total=Sum("quantity_kg"))["total"])
+        lines.append(BalanceLine(product, Decimal(int(bought_g or 0)) / GRAMS_PER_KG,
+                                 Decimal(int(sold_kg or 0))))
+    return lines
+
+
+def parse_tonnes(value) -> int:
+    """Tonnes as typed (comma or point, up to 3 decimals) in kilograms."""
+    text = str(value if value is not None else "").strip().replace(",", ".")
+    try:
+        tonnes = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError({"tonnes": f"«{value}» no es una cantidad en toneladas."}) from None
+    if not tonnes.is_finite() or tonnes <= 0:
+        raise ValidationError({"tonnes": "La cantidad debe ser mayor que cero."})
+    kg = tonnes * KG_PER_TONNE
+    if kg != kg.to_integral_value():
+        raise ValidationError({"tonnes": "Use como máximo 3 decimales (kilogramos)."})
+    return int(kg)
+
+
+@transaction.atomic
+def record_contract(
+    *, number: str, buyer: str, signed_on: Date, terms: str, tonnes, contract_price: Decimal, user,
+    origin: str = "PE", lots: list[Lot] = (), season: Season | None = None,
+) -> SalesContract:
+    """Price and record a sales contract, or refuse it and write nothing."""
+    errors = {}
+    number, buyer = (number or "").strip(), (buyer or "").strip()
+    if not number:
+        errors["number"] = "Indique el número de contrato."
+    elif SalesContract.objects.filter(number=number).exists():
+        errors["number"] = f"El contrato {number} ya está registrado."
+    if not buyer:
+        errors["buyer"] = "Indique el comprador."
+    if terms not in Certification.values:
+        errors["terms"] = ("Elija las condiciones: Comercio Justo, Comercio Justo + Orgánico, Orgánico "
+                           "o Convencional.")
+    if not isinstance(contract_price, Decimal) or not contract_price.is_finite() or contract_price <= 0:
+        errors["contract_price"] = "El precio del contrato debe ser mayor que cero (US$ por tonelada)."
+    try:
+        quantity_kg = parse_tonnes(tonnes)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        quantity_kg = None
+    season = season or (Season.on(signed_on) if signed_on else None)
+    if season is None:
+        errors["signed_on"] = (f"No hay campaña que incluya el {signed_on:%d/%m/%Y}." if signed_on
+                               else "Indique la fecha.")
+    if errors:
+        raise ValidationError(errors)
+
+    sold_as = Certification(terms)
+    for lot in lots:
+        if not sold_as.accepts(lot.claim):
+            errors.setdefault("lots", []).append(
+                f"El lote {lot} es {lot.get_claim_display()} y no puede venderse como {sold_as.label}.")
+        if lot.contracts.exists():
+            errors.setdefault("lots", []).append(
+                f"El lote {lot} ya está en el contrato {lot.contracts.first()}.")
+    if errors:
+        raise ValidationError(errors)
+
+    row, premium = None, Decimal(0)
+    price = contract_price
+    if sold_as.is_fairtrade:
+        try:
+            priced = fairtrade_terms(on=signed_on, origin=origin, organic=sold_as.is_organic,
+                                     market_price=contract_price)
+        except MissingFairtradeTerms as exc:
+            raise ValidationError({"signed_on": exc.messages[0]}) from None
+        row, price, premium = priced.row, priced.price, priced.premium
+
+    # One contract of the season at a time, so the available kilograms are read and taken together.
+    Season.objects.select_for_update().get(pk=season.pk)
+    _check_mass_balance(season, sold_as, quantity_kg)
+
+    tonnes_exact = Decimal(quantity_kg) / KG_PER_TONNE
+    contract = SalesContract(
+        number=number, buyer=buyer, signed_on=signed_on, season=season, origin=(origin or "PE").upper(),
+        terms=terms, quantity_kg=quantity_kg, contract_price=contract_price, fairtrade_terms=row,
+        price_per_tonne=price, value_cents=round_to_minor(tonnes_exact * price),
+        premium_cents=round_to_minor(tonnes_exact * premium), created_by=user,
+    )
+    contract.save()
+    contract.lots.set(lots)
+    return contract
+
+
+def _check_mass_balance(season: Season, sold_as: Certification, quantity_kg: int) -> None:
+    problems = []
+    for line in mass_balance(season):
+        applies = sold_as.is_fairtrade if line.product == "Comercio Justo" else sold_as.is_organic
+        if applies and quantity_kg > line.available_kg:
+            problems.append(
+                f"Balance de masas {line.product}, {season}: comprado {_t(line.bought_kg)} t, vendido "
+                f"{_t(line.sold_kg)} t, disponible {_t(line.available_kg)} t; este contrato pide "
+                f"{_t(Decimal(quantity_kg))} t."
+            )
+    if problems:
+        raise ValidationError({"tonnes": problems})
+
+
+def _t(kg: Decimal) -> str:
+    return f"{kg / KG_PER_TONNE:,.3f}"
+
+
+# --- Invoicing and payments received ---------------------------------------------------
+
+
+@transaction.atomic
+def invoice_contract(
+    *, contract: SalesContract, invoice_number: str, on: Date | None, user
+) -> SalesContract:
+    """The buyer now owes the contract value plus the premium; the premium is owed on to the fund."""
+    contract = SalesContract.objects.select_for_update().get(pk=contract.pk)
+    invoice_number = (invoice_number or "").strip()
+    errors = {}
+    if contract.invoice_number:
+        errors["invoice_number"] = (f"El contrato {contract.number} ya fue facturado "
+                                    f"({contract.invoice_number}).")
+    elif not invoice_number:
+        errors["invoice_number"] = "Indique el número de factura."
+    elif SalesContract.objects.filter(invoice_number=invoice_number).exists():
+        errors["invoice_number"] = f"La factura {invoice_number} ya está registrada en otro contrato."
+    if on is None:
+        errors["on"] = "Indique la fecha de la factura."
+    elif on < contract.signed_on:
+        errors["on"] = "La factura no puede ser anterior al contrato."
+    if errors:
+        raise ValidationError(errors)
+    lines = [(chart.account(chart.BUYERS_RECEIVABLE_USD), contract.value_cents + contract.premium_cents),
+             (chart.account(chart.COCOA_SALES_USD), -contract.value_cents)]
+    if contract.premium_cents:
+        lines.append((chart.account(chart.PREMIUM_ACCRUED_USD), -contract.premium_cents))
+    post_entry(date=on, description=f"Factura {invoice_number}, contrato {contract.number}, {contract.buyer}",
+               source_key=f"contract-invoice:{contract.number}", lines=lines, user=user)
+    contract.invoice_number, contract.invoiced_on = invoice_number, on
+    contract.save(update_fields=["invoice_number", "invoiced_on"])
+    return contract
+
+
+def outstanding_cents(contract: SalesContract) -> tuple[int, int]:
+    """(what the buyer still owes, of which premium), in US cents."""
+    paid = contract.payments.aggregate(amount=Sum("amount_cents"), premium=Sum("premium_cents"))
+    total = contract.value_cents + contract.premium_cents
+    return total - int(paid["amount"] or 0), contract.premium_cents - int(paid["premium"] or 0)
+
+
+@transaction.atomic
+def receive_payment(
+    *, contract: SalesContract, amount, reference: str, on: Date | None, user
+) -> ContractPayment:
+    """Money in from the buyer, at the day's buying rate. The premium share goes into the premium fund.
+
+    Each payment carries the premium in proportion to what it pays; the payment that
+    settles the contract carries whatever premium is left, so the parts add up exactly.
+    """
+    contract = SalesContract.objects.select_for_update().get(pk=contract.pk)
+    reference = (reference or "").strip()
+    errors = {}
+    if not contract.invoice_number:
+        errors["amount"] = f"Facture el contrato {contract.number} antes de registrar cobros."
+    if not reference:
+        errors["reference"] = "Indique la referencia del pago (número de operación bancaria)."
+    elif ContractPayment.objects.filter(reference=reference).exists():
+        errors["reference"] = f"El pago {reference} ya está registrado."
+    cents = None
+    try:
+        cents = typed_to_minor(amount)
+    except ValidationError as exc:
+        errors["amount"] = exc.messages[0]
+    if cents is not None and cents <= 0:
+        errors["amount"] = "El monto debe ser mayor que cero."
+    rate = None
+    if on is None:
+        errors["on"] = "Indique la fecha del pago."
+    else:
+        try:
+            rate = rate_on(on)
+        except ValidationError as exc:
+            errors["on"] = exc.messages[0]
+    owed, premium_owed = outstanding_cents(contract)
+    if not errors and cents > owed:
+        errors["amount"] = (f"El pago ({format_money(cents, 'USD')}) supera lo que el comprador debe "
+                            f"({format_money(owed, 'USD')}).")
+    if errors:
+        raise ValidationError(errors)
+    total = contract.value_cents + contract.premium_cents
+    premium = premium_owed if cents == owed else min(premium_owed, cents * contract.premium_cents // total)
+    lines = [(chart.account(chart.BANK_USD), cents), (chart.account(chart.BUYERS_RECEIVABLE_USD), -cents)]
+    if premium:
+        lines += [(chart.account(chart.PREMIUM_ACCRUED_USD), premium),
+                  (chart.account(chart.PREMIUM_FUND_USD), -premium)]
+    entry = post_entry(date=on, source_key=f"contract-payment:{reference}", lines=lines, user=user,
+                       description=f"Cobro {reference}, contrato {contract.number}, {contract.buyer}")
+    payment = ContractPayment(
+        contract=contract, date=on, reference=reference, amount_cents=cents, premium_cents=premium,
+        rate=rate.buy, amount_pen_minor=round_to_minor(from_minor(cents) * rate.buy),
+        premium_pen_minor=round_to_minor(from_minor(premium) * rate.buy), entry=entry, entered_by=user,
+    )
+    payment.save()
+    return payment

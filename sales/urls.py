@@ -1,0 +1,14 @@
+from django.urls import path
+
+from sales import views
+
+app_name = "sales"
+urlpatterns = [
+    path("ventas/lotes/", views.lot_list, name="lot_list"),
+    path("ventas/lotes/nuevo/", views.lot_new, name="lot_new"),
+    path("ventas/contratos/", views.contract_list, name="contract_list"),
+    path("ventas/contratos/nuevo/", views.contract_new, name="contract_new"),
+    path("ventas/contratos/<int:pk>/facturar/", views.contract_invoice, name="contract_invoice"),
+    path("ventas/contratos/<int:pk>/cobrar/", views.contract_payment, name="contract_payment"),
+    path("ventas/balance-de-masas/", views.mass_balance_report, name="mass_balance"),
+]

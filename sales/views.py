@@ -1,0 +1,150 @@
+"""Pages of trade: lots, sales contracts, invoices and payments, the mass balance."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from acopio.lots import build_lot, build_lot_by_rule
+from acopio.models import CollectionCentre, Lot
+from config.money import format_money
+from config.roles import (
+    ADMINISTRATOR,
+    REVIEWERS,
+    role_required,
+)
+from config.views import date_or_none, errors_of, refused
+from coop.models import Certification, Season
+from sales.models import SalesContract
+from sales.services import invoice_contract, mass_balance, receive_payment, record_contract
+
+CONTROLLERS = REVIEWERS
+
+
+@role_required(*CONTROLLERS)
+def contract_list(request):
+    contracts = (SalesContract.objects.select_related("season", "fairtrade_terms").prefetch_related("lots")
+                 .annotate(paid_cents=Sum("payments__amount_cents"),
+                           premium_in_cents=Sum("payments__premium_cents"),
+                           total_cents=F("value_cents") + F("premium_cents"))
+                 .order_by("-signed_on", "-id"))  # Meta.ordering is not applied to grouped queries
+    return render(request, "sales/contract_list.html",
+                  {"contracts": contracts, "today": timezone.localdate()})
+
+
+@role_required(ADMINISTRATOR)
+def contract_new(request):
+    errors, data = {}, request.POST if request.method == "POST" else {}
+    open_lots = Lot.objects.filter(contracts__isnull=True).select_related("season")
+    if request.method == "POST":
+        price = None
+        try:
+            price = Decimal(data.get("contract_price", "").strip().replace(",", "."))
+        except InvalidOperation:
+            errors["contract_price"] = ["Escriba el precio en US$ por tonelada, por ejemplo 2150 o 2150,50."]
+        signed_on = date_or_none(data.get("signed_on"))
+        if signed_on is None:
+            errors["signed_on"] = ["Indique la fecha del contrato."]
+        if not errors:
+            try:
+                contract = record_contract(
+                    number=data.get("number", ""), buyer=data.get("buyer", ""), signed_on=signed_on,
+                    terms=data.get("terms", ""), tonnes=data.get("tonnes", ""), contract_price=price,
+                    origin=data.get("origin", "PE"), lots=list(open_lots.filter(pk__in=data.getlist("lots"))),
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                errors = errors_of(exc)
+            else:
+                value = format_money(contract.value_cents, "USD")
+                premium = format_money(contract.premium_cents, "USD")
+                price = contract.price_per_tonne
+                messages.success(request, f"Contrato {contract.number} registrado: {price} US$/t, "
+                                          f"valor {value}, prima {premium}.")
+                return redirect("sales:contract_list")
+    return render(request, "sales/contract_form.html", {
+        "errors": errors, "data": data, "lots": open_lots,
+        "terms": Certification.choices,
+        "chosen_lots": set(data.getlist("lots")) if data else set(),
+    }, status=400 if errors else 200)
+
+
+@role_required(*CONTROLLERS)
+def mass_balance_report(request):
+    seasons = list(Season.objects.all())
+    rows = [(season, mass_balance(season)) for season in seasons]
+    return render(request, "sales/mass_balance.html", {"rows": rows})
+
+
+@role_required(*CONTROLLERS)
+def lot_list(request):
+    lots = (Lot.objects.select_related("season", "created_by").prefetch_related("contracts")
+            .annotate(delivery_count=Count("deliveries"), dry_total_g=Sum("deliveries__dry_g")))
+    return render(request, "sales/lot_list.html", {"lots": lots})
+
+
+@role_required(ADMINISTRATOR)
+def lot_new(request):
+    """Build a lot from receipts (pasted, one per line or separated by commas) or by rule."""
+    data = request.POST if request.method == "POST" else {}
+    errors = {}
+    if request.method == "POST":
+        season = Season.picked(data.get("season"))
+        common = {"code": data.get("code", ""), "season": season, "claim": data.get("claim", ""),
+                  "for_eu": bool(data.get("for_eu")), "user": request.user}
+        try:
+            if season is None:
+                raise ValidationError({"season": "Elija la campaña."})
+            if data.get("how") == "rule":
+                centre = CollectionCentre.objects.filter(code=data.get("centre", "")).first()
+                lot = build_lot_by_rule(**common, centre=centre,
+                                        date_from=date_or_none(data.get("date_from")),
+                                        date_to=date_or_none(data.get("date_to")))
+            else:
+                receipts = data.get("receipts", "").replace(",", "\n").splitlines()
+                lot = build_lot(**common, receipts=receipts, note=data.get("note", ""))
+        except ValidationError as exc:
+            errors = errors_of(exc)
+        else:
+            messages.success(request, f"Lote {lot.code} armado: {lot.deliveries.count()} entregas.")
+            return redirect("sales:lot_list")
+    return render(request, "sales/lot_form.html", {
+        "errors": errors, "data": data, "seasons": Season.objects.all(),
+        "centres": CollectionCentre.objects.all(), "claims": Certification.choices,
+    }, status=400 if errors else 200)
+
+
+@role_required(ADMINISTRATOR)
+@require_POST
+def contract_invoice(request, pk):
+    contract = get_object_or_404(SalesContract, pk=pk)
+    try:
+        invoice_contract(contract=contract, invoice_number=request.POST.get("invoice_number", ""),
+                         on=date_or_none(request.POST.get("on")), user=request.user)
+    except ValidationError as exc:
+        refused(request, exc, about=contract.number)
+    else:
+        messages.success(request, f"Contrato {contract.number} facturado.")
+    return redirect("sales:contract_list")
+
+
+@role_required(ADMINISTRATOR)
+@require_POST
+def contract_payment(request, pk):
+    contract = get_object_or_404(SalesContract, pk=pk)
+    try:
+        payment = receive_payment(contract=contract, amount=request.POST.get("amount", ""),
+                                  reference=request.POST.get("reference", ""),
+                                  on=date_or_none(request.POST.get("on")), user=request.user)
+    except ValidationError as exc:
+        refused(request, exc, about=contract.number)
+    else:
+        amount = format_money(payment.amount_cents, "USD")
+        premium = format_money(payment.premium_cents, "USD")
+        messages.success(request, f"Cobro {payment.reference} registrado: {amount}, de los cuales {premium} "
+                                  "van al fondo de la prima.")
+    return redirect("sales:contract_list")
