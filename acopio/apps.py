@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class AcopioConfig(AppConfig):
-    """Collection: centres, the price list, deliveries and their receipts, voids, imports, yield control, lots."""
+    """Collection: centres, the price list, deliveries, receipts, voids, imports, yield control, lots."""
 
     name = "acopio"
     verbose_name = "Acopio"

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class FundConfig(AppConfig):
-    """The premium fund: conversion to soles, the Development Plan, spending with two signatures, distribution."""
+    """The premium fund: conversion to soles, Development Plan, spending and signatures, distribution."""
 
     name = "fund"
     verbose_name = "Fondo de prima"

@@ -1,4 +1,5 @@
-"""The premium fund: conversions to soles, the Development Plan, spending with two signatures, distributions."""
+"""The premium fund: conversions to soles, the Development Plan, spending and its two signatures,
+distributions."""
 
 from django.conf import settings
 from django.db import models
