@@ -32,8 +32,16 @@ class PriceRowAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_used:
-            return ("valid_from", "form", "grade", "certification", "price_per_kg", "note", "created_by",
-                    "created_at")
+            return (
+                "valid_from",
+                "form",
+                "grade",
+                "certification",
+                "price_per_kg",
+                "note",
+                "created_by",
+                "created_at",
+            )
         return self.readonly_fields
 
     def has_delete_permission(self, request, obj=None):
@@ -50,8 +58,19 @@ class DeliveryAdmin(admin.ModelAdmin):
     """Read-only: deliveries are recorded on the clerk's page or imported, and voided, never edited."""
 
     change_list_template = "admin/acopio/delivery/change_list.html"
-    list_display = ("__str__", "date", "centre", "member", "form", "net_g", "certification", "amount_minor",
-                    "status", "yield_flag", "external_ref")
+    list_display = (
+        "__str__",
+        "date",
+        "centre",
+        "member",
+        "form",
+        "net_g",
+        "certification",
+        "amount_minor",
+        "status",
+        "yield_flag",
+        "external_ref",
+    )
     list_filter = ("status", "yield_flag", "season", "centre", "form", "certification")
     search_fields = ("member__code", "member__dni", "external_ref")
     list_select_related = ("member", "centre")
@@ -68,6 +87,9 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("importar/", self.admin_site.admin_view(lambda request: redirect("acopio:delivery_import")),
-                 name="acopio_delivery_import"),
+            path(
+                "importar/",
+                self.admin_site.admin_view(lambda request: redirect("acopio:delivery_import")),
+                name="acopio_delivery_import",
+            ),
         ] + super().get_urls()

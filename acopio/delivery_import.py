@@ -43,19 +43,47 @@ COLUMNS = {  # key: (header as Minka writes it, other spellings accepted)
     "moisture_pct": ("Humedad (%)", ("humedad",)),
 }
 REQUIRED = ("external_ref", "centre", "date", "form", "gross_kg", "tare_kg", "moisture_pct")
-_LOOKUP = {header_key(text): key
-           for key, (header, aliases) in COLUMNS.items() for text in (header, key, *aliases)}
+_LOOKUP = {
+    header_key(text): key for key, (header, aliases) in COLUMNS.items() for text in (header, key, *aliases)
+}
 
-FORMS = {"baba": CocoaForm.WET, "en baba": CocoaForm.WET, "humedo": CocoaForm.WET, "wet": CocoaForm.WET,
-         "seco": CocoaForm.DRY, "dry": CocoaForm.DRY, "grano seco": CocoaForm.DRY}
-GRADES = {"i": Grade.GRADE_1, "1": Grade.GRADE_1, "grado i": Grade.GRADE_1, "g1": Grade.GRADE_1,
-          "ii": Grade.GRADE_2, "2": Grade.GRADE_2, "grado ii": Grade.GRADE_2, "g2": Grade.GRADE_2,
-          "fuera de estandar": Grade.SUBSTANDARD, "sub": Grade.SUBSTANDARD, "subestandar": Grade.SUBSTANDARD,
-          "sin clasificar": Grade.UNGRADED, "ng": Grade.UNGRADED, "": Grade.UNGRADED}
+FORMS = {
+    "baba": CocoaForm.WET,
+    "en baba": CocoaForm.WET,
+    "humedo": CocoaForm.WET,
+    "wet": CocoaForm.WET,
+    "seco": CocoaForm.DRY,
+    "dry": CocoaForm.DRY,
+    "grano seco": CocoaForm.DRY,
+}
+GRADES = {
+    "i": Grade.GRADE_1,
+    "1": Grade.GRADE_1,
+    "grado i": Grade.GRADE_1,
+    "g1": Grade.GRADE_1,
+    "ii": Grade.GRADE_2,
+    "2": Grade.GRADE_2,
+    "grado ii": Grade.GRADE_2,
+    "g2": Grade.GRADE_2,
+    "fuera de estandar": Grade.SUBSTANDARD,
+    "sub": Grade.SUBSTANDARD,
+    "subestandar": Grade.SUBSTANDARD,
+    "sin clasificar": Grade.UNGRADED,
+    "ng": Grade.UNGRADED,
+    "": Grade.UNGRADED,
+}
 # Which column a quote_delivery error belongs to.
-FIELD_COLUMNS = {"member": "member_code", "plot": "plot", "centre": "centre", "date": "date", "form": "form",
-                 "grade": "grade", "gross_kg": "gross_kg", "tare_kg": "tare_kg",
-                 "moisture_pct": "moisture_pct"}
+FIELD_COLUMNS = {
+    "member": "member_code",
+    "plot": "plot",
+    "centre": "centre",
+    "date": "date",
+    "form": "form",
+    "grade": "grade",
+    "gross_kg": "gross_kg",
+    "tare_kg": "tare_kg",
+    "moisture_pct": "moisture_pct",
+}
 CHUNK = 900  # SQLite's limit on query parameters, with room to spare
 
 
@@ -79,11 +107,15 @@ class PreloadedLookups(Lookups):
         self.dry = defaultdict(int)
         ids = [m.pk for m in members]
         for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
+            chunk = ids[start : start + CHUNK]
             for plot in Plot.objects.filter(member_id__in=chunk).only(*PRICING_PLOT_FIELDS):
                 self.plots_by_member[plot.member_id].append(plot)
-            totals = (Delivery.objects.valid().filter(member_id__in=chunk).values("member_id", "season_id")
-                      .annotate(total=Sum("dry_g")))
+            totals = (
+                Delivery.objects.valid()
+                .filter(member_id__in=chunk)
+                .values("member_id", "season_id")
+                .annotate(total=Sum("dry_g"))
+            )
             for row in totals:
                 self.dry[(row["member_id"], row["season_id"])] = int(row["total"])
 
@@ -122,8 +154,13 @@ def record_rows(rows: list[dict], *, user, dry_run: bool = False, label: str = "
     """Record rows given as {column key: value} (the demo uses this), with the file import's checks."""
     report = DeliveryImportReport(filename=label, dry_run=dry_run)
     headers = {key: header for key, (header, _) in COLUMNS.items()}
-    return _record([_Row(number, cells) for number, cells in enumerate(rows, start=1)], headers, report,
-                   user=user, dry_run=dry_run)
+    return _record(
+        [_Row(number, cells) for number, cells in enumerate(rows, start=1)],
+        headers,
+        report,
+        user=user,
+        dry_run=dry_run,
+    )
 
 
 def _record(rows, headers, report, *, user, dry_run) -> DeliveryImportReport:
@@ -137,17 +174,25 @@ def _record(rows, headers, report, *, user, dry_run) -> DeliveryImportReport:
             if dry_run:
                 transaction.set_rollback(True)
     except IntegrityError:
-        report.error(None, "", "Otra importación registró algunas de estas referencias al mismo tiempo. "
-                     "No se guardó nada: vuelva a importar el archivo.")
+        report.error(
+            None,
+            "",
+            "Otra importación registró algunas de estas referencias al mismo tiempo. "
+            "No se guardó nada: vuelva a importar el archivo.",
+        )
         report.created = 0
     return report
 
 
 def _read(source, filename, report) -> tuple[list[_Row], dict]:
     table = read_keyed_table(
-        source, filename, lookup=_LOOKUP, anchors={"external_ref", "gross_kg"}, report=report,
+        source,
+        filename,
+        lookup=_LOOKUP,
+        anchors={"external_ref", "gross_kg"},
+        report=report,
         no_header="No se encontró la fila de encabezados: la hoja necesita al menos las columnas "
-                  "«Referencia externa» y «Peso bruto (kg)».",
+        "«Referencia externa» y «Peso bruto (kg)».",
     )
     if table is None:
         return [], {}
@@ -172,8 +217,9 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
     refs = [cell(r, "external_ref") for r in rows]
     existing = {}
     for start in range(0, len(refs), CHUNK):
-        for delivery in Delivery.objects.filter(external_ref__in=refs[start:start + CHUNK]).select_related(
-                "centre", "member"):
+        for delivery in Delivery.objects.filter(external_ref__in=refs[start : start + CHUNK]).select_related(
+            "centre", "member"
+        ):
             existing[delivery.external_ref] = delivery
     codes = {cell(r, "member_code") for r in rows} - {""}
     dnis = set()
@@ -183,16 +229,18 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
         except CellError:
             pass
     members_by_code, members_by_dni = {}, {}
-    for values, attr, target in ((sorted(codes), "code", members_by_code),
-                                 (sorted(dnis - {""}), "dni", members_by_dni)):
+    for values, attr, target in (
+        (sorted(codes), "code", members_by_code),
+        (sorted(dnis - {""}), "dni", members_by_dni),
+    ):
         for start in range(0, len(values), CHUNK):
-            for member in Member.objects.filter(**{f"{attr}__in": values[start:start + CHUNK]}):
+            for member in Member.objects.filter(**{f"{attr}__in": values[start : start + CHUNK]}):
                 target[getattr(member, attr)] = member
     centres = {c.code.upper(): c for c in CollectionCentre.objects.all()}
     plot_codes = sorted({cell(r, "plot") for r in rows} - {""})
     plots = {}
     for start in range(0, len(plot_codes), CHUNK):
-        chunk = plot_codes[start:start + CHUNK]
+        chunk = plot_codes[start : start + CHUNK]
         plots.update({p.code: p for p in Plot.objects.filter(code__in=chunk).only(*PRICING_PLOT_FIELDS)})
     lookups = PreloadedLookups(list({**members_by_code, **members_by_dni}.values()))
 
@@ -219,7 +267,8 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
         if member is None and "dni" not in problems:
             written = cell(row, "member_code") or dni_text
             problems["member_code" if cell(row, "member_code") else "dni"] = (
-                f"No hay ningún socio con el código o DNI «{written}»." if written else "Indique el socio.")
+                f"No hay ningún socio con el código o DNI «{written}»." if written else "Indique el socio."
+            )
         elif member is not None and dni and member.dni != dni:
             problems["dni"] = f"El DNI {dni} no es el del socio {member.code} ({member.dni})."
         try:
@@ -232,8 +281,9 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
             problems["form"] = f"«{cell(row, 'form')}» no es una forma: escriba «baba» o «seco»."
         grade = GRADES.get(header_key(cell(row, "grade")))
         if grade is None:
-            problems["grade"] = (f"«{cell(row, 'grade')}» no es un grado: "
-                                 "I, II, fuera de estándar o sin clasificar.")
+            problems["grade"] = (
+                f"«{cell(row, 'grade')}» no es un grado: I, II, fuera de estándar o sin clasificar."
+            )
         centre = centres.get(cell(row, "centre").upper())
         if centre is None:
             problems["centre"] = f"No existe el centro de acopio «{cell(row, 'centre')}»."
@@ -246,15 +296,25 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
             if _same(previous, centre, day, member, row):
                 report.unchanged += 1
             else:
-                report.error(row.number, headers["external_ref"],
-                             f"La referencia «{ref}» ya se importó como recibo {previous.receipt_code} "
-                             "con otros datos; para corregirla, anule ese recibo en Minka.")
+                report.error(
+                    row.number,
+                    headers["external_ref"],
+                    f"La referencia «{ref}» ya se importó como recibo {previous.receipt_code} "
+                    "con otros datos; para corregirla, anule ese recibo en Minka.",
+                )
             continue
         if not problems:
             quote, moisture, quote_errors = quote_delivery(
-                member=member, plot=plot, centre=centre, date=day, form=form, grade=grade,
-                gross_kg=_number(row.cells.get("gross_kg")), tare_kg=_number(row.cells.get("tare_kg")),
-                moisture_pct=_number(row.cells.get("moisture_pct")), lookups=lookups,
+                member=member,
+                plot=plot,
+                centre=centre,
+                date=day,
+                form=form,
+                grade=grade,
+                gross_kg=_number(row.cells.get("gross_kg")),
+                tare_kg=_number(row.cells.get("tare_kg")),
+                moisture_pct=_number(row.cells.get("moisture_pct")),
+                lookups=lookups,
             )
             problems.update({FIELD_COLUMNS.get(k, k): v for k, v in quote_errors.items()})
         for key, message in problems.items():
@@ -262,8 +322,22 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
         if problems:
             continue
         lookups.add(member, quote.season, quote.dry_g)
-        planned.append((row, {"member": member, "plot": plot, "centre": centre, "date": day, "form": form,
-                              "grade": grade, "moisture_pct": moisture, "external_ref": ref}, quote))
+        planned.append(
+            (
+                row,
+                {
+                    "member": member,
+                    "plot": plot,
+                    "centre": centre,
+                    "date": day,
+                    "form": form,
+                    "grade": grade,
+                    "moisture_pct": moisture,
+                    "external_ref": ref,
+                },
+                quote,
+            )
+        )
     report.errors.sort(key=lambda p: (p.row or 0, p.column))
     return planned
 
@@ -277,8 +351,12 @@ def _number(value):
 
 def _same(previous: Delivery, centre, day, member, row) -> bool:
     gross = parse_kg(_number(row.cells.get("gross_kg")), "gross_kg", "el peso bruto", {})
-    return (previous.centre_id == getattr(centre, "pk", None) and previous.date == day
-            and previous.member_id == getattr(member, "pk", None) and previous.gross_g == gross)
+    return (
+        previous.centre_id == getattr(centre, "pk", None)
+        and previous.date == day
+        and previous.member_id == getattr(member, "pk", None)
+        and previous.gross_g == gross
+    )
 
 
 def _write(planned, user, report: DeliveryImportReport) -> None:
@@ -286,32 +364,56 @@ def _write(planned, user, report: DeliveryImportReport) -> None:
         return
     centre_ids = sorted({values["centre"].pk for _, values, _ in planned})
     # Locked in a fixed order so two imports (or an import and a clerk) never deadlock.
-    centres = {c.pk: c for c in
-               CollectionCentre.objects.select_for_update().filter(pk__in=centre_ids).order_by("pk")}
+    centres = {
+        c.pk: c for c in CollectionCentre.objects.select_for_update().filter(pk__in=centre_ids).order_by("pk")
+    }
     deliveries = []
     for _, values, quote in planned:
         centre = centres[values["centre"].pk]
         centre.last_receipt_number += 1
-        deliveries.append(Delivery(
-            receipt_series=centre.receipt_series, receipt_number=centre.last_receipt_number, centre=centre,
-            season=quote.season, member=values["member"], plot=values["plot"], date=values["date"],
-            form=values["form"], grade=values["grade"], gross_g=quote.gross_g, tare_g=quote.tare_g,
-            net_g=quote.net_g, dry_g=quote.dry_g, moisture_pct=values["moisture_pct"],
-            certification=quote.certification, price_row=quote.price_row,
-            price_per_kg=quote.price_row.price_per_kg,
-            amount_minor=quote.amount_minor, yield_flag=quote.yield_flag, external_ref=values["external_ref"],
-            verification_key=secrets.token_urlsafe(16), recorded_by=user,
-        ))
+        deliveries.append(
+            Delivery(
+                receipt_series=centre.receipt_series,
+                receipt_number=centre.last_receipt_number,
+                centre=centre,
+                season=quote.season,
+                member=values["member"],
+                plot=values["plot"],
+                date=values["date"],
+                form=values["form"],
+                grade=values["grade"],
+                gross_g=quote.gross_g,
+                tare_g=quote.tare_g,
+                net_g=quote.net_g,
+                dry_g=quote.dry_g,
+                moisture_pct=values["moisture_pct"],
+                certification=quote.certification,
+                price_row=quote.price_row,
+                price_per_kg=quote.price_row.price_per_kg,
+                amount_minor=quote.amount_minor,
+                yield_flag=quote.yield_flag,
+                external_ref=values["external_ref"],
+                verification_key=secrets.token_urlsafe(16),
+                recorded_by=user,
+            )
+        )
     Delivery.objects.bulk_create(deliveries, batch_size=2000)
     for centre in centres.values():
         CollectionCentre.objects.filter(pk=centre.pk).update(last_receipt_number=centre.last_receipt_number)
     accounts = chart.member_accounts({d.member for d in deliveries})
     inventory = chart.account(chart.COCOA_INVENTORY)
-    post_entries([
-        NewEntry(date=d.date, description=purchase_description(d), source_key=d.source_key,
-                 lines=[(inventory, d.amount_minor), (accounts[d.member_id], -d.amount_minor)])
-        for d in deliveries
-    ], user=user)
+    post_entries(
+        [
+            NewEntry(
+                date=d.date,
+                description=purchase_description(d),
+                source_key=d.source_key,
+                lines=[(inventory, d.amount_minor), (accounts[d.member_id], -d.amount_minor)],
+            )
+            for d in deliveries
+        ],
+        user=user,
+    )
     report.created = len(deliveries)
     report.flagged = sum(d.yield_flag for d in deliveries)
     report.amount_minor = sum(d.amount_minor for d in deliveries)

@@ -37,22 +37,30 @@ CENTRES = (  # code, name, communities it buys from
 )
 # Soles per kg by (form, grade) for conventional, Fairtrade, organic, both; three dated lists.
 PRICE_LISTS = {
-    date(2019, 1, 1): {(CocoaForm.WET, Grade.UNGRADED): ("2.40", "2.70", "2.90", "3.10"),
-                       (CocoaForm.DRY, Grade.GRADE_1): ("7.00", "7.80", "8.30", "8.80"),
-                       (CocoaForm.DRY, Grade.GRADE_2): ("6.60", "7.30", "7.70", "8.20"),
-                       (CocoaForm.DRY, Grade.SUBSTANDARD): ("5.50", "5.50", "5.50", "5.50")},
-    date(2025, 1, 1): {(CocoaForm.WET, Grade.UNGRADED): ("3.00", "3.30", "3.50", "3.70"),
-                       (CocoaForm.DRY, Grade.GRADE_1): ("9.20", "10.00", "10.50", "11.00"),
-                       (CocoaForm.DRY, Grade.GRADE_2): ("8.60", "9.40", "9.80", "10.30"),
-                       (CocoaForm.DRY, Grade.SUBSTANDARD): ("6.80", "6.80", "6.80", "6.80")},
-    date(2025, 7, 1): {(CocoaForm.WET, Grade.UNGRADED): ("3.20", "3.50", "3.70", "3.90"),
-                       (CocoaForm.DRY, Grade.GRADE_1): ("9.80", "10.60", "11.10", "11.60"),
-                       (CocoaForm.DRY, Grade.GRADE_2): ("9.10", "9.90", "10.30", "10.80"),
-                       (CocoaForm.DRY, Grade.SUBSTANDARD): ("7.00", "7.00", "7.00", "7.00")},
-    date(2026, 1, 1): {(CocoaForm.WET, Grade.UNGRADED): ("3.10", "3.40", "3.60", "3.80"),
-                       (CocoaForm.DRY, Grade.GRADE_1): ("9.50", "10.30", "10.80", "11.35"),
-                       (CocoaForm.DRY, Grade.GRADE_2): ("8.90", "9.70", "10.10", "10.65"),
-                       (CocoaForm.DRY, Grade.SUBSTANDARD): ("7.00", "7.00", "7.00", "7.00")},
+    date(2019, 1, 1): {
+        (CocoaForm.WET, Grade.UNGRADED): ("2.40", "2.70", "2.90", "3.10"),
+        (CocoaForm.DRY, Grade.GRADE_1): ("7.00", "7.80", "8.30", "8.80"),
+        (CocoaForm.DRY, Grade.GRADE_2): ("6.60", "7.30", "7.70", "8.20"),
+        (CocoaForm.DRY, Grade.SUBSTANDARD): ("5.50", "5.50", "5.50", "5.50"),
+    },
+    date(2025, 1, 1): {
+        (CocoaForm.WET, Grade.UNGRADED): ("3.00", "3.30", "3.50", "3.70"),
+        (CocoaForm.DRY, Grade.GRADE_1): ("9.20", "10.00", "10.50", "11.00"),
+        (CocoaForm.DRY, Grade.GRADE_2): ("8.60", "9.40", "9.80", "10.30"),
+        (CocoaForm.DRY, Grade.SUBSTANDARD): ("6.80", "6.80", "6.80", "6.80"),
+    },
+    date(2025, 7, 1): {
+        (CocoaForm.WET, Grade.UNGRADED): ("3.20", "3.50", "3.70", "3.90"),
+        (CocoaForm.DRY, Grade.GRADE_1): ("9.80", "10.60", "11.10", "11.60"),
+        (CocoaForm.DRY, Grade.GRADE_2): ("9.10", "9.90", "10.30", "10.80"),
+        (CocoaForm.DRY, Grade.SUBSTANDARD): ("7.00", "7.00", "7.00", "7.00"),
+    },
+    date(2026, 1, 1): {
+        (CocoaForm.WET, Grade.UNGRADED): ("3.10", "3.40", "3.60", "3.80"),
+        (CocoaForm.DRY, Grade.GRADE_1): ("9.50", "10.30", "10.80", "11.35"),
+        (CocoaForm.DRY, Grade.GRADE_2): ("8.90", "9.70", "10.10", "10.65"),
+        (CocoaForm.DRY, Grade.SUBSTANDARD): ("7.00", "7.00", "7.00", "7.00"),
+    },
 }
 CLAIMS = ("conv", "ft", "org", "ft_org")
 # Cocoa in San Martín has a main harvest in April–July and a smaller one in October–December.
@@ -69,16 +77,21 @@ class AcopioSummary:
     seconds: float
 
     def lines(self) -> list[str]:
-        return [f"Entregas:  {self.deliveries:,}", f"Anuladas:  {self.voids:,}",
-                f"Pagos, adelantos y descuentos: {self.movements:,}", f"Tiempo:    {self.seconds:,.1f} s"]
+        return [
+            f"Entregas:  {self.deliveries:,}",
+            f"Anuladas:  {self.voids:,}",
+            f"Pagos, adelantos y descuentos: {self.movements:,}",
+            f"Tiempo:    {self.seconds:,.1f} s",
+        ]
 
 
 def acopio_loaded() -> bool:
     return Season.objects.filter(code=SEASONS[0][0]).exists()
 
 
-def generate_acopio(*, deliveries: int | None = None, seed: int = 1, user=None,
-                    payments: bool = True) -> AcopioSummary:
+def generate_acopio(
+    *, deliveries: int | None = None, seed: int = 1, user=None, payments: bool = True
+) -> AcopioSummary:
     """Seasons, centres, prices, deliveries, voids and member payments for the demo members.
 
     About 8 deliveries a member a season by default (24 a member over the three seasons).
@@ -86,12 +99,20 @@ def generate_acopio(*, deliveries: int | None = None, seed: int = 1, user=None,
     """
     started = time.perf_counter()
     if acopio_loaded():
-        return AcopioSummary(False, Delivery.objects.count(), Delivery.objects.filter(status="void").count(),
-                             MemberMovement.objects.count(), time.perf_counter() - started)
+        return AcopioSummary(
+            False,
+            Delivery.objects.count(),
+            Delivery.objects.filter(status="void").count(),
+            MemberMovement.objects.count(),
+            time.perf_counter() - started,
+        )
     rng = random.Random(seed)
-    members = list(Member.objects.filter(code__startswith=DEMO_PREFIX)
-                   .exclude(status__in=[MemberStatus.WITHDRAWN, MemberStatus.DECEASED])
-                   .prefetch_related("plots").order_by("code"))
+    members = list(
+        Member.objects.filter(code__startswith=DEMO_PREFIX)
+        .exclude(status__in=[MemberStatus.WITHDRAWN, MemberStatus.DECEASED])
+        .prefetch_related("plots")
+        .order_by("code")
+    )
     with transaction.atomic():
         seasons = _seasons_centres_prices()
         rows = _delivery_rows(rng, members, seasons, deliveries or 24 * len(members))
@@ -104,18 +125,34 @@ def generate_acopio(*, deliveries: int | None = None, seed: int = 1, user=None,
 
 
 def _seasons_centres_prices() -> list[Season]:
-    seasons = [Season.objects.create(code=code, name=name, starts_on=start, ends_on=end,
-                                     wet_to_dry_factor=factor, max_yield_kg_per_ha=MAX_YIELD_KG_PER_HA)
-               for code, name, start, end, factor in SEASONS]
+    seasons = [
+        Season.objects.create(
+            code=code,
+            name=name,
+            starts_on=start,
+            ends_on=end,
+            wet_to_dry_factor=factor,
+            max_yield_kg_per_ha=MAX_YIELD_KG_PER_HA,
+        )
+        for code, name, start, end, factor in SEASONS
+    ]
     for code, name, _ in CENTRES:
         CollectionCentre.objects.get_or_create(code=code, defaults={"name": name, "receipt_series": code})
-    PriceRow.objects.bulk_create([
-        PriceRow(valid_from=valid_from, form=form, grade=grade, certification=claim,
-                 price_per_kg=Decimal(price), note="Lista de precios de demostración")
-        for valid_from, table in PRICE_LISTS.items()
-        for (form, grade), prices in table.items()
-        for claim, price in zip(CLAIMS, prices, strict=True)
-    ])
+    PriceRow.objects.bulk_create(
+        [
+            PriceRow(
+                valid_from=valid_from,
+                form=form,
+                grade=grade,
+                certification=claim,
+                price_per_kg=Decimal(price),
+                note="Lista de precios de demostración",
+            )
+            for valid_from, table in PRICE_LISTS.items()
+            for (form, grade), prices in table.items()
+            for claim, price in zip(CLAIMS, prices, strict=True)
+        ]
+    )
     return seasons
 
 
@@ -143,8 +180,11 @@ def _delivery_rows(rng, members, seasons, total: int) -> list[dict]:
             count = max(1, int(rng.gauss(per_member_season, per_member_season / 4)))
             dry_kg_each = hectares * MAX_YIELD_KG_PER_HA * share / count
             for _ in range(count):
-                rows.append(_row(rng, member, rng.choice(plots), season, last_day,
-                                 dry_kg_each * rng.uniform(0.6, 1.4)))
+                rows.append(
+                    _row(
+                        rng, member, rng.choice(plots), season, last_day, dry_kg_each * rng.uniform(0.6, 1.4)
+                    )
+                )
     rows.sort(key=lambda r: r["date"])
     for number, row in enumerate(rows, start=1):
         row["external_ref"] = f"DEMO-{row['date'].year}-{number:07d}"
@@ -164,9 +204,17 @@ def _row(rng, member, plot, season, last_day, dry_kg) -> dict:
         moisture = Decimal(rng.randint(65, 80)) / 10
         grade = rng.choices(("I", "II", "fuera de estándar"), weights=(70, 25, 5))[0]
     net = max(net.quantize(Decimal("0.1")), Decimal("2.0"))
-    return {"centre": _centre_for(member.community), "date": day, "member_code": member.code,
-            "plot": plot.code, "form": "baba" if wet else "seco", "grade": grade,
-            "gross_kg": str(net + tare), "tare_kg": str(tare), "moisture_pct": str(moisture)}
+    return {
+        "centre": _centre_for(member.community),
+        "date": day,
+        "member_code": member.code,
+        "plot": plot.code,
+        "form": "baba" if wet else "seco",
+        "grade": grade,
+        "gross_kg": str(net + tare),
+        "tare_kg": str(tare),
+        "moisture_pct": str(moisture),
+    }
 
 
 def _harvest_day(rng, first: date, last: date) -> date:
@@ -187,9 +235,16 @@ def _voids(rng, user) -> int:
         purchases.void_delivery(delivery=delivery, reason=reason, user=user, on=delivery.date)
         if position % 2 == 0:
             purchases.record_delivery(
-                member=delivery.member, plot=delivery.plot, centre=delivery.centre, date=delivery.date,
-                form=delivery.form, grade=delivery.grade, gross_kg=Decimal(delivery.gross_g - 500) / 1000,
-                tare_kg=Decimal(delivery.tare_g) / 1000, moisture_pct=delivery.moisture_pct, user=user,
+                member=delivery.member,
+                plot=delivery.plot,
+                centre=delivery.centre,
+                date=delivery.date,
+                form=delivery.form,
+                grade=delivery.grade,
+                gross_kg=Decimal(delivery.gross_g - 500) / 1000,
+                tare_kg=Decimal(delivery.tare_g) / 1000,
+                moisture_pct=delivery.moisture_pct,
+                user=user,
                 replaces=delivery,
             )
     return len(chosen)
@@ -203,24 +258,40 @@ def _movements(rng, members, seasons, user) -> int:
         pay_day = min(season.ends_on, timezone.localdate())
         for member in members:
             if rng.random() < 0.15:
-                record_movement(member=member, kind=MovementKind.ADVANCE, method=PaymentMethod.CASH,
-                                date=season.starts_on + timedelta(days=rng.randint(60, 120)),
-                                amount=Decimal(rng.choice((100, 150, 200, 300))),
-                                document=f"ADE-{season.code}-{member.code}", user=user)
+                record_movement(
+                    member=member,
+                    kind=MovementKind.ADVANCE,
+                    method=PaymentMethod.CASH,
+                    date=season.starts_on + timedelta(days=rng.randint(60, 120)),
+                    amount=Decimal(rng.choice((100, 150, 200, 300))),
+                    document=f"ADE-{season.code}-{member.code}",
+                    user=user,
+                )
                 count += 1
             owed = owed_to_member(member, on=pay_day)
             if owed > 10_000 and rng.random() < 0.1:
-                record_movement(member=member, kind=MovementKind.INPUT_CREDIT, date=pay_day,
-                                amount=Decimal(min(owed // 4, 25_000)) / 100,
-                                document=f"INS-{season.code}-{member.code}",
-                                note="Abono orgánico (acuerdo firmado)", user=user)
+                record_movement(
+                    member=member,
+                    kind=MovementKind.INPUT_CREDIT,
+                    date=pay_day,
+                    amount=Decimal(min(owed // 4, 25_000)) / 100,
+                    document=f"INS-{season.code}-{member.code}",
+                    note="Abono orgánico (acuerdo firmado)",
+                    user=user,
+                )
                 count += 1
                 owed = owed_to_member(member, on=pay_day)
             if owed > 0 and rng.random() < 0.9:
                 paid = owed if season is not seasons[-1] else owed * rng.choice((50, 70, 80)) // 100
                 method = rng.choices(list(PaymentMethod.values), weights=(40, 35, 25))[0]
-                record_movement(member=member, kind=MovementKind.PAYMENT, method=method, date=pay_day,
-                                amount=Decimal(paid) / 100, document=f"PAG-{season.code}-{member.code}",
-                                user=user)
+                record_movement(
+                    member=member,
+                    kind=MovementKind.PAYMENT,
+                    method=method,
+                    date=pay_day,
+                    amount=Decimal(paid) / 100,
+                    document=f"PAG-{season.code}-{member.code}",
+                    user=user,
+                )
                 count += 1
     return count

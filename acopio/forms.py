@@ -30,8 +30,9 @@ def find_member(text: str) -> tuple[Member | None, str]:
 
 
 class DeliveryForm(forms.Form):
-    centre = forms.ModelChoiceField(label=_("Centro de acopio"),
-                                    queryset=CollectionCentre.objects.filter(active=True), empty_label=None)
+    centre = forms.ModelChoiceField(
+        label=_("Centro de acopio"), queryset=CollectionCentre.objects.filter(active=True), empty_label=None
+    )
     date = forms.DateField(label=_("Fecha"), initial=timezone.localdate)
     member = forms.CharField(label=_("Socio (código, DNI o nombre)"), max_length=200)
     plot = forms.CharField(label=_("Parcela"), required=False, max_length=30)
@@ -56,16 +57,24 @@ class DeliveryForm(forms.Form):
             plot = Plot.objects.filter(code=plot_code).first()
             if plot is None:
                 errors["plot"] = f"No existe la parcela {plot_code}."
-        centre = CollectionCentre.objects.filter(pk=data.get("centre") or None).first() \
-            if str(data.get("centre") or "").isdigit() else None
+        centre = (
+            CollectionCentre.objects.filter(pk=data.get("centre") or None).first()
+            if str(data.get("centre") or "").isdigit()
+            else None
+        )
         try:
             date = self.fields["date"].to_python(data.get("date"))  # None when left empty
         except forms.ValidationError:
             date = None
             errors["date"] = "Fecha no válida: use dd/mm/aaaa."
         return {
-            "member": member, "plot": plot, "centre": centre, "date": date,
-            "form": data.get("form", ""), "grade": data.get("grade", ""),
-            "gross_kg": data.get("gross_kg", ""), "tare_kg": data.get("tare_kg", ""),
+            "member": member,
+            "plot": plot,
+            "centre": centre,
+            "date": date,
+            "form": data.get("form", ""),
+            "grade": data.get("grade", ""),
+            "gross_kg": data.get("gross_kg", ""),
+            "tare_kg": data.get("tare_kg", ""),
             "moisture_pct": data.get("moisture_pct", ""),
         }, errors

@@ -25,8 +25,9 @@ def lot_problems(lot: Lot, deliveries: list[Delivery]) -> list[str]:
         elif delivery.lot_id is not None and delivery.lot_id != lot.pk:
             problems.append(f"{code}: ya está en el lote {delivery.lot}.")
         elif not claim.accepts(delivery.certification):
-            problems.append(f"{code}: es {delivery.get_certification_display()} y no puede ir en un lote "
-                            f"{claim.label}.")
+            problems.append(
+                f"{code}: es {delivery.get_certification_display()} y no puede ir en un lote {claim.label}."
+            )
         elif delivery.season_id != lot.season_id:
             problems.append(f"{code}: es de la {delivery.season}, no de la {lot.season}.")
         elif lot.for_eu and (delivery.plot is None or not delivery.plot.geometry):
@@ -35,23 +36,38 @@ def lot_problems(lot: Lot, deliveries: list[Delivery]) -> list[str]:
 
 
 @transaction.atomic
-def build_lot(*, code: str, season: Season, claim: str, for_eu: bool, receipts: list[str], user,
-              note: str = "") -> Lot:
+def build_lot(
+    *, code: str, season: Season, claim: str, for_eu: bool, receipts: list[str], user, note: str = ""
+) -> Lot:
     """A lot from receipts typed or pasted by the administrator ("C01-000123"), all or nothing."""
     lot = _new_lot(code=code, season=season, claim=claim, for_eu=for_eu, note=note, user=user)
     wanted = {_receipt_key(r) for r in receipts if r.strip()}
     if not wanted:
         raise ValidationError({"receipts": "Indique al menos un recibo."})
-    found = {(d.receipt_series, d.receipt_number): d for d in _locked(Delivery.objects.filter(
-        receipt_series__in={s for s, _ in wanted}, receipt_number__in={n for _, n in wanted}))}
+    found = {
+        (d.receipt_series, d.receipt_number): d
+        for d in _locked(
+            Delivery.objects.filter(
+                receipt_series__in={s for s, _ in wanted}, receipt_number__in={n for _, n in wanted}
+            )
+        )
+    }
     missing = [f"{s}-{n:06d}: no existe." for s, n in sorted(wanted - set(found))]
     return _save(lot, [found[key] for key in sorted(wanted) if key in found], missing)
 
 
 @transaction.atomic
-def build_lot_by_rule(*, code: str, season: Season, claim: str, for_eu: bool, user,
-                      centre: CollectionCentre | None = None, date_from: Date | None = None,
-                      date_to: Date | None = None) -> Lot:
+def build_lot_by_rule(
+    *,
+    code: str,
+    season: Season,
+    claim: str,
+    for_eu: bool,
+    user,
+    centre: CollectionCentre | None = None,
+    date_from: Date | None = None,
+    date_to: Date | None = None,
+) -> Lot:
     """Every valid, unassigned delivery of the season the claim covers, optionally of one centre and dates."""
     lot = _new_lot(code=code, season=season, claim=claim, for_eu=for_eu, note="", user=user)
     candidates = Delivery.objects.valid().filter(season=season, lot__isnull=True)
@@ -75,8 +91,9 @@ def _new_lot(*, code, season, claim, for_eu, note, user) -> Lot:
         raise ValidationError({"code": f"Ya existe el lote {code}."})
     if claim not in Certification.values:
         raise ValidationError({"claim": "Elija la certificación del lote."})
-    return Lot(code=code, season=season, claim=claim, for_eu=for_eu, note=(note or "").strip(),
-               created_by=user)
+    return Lot(
+        code=code, season=season, claim=claim, for_eu=for_eu, note=(note or "").strip(), created_by=user
+    )
 
 
 def _save(lot: Lot, deliveries: list[Delivery], problems: list[str]) -> Lot:
@@ -86,7 +103,7 @@ def _save(lot: Lot, deliveries: list[Delivery], problems: list[str]) -> Lot:
     lot.save()
     ids = [d.pk for d in deliveries]
     for start in range(0, len(ids), 900):  # SQLite's limit on query parameters
-        Delivery.objects.filter(pk__in=ids[start:start + 900]).update(lot=lot)
+        Delivery.objects.filter(pk__in=ids[start : start + 900]).update(lot=lot)
     return lot
 
 

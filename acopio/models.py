@@ -22,7 +22,9 @@ class CollectionCentre(models.Model):
     name = models.CharField(_("nombre"), max_length=120)
     community = models.CharField(_("comunidad / caserío"), max_length=100, blank=True)
     receipt_series = models.CharField(
-        _("serie de recibos"), max_length=4, unique=True,
+        _("serie de recibos"),
+        max_length=4,
+        unique=True,
         validators=[RegexValidator(r"^[A-Z0-9]{2,4}$", _("De 2 a 4 letras mayúsculas o dígitos."))],
     )
     # Taken under a row lock by acopio.services; a rolled-back delivery never uses a number.
@@ -53,8 +55,11 @@ class Grade(models.TextChoices):
 
 class PriceRowQuerySet(models.QuerySet):
     def in_force(self, *, on: date, form: str, grade: str, certification: str) -> "PriceRow | None":
-        return (self.filter(valid_from__lte=on, form=form, grade=grade, certification=certification)
-                .order_by("-valid_from").first())
+        return (
+            self.filter(valid_from__lte=on, form=form, grade=grade, certification=certification)
+            .order_by("-valid_from")
+            .first()
+        )
 
 
 class PriceRow(models.Model):
@@ -72,7 +77,11 @@ class PriceRow(models.Model):
     )
     note = models.CharField(_("nota"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("registrado por"),
     )
     created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
@@ -85,14 +94,17 @@ class PriceRow(models.Model):
         verbose_name_plural = _("lista de precios")
         ordering = ["-valid_from", "form", "grade", "certification"]
         constraints = [
-            models.UniqueConstraint(fields=["form", "grade", "certification", "valid_from"],
-                                    name="price_row_one_per_day"),
+            models.UniqueConstraint(
+                fields=["form", "grade", "certification", "valid_from"], name="price_row_one_per_day"
+            ),
             models.CheckConstraint(condition=Q(price_per_kg__gt=0), name="price_row_positive"),
         ]
 
     def __str__(self):
-        return (f"{self.get_form_display()} {self.get_grade_display()} {self.get_certification_display()}: "
-                f"S/ {self.price_per_kg} desde {self.valid_from:%d/%m/%Y}")
+        return (
+            f"{self.get_form_display()} {self.get_grade_display()} {self.get_certification_display()}: "
+            f"S/ {self.price_per_kg} desde {self.valid_from:%d/%m/%Y}"
+        )
 
     def save(self, *args, **kwargs):
         from django.core.exceptions import ValidationError
@@ -136,14 +148,26 @@ class Delivery(models.Model):
 
     receipt_series = models.CharField(_("serie"), max_length=4)
     receipt_number = models.PositiveIntegerField(_("número"))
-    centre = models.ForeignKey(CollectionCentre, on_delete=models.PROTECT, related_name="deliveries",
-                               verbose_name=_("centro de acopio"))
-    season = models.ForeignKey(Season, on_delete=models.PROTECT, related_name="deliveries",
-                               verbose_name=_("campaña"))
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="deliveries",
-                               verbose_name=_("socio"))
-    plot = models.ForeignKey(Plot, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="deliveries", verbose_name=_("parcela"))
+    centre = models.ForeignKey(
+        CollectionCentre,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name=_("centro de acopio"),
+    )
+    season = models.ForeignKey(
+        Season, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("campaña")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("socio")
+    )
+    plot = models.ForeignKey(
+        Plot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("parcela"),
+    )
     date = models.DateField(_("fecha"))
     form = models.CharField(_("forma"), max_length=3, choices=CocoaForm.choices)
     grade = models.CharField(_("grado"), max_length=3, choices=Grade.choices)
@@ -153,32 +177,59 @@ class Delivery(models.Model):
     dry_g = models.PositiveIntegerField(_("equivalente seco (g)"))
     moisture_pct = models.DecimalField(_("humedad (%)"), max_digits=4, decimal_places=1)
     certification = models.CharField(_("certificación"), max_length=6, choices=Certification.choices)
-    price_row = models.ForeignKey(PriceRow, on_delete=models.PROTECT, related_name="deliveries",
-                                  verbose_name=_("precio aplicado"))
+    price_row = models.ForeignKey(
+        PriceRow, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("precio aplicado")
+    )
     price_per_kg = models.DecimalField(_("precio por kg (S/)"), max_digits=8, decimal_places=2)
     amount_minor = models.BigIntegerField(_("importe (céntimos)"))
     yield_flag = models.BooleanField(_("sobre el rendimiento posible"), default=False)
 
-    status = models.CharField(_("estado"), max_length=5, choices=DeliveryStatus.choices,
-                              default=DeliveryStatus.VALID)
+    status = models.CharField(
+        _("estado"), max_length=5, choices=DeliveryStatus.choices, default=DeliveryStatus.VALID
+    )
     void_reason = models.CharField(_("motivo de anulación"), max_length=300, blank=True)
     voided_at = models.DateTimeField(_("anulada el"), null=True, blank=True)
-    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("anulada por"))
-    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="replaced_by", verbose_name=_("reemplaza a"))
-    lot = models.ForeignKey("Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries",
-                            verbose_name=_("lote"))
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("anulada por"),
+    )
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name=_("reemplaza a"),
+    )
+    lot = models.ForeignKey(
+        "Lot",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name=_("lote"),
+    )
 
     # A scale or another system's row id: importing the same file again changes nothing.
-    external_ref = models.CharField(_("referencia externa"), max_length=60, null=True, blank=True,
-                                    unique=True)
+    external_ref = models.CharField(
+        _("referencia externa"), max_length=60, null=True, blank=True, unique=True
+    )
     # One per rendered form, so a double click or a resent form records one delivery.
     submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     # Printed in the receipt's QR code; whoever holds the receipt can check it.
     verification_key = models.CharField(max_length=32, unique=True, editable=False)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("registrado por"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrado por"),
+    )
     recorded_at = models.DateTimeField(_("registrado"), auto_now_add=True)
 
     objects = DeliveryQuerySet.as_manager()
@@ -201,16 +252,20 @@ class Delivery(models.Model):
             models.Index(fields=["-date"], condition=Q(status="void"), name="delivery_void_date"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["receipt_series", "receipt_number"],
-                                    name="delivery_receipt_unique"),
-            models.CheckConstraint(condition=Q(net_g=F("gross_g") - F("tare_g")),
-                                   name="delivery_net_is_gross_minus_tare"),
+            models.UniqueConstraint(
+                fields=["receipt_series", "receipt_number"], name="delivery_receipt_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(net_g=F("gross_g") - F("tare_g")), name="delivery_net_is_gross_minus_tare"
+            ),
             models.CheckConstraint(condition=Q(net_g__gt=0), name="delivery_net_positive"),
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="delivery_amount_positive"),
-            models.CheckConstraint(condition=Q(moisture_pct__gte=0) & Q(moisture_pct__lt=100),
-                                   name="delivery_moisture_range"),
-            models.CheckConstraint(condition=Q(certification__in=Certification.values),
-                                   name="delivery_certification_known"),
+            models.CheckConstraint(
+                condition=Q(moisture_pct__gte=0) & Q(moisture_pct__lt=100), name="delivery_moisture_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(certification__in=Certification.values), name="delivery_certification_known"
+            ),
             models.CheckConstraint(
                 condition=Q(status=DeliveryStatus.VALID) | ~Q(void_reason=""), name="delivery_void_has_reason"
             ),
@@ -243,14 +298,24 @@ class Lot(models.Model):
     """
 
     code = models.CharField(_("código"), max_length=20, unique=True)
-    season = models.ForeignKey(Season, on_delete=models.PROTECT, related_name="lots",
-                               verbose_name=_("campaña"))
+    season = models.ForeignKey(
+        Season, on_delete=models.PROTECT, related_name="lots", verbose_name=_("campaña")
+    )
     claim = models.CharField(_("certificación del lote"), max_length=6, choices=Certification.choices)
-    for_eu = models.BooleanField(_("para la Unión Europea (EUDR)"), default=False,
-                                 help_text=_("Solo entregas de parcelas con geolocalización válida."))
+    for_eu = models.BooleanField(
+        _("para la Unión Europea (EUDR)"),
+        default=False,
+        help_text=_("Solo entregas de parcelas con geolocalización válida."),
+    )
     note = models.CharField(_("nota"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("armado por"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("armado por"),
+    )
     created_at = models.DateTimeField(_("armado"), auto_now_add=True)
 
     class Meta:

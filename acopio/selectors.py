@@ -22,8 +22,9 @@ class SeasonAccount:
 def season_account(*, member: Member, season: Season | None) -> SeasonAccount:
     """The season's deliveries and movements, with the balance read from the ledger itself."""
     deliveries = Delivery.objects.filter(member=member).select_related("centre", "plot")
-    movements = (MemberMovement.objects.filter(member=member)
-                 .select_related("entered_by", "entry__reversed_by"))
+    movements = MemberMovement.objects.filter(member=member).select_related(
+        "entered_by", "entry__reversed_by"
+    )
     if season is not None:
         deliveries = deliveries.filter(season=season)
         movements = movements.filter(date__gte=season.starts_on, date__lte=season.ends_on)
@@ -31,8 +32,11 @@ def season_account(*, member: Member, season: Season | None) -> SeasonAccount:
     standing = [m for m in movements if not m.is_reversed]
     paid = sum(m.amount_minor for m in standing if m.kind in (MovementKind.ADVANCE, MovementKind.PAYMENT))
     return SeasonAccount(
-        season=season, deliveries=deliveries, movements=movements,
+        season=season,
+        deliveries=deliveries,
+        movements=movements,
         delivered_minor=sum(d.amount_minor for d in deliveries if not d.is_void),
-        paid_minor=paid, deducted_minor=sum(m.amount_minor for m in standing) - paid,
+        paid_minor=paid,
+        deducted_minor=sum(m.amount_minor for m in standing) - paid,
         balance_minor=owed_to_member(member),
     )

@@ -138,13 +138,21 @@ def yield_capacity_g(*, member: Member, season: Season) -> int:
 
 
 def season_dry_g(*, member: Member, season: Season) -> int:
-    total = (Delivery.objects.valid().filter(member=member, season=season)
-             .aggregate(total=Sum("dry_g"))["total"])
+    total = (
+        Delivery.objects.valid().filter(member=member, season=season).aggregate(total=Sum("dry_g"))["total"]
+    )
     return int(total or 0)
 
 
-PRICING_PLOT_FIELDS = ("member_id", "code", "cocoa_producing_ha", "fairtrade_certified", "fairtrade_since",
-                       "organic_stage", "organic_certified_on")
+PRICING_PLOT_FIELDS = (
+    "member_id",
+    "code",
+    "cocoa_producing_ha",
+    "fairtrade_certified",
+    "fairtrade_since",
+    "organic_stage",
+    "organic_certified_on",
+)
 
 
 class Lookups:
@@ -177,8 +185,16 @@ class DeliveryLookups(Lookups):
     (another date, claim or member) gets its own query.
     """
 
-    def __init__(self, *, member: Member | None, plot: Plot | None, date: Date | None, form: str,
-                 grade: str, submission_token: uuid.UUID | None = None):
+    def __init__(
+        self,
+        *,
+        member: Member | None,
+        plot: Plot | None,
+        date: Date | None,
+        form: str,
+        grade: str,
+        submission_token: uuid.UUID | None = None,
+    ):
         self.member, self.plot, self.date, self.form, self.grade = member, plot, date, form, grade
         self.submission_token = submission_token
         self._plots: list[Plot] | None = None
@@ -190,8 +206,13 @@ class DeliveryLookups(Lookups):
         if self._read is None:
             claim = claim_for(plot=self.plot, member_plots=self.plots(self.member), on=self.date)
             self._read = _read_delivery_context(
-                member=self.member, day=self.date, form=self.form, grade=self.grade, claim=claim,
-                submission_token=self.submission_token)
+                member=self.member,
+                day=self.date,
+                form=self.form,
+                grade=self.grade,
+                claim=claim,
+                submission_token=self.submission_token,
+            )
         return self._read
 
     def delivery_sent_before(self) -> Delivery | None:
@@ -206,8 +227,10 @@ class DeliveryLookups(Lookups):
         context = self._context()
         if context is None:
             return chart.purchase_accounts(self.member)
-        return (context.inventory or chart.account(chart.COCOA_INVENTORY),
-                context.member_account or chart.member_account(self.member))
+        return (
+            context.inventory or chart.account(chart.COCOA_INVENTORY),
+            context.member_account or chart.member_account(self.member),
+        )
 
     def season_on(self, day: Date) -> Season | None:
         if day != self.date or (context := self._context()) is None:
@@ -216,8 +239,12 @@ class DeliveryLookups(Lookups):
 
     def price(self, *, on: Date, form: str, grade: str, certification: str) -> PriceRow | None:
         context = self._context()
-        if context is None or (on, form, grade, certification) != (self.date, self.form, self.grade,
-                                                                  context.claim):
+        if context is None or (on, form, grade, certification) != (
+            self.date,
+            self.form,
+            self.grade,
+            context.claim,
+        ):
             return super().price(on=on, form=form, grade=grade, certification=certification)
         return context.price_row
 
@@ -230,8 +257,12 @@ class DeliveryLookups(Lookups):
 
     def season_dry_g(self, member: Member, season: Season) -> int:
         context = self._context()
-        if (context is None or context.season is None or member.pk != self.member.pk
-                or season.pk != context.season.pk):
+        if (
+            context is None
+            or context.season is None
+            or member.pk != self.member.pk
+            or season.pk != context.season.pk
+        ):
             return super().season_dry_g(member, season)
         return context.season_dry_g
 
@@ -290,37 +321,64 @@ _CONTEXT_MODELS = {"s": Season, "p": PriceRow, "inventory": Account, "own": Acco
 @cache
 def _delivery_context_sql(alias: str) -> str:
     connection = connections[alias]
-    return _DELIVERY_CONTEXT_SQL.format(**{
-        table: sql.columns(connection, model._meta.concrete_fields, table)
-        for table, model in _CONTEXT_MODELS.items()})
+    return _DELIVERY_CONTEXT_SQL.format(
+        **{
+            table: sql.columns(connection, model._meta.concrete_fields, table)
+            for table, model in _CONTEXT_MODELS.items()
+        }
+    )
 
 
-def _read_delivery_context(*, member: Member, day: Date, form: str, grade: str, claim: str,
-                           submission_token: uuid.UUID | None) -> _DeliveryContext:
+def _read_delivery_context(
+    *, member: Member, day: Date, form: str, grade: str, claim: str, submission_token: uuid.UUID | None
+) -> _DeliveryContext:
     connection = sql.connection_for(Delivery)
     token_field = Delivery._meta.get_field("submission_token")
     with connection.cursor() as cursor:
-        cursor.execute(_delivery_context_sql(connection.alias), {
-            "token": token_field.get_db_prep_value(submission_token, connection),
-            "member": member.pk, "valid": str(DeliveryStatus.VALID),
-            "day": connection.ops.adapt_datefield_value(day),
-            "form": str(form), "grade": str(grade), "claim": str(claim),
-            "inventory_code": chart.COCOA_INVENTORY, "own_code": chart.member_account_code(member),
-        })
+        cursor.execute(
+            _delivery_context_sql(connection.alias),
+            {
+                "token": token_field.get_db_prep_value(submission_token, connection),
+                "member": member.pk,
+                "valid": str(DeliveryStatus.VALID),
+                "day": connection.ops.adapt_datefield_value(day),
+                "form": str(form),
+                "grade": str(grade),
+                "claim": str(claim),
+                "inventory_code": chart.COCOA_INVENTORY,
+                "own_code": chart.member_account_code(member),
+            },
+        )
         row = cursor.fetchone()
     found, start = {}, 2
     for table, model in _CONTEXT_MODELS.items():
-        values = row[start:start + len(model._meta.concrete_fields)]
+        values = row[start : start + len(model._meta.concrete_fields)]
         start += len(values)
         # A missing row (LEFT JOIN) comes back as NULLs, its primary key among them.
         found[table] = sql.from_row(model, values, connection) if values[0] is not None else None
-    return _DeliveryContext(claim=claim, existing_id=row[0], season_dry_g=int(row[1]), season=found["s"],
-                            price_row=found["p"], inventory=found["inventory"], member_account=found["own"])
+    return _DeliveryContext(
+        claim=claim,
+        existing_id=row[0],
+        season_dry_g=int(row[1]),
+        season=found["s"],
+        price_row=found["p"],
+        inventory=found["inventory"],
+        member_account=found["own"],
+    )
 
 
 def quote_delivery(
-    *, member: Member | None, plot: Plot | None, centre: CollectionCentre | None, date: Date | None,
-    form: str, grade: str, gross_kg, tare_kg, moisture_pct, lookups: Lookups | None = None,
+    *,
+    member: Member | None,
+    plot: Plot | None,
+    centre: CollectionCentre | None,
+    date: Date | None,
+    form: str,
+    grade: str,
+    gross_kg,
+    tare_kg,
+    moisture_pct,
+    lookups: Lookups | None = None,
 ) -> tuple[DeliveryQuote | None, Decimal | None, dict[str, str]]:
     """Check what the clerk typed and price it: (quote, moisture, errors by field)."""
     lookups = lookups or Lookups()
@@ -347,8 +405,9 @@ def quote_delivery(
     if form not in CocoaForm.values:
         errors["form"] = "Elija la forma: en baba o seco."
     elif grade not in (WET_GRADES if form == CocoaForm.WET else DRY_GRADES):
-        allowed = " / ".join(str(Grade(g).label)
-                             for g in sorted(WET_GRADES if form == CocoaForm.WET else DRY_GRADES))
+        allowed = " / ".join(
+            str(Grade(g).label) for g in sorted(WET_GRADES if form == CocoaForm.WET else DRY_GRADES)
+        )
         errors["grade"] = f"Para cacao {CocoaForm(form).label.lower()} el grado es: {allowed}."
     gross_g = parse_kg(gross_kg, "gross_kg", "el peso bruto", errors)
     tare_g = parse_kg(tare_kg, "tare_kg", "la tara", errors)
@@ -370,8 +429,13 @@ def quote_delivery(
         return None, moisture, errors
     net_g = gross_g - tare_g
     quote = DeliveryQuote(
-        season=season, certification=certification, gross_g=gross_g, tare_g=tare_g, net_g=net_g,
-        dry_g=dry_equivalent_g(net_g=net_g, form=form, season=season), price_row=price_row,
+        season=season,
+        certification=certification,
+        gross_g=gross_g,
+        tare_g=tare_g,
+        net_g=net_g,
+        dry_g=dry_equivalent_g(net_g=net_g, form=form, season=season),
+        price_row=price_row,
         amount_minor=purchase_amount_minor(net_g=net_g, price_per_kg=price_row.price_per_kg),
         season_dry_g_before=lookups.season_dry_g(member, season),
         yield_capacity_g=capacity_g(member_plots, season),
@@ -384,9 +448,19 @@ def quote_delivery(
 
 @transaction.atomic
 def record_delivery(
-    *, member: Member | None, plot: Plot | None, centre: CollectionCentre | None, date: Date | None,
-    form: str, grade: str, gross_kg, tare_kg, moisture_pct, user,
-    submission_token: uuid.UUID | None = None, external_ref: str | None = None,
+    *,
+    member: Member | None,
+    plot: Plot | None,
+    centre: CollectionCentre | None,
+    date: Date | None,
+    form: str,
+    grade: str,
+    gross_kg,
+    tare_kg,
+    moisture_pct,
+    user,
+    submission_token: uuid.UUID | None = None,
+    external_ref: str | None = None,
     replaces: Delivery | None = None,
 ) -> Delivery:
     """Record a delivery, number its receipt and post the purchase, or refuse and write nothing.
@@ -394,45 +468,77 @@ def record_delivery(
     A form submitted twice (same ``submission_token``) returns the delivery the
     first submission made instead of recording another.
     """
-    lookups = DeliveryLookups(member=member, plot=plot, date=date, form=form, grade=grade,
-                              submission_token=submission_token)
+    lookups = DeliveryLookups(
+        member=member, plot=plot, date=date, form=form, grade=grade, submission_token=submission_token
+    )
     if centre is not None:
         centre = _take_receipt_number(centre)
     if submission_token is not None and (existing := lookups.delivery_sent_before()) is not None:
         if centre is not None:
             # Nothing new is recorded: give back the number taken above.
             CollectionCentre.objects.filter(pk=centre.pk).update(
-                last_receipt_number=F("last_receipt_number") - 1)
+                last_receipt_number=F("last_receipt_number") - 1
+            )
         return existing
     quote, moisture, errors = quote_delivery(
-        member=member, plot=plot, centre=centre, date=date, form=form, grade=grade,
-        gross_kg=gross_kg, tare_kg=tare_kg, moisture_pct=moisture_pct, lookups=lookups,
+        member=member,
+        plot=plot,
+        centre=centre,
+        date=date,
+        form=form,
+        grade=grade,
+        gross_kg=gross_kg,
+        tare_kg=tare_kg,
+        moisture_pct=moisture_pct,
+        lookups=lookups,
     )
     if external_ref and Delivery.objects.filter(external_ref=external_ref).exists():
         errors["external_ref"] = f"La referencia externa «{external_ref}» ya fue registrada."
     if replaces is not None:
         replaces = Delivery.objects.select_for_update().get(pk=replaces.pk)
         if not replaces.is_void:
-            errors["replaces"] = (f"El recibo {replaces.receipt_code} no está anulado: "
-                                  "anúlelo antes de reemplazarlo.")
+            errors["replaces"] = (
+                f"El recibo {replaces.receipt_code} no está anulado: anúlelo antes de reemplazarlo."
+            )
         elif Delivery.objects.filter(replaces=replaces).exists():
             errors["replaces"] = f"El recibo {replaces.receipt_code} ya fue reemplazado."
     if errors:
         raise ValidationError(errors)
 
     delivery = Delivery(
-        receipt_series=centre.receipt_series, receipt_number=centre.last_receipt_number, centre=centre,
-        season=quote.season, member=member, plot=plot, date=date, form=form, grade=grade,
-        gross_g=quote.gross_g, tare_g=quote.tare_g,
-        net_g=quote.net_g, dry_g=quote.dry_g, moisture_pct=moisture, certification=quote.certification,
-        price_row=quote.price_row, price_per_kg=quote.price_row.price_per_kg, amount_minor=quote.amount_minor,
-        yield_flag=quote.yield_flag, external_ref=external_ref or None, submission_token=submission_token,
-        verification_key=secrets.token_urlsafe(16), recorded_by=user, replaces=replaces,
+        receipt_series=centre.receipt_series,
+        receipt_number=centre.last_receipt_number,
+        centre=centre,
+        season=quote.season,
+        member=member,
+        plot=plot,
+        date=date,
+        form=form,
+        grade=grade,
+        gross_g=quote.gross_g,
+        tare_g=quote.tare_g,
+        net_g=quote.net_g,
+        dry_g=quote.dry_g,
+        moisture_pct=moisture,
+        certification=quote.certification,
+        price_row=quote.price_row,
+        price_per_kg=quote.price_row.price_per_kg,
+        amount_minor=quote.amount_minor,
+        yield_flag=quote.yield_flag,
+        external_ref=external_ref or None,
+        submission_token=submission_token,
+        verification_key=secrets.token_urlsafe(16),
+        recorded_by=user,
+        replaces=replaces,
     )
     sql.insert(delivery)  # Delivery.save(), without building the query (see ledger.sql)
     post_entry(
-        date=date, description=purchase_description(delivery), source_key=delivery.source_key,
-        lines=purchase_lines(delivery, lookups.purchase_accounts()), user=user, accounts_read=True,
+        date=date,
+        description=purchase_description(delivery),
+        source_key=delivery.source_key,
+        lines=purchase_lines(delivery, lookups.purchase_accounts()),
+        user=user,
+        accounts_read=True,
     )
     return delivery
 
@@ -465,8 +571,10 @@ def _take_receipt_number(centre: CollectionCentre) -> CollectionCentre:
 
 
 def purchase_description(delivery: Delivery) -> str:
-    return (f"Compra de cacao, recibo {delivery.receipt_code}, socio {delivery.member.code}, "
-            f"{delivery.net_g / GRAMS_PER_KG:.3f} kg {delivery.get_form_display().lower()}")
+    return (
+        f"Compra de cacao, recibo {delivery.receipt_code}, socio {delivery.member.code}, "
+        f"{delivery.net_g / GRAMS_PER_KG:.3f} kg {delivery.get_form_display().lower()}"
+    )
 
 
 def purchase_lines(delivery: Delivery, accounts: tuple[Account, Account] | None = None) -> list:
@@ -490,8 +598,12 @@ def void_delivery(*, delivery: Delivery, reason: str, user, on: Date | None = No
     if not reason:
         raise ValidationError({"reason": "Indique el motivo de la anulación."})
     entry = JournalEntry.objects.get(source_key=delivery.source_key)
-    reverse_entry(entry=entry, date=on or timezone.localdate(),
-                  reason=f"anulación del recibo {delivery.receipt_code}: {reason}", user=user)
+    reverse_entry(
+        entry=entry,
+        date=on or timezone.localdate(),
+        reason=f"anulación del recibo {delivery.receipt_code}: {reason}",
+        user=user,
+    )
     delivery.status = DeliveryStatus.VOID
     delivery.void_reason = reason[:300]
     delivery.voided_at = timezone.now()

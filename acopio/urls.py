@@ -11,7 +11,8 @@ urlpatterns = [
     path("acopio/entregas/", views.delivery_list, name="delivery_list"),
     path("acopio/control-rendimiento/", views.yield_control, name="yield_control"),
     path("acopio/recibos/<str:receipt>/", views.delivery_detail, name="delivery_detail"),
-    path("acopio/recibos/<str:receipt>/<str:size>.pdf", views.delivery_receipt_pdf,
-         name="delivery_receipt_pdf"),
+    path(
+        "acopio/recibos/<str:receipt>/<str:size>.pdf", views.delivery_receipt_pdf, name="delivery_receipt_pdf"
+    ),
     path("acopio/recibos/<str:receipt>/anular/", views.delivery_void, name="delivery_void"),
 ]

@@ -42,9 +42,11 @@ def _delivery_or_404(receipt: str) -> Delivery:
     if not number.isdigit():
         raise Http404
     return get_object_or_404(
-        Delivery.objects.select_related("member", "plot", "centre", "season", "recorded_by", "voided_by",
-                                        "replaces"),
-        receipt_series=series, receipt_number=int(number),
+        Delivery.objects.select_related(
+            "member", "plot", "centre", "season", "recorded_by", "voided_by", "replaces"
+        ),
+        receipt_series=series,
+        receipt_number=int(number),
     )
 
 
@@ -61,8 +63,9 @@ def delivery_new(request):
         token = token_or_none(request.POST.get("token"))
         if not errors:
             try:
-                delivery = purchases.record_delivery(**arguments, user=request.user, submission_token=token,
-                                                     replaces=replaces)
+                delivery = purchases.record_delivery(
+                    **arguments, user=request.user, submission_token=token, replaces=replaces
+                )
             except ValidationError as exc:
                 errors = errors_of(exc)
             else:
@@ -72,14 +75,19 @@ def delivery_new(request):
         quote = None
         if not errors:
             quote, _moisture, errors = purchases.quote_delivery(**arguments)
-        return render(request, "acopio/delivery_form.html",
-                      _form_context(form, _by_field(errors), quote, replaces), status=400)
+        return render(
+            request,
+            "acopio/delivery_form.html",
+            _form_context(form, _by_field(errors), quote, replaces),
+            status=400,
+        )
     replaces = _replaced_delivery(request.GET.get("reemplaza"))
     initial = {"token": uuid.uuid4(), "centre": request.session.get(SESSION_CENTRE)}
     if replaces is not None:
         initial.update(_values_of(replaces))
-    return render(request, "acopio/delivery_form.html",
-                  _form_context(DeliveryForm(initial=initial), {}, None, replaces))
+    return render(
+        request, "acopio/delivery_form.html", _form_context(DeliveryForm(initial=initial), {}, None, replaces)
+    )
 
 
 @role_required(*RECORDERS)
@@ -91,10 +99,16 @@ def delivery_quote(request):
     quote = None
     if not errors:
         quote, _moisture, errors = purchases.quote_delivery(**arguments)
-    return render(request, "acopio/_delivery_quote.html", {
-        "quote": quote, "errors": _by_field(errors), "member": arguments["member"],
-        "touched": _touched(request.POST),
-    })
+    return render(
+        request,
+        "acopio/_delivery_quote.html",
+        {
+            "quote": quote,
+            "errors": _by_field(errors),
+            "member": arguments["member"],
+            "touched": _touched(request.POST),
+        },
+    )
 
 
 @role_required(*RECORDERS)
@@ -104,26 +118,40 @@ def member_lookup(request):
     member, _problem = find_member(text) if text else (None, "")
     matches = list(Member.objects.search(text)[:12]) if len(text) >= 2 and member is None else []
     plots = list(member.plots.all()) if member else []
-    return render(request, "acopio/_member_lookup.html", {
-        "member": member, "matches": matches, "plots": plots, "text": text,
-        "selected_plot": request.GET.get("plot", ""),
-    })
+    return render(
+        request,
+        "acopio/_member_lookup.html",
+        {
+            "member": member,
+            "matches": matches,
+            "plots": plots,
+            "text": text,
+            "selected_plot": request.GET.get("plot", ""),
+        },
+    )
 
 
 def _form_context(form, errors, quote, replaces):
-    return {"form": form, "errors": errors, "quote": quote, "replaces": replaces,
-            "centres": CollectionCentre.objects.filter(active=True), "has_season": Season.objects.exists()}
+    return {
+        "form": form,
+        "errors": errors,
+        "quote": quote,
+        "replaces": replaces,
+        "centres": CollectionCentre.objects.filter(active=True),
+        "has_season": Season.objects.exists(),
+    }
 
 
 def _by_field(errors: dict) -> dict[str, list[str]]:
     """Errors as {field: [messages]}, whether they came from a form lookup or a service."""
-    return {field: [problems] if isinstance(problems, str) else list(problems)
-            for field, problems in errors.items()}
+    return {
+        field: [problems] if isinstance(problems, str) else list(problems)
+        for field, problems in errors.items()
+    }
 
 
 def _touched(data) -> bool:
     return all((data.get(f) or "").strip() for f in ("member", "gross_kg", "tare_kg", "moisture_pct"))
-
 
 
 def _replaced_delivery(receipt: str | None) -> Delivery | None:
@@ -137,10 +165,16 @@ def _replaced_delivery(receipt: str | None) -> Delivery | None:
 
 def _values_of(delivery: Delivery) -> dict:
     return {
-        "centre": delivery.centre_id, "date": delivery.date, "member": delivery.member.code,
-        "plot": delivery.plot.code if delivery.plot else "", "form": delivery.form, "grade": delivery.grade,
-        "gross_kg": f"{delivery.gross_g / 1000:.3f}", "tare_kg": f"{delivery.tare_g / 1000:.3f}",
-        "moisture_pct": delivery.moisture_pct, "replaces": delivery.receipt_code,
+        "centre": delivery.centre_id,
+        "date": delivery.date,
+        "member": delivery.member.code,
+        "plot": delivery.plot.code if delivery.plot else "",
+        "form": delivery.form,
+        "grade": delivery.grade,
+        "gross_kg": f"{delivery.gross_g / 1000:.3f}",
+        "tare_kg": f"{delivery.tare_g / 1000:.3f}",
+        "moisture_pct": delivery.moisture_pct,
+        "replaces": delivery.receipt_code,
     }
 
 
@@ -153,12 +187,18 @@ def delivery_detail(request, receipt):
     verify_url = _verify_url(request, delivery)
     entries = JournalEntry.objects.filter(source_key=delivery.source_key).prefetch_related("lines__account")
     reversal = JournalEntry.objects.filter(reverses__source_key=delivery.source_key).first()
-    return render(request, "acopio/delivery_detail.html", {
-        "delivery": delivery, "entry": entries.first(), "reversal": reversal,
-        "can_void": has_role(request.user, ADMINISTRATOR),
-        "verify_url": verify_url,
-        "qr": qr_svg(verify_url, scale=3),
-    })
+    return render(
+        request,
+        "acopio/delivery_detail.html",
+        {
+            "delivery": delivery,
+            "entry": entries.first(),
+            "reversal": reversal,
+            "can_void": has_role(request.user, ADMINISTRATOR),
+            "verify_url": verify_url,
+            "qr": qr_svg(verify_url, scale=3),
+        },
+    )
 
 
 @role_required(*ALL_ROLES)
@@ -167,9 +207,14 @@ def delivery_receipt_pdf(request, receipt, size):
         raise Http404
     delivery = _delivery_or_404(receipt)
     verify_url = _verify_url(request, delivery)
-    pdf = render_pdf(RECEIPT_FORMATS[size], {
-        "delivery": delivery, "verify_url": verify_url, "qr": qr_svg(verify_url, scale=2),
-    })
+    pdf = render_pdf(
+        RECEIPT_FORMATS[size],
+        {
+            "delivery": delivery,
+            "verify_url": verify_url,
+            "qr": qr_svg(verify_url, scale=2),
+        },
+    )
     return pdf_response(pdf, f"recibo-{delivery.receipt_code}-{size}.pdf")
 
 
@@ -192,8 +237,9 @@ def delivery_void(request, receipt):
 def receipt_verify(request, key):
     """What anyone holding the receipt may check: it exists, its figures, and whether it was voided."""
     delivery = Delivery.objects.select_related("member", "centre").filter(verification_key=key).first()
-    return render(request, "acopio/receipt_verify.html", {"delivery": delivery},
-                  status=200 if delivery else 404)
+    return render(
+        request, "acopio/receipt_verify.html", {"delivery": delivery}, status=200 if delivery else 404
+    )
 
 
 def _verify_url(request, delivery: Delivery) -> str:
@@ -223,19 +269,33 @@ def delivery_list(request):
         else:
             deliveries = deliveries.filter(member__in=Member.objects.search(query))
     page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
-    return render(request, "acopio/delivery_list.html", {
-        "page": page, "seasons": seasons, "season": season, "centres": CollectionCentre.objects.all(),
-        "centre": centre, "query": query, "status": request.GET.get("estado", ""),
-        "can_record": has_role(request.user, *RECORDERS), "query_string": query_without_page(request),
-    })
+    return render(
+        request,
+        "acopio/delivery_list.html",
+        {
+            "page": page,
+            "seasons": seasons,
+            "season": season,
+            "centres": CollectionCentre.objects.all(),
+            "centre": centre,
+            "query": query,
+            "status": request.GET.get("estado", ""),
+            "can_record": has_role(request.user, *RECORDERS),
+            "query_string": query_without_page(request),
+        },
+    )
 
 
 @role_required(*CONTROLLERS)
 def yield_control(request):
     """Internal control: deliveries above what the member's plots can plausibly yield."""
     seasons, season = Season.chosen(request.GET.get("campana"))
-    flagged = (Delivery.objects.flagged().filter(season=season).select_related("member", "centre")
-               .order_by("member__code", "date", "receipt_number"))
+    flagged = (
+        Delivery.objects.flagged()
+        .filter(season=season)
+        .select_related("member", "centre")
+        .order_by("member__code", "date", "receipt_number")
+    )
     page = Paginator(flagged, 100).get_page(request.GET.get("page"))
     members = {}
     for delivery in page:
@@ -249,10 +309,17 @@ def yield_control(request):
         members[delivery.member_id]["deliveries"].append(delivery)
     for row in members.values():
         row["excess_g"] = max(0, row["delivered_g"] - row["capacity_g"])
-    return render(request, "acopio/yield_control.html", {
-        "seasons": seasons, "season": season, "page": page, "members": members.values(),
-        "query_string": query_without_page(request),
-    })
+    return render(
+        request,
+        "acopio/yield_control.html",
+        {
+            "seasons": seasons,
+            "season": season,
+            "page": page,
+            "members": members.values(),
+            "query_string": query_without_page(request),
+        },
+    )
 
 
 # --- Import -----------------------------------------------------------------------
@@ -274,19 +341,22 @@ def delivery_import(request):
         path = Path(stashed["path"])
         report = import_deliveries(source=path.read_bytes(), filename=stashed["name"], user=request.user)
         path.unlink(missing_ok=True)
-        return render(request, "acopio/delivery_import.html",
-                      {**context, "report": report, "done": report.ok})
+        return render(
+            request, "acopio/delivery_import.html", {**context, "report": report, "done": report.ok}
+        )
     form = DeliveryImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         token, path = stash_upload(request, upload)
-        report = import_deliveries(source=path.read_bytes(), filename=upload.name, user=request.user,
-                                   dry_run=True)
+        report = import_deliveries(
+            source=path.read_bytes(), filename=upload.name, user=request.user, dry_run=True
+        )
         if not report.ok:
             take_upload(request, token)
             path.unlink(missing_ok=True)
-        return render(request, "acopio/delivery_import.html",
-                      {**context, "report": report, "token": token if report.ok and report.created else None})
+        return render(
+            request,
+            "acopio/delivery_import.html",
+            {**context, "report": report, "token": token if report.ok and report.created else None},
+        )
     return render(request, "acopio/delivery_import.html", {**context, "form": form})
-
-

@@ -1,7 +1,7 @@
 """Shared set-up for the benchmarks: a scratch database, never the real one.
 
-    python bench/bench_import.py                       # SQLite in bench/tmp/
-    python bench/bench_import.py --postgres            # database minka_bench on 127.0.0.1
+python bench/bench_import.py                       # SQLite in bench/tmp/
+python bench/bench_import.py --postgres            # database minka_bench on 127.0.0.1
 """
 
 import argparse
@@ -20,8 +20,9 @@ PG_NAME = os.environ.get("MINKA_BENCH_DB", "minka_bench")
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
 
 
-def options(description: str, *, members: int = 20000, deliveries: int | None = None,
-            reuse: str | None = None) -> argparse.ArgumentParser:
+def options(
+    description: str, *, members: int = 20000, deliveries: int | None = None, reuse: str | None = None
+) -> argparse.ArgumentParser:
     """The options the benchmarks share (scale, database, reusing the data); each may add its own."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--members", type=int, default=members)
@@ -52,8 +53,12 @@ def setup_django(*, postgres: bool, name: str, fresh: bool = True, pg_database: 
     if postgres:
         os.environ["DATABASE_URL"] = PG_URL.rsplit("/", 1)[0] + f"/{pg_database}"
         psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qAtc"]
-        exists = subprocess.run([*psql, f"SELECT 1 FROM pg_database WHERE datname = '{pg_database}'"],  # noqa: S608
-                                check=True, capture_output=True, text=True).stdout.strip()
+        exists = subprocess.run(
+            [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{pg_database}'"],  # noqa: S608
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         if fresh and exists:
             subprocess.run([*psql, f"DROP DATABASE {pg_database} WITH (FORCE)"], check=True)
         if fresh or not exists:
@@ -110,15 +115,21 @@ def build_premium_season(*, members: int, deliveries: int, out=print) -> dict:
 
     _seasons_centres_prices()
     season = Season.objects.get(code="2025")
-    active = list(Member.objects.filter(code__startswith=DEMO_PREFIX)
-                  .exclude(status__in=[MemberStatus.WITHDRAWN, MemberStatus.DECEASED])
-                  .prefetch_related("plots").order_by("code"))
+    active = list(
+        Member.objects.filter(code__startswith=DEMO_PREFIX)
+        .exclude(status__in=[MemberStatus.WITHDRAWN, MemberStatus.DECEASED])
+        .prefetch_related("plots")
+        .order_by("code")
+    )
     started = time.perf_counter()
     rows = _delivery_rows(random.Random(1), active, [season], deliveries)
     report = record_rows(rows, user=None, label="bench")
     assert report.ok, report.errors[:3]
-    out(f"| one season of deliveries: {len(rows):,} through the demo loader | "
-        f"{time.perf_counter() - started:.1f} s |", flush=True)
+    out(
+        f"| one season of deliveries: {len(rows):,} through the demo loader | "
+        f"{time.perf_counter() - started:.1f} s |",
+        flush=True,
+    )
     del rows, active
 
     _exchange_rates(date(2025, 1, 1), date(2025, 12, 31))
@@ -129,12 +140,31 @@ def build_premium_season(*, members: int, deliveries: int, out=print) -> dict:
     treasurer.groups.add(Group.objects.get(name="tesorero"))
     fairtrade_kg = next(line.bought_kg for line in mass_balance(season) if line.product == "Comercio Justo")
     tonnes = (fairtrade_kg * Decimal("0.8") / 1000).quantize(Decimal("0.001"))
-    sale = record_contract(number="CV-B-1", buyer="Comprador", signed_on=date(2025, 9, 1), terms="ft",
-                           tonnes=tonnes, contract_price=Decimal("7900"), season=season, user=admin)
+    sale = record_contract(
+        number="CV-B-1",
+        buyer="Comprador",
+        signed_on=date(2025, 9, 1),
+        terms="ft",
+        tonnes=tonnes,
+        contract_price=Decimal("7900"),
+        season=season,
+        user=admin,
+    )
     invoice_contract(contract=sale, invoice_number="F-B-1", on=date(2025, 9, 5), user=admin)
-    receive_payment(contract=sale, amount=Decimal(sale.value_cents + sale.premium_cents) / 100,
-                    reference="OP-B-1", on=date(2025, 10, 1), user=admin)
+    receive_payment(
+        contract=sale,
+        amount=Decimal(sale.value_cents + sale.premium_cents) / 100,
+        reference="OP-B-1",
+        on=date(2025, 10, 1),
+        user=admin,
+    )
     usd = Decimal(fund_position().usd_cents) / 100
     convert_premium(usd=usd, rate="3.7000", on=date(2025, 10, 2), document="CAMB-B-1", user=admin)
-    return {"season": season, "admin": admin, "board": board, "treasurer": treasurer, "sale": sale,
-            "tonnes": tonnes}
+    return {
+        "season": season,
+        "admin": admin,
+        "board": board,
+        "treasurer": treasurer,
+        "sale": sale,
+        "tonnes": tonnes,
+    }

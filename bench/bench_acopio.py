@@ -33,10 +33,16 @@ class Results(list):
 
 
 def main():
-    parser = options(__doc__, deliveries=500_000,
-                     reuse="keep the scratch database an earlier run filled instead of loading it again")
-    parser.add_argument("--only-posting", action="store_true",
-                        help="time only record_delivery one by one (for iterating on the posting path)")
+    parser = options(
+        __doc__,
+        deliveries=500_000,
+        reuse="keep the scratch database an earlier run filled instead of loading it again",
+    )
+    parser.add_argument(
+        "--only-posting",
+        action="store_true",
+        help="time only record_delivery one by one (for iterating on the posting path)",
+    )
     args = parser.parse_args()
     database = setup_django(postgres=args.postgres, name="acopio", fresh=not args.reuse)
     from django.contrib.auth.models import Group, User
@@ -71,8 +77,12 @@ def main():
         started = time.perf_counter()
         demo = generate_seasons(deliveries=args.deliveries - imported, seed=1, payments=False)
         seconds = time.perf_counter() - started
-        results.append((f"demo loader: {demo.deliveries:,} deliveries (checked, priced, numbered, posted)",
-                        f"{seconds:.1f} s ({demo.deliveries / seconds:,.0f}/s)"))
+        results.append(
+            (
+                f"demo loader: {demo.deliveries:,} deliveries (checked, priced, numbered, posted)",
+                f"{seconds:.1f} s ({demo.deliveries / seconds:,.0f}/s)",
+            )
+        )
 
     season = Season.objects.get(code="2026")
     rng = random.Random(7)
@@ -83,19 +93,41 @@ def main():
     writer.writerow([header for header, _ in COLUMNS.values()])
     for n in range(imported):
         member = rng.choice(members)
-        row = _row(rng, member, rng.choice([p for p in member.plots.all()]), season,
-                   season.ends_on.replace(month=10, day=31), rng.uniform(20, 60))
-        writer.writerow([f"BAL-{n:07d}", row["centre"], row["date"].strftime("%d/%m/%Y"), row["member_code"],
-                         "", row["plot"], row["form"], row["grade"], row["gross_kg"].replace(".", ","),
-                         row["tare_kg"].replace(".", ","), row["moisture_pct"].replace(".", ",")])
+        row = _row(
+            rng,
+            member,
+            rng.choice([p for p in member.plots.all()]),
+            season,
+            season.ends_on.replace(month=10, day=31),
+            rng.uniform(20, 60),
+        )
+        writer.writerow(
+            [
+                f"BAL-{n:07d}",
+                row["centre"],
+                row["date"].strftime("%d/%m/%Y"),
+                row["member_code"],
+                "",
+                row["plot"],
+                row["form"],
+                row["grade"],
+                row["gross_kg"].replace(".", ","),
+                row["tare_kg"].replace(".", ","),
+                row["moisture_pct"].replace(".", ","),
+            ]
+        )
     source = buffer.getvalue().encode()
     if not loaded:
         started = time.perf_counter()
         report = import_deliveries(source=source, filename="balanza.csv", user=None)
         seconds = time.perf_counter() - started
         assert report.ok and report.created == imported, report.errors[:5]
-        results.append((f"import_deliveries: {imported:,}-row csv ({len(source) / 1e6:.1f} MB)",
-                        f"{seconds:.1f} s ({imported / seconds:,.0f}/s)"))
+        results.append(
+            (
+                f"import_deliveries: {imported:,}-row csv ({len(source) / 1e6:.1f} MB)",
+                f"{seconds:.1f} s ({imported / seconds:,.0f}/s)",
+            )
+        )
     if not args.only_posting:
         started = time.perf_counter()
         again = import_deliveries(source=source, filename="balanza.csv", user=None)
@@ -114,17 +146,41 @@ def main():
     for n in range(1000):
         member = members[n % len(members)]
         started = time.perf_counter()
-        record_delivery(member=member, plot=None, centre=centre, date=day, form="dry", grade="g1",
-                        gross_kg="45.5", tare_kg="0.5", moisture_pct="7.2", user=clerk,
-                        submission_token=uuid.uuid4())
+        record_delivery(
+            member=member,
+            plot=None,
+            centre=centre,
+            date=day,
+            form="dry",
+            grade="g1",
+            gross_kg="45.5",
+            tare_kg="0.5",
+            moisture_pct="7.2",
+            user=clerk,
+            submission_token=uuid.uuid4(),
+        )
         timings.append((time.perf_counter() - started) * 1000)
     rate = 1000 / (time.perf_counter() - loop_started)
-    results.append((f"record_delivery one by one (1,000), {Delivery.objects.count():,} deliveries stored",
-                    f"{rate:,.0f}/s; {summary(timings)}"))
+    results.append(
+        (
+            f"record_delivery one by one (1,000), {Delivery.objects.count():,} deliveries stored",
+            f"{rate:,.0f}/s; {summary(timings)}",
+        )
+    )
     with CaptureQueriesContext(connection) as statements:
-        record_delivery(member=members[0], plot=None, centre=centre, date=day, form="dry", grade="g1",
-                        gross_kg="45.5", tare_kg="0.5", moisture_pct="7.2", user=clerk,
-                        submission_token=uuid.uuid4())
+        record_delivery(
+            member=members[0],
+            plot=None,
+            centre=centre,
+            date=day,
+            form="dry",
+            grade="g1",
+            gross_kg="45.5",
+            tare_kg="0.5",
+            moisture_pct="7.2",
+            user=clerk,
+            submission_token=uuid.uuid4(),
+        )
     results.append(("SQL statements per record_delivery", f"{len(statements)}"))
     if args.only_posting:
         check = verify_ledger()  # the entries just posted one by one keep the chain intact
@@ -134,8 +190,12 @@ def main():
 
     for workers in (2, 3):
         rate = parallel_clerks(workers, [m.pk for m in members], day)
-        results.append((f"{workers} clerks at {workers} centres in parallel, {PER_CLERK} each",
-                        f"{rate:,.0f}/s together"))
+        results.append(
+            (
+                f"{workers} clerks at {workers} centres in parallel, {PER_CLERK} each",
+                f"{rate:,.0f}/s together",
+            )
+        )
 
     total = Delivery.objects.count()
     client = Client()
@@ -144,11 +204,23 @@ def main():
     get_ms, quote_ms, save_ms = [], [], []
     for n in range(100):
         member = members[(n * 37) % len(members)]
-        form = {"centre": centre.pk, "date": day.isoformat(), "member": member.dni, "plot": "", "form": "dry",
-                "grade": "g1", "gross_kg": "52,3", "tare_kg": "0,5", "moisture_pct": "7,1",
-                "token": str(uuid.uuid4())}
-        for url, data, sink in ((page_url, None, get_ms), (quote_url, form, quote_ms),
-                                (page_url, form, save_ms)):
+        form = {
+            "centre": centre.pk,
+            "date": day.isoformat(),
+            "member": member.dni,
+            "plot": "",
+            "form": "dry",
+            "grade": "g1",
+            "gross_kg": "52,3",
+            "tare_kg": "0,5",
+            "moisture_pct": "7,1",
+            "token": str(uuid.uuid4()),
+        }
+        for url, data, sink in (
+            (page_url, None, get_ms),
+            (quote_url, form, quote_ms),
+            (page_url, form, save_ms),
+        ):
             started = time.perf_counter()
             response = client.post(url, data) if data else client.get(url)
             sink.append((time.perf_counter() - started) * 1000)
@@ -166,9 +238,9 @@ def main():
     started = time.perf_counter()
     check = verify_ledger()
     assert check.ok, check.problems
-    results.append((f"verify_ledger over {check.entries:,} entries",
-                    f"{time.perf_counter() - started:.1f} s"))
-
+    results.append(
+        (f"verify_ledger over {check.entries:,} entries", f"{time.perf_counter() - started:.1f} s")
+    )
 
 
 def parallel_clerks(workers: int, member_ids: list[int], day) -> float:
@@ -180,8 +252,9 @@ def parallel_clerks(workers: int, member_ids: list[int], day) -> float:
     connections.close_all()  # each forked process opens its own connection
     context = multiprocessing.get_context("fork")
     barrier, done = context.Barrier(workers + 1), context.Queue()
-    processes = [context.Process(target=_clerk, args=(n, member_ids, day, barrier, done))
-                 for n in range(workers)]
+    processes = [
+        context.Process(target=_clerk, args=(n, member_ids, day, barrier, done)) for n in range(workers)
+    ]
     for process in processes:
         process.start()
     barrier.wait()
@@ -203,12 +276,22 @@ def _clerk(n: int, member_ids: list[int], day, barrier, done) -> None:
     from coop.models import Member
 
     centre = CollectionCentre.objects.order_by("code")[n % 3]
-    members = list(Member.objects.filter(pk__in=member_ids[n * 100:(n + 1) * 100]))
+    members = list(Member.objects.filter(pk__in=member_ids[n * 100 : (n + 1) * 100]))
     barrier.wait()
     for i in range(PER_CLERK):
-        record_delivery(member=members[i % len(members)], plot=None, centre=centre, date=day, form="dry",
-                        grade="g1", gross_kg="45.5", tare_kg="0.5", moisture_pct="7.2", user=None,
-                        submission_token=uuid.uuid4())
+        record_delivery(
+            member=members[i % len(members)],
+            plot=None,
+            centre=centre,
+            date=day,
+            form="dry",
+            grade="g1",
+            gross_kg="45.5",
+            tare_kg="0.5",
+            moisture_pct="7.2",
+            user=None,
+            submission_token=uuid.uuid4(),
+        )
     done.put(n)
 
 

@@ -34,29 +34,48 @@ def main():
     print(f"\n{database}, {machine()}\n| step | result |\n|---|---|", flush=True)
 
     Member.objects.bulk_create(
-        [Member(code=f"S-{i:05d}", dni=f"{40000000 + i:08d}", name=f"Socia Número {i} Tapullima Sangama",
-                community=f"Comunidad {i % 40}", join_date=timezone.localdate() - timedelta(days=800),
-                search_text=member_search_text(code=f"S-{i:05d}", dni=f"{40000000 + i:08d}",
-                                               name=f"Socia Número {i} Tapullima Sangama"))
-         for i in range(1, args.members + 1)], batch_size=2000)
+        [
+            Member(
+                code=f"S-{i:05d}",
+                dni=f"{40000000 + i:08d}",
+                name=f"Socia Número {i} Tapullima Sangama",
+                community=f"Comunidad {i % 40}",
+                join_date=timezone.localdate() - timedelta(days=800),
+                search_text=member_search_text(
+                    code=f"S-{i:05d}", dni=f"{40000000 + i:08d}", name=f"Socia Número {i} Tapullima Sangama"
+                ),
+            )
+            for i in range(1, args.members + 1)
+        ],
+        batch_size=2000,
+    )
     board = User.objects.create_user("presidenta", password="x")  # noqa: S106 - scratch database
     board.groups.add(Group.objects.get(name="consejo_administracion"))
     client = Client()
     client.force_login(board)
     from assemblies.models import RuleSet
 
-    RuleSet.objects.create(name="Estatuto", valid_from=timezone.localdate() - timedelta(days=3000),
-                           max_proxies_per_holder=1)
+    RuleSet.objects.create(
+        name="Estatuto", valid_from=timezone.localdate() - timedelta(days=3000), max_proxies_per_holder=1
+    )
 
     now = timezone.now()
     started = time.perf_counter()
     assembly = services.convene_assembly(
-        kind="ordinary", mode="in_person", place="Coliseo municipal", first_call_at=now - timedelta(hours=2),
-        second_call_at=now - timedelta(hours=1), agenda="1. Plan de la prima",
+        kind="ordinary",
+        mode="in_person",
+        place="Coliseo municipal",
+        first_call_at=now - timedelta(hours=2),
+        second_call_at=now - timedelta(hours=1),
+        agenda="1. Plan de la prima",
         cutoff_date=timezone.localdate() - timedelta(days=10),
-        convened_on=timezone.localdate() - timedelta(days=5), user=board)
-    print(f"| convene: roll of {assembly.roll_size:,} frozen | {time.perf_counter() - started:.2f} s |",
-          flush=True)
+        convened_on=timezone.localdate() - timedelta(days=5),
+        user=board,
+    )
+    print(
+        f"| convene: roll of {assembly.roll_size:,} frozen | {time.perf_counter() - started:.2f} s |",
+        flush=True,
+    )
 
     desk = reverse("assemblies:desk", args=[assembly.pk])
     present = int(assembly.roll_size * 0.8)
@@ -75,8 +94,10 @@ def main():
     for n in range(proxies):
         represented = assembly.roll.get(code=f"S-{present + 1 + n:05d}")
         started = time.perf_counter()
-        client.post(action, {"action": "proxy", "entry": represented.pk, "holder": f"S-{n + 1:05d}",
-                             "letter": f"CP-{n:04d}"})
+        client.post(
+            action,
+            {"action": "proxy", "entry": represented.pk, "holder": f"S-{n + 1:05d}", "letter": f"CP-{n:04d}"},
+        )
         samples.append((time.perf_counter() - started) * 1000)
     print(f"| proxy at the desk, {proxies:,} | {summary(samples)} |", flush=True)
 
@@ -85,7 +106,7 @@ def main():
         started = time.perf_counter()
         client.get(desk, {"q": "Número 12"})
         samples.append((time.perf_counter() - started) * 1000)
-    print(f"| desk search by name (\"Número 12\") | {summary(samples)} |", flush=True)
+    print(f'| desk search by name ("Número 12") | {summary(samples)} |', flush=True)
 
     live = reverse("assemblies:session_live", args=[assembly.pk])
     samples = []
@@ -99,16 +120,28 @@ def main():
     services.open_session(assembly=assembly, call="first", user=board)
     print(f"| open session (quorum recorded) | {(time.perf_counter() - started) * 1000:.1f} ms |", flush=True)
 
-    vote = services.draft_motion(assembly=assembly, kind="resolution", title="Afiliación a la central",
-                                 majority="qualified", method="electronic", secret=True, user=board)
+    vote = services.draft_motion(
+        assembly=assembly,
+        kind="resolution",
+        title="Afiliación a la central",
+        majority="qualified",
+        method="electronic",
+        secret=True,
+        user=board,
+    )
     vote = services.open_motion(motion=vote, user=board)
     options = list(vote.options.all())
     attending = list(Presence.objects.filter(assembly=assembly).select_related("entry", "holder"))
     samples = []
     for n, presence in enumerate(attending):
         started = time.perf_counter()
-        services.cast_ballot(motion=vote, voter=presence.entry, cast_by=presence.holder or presence.entry,
-                             option=options[n % 5 % 3], user=board)
+        services.cast_ballot(
+            motion=vote,
+            voter=presence.entry,
+            cast_by=presence.holder or presence.entry,
+            option=options[n % 5 % 3],
+            user=board,
+        )
         samples.append((time.perf_counter() - started) * 1000)
     print(f"| electronic secret ballot, {len(attending):,} | {summary(samples)} |", flush=True)
     detail = reverse("assemblies:motion_detail", args=[assembly.pk, vote.number])
@@ -121,11 +154,20 @@ def main():
     services.close_voting(motion=vote, user=board)
     started = time.perf_counter()
     vote = services.publish_motion(motion=vote, user=board)
-    print(f"| publish: {len(attending):,} ballots counted, qualified majority decided | "
-          f"{(time.perf_counter() - started) * 1000:.1f} ms |", flush=True)
+    print(
+        f"| publish: {len(attending):,} ballots counted, qualified majority decided | "
+        f"{(time.perf_counter() - started) * 1000:.1f} ms |",
+        flush=True,
+    )
 
-    paper = services.draft_motion(assembly=assembly, kind="resolution", title="Reforma del estatuto",
-                                  majority="qualified", method="paper", user=board)
+    paper = services.draft_motion(
+        assembly=assembly,
+        kind="resolution",
+        title="Reforma del estatuto",
+        majority="qualified",
+        method="paper",
+        user=board,
+    )
     services.open_motion(motion=paper, user=board)
     services.close_voting(motion=paper, user=board)
     per_box = len(attending) // 10
@@ -134,20 +176,30 @@ def main():
         issued = per_box if box < 9 else len(attending) - 9 * per_box
         yes = issued * 7 // 10
         started = time.perf_counter()
-        services.record_tally(motion=paper, box=f"Ánfora {box + 1}", ballots_issued=issued,
-                              counts={1: yes, 2: issued - yes - 2 * (issued // 20), 3: issued // 20,
-                                      4: issued // 20}, user=board)
+        services.record_tally(
+            motion=paper,
+            box=f"Ánfora {box + 1}",
+            ballots_issued=issued,
+            counts={1: yes, 2: issued - yes - 2 * (issued // 20), 3: issued // 20, 4: issued // 20},
+            user=board,
+        )
         samples.append((time.perf_counter() - started) * 1000)
-    print(f"| paper ballot box tally (checked against ballots issued and attendance), 10 | "
-          f"{summary(samples)} |", flush=True)
+    print(
+        f"| paper ballot box tally (checked against ballots issued and attendance), 10 | "
+        f"{summary(samples)} |",
+        flush=True,
+    )
     started = time.perf_counter()
     paper = services.publish_motion(motion=paper, user=board)
     print(f"| publish: 10 boxes recomputed | {(time.perf_counter() - started) * 1000:.1f} ms |", flush=True)
 
     started = time.perf_counter()
     closed = services.close_assembly(assembly=assembly, user=board)
-    print(f"| close (minutes facts and hash over {len(attending):,} attending) | "
-          f"{(time.perf_counter() - started) * 1000:.0f} ms |", flush=True)
+    print(
+        f"| close (minutes facts and hash over {len(attending):,} attending) | "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms |",
+        flush=True,
+    )
     minutes = reverse("assemblies:minutes", args=[closed.pk])
     samples = []
     for _ in range(3):
@@ -160,18 +212,26 @@ def main():
     from pypdf import PdfReader
 
     pages = len(PdfReader(BytesIO(response.content)).pages)
-    print(f"| minutes PDF, {len(attending):,} attending, {pages} pages | "
-          f"{', '.join(f'{s:.1f} s' for s in samples)} |", flush=True)
+    print(
+        f"| minutes PDF, {len(attending):,} attending, {pages} pages | "
+        f"{', '.join(f'{s:.1f} s' for s in samples)} |",
+        flush=True,
+    )
     started = time.perf_counter()
     response = client.get(reverse("assemblies:signature_sheet", args=[closed.pk]))
     pages = len(PdfReader(BytesIO(response.content)).pages)
-    print(f"| signature sheet PDF, {closed.roll_size:,} rows, {pages} pages | "
-          f"{time.perf_counter() - started:.1f} s |", flush=True)
+    print(
+        f"| signature sheet PDF, {closed.roll_size:,} rows, {pages} pages | "
+        f"{time.perf_counter() - started:.1f} s |",
+        flush=True,
+    )
     verify = reverse("minutes_verify", args=[closed.verification_key])
     started = time.perf_counter()
     assert "Acta auténtica" in Client().get(verify).content.decode()
-    print(f"| verification page (hash recomputed) | {(time.perf_counter() - started) * 1000:.0f} ms |",
-          flush=True)
+    print(
+        f"| verification page (hash recomputed) | {(time.perf_counter() - started) * 1000:.0f} ms |",
+        flush=True,
+    )
     assert Motion.objects.filter(status="published").count() == 2
 
 

@@ -1,7 +1,7 @@
 """Ledger at cooperative scale: posting time per entry, and verify_ledger over the whole journal.
 
-    python bench/bench_ledger.py --entries 20000             # SQLite in bench/tmp/
-    python bench/bench_ledger.py --entries 20000 --postgres  # database minka_bench
+python bench/bench_ledger.py --entries 20000             # SQLite in bench/tmp/
+python bench/bench_ledger.py --entries 20000 --postgres  # database minka_bench
 """
 
 import argparse
@@ -30,8 +30,12 @@ def main():
     for n in range(args.entries):
         amount = 1 + (n * 7919) % 5_000_00
         started = time.perf_counter()
-        post_entry(date=date(2026, 3, 2), description="Entrega de cacao", source_key=f"delivery:{n}",
-                   lines=[(cash, amount), (members[n % len(members)], -amount)])
+        post_entry(
+            date=date(2026, 3, 2),
+            description="Entrega de cacao",
+            source_key=f"delivery:{n}",
+            lines=[(cash, amount), (members[n % len(members)], -amount)],
+        )
         timings.append((time.perf_counter() - started) * 1000)
     started = time.perf_counter()
     check = verify_ledger()

@@ -40,8 +40,10 @@ def main():
         ("search full name", {"q": sample.name}),
         ("search DNI", {"q": sample.dni}),
         ("search code", {"q": sample.code}),
-        ("filter status + community + Fairtrade",
-         {"status": "active", "community": sample.community, "certification": "fairtrade"}),
+        (
+            "filter status + community + Fairtrade",
+            {"status": "active", "community": sample.community, "certification": "fairtrade"},
+        ),
         ("page 200", {"page": 200}),
     ]
     print(f"\n{database}, {Member.objects.count():,} members ({machine()})")

@@ -53,16 +53,26 @@ def main():
     built = build_premium_season(members=args.members, deliveries=args.deliveries)
     season, admin, board, treasurer = built["season"], built["admin"], built["board"], built["treasurer"]
     sale, tonnes = built["sale"], built["tonnes"]
-    line = draft_budget_line(season=season, purpose="Reparto en efectivo", user=admin,
-                             category=PremiumCategory.CASH_TO_MEMBERS,
-                             amount=Decimal(fund_position().unallocated_minor // 100))
-    authorize_budget_lines(lines=[line], decision="Asamblea de prueba, acuerdo 1", user=admin,
-                           decided_on=date(2025, 10, 5))
-    print(f"| contract: {tonnes} t Fairtrade, premium US$ {sale.premium_cents / 100:,.2f}; line "
-          f"S/ {line.amount_minor / 100:,.2f} | — |", flush=True)
+    line = draft_budget_line(
+        season=season,
+        purpose="Reparto en efectivo",
+        user=admin,
+        category=PremiumCategory.CASH_TO_MEMBERS,
+        amount=Decimal(fund_position().unallocated_minor // 100),
+    )
+    authorize_budget_lines(
+        lines=[line], decision="Asamblea de prueba, acuerdo 1", user=admin, decided_on=date(2025, 10, 5)
+    )
+    print(
+        f"| contract: {tonnes} t Fairtrade, premium US$ {sale.premium_cents / 100:,.2f}; line "
+        f"S/ {line.amount_minor / 100:,.2f} | — |",
+        flush=True,
+    )
 
-    print(f"| mass balance of the season (2 products) | {summary(timed(lambda: mass_balance(season)))} |",
-          flush=True)
+    print(
+        f"| mass balance of the season (2 products) | {summary(timed(lambda: mass_balance(season)))} |",
+        flush=True,
+    )
     print(f"| premium fund figures (`fund_report`) | {summary(timed(fund_report))} |", flush=True)
     client = Client()
     client.force_login(admin)
@@ -75,9 +85,15 @@ def main():
     print(f"| premium fund page, GET | {summary(timed(page))} |", flush=True)
 
     started = time.perf_counter()
-    spending = register_distribution(line=line, season=season, amount=Decimal(line.amount_minor) / 100,
-                                     document="PLR-B-1", document_date=date(2025, 11, 1),
-                                     description="Reparto", user=admin)
+    spending = register_distribution(
+        line=line,
+        season=season,
+        amount=Decimal(line.amount_minor) / 100,
+        document="PLR-B-1",
+        document_date=date(2025, 11, 1),
+        description="Reparto",
+        user=admin,
+    )
     registered = time.perf_counter() - started
     shares = spending.shares.count()
     approve_spending(spending=spending, capacity="board", user=board, on=date(2025, 11, 2))
@@ -89,13 +105,19 @@ def main():
     total = sum(spending.shares.values_list("amount_minor", flat=True))
     assert total == spending.amount_minor, (total, spending.amount_minor)
     print(f"| distribution to {shares:,} members: split and payroll saved | {registered:.1f} s |", flush=True)
-    print(f"| second signature: one entry of {lines:,} lines posted to the members' accounts | "
-          f"{posted:.1f} s |", flush=True)
-    print(f"| distribution, total | **{registered + posted:.1f} s** (parts add up to the céntimo) |",
-          flush=True)
+    print(
+        f"| second signature: one entry of {lines:,} lines posted to the members' accounts | "
+        f"{posted:.1f} s |",
+        flush=True,
+    )
+    print(
+        f"| distribution, total | **{registered + posted:.1f} s** (parts add up to the céntimo) |", flush=True
+    )
     detail = reverse("fund:spending_detail", args=[spending.pk])
-    print(f"| the distribution's page (payroll, first page) | "
-          f"{summary(timed(lambda: client.get(detail)))} |", flush=True)
+    print(
+        f"| the distribution's page (payroll, first page) | {summary(timed(lambda: client.get(detail)))} |",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -40,8 +40,13 @@ def rss_mb(pid: int, field: str = "VmHWM") -> float:
 
 def main():
     parser = options(__doc__, deliveries=500_000, reuse="keep the database built by an earlier run")
-    parser.add_argument("--print", dest="to_print", type=int, default=0,
-                        help="statements in the background run (default: every member of the season)")
+    parser.add_argument(
+        "--print",
+        dest="to_print",
+        type=int,
+        default=0,
+        help="statements in the background run (default: every member of the season)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     database = setup_django(postgres=args.postgres, name="statements", fresh=not args.reuse)
@@ -61,8 +66,11 @@ def main():
     admin = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("bench", "", "x")
     print(f"{Member.objects.count():,} members, {season.deliveries.count():,} deliveries in {season.name}")
 
-    members = list(Member.objects.filter(deliveries__season=season).annotate(n=Count("deliveries"))
-                   .order_by("code")[:: max(1, args.members // 60)][:60])
+    members = list(
+        Member.objects.filter(deliveries__season=season)
+        .annotate(n=Count("deliveries"))
+        .order_by("code")[:: max(1, args.members // 60)][:60]
+    )
     issue(statement_draft(member=members[0], season=season))  # warm up fonts and templates
     samples, pages = [], []
     for member in members:
@@ -73,12 +81,14 @@ def main():
     samples.sort()
     p95 = samples[int(len(samples) * 0.95) - 1]
     deliveries_each = statistics.median(m.n for m in members)
-    print(f"one statement: median {statistics.median(samples):.0f} ms, p95 {p95:.0f} ms "
-          f"({len(samples)} members, median {deliveries_each} deliveries each)")
+    print(
+        f"one statement: median {statistics.median(samples):.0f} ms, p95 {p95:.0f} ms "
+        f"({len(samples)} members, median {deliveries_each} deliveries each)"
+    )
 
     # The background run, on a copy of the member list cut to --print if asked.
     if args.to_print:
-        wanted = set(printing.members_to_print(season)[:args.to_print])
+        wanted = set(printing.members_to_print(season)[: args.to_print])
         original = printing.wanted_members
         printing.wanted_members = lambda s: [member for member in original(s) if member[0] in wanted]
     StatementRun.objects.all().delete()
@@ -87,23 +97,44 @@ def main():
     shutil.rmtree(printing.run_folder(run), ignore_errors=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
     started = time.perf_counter()
-    workers = [subprocess.Popen([sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay",
-                                 "--worker-id", f"bench-{i}"], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-               for i in range(args.workers)]
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--batch",
+                "--no-startup-delay",
+                "--worker-id",
+                f"bench-{i}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for i in range(args.workers)
+    ]
     trace = []
     while any(w.poll() is None for w in workers):
         time.sleep(5)
         run.refresh_from_db()
-        trace.append((time.perf_counter() - started, run.done,
-                      [round(rss_mb(w.pid, "VmRSS")) for w in workers if w.poll() is None]))
+        trace.append(
+            (
+                time.perf_counter() - started,
+                run.done,
+                [round(rss_mb(w.pid, "VmRSS")) for w in workers if w.poll() is None],
+            )
+        )
     elapsed = time.perf_counter() - started
     run.refresh_from_db()
     peaks = [max((t[2][i] for t in trace if len(t[2]) > i), default=0) for i in range(args.workers)]
     per_second = run.done / elapsed
-    print(f"background run: {run.done:,} of {run.total:,} statements, status {run.status}, "
-          f"{elapsed:.0f} s with {args.workers} workers = {per_second:.1f}/s "
-          f"(20,000 would take {20000 / per_second / 60:.1f} min); worker RSS peaks {peaks} MB")
+    print(
+        f"background run: {run.done:,} of {run.total:,} statements, status {run.status}, "
+        f"{elapsed:.0f} s with {args.workers} workers = {per_second:.1f}/s "
+        f"(20,000 would take {20000 / per_second / 60:.1f} min); worker RSS peaks {peaks} MB"
+    )
     for seconds, done, rss in trace[:: max(1, len(trace) // 12)]:
         print(f"  {seconds:6.0f} s  {done:6,} done  RSS {rss} MB")
     zip_path = printing.run_folder(run) / run.combined_file if run.combined_file else None

@@ -161,8 +161,12 @@ class Manifest:
 
     def as_json(self) -> dict:
         return {
-            "season": {"code": self.season_code, "name": self.season_name,
-                       "starts_on": self.period_start.isoformat(), "ends_on": self.period_end.isoformat()},
+            "season": {
+                "code": self.season_code,
+                "name": self.season_name,
+                "starts_on": self.period_start.isoformat(),
+                "ends_on": self.period_end.isoformat(),
+            },
             "made_at": timezone.localtime(self.made_at).isoformat(timespec="seconds"),
             "made_by": self.made_by,
             "minka_version": self.minka_version,
@@ -170,8 +174,17 @@ class Manifest:
         }
 
 
-MANIFEST_HEADER = ["Archivo", "Tamaño (bytes)", "SHA-256", "Filas", "Descripción", "Campaña",
-                   "Generado el", "Generado por", "Versión de Minka"]
+MANIFEST_HEADER = [
+    "Archivo",
+    "Tamaño (bytes)",
+    "SHA-256",
+    "Filas",
+    "Descripción",
+    "Campaña",
+    "Generado el",
+    "Generado por",
+    "Versión de Minka",
+]
 
 
 # --- Writing files into the ZIP -------------------------------------------------------------------
@@ -284,14 +297,23 @@ class PackWriter:
         with self.stream(name, description=description, compress=compress) as sink:
             sink.write(data)
 
-    def table(self, stem: str, header: list[str], rows: Iterable[list], *, xlsx: bool = False,
-              description: str = "", title: str | None = None) -> int:
+    def table(
+        self,
+        stem: str,
+        header: list[str],
+        rows: Iterable[list],
+        *,
+        xlsx: bool = False,
+        description: str = "",
+        title: str | None = None,
+    ) -> int:
         """``stem``.csv, and ``stem``.xlsx when asked (small tables only); returns the number of rows."""
         sheet = _Sheet(title or stem, header) if xlsx else None
         count = 0
         with self.stream(f"{stem}.csv", description=description) as sink:
-            text = io.TextIOWrapper(io.BufferedWriter(sink, buffer_size=1 << 18), encoding="utf-8",
-                                    newline="")
+            text = io.TextIOWrapper(
+                io.BufferedWriter(sink, buffer_size=1 << 18), encoding="utf-8", newline=""
+            )
             text.write(BOM)
             writer = csv.writer(text, delimiter=CSV_DELIMITER, lineterminator="\r\n")
             writer.writerow([csv_cell(h) for h in header])
@@ -339,25 +361,36 @@ def _aware_day_range(first: date, last: date) -> tuple[datetime, datetime]:
 def season_authorizations(season: Season):
     """Assembly decisions on the season's Development Plan, and any decision taken during the season."""
     first, last = season.starts_on, season.ends_on
-    return (PremiumAuthorization.objects
-            .filter(Q(lines__season=season) | Q(decided_on__range=(first, last)))
-            .distinct().order_by("decided_on", "id"))
+    return (
+        PremiumAuthorization.objects.filter(Q(lines__season=season) | Q(decided_on__range=(first, last)))
+        .distinct()
+        .order_by("decided_on", "id")
+    )
 
 
 def season_assemblies(season: Season):
     """Assemblies held during the season, and those that decided on its plan (often held the next season)."""
     start, end = _aware_day_range(season.starts_on, season.ends_on)
-    return (Assembly.objects
-            .filter(Q(first_call_at__gte=start, first_call_at__lt=end) | Q(motions__season=season)
-                    | Q(motions__authorization__in=season_authorizations(season).values("pk")))
-            .distinct().order_by("first_call_at", "id"))
+    return (
+        Assembly.objects.filter(
+            Q(first_call_at__gte=start, first_call_at__lt=end)
+            | Q(motions__season=season)
+            | Q(motions__authorization__in=season_authorizations(season).values("pk"))
+        )
+        .distinct()
+        .order_by("first_call_at", "id")
+    )
 
 
 def season_spending(season: Season):
     """Spending against the season's plan lines, and any spending whose document falls in the season."""
-    return (Spending.objects
-            .filter(Q(line__season=season) | Q(document_date__range=(season.starts_on, season.ends_on)))
-            .distinct().order_by("document_date", "id"))
+    return (
+        Spending.objects.filter(
+            Q(line__season=season) | Q(document_date__range=(season.starts_on, season.ends_on))
+        )
+        .distinct()
+        .order_by("document_date", "id")
+    )
 
 
 # --- The parts themselves -------------------------------------------------------------------------
@@ -371,19 +404,44 @@ def write_register(pack: PackWriter) -> None:
         # register_rows sorts by member code within each call; codes are chunked in that same order.
         codes = sorted(Member.objects.values_list("code", flat=True))
         for start in range(0, len(codes), REGISTER_CHUNK):
-            members = Member.objects.filter(code__in=codes[start:start + REGISTER_CHUNK])
+            members = Member.objects.filter(code__in=codes[start : start + REGISTER_CHUNK])
             for cells in register_rows(members):
                 yield [cells.get(key) for key in EXPORT_KEYS]
 
-    pack.table("padron_socios_parcelas", header, rows(), xlsx=True, title="Padrón",
-               description="Padrón de socios y parcelas (formato de la Alianza Cacao Perú), al día de hoy")
+    pack.table(
+        "padron_socios_parcelas",
+        header,
+        rows(),
+        xlsx=True,
+        title="Padrón",
+        description="Padrón de socios y parcelas (formato de la Alianza Cacao Perú), al día de hoy",
+    )
 
 
 DELIVERY_HEADER = [
-    "Recibo", "Fecha", "Centro de acopio", "Código de socio", "Código de parcela", "Forma", "Grado",
-    "Peso bruto (kg)", "Tara (kg)", "Peso neto (kg)", "Equivalente seco (kg)", "Humedad (%)", "Certificación",
-    "Precio por kg (S/)", "Importe (S/)", "Estado", "Motivo de anulación", "Anulada el", "Reemplaza a",
-    "Reemplazada por", "Lote", "Sobre el rendimiento posible", "Registrado por",
+    "Recibo",
+    "Fecha",
+    "Centro de acopio",
+    "Código de socio",
+    "Código de parcela",
+    "Forma",
+    "Grado",
+    "Peso bruto (kg)",
+    "Tara (kg)",
+    "Peso neto (kg)",
+    "Equivalente seco (kg)",
+    "Humedad (%)",
+    "Certificación",
+    "Precio por kg (S/)",
+    "Importe (S/)",
+    "Estado",
+    "Motivo de anulación",
+    "Anulada el",
+    "Reemplaza a",
+    "Reemplazada por",
+    "Lote",
+    "Sobre el rendimiento posible",
+    "Registrado por",
 ]
 
 
@@ -402,124 +460,323 @@ def _delivery_rows(season: Season) -> Iterator[list]:
     claims, statuses = _labels(Certification), _labels(DeliveryStatus)
     # Reissues are few: which receipt each replaces, and the other way round.
     replaces, replaced_by = {}, {}
-    for pk, series, number, old_pk, old_series, old_number in (
-            Delivery.objects.filter(Q(season=season) | Q(replaces__season=season), replaces__isnull=False)
-            .values_list("pk", "receipt_series", "receipt_number", "replaces_id", "replaces__receipt_series",
-                         "replaces__receipt_number")):
+    for pk, series, number, old_pk, old_series, old_number in Delivery.objects.filter(
+        Q(season=season) | Q(replaces__season=season), replaces__isnull=False
+    ).values_list(
+        "pk",
+        "receipt_series",
+        "receipt_number",
+        "replaces_id",
+        "replaces__receipt_series",
+        "replaces__receipt_number",
+    ):
         replaces[pk] = f"{old_series}-{old_number:06d}"
         replaced_by[old_pk] = f"{series}-{number:06d}"
     days: dict[date, str] = {}
 
-    rows = (Delivery.objects.filter(season=season).order_by("receipt_series", "receipt_number")
-            .values_list("pk", "receipt_series", "receipt_number", "date", "centre_id", "member_id",
-                         "plot_id", "form", "grade", "gross_g", "tare_g", "net_g", "dry_g", "moisture_pct",
-                         "certification", "price_per_kg", "amount_minor", "status", "void_reason",
-                         "voided_at", "lot_id", "yield_flag", "recorded_by_id")
-            .iterator(chunk_size=CHUNK_SIZE))
-    for (pk, series, number, day, centre, member, plot, form, grade, gross, tare, net, dry, moisture, claim,
-         price, amount, status, void_reason, voided_at, lot, flag, recorded_by) in rows:
+    rows = (
+        Delivery.objects.filter(season=season)
+        .order_by("receipt_series", "receipt_number")
+        .values_list(
+            "pk",
+            "receipt_series",
+            "receipt_number",
+            "date",
+            "centre_id",
+            "member_id",
+            "plot_id",
+            "form",
+            "grade",
+            "gross_g",
+            "tare_g",
+            "net_g",
+            "dry_g",
+            "moisture_pct",
+            "certification",
+            "price_per_kg",
+            "amount_minor",
+            "status",
+            "void_reason",
+            "voided_at",
+            "lot_id",
+            "yield_flag",
+            "recorded_by_id",
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for (
+        pk,
+        series,
+        number,
+        day,
+        centre,
+        member,
+        plot,
+        form,
+        grade,
+        gross,
+        tare,
+        net,
+        dry,
+        moisture,
+        claim,
+        price,
+        amount,
+        status,
+        void_reason,
+        voided_at,
+        lot,
+        flag,
+        recorded_by,
+    ) in rows:
         day_text = days.get(day)
         if day_text is None:
             day_text = days[day] = _day(day)
         yield [
-            f"{series}-{number:06d}", day_text, centres[centre], members[member],
-            plots[plot] if plot else "", forms[form], grades[grade], kg_text(gross), kg_text(tare),
-            kg_text(net), kg_text(dry), f"{moisture:.1f}", claims[claim], f"{price:.2f}",
-            money_text(amount), statuses[status], void_reason, _moment(voided_at) if voided_at else "",
-            replaces.get(pk, ""), replaced_by.get(pk, ""), lots[lot] if lot else "", "SI" if flag else "NO",
+            f"{series}-{number:06d}",
+            day_text,
+            centres[centre],
+            members[member],
+            plots[plot] if plot else "",
+            forms[form],
+            grades[grade],
+            kg_text(gross),
+            kg_text(tare),
+            kg_text(net),
+            kg_text(dry),
+            f"{moisture:.1f}",
+            claims[claim],
+            f"{price:.2f}",
+            money_text(amount),
+            statuses[status],
+            void_reason,
+            _moment(voided_at) if voided_at else "",
+            replaces.get(pk, ""),
+            replaced_by.get(pk, ""),
+            lots[lot] if lot else "",
+            "SI" if flag else "NO",
             users.get(recorded_by, "") if recorded_by else "",
         ]
 
 
 def write_deliveries(pack: PackWriter) -> None:
-    pack.table("entregas", DELIVERY_HEADER, _delivery_rows(pack.season), title="Entregas",
-               description="Entregas de la campaña, una por recibo, anuladas incluidas con su motivo")
+    pack.table(
+        "entregas",
+        DELIVERY_HEADER,
+        _delivery_rows(pack.season),
+        title="Entregas",
+        description="Entregas de la campaña, una por recibo, anuladas incluidas con su motivo",
+    )
 
 
-CLAIM_COLUMNS = [Certification.FAIRTRADE_ORGANIC, Certification.FAIRTRADE, Certification.ORGANIC,
-                 Certification.CONVENTIONAL]
+CLAIM_COLUMNS = [
+    Certification.FAIRTRADE_ORGANIC,
+    Certification.FAIRTRADE,
+    Certification.ORGANIC,
+    Certification.CONVENTIONAL,
+]
 
 
 def _purchase_rows(season: Season) -> Iterator[list]:
     valid = defaultdict(lambda: {"count": 0, "amount": 0, "grams": dict.fromkeys(CLAIM_COLUMNS, 0)})
     for member_id, claim, count, grams, amount in (
-            Delivery.objects.valid().filter(season=season).values_list("member_id", "certification")
-            .annotate(n=Count("id"), g=Sum("dry_g"), a=Sum("amount_minor")).order_by()):
+        Delivery.objects.valid()
+        .filter(season=season)
+        .values_list("member_id", "certification")
+        .annotate(n=Count("id"), g=Sum("dry_g"), a=Sum("amount_minor"))
+        .order_by()
+    ):
         figures = valid[member_id]
         figures["count"] += count
         figures["amount"] += int(amount)
         figures["grams"][claim] += int(grams)
-    voids = dict(Delivery.objects.filter(season=season, status=DeliveryStatus.VOID)
-                 .values_list("member_id").annotate(n=Count("id")).order_by())
-    for pk, code, name, community in (Member.objects.order_by("code")
-                                      .values_list("pk", "code", "name", "community")
-                                      .iterator(chunk_size=CHUNK_SIZE)):
+    voids = dict(
+        Delivery.objects.filter(season=season, status=DeliveryStatus.VOID)
+        .values_list("member_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for pk, code, name, community in (
+        Member.objects.order_by("code")
+        .values_list("pk", "code", "name", "community")
+        .iterator(chunk_size=CHUNK_SIZE)
+    ):
         if pk not in valid and pk not in voids:
             continue
         figures = valid.get(pk) or {"count": 0, "amount": 0, "grams": dict.fromkeys(CLAIM_COLUMNS, 0)}
         grams = figures["grams"]
-        yield [code, name, community, figures["count"], voids.get(pk, 0),
-               *(kilos(grams[claim]) for claim in CLAIM_COLUMNS), kilos(sum(grams.values())),
-               kilos(sum(grams[c] for c in CLAIM_COLUMNS if c.is_fairtrade)),
-               kilos(sum(grams[c] for c in CLAIM_COLUMNS if c.is_organic)), money(figures["amount"])]
+        yield [
+            code,
+            name,
+            community,
+            figures["count"],
+            voids.get(pk, 0),
+            *(kilos(grams[claim]) for claim in CLAIM_COLUMNS),
+            kilos(sum(grams.values())),
+            kilos(sum(grams[c] for c in CLAIM_COLUMNS if c.is_fairtrade)),
+            kilos(sum(grams[c] for c in CLAIM_COLUMNS if c.is_organic)),
+            money(figures["amount"]),
+        ]
 
 
 def write_purchases(pack: PackWriter) -> None:
-    header = ["Código de socio", "Nombre", "Comunidad", "Entregas vigentes", "Entregas anuladas",
-              *(f"Seco: {claim.label} (kg)" for claim in CLAIM_COLUMNS), "Seco: total (kg)",
-              "Total Comercio Justo, con y sin orgánico (kg)",
-              "Total orgánico, con y sin Comercio Justo (kg)", "Importe (S/)"]
-    pack.table("compras_por_socio", header, _purchase_rows(pack.season), xlsx=True, title="Compras por socio",
-               description="Compras de la campaña por socio (solo entregas vigentes; las anuladas se cuentan "
-                           "aparte)")
+    header = [
+        "Código de socio",
+        "Nombre",
+        "Comunidad",
+        "Entregas vigentes",
+        "Entregas anuladas",
+        *(f"Seco: {claim.label} (kg)" for claim in CLAIM_COLUMNS),
+        "Seco: total (kg)",
+        "Total Comercio Justo, con y sin orgánico (kg)",
+        "Total orgánico, con y sin Comercio Justo (kg)",
+        "Importe (S/)",
+    ]
+    pack.table(
+        "compras_por_socio",
+        header,
+        _purchase_rows(pack.season),
+        xlsx=True,
+        title="Compras por socio",
+        description="Compras de la campaña por socio (solo entregas vigentes; las anuladas se cuentan "
+        "aparte)",
+    )
 
 
 def write_sales(pack: PackWriter) -> None:
     season = pack.season
-    paid = {row[0]: row[1:] for row in ContractPayment.objects.filter(contract__season=season)
-            .values_list("contract_id").annotate(a=Sum("amount_cents"), p=Sum("premium_cents"),
-                                                 pen=Sum("premium_pen_minor")).order_by()}
-    contracts = (SalesContract.objects.filter(season=season).select_related("fairtrade_terms", "created_by")
-                 .prefetch_related("lots").order_by("signed_on", "number"))
+    paid = {
+        row[0]: row[1:]
+        for row in ContractPayment.objects.filter(contract__season=season)
+        .values_list("contract_id")
+        .annotate(a=Sum("amount_cents"), p=Sum("premium_cents"), pen=Sum("premium_pen_minor"))
+        .order_by()
+    }
+    contracts = (
+        SalesContract.objects.filter(season=season)
+        .select_related("fairtrade_terms", "created_by")
+        .prefetch_related("lots")
+        .order_by("signed_on", "number")
+    )
 
     def contract_rows():
         for c in contracts:
             amount, premium, premium_pen = paid.get(c.pk, (0, 0, 0))
             terms = c.fairtrade_terms
-            yield [c.number, c.buyer, c.signed_on, c.origin, c.get_terms_display(),
-                   kilos(c.quantity_kg * 1000), c.contract_price, c.price_per_tonne,
-                   f"{terms} ({terms.source})" if terms else "", money(c.value_cents),
-                   money(c.premium_cents), c.invoice_number or "", c.invoiced_on,
-                   money(int(amount or 0)), money(int(premium or 0)), money(int(premium_pen or 0)),
-                   ", ".join(sorted(lot.code for lot in c.lots.all())), _person(c.created_by)]
+            yield [
+                c.number,
+                c.buyer,
+                c.signed_on,
+                c.origin,
+                c.get_terms_display(),
+                kilos(c.quantity_kg * 1000),
+                c.contract_price,
+                c.price_per_tonne,
+                f"{terms} ({terms.source})" if terms else "",
+                money(c.value_cents),
+                money(c.premium_cents),
+                c.invoice_number or "",
+                c.invoiced_on,
+                money(int(amount or 0)),
+                money(int(premium or 0)),
+                money(int(premium_pen or 0)),
+                ", ".join(sorted(lot.code for lot in c.lots.all())),
+                _person(c.created_by),
+            ]
 
-    pack.table("ventas_contratos", [
-        "Contrato", "Comprador", "Fecha del contrato", "Origen", "Condiciones", "Cantidad (kg)",
-        "Precio del contrato (US$/t)", "Precio a pagar (US$/t)", "Condiciones de Comercio Justo aplicadas",
-        "Valor (US$)", "Prima (US$)", "Factura", "Facturado el", "Cobrado (US$)", "Prima cobrada (US$)",
-        "Prima cobrada (S/)", "Lotes", "Registrado por",
-    ], contract_rows(), xlsx=True, title="Contratos",
-        description="Contratos de venta de la campaña, con lo facturado y cobrado")
+    pack.table(
+        "ventas_contratos",
+        [
+            "Contrato",
+            "Comprador",
+            "Fecha del contrato",
+            "Origen",
+            "Condiciones",
+            "Cantidad (kg)",
+            "Precio del contrato (US$/t)",
+            "Precio a pagar (US$/t)",
+            "Condiciones de Comercio Justo aplicadas",
+            "Valor (US$)",
+            "Prima (US$)",
+            "Factura",
+            "Facturado el",
+            "Cobrado (US$)",
+            "Prima cobrada (US$)",
+            "Prima cobrada (S/)",
+            "Lotes",
+            "Registrado por",
+        ],
+        contract_rows(),
+        xlsx=True,
+        title="Contratos",
+        description="Contratos de venta de la campaña, con lo facturado y cobrado",
+    )
 
-    payments = (ContractPayment.objects.filter(contract__season=season)
-                .select_related("contract", "entry", "entered_by").order_by("date", "id"))
-    pack.table("ventas_cobros", [
-        "Contrato", "Fecha", "Referencia del pago", "Monto (US$)", "Parte de prima (US$)",
-        "Tipo de cambio (compra)", "Monto (S/)", "Prima (S/)", "Asiento", "Registrado por",
-    ], ([p.contract.number, p.date, p.reference, money(p.amount_cents), money(p.premium_cents), p.rate,
-         money(p.amount_pen_minor), money(p.premium_pen_minor), p.entry.number, _person(p.entered_by)]
-        for p in payments), xlsx=True, title="Cobros",
-        description="Cobros de los contratos de la campaña, con el tipo de cambio del día")
+    payments = (
+        ContractPayment.objects.filter(contract__season=season)
+        .select_related("contract", "entry", "entered_by")
+        .order_by("date", "id")
+    )
+    pack.table(
+        "ventas_cobros",
+        [
+            "Contrato",
+            "Fecha",
+            "Referencia del pago",
+            "Monto (US$)",
+            "Parte de prima (US$)",
+            "Tipo de cambio (compra)",
+            "Monto (S/)",
+            "Prima (S/)",
+            "Asiento",
+            "Registrado por",
+        ],
+        (
+            [
+                p.contract.number,
+                p.date,
+                p.reference,
+                money(p.amount_cents),
+                money(p.premium_cents),
+                p.rate,
+                money(p.amount_pen_minor),
+                money(p.premium_pen_minor),
+                p.entry.number,
+                _person(p.entered_by),
+            ]
+            for p in payments
+        ),
+        xlsx=True,
+        title="Cobros",
+        description="Cobros de los contratos de la campaña, con el tipo de cambio del día",
+    )
 
 
 def write_mass_balance(pack: PackWriter) -> None:
     three = Decimal("0.001")
-    pack.table("balance_de_masas", [
-        "Producto", "Comprado a socios (kg, equivalente seco)", "Vendido (kg)", "Disponible (kg)", "Cumple",
-    ], ([line.product, line.bought_kg.quantize(three), line.sold_kg.quantize(three),
-         line.available_kg.quantize(three), _yes_no(line.available_kg >= 0)]
-        for line in mass_balance(pack.season)), xlsx=True, title="Balance de masas",
-        description="Balance de masas: lo vendido como Comercio Justo u orgánico frente a lo comprado")
+    pack.table(
+        "balance_de_masas",
+        [
+            "Producto",
+            "Comprado a socios (kg, equivalente seco)",
+            "Vendido (kg)",
+            "Disponible (kg)",
+            "Cumple",
+        ],
+        (
+            [
+                line.product,
+                line.bought_kg.quantize(three),
+                line.sold_kg.quantize(three),
+                line.available_kg.quantize(three),
+                _yes_no(line.available_kg >= 0),
+            ]
+            for line in mass_balance(pack.season)
+        ),
+        xlsx=True,
+        title="Balance de masas",
+        description="Balance de masas: lo vendido como Comercio Justo u orgánico frente a lo comprado",
+    )
 
 
 def _premium_ledger_rows(season: Season) -> Iterator[list]:
@@ -531,54 +788,114 @@ def _premium_ledger_rows(season: Season) -> Iterator[list]:
         yield [*label, "", first, f"Saldo inicial al {_day(first)}", "", "", None, None, money(opening)]
         balance = opening
         for number, day, description, source_key, memo, amount in (
-                lines.filter(entry__date__range=(first, last)).order_by("entry__number", "id")
-                .values_list("entry__number", "entry__date", "entry__description", "entry__source_key",
-                             "memo", "amount").iterator(chunk_size=CHUNK_SIZE)):
+            lines.filter(entry__date__range=(first, last))
+            .order_by("entry__number", "id")
+            .values_list(
+                "entry__number", "entry__date", "entry__description", "entry__source_key", "memo", "amount"
+            )
+            .iterator(chunk_size=CHUNK_SIZE)
+        ):
             balance -= amount
-            yield [*label, number, day, description, memo, source_key, money(amount) if amount > 0 else None,
-                   money(-amount) if amount < 0 else None, money(balance)]
+            yield [
+                *label,
+                number,
+                day,
+                description,
+                memo,
+                source_key,
+                money(amount) if amount > 0 else None,
+                money(-amount) if amount < 0 else None,
+                money(balance),
+            ]
         yield [*label, "", last, f"Saldo final al {_day(last)}", "", "", None, None, money(balance)]
 
 
 def write_premium_ledger(pack: PackWriter) -> None:
-    pack.table("fondo_prima_libro", [
-        "Cuenta", "Nombre de la cuenta", "Moneda", "Asiento", "Fecha", "Descripción", "Glosa",
-        "Documento de origen", "Debe", "Haber", "Saldo acreedor",
-    ], _premium_ledger_rows(pack.season), xlsx=True, title="Libro del fondo de prima",
+    pack.table(
+        "fondo_prima_libro",
+        [
+            "Cuenta",
+            "Nombre de la cuenta",
+            "Moneda",
+            "Asiento",
+            "Fecha",
+            "Descripción",
+            "Glosa",
+            "Documento de origen",
+            "Debe",
+            "Haber",
+            "Saldo acreedor",
+        ],
+        _premium_ledger_rows(pack.season),
+        xlsx=True,
+        title="Libro del fondo de prima",
         description="Movimientos de las cuentas de la prima de Comercio Justo en las fechas de la campaña, "
-                    "con saldos inicial y final")
+        "con saldos inicial y final",
+    )
 
 
 def write_authorizations(pack: PackWriter) -> None:
-    authorizations = list(season_authorizations(pack.season)
-                          .select_related("authorized_by", "motion__assembly")
-                          .prefetch_related("lines__season"))
+    authorizations = list(
+        season_authorizations(pack.season)
+        .select_related("authorized_by", "motion__assembly")
+        .prefetch_related("lines__season")
+    )
     spent = defaultdict(int)
-    totals = (Spending.objects.filter(line__authorization__in=[a.pk for a in authorizations])
-              .values_list("line_id", "status").annotate(t=Sum("amount_minor")).order_by())
+    totals = (
+        Spending.objects.filter(line__authorization__in=[a.pk for a in authorizations])
+        .values_list("line_id", "status")
+        .annotate(t=Sum("amount_minor"))
+        .order_by()
+    )
     for line_id, status, total in totals:
         spent[(line_id, status)] = int(total)
 
     def rows():
         for authorization in authorizations:
             motion = getattr(authorization, "motion", None)
-            head = [authorization.decision, authorization.decided_on, motion.assembly.title if motion else "",
-                    str(motion) if motion else ""]
+            head = [
+                authorization.decision,
+                authorization.decided_on,
+                motion.assembly.title if motion else "",
+                str(motion) if motion else "",
+            ]
             tail = [_person(authorization.authorized_by), authorization.authorized_at]
             lines = sorted(authorization.lines.all(), key=lambda line: line.pk)
             if not lines:
                 yield [*head, "", "", "", None, None, None, *tail]
             for line in lines:
-                yield [*head, line.purpose, line.season.name, line.get_category_display(),
-                       money(line.amount_minor), money(spent[(line.pk, SpendingStatus.PAID)]),
-                       money(spent[(line.pk, SpendingStatus.PENDING)]), *tail]
+                yield [
+                    *head,
+                    line.purpose,
+                    line.season.name,
+                    line.get_category_display(),
+                    money(line.amount_minor),
+                    money(spent[(line.pk, SpendingStatus.PAID)]),
+                    money(spent[(line.pk, SpendingStatus.PENDING)]),
+                    *tail,
+                ]
 
-    pack.table("autorizaciones_asamblea", [
-        "Acuerdo", "Fecha del acuerdo", "Asamblea", "Moción", "Línea del plan", "Campaña del plan",
-        "Categoría", "Monto autorizado (S/)", "Pagado (S/)", "Pendiente de aprobación (S/)", "Registrado por",
-        "Registrado el",
-    ], rows(), xlsx=True, title="Autorizaciones",
-        description="Acuerdos de asamblea que autorizaron líneas del Plan de Desarrollo, línea por línea")
+    pack.table(
+        "autorizaciones_asamblea",
+        [
+            "Acuerdo",
+            "Fecha del acuerdo",
+            "Asamblea",
+            "Moción",
+            "Línea del plan",
+            "Campaña del plan",
+            "Categoría",
+            "Monto autorizado (S/)",
+            "Pagado (S/)",
+            "Pendiente de aprobación (S/)",
+            "Registrado por",
+            "Registrado el",
+        ],
+        rows(),
+        xlsx=True,
+        title="Autorizaciones",
+        description="Acuerdos de asamblea que autorizaron líneas del Plan de Desarrollo, línea por línea",
+    )
 
 
 def minutes_filename(assembly) -> str:
@@ -588,26 +905,59 @@ def minutes_filename(assembly) -> str:
 def write_assemblies(pack: PackWriter) -> None:
     assemblies = list(season_assemblies(pack.season))
     closed = [a for a in assemblies if a.status == AssemblyStatus.CLOSED]
-    pack.table("asambleas", [
-        "Asamblea", "Tipo", "Modalidad", "Lugar o enlace", "Primera convocatoria", "Estado", "Abierta el",
-        "Cerrada el", "Socios en el padrón", "Presentes al abrir", "Representados al abrir", "Quórum exigido",
-        "Código de verificación del acta", "Acta coincide con los registros", "Archivo del acta",
-    ], ([a.title, a.get_kind_display(), a.get_mode_display(), a.place or a.link, a.first_call_at,
-         a.get_status_display(), a.opened_at, a.closed_at, a.roll_size, a.quorum_present,
-         a.quorum_represented, a.quorum_needed, a.minutes_hash,
-         _yes_no(minutes_match(a)) if a in closed else "", minutes_filename(a) if a in closed else ""]
-        for a in assemblies), xlsx=True, title="Asambleas",
-        description="Asambleas generales de la campaña y las que aprobaron su plan")
+    pack.table(
+        "asambleas",
+        [
+            "Asamblea",
+            "Tipo",
+            "Modalidad",
+            "Lugar o enlace",
+            "Primera convocatoria",
+            "Estado",
+            "Abierta el",
+            "Cerrada el",
+            "Socios en el padrón",
+            "Presentes al abrir",
+            "Representados al abrir",
+            "Quórum exigido",
+            "Código de verificación del acta",
+            "Acta coincide con los registros",
+            "Archivo del acta",
+        ],
+        (
+            [
+                a.title,
+                a.get_kind_display(),
+                a.get_mode_display(),
+                a.place or a.link,
+                a.first_call_at,
+                a.get_status_display(),
+                a.opened_at,
+                a.closed_at,
+                a.roll_size,
+                a.quorum_present,
+                a.quorum_represented,
+                a.quorum_needed,
+                a.minutes_hash,
+                _yes_no(minutes_match(a)) if a in closed else "",
+                minutes_filename(a) if a in closed else "",
+            ]
+            for a in assemblies
+        ),
+        xlsx=True,
+        title="Asambleas",
+        description="Asambleas generales de la campaña y las que aprobaron su plan",
+    )
     for assembly in closed:
-        pack.file(minutes_filename(assembly), minutes_pdf(assembly),
-                  description=f"Acta: {assembly.title}")
+        pack.file(minutes_filename(assembly), minutes_pdf(assembly), description=f"Acta: {assembly.title}")
 
 
 def write_spending(pack: PackWriter) -> None:
-    spending = list(season_spending(pack.season)
-                    .select_related("line__season", "line__authorization", "entry", "reversal_entry",
-                                    "created_by")
-                    .prefetch_related("approvals__user"))
+    spending = list(
+        season_spending(pack.season)
+        .select_related("line__season", "line__authorization", "entry", "reversal_entry", "created_by")
+        .prefetch_related("approvals__user")
+    )
 
     def rows():
         for s in spending:
@@ -617,35 +967,94 @@ def write_spending(pack: PackWriter) -> None:
                 approval = approvals.get(capacity)
                 signed += [_person(approval.user), approval.approved_at] if approval else ["", None]
             line = s.line
-            yield [s.pk, line.purpose, line.season.name, line.get_category_display(),
-                   line.authorization.decision if line.authorization else "", s.get_kind_display(),
-                   s.description, money(s.amount_minor), s.supplier, s.ruc, s.document, s.document_date,
-                   s.get_status_display(), s.rejection_reason, *signed,
-                   s.entry.number if s.entry else "", s.entry.date if s.entry else None,
-                   s.reversal_entry.number if s.reversal_entry else "", _person(s.created_by), s.created_at]
+            yield [
+                s.pk,
+                line.purpose,
+                line.season.name,
+                line.get_category_display(),
+                line.authorization.decision if line.authorization else "",
+                s.get_kind_display(),
+                s.description,
+                money(s.amount_minor),
+                s.supplier,
+                s.ruc,
+                s.document,
+                s.document_date,
+                s.get_status_display(),
+                s.rejection_reason,
+                *signed,
+                s.entry.number if s.entry else "",
+                s.entry.date if s.entry else None,
+                s.reversal_entry.number if s.reversal_entry else "",
+                _person(s.created_by),
+                s.created_at,
+            ]
 
-    pack.table("gastos_fondo_prima", [
-        "N.º de gasto", "Línea del plan", "Campaña del plan", "Categoría", "Acuerdo de asamblea", "Tipo",
-        "Detalle", "Monto (S/)", "Proveedor", "RUC", "N.º de comprobante", "Fecha del comprobante", "Estado",
-        "Motivo del rechazo o de la reversión", "Aprobó (consejo de administración)", "Aprobado el (consejo)",
-        "Aprobó (tesorería)", "Aprobado el (tesorería)", "Asiento", "Fecha del asiento",
-        "Asiento de reversión", "Registrado por", "Registrado el",
-    ], rows(), xlsx=True, title="Gastos",
-        description="Gastos del fondo de prima con su comprobante, sus dos aprobaciones y su asiento")
+    pack.table(
+        "gastos_fondo_prima",
+        [
+            "N.º de gasto",
+            "Línea del plan",
+            "Campaña del plan",
+            "Categoría",
+            "Acuerdo de asamblea",
+            "Tipo",
+            "Detalle",
+            "Monto (S/)",
+            "Proveedor",
+            "RUC",
+            "N.º de comprobante",
+            "Fecha del comprobante",
+            "Estado",
+            "Motivo del rechazo o de la reversión",
+            "Aprobó (consejo de administración)",
+            "Aprobado el (consejo)",
+            "Aprobó (tesorería)",
+            "Aprobado el (tesorería)",
+            "Asiento",
+            "Fecha del asiento",
+            "Asiento de reversión",
+            "Registrado por",
+            "Registrado el",
+        ],
+        rows(),
+        xlsx=True,
+        title="Gastos",
+        description="Gastos del fondo de prima con su comprobante, sus dos aprobaciones y su asiento",
+    )
 
     distributions = [s.pk for s in spending if s.kind == SpendingKind.DISTRIBUTION]
-    shares = (DistributionShare.objects.filter(spending__in=distributions)
-              .order_by("spending__document_date", "spending_id", "member__code")
-              .values_list("spending__document", "spending__status", "member__code", "member__name",
-                           "fairtrade_g", "amount_minor")
-              .iterator(chunk_size=CHUNK_SIZE))
+    shares = (
+        DistributionShare.objects.filter(spending__in=distributions)
+        .order_by("spending__document_date", "spending_id", "member__code")
+        .values_list(
+            "spending__document",
+            "spending__status",
+            "member__code",
+            "member__name",
+            "fairtrade_g",
+            "amount_minor",
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
     statuses = _labels(SpendingStatus)
-    pack.table("reparto_prima_socios", [
-        "Planilla", "Estado del reparto", "Código de socio", "Nombre", "Comercio Justo entregado (kg, seco)",
-        "Monto (S/)",
-    ], ([document, statuses[status], code, name, kilos(grams), money(amount)]
-        for document, status, code, name, grams, amount in shares), title="Reparto",
-        description="Repartos en efectivo de la prima: la parte de cada socio, por kilos de Comercio Justo")
+    pack.table(
+        "reparto_prima_socios",
+        [
+            "Planilla",
+            "Estado del reparto",
+            "Código de socio",
+            "Nombre",
+            "Comercio Justo entregado (kg, seco)",
+            "Monto (S/)",
+        ],
+        (
+            [document, statuses[status], code, name, kilos(grams), money(amount)]
+            for document, status, code, name, grams, amount in shares
+        ),
+        title="Reparto",
+        description="Repartos en efectivo de la prima: la parte de cada socio, por kilos de Comercio Justo",
+    )
 
 
 PARTS: list[Part] = [
@@ -705,11 +1114,16 @@ Archivos
 def _readme(pack: PackWriter) -> bytes:
     listing = "\n".join(f"- {f.name}: {f.description}".rstrip(": ") for f in pack.files)
     text = README.format(
-        season=pack.season.name, start=_day(pack.season.starts_on), end=_day(pack.season.ends_on),
-        coop=getattr(settings, "MINKA_COOP_NAME", ""), made_at=_moment(pack.made_at),
-        made_by=_person(pack.user) or "(línea de comandos)", version=settings.MINKA_VERSION,
+        season=pack.season.name,
+        start=_day(pack.season.starts_on),
+        end=_day(pack.season.ends_on),
+        coop=getattr(settings, "MINKA_COOP_NAME", ""),
+        made_at=_moment(pack.made_at),
+        made_by=_person(pack.user) or "(línea de comandos)",
+        version=settings.MINKA_VERSION,
         files=listing + "\n- LEEME.txt: este archivo\n- manifest.csv, manifest.json: tamaño y SHA-256 de "
-                        "cada archivo")
+        "cada archivo",
+    )
     return BOM.encode("utf-8") + text.replace("\n", "\r\n").encode("utf-8")
 
 
@@ -719,9 +1133,22 @@ def _manifest_csv(manifest: Manifest) -> bytes:
     writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     writer.writerow(MANIFEST_HEADER)
     for f in manifest.files:
-        writer.writerow([csv_cell(value) for value in (
-            f.name, f.size, f.sha256, f.rows, f.description, manifest.season_code, manifest.made_at,
-            manifest.made_by, manifest.minka_version)])
+        writer.writerow(
+            [
+                csv_cell(value)
+                for value in (
+                    f.name,
+                    f.size,
+                    f.sha256,
+                    f.rows,
+                    f.description,
+                    manifest.season_code,
+                    manifest.made_at,
+                    manifest.made_by,
+                    manifest.minka_version,
+                )
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -742,8 +1169,9 @@ def _snapshot():
         yield
 
 
-def write_audit_pack(season: Season, fileobj: BinaryIO, *, user=None,
-                     extra_parts: Iterable[Part] = ()) -> Manifest:
+def write_audit_pack(
+    season: Season, fileobj: BinaryIO, *, user=None, extra_parts: Iterable[Part] = ()
+) -> Manifest:
     """Write the season's audit pack as a ZIP into ``fileobj`` (seekable or not) and return its manifest."""
     made_at = timezone.now()
     reports = [(name, *issue(draft(season), user=user), description) for name, draft, description in REPORTS]
@@ -755,9 +1183,15 @@ def write_audit_pack(season: Season, fileobj: BinaryIO, *, user=None,
             pack.file(name, pdf, description=f"{description}, N.º {document.number}")
         pack.file("LEEME.txt", _readme(pack), description="Qué contiene el paquete y cómo leerlo")
         manifest = Manifest(
-            season_code=season.code, season_name=season.name, period_start=season.starts_on,
-            period_end=season.ends_on, made_at=made_at, made_by=_person(user),
-            minka_version=settings.MINKA_VERSION, files=list(pack.files))
+            season_code=season.code,
+            season_name=season.name,
+            period_start=season.starts_on,
+            period_end=season.ends_on,
+            made_at=made_at,
+            made_by=_person(user),
+            minka_version=settings.MINKA_VERSION,
+            files=list(pack.files),
+        )
         pack.file("manifest.csv", _manifest_csv(manifest))
         as_json = json.dumps(manifest.as_json(), ensure_ascii=False, indent=2)
         pack.file("manifest.json", as_json.encode("utf-8"))
@@ -790,13 +1224,17 @@ def find_season(text: str) -> Season:
         if season.code.casefold() == wanted.casefold():
             return season
     if re.fullmatch(r"\d{4}", wanted):
-        tiers = ([s for s in seasons if s.starts_on.year == int(wanted)],
-                 [s for s in seasons if wanted in s.code],
-                 [s for s in seasons if wanted in s.name])
+        tiers = (
+            [s for s in seasons if s.starts_on.year == int(wanted)],
+            [s for s in seasons if wanted in s.code],
+            [s for s in seasons if wanted in s.name],
+        )
         for matches in tiers:
             if len(matches) == 1:
                 return matches[0]
             if len(matches) > 1:
-                raise SeasonNotFound(f"El año {wanted} corresponde a varias campañas: "
-                                     f"{_season_list(matches)}. Indique el código de la campaña.")
+                raise SeasonNotFound(
+                    f"El año {wanted} corresponde a varias campañas: "
+                    f"{_season_list(matches)}. Indique el código de la campaña."
+                )
     raise SeasonNotFound(f"No existe la campaña «{wanted}». Campañas registradas: {_season_list(seasons)}.")

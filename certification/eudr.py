@@ -63,14 +63,18 @@ def plots_for_lot(lot: Lot) -> QuerySet:
 
 def plots_for_season(season: Season) -> QuerySet:
     """The plots behind every lot of the season marked for the EU (deliveries not void), each once."""
-    behind = Delivery.objects.filter(plot=OuterRef("pk"), lot__season=season, lot__for_eu=True,
-                                     status=DeliveryStatus.VALID)
+    behind = Delivery.objects.filter(
+        plot=OuterRef("pk"), lot__season=season, lot__for_eu=True, status=DeliveryStatus.VALID
+    )
     return Plot.objects.filter(Exists(behind)).select_related("member").order_by("code")
 
 
 def _deliveries_without_plot(deliveries) -> list[str]:
-    rows = (deliveries.filter(status=DeliveryStatus.VALID, plot__isnull=True)
-            .select_related("member", "lot").order_by("receipt_series", "receipt_number"))
+    rows = (
+        deliveries.filter(status=DeliveryStatus.VALID, plot__isnull=True)
+        .select_related("member", "lot")
+        .order_by("receipt_series", "receipt_number")
+    )
     return [
         f"Recibo {d.receipt_code} ({d.member.code} {d.member.name}, lote {d.lot.code}): "
         "la entrega no tiene parcela, así que su cacao no se puede geolocalizar."
@@ -116,9 +120,7 @@ def _signed_area2(ring: list) -> Decimal:
     """Twice the ring's signed area in degrees², exact: positive when counter-clockwise."""
     with localcontext() as ctx:
         ctx.prec = 80  # products of 10-digit coordinates, summed: never rounded
-        return sum(
-            (a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:], strict=False)), Decimal(0)
-        )
+        return sum((a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:], strict=False)), Decimal(0))
 
 
 def _oriented(polygon: list) -> list:
@@ -210,8 +212,9 @@ def _dumps(value) -> str:
 NOTHING = "No hay parcelas que exportar."
 
 
-def eudr_feature_collection(plots: Iterable[Plot], *, problems: Iterable[str] = (),
-                            empty_message: str = NOTHING) -> dict:
+def eudr_feature_collection(
+    plots: Iterable[Plot], *, problems: Iterable[str] = (), empty_message: str = NOTHING
+) -> dict:
     """The FeatureCollection as a dict. Coordinates and Area are Decimals, exactly as stored:
     serialise it with ``eudr_geojson_bytes`` (json.dumps refuses Decimals, and Django's encoder
     would write them as strings).
@@ -223,8 +226,9 @@ def eudr_feature_collection(plots: Iterable[Plot], *, problems: Iterable[str] = 
     return {"type": "FeatureCollection", "features": features}
 
 
-def eudr_geojson_bytes(plots: Iterable[Plot], *, problems: Iterable[str] = (),
-                       empty_message: str = NOTHING) -> bytes:
+def eudr_geojson_bytes(
+    plots: Iterable[Plot], *, problems: Iterable[str] = (), empty_message: str = NOTHING
+) -> bytes:
     """The GeoJSON file as UTF-8: compact JSON, one Feature per line, decimals as written.
 
     Same checks and refusal as ``eudr_feature_collection``; each Feature becomes text as soon as
@@ -254,6 +258,8 @@ def season_geojson_bytes(season: Season) -> bytes:
     return eudr_geojson_bytes(
         plots_for_season(season),
         problems=_deliveries_without_plot(Delivery.objects.filter(lot__season=season, lot__for_eu=True)),
-        empty_message=(f"Los lotes para la Unión Europea de la {season} no tienen entregas vigentes "
-                       "con parcela: no hay nada que exportar."),
+        empty_message=(
+            f"Los lotes para la Unión Europea de la {season} no tienen entregas vigentes "
+            "con parcela: no hay nada que exportar."
+        ),
     )

@@ -157,8 +157,12 @@ def fairtrade_workbook(season: Season, *, made_at: datetime | None = None) -> by
     made_at = timezone.localtime(made_at or timezone.now())
     with translation.override("es"), _snapshot():
         report = fund_report()
-        contracts = list(SalesContract.objects.filter(season=season).select_related("fairtrade_terms")
-                         .prefetch_related("payments").order_by("signed_on", "number"))
+        contracts = list(
+            SalesContract.objects.filter(season=season)
+            .select_related("fairtrade_terms")
+            .prefetch_related("payments")
+            .order_by("signed_on", "number")
+        )
         book = Workbook()
         book.remove(book.active)
         writers = [_Sheet(book.create_sheet(title)) for title in SHEETS]
@@ -195,15 +199,18 @@ def _snapshot():
 
 def _title_block(sheet: _Sheet, title: str, season: Season, made_at: datetime) -> None:
     sheet.ws.cell(row=1, column=1, value=neutralize(f"Informe de Comercio Justo: {title}")).font = Font(
-        bold=True, size=14)
+        bold=True, size=14
+    )
     sheet.next_row = 2
-    sheet.figures([
-        ("Cooperativa", Cell(settings.MINKA_COOP_NAME)),
-        ("Campaña", Cell(f"{season.name} (código {season.code})")),
-        ("Periodo", Cell(f"del {season.starts_on:%d/%m/%Y} al {season.ends_on:%d/%m/%Y}")),
-        ("Elaborado el", Cell(f"{made_at:%d/%m/%Y %H:%M}")),
-        ("Versión de Minka", Cell(settings.MINKA_VERSION)),
-    ])
+    sheet.figures(
+        [
+            ("Cooperativa", Cell(settings.MINKA_COOP_NAME)),
+            ("Campaña", Cell(f"{season.name} (código {season.code})")),
+            ("Periodo", Cell(f"del {season.starts_on:%d/%m/%Y} al {season.ends_on:%d/%m/%Y}")),
+            ("Elaborado el", Cell(f"{made_at:%d/%m/%Y %H:%M}")),
+            ("Versión de Minka", Cell(settings.MINKA_VERSION)),
+        ]
+    )
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -241,36 +248,80 @@ def _payment_rate(payments: list[ContractPayment]):
 
 def _sales_sheet(sheet: _Sheet, season: Season, contracts: list[SalesContract]) -> None:
     sheet.heading("Contratos de venta de la campaña")
-    sheet.note("Precios en US$ por tonelada, FOB. Cantidades en kilogramos. El precio pagado es el mayor "
-               "entre el precio del contrato y el mínimo de Comercio Justo, más el diferencial orgánico "
-               "cuando corresponde; la prima se paga aparte.")
+    sheet.note(
+        "Precios en US$ por tonelada, FOB. Cantidades en kilogramos. El precio pagado es el mayor "
+        "entre el precio del contrato y el mínimo de Comercio Justo, más el diferencial orgánico "
+        "cuando corresponde; la prima se paga aparte."
+    )
     rows = []
     for c in contracts:
         payments = list(c.payments.all())
         minimum, differential = _fairtrade_minimum(c)
         terms_row = c.fairtrade_terms
-        rows.append([
-            c.number, c.buyer, day(c.signed_on), _terms_label(c), kilos(c.quantity_kg),
-            price(c.contract_price), price(c.price_per_tonne), price(minimum), price(differential),
-            price(terms_row.premium if terms_row else None),
-            day(terms_row.valid_from if terms_row else None),
-            money(c.value_cents), money(c.premium_cents), c.invoice_number, day(c.invoiced_on),
-            money(sum(p.amount_cents for p in payments)), money(sum(p.amount_pen_minor for p in payments)),
-            _payment_rate(payments),
-        ])
+        rows.append(
+            [
+                c.number,
+                c.buyer,
+                day(c.signed_on),
+                _terms_label(c),
+                kilos(c.quantity_kg),
+                price(c.contract_price),
+                price(c.price_per_tonne),
+                price(minimum),
+                price(differential),
+                price(terms_row.premium if terms_row else None),
+                day(terms_row.valid_from if terms_row else None),
+                money(c.value_cents),
+                money(c.premium_cents),
+                c.invoice_number,
+                day(c.invoiced_on),
+                money(sum(p.amount_cents for p in payments)),
+                money(sum(p.amount_pen_minor for p in payments)),
+                _payment_rate(payments),
+            ]
+        )
     sheet.table(
-        ["N.º de contrato", "Comprador", "Fecha del contrato", "Condiciones", "Cantidad (kg)",
-         "Precio del contrato (US$/t)", "Precio pagado (US$/t)", "Precio mínimo CJ aplicado (US$/t)",
-         "Diferencial orgánico (US$/t)", "Prima CJ (US$/t)", "Condiciones CJ vigentes desde",
-         "Valor (US$)", "Prima (US$)", "Factura", "Fecha de factura", "Cobrado (US$)", "Cobrado (S/)",
-         "Tipo de cambio (S/ por US$)"],
+        [
+            "N.º de contrato",
+            "Comprador",
+            "Fecha del contrato",
+            "Condiciones",
+            "Cantidad (kg)",
+            "Precio del contrato (US$/t)",
+            "Precio pagado (US$/t)",
+            "Precio mínimo CJ aplicado (US$/t)",
+            "Diferencial orgánico (US$/t)",
+            "Prima CJ (US$/t)",
+            "Condiciones CJ vigentes desde",
+            "Valor (US$)",
+            "Prima (US$)",
+            "Factura",
+            "Fecha de factura",
+            "Cobrado (US$)",
+            "Cobrado (S/)",
+            "Tipo de cambio (S/ por US$)",
+        ],
         rows,
-        total=[f"Total ({_count(len(contracts), 'contrato', 'contratos')})", None, None, None,
-               kilos(sum(c.quantity_kg for c in contracts)), None, None, None, None, None, None,
-               money(sum(c.value_cents for c in contracts)), money(sum(c.premium_cents for c in contracts)),
-               None, None,
-               money(sum(p.amount_cents for c in contracts for p in c.payments.all())),
-               money(sum(p.amount_pen_minor for c in contracts for p in c.payments.all())), None],
+        total=[
+            f"Total ({_count(len(contracts), 'contrato', 'contratos')})",
+            None,
+            None,
+            None,
+            kilos(sum(c.quantity_kg for c in contracts)),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            money(sum(c.value_cents for c in contracts)),
+            money(sum(c.premium_cents for c in contracts)),
+            None,
+            None,
+            money(sum(p.amount_cents for c in contracts for p in c.payments.all())),
+            money(sum(p.amount_pen_minor for c in contracts for p in c.payments.all())),
+            None,
+        ],
     )
 
     payments = sorted((p for c in contracts for p in c.payments.all()), key=lambda p: (p.date, p.pk))
@@ -278,15 +329,42 @@ def _sales_sheet(sheet: _Sheet, season: Season, contracts: list[SalesContract]) 
     sheet.heading("Cobros")
     sheet.note("Cada cobro en dólares se registra en soles al tipo de cambio de compra del día (SBS).")
     sheet.table(
-        ["Contrato", "Comprador", "Fecha del cobro", "Referencia", "Monto (US$)", "de ello prima (US$)",
-         "Tipo de cambio (S/ por US$)", "Monto (S/)", "Prima (S/)"],
-        [[by_id[p.contract_id].number, by_id[p.contract_id].buyer, day(p.date), p.reference,
-          money(p.amount_cents), money(p.premium_cents), rate(p.rate), money(p.amount_pen_minor),
-          money(p.premium_pen_minor)] for p in payments],
-        total=[f"Total ({_count(len(payments), 'cobro', 'cobros')})", None, None, None,
-               money(sum(p.amount_cents for p in payments)), money(sum(p.premium_cents for p in payments)),
-               None, money(sum(p.amount_pen_minor for p in payments)),
-               money(sum(p.premium_pen_minor for p in payments))],
+        [
+            "Contrato",
+            "Comprador",
+            "Fecha del cobro",
+            "Referencia",
+            "Monto (US$)",
+            "de ello prima (US$)",
+            "Tipo de cambio (S/ por US$)",
+            "Monto (S/)",
+            "Prima (S/)",
+        ],
+        [
+            [
+                by_id[p.contract_id].number,
+                by_id[p.contract_id].buyer,
+                day(p.date),
+                p.reference,
+                money(p.amount_cents),
+                money(p.premium_cents),
+                rate(p.rate),
+                money(p.amount_pen_minor),
+                money(p.premium_pen_minor),
+            ]
+            for p in payments
+        ],
+        total=[
+            f"Total ({_count(len(payments), 'cobro', 'cobros')})",
+            None,
+            None,
+            None,
+            money(sum(p.amount_cents for p in payments)),
+            money(sum(p.premium_cents for p in payments)),
+            None,
+            money(sum(p.amount_pen_minor for p in payments)),
+            money(sum(p.premium_pen_minor for p in payments)),
+        ],
     )
 
 
@@ -311,8 +389,10 @@ def _premium_sheet(
 ) -> None:
     with_premium = [c for c in contracts if _is_fairtrade(c) or c.premium_cents]
     sheet.heading("Prima por contrato")
-    sheet.note("La prima se cobra al comprador aparte del precio y entra al fondo de la prima de la "
-               "cooperativa; los soles son el equivalente al tipo de cambio de cada cobro.")
+    sheet.note(
+        "La prima se cobra al comprador aparte del precio y entra al fondo de la prima de la "
+        "cooperativa; los soles son el equivalente al tipo de cambio de cada cobro."
+    )
     rows, totals = [], [0, 0, 0, 0]
     for c in with_premium:
         received = sum(p.premium_cents for p in c.payments.all())
@@ -320,57 +400,103 @@ def _premium_sheet(
         owed = c.premium_cents - received
         for i, amount in enumerate((c.premium_cents, received, owed, received_pen)):
             totals[i] += amount
-        rows.append([c.number, c.buyer, _terms_label(c), kilos(c.quantity_kg),
-                     price(c.fairtrade_terms.premium if c.fairtrade_terms else None), money(c.premium_cents),
-                     c.invoice_number, money(received), money(owed), money(received_pen)])
+        rows.append(
+            [
+                c.number,
+                c.buyer,
+                _terms_label(c),
+                kilos(c.quantity_kg),
+                price(c.fairtrade_terms.premium if c.fairtrade_terms else None),
+                money(c.premium_cents),
+                c.invoice_number,
+                money(received),
+                money(owed),
+                money(received_pen),
+            ]
+        )
     sheet.table(
-        ["N.º de contrato", "Comprador", "Condiciones", "Cantidad (kg)", "Prima CJ (US$/t)",
-         "Prima del contrato (US$)", "Factura", "Prima cobrada (US$)", "Prima por cobrar (US$)",
-         "Prima cobrada (S/)"],
+        [
+            "N.º de contrato",
+            "Comprador",
+            "Condiciones",
+            "Cantidad (kg)",
+            "Prima CJ (US$/t)",
+            "Prima del contrato (US$)",
+            "Factura",
+            "Prima cobrada (US$)",
+            "Prima por cobrar (US$)",
+            "Prima cobrada (S/)",
+        ],
         rows,
-        total=[f"Total ({_count(len(with_premium), 'contrato', 'contratos')})", None, None,
-               kilos(sum(c.quantity_kg for c in with_premium)), None, money(totals[0]), None,
-               money(totals[1]), money(totals[2]), money(totals[3])],
+        total=[
+            f"Total ({_count(len(with_premium), 'contrato', 'contratos')})",
+            None,
+            None,
+            kilos(sum(c.quantity_kg for c in with_premium)),
+            None,
+            money(totals[0]),
+            None,
+            money(totals[1]),
+            money(totals[2]),
+            money(totals[3]),
+        ],
     )
 
     figures = season_figures(report, season)
     sheet.heading(f"Prima de la campaña ({season.name}), como en la página del fondo de la prima")
-    sheet.note("El plan de desarrollo se gasta en soles. Solo cuenta como gastado lo aprobado por el "
-               "consejo de administración y la tesorería y contabilizado.")
-    sheet.figures([
-        ("Prima recibida (US$)", money(figures.received_usd_cents)),
-        ("Equivalente al cobro (S/)", money(figures.received_pen_minor)),
-        ("Autorizado por la asamblea (S/)", money(figures.authorized_minor)),
-        ("Gastado, contabilizado (S/)", money(figures.spent_minor)),
-        ("Por aprobar (S/)", money(figures.pending_minor)),
-        ("Disponible en líneas (S/)", money(figures.available_minor)),
-    ])
+    sheet.note(
+        "El plan de desarrollo se gasta en soles. Solo cuenta como gastado lo aprobado por el "
+        "consejo de administración y la tesorería y contabilizado."
+    )
+    sheet.figures(
+        [
+            ("Prima recibida (US$)", money(figures.received_usd_cents)),
+            ("Equivalente al cobro (S/)", money(figures.received_pen_minor)),
+            ("Autorizado por la asamblea (S/)", money(figures.authorized_minor)),
+            ("Gastado, contabilizado (S/)", money(figures.spent_minor)),
+            ("Por aprobar (S/)", money(figures.pending_minor)),
+            ("Disponible en líneas (S/)", money(figures.available_minor)),
+        ]
+    )
 
     position = report.position
     sheet.heading(f"Fondo de la prima, todas las campañas, al {made_at:%d/%m/%Y}")
-    sheet.note("El fondo es uno solo para todas las campañas: la prima cobrada en dólares se cambia a soles "
-               "y la asamblea asigna los soles a las líneas del plan.")
-    sheet.figures([
-        ("Prima recibida, todas las campañas (US$)", money(report.received_usd_cents)),
-        ("Cambiada a soles (US$)", money(report.converted_usd_cents)),
-        ("Soles recibidos por el cambio (S/)", money(report.converted_pen_minor)),
-        ("En dólares, por cambiar (US$)", money(position.usd_cents)),
-        ("En soles en el fondo (S/)", money(position.pen_minor)),
-        ("Autorizado por la asamblea, sin gastar (S/)", money(position.authorized_unspent_minor)),
-        ("de ello por aprobar (S/)", money(position.pending_minor)),
-        ("Sin asignar, para el próximo plan (S/)", money(position.unallocated_minor)),
-    ])
+    sheet.note(
+        "El fondo es uno solo para todas las campañas: la prima cobrada en dólares se cambia a soles "
+        "y la asamblea asigna los soles a las líneas del plan."
+    )
+    sheet.figures(
+        [
+            ("Prima recibida, todas las campañas (US$)", money(report.received_usd_cents)),
+            ("Cambiada a soles (US$)", money(report.converted_usd_cents)),
+            ("Soles recibidos por el cambio (S/)", money(report.converted_pen_minor)),
+            ("En dólares, por cambiar (US$)", money(position.usd_cents)),
+            ("En soles en el fondo (S/)", money(position.pen_minor)),
+            ("Autorizado por la asamblea, sin gastar (S/)", money(position.authorized_unspent_minor)),
+            ("de ello por aprobar (S/)", money(position.pending_minor)),
+            ("Sin asignar, para el próximo plan (S/)", money(position.unallocated_minor)),
+        ]
+    )
 
-    conversions = list(PremiumConversion.objects.filter(date__range=(season.starts_on, season.ends_on))
-                       .order_by("date", "id"))
+    conversions = list(
+        PremiumConversion.objects.filter(date__range=(season.starts_on, season.ends_on)).order_by(
+            "date", "id"
+        )
+    )
     sheet.heading("Cambios de la prima a soles en el periodo de la campaña")
     sheet.table(
         ["Operación", "Fecha", "Dólares (US$)", "Tipo de cambio (S/ por US$)", "Soles (S/)"],
-        [[c.document, day(c.date), money(c.usd_cents), rate(c.rate), money(c.pen_minor)]
-         for c in conversions],
-        total=[f"Total ({_count(len(conversions), 'operación', 'operaciones')})", None,
-               money(sum(c.usd_cents for c in conversions)), None,
-               money(sum(c.pen_minor for c in conversions))],
+        [
+            [c.document, day(c.date), money(c.usd_cents), rate(c.rate), money(c.pen_minor)]
+            for c in conversions
+        ],
+        total=[
+            f"Total ({_count(len(conversions), 'operación', 'operaciones')})",
+            None,
+            money(sum(c.usd_cents for c in conversions)),
+            None,
+            money(sum(c.pen_minor for c in conversions)),
+        ],
     )
 
 
@@ -378,76 +504,150 @@ def _premium_sheet(
 
 
 def _figures_row(f: Figures) -> list:
-    return [f.label, money(f.authorized_minor), money(f.spent_minor), money(f.pending_minor),
-            money(f.available_minor)]
+    return [
+        f.label,
+        money(f.authorized_minor),
+        money(f.spent_minor),
+        money(f.pending_minor),
+        money(f.available_minor),
+    ]
 
 
-FIGURES_HEADERS = ["Categoría", "Autorizado (S/)", "Gastado, contabilizado (S/)", "Por aprobar (S/)",
-                   "Disponible (S/)"]
+FIGURES_HEADERS = [
+    "Categoría",
+    "Autorizado (S/)",
+    "Gastado, contabilizado (S/)",
+    "Por aprobar (S/)",
+    "Disponible (S/)",
+]
 
 
 def _premium_use_sheet(sheet: _Sheet, season: Season, report: FundReport) -> None:
     lines = [(line, f) for line, f in report.lines if line.season_id == season.pk]
-    categories = [add_up(str(label), [f for line, f in lines if line.category == value])
-                  for value, label in PremiumCategory.choices]
+    categories = [
+        add_up(str(label), [f for line, f in lines if line.category == value])
+        for value, label in PremiumCategory.choices
+    ]
     sheet.heading(f"Por categoría, plan de desarrollo de la campaña ({season.name})")
-    sheet.note("Gastado: solo los gastos aprobados por el consejo de administración y la tesorería y "
-               "contabilizados; los gastos por aprobar se muestran aparte; los rechazados y revertidos "
-               "no cuentan.")
-    sheet.table(FIGURES_HEADERS, [_figures_row(f) for f in categories],
-                total=_figures_row(add_up("Total", categories)))
+    sheet.note(
+        "Gastado: solo los gastos aprobados por el consejo de administración y la tesorería y "
+        "contabilizados; los gastos por aprobar se muestran aparte; los rechazados y revertidos "
+        "no cuentan."
+    )
+    sheet.table(
+        FIGURES_HEADERS,
+        [_figures_row(f) for f in categories],
+        total=_figures_row(add_up("Total", categories)),
+    )
 
     sheet.heading("Por línea del plan de desarrollo")
     rows = []
     for line, f in lines:
         authorization = line.authorization
-        rows.append([
-            line.purpose, line.get_category_display(),
-            authorization.decision if authorization else DRAFT_LINE,
-            day(authorization.decided_on if authorization else None),
-            money(line.amount_minor), money(f.authorized_minor), money(f.spent_minor),
-            money(f.pending_minor), money(f.available_minor if authorization else None),
-        ])
+        rows.append(
+            [
+                line.purpose,
+                line.get_category_display(),
+                authorization.decision if authorization else DRAFT_LINE,
+                day(authorization.decided_on if authorization else None),
+                money(line.amount_minor),
+                money(f.authorized_minor),
+                money(f.spent_minor),
+                money(f.pending_minor),
+                money(f.available_minor if authorization else None),
+            ]
+        )
     sheet.table(
-        ["Finalidad", "Categoría", "Acuerdo de asamblea", "Fecha del acuerdo", "Presupuestado (S/)",
-         "Autorizado (S/)", "Gastado, contabilizado (S/)", "Por aprobar (S/)", "Disponible (S/)"],
+        [
+            "Finalidad",
+            "Categoría",
+            "Acuerdo de asamblea",
+            "Fecha del acuerdo",
+            "Presupuestado (S/)",
+            "Autorizado (S/)",
+            "Gastado, contabilizado (S/)",
+            "Por aprobar (S/)",
+            "Disponible (S/)",
+        ],
         rows,
-        total=[f"Total ({_count(len(lines), 'línea', 'líneas')})", None, None, None,
-               money(sum(line.amount_minor for line, _ in lines)),
-               money(sum(f.authorized_minor for _, f in lines)), money(sum(f.spent_minor for _, f in lines)),
-               money(sum(f.pending_minor for _, f in lines)),
-               money(sum(f.available_minor for line, f in lines if line.authorization_id))],
+        total=[
+            f"Total ({_count(len(lines), 'línea', 'líneas')})",
+            None,
+            None,
+            None,
+            money(sum(line.amount_minor for line, _ in lines)),
+            money(sum(f.authorized_minor for _, f in lines)),
+            money(sum(f.spent_minor for _, f in lines)),
+            money(sum(f.pending_minor for _, f in lines)),
+            money(sum(f.available_minor for line, f in lines if line.authorization_id)),
+        ],
     )
 
-    spendings = list(Spending.objects.filter(line__season=season)
-                     .select_related("line__authorization", "entry", "reversal_entry")
-                     .order_by("document_date", "id"))
+    spendings = list(
+        Spending.objects.filter(line__season=season)
+        .select_related("line__authorization", "entry", "reversal_entry")
+        .order_by("document_date", "id")
+    )
     sheet.heading("Gastos y repartos, con el acuerdo de asamblea que los autorizó")
     rows = []
     for s in spendings:
         authorization = s.line.authorization
-        rows.append([
-            s.document, day(s.document_date), s.get_kind_display(), s.supplier or None, s.ruc or None,
-            s.description, s.line.purpose, s.line.get_category_display(),
-            authorization.decision if authorization else DRAFT_LINE,
-            day(authorization.decided_on if authorization else None),
-            money(s.amount_minor), s.get_status_display(), s.entry.number if s.entry else None,
-            s.reversal_entry.number if s.reversal_entry else None, s.rejection_reason or None,
-        ])
+        rows.append(
+            [
+                s.document,
+                day(s.document_date),
+                s.get_kind_display(),
+                s.supplier or None,
+                s.ruc or None,
+                s.description,
+                s.line.purpose,
+                s.line.get_category_display(),
+                authorization.decision if authorization else DRAFT_LINE,
+                day(authorization.decided_on if authorization else None),
+                money(s.amount_minor),
+                s.get_status_display(),
+                s.entry.number if s.entry else None,
+                s.reversal_entry.number if s.reversal_entry else None,
+                s.rejection_reason or None,
+            ]
+        )
     sheet.table(
-        ["Comprobante", "Fecha", "Tipo", "Proveedor", "RUC", "Detalle", "Línea del plan", "Categoría",
-         "Acuerdo de asamblea", "Fecha del acuerdo", "Monto (S/)", "Estado", "Asiento",
-         "Asiento de reversión", "Motivo del rechazo o de la reversión"],
+        [
+            "Comprobante",
+            "Fecha",
+            "Tipo",
+            "Proveedor",
+            "RUC",
+            "Detalle",
+            "Línea del plan",
+            "Categoría",
+            "Acuerdo de asamblea",
+            "Fecha del acuerdo",
+            "Monto (S/)",
+            "Estado",
+            "Asiento",
+            "Asiento de reversión",
+            "Motivo del rechazo o de la reversión",
+        ],
         rows,
     )
     for status in (SpendingStatus.PAID, SpendingStatus.PENDING):
         chosen = [s for s in spendings if s.status == status]
-        sheet.row([f"Total {status.label.lower()} ({len(chosen)})", *[None] * 9,
-                   money(sum(s.amount_minor for s in chosen))], bold=True)
+        sheet.row(
+            [
+                f"Total {status.label.lower()} ({len(chosen)})",
+                *[None] * 9,
+                money(sum(s.amount_minor for s in chosen)),
+            ],
+            bold=True,
+        )
 
     sheet.heading("Por categoría, todas las campañas (como en la página del fondo de la prima)")
-    sheet.table(FIGURES_HEADERS, [_figures_row(f) for f in report.categories],
-                total=_figures_row(add_up("Total", report.categories)))
+    sheet.table(
+        FIGURES_HEADERS,
+        [_figures_row(f) for f in report.categories],
+        total=_figures_row(add_up("Total", report.categories)),
+    )
 
 
 # --- «Balance de masas» --------------------------------------------------------------------
@@ -455,13 +655,22 @@ def _premium_use_sheet(sheet: _Sheet, season: Season, report: FundReport) -> Non
 
 def _mass_balance_sheet(sheet: _Sheet, season: Season, contracts: list[SalesContract]) -> None:
     sheet.heading(f"Balance de masas de la campaña ({season.name})")
-    sheet.note("Comprado: equivalente seco de las entregas vigentes de los socios que pueden reclamar la "
-               "certificación. Vendido: contratos de la campaña con esa certificación (Comercio Justo + "
-               "Orgánico cuenta en los dos). Lo vendido no puede superar lo comprado.")
+    sheet.note(
+        "Comprado: equivalente seco de las entregas vigentes de los socios que pueden reclamar la "
+        "certificación. Vendido: contratos de la campaña con esa certificación (Comercio Justo + "
+        "Orgánico cuenta en los dos). Lo vendido no puede superar lo comprado."
+    )
     sheet.table(
         ["Producto", "Comprado a los socios (kg, seco)", "Vendido en contratos (kg)", "Disponible (kg)"],
-        [[line.product, kilos(line.bought_kg, KILOS_EXACT), kilos(line.sold_kg, KILOS_EXACT),
-          kilos(line.available_kg, KILOS_EXACT)] for line in mass_balance(season)],
+        [
+            [
+                line.product,
+                kilos(line.bought_kg, KILOS_EXACT),
+                kilos(line.sold_kg, KILOS_EXACT),
+                kilos(line.available_kg, KILOS_EXACT),
+            ]
+            for line in mass_balance(season)
+        ],
     )
 
     sheet.heading("Ventas por condiciones")
@@ -469,5 +678,8 @@ def _mass_balance_sheet(sheet: _Sheet, season: Season, contracts: list[SalesCont
     for value, label in Certification.choices:
         sold = [c for c in contracts if c.terms == value]
         rows.append([str(label), len(sold), kilos(sum(c.quantity_kg for c in sold))])
-    sheet.table(["Condiciones", "Contratos", "Cantidad (kg)"], rows,
-                total=["Total", len(contracts), kilos(sum(c.quantity_kg for c in contracts))])
+    sheet.table(
+        ["Condiciones", "Contratos", "Cantidad (kg)"],
+        rows,
+        total=["Total", len(contracts), kilos(sum(c.quantity_kg for c in contracts))],
+    )

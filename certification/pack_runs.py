@@ -17,8 +17,10 @@ from certification.models import AuditPackRun, PrintStatus
 from config.files import written_whole
 from coop.models import Season
 
-INTERRUPTED = ("Interrumpido: el proceso de fondo (db_worker) no terminó el paquete; "
-               "se preparó uno nuevo al pedirlo otra vez.")
+INTERRUPTED = (
+    "Interrumpido: el proceso de fondo (db_worker) no terminó el paquete; "
+    "se preparó uno nuevo al pedirlo otra vez."
+)
 
 
 def pack_folder(run: AuditPackRun) -> Path:
@@ -35,7 +37,8 @@ def start_pack_run(*, season: Season, user) -> AuditPackRun:
         if busy is not None:
             # Its worker was stopped (a pack takes about a minute): say so, and make a new one.
             AuditPackRun.objects.filter(pk=busy.pk).update(
-                status=PrintStatus.FAILED, finished_at=timezone.now(), error=INTERRUPTED)
+                status=PrintStatus.FAILED, finished_at=timezone.now(), error=INTERRUPTED
+            )
         run = AuditPackRun.objects.create(season=season, requested_by=user)
         transaction.on_commit(lambda: build_pack.enqueue(run.pk))
     return run

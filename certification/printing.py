@@ -60,9 +60,13 @@ def wanted_members(season: Season) -> list[tuple[int, str, str]]:
     """(id, community, code) of the members who delivered in the season or whose account moved in it,
     by community and code."""
     delivered = Delivery.objects.filter(season=season).values_list("member_id", flat=True).distinct()
-    moved = (JournalLine.objects.filter(entry__date__gte=season.starts_on, entry__date__lte=season.ends_on,
-                                        account__member__isnull=False)
-             .values_list("account__member", flat=True).distinct())
+    moved = (
+        JournalLine.objects.filter(
+            entry__date__gte=season.starts_on, entry__date__lte=season.ends_on, account__member__isnull=False
+        )
+        .values_list("account__member", flat=True)
+        .distinct()
+    )
     wanted = set(delivered) | set(moved)
     members = Member.objects.order_by("community", "code").values_list("pk", "community", "code")
     return [member for member in members if member[0] in wanted]
@@ -84,14 +88,20 @@ def print_batches(season: Season) -> list[dict]:
         while slug in slugs:  # «San José» and «San Jose» are two communities, two names
             slug = f"{base}-{len(slugs)}"
         slugs.add(slug)
-        parts = [members[i:i + CHUNK_SIZE] for i in range(0, len(members), CHUNK_SIZE)]
+        parts = [members[i : i + CHUNK_SIZE] for i in range(0, len(members), CHUNK_SIZE)]
         for number, part in enumerate(parts, start=1):
-            batches.append({
-                "name": f"comunidad-{slug}-{number:02d}",
-                "community": community, "part": number, "parts": len(parts), "members": len(part),
-                "first": part[0][1], "last": part[-1][1],
-                "codes": dict(part),  # member id → code, in code order; not kept on the run
-            })
+            batches.append(
+                {
+                    "name": f"comunidad-{slug}-{number:02d}",
+                    "community": community,
+                    "part": number,
+                    "parts": len(parts),
+                    "members": len(part),
+                    "first": part[0][1],
+                    "last": part[-1][1],
+                    "codes": dict(part),  # member id → code, in code order; not kept on the run
+                }
+            )
     return batches
 
 
@@ -99,8 +109,9 @@ def _queue(run: StatementRun, batches: list[dict], to_print: set[int]) -> None:
     """Queue, once the transaction commits, one task per batch with members to print (an empty
     one when none is left, just to pack the ZIP)."""
     attempt = run.attempt
-    chunks = [wanted for batch in batches
-              if (wanted := [pk for pk in batch["codes"] if pk in to_print])] or [[]]
+    chunks = [wanted for batch in batches if (wanted := [pk for pk in batch["codes"] if pk in to_print])] or [
+        []
+    ]
     transaction.on_commit(lambda: [print_statements.enqueue(run.pk, chunk, attempt) for chunk in chunks])
 
 
@@ -122,14 +133,16 @@ def start_statement_run(*, season: Season, user) -> StatementRun:
         if unfinished is not None:
             if unfinished.stalled:
                 return _resume(unfinished)
-            raise ValidationError(f"Ya se están imprimiendo los estados de cuenta de la {season.name}: "
-                                  "espere a que termine.")
+            raise ValidationError(
+                f"Ya se están imprimiendo los estados de cuenta de la {season.name}: espere a que termine."
+            )
         batches = print_batches(season)
         if not batches:
             raise ValidationError(f"Ningún socio tiene entregas ni movimientos en la {season.name}.")
         member_ids = {pk for batch in batches for pk in batch["codes"]}
-        run = StatementRun.objects.create(season=season, total=len(member_ids), requested_by=user,
-                                          batches=_describe(batches))
+        run = StatementRun.objects.create(
+            season=season, total=len(member_ids), requested_by=user, batches=_describe(batches)
+        )
         _queue(run, batches, member_ids)
     return run
 
@@ -145,15 +158,14 @@ def resume_statement_run(run: StatementRun) -> StatementRun:
             raise ValidationError("Esta impresión sigue avanzando: no hace falta reanudarla.")
         others = StatementRun.objects.in_progress().filter(season=run.season_id).exclude(pk=run.pk)
         if any(not other.stalled for other in others):
-            raise ValidationError(f"Ya se están imprimiendo los estados de cuenta de la {run.season.name} "
-                                  "en otra impresión.")
+            raise ValidationError(
+                f"Ya se están imprimiendo los estados de cuenta de la {run.season.name} en otra impresión."
+            )
         return _resume(run)
 
 
 def _resume(run: StatementRun) -> StatementRun:
-    """Within the season's lock: count the statements on disk and queue the missing ones, next attempt.
-
-    """
+    """Within the season's lock: count the statements on disk and queue the missing ones, next attempt."""
     batches = print_batches(run.season)
     folder = run_folder(run)
     on_disk = {path.name for path in folder.glob("estado-de-cuenta-*.pdf")} if folder.is_dir() else set()
@@ -165,8 +177,19 @@ def _resume(run: StatementRun) -> StatementRun:
     run.progress_at, run.batches = timezone.now(), _describe(batches)
     for stale in folder.glob("comunidad-*.pdf"):  # put together again, from the statements as they will be
         stale.unlink()
-    run.save(update_fields=["attempt", "total", "done", "status", "error", "finished_at", "combined_file",
-                            "progress_at", "batches"])
+    run.save(
+        update_fields=[
+            "attempt",
+            "total",
+            "done",
+            "status",
+            "error",
+            "finished_at",
+            "combined_file",
+            "progress_at",
+            "batches",
+        ]
+    )
     _queue(run, batches, missing)
     return run
 
@@ -179,7 +202,8 @@ def print_statements(run_id: int, member_ids: list[int], attempt: int = 1) -> in
         return 0
     now = timezone.now()
     StatementRun.objects.filter(pk=run_id, attempt=attempt, status=PrintStatus.QUEUED).update(
-        status=PrintStatus.RUNNING, progress_at=now, started_at=Coalesce(F("started_at"), now))
+        status=PrintStatus.RUNNING, progress_at=now, started_at=Coalesce(F("started_at"), now)
+    )
     folder = run_folder(run)
     folder.mkdir(parents=True, exist_ok=True)
     done = 0
@@ -195,7 +219,8 @@ def print_statements(run_id: int, member_ids: list[int], attempt: int = 1) -> in
     except Exception as exc:
         who = f" (socio {member.code})" if member is not None else ""
         StatementRun.objects.filter(pk=run_id, attempt=attempt).update(
-            status=PrintStatus.FAILED, finished_at=timezone.now(), error=f"{exc}{who}"[:2000])
+            status=PrintStatus.FAILED, finished_at=timezone.now(), error=f"{exc}{who}"[:2000]
+        )
         raise
     total_done = _advance(run_id, attempt, done % PROGRESS_EVERY)
     if total_done is not None and total_done >= run.total:
@@ -213,10 +238,14 @@ def batch_pdf(run: StatementRun, batch: dict) -> Path:
     target = folder / batch_filename(batch["name"])
     if target.is_file():
         return target
-    codes = (Member.objects.filter(community=batch["community"], code__gte=batch["first"],
-                                   code__lte=batch["last"]).order_by("code").values_list("code", flat=True))
-    statements = [path for code in codes
-                  if (path := folder / statement_filename(code, run.season.code)).is_file()]
+    codes = (
+        Member.objects.filter(community=batch["community"], code__gte=batch["first"], code__lte=batch["last"])
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    statements = [
+        path for code in codes if (path := folder / statement_filename(code, run.season.code)).is_file()
+    ]
     writer = PdfWriter()
     for path in statements:
         writer.append(path, import_outline=False)
@@ -232,9 +261,11 @@ def _advance(run_id: int, attempt: int, count: int) -> int | None:
     None when the run failed or moved on to another attempt, so the caller stops.
     """
     with transaction.atomic():
-        moving = (StatementRun.objects.filter(pk=run_id, attempt=attempt)
-                  .exclude(status=PrintStatus.FAILED)
-                  .update(done=F("done") + count, progress_at=timezone.now()))
+        moving = (
+            StatementRun.objects.filter(pk=run_id, attempt=attempt)
+            .exclude(status=PrintStatus.FAILED)
+            .update(done=F("done") + count, progress_at=timezone.now())
+        )
         if not moving:
             return None
         return StatementRun.objects.values_list("done", flat=True).get(pk=run_id)
@@ -249,4 +280,5 @@ def _pack(run: StatementRun) -> None:
             archive.write(path, arcname=path.name)
     now = timezone.now()
     StatementRun.objects.filter(pk=run.pk, attempt=run.attempt).update(
-        status=PrintStatus.DONE, finished_at=now, progress_at=now, combined_file=target.name)
+        status=PrintStatus.DONE, finished_at=now, progress_at=now, combined_file=target.name
+    )

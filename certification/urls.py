@@ -6,8 +6,11 @@ app_name = "certification"
 urlpatterns = [
     path("", views.portal, name="portal"),
     path("descargas/", views.download_log, name="download_log"),
-    path("socios/<str:code>/estado-de-cuenta/<str:season>.pdf", views.member_statement_pdf,
-         name="member_statement_pdf"),
+    path(
+        "socios/<str:code>/estado-de-cuenta/<str:season>.pdf",
+        views.member_statement_pdf,
+        name="member_statement_pdf",
+    ),
     path("campanas/<str:season>/fondo-de-prima.pdf", views.fund_report_pdf, name="fund_report_pdf"),
     path("campanas/<str:season>/informe.pdf", views.season_report_pdf, name="season_report_pdf"),
     path("campanas/<str:season>/paquete-de-auditoria/", views.audit_pack_start, name="audit_pack_start"),
@@ -21,6 +24,9 @@ urlpatterns = [
     path("impresiones/<int:pk>/reanudar/", views.statement_run_resume, name="statement_run_resume"),
     path("impresiones/<int:pk>/todos.zip", views.statement_run_file, name="statement_run_zip"),
     path("impresiones/<int:pk>/<str:code>.pdf", views.statement_run_file, name="statement_run_file"),
-    path("impresiones/<int:pk>/comunidades/<str:batch>.pdf", views.statement_run_file,
-         name="statement_run_batch"),
+    path(
+        "impresiones/<int:pk>/comunidades/<str:batch>.pdf",
+        views.statement_run_file,
+        name="statement_run_batch",
+    ),
 ]

@@ -100,10 +100,20 @@ def visible_downloads(user):
 class DownloadFilterForm(forms.Form):
     """What an auditor of the log asks: who, which season, between which days, what."""
 
-    usuario = forms.ModelChoiceField(label=_("Usuario"), queryset=get_user_model().objects.none(),
-                                     required=False, empty_label=_("Todos"), to_field_name="username")
-    campana = forms.ModelChoiceField(label=_("Campaña"), queryset=Season.objects.order_by("-starts_on"),
-                                     required=False, empty_label=_("Todas"), to_field_name="code")
+    usuario = forms.ModelChoiceField(
+        label=_("Usuario"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("Todos"),
+        to_field_name="username",
+    )
+    campana = forms.ModelChoiceField(
+        label=_("Campaña"),
+        queryset=Season.objects.order_by("-starts_on"),
+        required=False,
+        empty_label=_("Todas"),
+        to_field_name="code",
+    )
     desde = forms.DateField(label=_("Desde"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     hasta = forms.DateField(label=_("Hasta"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(label=_("Documento o archivo"), required=False, max_length=100)
@@ -111,8 +121,11 @@ class DownloadFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if sees_every_download(user):
-            self.fields["usuario"].queryset = get_user_model().objects.filter(
-                pk__in=DownloadLog.objects.values("user")).order_by("username")
+            self.fields["usuario"].queryset = (
+                get_user_model()
+                .objects.filter(pk__in=DownloadLog.objects.values("user"))
+                .order_by("username")
+            )
         else:
             del self.fields["usuario"]  # a certifier's log is theirs only
 
@@ -145,9 +158,16 @@ def download_log(request):
     if form.is_bound:
         downloads = form.apply(downloads) if form.is_valid() else downloads.none()
     page = Paginator(downloads, 50).get_page(request.GET.get("page"))
-    return render(request, "certification/download_log.html", {
-        "page": page, "form": form, "filtered": form.is_bound, "query_string": query_without_page(request),
-    })
+    return render(
+        request,
+        "certification/download_log.html",
+        {
+            "page": page,
+            "form": form,
+            "filtered": form.is_bound,
+            "query_string": query_without_page(request),
+        },
+    )
 
 
 @role_required(*READERS)
@@ -309,9 +329,15 @@ def statement_run_resume(request, pk):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(request, ngettext(
-            "Impresión reanudada: falta %(n)d estado de cuenta.",
-            "Impresión reanudada: faltan %(n)d estados de cuenta.", run.missing) % {"n": run.missing})
+        messages.success(
+            request,
+            ngettext(
+                "Impresión reanudada: falta %(n)d estado de cuenta.",
+                "Impresión reanudada: faltan %(n)d estados de cuenta.",
+                run.missing,
+            )
+            % {"n": run.missing},
+        )
     return redirect("certification:statement_run", pk=run.pk)
 
 
@@ -326,8 +352,10 @@ def statement_run_file(request, pk, code=None, batch=None):
         if run.status != PrintStatus.DONE:
             raise Http404("La impresión todavía no terminó.")
         name = printing.batch_pdf(run, described).name
-        what = (f"Estados de cuenta de {described['community'] or 'socios sin comunidad'}, parte "
-                f"{described['part']} de {described['parts']}, {run.season.name} (impresión {run.pk})")
+        what = (
+            f"Estados de cuenta de {described['community'] or 'socios sin comunidad'}, parte "
+            f"{described['part']} de {described['parts']}, {run.season.name} (impresión {run.pk})"
+        )
     elif code is None:
         if run.status != PrintStatus.DONE:
             raise Http404("La impresión todavía no terminó.")

@@ -6,8 +6,9 @@ from fund import demo as fund_demo
 from sales import demo as sales_demo
 
 
-def generate_seasons(*, deliveries: int | None = None, seed: int = 1, user=None,
-                     payments: bool = True, approve_plan=None) -> AcopioSummary:
+def generate_seasons(
+    *, deliveries: int | None = None, seed: int = 1, user=None, payments: bool = True, approve_plan=None
+) -> AcopioSummary:
     """Three seasons of buying, selling and spending the premium, once.
 
     ``approve_plan`` is how the premium plans get approved (see ``fund.demo.generate``):

@@ -16,12 +16,16 @@ from coop.models import Member, MemberStatus, Plot, Season
 
 @role_required(*ALL_ROLES)
 def home(request):
-    return render(request, "home.html", {
-        "member_count": Member.objects.count(),
-        "active_count": Member.objects.filter(status=MemberStatus.ACTIVE).count(),
-        "plot_count": Plot.objects.count(),
-        "can_export": has_role(request.user, *coop_views.EXPORT_ROLES),
-    })
+    return render(
+        request,
+        "home.html",
+        {
+            "member_count": Member.objects.count(),
+            "active_count": Member.objects.filter(status=MemberStatus.ACTIVE).count(),
+            "plot_count": Plot.objects.count(),
+            "can_export": has_role(request.user, *coop_views.EXPORT_ROLES),
+        },
+    )
 
 
 def member_account_section(request, member) -> str:
@@ -30,13 +34,23 @@ def member_account_section(request, member) -> str:
     seasons, season = Season.chosen(chosen)
     if chosen == "todas":
         season = None
-    return render_to_string("acopio/_member_account.html", {
-        "member": member, "seasons": seasons, "season": season, "chosen": chosen,
-        "account": season_account(member=member, season=season),
-        "can_post": has_role(request.user, ADMINISTRATOR),
-        "statement_url": (reverse("certification:member_statement_pdf", args=[member.code, season.code])
-                          if season else None),
-    }, request=request)
+    return render_to_string(
+        "acopio/_member_account.html",
+        {
+            "member": member,
+            "seasons": seasons,
+            "season": season,
+            "chosen": chosen,
+            "account": season_account(member=member, season=season),
+            "can_post": has_role(request.user, ADMINISTRATOR),
+            "statement_url": (
+                reverse("certification:member_statement_pdf", args=[member.code, season.code])
+                if season
+                else None
+            ),
+        },
+        request=request,
+    )
 
 
 def register_sections() -> None:

@@ -54,11 +54,14 @@ def render_pdf(template_name: str, context: dict, *, attachments: dict[str, byte
     options = {}
     if attachments is not None:
         # PDF/A-3 is the archival variant that allows embedded files (the document's data as CSV).
-        files = [Attachment(string=content, name=name, relationship="Data")
-                 for name, content in attachments.items()]
+        files = [
+            Attachment(string=content, name=name, relationship="Data")
+            for name, content in attachments.items()
+        ]
         options = {"pdf_variant": "pdf/a-3b", "attachments": files}
     return HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=LocalOnlyFetcher()).write_pdf(
-        font_config=_font_config(), **options)
+        font_config=_font_config(), **options
+    )
 
 
 def absolute_url(path: str, request=None) -> str:

@@ -106,7 +106,5 @@ def ensure_role_groups(**kwargs) -> None:
     for name in ALL_ROLES:
         Group.objects.get_or_create(name=name)
     admin_group = Group.objects.get(name=ADMINISTRATOR)
-    perms = Permission.objects.filter(
-        content_type__app_label__in=MINKA_APPS
-    )
+    perms = Permission.objects.filter(content_type__app_label__in=MINKA_APPS)
     admin_group.permissions.add(*perms)

@@ -49,8 +49,7 @@ def _secret_key() -> str:
     if PRODUCTION:
         if len(key) < 50 or key.startswith("django-insecure") or len(set(key)) < 5:
             raise ImproperlyConfigured(
-                "Production mode needs a real SECRET_KEY in the environment "
-                "(at least 50 random characters)."
+                "Production mode needs a real SECRET_KEY in the environment (at least 50 random characters)."
             )
         return key
     if key:
@@ -195,10 +194,14 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Background work (printing every member's statement) goes to the database queue, run by
 # `python manage.py db_worker` (quickstart starts one). MINKA_TASKS=immediate runs tasks in the request.
-TASKS = {"default": {"BACKEND": {
-    "database": "django_tasks_db.DatabaseBackend",
-    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-}[os.environ.get("MINKA_TASKS", "database")]}}
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[os.environ.get("MINKA_TASKS", "database")]
+    }
+}
 
 # The traceability import may carry tens of thousands of rows.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000

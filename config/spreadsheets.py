@@ -37,6 +37,7 @@ def neutralize_row(values) -> list:
 
 # --- Problems, named by row and column ------------------------------------
 
+
 @dataclass(frozen=True)
 class Problem:
     row: int | None  # spreadsheet row number as the user sees it; None for the whole file
@@ -70,8 +71,8 @@ class ProblemReport:
         self.errors.append(Problem(row, column, message))
 
 
-
 # --- Cells -------------------------------------------------------------------
+
 
 class CellError(ValueError):
     pass
@@ -91,7 +92,6 @@ def header_key(text) -> str:
     plain = re.sub(r"[^a-z0-9]+", " ", plain).strip()
     plain = re.sub(r"\b(ha|has|hectareas|si no|n)$", "", plain).strip()
     return re.sub(r"\s+", " ", plain)
-
 
 
 def parse_date(value) -> date | None:
@@ -114,6 +114,7 @@ def parse_date(value) -> date | None:
 
 
 # --- Reading a file ----------------------------------------------------------
+
 
 def read_table(source: bytes, filename: str) -> list[tuple[int, list]]:
     """The raw cells of the first sheet, numbered as the user sees the rows."""
@@ -169,8 +170,15 @@ class KeyedTable:
     rows: list[tuple[int, dict]]  # (row number as the user sees it, {key: cell})
 
 
-def read_keyed_table(source: bytes, filename: str, *, lookup: dict[str, str], anchors: set[str],
-                     report: ProblemReport, no_header: str) -> KeyedTable | None:
+def read_keyed_table(
+    source: bytes,
+    filename: str,
+    *,
+    lookup: dict[str, str],
+    anchors: set[str],
+    report: ProblemReport,
+    no_header: str,
+) -> KeyedTable | None:
     """Find the header row (the first of the top rows holding every ``anchors`` key) and read below it.
 
     ``lookup`` maps ``header_key(text)`` to a column key; the first column with a key wins. Problems go
@@ -181,8 +189,14 @@ def read_keyed_table(source: bytes, filename: str, *, lookup: dict[str, str], an
     except CellError as exc:
         report.error(None, "", str(exc))
         return None
-    index = next((i for i, (_, cells) in enumerate(table[:HEADER_SEARCH_ROWS])
-                  if anchors <= {lookup.get(header_key(c)) for c in cells}), None)
+    index = next(
+        (
+            i
+            for i, (_, cells) in enumerate(table[:HEADER_SEARCH_ROWS])
+            if anchors <= {lookup.get(header_key(c)) for c in cells}
+        ),
+        None,
+    )
     if index is None:
         report.error(None, "", no_header)
         return None
@@ -193,7 +207,7 @@ def read_keyed_table(source: bytes, filename: str, *, lookup: dict[str, str], an
         if key and key not in positions:
             positions[key], headers[key] = position, cell_text(cell)
     rows = []
-    for number, row_cells in table[index + 1:]:
+    for number, row_cells in table[index + 1 :]:
         values = {key: row_cells[pos] if pos < len(row_cells) else None for key, pos in positions.items()}
         if not all(cell_text(v) == "" for v in values.values()):
             rows.append((number, values))

@@ -13,8 +13,16 @@ from coop.resources import TraceabilitySheetResource
 class PlotInline(admin.TabularInline):
     model = Plot
     extra = 0
-    fields = ("code", "community", "total_area_ha", "cocoa_installed_ha", "cocoa_producing_ha",
-              "fairtrade_certified", "organic_stage", "geometry_kind")
+    fields = (
+        "code",
+        "community",
+        "total_area_ha",
+        "cocoa_installed_ha",
+        "cocoa_producing_ha",
+        "fairtrade_certified",
+        "organic_stage",
+        "geometry_kind",
+    )
     readonly_fields = ("geometry_kind",)
     show_change_link = True
 
@@ -46,10 +54,26 @@ class MemberAdmin(ExportMixin, SimpleHistoryAdmin):
     readonly_fields = ("status", "created_at", "updated_at")
     inlines = [PlotInline, StatusChangeInline]
     fieldsets = (
-        (None, {"fields": ("code", "dni", "name", "sex", "birth_date", "declared_age",
-                           "declared_age_on", "join_date", "status")}),
-        ("Ubicación y contacto", {"fields": ("community", "district", "province", "department",
-                                             "address", "phone")}),
+        (
+            None,
+            {
+                "fields": (
+                    "code",
+                    "dni",
+                    "name",
+                    "sex",
+                    "birth_date",
+                    "declared_age",
+                    "declared_age_on",
+                    "join_date",
+                    "status",
+                )
+            },
+        ),
+        (
+            "Ubicación y contacto",
+            {"fields": ("community", "district", "province", "department", "address", "phone")},
+        ),
         ("Registro", {"fields": ("created_at", "updated_at")}),
     )
     change_list_template = "admin/coop/member/change_list.html"
@@ -59,9 +83,11 @@ class MemberAdmin(ExportMixin, SimpleHistoryAdmin):
         if not change:
             # Every member starts with a dated "active" step in their history.
             services.change_member_status(
-                member=obj, status=MemberStatus.ACTIVE,
+                member=obj,
+                status=MemberStatus.ACTIVE,
                 effective_date=min(obj.join_date or timezone.localdate(), timezone.localdate()),
-                note="Alta en el padrón", user=request.user,
+                note="Alta en el padrón",
+                user=request.user,
             )
 
     def has_delete_permission(self, request, obj=None):
@@ -70,15 +96,26 @@ class MemberAdmin(ExportMixin, SimpleHistoryAdmin):
 
     def get_urls(self):
         return [
-            path("importar/", self.admin_site.admin_view(lambda request: redirect("coop:register_import")),
-                 name="coop_member_import"),
+            path(
+                "importar/",
+                self.admin_site.admin_view(lambda request: redirect("coop:register_import")),
+                name="coop_member_import",
+            ),
         ] + super().get_urls()
 
 
 @admin.register(Plot)
 class PlotAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "member", "community", "total_area_ha", "cocoa_producing_ha",
-                    "fairtrade_certified", "organic_stage", "geometry_kind")
+    list_display = (
+        "code",
+        "member",
+        "community",
+        "total_area_ha",
+        "cocoa_producing_ha",
+        "fairtrade_certified",
+        "organic_stage",
+        "geometry_kind",
+    )
     list_filter = ("fairtrade_certified", "organic_stage", "geometry_kind", "district")
     search_fields = ("code", "member__code", "member__dni", "member__search_text")
     raw_id_fields = ("member",)

@@ -60,35 +60,183 @@ PLACES = (
 )
 
 FEMALE_NAMES = (
-    "María", "Rosa", "Juana", "Carmen", "Luz", "Elena", "Rosario", "Gladys", "Marleni", "Nelly",
-    "Delia", "Teresa", "Olga", "Lidia", "Zoila", "Hilda", "Flor", "Yolanda", "Marina", "Noemí",
-    "Rita", "Isabel", "Mercedes", "Julia", "Sara", "Elsa", "Irma", "Betty", "Edith", "Milagros",
-    "Karina", "Lucía", "Nancy", "Ruth", "Sonia", "Yesenia", "Lizbeth", "Roxana", "Maribel", "Aurora",
+    "María",
+    "Rosa",
+    "Juana",
+    "Carmen",
+    "Luz",
+    "Elena",
+    "Rosario",
+    "Gladys",
+    "Marleni",
+    "Nelly",
+    "Delia",
+    "Teresa",
+    "Olga",
+    "Lidia",
+    "Zoila",
+    "Hilda",
+    "Flor",
+    "Yolanda",
+    "Marina",
+    "Noemí",
+    "Rita",
+    "Isabel",
+    "Mercedes",
+    "Julia",
+    "Sara",
+    "Elsa",
+    "Irma",
+    "Betty",
+    "Edith",
+    "Milagros",
+    "Karina",
+    "Lucía",
+    "Nancy",
+    "Ruth",
+    "Sonia",
+    "Yesenia",
+    "Lizbeth",
+    "Roxana",
+    "Maribel",
+    "Aurora",
 )
 MALE_NAMES = (
-    "José", "Juan", "Segundo", "Luis", "Carlos", "Jorge", "Pedro", "Manuel", "Víctor", "César",
-    "Julio", "Wilder", "Elmer", "Heriberto", "Reynaldo", "Roger", "Teodoro", "Santos", "Agustín",
-    "Alfredo", "Armando", "Edilberto", "Eusebio", "Fernando", "Francisco", "Gilberto", "Hugo",
-    "Isaac", "Jaime", "Lorenzo", "Marcial", "Miguel", "Nilo", "Orlando", "Pablo", "Raúl", "Ronald",
-    "Samuel", "Tito", "Walter", "Wilmer", "Ángel", "Abel", "Gerardo", "Leoncio", "Nemesio",
+    "José",
+    "Juan",
+    "Segundo",
+    "Luis",
+    "Carlos",
+    "Jorge",
+    "Pedro",
+    "Manuel",
+    "Víctor",
+    "César",
+    "Julio",
+    "Wilder",
+    "Elmer",
+    "Heriberto",
+    "Reynaldo",
+    "Roger",
+    "Teodoro",
+    "Santos",
+    "Agustín",
+    "Alfredo",
+    "Armando",
+    "Edilberto",
+    "Eusebio",
+    "Fernando",
+    "Francisco",
+    "Gilberto",
+    "Hugo",
+    "Isaac",
+    "Jaime",
+    "Lorenzo",
+    "Marcial",
+    "Miguel",
+    "Nilo",
+    "Orlando",
+    "Pablo",
+    "Raúl",
+    "Ronald",
+    "Samuel",
+    "Tito",
+    "Walter",
+    "Wilmer",
+    "Ángel",
+    "Abel",
+    "Gerardo",
+    "Leoncio",
+    "Nemesio",
 )
 # Kichwa-Lamista and Amazonian surnames common on the Huallaga, then Spanish ones.
 LOCAL_SURNAMES = (
-    "Tapullima", "Sangama", "Amasifuen", "Satalaya", "Panaifo", "Tuanama", "Isuiza", "Chujandama",
-    "Ojanama", "Sinarahua", "Cenepo", "Shupingahua", "Pashanasi", "Tananta", "Cachique", "Huansi",
-    "Fasabi", "Sajami", "Pizango", "Mozombite", "Upiachihua", "Salas", "Tangoa", "Apagueño",
-    "Guerra", "Sánchez", "Cárdenas", "Amasifén", "Tapayuri", "Tello", "Yumbato", "Shapiama",
+    "Tapullima",
+    "Sangama",
+    "Amasifuen",
+    "Satalaya",
+    "Panaifo",
+    "Tuanama",
+    "Isuiza",
+    "Chujandama",
+    "Ojanama",
+    "Sinarahua",
+    "Cenepo",
+    "Shupingahua",
+    "Pashanasi",
+    "Tananta",
+    "Cachique",
+    "Huansi",
+    "Fasabi",
+    "Sajami",
+    "Pizango",
+    "Mozombite",
+    "Upiachihua",
+    "Salas",
+    "Tangoa",
+    "Apagueño",
+    "Guerra",
+    "Sánchez",
+    "Cárdenas",
+    "Amasifén",
+    "Tapayuri",
+    "Tello",
+    "Yumbato",
+    "Shapiama",
 )
 SPANISH_SURNAMES = (
-    "Pinedo", "García", "Ríos", "López", "Díaz", "Vásquez", "Ramírez", "Flores", "Torres",
-    "Rengifo", "Del Águila", "Reátegui", "Arévalo", "Pérez", "Hidalgo", "Navarro", "Paredes",
-    "Ruiz", "Saavedra", "Villacorta", "Panduro", "Chávez", "Mendoza", "Rojas", "Vela", "Bardales",
+    "Pinedo",
+    "García",
+    "Ríos",
+    "López",
+    "Díaz",
+    "Vásquez",
+    "Ramírez",
+    "Flores",
+    "Torres",
+    "Rengifo",
+    "Del Águila",
+    "Reátegui",
+    "Arévalo",
+    "Pérez",
+    "Hidalgo",
+    "Navarro",
+    "Paredes",
+    "Ruiz",
+    "Saavedra",
+    "Villacorta",
+    "Panduro",
+    "Chávez",
+    "Mendoza",
+    "Rojas",
+    "Vela",
+    "Bardales",
 )
 PLOT_NAMES = (
-    "La Esperanza", "El Progreso", "San Antonio", "Santa Rosa", "Las Palmeras", "El Paraíso",
-    "Nuevo Amanecer", "Bello Horizonte", "Los Cedros", "La Unión", "El Porvenir", "Monte Verde",
-    "San Juan", "La Quebrada", "Alto Huallaga", "Las Lomas", "El Mirador", "Santa Isabel",
-    "Los Shimbillos", "La Bajada", "Nueva Vida", "El Cacaotal", "San Martín", "La Florida",
+    "La Esperanza",
+    "El Progreso",
+    "San Antonio",
+    "Santa Rosa",
+    "Las Palmeras",
+    "El Paraíso",
+    "Nuevo Amanecer",
+    "Bello Horizonte",
+    "Los Cedros",
+    "La Unión",
+    "El Porvenir",
+    "Monte Verde",
+    "San Juan",
+    "La Quebrada",
+    "Alto Huallaga",
+    "Las Lomas",
+    "El Mirador",
+    "Santa Isabel",
+    "Los Shimbillos",
+    "La Bajada",
+    "Nueva Vida",
+    "El Cacaotal",
+    "San Martín",
+    "La Florida",
 )
 
 
@@ -129,8 +277,9 @@ def generate_demo(*, members: int = 360, seed: int = 1, user=None, as_of: date =
         people = _people(rng, members, as_of)
         _save_members(people, user)
         plots = [plot for person in people for plot in _plots(rng, person, as_of)]
-        bulk_create_with_history(plots, Plot, batch_size=BATCH, default_user=user,
-                                 default_change_reason=HISTORY_REASON)
+        bulk_create_with_history(
+            plots, Plot, batch_size=BATCH, default_user=user, default_change_reason=HISTORY_REASON
+        )
     hectares = sum((p.total_area_ha for p in plots), Decimal(0))
     return DemoSummary(True, len(people), len(plots), hectares, time.perf_counter() - started)
 
@@ -184,8 +333,15 @@ def _person(rng: random.Random, dni: str, as_of: date) -> _Person:
     join = max(join, _years_before(birth, -18) + timedelta(days=rng.randint(0, 700)))
     steps = _status_steps(rng, join, age, as_of)
     member = Member(
-        dni=dni, name=_name(rng, sex), sex=sex, birth_date=birth, join_date=join,
-        department=DEPARTMENT, province=PROVINCE, district=place.district, community=place.community,
+        dni=dni,
+        name=_name(rng, sex),
+        sex=sex,
+        birth_date=birth,
+        join_date=join,
+        department=DEPARTMENT,
+        province=PROVINCE,
+        district=place.district,
+        community=place.community,
         phone=f"9{rng.randint(0, 99_999_999):08d}" if rng.random() < 0.65 else "",
         status=steps[-1][0],
     )
@@ -224,12 +380,13 @@ def _status_steps(rng: random.Random, join: date, age: int, as_of: date) -> list
 
 def _save_members(people: list[_Person], user) -> None:
     members = [p.member for p in people]
-    bulk_create_with_history(members, Member, batch_size=BATCH, default_user=user,
-                             default_change_reason=HISTORY_REASON)
+    bulk_create_with_history(
+        members, Member, batch_size=BATCH, default_user=user, default_change_reason=HISTORY_REASON
+    )
     changes = [
-        MemberStatusChange(member=p.member, status=status, effective_date=when, note=note,
-                           recorded_by=user)
-        for p in people for status, when, note in p.steps
+        MemberStatusChange(member=p.member, status=status, effective_date=when, note=note, recorded_by=user)
+        for p in people
+        for status, when, note in p.steps
     ]
     MemberStatusChange.objects.bulk_create(changes, batch_size=BATCH)
 
@@ -246,9 +403,15 @@ def _plot(rng: random.Random, person: _Person, number: int, as_of: date) -> Plot
     m = person.member
     total = min(max(rng.lognormvariate(math.log(1.6), 0.6), 0.5), 8.0)
     plot = Plot(
-        member=m, code=f"{m.code}-P{number}", name=rng.choice(PLOT_NAMES),
-        department=m.department, province=m.province, district=m.district, community=m.community,
-        total_area_ha=_ha(total), has_title=rng.random() < 0.6,
+        member=m,
+        code=f"{m.code}-P{number}",
+        name=rng.choice(PLOT_NAMES),
+        department=m.department,
+        province=m.province,
+        district=m.district,
+        community=m.community,
+        total_area_ha=_ha(total),
+        has_title=rng.random() < 0.6,
     )
     _set_areas(rng, plot, total, as_of)
     _set_certification(rng, plot, m, as_of)
@@ -276,8 +439,11 @@ def _set_certification(rng: random.Random, plot: Plot, member: Member, as_of: da
     if rng.random() < 0.85:
         plot.fairtrade_certified = True
         plot.fairtrade_since = min(
-            _between(rng, max(member.join_date, FAIRTRADE_FROM), max(member.join_date, FAIRTRADE_FROM)
-                     + timedelta(days=540)),
+            _between(
+                rng,
+                max(member.join_date, FAIRTRADE_FROM),
+                max(member.join_date, FAIRTRADE_FROM) + timedelta(days=540),
+            ),
             as_of,
         )
     if rng.random() < 0.55:
@@ -296,8 +462,11 @@ def _set_organic(rng: random.Random, plot: Plot, join: date, as_of: date) -> Non
         plot.organic_certified_on = certified_on
     else:
         year = min((as_of - start).days // 365, 2)
-        plot.organic_stage = (OrganicStage.TRANSITION_1, OrganicStage.TRANSITION_2,
-                              OrganicStage.TRANSITION_3)[year]
+        plot.organic_stage = (
+            OrganicStage.TRANSITION_1,
+            OrganicStage.TRANSITION_2,
+            OrganicStage.TRANSITION_3,
+        )[year]
 
 
 def _set_geometry(rng: random.Random, plot: Plot, place: Place, total: float) -> None:

@@ -37,6 +37,7 @@ def dumps_geometry(value, *, ensure_ascii: bool = True) -> str:
 
     ``ensure_ascii=False`` keeps names in plain UTF-8 (the EUDR file's producer names).
     """
+
     def dumps(item) -> str:
         return dumps_geometry(item, ensure_ascii=ensure_ascii)
 
@@ -102,19 +103,18 @@ def check_geometry(geometry: dict, *, area_ha: Decimal | None) -> CheckedGeometr
     except (TypeError, IndexError, KeyError) as exc:
         raise GeometryError("Las coordenadas no tienen la forma de GeoJSON.") from exc
 
-    outside = [p for p in positions if not (PERU_LON[0] <= p[0] <= PERU_LON[1]
-                                            and PERU_LAT[0] <= p[1] <= PERU_LAT[1])]
+    outside = [
+        p
+        for p in positions
+        if not (PERU_LON[0] <= p[0] <= PERU_LON[1] and PERU_LAT[0] <= p[1] <= PERU_LAT[1])
+    ]
     if outside:
         lon, lat = outside[0][0], outside[0][1]
-        problems.append(
-            f"la coordenada [{lon}, {lat}] está fuera del Perú "
-            "(¿longitud y latitud invertidas?)"
-        )
+        problems.append(f"la coordenada [{lon}, {lat}] está fuera del Perú (¿longitud y latitud invertidas?)")
     imprecise = [v for p in positions for v in p[:2] if _decimals(v) < MIN_DECIMALS]
     if imprecise:
         problems.append(
-            f"las coordenadas necesitan al menos {MIN_DECIMALS} decimales "
-            f"(por ejemplo {imprecise[0]})"
+            f"las coordenadas necesitan al menos {MIN_DECIMALS} decimales (por ejemplo {imprecise[0]})"
         )
     for ring in _rings(geometry):
         if len(ring) < 4:

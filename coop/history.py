@@ -63,20 +63,23 @@ def _entries(records, subject_for) -> list[ChangeEntry]:
                 if change.field in HIDDEN_FIELDS:
                     continue
                 label = str(record.instance_type._meta.get_field(change.field).verbose_name)
-                changes.append(FieldChange(label, _display(previous, change.field),
-                                           _display(record, change.field)))
+                changes.append(
+                    FieldChange(label, _display(previous, change.field), _display(record, change.field))
+                )
             if not changes:
                 previous_by_object[record.id] = record
                 continue
         user = record.history_user
-        entries.append(ChangeEntry(
-            when=record.history_date,
-            who=(user.get_full_name() or user.username) if user else str(_("sistema")),
-            subject=subject_for(record),
-            action=str(ACTION_LABELS.get(record.history_type, record.history_type)),
-            created=record.history_type == "+",
-            changes=changes,
-        ))
+        entries.append(
+            ChangeEntry(
+                when=record.history_date,
+                who=(user.get_full_name() or user.username) if user else str(_("sistema")),
+                subject=subject_for(record),
+                action=str(ACTION_LABELS.get(record.history_type, record.history_type)),
+                created=record.history_type == "+",
+                changes=changes,
+            )
+        )
         previous_by_object[record.id] = record
     return entries
 
@@ -84,7 +87,8 @@ def _entries(records, subject_for) -> list[ChangeEntry]:
 def change_log(member: Member, *, limit: int = 100) -> list[ChangeEntry]:
     member_records = list(member.history.select_related("history_user").order_by("-history_id")[:limit])
     plot_records = list(
-        Plot.history.filter(member_id=member.pk).select_related("history_user")
+        Plot.history.filter(member_id=member.pk)
+        .select_related("history_user")
         .order_by("-history_id")[:limit]
     )
     entries = _entries(member_records, lambda r: str(_("Socio")))

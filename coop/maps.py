@@ -69,18 +69,24 @@ def plot_map(plots) -> dict | None:
             x, y = project(*geometry["coordinates"][:2])
             # Labels of points on the right half go to the left, so they stay inside.
             label_x = x - 8 if x > SIZE / 2 else x + 8
-            shapes.append(MapShape(plot.code, "point", x=x, y=y, label_x=label_x, label_y=y - 8,
-                                   certified=certified))
+            shapes.append(
+                MapShape(plot.code, "point", x=x, y=y, label_x=label_x, label_y=y - 8, certified=certified)
+            )
             continue
         for ring in _rings(geometry):
             projected = [project(lon, lat) for lon, lat, *_ in ring]
             cx = sum(p[0] for p in projected) / len(projected)
             cy = sum(p[1] for p in projected) / len(projected)
-            shapes.append(MapShape(
-                plot.code, "polygon",
-                points=" ".join(f"{x},{y}" for x, y in projected),
-                label_x=round(cx, 1), label_y=round(cy, 1), certified=certified,
-            ))
+            shapes.append(
+                MapShape(
+                    plot.code,
+                    "polygon",
+                    points=" ".join(f"{x},{y}" for x, y in projected),
+                    label_x=round(cx, 1),
+                    label_y=round(cy, 1),
+                    certified=certified,
+                )
+            )
     # A scale bar: how many metres the map's width covers.
     metres_across = (SIZE - 2 * MARGIN) / scale * 111_320
     return {"size": SIZE, "shapes": shapes, "metres_across": round(metres_across)}

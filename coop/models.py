@@ -98,10 +98,15 @@ class MemberQuerySet(models.QuerySet):
             return self.filter(Exists(plots.filter(organic_stage=OrganicStage.ORGANIC)))
         if certification == CertificationFilter.TRANSITION:
             return self.filter(
-                Exists(plots.filter(organic_stage__in=[
-                    OrganicStage.TRANSITION_1, OrganicStage.TRANSITION_2,
-                    OrganicStage.TRANSITION_3,
-                ]))
+                Exists(
+                    plots.filter(
+                        organic_stage__in=[
+                            OrganicStage.TRANSITION_1,
+                            OrganicStage.TRANSITION_2,
+                            OrganicStage.TRANSITION_3,
+                        ]
+                    )
+                )
             )
         if certification == CertificationFilter.NONE:
             return self.exclude(
@@ -111,8 +116,7 @@ class MemberQuerySet(models.QuerySet):
 
     def communities(self) -> list[str]:
         return list(
-            self.exclude(community="").order_by("community")
-            .values_list("community", flat=True).distinct()
+            self.exclude(community="").order_by("community").values_list("community", flat=True).distinct()
         )
 
 
@@ -135,8 +139,11 @@ class Member(models.Model):
     # Current status, kept equal to the latest MemberStatusChange by
     # coop.services.change_member_status, so lists can filter on it.
     status = models.CharField(
-        _("estado"), max_length=12, choices=MemberStatus.choices,
-        default=MemberStatus.ACTIVE, db_index=True,
+        _("estado"),
+        max_length=12,
+        choices=MemberStatus.choices,
+        default=MemberStatus.ACTIVE,
+        db_index=True,
     )
     search_text = models.CharField(max_length=320, editable=False, db_index=True)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
@@ -150,9 +157,7 @@ class Member(models.Model):
         verbose_name_plural = _("socios")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(dni__regex=r"^[0-9]{8}$"), name="member_dni_8_digits"
-            ),
+            models.CheckConstraint(condition=Q(dni__regex=r"^[0-9]{8}$"), name="member_dni_8_digits"),
             models.CheckConstraint(condition=~Q(name=""), name="member_name_required"),
         ]
 
@@ -188,8 +193,12 @@ class MemberStatusChange(models.Model):
     effective_date = models.DateField(_("fecha"))
     note = models.CharField(_("motivo"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("registrado por"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registrado por"),
     )
     recorded_at = models.DateTimeField(_("registrado el"), auto_now_add=True)
 
@@ -204,7 +213,11 @@ class MemberStatusChange(models.Model):
 
 def area_field(label):
     return models.DecimalField(
-        label, max_digits=10, decimal_places=4, null=True, blank=True,
+        label,
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
 
@@ -249,10 +262,12 @@ class Plot(models.Model):
     # by coop.geometry before it is stored.
     geometry = models.TextField(_("geolocalización (GeoJSON)"), blank=True)
     geometry_kind = models.CharField(_("tipo de geometría"), max_length=12, blank=True)
-    centroid_lat = models.DecimalField(_("latitud del centro"), max_digits=9, decimal_places=6,
-                                       null=True, blank=True)
-    centroid_lon = models.DecimalField(_("longitud del centro"), max_digits=9, decimal_places=6,
-                                       null=True, blank=True)
+    centroid_lat = models.DecimalField(
+        _("latitud del centro"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    centroid_lon = models.DecimalField(
+        _("longitud del centro"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
 
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modificado"), auto_now=True)
@@ -289,11 +304,12 @@ class Plot(models.Model):
         from coop.geometry import GeometryError, check_geometry, parse_geojson
 
         errors = {}
-        if (self.total_area_ha is not None and self.cocoa_installed_ha is not None
-                and self.cocoa_installed_ha > self.total_area_ha):
-            errors["cocoa_installed_ha"] = _(
-                "El cacao instalado no puede ser mayor que el área del predio."
-            )
+        if (
+            self.total_area_ha is not None
+            and self.cocoa_installed_ha is not None
+            and self.cocoa_installed_ha > self.total_area_ha
+        ):
+            errors["cocoa_installed_ha"] = _("El cacao instalado no puede ser mayor que el área del predio.")
         if self.geometry:
             try:
                 checked = check_geometry(parse_geojson(self.geometry), area_ha=self.total_area_ha)
@@ -341,7 +357,6 @@ class Plot(models.Model):
 # Amounts are integer céntimos, computed and posted by acopio.services.
 
 
-
 class Season(models.Model):
     """A cocoa season (campaña): the wet-to-dry factor and the yield ceiling it uses."""
 
@@ -350,7 +365,9 @@ class Season(models.Model):
     starts_on = models.DateField(_("inicio"))
     ends_on = models.DateField(_("fin"))
     wet_to_dry_factor = models.DecimalField(
-        _("factor baba a seco"), max_digits=4, decimal_places=3,
+        _("factor baba a seco"),
+        max_digits=4,
+        decimal_places=3,
         help_text=_("Kilos de cacao seco por kilo de cacao en baba; suele estar entre 0,35 y 0,40."),
     )
     max_yield_kg_per_ha = models.PositiveIntegerField(
@@ -382,8 +399,9 @@ class Season(models.Model):
             if self.pk:
                 overlapping = overlapping.exclude(pk=self.pk)
             if other := overlapping.first():
-                raise ValidationError(_("Las fechas se cruzan con la campaña %(name)s.")
-                                      % {"name": other.name})
+                raise ValidationError(
+                    _("Las fechas se cruzan con la campaña %(name)s.") % {"name": other.name}
+                )
 
     @classmethod
     def on(cls, day: date) -> "Season | None":

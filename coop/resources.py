@@ -30,7 +30,10 @@ class _SheetResource(resources.ModelResource):
 
 # One declared field per sheet column, so the admin's export form lists them by their headers.
 TraceabilitySheetResource = type(
-    "TraceabilitySheetResource", (_SheetResource,),
-    {"__module__": __name__,
-     **{key: Field(attribute=None, column_name=COLUMNS_BY_KEY[key].header) for key in EXPORT_KEYS}},
+    "TraceabilitySheetResource",
+    (_SheetResource,),
+    {
+        "__module__": __name__,
+        **{key: Field(attribute=None, column_name=COLUMNS_BY_KEY[key].header) for key in EXPORT_KEYS},
+    },
 )

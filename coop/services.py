@@ -26,18 +26,23 @@ def change_member_status(
     member = Member.objects.select_for_update().get(pk=member.pk)
     latest = member.status_changes.order_by("-effective_date", "-id").first()
     if latest and effective_date < latest.effective_date:
-        raise ValidationError({
-            "effective_date": (
-                f"La fecha no puede ser anterior al último cambio registrado "
-                f"({latest.effective_date:%d/%m/%Y})."
-            )
-        })
+        raise ValidationError(
+            {
+                "effective_date": (
+                    f"La fecha no puede ser anterior al último cambio registrado "
+                    f"({latest.effective_date:%d/%m/%Y})."
+                )
+            }
+        )
     if latest and latest.status == status:
         raise ValidationError({"status": f"El socio ya está {member.get_status_display().lower()}."})
     if effective_date > date.today():
         raise ValidationError({"effective_date": "La fecha no puede estar en el futuro."})
     change = MemberStatusChange(
-        member=member, status=status, effective_date=effective_date, note=note.strip(),
+        member=member,
+        status=status,
+        effective_date=effective_date,
+        note=note.strip(),
         recorded_by=user,
     )
     change.full_clean()
@@ -50,12 +55,37 @@ def change_member_status(
 
 # --- Importing the traceability sheet ------------------------------------------
 
-MEMBER_FIELDS = ("name", "sex", "birth_date", "department", "province", "district", "community",
-                 "join_date", "phone")
-PLOT_FIELDS = ("department", "province", "district", "community", "temporary_shade_ha",
-               "cocoa_installed_ha", "installed_on", "cocoa_grafted_ha", "forest_ha", "georeferenced_ha",
-               "total_area_ha", "cocoa_producing_ha", "has_title", "fairtrade_certified", "fairtrade_since",
-               "organic_stage", "organic_conversion_start", "organic_certified_on")
+MEMBER_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "department",
+    "province",
+    "district",
+    "community",
+    "join_date",
+    "phone",
+)
+PLOT_FIELDS = (
+    "department",
+    "province",
+    "district",
+    "community",
+    "temporary_shade_ha",
+    "cocoa_installed_ha",
+    "installed_on",
+    "cocoa_grafted_ha",
+    "forest_ha",
+    "georeferenced_ha",
+    "total_area_ha",
+    "cocoa_producing_ha",
+    "has_title",
+    "fairtrade_certified",
+    "fairtrade_since",
+    "organic_stage",
+    "organic_conversion_start",
+    "organic_certified_on",
+)
 PLOT_GEOMETRY_FIELDS = ("geometry", "geometry_kind", "centroid_lat", "centroid_lon")
 IMPORT_CODE_PREFIX = "SOC-"
 BATCH = 1000
@@ -121,8 +151,11 @@ def import_register(*, source: bytes, filename: str, dry_run: bool, user) -> Imp
     except _Rollback:
         pass
     except IntegrityError:
-        report.error(None, "", "Otra persona cambió el padrón al mismo tiempo; no se guardó nada. "
-                     "Vuelva a importar el archivo.")
+        report.error(
+            None,
+            "",
+            "Otra persona cambió el padrón al mismo tiempo; no se guardó nada. Vuelva a importar el archivo.",
+        )
     report.errors.sort(key=lambda problem: problem.row or 0)
     report.warnings.sort(key=lambda problem: problem.row or 0)
     return report
@@ -190,17 +223,22 @@ class _RegisterPlan:
             self._match_plots(member, rows, existing_plots)
 
     def _max_code_number(self, dni_by_code) -> int:
-        numbers = [int(code[len(IMPORT_CODE_PREFIX):]) for code in dni_by_code
-                   if code.startswith(IMPORT_CODE_PREFIX) and code[len(IMPORT_CODE_PREFIX):].isdigit()]
+        numbers = [
+            int(code[len(IMPORT_CODE_PREFIX) :])
+            for code in dni_by_code
+            if code.startswith(IMPORT_CODE_PREFIX) and code[len(IMPORT_CODE_PREFIX) :].isdigit()
+        ]
         return max(numbers, default=0)
 
     def _member_code(self, dni, rows, member, dni_by_code, file_codes) -> str:
         codes = [(row, row.values.get("member_code")) for row in rows if row.values.get("member_code")]
         for row, code in codes:
             if code != codes[0][1]:
-                self.report.error(row.number, self.header("member_code"),
-                                  f"El DNI {dni} tiene otro código en la fila {codes[0][0].number} "
-                                  f"({codes[0][1]}).")
+                self.report.error(
+                    row.number,
+                    self.header("member_code"),
+                    f"El DNI {dni} tiene otro código en la fila {codes[0][0].number} ({codes[0][1]}).",
+                )
         if not codes:
             if member is not None:
                 return member.code
@@ -212,16 +250,25 @@ class _RegisterPlan:
             return code
         row, code = codes[0]
         if member is not None and member.code != code:
-            self.report.error(row.number, self.header("member_code"),
-                              f"El DNI {dni} ya está registrado con el código {member.code}; "
-                              f"el código de un socio no se cambia por importación.")
+            self.report.error(
+                row.number,
+                self.header("member_code"),
+                f"El DNI {dni} ya está registrado con el código {member.code}; "
+                f"el código de un socio no se cambia por importación.",
+            )
         elif member is None and code in dni_by_code:
-            self.report.error(row.number, self.header("member_code"),
-                              f"El código {code} ya pertenece al socio con DNI {dni_by_code[code]}.")
+            self.report.error(
+                row.number,
+                self.header("member_code"),
+                f"El código {code} ya pertenece al socio con DNI {dni_by_code[code]}.",
+            )
         elif code in file_codes and file_codes[code][0] != dni:
-            self.report.error(row.number, self.header("member_code"),
-                              f"El código {code} también está en la fila {file_codes[code][1]} "
-                              f"con otro DNI ({file_codes[code][0]}).")
+            self.report.error(
+                row.number,
+                self.header("member_code"),
+                f"El código {code} también está en la fila {file_codes[code][1]} "
+                f"con otro DNI ({file_codes[code][0]}).",
+            )
         file_codes.setdefault(code, (dni, row.number))
         self.used_member_codes.add(code)
         return code
@@ -239,7 +286,8 @@ class _RegisterPlan:
                     values[key], first_row[key] = value, row.number
                 elif key in ("name", "sex", "birth_date", "age", "join_date") and values[key] != value:
                     self.report.error(
-                        row.number, self.header(key),
+                        row.number,
+                        self.header(key),
                         f"El DNI {dni} aparece en la fila {first_row[key]} con otro dato "
                         f"(«{values[key]}»); un socio con varias parcelas debe tener los mismos datos "
                         f"personales en todas sus filas.",
@@ -269,9 +317,12 @@ class _RegisterPlan:
             member.declared_age, member.declared_age_on = values["age"], self.today
             changed += ["declared_age", "declared_age_on"]
         if values.get("status") and values["status"] != member.status:
-            self.report.warn(rows[0].number, self.header("status"),
-                             f"El socio {member.code} está «{member.get_status_display()}» en Minka; "
-                             "el estado se cambia en la página del socio, con su fecha. No se modificó.")
+            self.report.warn(
+                rows[0].number,
+                self.header("status"),
+                f"El socio {member.code} está «{member.get_status_display()}» en Minka; "
+                "el estado se cambia en la página del socio, con su fecha. No se modificó.",
+            )
         if changed:
             member.search_text = member_search_text(code=member.code, dni=member.dni, name=member.name)
             self._check_member(member, rows[0])
@@ -285,8 +336,9 @@ class _RegisterPlan:
             for field_name, messages in exc.message_dict.items():
                 key = "dni" if field_name == "dni" else field_name
                 for message in messages:
-                    self.report.error(row.number, self.header(key) if key in COLUMNS_BY_KEY else field_name,
-                                      message)
+                    self.report.error(
+                        row.number, self.header(key) if key in COLUMNS_BY_KEY else field_name, message
+                    )
 
     def _match_plots(self, member, rows, existing_plots):
         claimed_codes = {row.values.get("plot_code") for row in rows if row.values.get("plot_code")}
@@ -296,12 +348,16 @@ class _RegisterPlan:
             if code:
                 plot = self.plots_by_code.get(code)
                 if plot is not None and plot.member_id != member.pk:
-                    self.report.error(row.number, self.header("plot_code"),
-                                      f"La parcela {code} pertenece a otro socio.")
+                    self.report.error(
+                        row.number, self.header("plot_code"), f"La parcela {code} pertenece a otro socio."
+                    )
                     continue
                 if code in self._file_plot_codes:
-                    self.report.error(row.number, self.header("plot_code"),
-                                      f"La parcela {code} ya está en la fila {self._file_plot_codes[code]}.")
+                    self.report.error(
+                        row.number,
+                        self.header("plot_code"),
+                        f"La parcela {code} ya está en la fila {self._file_plot_codes[code]}.",
+                    )
                     continue
                 self._file_plot_codes[code] = row.number
             else:
@@ -366,44 +422,72 @@ class _RegisterPlan:
     def _warn_areas(self, plot, row):
         installed, producing = plot.cocoa_installed_ha, plot.cocoa_producing_ha
         if installed is not None and producing is not None and producing > installed:
-            self.report.warn(row.number, self.header("cocoa_producing_ha"),
-                             "El cacao en producción es mayor que el cacao instalado.")
+            self.report.warn(
+                row.number,
+                self.header("cocoa_producing_ha"),
+                "El cacao en producción es mayor que el cacao instalado.",
+            )
         if installed is not None and plot.cocoa_grafted_ha is not None and plot.cocoa_grafted_ha > installed:
-            self.report.warn(row.number, self.header("cocoa_grafted_ha"),
-                             "El cacao injertado es mayor que el cacao instalado.")
+            self.report.warn(
+                row.number,
+                self.header("cocoa_grafted_ha"),
+                "El cacao injertado es mayor que el cacao instalado.",
+            )
 
     # -- writing ---------------------------------------------------------------
 
     def apply(self, *, user, reason: str):
         report = self.report
         if self.new_members:
-            bulk_create_with_history(self.new_members, Member, batch_size=BATCH,
-                                     default_user=user, default_change_reason=reason)
+            bulk_create_with_history(
+                self.new_members, Member, batch_size=BATCH, default_user=user, default_change_reason=reason
+            )
             MemberStatusChange.objects.bulk_create(
-                [MemberStatusChange(member=m, status=m.status, effective_date=m.join_date or self.today,
-                                    note="Alta por importación del padrón", recorded_by=user)
-                 for m in self.new_members],
+                [
+                    MemberStatusChange(
+                        member=m,
+                        status=m.status,
+                        effective_date=m.join_date or self.today,
+                        note="Alta por importación del padrón",
+                        recorded_by=user,
+                    )
+                    for m in self.new_members
+                ],
                 batch_size=BATCH,
             )
         if self.changed_members:
-            bulk_update_with_history(list(self.changed_members.values()), Member,
-                                     sorted(self.changed_member_fields), batch_size=BATCH,
-                                     default_user=user, default_change_reason=reason)
+            bulk_update_with_history(
+                list(self.changed_members.values()),
+                Member,
+                sorted(self.changed_member_fields),
+                batch_size=BATCH,
+                default_user=user,
+                default_change_reason=reason,
+            )
         if self.new_plots:
             plots = []
             for member, plot in self.new_plots:
                 plot.member_id = member.pk
                 plots.append(plot)
-            bulk_create_with_history(plots, Plot, batch_size=BATCH,
-                                     default_user=user, default_change_reason=reason)
+            bulk_create_with_history(
+                plots, Plot, batch_size=BATCH, default_user=user, default_change_reason=reason
+            )
         if self.changed_plots:
-            bulk_update_with_history(list(self.changed_plots.values()), Plot,
-                                     sorted(self.changed_plot_fields), batch_size=BATCH,
-                                     default_user=user, default_change_reason=reason)
+            bulk_update_with_history(
+                list(self.changed_plots.values()),
+                Plot,
+                sorted(self.changed_plot_fields),
+                batch_size=BATCH,
+                default_user=user,
+                default_change_reason=reason,
+            )
         report.members_created = len(self.new_members)
         report.members_updated = len(self.changed_members)
-        report.members_unchanged = len({r.values.get("dni") for r in self.sheet.rows}) - \
-            report.members_created - report.members_updated
+        report.members_unchanged = (
+            len({r.values.get("dni") for r in self.sheet.rows})
+            - report.members_created
+            - report.members_updated
+        )
         report.plots_created = len(self.new_plots)
         report.plots_updated = len(self.changed_plots)
         report.plots_unchanged = len(self.sheet.rows) - report.plots_created - report.plots_updated

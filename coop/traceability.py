@@ -50,6 +50,7 @@ class ImportReport(ProblemReport):
 
 # --- Columns ---------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -65,26 +66,60 @@ COLUMNS = [
     Column("province", "Provincia", "text"),
     Column("district", "Distrito", "text"),
     Column("community", "Comunidad", "text", ("caserio", "comunidad caserio", "sector", "localidad")),
-    Column("name", "Nombre", "text", ("nombres", "nombres y apellidos", "apellidos y nombres",
-                                      "nombre del productor", "productor", "socio", "nombre completo")),
+    Column(
+        "name",
+        "Nombre",
+        "text",
+        (
+            "nombres",
+            "nombres y apellidos",
+            "apellidos y nombres",
+            "nombre del productor",
+            "productor",
+            "socio",
+            "nombre completo",
+        ),
+    ),
     Column("dni", "DNI", "dni", ("n dni", "nro dni", "numero de dni", "documento", "dni del productor")),
     Column("sex", "Sexo", "sex", ("genero",)),
     Column("age", "Edad", "age"),
     Column("temporary_shade_ha", "Sombra temporal (ha)", "area", ("sombra temporal",)),
     Column("cocoa_installed_ha", "Cacao instalado (ha)", "area", ("cacao instalado", "area cacao instalado")),
-    Column("installed_on", "Mes-año de instalación", "month",
-           ("mes ano de instalacion", "mes y ano de instalacion", "fecha de instalacion",
-            "mes ano instalacion", "ano de instalacion")),
+    Column(
+        "installed_on",
+        "Mes-año de instalación",
+        "month",
+        (
+            "mes ano de instalacion",
+            "mes y ano de instalacion",
+            "fecha de instalacion",
+            "mes ano instalacion",
+            "ano de instalacion",
+        ),
+    ),
     Column("cocoa_grafted_ha", "Cacao injertado (ha)", "area", ("cacao injertado",)),
     Column("forest_ha", "Forestales (ha)", "area", ("forestales", "forestal", "area forestal")),
-    Column("georeferenced_ha", "Georeferenciación (ha)", "area",
-           ("georeferenciacion", "georreferenciacion", "area georeferenciada", "area georreferenciada")),
-    Column("total_area_ha", "Área del predio (ha)", "area",
-           ("area del predio", "area total", "area total del predio", "area predio")),
-    Column("cocoa_producing_ha", "Cacao en producción (ha)", "area",
-           ("cacao en produccion", "area en produccion")),
-    Column("has_title", "Título de propiedad (SI/NO)", "yesno",
-           ("titulo de propiedad", "titulo", "tiene titulo")),
+    Column(
+        "georeferenced_ha",
+        "Georeferenciación (ha)",
+        "area",
+        ("georeferenciacion", "georreferenciacion", "area georeferenciada", "area georreferenciada"),
+    ),
+    Column(
+        "total_area_ha",
+        "Área del predio (ha)",
+        "area",
+        ("area del predio", "area total", "area total del predio", "area predio"),
+    ),
+    Column(
+        "cocoa_producing_ha",
+        "Cacao en producción (ha)",
+        "area",
+        ("cacao en produccion", "area en produccion"),
+    ),
+    Column(
+        "has_title", "Título de propiedad (SI/NO)", "yesno", ("titulo de propiedad", "titulo", "tiene titulo")
+    ),
     # Minka's own columns.
     Column("member_code", "Código de socio", "text", ("codigo socio", "codigo del socio", "cod socio")),
     Column("plot_code", "Código de parcela", "text", ("codigo parcela", "cod parcela")),
@@ -95,10 +130,15 @@ COLUMNS = [
     Column("status", "Estado", "status", ("estado del socio",)),
     Column("fairtrade_certified", "Comercio Justo (SI/NO)", "yesno", ("comercio justo", "fairtrade", "flo")),
     Column("fairtrade_since", "Comercio Justo desde", "date", ("fairtrade desde",)),
-    Column("organic_stage", "Estado orgánico", "organic",
-           ("organico", "estado organico", "condicion organica")),
-    Column("organic_conversion_start", "Inicio de conversión orgánica", "date",
-           ("inicio de conversion", "inicio de transicion")),
+    Column(
+        "organic_stage", "Estado orgánico", "organic", ("organico", "estado organico", "condicion organica")
+    ),
+    Column(
+        "organic_conversion_start",
+        "Inicio de conversión orgánica",
+        "date",
+        ("inicio de conversion", "inicio de transicion"),
+    ),
     Column("organic_certified_on", "Orgánico desde", "date", ("certificado organico desde",)),
     Column("latitude", "Latitud", "coordinate", ("lat", "coordenada y", "y")),
     Column("longitude", "Longitud", "coordinate", ("lon", "long", "coordenada x", "x")),
@@ -115,6 +155,7 @@ for _column in COLUMNS:
 
 
 # --- Cell parsers: each returns a value or raises CellError with a Spanish message.
+
 
 def parse_dni(value) -> str:
     if isinstance(value, int | float):
@@ -177,8 +218,16 @@ def parse_yesno(value) -> bool | None:
     raise CellError(f"«{cell_text(value)}»: escriba SI o NO.")
 
 
-SEXES = {"m": Sex.MALE, "masculino": Sex.MALE, "hombre": Sex.MALE, "h": Sex.MALE, "varon": Sex.MALE,
-         "f": Sex.FEMALE, "femenino": Sex.FEMALE, "mujer": Sex.FEMALE}
+SEXES = {
+    "m": Sex.MALE,
+    "masculino": Sex.MALE,
+    "hombre": Sex.MALE,
+    "h": Sex.MALE,
+    "varon": Sex.MALE,
+    "f": Sex.FEMALE,
+    "femenino": Sex.FEMALE,
+    "mujer": Sex.FEMALE,
+}
 
 
 def parse_sex(value) -> str:
@@ -200,18 +249,48 @@ def parse_age(value) -> int | None:
 
 
 MONTHS = {
-    "ene": 1, "enero": 1, "jan": 1, "january": 1,
-    "feb": 2, "febrero": 2, "february": 2,
-    "mar": 3, "marzo": 3, "march": 3,
-    "abr": 4, "abril": 4, "apr": 4, "april": 4,
-    "may": 5, "mayo": 5,
-    "jun": 6, "junio": 6, "june": 6,
-    "jul": 7, "julio": 7, "july": 7,
-    "ago": 8, "agosto": 8, "aug": 8, "august": 8,
-    "set": 9, "sep": 9, "sept": 9, "setiembre": 9, "septiembre": 9, "september": 9,
-    "oct": 10, "octubre": 10, "october": 10,
-    "nov": 11, "noviembre": 11, "november": 11,
-    "dic": 12, "diciembre": 12, "dec": 12, "december": 12,
+    "ene": 1,
+    "enero": 1,
+    "jan": 1,
+    "january": 1,
+    "feb": 2,
+    "febrero": 2,
+    "february": 2,
+    "mar": 3,
+    "marzo": 3,
+    "march": 3,
+    "abr": 4,
+    "abril": 4,
+    "apr": 4,
+    "april": 4,
+    "may": 5,
+    "mayo": 5,
+    "jun": 6,
+    "junio": 6,
+    "june": 6,
+    "jul": 7,
+    "julio": 7,
+    "july": 7,
+    "ago": 8,
+    "agosto": 8,
+    "aug": 8,
+    "august": 8,
+    "set": 9,
+    "sep": 9,
+    "sept": 9,
+    "setiembre": 9,
+    "septiembre": 9,
+    "september": 9,
+    "oct": 10,
+    "octubre": 10,
+    "october": 10,
+    "nov": 11,
+    "noviembre": 11,
+    "november": 11,
+    "dic": 12,
+    "diciembre": 12,
+    "dec": 12,
+    "december": 12,
 }
 
 
@@ -257,15 +336,22 @@ def parse_month(value, *, today: date | None = None) -> date | None:
 
 
 ORGANIC = {
-    "": OrganicStage.NONE, "no": OrganicStage.NONE, "convencional": OrganicStage.NONE,
+    "": OrganicStage.NONE,
+    "no": OrganicStage.NONE,
+    "convencional": OrganicStage.NONE,
     "ninguno": OrganicStage.NONE,
-    "t1": OrganicStage.TRANSITION_1, "transicion 1": OrganicStage.TRANSITION_1,
+    "t1": OrganicStage.TRANSITION_1,
+    "transicion 1": OrganicStage.TRANSITION_1,
     "transicion ano 1": OrganicStage.TRANSITION_1,
-    "t2": OrganicStage.TRANSITION_2, "transicion 2": OrganicStage.TRANSITION_2,
+    "t2": OrganicStage.TRANSITION_2,
+    "transicion 2": OrganicStage.TRANSITION_2,
     "transicion ano 2": OrganicStage.TRANSITION_2,
-    "t3": OrganicStage.TRANSITION_3, "transicion 3": OrganicStage.TRANSITION_3,
+    "t3": OrganicStage.TRANSITION_3,
+    "transicion 3": OrganicStage.TRANSITION_3,
     "transicion ano 3": OrganicStage.TRANSITION_3,
-    "organico": OrganicStage.ORGANIC, "si": OrganicStage.ORGANIC, "org": OrganicStage.ORGANIC,
+    "organico": OrganicStage.ORGANIC,
+    "si": OrganicStage.ORGANIC,
+    "org": OrganicStage.ORGANIC,
     "certificado": OrganicStage.ORGANIC,
 }
 
@@ -274,14 +360,18 @@ def parse_organic(value) -> str:
     text = re.sub(r"[^a-z0-9]+", " ", normalize_text(cell_text(value))).strip()
     if text in ORGANIC:
         return ORGANIC[text]
-    raise CellError(
-        f"«{cell_text(value)}»: escriba Convencional, T1, T2, T3 u Orgánico."
-    )
+    raise CellError(f"«{cell_text(value)}»: escriba Convencional, T1, T2, T3 u Orgánico.")
 
 
 STATUSES = {normalize_text(str(label)): value for value, label in MemberStatus.choices}
-STATUSES.update({"activa": MemberStatus.ACTIVE, "suspendida": MemberStatus.SUSPENDED,
-                 "retirada": MemberStatus.WITHDRAWN, "fallecida": MemberStatus.DECEASED})
+STATUSES.update(
+    {
+        "activa": MemberStatus.ACTIVE,
+        "suspendida": MemberStatus.SUSPENDED,
+        "retirada": MemberStatus.WITHDRAWN,
+        "fallecida": MemberStatus.DECEASED,
+    }
+)
 
 
 def parse_status(value) -> str:
@@ -316,13 +406,23 @@ def parse_geojson_cell(value):
 
 
 PARSERS = {
-    "text": cell_text, "dni": parse_dni, "sex": parse_sex, "age": parse_age, "area": parse_area,
-    "month": parse_month, "yesno": parse_yesno, "date": parse_date, "organic": parse_organic,
-    "status": parse_status, "coordinate": parse_coordinate_cell, "geojson": parse_geojson_cell,
+    "text": cell_text,
+    "dni": parse_dni,
+    "sex": parse_sex,
+    "age": parse_age,
+    "area": parse_area,
+    "month": parse_month,
+    "yesno": parse_yesno,
+    "date": parse_date,
+    "organic": parse_organic,
+    "status": parse_status,
+    "coordinate": parse_coordinate_cell,
+    "geojson": parse_geojson_cell,
 }
 
 
 # --- Reading a file ----------------------------------------------------------
+
 
 @dataclass
 class SheetRow:
@@ -352,8 +452,12 @@ def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | No
             header_index = index
             break
     if header_index is None:
-        report.error(None, "", "No se encontró la fila de encabezados: la hoja necesita al menos las "
-                     "columnas «DNI» y «Nombre» (formato de la Alianza Cacao Perú).")
+        report.error(
+            None,
+            "",
+            "No se encontró la fila de encabezados: la hoja necesita al menos las "
+            "columnas «DNI» y «Nombre» (formato de la Alianza Cacao Perú).",
+        )
         return None
 
     header_row_number, header_cells = table[header_index]
@@ -367,8 +471,9 @@ def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | No
         if key is None:
             report.warn(header_row_number, written, "Columna desconocida; se ignora.")
         elif key in positions:
-            report.error(header_row_number, written,
-                         f"La columna aparece dos veces (también como «{headers[key]}»).")
+            report.error(
+                header_row_number, written, f"La columna aparece dos veces (también como «{headers[key]}»)."
+            )
         else:
             positions[key] = position
             headers[key] = written
@@ -376,7 +481,7 @@ def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | No
         return None
 
     rows = []
-    for number, cells in table[header_index + 1:]:
+    for number, cells in table[header_index + 1 :]:
         if is_blank(cells):
             continue
         values = {}
@@ -408,8 +513,11 @@ def _row_geometry(row: SheetRow, headers: dict, report: ImportReport) -> dict | 
         return None
     if lat is None or lon is None:
         missing = "latitude" if lat is None else "longitude"
-        report.error(row.number, headers.get(missing, COLUMNS_BY_KEY[missing].header),
-                     "Falta la otra coordenada del punto (latitud y longitud van juntas).")
+        report.error(
+            row.number,
+            headers.get(missing, COLUMNS_BY_KEY[missing].header),
+            "Falta la otra coordenada del punto (latitud y longitud van juntas).",
+        )
         return None
     return point(lon, lat)
 
@@ -433,17 +541,23 @@ def register_rows(members=None):
 
     members = members if members is not None else Member.objects.all()
     member_ids = members.values("pk")
-    plots = (Plot.objects.filter(member__in=member_ids).select_related("member")
-             .order_by("member__code", "code"))
+    plots = (
+        Plot.objects.filter(member__in=member_ids).select_related("member").order_by("member__code", "code")
+    )
     stage_labels = dict(OrganicStage.choices)
     status_labels = dict(MemberStatus.choices)
     sex_labels = {Sex.MALE: "M", Sex.FEMALE: "F"}
 
     def member_cells(m):
         return {
-            "name": m.name, "dni": m.dni, "sex": sex_labels.get(m.sex, ""),
-            "age": m.age if m.age is not None else "", "member_code": m.code,
-            "birth_date": _date(m.birth_date), "join_date": _date(m.join_date), "phone": m.phone,
+            "name": m.name,
+            "dni": m.dni,
+            "sex": sex_labels.get(m.sex, ""),
+            "age": m.age if m.age is not None else "",
+            "member_code": m.code,
+            "birth_date": _date(m.birth_date),
+            "join_date": _date(m.join_date),
+            "phone": m.phone,
             "status": str(status_labels[m.status]),
         }
 
@@ -455,29 +569,45 @@ def register_rows(members=None):
         if plot.geometry_kind == "Point":
             # As text: a number cell in Excel would drop the trailing zeros EUDR counts.
             lon, lat = (format(v, "f") for v in parse_geojson(plot.geometry)["coordinates"][:2])
-        cells.update({
-            "department": plot.department or m.department, "province": plot.province or m.province,
-            "district": plot.district or m.district, "community": plot.community or m.community,
-            "temporary_shade_ha": plot.temporary_shade_ha, "cocoa_installed_ha": plot.cocoa_installed_ha,
-            "installed_on": plot.installed_on.strftime("%m/%Y") if plot.installed_on else "",
-            "cocoa_grafted_ha": plot.cocoa_grafted_ha, "forest_ha": plot.forest_ha,
-            "georeferenced_ha": plot.georeferenced_ha, "total_area_ha": plot.total_area_ha,
-            "cocoa_producing_ha": plot.cocoa_producing_ha, "has_title": _yesno(plot.has_title),
-            "plot_code": plot.code, "plot_name": plot.name,
-            "fairtrade_certified": _yesno(plot.fairtrade_certified),
-            "fairtrade_since": _date(plot.fairtrade_since),
-            "organic_stage": str(stage_labels[plot.organic_stage]),
-            "organic_conversion_start": _date(plot.organic_conversion_start),
-            "organic_certified_on": _date(plot.organic_certified_on),
-            # A point is written as latitude/longitude, the way surveyors note it.
-            "geometry": plot.geometry if plot.geometry_kind not in ("", "Point") else "",
-            "latitude": lat, "longitude": lon,
-        })
+        cells.update(
+            {
+                "department": plot.department or m.department,
+                "province": plot.province or m.province,
+                "district": plot.district or m.district,
+                "community": plot.community or m.community,
+                "temporary_shade_ha": plot.temporary_shade_ha,
+                "cocoa_installed_ha": plot.cocoa_installed_ha,
+                "installed_on": plot.installed_on.strftime("%m/%Y") if plot.installed_on else "",
+                "cocoa_grafted_ha": plot.cocoa_grafted_ha,
+                "forest_ha": plot.forest_ha,
+                "georeferenced_ha": plot.georeferenced_ha,
+                "total_area_ha": plot.total_area_ha,
+                "cocoa_producing_ha": plot.cocoa_producing_ha,
+                "has_title": _yesno(plot.has_title),
+                "plot_code": plot.code,
+                "plot_name": plot.name,
+                "fairtrade_certified": _yesno(plot.fairtrade_certified),
+                "fairtrade_since": _date(plot.fairtrade_since),
+                "organic_stage": str(stage_labels[plot.organic_stage]),
+                "organic_conversion_start": _date(plot.organic_conversion_start),
+                "organic_certified_on": _date(plot.organic_certified_on),
+                # A point is written as latitude/longitude, the way surveyors note it.
+                "geometry": plot.geometry if plot.geometry_kind not in ("", "Point") else "",
+                "latitude": lat,
+                "longitude": lon,
+            }
+        )
         rows.append(cells)
     for m in members.exclude(pk__in=Plot.objects.values("member_id")):
         cells = member_cells(m)
-        cells.update({"department": m.department, "province": m.province, "district": m.district,
-                      "community": m.community})
+        cells.update(
+            {
+                "department": m.department,
+                "province": m.province,
+                "district": m.district,
+                "community": m.community,
+            }
+        )
         rows.append(cells)
     rows.sort(key=lambda r: (r["member_code"], r.get("plot_code") or ""))
     return rows

@@ -38,11 +38,13 @@ MEMBER_PAGE_SECTIONS: list = []
 
 class MemberFilterForm(forms.Form):
     q = forms.CharField(label=_("Buscar"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Estado"), required=False,
-                               choices=[("", _("Todos"))] + MemberStatus.choices)
+    status = forms.ChoiceField(
+        label=_("Estado"), required=False, choices=[("", _("Todos"))] + MemberStatus.choices
+    )
     community = forms.CharField(label=_("Comunidad"), required=False, max_length=100)
-    certification = forms.ChoiceField(label=_("Certificación"), required=False,
-                                      choices=[("", _("Todas"))] + CertificationFilter.choices)
+    certification = forms.ChoiceField(
+        label=_("Certificación"), required=False, choices=[("", _("Todas"))] + CertificationFilter.choices
+    )
 
 
 @role_required(*ALL_ROLES)
@@ -59,9 +61,7 @@ def member_list(request):
             members = members.filter(community=data["community"])
         if data["certification"]:
             members = members.with_certification(data["certification"])
-    members = members.only(
-        "code", "dni", "name", "sex", "community", "district", "status"
-    ).order_by("code")
+    members = members.only("code", "dni", "name", "sex", "community", "district", "status").order_by("code")
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     # Plot counts and certifications for this page only, in one query.
     page_ids = [m.pk for m in page.object_list]
@@ -73,21 +73,27 @@ def member_list(request):
     rows = []
     for member in page.object_list:
         plots = plots_by_member.get(member.pk, [])
-        rows.append({
-            "member": member,
-            "plot_count": len(plots),
-            "area": sum((p.total_area_ha or 0) for p in plots),
-            "fairtrade": any(p.fairtrade_certified for p in plots),
-            "organic": any(p.organic_stage == "organic" for p in plots),
-        })
-    return render(request, "coop/member_list.html", {
-        "form": form,
-        "page": page,
-        "rows": rows,
-        "communities": Member.objects.communities(),
-        "query_string": query_without_page(request),
-        "can_export": has_role(request.user, *EXPORT_ROLES),
-    })
+        rows.append(
+            {
+                "member": member,
+                "plot_count": len(plots),
+                "area": sum((p.total_area_ha or 0) for p in plots),
+                "fairtrade": any(p.fairtrade_certified for p in plots),
+                "organic": any(p.organic_stage == "organic" for p in plots),
+            }
+        )
+    return render(
+        request,
+        "coop/member_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "communities": Member.objects.communities(),
+            "query_string": query_without_page(request),
+            "can_export": has_role(request.user, *EXPORT_ROLES),
+        },
+    )
 
 
 class StatusChangeForm(forms.Form):
@@ -103,24 +109,27 @@ def member_detail(request, code):
     member = get_object_or_404(
         Member.objects.prefetch_related(
             Prefetch("plots", queryset=Plot.objects.order_by("code")),
-            Prefetch("status_changes",
-                     queryset=MemberStatusChange.objects.select_related("recorded_by")),
+            Prefetch("status_changes", queryset=MemberStatusChange.objects.select_related("recorded_by")),
         ),
         code=code,
     )
     plots = list(member.plots.all())
-    return render(request, "coop/member_detail.html", {
-        "member": member,
-        "plots": plots,
-        "map": plot_map(plots),
-        "total_area": sum((p.total_area_ha or 0) for p in plots),
-        "producing_area": sum((p.cocoa_producing_ha or 0) for p in plots),
-        "status_changes": member.status_changes.all(),
-        "changes": change_log(member, limit=60),
-        "status_form": StatusChangeForm(initial={"effective_date": timezone.localdate()}),
-        "can_edit": has_role(request.user, ADMINISTRATOR),
-        "sections": [section(request, member) for section in MEMBER_PAGE_SECTIONS],
-    })
+    return render(
+        request,
+        "coop/member_detail.html",
+        {
+            "member": member,
+            "plots": plots,
+            "map": plot_map(plots),
+            "total_area": sum((p.total_area_ha or 0) for p in plots),
+            "producing_area": sum((p.cocoa_producing_ha or 0) for p in plots),
+            "status_changes": member.status_changes.all(),
+            "changes": change_log(member, limit=60),
+            "status_form": StatusChangeForm(initial={"effective_date": timezone.localdate()}),
+            "can_edit": has_role(request.user, ADMINISTRATOR),
+            "sections": [section(request, member) for section in MEMBER_PAGE_SECTIONS],
+        },
+    )
 
 
 @require_POST
@@ -130,9 +139,7 @@ def member_status_change(request, code):
     form = StatusChangeForm(request.POST)
     if form.is_valid():
         try:
-            change = services.change_member_status(
-                member=member, user=request.user, **form.cleaned_data
-            )
+            change = services.change_member_status(member=member, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
             for error_list in exc.message_dict.values():
                 for error in error_list:
@@ -174,9 +181,16 @@ def register_import(request):
                 f"{report.members_updated} actualizados, {report.plots_created} parcelas nuevas, "
                 f"{report.plots_updated} actualizadas.",
             )
-        return render(request, "coop/import.html", {
-            "form": ImportForm(), "report": report, "filename": stashed["name"], "done": report.ok,
-        })
+        return render(
+            request,
+            "coop/import.html",
+            {
+                "form": ImportForm(),
+                "report": report,
+                "filename": stashed["name"],
+                "done": report.ok,
+            },
+        )
 
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -188,10 +202,16 @@ def register_import(request):
         if not report.ok:
             take_upload(request, token)
             path.unlink(missing_ok=True)
-        return render(request, "coop/import.html", {
-            "form": ImportForm(), "report": report, "filename": upload.name,
-            "token": token if report.ok else None,
-        })
+        return render(
+            request,
+            "coop/import.html",
+            {
+                "form": ImportForm(),
+                "report": report,
+                "filename": upload.name,
+                "token": token if report.ok else None,
+            },
+        )
     return render(request, "coop/import.html", {"form": form})
 
 
@@ -211,4 +231,3 @@ def register_export(request):
     stamp = timezone.localdate().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="padron-trazabilidad-{stamp}.{fmt}"'
     return response
-

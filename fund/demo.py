@@ -35,27 +35,61 @@ C = PremiumCategory
 # (category, purpose, share of the unallocated soles, its invoices or "distribution"), each invoice as
 # (supplier, RUC without its check digit, number, days after the assembly, share of the line, outcome).
 PLANS = {
-    "2019": (date(2019, 12, 20), date(2020, 3, 14),
-             "Asamblea General Ordinaria del 14/03/2020, acuerdo n.º 5", [
-        (C.MEMBER_SERVICES, "Capacitación en injertos y podas", "0.30",
-         [("Escuela de Campo Amazonía EIRL", "2060184322", "E001-000118", 40, "0.55", "paid"),
-          ("Escuela de Campo Amazonía EIRL", "2060184322", "E001-000131", 120, "0.45", "paid")]),
-        (C.ORGANISATION, "Balanza electrónica y jabas para el centro de acopio", "0.25",
-         [("Balanzas del Oriente SAC", "2053110976", "F002-004410", 30, "0.97", "paid")]),
-        (C.CASH_TO_MEMBERS, "Reparto en efectivo a los socios", "0.35", "distribution"),
-    ]),
-    "2025": (date(2025, 12, 12), date(2026, 3, 21),
-             "Asamblea General Ordinaria del 21/03/2026, acuerdo n.º 4", [
-        (C.MEMBER_SERVICES, "Abono orgánico (compost) para los socios", "0.25",
-         [("Agroinsumos Selva SAC", "2060345671", "F001-002231", 25, "0.60", "paid"),
-          ("Agroinsumos Selva SAC", "2060345671", "F001-002298", 70, "0.30", "pending")]),
-        (C.ORGANISATION, "Secadora solar en Curiyacu", "0.25",
-         [("Ferretería El Constructor SAC", "2045117823", "F003-000874", 45, "0.70", "paid"),
-          ("Ferretería El Constructor SAC", "2045117823", "F003-000901", 60, "0.10", "rejected")]),
-        (C.COMMUNITY, "Campaña de salud en Chazuta", "0.10",
-         [("Botica Virgen de la Puerta EIRL", "1044556677", "B001-001502", 50, "0.80", "paid")]),
-        (C.CASH_TO_MEMBERS, "Reparto en efectivo a los socios", "0.25", "distribution"),
-    ]),
+    "2019": (
+        date(2019, 12, 20),
+        date(2020, 3, 14),
+        "Asamblea General Ordinaria del 14/03/2020, acuerdo n.º 5",
+        [
+            (
+                C.MEMBER_SERVICES,
+                "Capacitación en injertos y podas",
+                "0.30",
+                [
+                    ("Escuela de Campo Amazonía EIRL", "2060184322", "E001-000118", 40, "0.55", "paid"),
+                    ("Escuela de Campo Amazonía EIRL", "2060184322", "E001-000131", 120, "0.45", "paid"),
+                ],
+            ),
+            (
+                C.ORGANISATION,
+                "Balanza electrónica y jabas para el centro de acopio",
+                "0.25",
+                [("Balanzas del Oriente SAC", "2053110976", "F002-004410", 30, "0.97", "paid")],
+            ),
+            (C.CASH_TO_MEMBERS, "Reparto en efectivo a los socios", "0.35", "distribution"),
+        ],
+    ),
+    "2025": (
+        date(2025, 12, 12),
+        date(2026, 3, 21),
+        "Asamblea General Ordinaria del 21/03/2026, acuerdo n.º 4",
+        [
+            (
+                C.MEMBER_SERVICES,
+                "Abono orgánico (compost) para los socios",
+                "0.25",
+                [
+                    ("Agroinsumos Selva SAC", "2060345671", "F001-002231", 25, "0.60", "paid"),
+                    ("Agroinsumos Selva SAC", "2060345671", "F001-002298", 70, "0.30", "pending"),
+                ],
+            ),
+            (
+                C.ORGANISATION,
+                "Secadora solar en Curiyacu",
+                "0.25",
+                [
+                    ("Ferretería El Constructor SAC", "2045117823", "F003-000874", 45, "0.70", "paid"),
+                    ("Ferretería El Constructor SAC", "2045117823", "F003-000901", 60, "0.10", "rejected"),
+                ],
+            ),
+            (
+                C.COMMUNITY,
+                "Campaña de salud en Chazuta",
+                "0.10",
+                [("Botica Virgen de la Puerta EIRL", "1044556677", "B001-001502", 50, "0.80", "paid")],
+            ),
+            (C.CASH_TO_MEMBERS, "Reparto en efectivo a los socios", "0.25", "distribution"),
+        ],
+    ),
 }
 
 
@@ -73,11 +107,14 @@ def generate(seasons, user, approve_plan=None) -> None:
             continue
         _convert_premium_received_by(converted_on, code, user)
         unallocated = fund_position().unallocated_minor
-        plan = [(category, purpose, _soles(unallocated * Decimal(share)))
-                for category, purpose, share, _ in lines]
+        plan = [
+            (category, purpose, _soles(unallocated * Decimal(share))) for category, purpose, share, _ in lines
+        ]
         if approve_plan is None:
-            authorized = [draft_budget_line(season=season, purpose=purpose, category=category, amount=amount,
-                                            user=user) for category, purpose, amount in plan]
+            authorized = [
+                draft_budget_line(season=season, purpose=purpose, category=category, amount=amount, user=user)
+                for category, purpose, amount in plan
+            ]
             authorize_budget_lines(lines=authorized, decision=decision, decided_on=decided_on, user=user)
         else:
             authorized = approve_plan(season=season, lines=plan, decided_on=decided_on, user=user)
@@ -91,9 +128,15 @@ def generate(seasons, user, approve_plan=None) -> None:
                     if on > today:
                         continue
                     spending = register_spending(
-                        line=line, amount=_soles(line.amount_minor * Decimal(share)), supplier=supplier,
-                        ruc=ruc + ruc_check_digit(ruc), document=invoice, document_date=on,
-                        description=line.purpose, user=user)
+                        line=line,
+                        amount=_soles(line.amount_minor * Decimal(share)),
+                        supplier=supplier,
+                        ruc=ruc + ruc_check_digit(ruc),
+                        document=invoice,
+                        document_date=on,
+                        description=line.purpose,
+                        user=user,
+                    )
                     _sign(spending, outcome, board, treasurer, on=on + timedelta(days=3))
 
 
@@ -103,17 +146,27 @@ def _convert_premium_received_by(day: date, code: str, user) -> None:
     sold = PremiumConversion.objects.aggregate(t=Sum("usd_cents"))["t"] or 0
     if received - sold <= 0:
         return
-    convert_premium(usd=Decimal(received - sold) / 100, rate=rate_on(day).buy, on=day,
-                    document=f"CAMB-{code}-01", user=user)
+    convert_premium(
+        usd=Decimal(received - sold) / 100,
+        rate=rate_on(day).buy,
+        on=day,
+        document=f"CAMB-{code}-01",
+        user=user,
+    )
 
 
 def _distribute(line, season, on: date, board, treasurer, user, today: date) -> None:
     if on > today:
         return
     spending = register_distribution(
-        line=line, season=season, amount=_soles(line.amount_minor), document=f"PLR-{season.code}-01",
-        document_date=on, description=f"Reparto de prima por kilos de Comercio Justo, {season.name}",
-        user=user)
+        line=line,
+        season=season,
+        amount=_soles(line.amount_minor),
+        document=f"PLR-{season.code}-01",
+        document_date=on,
+        description=f"Reparto de prima por kilos de Comercio Justo, {season.name}",
+        user=user,
+    )
     _sign(spending, "paid", board, treasurer, on=on + timedelta(days=2))
 
 

@@ -15,8 +15,10 @@ from ledger.models import JournalEntry
 class PremiumCategory(models.TextChoices):
     """The categories of Fairtrade premium reporting (Development Plan)."""
 
-    MEMBER_SERVICES = "services", _(
-        "Servicios a los socios (capacitación, insumos, crédito, asistencia técnica)")
+    MEMBER_SERVICES = (
+        "services",
+        _("Servicios a los socios (capacitación, insumos, crédito, asistencia técnica)"),
+    )
     ORGANISATION = "organisation", _("Inversión en la organización (infraestructura, equipos, personal)")
     COMMUNITY = "community", _("Comunidad (educación, salud, caminos)")
     CASH_TO_MEMBERS = "cash", _("Pagos en efectivo a los socios")
@@ -31,8 +33,14 @@ class PremiumConversion(AppendOnlyModel):
     rate = models.DecimalField(_("tipo de cambio"), max_digits=8, decimal_places=4)
     pen_minor = models.BigIntegerField(_("soles recibidos (céntimos)"))
     entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="premium_conversion")
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("registrado por"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrado por"),
+    )
     entered_at = models.DateTimeField(_("registrado"), auto_now_add=True)
 
     class Meta(AppendOnlyModel.Meta):
@@ -41,8 +49,10 @@ class PremiumConversion(AppendOnlyModel):
         verbose_name_plural = _("cambios de la prima a soles")
         ordering = ["-date", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(usd_cents__gt=0) & Q(pen_minor__gt=0) & Q(rate__gt=0),
-                                   name="premium_conversion_positive"),
+            models.CheckConstraint(
+                condition=Q(usd_cents__gt=0) & Q(pen_minor__gt=0) & Q(rate__gt=0),
+                name="premium_conversion_positive",
+            ),
         ]
 
     def __str__(self):
@@ -56,12 +66,20 @@ class PremiumAuthorization(AppendOnlyModel):
     the link to this row (assemblies depend on the ledger, not the reverse).
     """
 
-    decision = models.CharField(_("acuerdo de asamblea"), max_length=300,
-                                help_text=_("Asamblea, fecha y número de acuerdo que aprobó las líneas."))
+    decision = models.CharField(
+        _("acuerdo de asamblea"),
+        max_length=300,
+        help_text=_("Asamblea, fecha y número de acuerdo que aprobó las líneas."),
+    )
     decided_on = models.DateField(_("fecha del acuerdo"))
-    authorized_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+",
-                                      verbose_name=_("registrado por"))
+    authorized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrado por"),
+    )
     authorized_at = models.DateTimeField(_("registrado"), auto_now_add=True)
 
     class Meta(AppendOnlyModel.Meta):
@@ -84,15 +102,28 @@ class BudgetLine(models.Model):
     assembly approved those words and that amount).
     """
 
-    season = models.ForeignKey("coop.Season", on_delete=models.PROTECT, related_name="budget_lines",
-                               verbose_name=_("campaña"))
+    season = models.ForeignKey(
+        "coop.Season", on_delete=models.PROTECT, related_name="budget_lines", verbose_name=_("campaña")
+    )
     purpose = models.CharField(_("finalidad"), max_length=200)
     category = models.CharField(_("categoría"), max_length=12, choices=PremiumCategory.choices)
     amount_minor = models.BigIntegerField(_("monto (céntimos)"))
-    authorization = models.ForeignKey(PremiumAuthorization, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="lines", verbose_name=_("autorización"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("registrado por"))
+    authorization = models.ForeignKey(
+        PremiumAuthorization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        verbose_name=_("autorización"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrado por"),
+    )
     created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
 
     class Meta:
@@ -103,8 +134,9 @@ class BudgetLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="budget_line_amount_positive"),
             models.CheckConstraint(condition=~Q(purpose=""), name="budget_line_purpose_required"),
-            models.CheckConstraint(condition=Q(category__in=PremiumCategory.values),
-                                   name="budget_line_category_known"),
+            models.CheckConstraint(
+                condition=Q(category__in=PremiumCategory.values), name="budget_line_category_known"
+            ),
         ]
 
     def __str__(self):
@@ -155,8 +187,9 @@ class Spending(models.Model):
     people) have both approved, and never changes after that.
     """
 
-    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="spendings",
-                             verbose_name=_("línea del plan"))
+    line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, related_name="spendings", verbose_name=_("línea del plan")
+    )
     kind = models.CharField(_("tipo"), max_length=12, choices=SpendingKind.choices)
     amount_minor = models.BigIntegerField(_("monto (céntimos)"))
     description = models.CharField(_("detalle"), max_length=200)
@@ -166,19 +199,33 @@ class Spending(models.Model):
     document = models.CharField(_("número de comprobante"), max_length=40)
     document_date = models.DateField(_("fecha del comprobante"))
     # A distribution splits the season's Fairtrade kilograms.
-    season = models.ForeignKey("coop.Season", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("campaña de los kilos"))
-    status = models.CharField(_("estado"), max_length=8, choices=SpendingStatus.choices,
-                              default=SpendingStatus.PENDING)
-    rejection_reason = models.CharField(_("motivo del rechazo o de la reversión"), max_length=200,
-                                        blank=True)
-    entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="spending")
+    season = models.ForeignKey(
+        "coop.Season",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("campaña de los kilos"),
+    )
+    status = models.CharField(
+        _("estado"), max_length=8, choices=SpendingStatus.choices, default=SpendingStatus.PENDING
+    )
+    rejection_reason = models.CharField(_("motivo del rechazo o de la reversión"), max_length=200, blank=True)
+    entry = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="spending"
+    )
     # A posted spending found wrong is corrected by the mirror entry, never edited.
-    reversal_entry = models.OneToOneField(JournalEntry, null=True, blank=True, on_delete=models.PROTECT,
-                                          related_name="spending_reversal")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("registrado por"))
+    reversal_entry = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="spending_reversal"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrado por"),
+    )
     created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
 
     class Meta:
@@ -197,13 +244,18 @@ class Spending(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=[SpendingStatus.PAID, SpendingStatus.REVERSED], entry__isnull=False)
                 | (Q(status__in=[SpendingStatus.PENDING, SpendingStatus.REJECTED]) & Q(entry__isnull=True)),
-                name="spending_paid_iff_posted"),
-            models.CheckConstraint(condition=Q(status=SpendingStatus.REVERSED, reversal_entry__isnull=False)
-                                   | (~Q(status=SpendingStatus.REVERSED) & Q(reversal_entry__isnull=True)),
-                                   name="spending_reversed_iff_mirrored"),
-            models.UniqueConstraint(fields=["ruc", "document"], condition=Q(kind=SpendingKind.SUPPLIER)
-                                    & Q(status__in=COMMITTED_STATUSES),
-                                    name="spending_invoice_once"),
+                name="spending_paid_iff_posted",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=SpendingStatus.REVERSED, reversal_entry__isnull=False)
+                | (~Q(status=SpendingStatus.REVERSED) & Q(reversal_entry__isnull=True)),
+                name="spending_reversed_iff_mirrored",
+            ),
+            models.UniqueConstraint(
+                fields=["ruc", "document"],
+                condition=Q(kind=SpendingKind.SUPPLIER) & Q(status__in=COMMITTED_STATUSES),
+                name="spending_invoice_once",
+            ),
         ]
 
     def __str__(self):
@@ -213,9 +265,14 @@ class Spending(models.Model):
         # Pending → paid or rejected; paid → reversed. Nothing else ever changes.
         if not self._state.adding:
             stored = Spending.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            allowed = {SpendingStatus.PENDING: {SpendingStatus.PENDING, SpendingStatus.PAID,
-                                                SpendingStatus.REJECTED},
-                       SpendingStatus.PAID: {SpendingStatus.REVERSED}}.get(stored, set())
+            allowed = {
+                SpendingStatus.PENDING: {
+                    SpendingStatus.PENDING,
+                    SpendingStatus.PAID,
+                    SpendingStatus.REJECTED,
+                },
+                SpendingStatus.PAID: {SpendingStatus.REVERSED},
+            }.get(stored, set())
             if self.status not in allowed:
                 raise AppendOnlyError("Un gasto aprobado, rechazado o revertido ya no cambia.")
         super().save(*args, **kwargs)
@@ -234,8 +291,9 @@ class SpendingApproval(AppendOnlyModel):
 
     spending = models.ForeignKey(Spending, on_delete=models.PROTECT, related_name="approvals")
     capacity = models.CharField(_("en calidad de"), max_length=10, choices=ApprovalCapacity.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("aprobado por"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("aprobado por")
+    )
     approved_at = models.DateTimeField(_("aprobado"), auto_now_add=True)
 
     class Meta(AppendOnlyModel.Meta):
@@ -256,8 +314,9 @@ class DistributionShare(AppendOnlyModel):
     """One member's part of a cash distribution, fixed when the distribution is registered."""
 
     spending = models.ForeignKey(Spending, on_delete=models.PROTECT, related_name="shares")
-    member = models.ForeignKey("coop.Member", on_delete=models.PROTECT, related_name="premium_shares",
-                               verbose_name=_("socio"))
+    member = models.ForeignKey(
+        "coop.Member", on_delete=models.PROTECT, related_name="premium_shares", verbose_name=_("socio")
+    )
     fairtrade_g = models.BigIntegerField(_("Comercio Justo entregado (g, equivalente seco)"))
     amount_minor = models.BigIntegerField(_("monto (céntimos)"))
 
@@ -268,8 +327,9 @@ class DistributionShare(AppendOnlyModel):
         ordering = ["spending", "member__code"]
         constraints = [
             models.UniqueConstraint(fields=["spending", "member"], name="distribution_share_once"),
-            models.CheckConstraint(condition=Q(amount_minor__gte=0) & Q(fairtrade_g__gt=0),
-                                   name="distribution_share_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_minor__gte=0) & Q(fairtrade_g__gt=0), name="distribution_share_positive"
+            ),
         ]
 
     def __str__(self):

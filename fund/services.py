@@ -78,11 +78,14 @@ def _credit_balance(code: str) -> int:
 
 
 def fund_position() -> FundPosition:
-    authorized = (BudgetLine.objects.filter(authorization__isnull=False)
-                  .aggregate(total=Sum("amount_minor"))["total"] or 0)
+    authorized = (
+        BudgetLine.objects.filter(authorization__isnull=False).aggregate(total=Sum("amount_minor"))["total"]
+        or 0
+    )
     spent = _spending_total(status=SpendingStatus.PAID)
     return FundPosition(
-        usd_cents=_credit_balance(chart.PREMIUM_FUND_USD), pen_minor=_credit_balance(chart.PREMIUM_FUND_PEN),
+        usd_cents=_credit_balance(chart.PREMIUM_FUND_USD),
+        pen_minor=_credit_balance(chart.PREMIUM_FUND_PEN),
         authorized_unspent_minor=int(authorized) - spent,
         pending_minor=_spending_total(status=SpendingStatus.PENDING),
     )
@@ -158,19 +161,28 @@ def convert_premium(*, usd, rate, on: Date | None, document: str, user) -> Premi
     if cents and "usd" not in errors:
         held = _credit_balance(chart.PREMIUM_FUND_USD)
         if cents > held:
-            errors["usd"] = (f"El fondo tiene {format_money(held, 'USD')} en dólares; "
-                             f"no se pueden cambiar {format_money(cents, 'USD')}.")
+            errors["usd"] = (
+                f"El fondo tiene {format_money(held, 'USD')} en dólares; "
+                f"no se pueden cambiar {format_money(cents, 'USD')}."
+            )
     if errors:
         raise ValidationError(errors)
     pen = round_to_minor(from_minor(cents) * rate)
     entry = post_entry(
-        date=on, source_key=f"premium-conversion:{document}", user=user,
+        date=on,
+        source_key=f"premium-conversion:{document}",
+        user=user,
         description=f"Cambio de prima a soles, operación {document}: {format_money(cents, 'USD')} × {rate}",
-        lines=[(chart.account(chart.PREMIUM_FUND_USD), cents), (chart.account(chart.BANK_USD), -cents),
-               (chart.account(chart.BANK), pen), (chart.account(chart.PREMIUM_FUND_PEN), -pen)],
+        lines=[
+            (chart.account(chart.PREMIUM_FUND_USD), cents),
+            (chart.account(chart.BANK_USD), -cents),
+            (chart.account(chart.BANK), pen),
+            (chart.account(chart.PREMIUM_FUND_PEN), -pen),
+        ],
     )
-    conversion = PremiumConversion(date=on, document=document, usd_cents=cents, rate=rate, pen_minor=pen,
-                                   entry=entry, entered_by=user)
+    conversion = PremiumConversion(
+        date=on, document=document, usd_cents=cents, rate=rate, pen_minor=pen, entry=entry, entered_by=user
+    )
     conversion.save()
     return conversion
 
@@ -225,8 +237,10 @@ def authorize_budget_lines(
     total = sum(line.amount_minor for line in fresh)
     unallocated = fund_position().unallocated_minor
     if fresh and total > unallocated:
-        errors["lines"] = (f"Las líneas suman {soles(total)} y el fondo tiene {soles(max(unallocated, 0))} "
-                           "sin asignar. Cambie dólares de la prima a soles o reduzca el plan.")
+        errors["lines"] = (
+            f"Las líneas suman {soles(total)} y el fondo tiene {soles(max(unallocated, 0))} "
+            "sin asignar. Cambie dólares de la prima a soles o reduzca el plan."
+        )
     if errors:
         raise ValidationError(errors)
     authorization = PremiumAuthorization(decision=decision, decided_on=decided_on, authorized_by=user)
@@ -264,32 +278,45 @@ def _line_checks(line: BudgetLine | None, minor: int | None, kind: str, errors: 
         return
     line = BudgetLine.objects.get(pk=line.pk)
     if not line.is_authorized:
-        errors["line"] = (f"La línea «{line.purpose}» no está autorizada por la asamblea; "
-                          "no se puede gastar contra ella.")
+        errors["line"] = (
+            f"La línea «{line.purpose}» no está autorizada por la asamblea; no se puede gastar contra ella."
+        )
         return
     is_cash = line.category == PremiumCategory.CASH_TO_MEMBERS
     if kind == SpendingKind.DISTRIBUTION and not is_cash:
         errors["line"] = "Un reparto a los socios sale de una línea de «Pagos en efectivo a los socios»."
     elif kind == SpendingKind.SUPPLIER and is_cash:
-        errors["line"] = ("Una línea de pagos en efectivo a los socios se usa con un reparto, "
-                          "no con un proveedor.")
+        errors["line"] = (
+            "Una línea de pagos en efectivo a los socios se usa con un reparto, no con un proveedor."
+        )
     if minor is None or "amount" in errors:
         return
     remaining = line_remaining_minor(line)
     position = fund_position()
     free_soles = position.pen_minor - position.pending_minor
     if minor > remaining:
-        errors["amount"] = (f"El monto ({soles(minor)}) supera lo que queda en la línea «{line.purpose}» "
-                            f"({soles(max(remaining, 0))}).")
+        errors["amount"] = (
+            f"El monto ({soles(minor)}) supera lo que queda en la línea «{line.purpose}» "
+            f"({soles(max(remaining, 0))})."
+        )
     elif minor > free_soles:
-        errors["amount"] = (f"El monto ({soles(minor)}) supera los soles disponibles en el fondo "
-                            f"({soles(max(free_soles, 0))}, descontando gastos por aprobar).")
+        errors["amount"] = (
+            f"El monto ({soles(minor)}) supera los soles disponibles en el fondo "
+            f"({soles(max(free_soles, 0))}, descontando gastos por aprobar)."
+        )
 
 
 @transaction.atomic
 def register_spending(
-    *, line: BudgetLine | None, amount, supplier: str, ruc: str, document: str,
-    document_date: Date | None, description: str, user,
+    *,
+    line: BudgetLine | None,
+    amount,
+    supplier: str,
+    ruc: str,
+    document: str,
+    document_date: Date | None,
+    description: str,
+    user,
 ) -> Spending:
     """Record a supplier's invoice against an authorized line; it reserves the amount until approved."""
     _lock_fund()
@@ -305,8 +332,12 @@ def register_spending(
         errors["ruc"] = problem
     if not document:
         errors["document"] = "Indique el número del comprobante (factura o boleta)."
-    elif ruc and Spending.objects.filter(kind=SpendingKind.SUPPLIER, ruc=ruc, document=document,
-                                         status__in=COMMITTED_STATUSES).exists():
+    elif (
+        ruc
+        and Spending.objects.filter(
+            kind=SpendingKind.SUPPLIER, ruc=ruc, document=document, status__in=COMMITTED_STATUSES
+        ).exists()
+    ):
         errors["document"] = f"El comprobante {document} de este proveedor ya está registrado."
     _past_date(document_date, errors, "document_date", "la fecha del comprobante")
     if not description:
@@ -314,9 +345,17 @@ def register_spending(
     _line_checks(line, minor, SpendingKind.SUPPLIER, errors)
     if errors:
         raise ValidationError(errors)
-    spending = Spending(line=line, kind=SpendingKind.SUPPLIER, amount_minor=minor, supplier=supplier, ruc=ruc,
-                        document=document, document_date=document_date, description=description[:200],
-                        created_by=user)
+    spending = Spending(
+        line=line,
+        kind=SpendingKind.SUPPLIER,
+        amount_minor=minor,
+        supplier=supplier,
+        ruc=ruc,
+        document=document,
+        document_date=document_date,
+        description=description[:200],
+        created_by=user,
+    )
     spending.save()
     return spending
 
@@ -350,21 +389,33 @@ def split_by_weight(total_minor: int, weights: list[tuple[int, int]]) -> list[Sh
     order = sorted(range(len(weights)), key=lambda i: (-remainders[i], weights[i][0]))
     for i in order[:left]:
         floors[i] += 1
-    return [Share(member_id, grams, amount)
-            for (member_id, grams), amount in zip(weights, floors, strict=True)]
+    return [
+        Share(member_id, grams, amount) for (member_id, grams), amount in zip(weights, floors, strict=True)
+    ]
 
 
 def fairtrade_grams_by_member(season: Season) -> list[tuple[int, int]]:
     """(member id, Fairtrade dry-equivalent grams) from the season's valid deliveries, by member id."""
-    rows = (Delivery.objects.valid().filter(season=season, certification__in=FAIRTRADE_CLAIMS)
-            .values_list("member_id").annotate(grams=Sum("dry_g")).order_by("member_id"))
+    rows = (
+        Delivery.objects.valid()
+        .filter(season=season, certification__in=FAIRTRADE_CLAIMS)
+        .values_list("member_id")
+        .annotate(grams=Sum("dry_g"))
+        .order_by("member_id")
+    )
     return [(member_id, int(grams)) for member_id, grams in rows if grams]
 
 
 @transaction.atomic
 def register_distribution(
-    *, line: BudgetLine | None, season: Season | None, amount, document: str,
-    document_date: Date | None, description: str, user,
+    *,
+    line: BudgetLine | None,
+    season: Season | None,
+    amount,
+    document: str,
+    document_date: Date | None,
+    description: str,
+    user,
 ) -> Spending:
     """A cash distribution from a cash line, split now so the approvers see each member's part."""
     _lock_fund()
@@ -373,8 +424,9 @@ def register_distribution(
     document, description = (document or "").strip(), (description or "").strip()
     if not document:
         errors["document"] = "Indique el número de la planilla de reparto."
-    elif Spending.objects.filter(kind=SpendingKind.DISTRIBUTION, document=document,
-                                 status__in=COMMITTED_STATUSES).exists():
+    elif Spending.objects.filter(
+        kind=SpendingKind.DISTRIBUTION, document=document, status__in=COMMITTED_STATUSES
+    ).exists():
         errors["document"] = f"La planilla {document} ya está registrada."
     _past_date(document_date, errors, "document_date", "la fecha de la planilla")
     if not description:
@@ -385,18 +437,33 @@ def register_distribution(
     else:
         weights = fairtrade_grams_by_member(season)
         if not weights:
-            errors["season"] = (f"En la {season.name} no hay entregas de Comercio Justo: "
-                                "no hay a quién repartir.")
+            errors["season"] = (
+                f"En la {season.name} no hay entregas de Comercio Justo: no hay a quién repartir."
+            )
     _line_checks(line, minor, SpendingKind.DISTRIBUTION, errors)
     if errors:
         raise ValidationError(errors)
-    spending = Spending(line=line, kind=SpendingKind.DISTRIBUTION, amount_minor=minor, document=document,
-                        document_date=document_date, description=description[:200], season=season,
-                        created_by=user)
+    spending = Spending(
+        line=line,
+        kind=SpendingKind.DISTRIBUTION,
+        amount_minor=minor,
+        document=document,
+        document_date=document_date,
+        description=description[:200],
+        season=season,
+        created_by=user,
+    )
     spending.save()
     DistributionShare.objects.bulk_create(
-        (DistributionShare(spending=spending, member_id=share.member_id, fairtrade_g=share.fairtrade_g,
-                           amount_minor=share.amount_minor) for share in split_by_weight(minor, weights)),
+        (
+            DistributionShare(
+                spending=spending,
+                member_id=share.member_id,
+                fairtrade_g=share.fairtrade_g,
+                amount_minor=share.amount_minor,
+            )
+            for share in split_by_weight(minor, weights)
+        ),
         batch_size=2000,
     )
     return spending
@@ -436,23 +503,31 @@ def approve_spending(*, spending: Spending, capacity: str, user, on: Date | None
 def _post_spending(spending: Spending, user, on: Date) -> None:
     held = _credit_balance(chart.PREMIUM_FUND_PEN)
     if spending.amount_minor > held:  # only if money left the fund some other way since registration
-        raise ValidationError(f"El fondo tiene {soles(held)} en soles; el gasto es de "
-                              f"{soles(spending.amount_minor)}.")
+        raise ValidationError(
+            f"El fondo tiene {soles(held)} en soles; el gasto es de {soles(spending.amount_minor)}."
+        )
     fund = chart.account(chart.PREMIUM_FUND_PEN)
     line = spending.line
     if spending.kind == SpendingKind.DISTRIBUTION:
         shares = list(spending.shares.filter(amount_minor__gt=0).select_related("member"))
         accounts = chart.member_accounts([share.member for share in shares])
         credits = [(accounts[share.member_id], -share.amount_minor) for share in shares]
-        description = (f"Reparto de prima, planilla {spending.document}: {len(credits)} socios, "
-                       f"línea «{line.purpose}»")
+        description = (
+            f"Reparto de prima, planilla {spending.document}: {len(credits)} socios, línea «{line.purpose}»"
+        )
     else:
         credits = [(chart.account(chart.BANK), -spending.amount_minor)]
-        description = (f"Prima: {spending.description}; {spending.supplier} RUC {spending.ruc}, "
-                       f"comprobante {spending.document}; línea «{line.purpose}»")
-    spending.entry = post_entry(date=on, description=description[:300],
-                                source_key=f"premium-spending:{spending.pk}",
-                                lines=[(fund, spending.amount_minor), *credits], user=user)
+        description = (
+            f"Prima: {spending.description}; {spending.supplier} RUC {spending.ruc}, "
+            f"comprobante {spending.document}; línea «{line.purpose}»"
+        )
+    spending.entry = post_entry(
+        date=on,
+        description=description[:300],
+        source_key=f"premium-spending:{spending.pk}",
+        lines=[(fund, spending.amount_minor), *credits],
+        user=user,
+    )
     spending.status = SpendingStatus.PAID
     spending.save(update_fields=["entry", "status"])
 
@@ -490,8 +565,10 @@ def reverse_spending(*, spending: Spending, reason: str, user, on: Date | None =
     on = on or timezone.localdate()
     errors = []
     if spending.status != SpendingStatus.PAID:
-        errors.append(f"Solo se revierte un gasto contabilizado; {spending.document} está "
-                      f"{spending.get_status_display().lower()}.")
+        errors.append(
+            f"Solo se revierte un gasto contabilizado; {spending.document} está "
+            f"{spending.get_status_display().lower()}."
+        )
     if not reason:
         errors.append("Indique el motivo de la reversión.")
     if (spending.entry and on < spending.entry.date) or on > timezone.localdate():
@@ -499,8 +576,11 @@ def reverse_spending(*, spending: Spending, reason: str, user, on: Date | None =
     if errors:
         raise ValidationError(errors)
     spending.reversal_entry = reverse_entry(
-        entry=spending.entry, date=on, user=user,
-        reason=f"{spending.get_kind_display().lower()} {spending.document}: {reason}")
+        entry=spending.entry,
+        date=on,
+        user=user,
+        reason=f"{spending.get_kind_display().lower()} {spending.document}: {reason}",
+    )
     spending.status, spending.rejection_reason = SpendingStatus.REVERSED, reason[:200]
     spending.save(update_fields=["reversal_entry", "status", "rejection_reason"])
     return spending
@@ -528,9 +608,13 @@ class Figures:
 def add_up(label: str, figures, **extra) -> Figures:
     """Several lines' figures together (a category, a season, a total)."""
     figures = list(figures)
-    return Figures(label=label, authorized_minor=sum(f.authorized_minor for f in figures),
-                   spent_minor=sum(f.spent_minor for f in figures),
-                   pending_minor=sum(f.pending_minor for f in figures), **extra)
+    return Figures(
+        label=label,
+        authorized_minor=sum(f.authorized_minor for f in figures),
+        spent_minor=sum(f.spent_minor for f in figures),
+        pending_minor=sum(f.pending_minor for f in figures),
+        **extra,
+    )
 
 
 @dataclass(frozen=True)
@@ -546,30 +630,57 @@ class FundReport:
 
 def fund_report() -> FundReport:
     """Everything the premium fund page shows, in a handful of aggregate queries."""
-    received = {row["contract__season"]: row for row in ContractPayment.objects.values("contract__season")
-                .annotate(usd=Sum("premium_cents"), pen=Sum("premium_pen_minor")).order_by()}
-    committed = (Spending.objects.filter(status__in=COMMITTED_STATUSES).values("line", "status")
-                 .annotate(total=Sum("amount_minor")).order_by())
+    received = {
+        row["contract__season"]: row
+        for row in ContractPayment.objects.values("contract__season")
+        .annotate(usd=Sum("premium_cents"), pen=Sum("premium_pen_minor"))
+        .order_by()
+    }
+    committed = (
+        Spending.objects.filter(status__in=COMMITTED_STATUSES)
+        .values("line", "status")
+        .annotate(total=Sum("amount_minor"))
+        .order_by()
+    )
     spent = {(row["line"], row["status"]): int(row["total"]) for row in committed}
-    lines = list(BudgetLine.objects.select_related("season", "authorization")
-                 .order_by("season__starts_on", "id"))
-    line_figures = [(line, Figures(
-        label=line.purpose, authorized_minor=line.amount_minor if line.is_authorized else 0,
-        spent_minor=spent.get((line.pk, SpendingStatus.PAID), 0),
-        pending_minor=spent.get((line.pk, SpendingStatus.PENDING), 0))) for line in lines]
+    lines = list(
+        BudgetLine.objects.select_related("season", "authorization").order_by("season__starts_on", "id")
+    )
+    line_figures = [
+        (
+            line,
+            Figures(
+                label=line.purpose,
+                authorized_minor=line.amount_minor if line.is_authorized else 0,
+                spent_minor=spent.get((line.pk, SpendingStatus.PAID), 0),
+                pending_minor=spent.get((line.pk, SpendingStatus.PENDING), 0),
+            ),
+        )
+        for line in lines
+    ]
 
     seasons = []
     for season in Season.objects.order_by("starts_on"):
         money_in = received.get(season.pk, {})
-        seasons.append(add_up(season.name, [f for line, f in line_figures if line.season_id == season.pk],
-                             received_usd_cents=int(money_in.get("usd") or 0),
-                             received_pen_minor=int(money_in.get("pen") or 0)))
-    categories = [add_up(str(label), [f for line, f in line_figures if line.category == value])
-                  for value, label in PremiumCategory.choices]
+        seasons.append(
+            add_up(
+                season.name,
+                [f for line, f in line_figures if line.season_id == season.pk],
+                received_usd_cents=int(money_in.get("usd") or 0),
+                received_pen_minor=int(money_in.get("pen") or 0),
+            )
+        )
+    categories = [
+        add_up(str(label), [f for line, f in line_figures if line.category == value])
+        for value, label in PremiumCategory.choices
+    ]
     conversions = PremiumConversion.objects.aggregate(usd=Sum("usd_cents"), pen=Sum("pen_minor"))
     return FundReport(
         position=fund_position(),
         received_usd_cents=sum(f.received_usd_cents for f in seasons),
-        converted_usd_cents=int(conversions["usd"] or 0), converted_pen_minor=int(conversions["pen"] or 0),
-        seasons=seasons, categories=categories, lines=line_figures,
+        converted_usd_cents=int(conversions["usd"] or 0),
+        converted_pen_minor=int(conversions["pen"] or 0),
+        seasons=seasons,
+        categories=categories,
+        lines=line_figures,
     )

@@ -49,29 +49,44 @@ ENTRY_LINES_SHOWN = 10  # a distribution's entry has a line per member: the payr
 @role_required(*FUND_READERS)
 def fund_overview(request):
     report = fund_report()
-    spendings = (Spending.objects.select_related("line", "created_by")
-                 .prefetch_related(Prefetch("approvals", SpendingApproval.objects.select_related("user")))
-                 .order_by("-created_at", "-id")[:50])
-    return render(request, "fund/overview.html", {
-        "report": report, "spendings": spendings, "today": timezone.localdate(),
-        "conversions": PremiumConversion.objects.select_related("entered_by")[:20],
-        "can_draft_plan": has_role(request.user, *PLAN_DRAFTERS),
-    })
+    spendings = (
+        Spending.objects.select_related("line", "created_by")
+        .prefetch_related(Prefetch("approvals", SpendingApproval.objects.select_related("user")))
+        .order_by("-created_at", "-id")[:50]
+    )
+    return render(
+        request,
+        "fund/overview.html",
+        {
+            "report": report,
+            "spendings": spendings,
+            "today": timezone.localdate(),
+            "conversions": PremiumConversion.objects.select_related("entered_by")[:20],
+            "can_draft_plan": has_role(request.user, *PLAN_DRAFTERS),
+        },
+    )
 
 
 @role_required(ADMINISTRATOR)
 @require_POST
 def premium_conversion(request):
     try:
-        conversion = convert_premium(usd=request.POST.get("usd", ""), rate=request.POST.get("rate", ""),
-                                     on=date_or_none(request.POST.get("on")),
-                                     document=request.POST.get("document", ""), user=request.user)
+        conversion = convert_premium(
+            usd=request.POST.get("usd", ""),
+            rate=request.POST.get("rate", ""),
+            on=date_or_none(request.POST.get("on")),
+            document=request.POST.get("document", ""),
+            user=request.user,
+        )
     except ValidationError as exc:
         refused(request, exc, about="Cambio a soles")
     else:
-        messages.success(request, f"Operación {conversion.document}: "
-                                  f"{format_money(conversion.usd_cents, 'USD')} a {conversion.rate} = "
-                                  f"{format_money(conversion.pen_minor, 'PEN')} al fondo en soles.")
+        messages.success(
+            request,
+            f"Operación {conversion.document}: "
+            f"{format_money(conversion.usd_cents, 'USD')} a {conversion.rate} = "
+            f"{format_money(conversion.pen_minor, 'PEN')} al fondo en soles.",
+        )
     return redirect("fund:fund_overview")
 
 
@@ -80,71 +95,120 @@ def budget_line_new(request):
     errors, data = {}, request.POST if request.method == "POST" else {}
     if request.method == "POST":
         try:
-            line = draft_budget_line(season=Season.picked(data.get("season")),
-                                     purpose=data.get("purpose", ""), category=data.get("category", ""),
-                                     amount=data.get("amount", ""), user=request.user)
+            line = draft_budget_line(
+                season=Season.picked(data.get("season")),
+                purpose=data.get("purpose", ""),
+                category=data.get("category", ""),
+                amount=data.get("amount", ""),
+                user=request.user,
+            )
         except ValidationError as exc:
             errors = errors_of(exc)
         else:
-            messages.success(request, f"Línea «{line.purpose}» agregada al plan como borrador: "
-                                      "la asamblea debe aprobarla antes de gastar.")
+            messages.success(
+                request,
+                f"Línea «{line.purpose}» agregada al plan como borrador: "
+                "la asamblea debe aprobarla antes de gastar.",
+            )
             return redirect("fund:fund_overview")
-    return render(request, "fund/budget_line_form.html", {
-        "errors": errors, "data": data, "seasons": Season.objects.all(),
-        "categories": PremiumCategory.choices,
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "fund/budget_line_form.html",
+        {
+            "errors": errors,
+            "data": data,
+            "seasons": Season.objects.all(),
+            "categories": PremiumCategory.choices,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @role_required(ADMINISTRATOR)
 def spending_new(request):
     """A supplier's invoice or a cash distribution, against one authorized line."""
     data = request.POST if request.method == "POST" else request.GET
-    lines = list(BudgetLine.objects.filter(authorization__isnull=False)
-                 .select_related("season", "authorization"))
+    lines = list(
+        BudgetLine.objects.filter(authorization__isnull=False).select_related("season", "authorization")
+    )
     for line in lines:
         line.remaining_minor = line_remaining_minor(line)
     errors = {}
     if request.method == "POST":
         line = next((line for line in lines if str(line.pk) == data.get("line")), None)
-        common = {"line": line, "amount": data.get("amount", ""), "document": data.get("document", ""),
-                  "document_date": date_or_none(data.get("document_date")),
-                  "description": data.get("description", ""), "user": request.user}
+        common = {
+            "line": line,
+            "amount": data.get("amount", ""),
+            "document": data.get("document", ""),
+            "document_date": date_or_none(data.get("document_date")),
+            "description": data.get("description", ""),
+            "user": request.user,
+        }
         try:
             if data.get("kind") == SpendingKind.DISTRIBUTION:
                 spending = register_distribution(**common, season=Season.picked(data.get("season")))
             else:
-                spending = register_spending(**common, supplier=data.get("supplier", ""),
-                                             ruc=data.get("ruc", ""))
+                spending = register_spending(
+                    **common, supplier=data.get("supplier", ""), ruc=data.get("ruc", "")
+                )
         except ValidationError as exc:
             errors = errors_of(exc)
         else:
-            messages.success(request, f"{spending.get_kind_display()} {spending.document} registrado por "
-                                      f"{format_money(spending.amount_minor, 'PEN')}: espera la aprobación "
-                                      "del consejo de administración y de tesorería.")
+            messages.success(
+                request,
+                f"{spending.get_kind_display()} {spending.document} registrado por "
+                f"{format_money(spending.amount_minor, 'PEN')}: espera la aprobación "
+                "del consejo de administración y de tesorería.",
+            )
             return redirect(spending.get_absolute_url())
-    return render(request, "fund/spending_form.html", {
-        "errors": errors, "data": data, "lines": lines, "seasons": Season.objects.all(),
-        "kinds": SpendingKind.choices, "today": timezone.localdate(),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "fund/spending_form.html",
+        {
+            "errors": errors,
+            "data": data,
+            "lines": lines,
+            "seasons": Season.objects.all(),
+            "kinds": SpendingKind.choices,
+            "today": timezone.localdate(),
+        },
+        status=400 if errors else 200,
+    )
 
 
 @role_required(*FUND_READERS)
 def spending_detail(request, pk):
-    spending = get_object_or_404(Spending.objects.select_related(
-        "line__season", "line__authorization", "created_by", "season", "entry", "reversal_entry"), pk=pk)
+    spending = get_object_or_404(
+        Spending.objects.select_related(
+            "line__season", "line__authorization", "created_by", "season", "entry", "reversal_entry"
+        ),
+        pk=pk,
+    )
     shares = Paginator(spending.shares.select_related("member").order_by("member__code"), SHARES_PER_PAGE)
     approvals = list(spending.approvals.select_related("user"))
     signed = {a.capacity for a in approvals}
-    my_capacities = [(value, label) for value, label in ApprovalCapacity.choices
-                     if value not in signed and has_role(request.user, CAPACITY_ROLES[value])]
+    my_capacities = [
+        (value, label)
+        for value, label in ApprovalCapacity.choices
+        if value not in signed and has_role(request.user, CAPACITY_ROLES[value])
+    ]
     entry_lines = spending.entry.lines.select_related("account")[:ENTRY_LINES_SHOWN] if spending.entry else []
-    return render(request, "fund/spending_detail.html", {
-        "spending": spending, "approvals": approvals, "my_capacities": my_capacities,
-        "already_signed": any(a.user_id == request.user.pk for a in approvals),
-        "can_sign": spending.status == SpendingStatus.PENDING and has_role(request.user, *SPENDING_APPROVERS),
-        "shares": shares.get_page(request.GET.get("page")), "share_count": shares.count,
-        "entry_lines": entry_lines, "entry_line_count": spending.entry.lines.count() if spending.entry else 0,
-    })
+    return render(
+        request,
+        "fund/spending_detail.html",
+        {
+            "spending": spending,
+            "approvals": approvals,
+            "my_capacities": my_capacities,
+            "already_signed": any(a.user_id == request.user.pk for a in approvals),
+            "can_sign": spending.status == SpendingStatus.PENDING
+            and has_role(request.user, *SPENDING_APPROVERS),
+            "shares": shares.get_page(request.GET.get("page")),
+            "share_count": shares.count,
+            "entry_lines": entry_lines,
+            "entry_line_count": spending.entry.lines.count() if spending.entry else 0,
+        },
+    )
 
 
 @role_required(*SPENDING_APPROVERS)
@@ -152,14 +216,18 @@ def spending_detail(request, pk):
 def spending_approve(request, pk):
     spending = get_object_or_404(Spending, pk=pk)
     try:
-        spending = approve_spending(spending=spending, capacity=request.POST.get("capacity", ""),
-                                    user=request.user)
+        spending = approve_spending(
+            spending=spending, capacity=request.POST.get("capacity", ""), user=request.user
+        )
     except ValidationError as exc:
         refused(request, exc, about=spending.document)
     else:
         if spending.status == SpendingStatus.PAID:
-            messages.success(request, f"Segunda aprobación registrada: {spending.document} contabilizado "
-                                      f"(asiento {spending.entry.number}).")
+            messages.success(
+                request,
+                f"Segunda aprobación registrada: {spending.document} contabilizado "
+                f"(asiento {spending.entry.number}).",
+            )
         else:
             messages.success(request, f"Aprobación registrada; {spending.document} espera la segunda firma.")
     return redirect(spending.get_absolute_url())
@@ -174,8 +242,9 @@ def spending_reject(request, pk):
     except ValidationError as exc:
         refused(request, exc, about=spending.document)
     else:
-        messages.success(request, f"{spending.document} rechazado; "
-                                  "su monto vuelve a quedar libre en la línea.")
+        messages.success(
+            request, f"{spending.document} rechazado; su monto vuelve a quedar libre en la línea."
+        )
     return redirect(spending.get_absolute_url())
 
 
@@ -184,12 +253,16 @@ def spending_reject(request, pk):
 def spending_reverse(request, pk):
     spending = get_object_or_404(Spending, pk=pk)
     try:
-        spending = reverse_spending(spending=spending, reason=request.POST.get("reason", ""),
-                                    user=request.user)
+        spending = reverse_spending(
+            spending=spending, reason=request.POST.get("reason", ""), user=request.user
+        )
     except ValidationError as exc:
         refused(request, exc, about=spending.document)
     else:
         number = spending.reversal_entry.number
-        messages.success(request, f"{spending.document} revertido (asiento {number}): el dinero vuelve "
-                                  "al fondo y el monto queda libre en la línea.")
+        messages.success(
+            request,
+            f"{spending.document} revertido (asiento {number}): el dinero vuelve "
+            "al fondo y el monto queda libre en la línea.",
+        )
     return redirect(spending.get_absolute_url())

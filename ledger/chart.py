@@ -66,17 +66,24 @@ def member_accounts(members) -> dict[int, Account]:
     codes = list(by_code)
     found = {}
     for start in range(0, len(codes), 900):  # SQLite's limit on query parameters
-        found.update({a.code: a for a in Account.objects.filter(code__in=codes[start:start + 900])})
-    missing = [Account(code=code, **_member_account_fields(member))
-               for code, member in by_code.items() if code not in found]
+        found.update({a.code: a for a in Account.objects.filter(code__in=codes[start : start + 900])})
+    missing = [
+        Account(code=code, **_member_account_fields(member))
+        for code, member in by_code.items()
+        if code not in found
+    ]
     for account in Account.objects.bulk_create(missing, batch_size=2000):
         found[account.code] = account
     return {by_code[code].pk: account for code, account in found.items()}
 
 
 def _member_account_fields(member) -> dict:
-    return {"name": f"Cuenta del socio {member.name}", "kind": AccountKind.LIABILITY,
-            "currency": Currency.PEN, "member": member}
+    return {
+        "name": f"Cuenta del socio {member.name}",
+        "kind": AccountKind.LIABILITY,
+        "currency": Currency.PEN,
+        "member": member,
+    }
 
 
 def purchase_accounts(member) -> tuple[Account, Account]:

@@ -9,11 +9,13 @@ from ledger.models import MovementKind, PaymentMethod
 
 class MovementForm(forms.Form):
     kind = forms.ChoiceField(label=_("Tipo"), choices=MovementKind.choices)
-    method = forms.ChoiceField(label=_("Medio de pago"), choices=[("", "—")] + PaymentMethod.choices,
-                               required=False)
+    method = forms.ChoiceField(
+        label=_("Medio de pago"), choices=[("", "—")] + PaymentMethod.choices, required=False
+    )
     date = forms.DateField(label=_("Fecha"), initial=timezone.localdate)
     amount = forms.CharField(label=_("Importe (S/)"), max_length=16)
-    document = forms.CharField(label=_("Documento"), max_length=60,
-                               help_text=_("Voucher, número de operación o acuerdo firmado."))
+    document = forms.CharField(
+        label=_("Documento"), max_length=60, help_text=_("Voucher, número de operación o acuerdo firmado.")
+    )
     note = forms.CharField(label=_("Detalle"), max_length=200, required=False)
     token = forms.UUIDField(widget=forms.HiddenInput)

@@ -13,8 +13,14 @@ GENESIS_HASH = "0" * 64
 
 
 def entry_hash(
-    *, previous_hash: str, number: int, date: date, description: str, source_key: str,
-    reverses_number: int | None, lines: list[tuple[str, str, int]],
+    *,
+    previous_hash: str,
+    number: int,
+    date: date,
+    description: str,
+    source_key: str,
+    reverses_number: int | None,
+    lines: list[tuple[str, str, int]],
 ) -> str:
     """sha256 of the previous hash and the entry's content; ``lines`` are (account code, currency, amount)."""
     content = {

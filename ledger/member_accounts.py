@@ -41,8 +41,16 @@ def owed_to_member(member: Member, *, on: Date | None = None) -> int:
 
 @transaction.atomic
 def record_movement(
-    *, member: Member, kind: str, date: Date | None, amount, document: str, user,
-    method: str = "", note: str = "", submission_token: uuid.UUID | None = None,
+    *,
+    member: Member,
+    kind: str,
+    date: Date | None,
+    amount,
+    document: str,
+    user,
+    method: str = "",
+    note: str = "",
+    submission_token: uuid.UUID | None = None,
 ) -> MemberMovement:
     """Post an advance, payment or deduction to the member's account, or refuse and write nothing.
 
@@ -73,12 +81,17 @@ def record_movement(
     if not document:
         errors["document"] = "Indique el documento: voucher, número de operación o acuerdo."
     # A voided movement frees its document, so the corrected one can carry the same voucher number.
-    same_document = list(MemberMovement.objects.filter(member=member, kind=kind, document=document)
-                         .select_related("entry__reversed_by"))
+    same_document = list(
+        MemberMovement.objects.filter(member=member, kind=kind, document=document).select_related(
+            "entry__reversed_by"
+        )
+    )
     standing = next((m for m in same_document if not m.is_reversed), None)
     if standing is not None:
-        errors["document"] = (f"El documento {document} ya fue registrado para este socio el "
-                              f"{standing.date:%d/%m/%Y} ({standing.get_kind_display().lower()}).")
+        errors["document"] = (
+            f"El documento {document} ya fue registrado para este socio el "
+            f"{standing.date:%d/%m/%Y} ({standing.get_kind_display().lower()})."
+        )
     minor = None
     # A float raises TypeError in to_minor: a programming error, not something a person typed.
     try:
@@ -105,13 +118,23 @@ def record_movement(
     counter_account = chart.account(METHOD_ACCOUNTS[method] if is_cash_movement else DEDUCTION_ACCOUNTS[kind])
     label = MovementKind(kind).label
     entry = post_entry(
-        date=date, description=f"{label} a {member.code} {member.name}, documento {document}",
+        date=date,
+        description=f"{label} a {member.code} {member.name}, documento {document}",
         source_key=_source_key(kind, member, document, attempt=len(same_document) + 1),
-        lines=[(account, minor), (counter_account, -minor)], user=user,
+        lines=[(account, minor), (counter_account, -minor)],
+        user=user,
     )
     movement = MemberMovement(
-        member=member, kind=kind, method=method, date=date, amount_minor=minor, document=document,
-        note=(note or "").strip()[:200], entry=entry, submission_token=submission_token, entered_by=user,
+        member=member,
+        kind=kind,
+        method=method,
+        date=date,
+        amount_minor=minor,
+        document=document,
+        note=(note or "").strip()[:200],
+        entry=entry,
+        submission_token=submission_token,
+        entered_by=user,
     )
     movement.save()
     return movement
@@ -135,6 +158,10 @@ def reverse_movement(
         raise ValidationError({"reason": "Indique el motivo de la anulación."})
     if JournalEntry.objects.filter(reverses=movement.entry_id).exists():
         raise ValidationError({"reason": f"El movimiento {movement.document} ya fue anulado."})
-    reverse_entry(entry=movement.entry, date=on or timezone.localdate(), user=user,
-                  reason=f"anulación de {movement.get_kind_display().lower()} {movement.document}: {reason}")
+    reverse_entry(
+        entry=movement.entry,
+        date=on or timezone.localdate(),
+        user=user,
+        reason=f"anulación de {movement.get_kind_display().lower()} {movement.document}: {reason}",
+    )
     return movement

@@ -37,8 +37,12 @@ class Account(models.Model):
     kind = models.CharField(_("tipo"), max_length=16, choices=AccountKind.choices)
     currency = models.CharField(_("moneda"), max_length=3, choices=Currency.choices)
     member = models.ForeignKey(
-        "coop.Member", verbose_name=_("socio"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="accounts",
+        "coop.Member",
+        verbose_name=_("socio"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
     )
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)
 
@@ -77,12 +81,20 @@ class JournalEntry(AppendOnlyModel):
     description = models.TextField(_("descripción"))
     source_key = models.CharField(_("documento de origen"), max_length=120, unique=True)
     reverses = models.OneToOneField(
-        "self", verbose_name=_("revierte"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="reversed_by",
+        "self",
+        verbose_name=_("revierte"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
     )
     posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("registrado por"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrado por"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     posted_at = models.DateTimeField(_("registrado"), auto_now_add=True)
     previous_hash = models.CharField(_("hash anterior"), max_length=64)
@@ -144,19 +156,27 @@ class MemberMovement(AppendOnlyModel):
     Posted by ledger.member_accounts; a mistake is reversed, never edited.
     """
 
-    member = models.ForeignKey("coop.Member", on_delete=models.PROTECT, related_name="movements",
-                               verbose_name=_("socio"))
+    member = models.ForeignKey(
+        "coop.Member", on_delete=models.PROTECT, related_name="movements", verbose_name=_("socio")
+    )
     kind = models.CharField(_("tipo"), max_length=12, choices=MovementKind.choices)
     method = models.CharField(_("medio de pago"), max_length=6, choices=PaymentMethod.choices, blank=True)
     date = models.DateField(_("fecha"))
     amount_minor = models.BigIntegerField(_("importe (céntimos)"))
-    document = models.CharField(_("documento"), max_length=60,
-                                help_text=_("Número de voucher, operación bancaria o acuerdo firmado."))
+    document = models.CharField(
+        _("documento"), max_length=60, help_text=_("Número de voucher, operación bancaria o acuerdo firmado.")
+    )
     note = models.CharField(_("detalle"), max_length=200, blank=True)
     entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="movement")
     submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("registrado por"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrado por"),
+    )
     entered_at = models.DateTimeField(_("registrado"), auto_now_add=True)
 
     class Meta(AppendOnlyModel.Meta):
@@ -168,8 +188,9 @@ class MemberMovement(AppendOnlyModel):
             models.CheckConstraint(condition=~Q(document=""), name="movement_document_required"),
             models.CheckConstraint(condition=Q(kind__in=MovementKind.values), name="movement_kind_known"),
             models.CheckConstraint(
-                condition=Q(kind__in=[MovementKind.ADVANCE, MovementKind.PAYMENT],
-                            method__in=PaymentMethod.values)
+                condition=Q(
+                    kind__in=[MovementKind.ADVANCE, MovementKind.PAYMENT], method__in=PaymentMethod.values
+                )
                 | Q(kind__in=[MovementKind.INPUT_CREDIT, MovementKind.LOAN_INSTALMENT], method=""),
                 name="movement_method_matches_kind",
             ),

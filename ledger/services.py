@@ -34,8 +34,14 @@ def post_entry(
     transaction (as ``chart.purchase_accounts`` does), so they are taken as they are
     instead of being read a second time.
     """
-    return _post(date=date, description=description, source_key=source_key, lines=lines, user=user,
-                 accounts_read=accounts_read)
+    return _post(
+        date=date,
+        description=description,
+        source_key=source_key,
+        lines=lines,
+        user=user,
+        accounts_read=accounts_read,
+    )
 
 
 def reverse_entry(*, entry: JournalEntry, date: Date, reason: str, user=None) -> JournalEntry:
@@ -44,8 +50,12 @@ def reverse_entry(*, entry: JournalEntry, date: Date, reason: str, user=None) ->
         raise ValidationError("Indique el motivo de la reversión.")
     mirror = [(line.account, -line.amount) for line in entry.lines.select_related("account")]
     return _post(
-        date=date, description=f"Reversión del asiento {entry.number}: {reason.strip()}",
-        source_key=f"reversal:{entry.number}", lines=mirror, user=user, reverses=entry,
+        date=date,
+        description=f"Reversión del asiento {entry.number}: {reason.strip()}",
+        source_key=f"reversal:{entry.number}",
+        lines=mirror,
+        user=user,
+        reverses=entry,
     )
 
 
@@ -58,8 +68,9 @@ def _post(**kwargs) -> JournalEntry:
         return _post_in_transaction(**kwargs)
 
 
-def _post_in_transaction(*, date, description, source_key, lines, user, reverses=None,
-                         accounts_read=False) -> JournalEntry:
+def _post_in_transaction(
+    *, date, description, source_key, lines, user, reverses=None, accounts_read=False
+) -> JournalEntry:
     counter = _lock_counter()
     if accounts_read:
         accounts = {account.pk: account for account, _ in lines}
@@ -73,13 +84,20 @@ def _post_in_transaction(*, date, description, source_key, lines, user, reverses
     # Currency comes from the stored account, never from what the caller holds.
     rows = [(accounts[account.pk], amount) for account, amount in lines]
     entry = JournalEntry(
-        number=counter.last_number + 1, date=date, description=description.strip(),
-        source_key=source_key, reverses=reverses, posted_by=user,
+        number=counter.last_number + 1,
+        date=date,
+        description=description.strip(),
+        source_key=source_key,
+        reverses=reverses,
+        posted_by=user,
     )
     entry.previous_hash = _previous_hash(counter)
     entry.hash = entry_hash(
-        previous_hash=entry.previous_hash, number=entry.number, date=date,
-        description=entry.description, source_key=source_key,
+        previous_hash=entry.previous_hash,
+        number=entry.number,
+        date=date,
+        description=entry.description,
+        source_key=source_key,
         reverses_number=reverses.number if reverses else None,
         lines=[(account.code, account.currency, amount) for account, amount in rows],
     )
@@ -91,13 +109,19 @@ def _post_in_transaction(*, date, description, source_key, lines, user, reverses
     if not sql.insert(entry, unless_taken="source_key"):
         taken = JournalEntry.objects.values_list("number", flat=True).get(source_key=source_key)
         raise ValidationError([_taken_message(source_key, taken)])
-    sql.insert_many([JournalLine(entry=entry, account=account, amount=amount, currency=account.currency)
-                     for account, amount in rows])
+    sql.insert_many(
+        [
+            JournalLine(entry=entry, account=account, amount=amount, currency=account.currency)
+            for account, amount in rows
+        ]
+    )
     # The counter is the one ledger row that changes (by hand: the one-by-one path's every
     # statement counts, see ledger.sql).
     with sql.connection_for(EntryCounter).cursor() as cursor:
-        cursor.execute("UPDATE ledger_entrycounter SET last_number = %s, last_hash = %s WHERE id = %s",
-                       [entry.number, entry.hash, counter.pk])
+        cursor.execute(
+            "UPDATE ledger_entrycounter SET last_number = %s, last_hash = %s WHERE id = %s",
+            [entry.number, entry.hash, counter.pk],
+        )
     return entry
 
 
@@ -125,8 +149,11 @@ def post_entries(entries: list[NewEntry], *, user=None) -> list[JournalEntry]:
     keys = [entry.source_key for entry in entries]
     taken = set()
     for start in range(0, len(keys), 900):
-        taken.update(JournalEntry.objects.filter(source_key__in=keys[start:start + 900])
-                     .values_list("source_key", flat=True))
+        taken.update(
+            JournalEntry.objects.filter(source_key__in=keys[start : start + 900]).values_list(
+                "source_key", flat=True
+            )
+        )
     errors, seen = [], set()
     for entry in entries:
         problems = _line_errors(entry.lines, accounts)
@@ -145,24 +172,38 @@ def post_entries(entries: list[NewEntry], *, user=None) -> list[JournalEntry]:
     rows, line_rows = [], []
     for number, new in enumerate(entries, start=counter.last_number + 1):
         lines = [(accounts[account.pk], amount) for account, amount in new.lines]
-        entry = JournalEntry(number=number, date=new.date, description=new.description.strip(),
-                             source_key=new.source_key, posted_by=user, previous_hash=previous)
+        entry = JournalEntry(
+            number=number,
+            date=new.date,
+            description=new.description.strip(),
+            source_key=new.source_key,
+            posted_by=user,
+            previous_hash=previous,
+        )
         entry.hash = previous = entry_hash(
-            previous_hash=previous, number=number, date=new.date, description=entry.description,
-            source_key=new.source_key, reverses_number=None,
+            previous_hash=previous,
+            number=number,
+            date=new.date,
+            description=entry.description,
+            source_key=new.source_key,
+            reverses_number=None,
             lines=[(account.code, account.currency, amount) for account, amount in lines],
         )
         rows.append(entry)
         line_rows.append(lines)
     JournalEntry.objects.bulk_create(rows, batch_size=BULK_BATCH)
     JournalLine.objects.bulk_create(
-        (JournalLine(entry=entry, account=account, amount=amount, currency=account.currency)
-         for entry, lines in zip(rows, line_rows, strict=True) for account, amount in lines),
+        (
+            JournalLine(entry=entry, account=account, amount=amount, currency=account.currency)
+            for entry, lines in zip(rows, line_rows, strict=True)
+            for account, amount in lines
+        ),
         batch_size=BULK_BATCH,
     )
     if rows:
-        EntryCounter.objects.filter(pk=counter.pk).update(last_number=rows[-1].number,
-                                                           last_hash=rows[-1].hash)
+        EntryCounter.objects.filter(pk=counter.pk).update(
+            last_number=rows[-1].number, last_hash=rows[-1].hash
+        )
     return rows
 
 
@@ -202,20 +243,25 @@ def _line_errors(lines: Lines, accounts: dict[int, Account]) -> list[str]:
         totals[accounts[account.pk].currency] += amount
     errors += [
         f"Las líneas en {currency} no suman cero (diferencia de {total} céntimos)."
-        for currency, total in sorted(totals.items()) if total
+        for currency, total in sorted(totals.items())
+        if total
     ]
     return errors
 
 
-def _document_errors(description: str, source_key: str, reverses: JournalEntry | None, *,
-                     check_taken: bool = True) -> list[str]:
+def _document_errors(
+    description: str, source_key: str, reverses: JournalEntry | None, *, check_taken: bool = True
+) -> list[str]:
     errors = []
     if not description.strip():
         errors.append("Indique la descripción del asiento.")
     if not source_key.strip():
         errors.append("Indique el documento de origen del asiento.")
-    elif check_taken and (taken := JournalEntry.objects.filter(source_key=source_key)
-                          .values_list("number", flat=True).order_by()[:1]):
+    elif check_taken and (
+        taken := JournalEntry.objects.filter(source_key=source_key)
+        .values_list("number", flat=True)
+        .order_by()[:1]
+    ):
         errors.append(_taken_message(source_key, taken[0]))
     if reverses is not None:
         errors += _reversal_errors(reverses)

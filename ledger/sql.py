@@ -81,8 +81,10 @@ def _insert_sql(model, alias, unless_taken):
     conflict = ""
     if unless_taken:
         conflict = f" ON CONFLICT ({quote(model._meta.get_field(unless_taken).column)}) DO NOTHING"
-    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns(connection, fields)}) "  # noqa: S608 - model names
-           f"VALUES ({', '.join(['%s'] * len(fields))}){conflict} RETURNING {quote(model._meta.pk.column)}")
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns(connection, fields)}) "  # noqa: S608 - model names
+        f"VALUES ({', '.join(['%s'] * len(fields))}){conflict} RETURNING {quote(model._meta.pk.column)}"
+    )
     return fields, sql
 
 
@@ -92,10 +94,15 @@ def insert_many(instances: list[Model]) -> None:
     connection = connection_for(model)
     fields = _insert_sql(model, connection.alias, None)[0]
     row = f"({', '.join(['%s'] * len(fields))})"
-    values = [field.get_db_prep_save(field.pre_save(instance, add=True), connection)
-              for instance in instances for field in fields]
-    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608 - model names
-           f"({columns(connection, fields)}) VALUES {', '.join([row] * len(instances))}")
+    values = [
+        field.get_db_prep_save(field.pre_save(instance, add=True), connection)
+        for instance in instances
+        for field in fields
+    ]
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608 - model names
+        f"({columns(connection, fields)}) VALUES {', '.join([row] * len(instances))}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
 
@@ -115,5 +122,7 @@ def _get_for_update_sql(model, alias):
     quote = connection.ops.quote_name
     # SQLite has no row locks: its write transaction (IMMEDIATE) already holds the whole database.
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    return (f"SELECT {columns(connection, model._meta.concrete_fields)} "  # noqa: S608 - model names
-            f"FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = %s{lock}")
+    return (
+        f"SELECT {columns(connection, model._meta.concrete_fields)} "  # noqa: S608 - model names
+        f"FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = %s{lock}"
+    )

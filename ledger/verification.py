@@ -32,13 +32,16 @@ def verify_ledger() -> LedgerCheck:
     # Entries commit in number order (the counter lock), so fixing N first gives both streams one snapshot.
     last = JournalEntry.objects.aggregate(last=Max("number"))["last"] or 0
     entries = (
-        JournalEntry.objects.filter(number__lte=last).order_by("number")
-        .values("id", "number", "date", "description", "source_key", "reverses__number",
-                "previous_hash", "hash")
+        JournalEntry.objects.filter(number__lte=last)
+        .order_by("number")
+        .values(
+            "id", "number", "date", "description", "source_key", "reverses__number", "previous_hash", "hash"
+        )
         .iterator(chunk_size=CHUNK_SIZE)
     )
     lines = (
-        JournalLine.objects.filter(entry__number__lte=last).order_by("entry__number", "id")
+        JournalLine.objects.filter(entry__number__lte=last)
+        .order_by("entry__number", "id")
         .values_list("entry_id", "account__code", "currency", "amount", "account__currency")
         .iterator(chunk_size=CHUNK_SIZE)
     )
@@ -63,8 +66,12 @@ def verify_ledger() -> LedgerCheck:
 def _check_last_against_counter(check: LedgerCheck, last: int, last_hash: str) -> LedgerCheck:
     """The counter keeps the last hash it chained: a rewritten last entry no longer matches it."""
     counter = EntryCounter.objects.filter(pk=1).values("last_number", "last_hash").first()
-    if (counter and counter["last_hash"] and counter["last_number"] == last
-            and counter["last_hash"] != last_hash):
+    if (
+        counter
+        and counter["last_hash"]
+        and counter["last_number"] == last
+        and counter["last_hash"] != last_hash
+    ):
         check.broken_number = last
         check.problems = ["su hash no coincide con el que guardó el contador al registrarlo (fue alterado)"]
         check.entries -= 1
@@ -78,8 +85,11 @@ def _entry_problems(entry: dict, lines: list[tuple], expected_number: int, previ
     if entry["previous_hash"] != previous_hash:
         problems.append("no encadena con el hash del asiento anterior")
     recomputed = entry_hash(
-        previous_hash=entry["previous_hash"], number=entry["number"], date=entry["date"],
-        description=entry["description"], source_key=entry["source_key"],
+        previous_hash=entry["previous_hash"],
+        number=entry["number"],
+        date=entry["date"],
+        description=entry["description"],
+        source_key=entry["source_key"],
         reverses_number=entry["reverses__number"],
         lines=[(code, currency, amount) for code, currency, amount, _ in lines],
     )
@@ -99,6 +109,7 @@ def _line_problems(lines: list[tuple]) -> list[str]:
         totals[currency] += amount
     problems += [
         f"las líneas en {currency} no suman cero (diferencia de {total} céntimos)"
-        for currency, total in sorted(totals.items()) if total
+        for currency, total in sorted(totals.items())
+        if total
     ]
     return problems

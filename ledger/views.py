@@ -31,36 +31,46 @@ def movement_new(request, code):
         if not errors:
             try:
                 movement = record_movement(
-                    member=member, kind=request.POST.get("kind", ""), method=request.POST.get("method", ""),
-                    date=date, amount=request.POST.get("amount", ""),
-                    document=request.POST.get("document", ""), note=request.POST.get("note", ""),
-                    user=request.user, submission_token=token_or_none(request.POST.get("token")),
+                    member=member,
+                    kind=request.POST.get("kind", ""),
+                    method=request.POST.get("method", ""),
+                    date=date,
+                    amount=request.POST.get("amount", ""),
+                    document=request.POST.get("document", ""),
+                    note=request.POST.get("note", ""),
+                    user=request.user,
+                    submission_token=token_or_none(request.POST.get("token")),
                 )
             except ValidationError as exc:
                 errors = errors_of(exc)
             else:
-                messages.success(request,
-                                 f"{movement.get_kind_display()} registrado: documento {movement.document}.")
+                messages.success(
+                    request, f"{movement.get_kind_display()} registrado: documento {movement.document}."
+                )
                 return redirect(f"{member.get_absolute_url()}#cuenta")
     else:
         form = MovementForm(initial={"token": uuid.uuid4(), "kind": request.GET.get("tipo", "payment")})
-    return render(request, "ledger/movement_form.html", {"member": member, "form": form, "errors": errors},
-                  status=400 if errors else 200)
+    return render(
+        request,
+        "ledger/movement_form.html",
+        {"member": member, "form": form, "errors": errors},
+        status=400 if errors else 200,
+    )
 
 
 @role_required(ADMINISTRATOR)
 @require_POST
 def movement_reverse(request, code, pk):
     """Void a mistaken advance, payment or deduction: the entry is reversed, the movement stays, marked."""
-    movement = get_object_or_404(MemberMovement.objects.select_related("member", "entry"),
-                                 pk=pk, member__code=code)
+    movement = get_object_or_404(
+        MemberMovement.objects.select_related("member", "entry"), pk=pk, member__code=code
+    )
     try:
         reverse_movement(movement=movement, reason=request.POST.get("reason", ""), user=request.user)
     except ValidationError as exc:
         refused(request, exc)
     else:
-        messages.success(request, f"{movement.get_kind_display()} {movement.document} anulado; "
-                                  "su asiento fue revertido.")
+        messages.success(
+            request, f"{movement.get_kind_display()} {movement.document} anulado; su asiento fue revertido."
+        )
     return redirect(f"{movement.member.get_absolute_url()}#cuenta")
-
-

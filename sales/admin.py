@@ -9,8 +9,17 @@ from sales.models import ExchangeRate, FairtradeTerms
 class FairtradeTermsAdmin(admin.ModelAdmin):
     """Administrators add each review's row from the official table; rows are never edited."""
 
-    list_display = ("valid_from", "origin", "minimum_price", "organic_rule", "organic_minimum_price",
-                    "organic_differential", "premium", "currency", "source")
+    list_display = (
+        "valid_from",
+        "origin",
+        "minimum_price",
+        "organic_rule",
+        "organic_minimum_price",
+        "organic_differential",
+        "premium",
+        "currency",
+        "source",
+    )
     readonly_fields = ("created_at",)
 
     def has_change_permission(self, request, obj=None):

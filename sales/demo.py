@@ -11,13 +11,19 @@ from sales.models import ExchangeRate
 from sales.services import invoice_contract, mass_balance, outstanding_cents, receive_payment, record_contract
 
 SALES = {
-    "2019": [("ft", "CV-2019-001", "Chocolates del Norte EIRL", date(2019, 8, 12), "2250"),
-             ("ft_org", "CV-2019-002", "Cacao Export Europa SAC", date(2019, 11, 5), "2380")],
-    "2025": [("ft_org", "CV-2025-001", "Cacao Export Europa SAC", date(2025, 8, 20), "8450"),
-             ("ft", "CV-2025-002", "Chocolates del Norte EIRL", date(2025, 10, 3), "7900"),
-             ("conv", "CV-2025-003", "Agroexportadora San Martín SA", date(2025, 11, 14), "7600")],
-    "2026": [("ft_org", "CV-2026-001", "Cacao Export Europa SAC", date(2026, 7, 9), "6120"),
-             ("ft", "CV-2026-002", "Chocolates del Norte EIRL", date(2026, 9, 22), "5980")],
+    "2019": [
+        ("ft", "CV-2019-001", "Chocolates del Norte EIRL", date(2019, 8, 12), "2250"),
+        ("ft_org", "CV-2019-002", "Cacao Export Europa SAC", date(2019, 11, 5), "2380"),
+    ],
+    "2025": [
+        ("ft_org", "CV-2025-001", "Cacao Export Europa SAC", date(2025, 8, 20), "8450"),
+        ("ft", "CV-2025-002", "Chocolates del Norte EIRL", date(2025, 10, 3), "7900"),
+        ("conv", "CV-2025-003", "Agroexportadora San Martín SA", date(2025, 11, 14), "7600"),
+    ],
+    "2026": [
+        ("ft_org", "CV-2026-001", "Cacao Export Europa SAC", date(2026, 7, 9), "6120"),
+        ("ft", "CV-2026-002", "Chocolates del Norte EIRL", date(2026, 9, 22), "5980"),
+    ],
 }
 
 
@@ -28,8 +34,9 @@ def exchange_rates(first: date, last: date) -> None:
         if day.weekday() < 5:
             rate += Decimal((day.toordinal() * 7919) % 41 - 20) / 10_000
             rate = min(max(rate, Decimal("3.3500")), Decimal("3.9500"))
-            rows.append(ExchangeRate(date=day, buy=rate, sell=rate + Decimal("0.0060"),
-                                     source="demostración"))
+            rows.append(
+                ExchangeRate(date=day, buy=rate, sell=rate + Decimal("0.0060"), source="demostración")
+            )
         day += timedelta(days=1)
     ExchangeRate.objects.bulk_create(rows, ignore_conflicts=True)
 
@@ -46,8 +53,13 @@ def _invoice_and_collect(sale, user, today: date) -> None:
             return
         owed, _ = outstanding_cents(sale)
         cents = owed if share is None else int(owed * share)
-        receive_payment(contract=sale, amount=Decimal(cents) / 100, reference=f"BCP-{sale.number}-{days}",
-                        on=paid_on, user=user)
+        receive_payment(
+            contract=sale,
+            amount=Decimal(cents) / 100,
+            reference=f"BCP-{sale.number}-{days}",
+            on=paid_on,
+            user=user,
+        )
 
 
 def generate(seasons, user) -> None:
@@ -59,8 +71,14 @@ def generate(seasons, user) -> None:
             if signed_on > today:
                 continue
             try:
-                lot = build_lot_by_rule(code=f"L-{number[3:]}", season=season, claim=claim, for_eu=False,
-                                        user=user, date_to=signed_on)
+                lot = build_lot_by_rule(
+                    code=f"L-{number[3:]}",
+                    season=season,
+                    claim=claim,
+                    for_eu=False,
+                    user=user,
+                    date_to=signed_on,
+                )
             except ValidationError:
                 continue  # nothing left to gather for this claim
             available = {line.product: line.available_kg for line in mass_balance(season)}
@@ -69,6 +87,14 @@ def generate(seasons, user) -> None:
             tonnes = (limit * Decimal("0.8") / 1000).quantize(Decimal("0.001"))
             if tonnes <= 0:
                 continue
-            sale = record_contract(number=number, buyer=buyer, signed_on=signed_on, terms=claim,
-                                   tonnes=tonnes, contract_price=Decimal(price), lots=[lot], user=user)
+            sale = record_contract(
+                number=number,
+                buyer=buyer,
+                signed_on=signed_on,
+                terms=claim,
+                tonnes=tonnes,
+                contract_price=Decimal(price),
+                lots=[lot],
+                user=user,
+            )
             _invoice_and_collect(sale, user, today)

@@ -27,19 +27,26 @@ class FairtradeTerms(models.Model):
     ALL_ORIGINS = "*"
 
     valid_from = models.DateField(_("vigente desde"))
-    origin = models.CharField(_("origen"), max_length=2, default=ALL_ORIGINS,
-                              help_text=_("Código de país ISO (PE) o * para todos los orígenes."))
+    origin = models.CharField(
+        _("origen"),
+        max_length=2,
+        default=ALL_ORIGINS,
+        help_text=_("Código de país ISO (PE) o * para todos los orígenes."),
+    )
     minimum_price = models.DecimalField(_("precio mínimo"), max_digits=10, decimal_places=2)
     organic_rule = models.CharField(_("regla orgánica"), max_length=12, choices=OrganicRule.choices)
-    organic_minimum_price = models.DecimalField(_("precio mínimo orgánico"), max_digits=10, decimal_places=2,
-                                                null=True, blank=True)
-    organic_differential = models.DecimalField(_("diferencial orgánico"), max_digits=10, decimal_places=2,
-                                               null=True, blank=True)
+    organic_minimum_price = models.DecimalField(
+        _("precio mínimo orgánico"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    organic_differential = models.DecimalField(
+        _("diferencial orgánico"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     premium = models.DecimalField(_("prima de Comercio Justo"), max_digits=10, decimal_places=2)
     currency = models.CharField(_("moneda"), max_length=3, choices=Currency.choices, default=Currency.USD)
     unit = models.CharField(_("unidad"), max_length=12, default="t", editable=False)
-    source = models.CharField(_("fuente"), max_length=300,
-                              help_text=_("Documento oficial de Fairtrade International de esta fila."))
+    source = models.CharField(
+        _("fuente"), max_length=300, help_text=_("Documento oficial de Fairtrade International de esta fila.")
+    )
     created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
 
     class Meta:
@@ -49,8 +56,9 @@ class FairtradeTerms(models.Model):
         ordering = ["-valid_from", "origin"]
         constraints = [
             models.UniqueConstraint(fields=["origin", "valid_from"], name="fairtrade_terms_one_per_day"),
-            models.CheckConstraint(condition=Q(minimum_price__gt=0) & Q(premium__gt=0),
-                                   name="fairtrade_terms_positive"),
+            models.CheckConstraint(
+                condition=Q(minimum_price__gt=0) & Q(premium__gt=0), name="fairtrade_terms_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(organic_rule="minimum", organic_minimum_price__isnull=False)
                 | Q(organic_rule="differential", organic_differential__isnull=False),
@@ -95,24 +103,44 @@ class SalesContract(models.Model):
     number = models.CharField(_("número de contrato"), max_length=40, unique=True)
     buyer = models.CharField(_("comprador"), max_length=200)
     signed_on = models.DateField(_("fecha del contrato"))
-    season = models.ForeignKey("coop.Season", on_delete=models.PROTECT, related_name="contracts",
-                               verbose_name=_("campaña (periodo del balance de masas)"))
+    season = models.ForeignKey(
+        "coop.Season",
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("campaña (periodo del balance de masas)"),
+    )
     origin = models.CharField(_("origen"), max_length=2, default="PE")
     # Sold under the same four claims a delivery or a lot can carry.
     terms = models.CharField(_("condiciones"), max_length=6, choices=Certification.choices)
     quantity_kg = models.PositiveBigIntegerField(_("cantidad (kg)"))
-    contract_price = models.DecimalField(_("precio del contrato (US$/t)"), max_digits=10, decimal_places=2,
-                                         help_text=_("Precio de mercado o precio fijo pactado, FOB."))
+    contract_price = models.DecimalField(
+        _("precio del contrato (US$/t)"),
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("Precio de mercado o precio fijo pactado, FOB."),
+    )
     lots = models.ManyToManyField("acopio.Lot", blank=True, related_name="contracts", verbose_name=_("lotes"))
-    fairtrade_terms = models.ForeignKey(FairtradeTerms, null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="contracts", verbose_name=_("condiciones aplicadas"))
+    fairtrade_terms = models.ForeignKey(
+        FairtradeTerms,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("condiciones aplicadas"),
+    )
     price_per_tonne = models.DecimalField(_("precio a pagar (US$/t)"), max_digits=10, decimal_places=2)
     value_cents = models.BigIntegerField(_("valor del contrato (centavos US$)"))
     premium_cents = models.BigIntegerField(_("prima (centavos US$)"), default=0)
     invoice_number = models.CharField(_("factura"), max_length=40, null=True, blank=True, unique=True)
     invoiced_on = models.DateField(_("facturado el"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("registrado por"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrado por"),
+    )
     created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
 
     class Meta:
@@ -133,8 +161,9 @@ class SalesContract(models.Model):
 class ContractPayment(AppendOnlyModel):
     """Money received from a buyer for a contract, with the day's rate; written by sales.services only."""
 
-    contract = models.ForeignKey(SalesContract, on_delete=models.PROTECT, related_name="payments",
-                                 verbose_name=_("contrato"))
+    contract = models.ForeignKey(
+        SalesContract, on_delete=models.PROTECT, related_name="payments", verbose_name=_("contrato")
+    )
     date = models.DateField(_("fecha"))
     reference = models.CharField(_("referencia del pago"), max_length=60, unique=True)
     amount_cents = models.BigIntegerField(_("monto (centavos US$)"))
@@ -143,8 +172,14 @@ class ContractPayment(AppendOnlyModel):
     amount_pen_minor = models.BigIntegerField(_("monto en soles (céntimos)"))
     premium_pen_minor = models.BigIntegerField(_("prima en soles (céntimos)"))
     entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="contract_payment")
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("registrado por"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrado por"),
+    )
     entered_at = models.DateTimeField(_("registrado"), auto_now_add=True)
 
     class Meta(AppendOnlyModel.Meta):
@@ -162,5 +197,3 @@ class ContractPayment(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.reference} ({self.contract.number})"
-
-

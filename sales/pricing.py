@@ -44,10 +44,14 @@ def fairtrade_terms(*, on: Date, origin: str, organic: bool, market_price: Decim
 def terms_row(*, on: Date, origin: str) -> FairtradeTerms:
     """The latest row in force on ``on`` for ``origin``; the origin's own row beats "*" of the same day."""
     origin = (origin or "").strip().upper()
-    row = (FairtradeTerms.objects.filter(valid_from__lte=on, origin__in=[origin, FairtradeTerms.ALL_ORIGINS])
-           .annotate(specific=Case(When(origin=origin, then=Value(1)), default=Value(0),
-                                   output_field=IntegerField()))
-           .order_by("-valid_from", "-specific").first())
+    row = (
+        FairtradeTerms.objects.filter(valid_from__lte=on, origin__in=[origin, FairtradeTerms.ALL_ORIGINS])
+        .annotate(
+            specific=Case(When(origin=origin, then=Value(1)), default=Value(0), output_field=IntegerField())
+        )
+        .order_by("-valid_from", "-specific")
+        .first()
+    )
     if row is None:
         raise MissingFairtradeTerms(
             f"No hay condiciones de Comercio Justo para el origen {origin or '(sin origen)'} vigentes al "

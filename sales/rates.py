@@ -43,9 +43,14 @@ def rate_on(day: Date) -> ExchangeRate:
 def import_exchange_rates(*, source: bytes, filename: str, dry_run: bool = False) -> RatesReport:
     """All or nothing: every row named if wrong; a day already recorded with other figures is refused."""
     report = RatesReport(filename=filename, dry_run=dry_run)
-    table = read_keyed_table(source, filename, lookup=HEADERS, anchors={"date", "buy", "sell"},
-                             report=report,
-                             no_header="La hoja necesita las columnas «Fecha», «Compra» y «Venta».")
+    table = read_keyed_table(
+        source,
+        filename,
+        lookup=HEADERS,
+        anchors={"date", "buy", "sell"},
+        report=report,
+        no_header="La hoja necesita las columnas «Fecha», «Compra» y «Venta».",
+    )
     if table is None:
         return report
     existing = {r.date: r for r in ExchangeRate.objects.all()}
@@ -62,8 +67,11 @@ def import_exchange_rates(*, source: bytes, filename: str, dry_run: bool = False
         if known is None:
             new.append(row)
         elif (known.buy, known.sell) != (row.buy, row.sell):
-            report.error(number, "Fecha", f"El {row.date:%d/%m/%Y} ya está registrado con compra {known.buy} "
-                         f"y venta {known.sell}.")
+            report.error(
+                number,
+                "Fecha",
+                f"El {row.date:%d/%m/%Y} ya está registrado con compra {known.buy} y venta {known.sell}.",
+            )
     if report.ok and not dry_run:
         with transaction.atomic():
             ExchangeRate.objects.bulk_create(new)

@@ -50,12 +50,17 @@ def mass_balance(season: Season) -> list[BalanceLine]:
     """Bought, sold and available kilograms per certified product in the season (two queries per product)."""
     lines = []
     for product, (bought_filter, sold_filter) in PRODUCTS.items():
-        bought_g = (Delivery.objects.valid().filter(bought_filter, season=season)
-                    .aggregate(total=Sum("dry_g"))["total"])
-        sold_kg = (SalesContract.objects.filter(sold_filter, season=season)
-                   .aggregate(total=Sum("quantity_kg"))["total"])
-        lines.append(BalanceLine(product, Decimal(int(bought_g or 0)) / GRAMS_PER_KG,
-                                 Decimal(int(sold_kg or 0))))
+        bought_g = (
+            Delivery.objects.valid()
+            .filter(bought_filter, season=season)
+            .aggregate(total=Sum("dry_g"))["total"]
+        )
+        sold_kg = SalesContract.objects.filter(sold_filter, season=season).aggregate(
+            total=Sum("quantity_kg")
+        )["total"]
+        lines.append(
+            BalanceLine(product, Decimal(int(bought_g or 0)) / GRAMS_PER_KG, Decimal(int(sold_kg or 0)))
+        )
     return lines
 
 
@@ -76,8 +81,17 @@ def parse_tonnes(value) -> int:
 
 @transaction.atomic
 def record_contract(
-    *, number: str, buyer: str, signed_on: Date, terms: str, tonnes, contract_price: Decimal, user,
-    origin: str = "PE", lots: list[Lot] = (), season: Season | None = None,
+    *,
+    number: str,
+    buyer: str,
+    signed_on: Date,
+    terms: str,
+    tonnes,
+    contract_price: Decimal,
+    user,
+    origin: str = "PE",
+    lots: list[Lot] = (),
+    season: Season | None = None,
 ) -> SalesContract:
     """Price and record a sales contract, or refuse it and write nothing."""
     errors = {}
@@ -89,8 +103,9 @@ def record_contract(
     if not buyer:
         errors["buyer"] = "Indique el comprador."
     if terms not in Certification.values:
-        errors["terms"] = ("Elija las condiciones: Comercio Justo, Comercio Justo + Orgánico, Orgánico "
-                           "o Convencional.")
+        errors["terms"] = (
+            "Elija las condiciones: Comercio Justo, Comercio Justo + Orgánico, Orgánico o Convencional."
+        )
     if not isinstance(contract_price, Decimal) or not contract_price.is_finite() or contract_price <= 0:
         errors["contract_price"] = "El precio del contrato debe ser mayor que cero (US$ por tonelada)."
     try:
@@ -100,8 +115,9 @@ def record_contract(
         quantity_kg = None
     season = season or (Season.on(signed_on) if signed_on else None)
     if season is None:
-        errors["signed_on"] = (f"No hay campaña que incluya el {signed_on:%d/%m/%Y}." if signed_on
-                               else "Indique la fecha.")
+        errors["signed_on"] = (
+            f"No hay campaña que incluya el {signed_on:%d/%m/%Y}." if signed_on else "Indique la fecha."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -109,10 +125,12 @@ def record_contract(
     for lot in lots:
         if not sold_as.accepts(lot.claim):
             errors.setdefault("lots", []).append(
-                f"El lote {lot} es {lot.get_claim_display()} y no puede venderse como {sold_as.label}.")
+                f"El lote {lot} es {lot.get_claim_display()} y no puede venderse como {sold_as.label}."
+            )
         if lot.contracts.exists():
             errors.setdefault("lots", []).append(
-                f"El lote {lot} ya está en el contrato {lot.contracts.first()}.")
+                f"El lote {lot} ya está en el contrato {lot.contracts.first()}."
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -120,8 +138,9 @@ def record_contract(
     price = contract_price
     if sold_as.is_fairtrade:
         try:
-            priced = fairtrade_terms(on=signed_on, origin=origin, organic=sold_as.is_organic,
-                                     market_price=contract_price)
+            priced = fairtrade_terms(
+                on=signed_on, origin=origin, organic=sold_as.is_organic, market_price=contract_price
+            )
         except MissingFairtradeTerms as exc:
             raise ValidationError({"signed_on": exc.messages[0]}) from None
         row, price, premium = priced.row, priced.price, priced.premium
@@ -132,10 +151,19 @@ def record_contract(
 
     tonnes_exact = Decimal(quantity_kg) / KG_PER_TONNE
     contract = SalesContract(
-        number=number, buyer=buyer, signed_on=signed_on, season=season, origin=(origin or "PE").upper(),
-        terms=terms, quantity_kg=quantity_kg, contract_price=contract_price, fairtrade_terms=row,
-        price_per_tonne=price, value_cents=round_to_minor(tonnes_exact * price),
-        premium_cents=round_to_minor(tonnes_exact * premium), created_by=user,
+        number=number,
+        buyer=buyer,
+        signed_on=signed_on,
+        season=season,
+        origin=(origin or "PE").upper(),
+        terms=terms,
+        quantity_kg=quantity_kg,
+        contract_price=contract_price,
+        fairtrade_terms=row,
+        price_per_tonne=price,
+        value_cents=round_to_minor(tonnes_exact * price),
+        premium_cents=round_to_minor(tonnes_exact * premium),
+        created_by=user,
     )
     contract.save()
     contract.lots.set(lots)
@@ -164,16 +192,15 @@ def _t(kg: Decimal) -> str:
 
 
 @transaction.atomic
-def invoice_contract(
-    *, contract: SalesContract, invoice_number: str, on: Date | None, user
-) -> SalesContract:
+def invoice_contract(*, contract: SalesContract, invoice_number: str, on: Date | None, user) -> SalesContract:
     """The buyer now owes the contract value plus the premium; the premium is owed on to the fund."""
     contract = SalesContract.objects.select_for_update().get(pk=contract.pk)
     invoice_number = (invoice_number or "").strip()
     errors = {}
     if contract.invoice_number:
-        errors["invoice_number"] = (f"El contrato {contract.number} ya fue facturado "
-                                    f"({contract.invoice_number}).")
+        errors["invoice_number"] = (
+            f"El contrato {contract.number} ya fue facturado ({contract.invoice_number})."
+        )
     elif not invoice_number:
         errors["invoice_number"] = "Indique el número de factura."
     elif SalesContract.objects.filter(invoice_number=invoice_number).exists():
@@ -184,12 +211,19 @@ def invoice_contract(
         errors["on"] = "La factura no puede ser anterior al contrato."
     if errors:
         raise ValidationError(errors)
-    lines = [(chart.account(chart.BUYERS_RECEIVABLE_USD), contract.value_cents + contract.premium_cents),
-             (chart.account(chart.COCOA_SALES_USD), -contract.value_cents)]
+    lines = [
+        (chart.account(chart.BUYERS_RECEIVABLE_USD), contract.value_cents + contract.premium_cents),
+        (chart.account(chart.COCOA_SALES_USD), -contract.value_cents),
+    ]
     if contract.premium_cents:
         lines.append((chart.account(chart.PREMIUM_ACCRUED_USD), -contract.premium_cents))
-    post_entry(date=on, description=f"Factura {invoice_number}, contrato {contract.number}, {contract.buyer}",
-               source_key=f"contract-invoice:{contract.number}", lines=lines, user=user)
+    post_entry(
+        date=on,
+        description=f"Factura {invoice_number}, contrato {contract.number}, {contract.buyer}",
+        source_key=f"contract-invoice:{contract.number}",
+        lines=lines,
+        user=user,
+    )
     contract.invoice_number, contract.invoiced_on = invoice_number, on
     contract.save(update_fields=["invoice_number", "invoiced_on"])
     return contract
@@ -237,22 +271,38 @@ def receive_payment(
             errors["on"] = exc.messages[0]
     owed, premium_owed = outstanding_cents(contract)
     if not errors and cents > owed:
-        errors["amount"] = (f"El pago ({format_money(cents, 'USD')}) supera lo que el comprador debe "
-                            f"({format_money(owed, 'USD')}).")
+        errors["amount"] = (
+            f"El pago ({format_money(cents, 'USD')}) supera lo que el comprador debe "
+            f"({format_money(owed, 'USD')})."
+        )
     if errors:
         raise ValidationError(errors)
     total = contract.value_cents + contract.premium_cents
     premium = premium_owed if cents == owed else min(premium_owed, cents * contract.premium_cents // total)
     lines = [(chart.account(chart.BANK_USD), cents), (chart.account(chart.BUYERS_RECEIVABLE_USD), -cents)]
     if premium:
-        lines += [(chart.account(chart.PREMIUM_ACCRUED_USD), premium),
-                  (chart.account(chart.PREMIUM_FUND_USD), -premium)]
-    entry = post_entry(date=on, source_key=f"contract-payment:{reference}", lines=lines, user=user,
-                       description=f"Cobro {reference}, contrato {contract.number}, {contract.buyer}")
+        lines += [
+            (chart.account(chart.PREMIUM_ACCRUED_USD), premium),
+            (chart.account(chart.PREMIUM_FUND_USD), -premium),
+        ]
+    entry = post_entry(
+        date=on,
+        source_key=f"contract-payment:{reference}",
+        lines=lines,
+        user=user,
+        description=f"Cobro {reference}, contrato {contract.number}, {contract.buyer}",
+    )
     payment = ContractPayment(
-        contract=contract, date=on, reference=reference, amount_cents=cents, premium_cents=premium,
-        rate=rate.buy, amount_pen_minor=round_to_minor(from_minor(cents) * rate.buy),
-        premium_pen_minor=round_to_minor(from_minor(premium) * rate.buy), entry=entry, entered_by=user,
+        contract=contract,
+        date=on,
+        reference=reference,
+        amount_cents=cents,
+        premium_cents=premium,
+        rate=rate.buy,
+        amount_pen_minor=round_to_minor(from_minor(cents) * rate.buy),
+        premium_pen_minor=round_to_minor(from_minor(premium) * rate.buy),
+        entry=entry,
+        entered_by=user,
     )
     payment.save()
     return payment

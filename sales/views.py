@@ -27,13 +27,19 @@ CONTROLLERS = REVIEWERS
 
 @role_required(*CONTROLLERS)
 def contract_list(request):
-    contracts = (SalesContract.objects.select_related("season", "fairtrade_terms").prefetch_related("lots")
-                 .annotate(paid_cents=Sum("payments__amount_cents"),
-                           premium_in_cents=Sum("payments__premium_cents"),
-                           total_cents=F("value_cents") + F("premium_cents"))
-                 .order_by("-signed_on", "-id"))  # Meta.ordering is not applied to grouped queries
-    return render(request, "sales/contract_list.html",
-                  {"contracts": contracts, "today": timezone.localdate()})
+    contracts = (
+        SalesContract.objects.select_related("season", "fairtrade_terms")
+        .prefetch_related("lots")
+        .annotate(
+            paid_cents=Sum("payments__amount_cents"),
+            premium_in_cents=Sum("payments__premium_cents"),
+            total_cents=F("value_cents") + F("premium_cents"),
+        )
+        .order_by("-signed_on", "-id")
+    )  # Meta.ordering is not applied to grouped queries
+    return render(
+        request, "sales/contract_list.html", {"contracts": contracts, "today": timezone.localdate()}
+    )
 
 
 @role_required(ADMINISTRATOR)
@@ -52,9 +58,14 @@ def contract_new(request):
         if not errors:
             try:
                 contract = record_contract(
-                    number=data.get("number", ""), buyer=data.get("buyer", ""), signed_on=signed_on,
-                    terms=data.get("terms", ""), tonnes=data.get("tonnes", ""), contract_price=price,
-                    origin=data.get("origin", "PE"), lots=list(open_lots.filter(pk__in=data.getlist("lots"))),
+                    number=data.get("number", ""),
+                    buyer=data.get("buyer", ""),
+                    signed_on=signed_on,
+                    terms=data.get("terms", ""),
+                    tonnes=data.get("tonnes", ""),
+                    contract_price=price,
+                    origin=data.get("origin", "PE"),
+                    lots=list(open_lots.filter(pk__in=data.getlist("lots"))),
                     user=request.user,
                 )
             except ValidationError as exc:
@@ -63,14 +74,23 @@ def contract_new(request):
                 value = format_money(contract.value_cents, "USD")
                 premium = format_money(contract.premium_cents, "USD")
                 price = contract.price_per_tonne
-                messages.success(request, f"Contrato {contract.number} registrado: {price} US$/t, "
-                                          f"valor {value}, prima {premium}.")
+                messages.success(
+                    request,
+                    f"Contrato {contract.number} registrado: {price} US$/t, valor {value}, prima {premium}.",
+                )
                 return redirect("sales:contract_list")
-    return render(request, "sales/contract_form.html", {
-        "errors": errors, "data": data, "lots": open_lots,
-        "terms": Certification.choices,
-        "chosen_lots": set(data.getlist("lots")) if data else set(),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "sales/contract_form.html",
+        {
+            "errors": errors,
+            "data": data,
+            "lots": open_lots,
+            "terms": Certification.choices,
+            "chosen_lots": set(data.getlist("lots")) if data else set(),
+        },
+        status=400 if errors else 200,
+    )
 
 
 @role_required(*CONTROLLERS)
@@ -82,8 +102,11 @@ def mass_balance_report(request):
 
 @role_required(*CONTROLLERS)
 def lot_list(request):
-    lots = (Lot.objects.select_related("season", "created_by").prefetch_related("contracts")
-            .annotate(delivery_count=Count("deliveries"), dry_total_g=Sum("deliveries__dry_g")))
+    lots = (
+        Lot.objects.select_related("season", "created_by")
+        .prefetch_related("contracts")
+        .annotate(delivery_count=Count("deliveries"), dry_total_g=Sum("deliveries__dry_g"))
+    )
     return render(request, "sales/lot_list.html", {"lots": lots})
 
 
@@ -94,16 +117,24 @@ def lot_new(request):
     errors = {}
     if request.method == "POST":
         season = Season.picked(data.get("season"))
-        common = {"code": data.get("code", ""), "season": season, "claim": data.get("claim", ""),
-                  "for_eu": bool(data.get("for_eu")), "user": request.user}
+        common = {
+            "code": data.get("code", ""),
+            "season": season,
+            "claim": data.get("claim", ""),
+            "for_eu": bool(data.get("for_eu")),
+            "user": request.user,
+        }
         try:
             if season is None:
                 raise ValidationError({"season": "Elija la campaña."})
             if data.get("how") == "rule":
                 centre = CollectionCentre.objects.filter(code=data.get("centre", "")).first()
-                lot = build_lot_by_rule(**common, centre=centre,
-                                        date_from=date_or_none(data.get("date_from")),
-                                        date_to=date_or_none(data.get("date_to")))
+                lot = build_lot_by_rule(
+                    **common,
+                    centre=centre,
+                    date_from=date_or_none(data.get("date_from")),
+                    date_to=date_or_none(data.get("date_to")),
+                )
             else:
                 receipts = data.get("receipts", "").replace(",", "\n").splitlines()
                 lot = build_lot(**common, receipts=receipts, note=data.get("note", ""))
@@ -112,10 +143,18 @@ def lot_new(request):
         else:
             messages.success(request, f"Lote {lot.code} armado: {lot.deliveries.count()} entregas.")
             return redirect("sales:lot_list")
-    return render(request, "sales/lot_form.html", {
-        "errors": errors, "data": data, "seasons": Season.objects.all(),
-        "centres": CollectionCentre.objects.all(), "claims": Certification.choices,
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "sales/lot_form.html",
+        {
+            "errors": errors,
+            "data": data,
+            "seasons": Season.objects.all(),
+            "centres": CollectionCentre.objects.all(),
+            "claims": Certification.choices,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @role_required(ADMINISTRATOR)
@@ -123,8 +162,12 @@ def lot_new(request):
 def contract_invoice(request, pk):
     contract = get_object_or_404(SalesContract, pk=pk)
     try:
-        invoice_contract(contract=contract, invoice_number=request.POST.get("invoice_number", ""),
-                         on=date_or_none(request.POST.get("on")), user=request.user)
+        invoice_contract(
+            contract=contract,
+            invoice_number=request.POST.get("invoice_number", ""),
+            on=date_or_none(request.POST.get("on")),
+            user=request.user,
+        )
     except ValidationError as exc:
         refused(request, exc, about=contract.number)
     else:
@@ -137,14 +180,21 @@ def contract_invoice(request, pk):
 def contract_payment(request, pk):
     contract = get_object_or_404(SalesContract, pk=pk)
     try:
-        payment = receive_payment(contract=contract, amount=request.POST.get("amount", ""),
-                                  reference=request.POST.get("reference", ""),
-                                  on=date_or_none(request.POST.get("on")), user=request.user)
+        payment = receive_payment(
+            contract=contract,
+            amount=request.POST.get("amount", ""),
+            reference=request.POST.get("reference", ""),
+            on=date_or_none(request.POST.get("on")),
+            user=request.user,
+        )
     except ValidationError as exc:
         refused(request, exc, about=contract.number)
     else:
         amount = format_money(payment.amount_cents, "USD")
         premium = format_money(payment.premium_cents, "USD")
-        messages.success(request, f"Cobro {payment.reference} registrado: {amount}, de los cuales {premium} "
-                                  "van al fondo de la prima.")
+        messages.success(
+            request,
+            f"Cobro {payment.reference} registrado: {amount}, de los cuales {premium} "
+            "van al fondo de la prima.",
+        )
     return redirect("sales:contract_list")

@@ -22,13 +22,20 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "img"
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def manage(env, *args):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def main(steps):
@@ -40,13 +47,22 @@ def main(steps):
     manage(env, "quickstart", "--no-serve")
     lines = (var / "demo_logins.txt").read_text(encoding="utf-8").splitlines()
     passwords = dict(line.split("\t") for line in lines if line and not line.startswith("#"))
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     # --no-reload: a worker restarting on someone's code edit would drop the print run being shot.
     with (var / "db_worker.log").open("w") as log:
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         for _ in range(50):
             try:
@@ -117,8 +133,12 @@ def shoot(passwords, steps=()):
         shoot_assemblies(session("consejo"), session("acopiador"))
         shoot_certification(session("certificador"), session("tesorero"), session("acopiador"))
 
-        for username, name in (("acopiador", "acopiador"), ("consejo", "consejo"),
-                               ("vigilancia", "vigilancia"), ("certificador", "certificador")):
+        for username, name in (
+            ("acopiador", "acopiador"),
+            ("consejo", "consejo"),
+            ("vigilancia", "vigilancia"),
+            ("certificador", "certificador"),
+        ):
             page = session(username)
             page.goto(f"{BASE}/padron/socios/")
             page.screenshot(path=OUT / f"padron-{name}.png")
@@ -145,8 +165,9 @@ def shoot_acopio(clerk, admin):
     for size in ("a6", "ticket"):
         pdf = clerk.request.get(f"{receipt_url}{size}.pdf").body()
         target = OUT / f"recibo-{size}"
-        subprocess.run(["pdftoppm", "-png", "-r", "110", "-singlefile", "-", str(target)],
-                       input=pdf, check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "110", "-singlefile", "-", str(target)], input=pdf, check=True
+        )
     clerk.goto(f"{BASE}/acopio/entregas/")
     clerk.screenshot(path=OUT / "acopio-entregas.png")
 
@@ -219,8 +240,22 @@ def shoot_assemblies(board, clerk):
     with tempfile.TemporaryDirectory() as scratch:
         pdf = Path(scratch) / "acta.pdf"
         pdf.write_bytes(board.request.get(f"{closed}acta.pdf").body())
-        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-                        str(OUT / "acta")], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(pdf),
+                str(OUT / "acta"),
+            ],
+            check=True,
+        )
 
     # The registration desk of the assembly convened for today: a code + Enter checks in, a name lists.
     clerk.goto(upcoming)
@@ -255,8 +290,11 @@ def shoot_assemblies(board, clerk):
 
 def pdf_first_page(pdf: bytes, name: str) -> None:
     """The first page of a PDF as docs/img/<name>.png."""
-    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", "-",
-                    str(OUT / name)], input=pdf, check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", "-", str(OUT / name)],
+        input=pdf,
+        check=True,
+    )
 
 
 def shoot_certification(certifier, treasurer, clerk):
@@ -275,7 +313,8 @@ def shoot_certification(certifier, treasurer, clerk):
     # The documents of the last closed season (2025), downloaded from the portal's own links.
     certifier.goto(f"{BASE}/certificacion/?campana=2025&q=CHZ-00012")
     statement = certifier.request.get(
-        BASE + certifier.get_attribute("#socios a:has-text('Estado de cuenta (PDF)')", "href")).body()
+        BASE + certifier.get_attribute("#socios a:has-text('Estado de cuenta (PDF)')", "href")
+    ).body()
     pdf_first_page(statement, "estado-de-cuenta")
     reports = (("Informe del fondo de prima", "informe-fondo"), ("Informe de campaña", "informe-campana"))
     for card, name in reports:

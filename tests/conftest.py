@@ -89,7 +89,9 @@ def _ledger_triggers_step_aside_for_flush(request, django_db_blocker):
     yield
     marker = request.node.get_closest_marker("django_db")
     commits = (marker is not None and marker.kwargs.get("transaction")) or {
-        "transactional_db", "live_server"} & set(request.fixturenames)
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
     if commits:
         with django_db_blocker.unblock():
             drop_triggers()

@@ -139,16 +139,27 @@ def walk(patterns, namespace=""):
 def sample_kwargs(pattern: URLPattern, member: Member, delivery: Delivery) -> dict:
     names = set(pattern.pattern.regex.groupindex)
     movement = delivery.member.movements.first()
-    values = {"code": member.code, "receipt": delivery.receipt_code, "size": "a6",
-              "key": delivery.verification_key, "pk": movement.pk}
+    values = {
+        "code": member.code,
+        "receipt": delivery.receipt_code,
+        "size": "a6",
+        "key": delivery.verification_key,
+        "pk": movement.pk,
+    }
     if pattern.callback.__module__ == "assemblies.views":
         assembly = Assembly.objects.get()
         values.update(pk=assembly.pk, number=1, key=assembly.verification_key)
     elif pattern.callback.__module__ == "certification.views":
         run = StatementRun.objects.order_by("pk").first()
-        values.update(season=run.season.code, pk=run.pk, code=delivery.member.code, lot="L-T-1",
-                      pack=AuditPackRun.objects.order_by("pk").first().pk, batch=run.batches[0]["name"],
-                      key=IssuedDocument.objects.order_by("pk").first().verification_key)
+        values.update(
+            season=run.season.code,
+            pk=run.pk,
+            code=delivery.member.code,
+            lot="L-T-1",
+            pack=AuditPackRun.objects.order_by("pk").first().pk,
+            batch=run.batches[0]["name"],
+            key=IssuedDocument.objects.order_by("pk").first().verification_key,
+        )
     elif "pk" in names and "contratos" in str(pattern.pattern):
         values["pk"] = SalesContract.objects.get().pk
     elif "pk" in names and "gastos" in str(pattern.pattern):
@@ -162,8 +173,9 @@ def sample_kwargs(pattern: URLPattern, member: Member, delivery: Delivery) -> di
 
 @pytest.fixture
 def member(db):
-    return Member.objects.create(code="S-99999", dni="40000001", name="Rosa Sangama Tuanama",
-                                 community="Tununtunumba")
+    return Member.objects.create(
+        code="S-99999", dni="40000001", name="Rosa Sangama Tuanama", community="Tununtunumba"
+    )
 
 
 @pytest.fixture
@@ -172,20 +184,53 @@ def delivery(db, make_user, settings, tmp_path):
     settings.VAR_DIR = tmp_path  # the print run's files
     user = make_user(ADMINISTRATOR, username="registrador")
     made = record(make_coop(), user)
-    record_movement(member=made.member, kind=MovementKind.PAYMENT, method=PaymentMethod.CASH, date=made.date,
-                    amount="10.00", document="V-1", user=user)
-    record_contract(number="CV-T-1", buyer="Comprador de prueba", signed_on=made.date, terms="conv",
-                    tonnes="1", contract_price=Decimal("5000"), user=user)
+    record_movement(
+        member=made.member,
+        kind=MovementKind.PAYMENT,
+        method=PaymentMethod.CASH,
+        date=made.date,
+        amount="10.00",
+        document="V-1",
+        user=user,
+    )
+    record_contract(
+        number="CV-T-1",
+        buyer="Comprador de prueba",
+        signed_on=made.date,
+        terms="conv",
+        tonnes="1",
+        contract_price=Decimal("5000"),
+        user=user,
+    )
     # A pending spending to open (written directly: the fund's own tests go through its services).
     authorization = PremiumAuthorization.objects.create(decision="Acuerdo de prueba", decided_on=made.date)
-    line = BudgetLine.objects.create(season=made.season, purpose="Capacitación", amount_minor=100_000,
-                                     category=PremiumCategory.MEMBER_SERVICES, authorization=authorization)
-    Spending.objects.create(line=line, kind=SpendingKind.SUPPLIER, amount_minor=1000, supplier="Proveedor",
-                            ruc="20131312955", document="F1-1", document_date=made.date, description="Prueba")
+    line = BudgetLine.objects.create(
+        season=made.season,
+        purpose="Capacitación",
+        amount_minor=100_000,
+        category=PremiumCategory.MEMBER_SERVICES,
+        authorization=authorization,
+    )
+    Spending.objects.create(
+        line=line,
+        kind=SpendingKind.SUPPLIER,
+        amount_minor=1000,
+        supplier="Proveedor",
+        ruc="20131312955",
+        document="F1-1",
+        document_date=made.date,
+        description="Prueba",
+    )
     closed_assembly(user)
     printed_statements(made, user)
-    build_lot(code="L-T-1", season=made.season, claim=made.certification, for_eu=False,
-              receipts=[made.receipt_code], user=user)
+    build_lot(
+        code="L-T-1",
+        season=made.season,
+        claim=made.certification,
+        for_eu=False,
+        receipts=[made.receipt_code],
+        user=user,
+    )
     return made
 
 
@@ -207,8 +252,14 @@ def closed_assembly(user):
     assembly = convene(user)
     check_in_many(assembly, user, assembly.roll_size)
     services.open_session(assembly=assembly, call="first", user=user)
-    motion = services.draft_motion(assembly=assembly, kind="resolution", title="Informe del consejo",
-                                   majority="simple", method="hands", user=user)
+    motion = services.draft_motion(
+        assembly=assembly,
+        kind="resolution",
+        title="Informe del consejo",
+        majority="simple",
+        method="hands",
+        user=user,
+    )
     services.cancel_motion(motion=motion, reason="Se verá en la próxima asamblea", user=user)
     services.close_assembly(assembly=assembly, user=user)
 

@@ -47,10 +47,17 @@ def _restore_active_language():
 
 @pytest.fixture
 def one_fairtrade_member(db):
-    member = Member.objects.create(code="S-00001", dni="41234567", name="María Luz Tuanama Sangama",
-                                   sex="F", community="Tununtunumba", district="Chazuta")
-    Plot.objects.create(member=member, code="S-00001-P1", total_area_ha=Decimal("2.5"),
-                        fairtrade_certified=True)
+    member = Member.objects.create(
+        code="S-00001",
+        dni="41234567",
+        name="María Luz Tuanama Sangama",
+        sex="F",
+        community="Tununtunumba",
+        district="Chazuta",
+    )
+    Plot.objects.create(
+        member=member, code="S-00001-P1", total_area_ha=Decimal("2.5"), fairtrade_certified=True
+    )
     return member
 
 
@@ -226,14 +233,21 @@ def test_compiled_mo_matches_the_po(messages):
     stale = []
     for entry in messages:
         if entry.msgid_plural is None:
-            got = {0: catalogue.pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt
-                   else catalogue.gettext(entry.msgid)}
+            got = {
+                0: catalogue.pgettext(entry.msgctxt, entry.msgid)
+                if entry.msgctxt
+                else catalogue.gettext(entry.msgid)
+            }
         elif entry.msgctxt:
-            got = {0: catalogue.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, 1),
-                   1: catalogue.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, 2)}
+            got = {
+                0: catalogue.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, 1),
+                1: catalogue.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, 2),
+            }
         else:
-            got = {0: catalogue.ngettext(entry.msgid, entry.msgid_plural, 1),
-                   1: catalogue.ngettext(entry.msgid, entry.msgid_plural, 2)}
+            got = {
+                0: catalogue.ngettext(entry.msgid, entry.msgid_plural, 1),
+                1: catalogue.ngettext(entry.msgid, entry.msgid_plural, 2),
+            }
         if got != entry.msgstr:
             stale.append(f"{entry.label}: .mo has {got}, .po has {entry.msgstr}")
     assert not stale, "the .mo is out of date; run: python manage.py compilemessages -l en\n" + "\n".join(

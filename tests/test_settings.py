@@ -13,7 +13,11 @@ def run_check(env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:
     env.update({"MINKA_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
     env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
@@ -31,17 +35,28 @@ def test_production_with_a_weak_secret_refuses_to_start(tmp_path):
 
 
 def test_production_with_a_real_secret_starts_with_debug_off(tmp_path):
-    env = {"MINKA_ENV": "production", "SECRET_KEY": "k7#Qp2!vR9zL0mX4wB8nT6yH3jF1cD5sG" * 2,
-           "ALLOWED_HOSTS": "minka.example.org"}
+    env = {
+        "MINKA_ENV": "production",
+        "SECRET_KEY": "k7#Qp2!vR9zL0mX4wB8nT6yH3jF1cD5sG" * 2,
+        "ALLOWED_HOSTS": "minka.example.org",
+    }
     result = run_check(env, tmp_path)
     assert result.returncode == 0, result.stderr
     env_all = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "MINKA_ENV", "DEBUG"}}
     env_all.update(env, MINKA_VAR_DIR=str(tmp_path))
     out = subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; "
-         "django.setup(); from django.conf import settings as s; "
-         "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.ALLOWED_HOSTS)"],
-        cwd=ROOT, env=env_all, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; "
+            "django.setup(); from django.conf import settings as s; "
+            "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.ALLOWED_HOSTS)",
+        ],
+        cwd=ROOT,
+        env=env_all,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.stdout.strip() == "False True ['minka.example.org']", out.stderr
 

@@ -16,8 +16,20 @@ def premium_category_chart(categories, width: int = 640):
     def scaled(minor: int) -> int:
         return round(usable * max(minor, 0) / top)
 
-    rows = [{"figures": c, "y": 14 + i * ROW_HEIGHT, "bar_y": 22 + i * ROW_HEIGHT,
-             "authorized": scaled(c.authorized_minor), "spent": scaled(c.spent_minor),
-             "pending": scaled(c.pending_minor)} for i, c in enumerate(categories)]
-    return {"rows": rows, "width": width, "height": 24 + len(rows) * ROW_HEIGHT + 18,
-            "legend_y": 14 + len(rows) * ROW_HEIGHT + 14}
+    rows = [
+        {
+            "figures": c,
+            "y": 14 + i * ROW_HEIGHT,
+            "bar_y": 22 + i * ROW_HEIGHT,
+            "authorized": scaled(c.authorized_minor),
+            "spent": scaled(c.spent_minor),
+            "pending": scaled(c.pending_minor),
+        }
+        for i, c in enumerate(categories)
+    ]
+    return {
+        "rows": rows,
+        "width": width,
+        "height": 24 + len(rows) * ROW_HEIGHT + 18,
+        "legend_y": 14 + len(rows) * ROW_HEIGHT + 14,
+    }

@@ -16,11 +16,20 @@ def admin_client_minka(client, admin_user_minka):
 
 def test_every_collection_and_ledger_list_opens(admin_client_minka, deliver):
     deliver()
-    for name in ("coop_season", "acopio_collectioncentre", "acopio_pricerow", "acopio_delivery", "ledger_account",
-                 "ledger_journalentry", "ledger_membermovement"):
+    for name in (
+        "coop_season",
+        "acopio_collectioncentre",
+        "acopio_pricerow",
+        "acopio_delivery",
+        "ledger_account",
+        "ledger_journalentry",
+        "ledger_membermovement",
+    ):
         response = admin_client_minka.get(reverse(f"admin:{name}_changelist"))
         assert response.status_code == 200, name
-    assert "C01-000001" in admin_client_minka.get(reverse("admin:acopio_delivery_changelist")).content.decode()
+    assert (
+        "C01-000001" in admin_client_minka.get(reverse("admin:acopio_delivery_changelist")).content.decode()
+    )
 
 
 def test_a_used_price_row_is_read_only_and_an_unused_one_is_editable(admin_client_minka, deliver):
@@ -33,7 +42,9 @@ def test_a_used_price_row_is_read_only_and_an_unused_one_is_editable(admin_clien
     used_page, unused_page = change_page(used), change_page(unused)
     assert 'name="price_per_kg"' not in used_page
     assert 'name="price_per_kg"' in unused_page
-    response = admin_client_minka.post(reverse("admin:acopio_pricerow_delete", args=[used.pk]), {"post": "yes"})
+    response = admin_client_minka.post(
+        reverse("admin:acopio_pricerow_delete", args=[used.pk]), {"post": "yes"}
+    )
     assert response.status_code == 403
     assert PriceRow.objects.filter(pk=used.pk).exists()
 
@@ -41,7 +52,9 @@ def test_a_used_price_row_is_read_only_and_an_unused_one_is_editable(admin_clien
 def test_deliveries_and_entries_cannot_be_added_or_changed_in_the_admin(admin_client_minka, deliver):
     delivery = deliver()
     assert admin_client_minka.get(reverse("admin:acopio_delivery_add")).status_code == 403
-    page = admin_client_minka.get(reverse("admin:acopio_delivery_change", args=[delivery.pk])).content.decode()
+    page = admin_client_minka.get(
+        reverse("admin:acopio_delivery_change", args=[delivery.pk])
+    ).content.decode()
     assert 'name="gross_g"' not in page
     assert admin_client_minka.get(reverse("admin:ledger_journalentry_add")).status_code == 403
     import_link = admin_client_minka.get(reverse("admin:acopio_delivery_import"))

@@ -40,8 +40,12 @@ def test_what_the_coop_owes_equals_deliveries_minus_movements(demo):
     for member in {d.member for d in Delivery.objects.select_related("member")[:40]}:
         delivered = Delivery.objects.valid().filter(member=member).aggregate(t=Sum("amount_minor"))["t"] or 0
         moved = MemberMovement.objects.filter(member=member).aggregate(t=Sum("amount_minor"))["t"] or 0
-        premium = (DistributionShare.objects.filter(member=member, spending__status="paid")
-                   .aggregate(t=Sum("amount_minor"))["t"] or 0)
+        premium = (
+            DistributionShare.objects.filter(member=member, spending__status="paid").aggregate(
+                t=Sum("amount_minor")
+            )["t"]
+            or 0
+        )
         assert owed_to_member(member) == delivered - moved + premium
         assert -account_balance(chart.member_account(member)) == delivered - moved + premium
 
@@ -86,8 +90,11 @@ def test_the_demo_sells_on_both_sets_of_fairtrade_terms_and_spends_premium_as_de
     from fund.services import fund_report
     from sales.models import SalesContract
 
-    terms_used = set(SalesContract.objects.filter(fairtrade_terms__isnull=False)
-                     .values_list("fairtrade_terms__valid_from", flat=True))
+    terms_used = set(
+        SalesContract.objects.filter(fairtrade_terms__isnull=False).values_list(
+            "fairtrade_terms__valid_from", flat=True
+        )
+    )
     assert terms_used == {date(2011, 1, 1), date(2019, 10, 1)}
     assert BudgetLine.objects.filter(authorization__isnull=False).count() >= 7
     statuses = set(Spending.objects.values_list("status", flat=True))

@@ -26,8 +26,9 @@ def receipts(coop, deliver):
 
 
 def lot(coop, admin, claim, codes, code="L-001", for_eu=False):
-    return build_lot(code=code, season=coop["seasons"]["2026"], claim=claim, for_eu=for_eu, receipts=codes,
-                     user=admin)
+    return build_lot(
+        code=code, season=coop["seasons"]["2026"], claim=claim, for_eu=for_eu, receipts=codes, user=admin
+    )
 
 
 def test_a_fairtrade_lot_takes_fairtrade_cocoa_and_adds_its_dry_weight(coop, receipts, admin_user_minka):
@@ -38,8 +39,12 @@ def test_a_fairtrade_lot_takes_fairtrade_cocoa_and_adds_its_dry_weight(coop, rec
 
 def test_a_lot_mixing_claims_is_refused_naming_each_receipt(coop, receipts, admin_user_minka):
     with pytest.raises(ValidationError) as refused:
-        lot(coop, admin_user_minka, Certification.FAIRTRADE_ORGANIC,
-            [receipts["ft_org"], receipts["ft"], receipts["conv"], "C01-000099"])
+        lot(
+            coop,
+            admin_user_minka,
+            Certification.FAIRTRADE_ORGANIC,
+            [receipts["ft_org"], receipts["ft"], receipts["conv"], "C01-000099"],
+        )
     problems = refused.value.message_dict["receipts"]
     assert problems == [
         "C01-000099: no existe.",
@@ -72,12 +77,23 @@ def test_an_eu_lot_needs_geolocated_plots_and_voids_never_go_in(coop, receipts, 
 
 
 def test_a_lot_by_rule_gathers_every_unassigned_delivery_its_claim_covers(coop, receipts, admin_user_minka):
-    made = build_lot_by_rule(code="L-ORG", season=coop["seasons"]["2026"], claim=Certification.ORGANIC,
-                             for_eu=False, user=admin_user_minka, centre=coop["centre"])
+    made = build_lot_by_rule(
+        code="L-ORG",
+        season=coop["seasons"]["2026"],
+        claim=Certification.ORGANIC,
+        for_eu=False,
+        user=admin_user_minka,
+        centre=coop["centre"],
+    )
     assert list(made.deliveries.values_list("receipt_number", flat=True)) == [1]
     with pytest.raises(ValidationError, match="Ninguna entrega"):
-        build_lot_by_rule(code="L-ORG2", season=coop["seasons"]["2026"], claim=Certification.ORGANIC,
-                          for_eu=False, user=admin_user_minka)
+        build_lot_by_rule(
+            code="L-ORG2",
+            season=coop["seasons"]["2026"],
+            claim=Certification.ORGANIC,
+            for_eu=False,
+            user=admin_user_minka,
+        )
 
 
 def test_the_lot_page_builds_by_receipts_and_by_rule(coop, receipts, role_clients):
@@ -86,8 +102,16 @@ def test_the_lot_page_builds_by_receipts_and_by_rule(coop, receipts, role_client
     admin = role_clients["administrador"]
     url = reverse("sales:lot_new")
     season = coop["seasons"]["2026"].pk
-    refused = admin.post(url, {"code": "L-1", "season": season, "claim": "ft_org", "how": "receipts",
-                               "receipts": f"{receipts['ft_org']}, {receipts['conv']}"})
+    refused = admin.post(
+        url,
+        {
+            "code": "L-1",
+            "season": season,
+            "claim": "ft_org",
+            "how": "receipts",
+            "receipts": f"{receipts['ft_org']}, {receipts['conv']}",
+        },
+    )
     assert refused.status_code == 400 and "es Convencional y no puede ir" in refused.content.decode()
     assert not Lot.objects.exists()
     done = admin.post(url, {"code": "L-1", "season": season, "claim": "ft", "how": "rule"}, follow=True)

@@ -32,8 +32,14 @@ def maria(coop, deliver):
 @pytest.fixture
 def move(admin_user_minka):
     def make(member, **overrides):
-        arguments = {"kind": "payment", "method": "cash", "date": DAY, "amount": "100.00",
-                     "document": f"V-{uuid.uuid4().hex[:8]}", "user": admin_user_minka}
+        arguments = {
+            "kind": "payment",
+            "method": "cash",
+            "date": DAY,
+            "amount": "100.00",
+            "document": f"V-{uuid.uuid4().hex[:8]}",
+            "user": admin_user_minka,
+        }
         arguments.update(overrides)
         return record_movement(member=member, **arguments)
 
@@ -83,8 +89,9 @@ def test_a_payment_of_exactly_what_is_owed_settles_the_account(maria, move):
 
 def test_a_payment_beyond_what_is_owed_is_refused_and_writes_nothing(maria, move):
     message = refused(lambda: move(maria, amount="1126.50"), "amount")
-    assert message == ("El importe supera lo que la cooperativa debe al socio (S/ 1,126.49). "
-                       "Regístrelo como adelanto.")
+    assert message == (
+        "El importe supera lo que la cooperativa debe al socio (S/ 1,126.49). Regístrelo como adelanto."
+    )
     assert owed_to_member(maria) == OWED
 
 
@@ -94,10 +101,13 @@ def test_a_payment_to_a_member_who_already_owes_says_nothing_is_owed(coop, move)
     assert "(S/ 0.00)" in message
 
 
-@pytest.mark.parametrize(("kind", "account"), [
-    ("input_credit", chart.INPUT_CREDIT_RECEIVABLE),
-    ("loan", chart.LOANS_RECEIVABLE),
-])
+@pytest.mark.parametrize(
+    ("kind", "account"),
+    [
+        ("input_credit", chart.INPUT_CREDIT_RECEIVABLE),
+        ("loan", chart.LOANS_RECEIVABLE),
+    ],
+)
 def test_a_deduction_posts_against_what_the_member_owes_the_cooperative(maria, move, kind, account):
     deduction = move(maria, kind=kind, method="cash", amount="326.49", document="ACUERDO-7")
     assert deduction.method == ""  # a deduction moves no money, whatever the form sent
@@ -106,7 +116,8 @@ def test_a_deduction_posts_against_what_the_member_owes_the_cooperative(maria, m
     assert chart.account(account).lines.get().amount == -32_649
     # Agreed from what the member is owed: never more than that.
     assert "supera lo que la cooperativa debe al socio (S/ 800.00)" in refused(
-        lambda: move(maria, kind=kind, amount="800.01"), "amount")
+        lambda: move(maria, kind=kind, amount="800.01"), "amount"
+    )
     assert verify_ledger().ok
 
 
@@ -161,12 +172,15 @@ def test_more_than_two_decimals_is_refused_not_rounded(maria, move, amount):
     assert "más de dos decimales" in refused(lambda: move(maria, amount=amount), "amount")
 
 
-@pytest.mark.parametrize(("amount", "message"), [
-    ("", "Indique el importe."),
-    ("0", "mayor que cero"),
-    ("-5", "mayor que cero"),
-    ("cien", "no es un monto válido"),
-])
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("", "Indique el importe."),
+        ("0", "mayor que cero"),
+        ("-5", "mayor que cero"),
+        ("cien", "no es un monto válido"),
+    ],
+)
 def test_an_amount_that_is_not_a_positive_sum_is_refused(maria, move, amount, message):
     assert message in refused(lambda: move(maria, amount=amount), "amount")
 
@@ -190,8 +204,15 @@ def page_balance(client, member) -> int:
 
 
 def movement_form(**overrides) -> dict:
-    data = {"kind": "payment", "method": "cash", "date": DAY.isoformat(), "amount": "500,25",
-            "document": "V-0001", "note": "Pago parcial", "token": str(uuid.uuid4())}
+    data = {
+        "kind": "payment",
+        "method": "cash",
+        "date": DAY.isoformat(),
+        "amount": "500,25",
+        "document": "V-0001",
+        "note": "Pago parcial",
+        "token": str(uuid.uuid4()),
+    }
     data.update(overrides)
     return data
 
@@ -239,10 +260,12 @@ def test_a_refused_movement_on_the_page_says_why_and_saves_nothing(maria, role_c
     assert "No se guardó el movimiento." in html
     assert "El importe supera lo que la cooperativa debe al socio (S/ 1,126.49)" in html
     assert 'name="amount" inputmode="decimal" value="5000"' in html
-    for problem, message in (({"document": ""}, "Indique el documento"),
-                             ({"amount": ""}, "Indique el importe."),
-                             ({"amount": "1.005"}, "más de dos decimales"),
-                             ({"date": "31/02/2026"}, "<li>Fecha no válida.</li>")):
+    for problem, message in (
+        ({"document": ""}, "Indique el documento"),
+        ({"amount": ""}, "Indique el importe."),
+        ({"amount": "1.005"}, "más de dos decimales"),
+        ({"date": "31/02/2026"}, "<li>Fecha no válida.</li>"),
+    ):
         response = admin.post(url, movement_form(**problem))
         html = response.content.decode()
         assert response.status_code == 400 and message in html, problem

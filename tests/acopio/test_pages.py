@@ -26,9 +26,17 @@ MM = Decimal("72") / Decimal("25.4")  # PDF points per millimetre
 def form_data(coop, **overrides) -> dict:
     """What the clerk types for María: dry grade I, 100,5 kg gross, 1.25 kg tare → 99.25 kg, S/ 1,126.49."""
     data = {
-        "centre": coop["centre"].pk, "date": DAY.isoformat(), "member": "S-00001", "plot": "S-00001-P1",
-        "form": "dry", "grade": "g1", "gross_kg": "100,5", "tare_kg": "1.25", "moisture_pct": "7.5",
-        "token": str(uuid.uuid4()), "replaces": "",
+        "centre": coop["centre"].pk,
+        "date": DAY.isoformat(),
+        "member": "S-00001",
+        "plot": "S-00001-P1",
+        "form": "dry",
+        "grade": "g1",
+        "gross_kg": "100,5",
+        "tare_kg": "1.25",
+        "moisture_pct": "7.5",
+        "token": str(uuid.uuid4()),
+        "replaces": "",
     }
     data.update(overrides)
     return data
@@ -91,8 +99,9 @@ def test_saving_a_delivery_shows_its_receipt(coop, role_clients):
 
 
 def test_the_member_can_be_typed_by_dni(coop, role_clients):
-    response = role_clients[ADMINISTRATOR].post(reverse("acopio:delivery_new"),
-                                                form_data(coop, member="41234567"))
+    response = role_clients[ADMINISTRATOR].post(
+        reverse("acopio:delivery_new"), form_data(coop, member="41234567")
+    )
     assert response.status_code == 302
     assert Delivery.objects.get().member == coop["maria"]
 
@@ -119,15 +128,19 @@ def test_the_same_form_sent_twice_records_one_delivery(coop, role_clients):
     assert clerk.post(reverse("acopio:delivery_new"), form_data(coop))["Location"].endswith("C01-000002/")
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"gross_kg": "10", "tare_kg": "10"}, "La tara debe ser menor que el peso bruto."),
-    ({"gross_kg": "10", "tare_kg": "12,5"}, "La tara debe ser menor que el peso bruto."),
-    ({"gross_kg": "diez"}, "El peso bruto: «diez» no es un número."),
-    ({"member": "99999999"}, "Ningún socio tiene el código, DNI o nombre «99999999»."),
-    ({"date": "2024-06-01"}, "No hay campaña registrada que incluya el 01/06/2024."),
-])
-def test_a_bad_delivery_is_refused_with_a_spanish_message_and_nothing_is_saved(coop, role_clients, overrides,
-                                                                                message):
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"gross_kg": "10", "tare_kg": "10"}, "La tara debe ser menor que el peso bruto."),
+        ({"gross_kg": "10", "tare_kg": "12,5"}, "La tara debe ser menor que el peso bruto."),
+        ({"gross_kg": "diez"}, "El peso bruto: «diez» no es un número."),
+        ({"member": "99999999"}, "Ningún socio tiene el código, DNI o nombre «99999999»."),
+        ({"date": "2024-06-01"}, "No hay campaña registrada que incluya el 01/06/2024."),
+    ],
+)
+def test_a_bad_delivery_is_refused_with_a_spanish_message_and_nothing_is_saved(
+    coop, role_clients, overrides, message
+):
     data = form_data(coop, **overrides)
     response = role_clients[CLERK].post(reverse("acopio:delivery_new"), data)
     assert response.status_code == 400
@@ -219,8 +232,9 @@ def test_the_a6_receipt_is_a_pdf_with_the_receipt_facts(receipt, role_clients):
 
 
 def test_the_ticket_receipt_is_an_80_mm_pdf_with_the_receipt_facts(receipt, role_clients):
-    response = role_clients[CLERK].get(reverse("acopio:delivery_receipt_pdf",
-                                               args=[receipt.receipt_code, "ticket"]))
+    response = role_clients[CLERK].get(
+        reverse("acopio:delivery_receipt_pdf", args=[receipt.receipt_code, "ticket"])
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text, reader = pdf_text(response.content)
     for fact in ("C01-000001", "99.25 kg", "S/ 1,126.49"):
@@ -274,8 +288,9 @@ def test_the_administrator_voids_a_receipt_and_the_balance_is_reversed(coop, rec
     kept = deliver(gross_kg="11", tare_kg="1")
     admin = role_clients[ADMINISTRATOR]
     assert owed_to_member(coop["maria"]) == receipt.amount_minor + kept.amount_minor
-    response = admin.post(reverse("acopio:delivery_void", args=["C01-000001"]),
-                          {"reason": "Peso mal digitado"}, follow=True)
+    response = admin.post(
+        reverse("acopio:delivery_void", args=["C01-000001"]), {"reason": "Peso mal digitado"}, follow=True
+    )
     assert response.redirect_chain == [(receipt.get_absolute_url(), 302)]
     html = response.content.decode()
     assert "Recibo C01-000001 anulado; su asiento fue revertido." in html
@@ -294,8 +309,9 @@ def test_the_administrator_voids_a_receipt_and_the_balance_is_reversed(coop, rec
 
 
 def test_voiding_without_a_reason_changes_nothing(coop, receipt, role_clients):
-    response = role_clients[ADMINISTRATOR].post(reverse("acopio:delivery_void", args=["C01-000001"]),
-                                                {"reason": "  "}, follow=True)
+    response = role_clients[ADMINISTRATOR].post(
+        reverse("acopio:delivery_void", args=["C01-000001"]), {"reason": "  "}, follow=True
+    )
     assert "Indique el motivo de la anulación." in response.content.decode()
     receipt.refresh_from_db()
     assert not receipt.is_void
@@ -304,8 +320,9 @@ def test_voiding_without_a_reason_changes_nothing(coop, receipt, role_clients):
 
 def test_void_and_reissue_opens_the_clerk_page_prefilled(coop, receipt, role_clients):
     admin = role_clients[ADMINISTRATOR]
-    response = admin.post(reverse("acopio:delivery_void", args=["C01-000001"]),
-                          {"reason": "Tara equivocada", "reissue": "1"})
+    response = admin.post(
+        reverse("acopio:delivery_void", args=["C01-000001"]), {"reason": "Tara equivocada", "reissue": "1"}
+    )
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('acopio:delivery_new')}?reemplaza=C01-000001"
     html = admin.get(response["Location"]).content.decode()
@@ -339,11 +356,19 @@ def test_a_clerk_cannot_void(coop, receipt, role_clients):
 # --- The member's account and the internal control -----------------------------------
 
 
-def test_the_member_page_shows_the_balance_from_the_ledger(coop, receipt, deliver, admin_user_minka,
-                                                           role_clients):
+def test_the_member_page_shows_the_balance_from_the_ledger(
+    coop, receipt, deliver, admin_user_minka, role_clients
+):
     deliver(gross_kg="20", tare_kg="0.5")  # 19.5 kg × 11.35 = 221.325 → S/ 221.33
-    record_movement(member=coop["maria"], kind="advance", method="cash", date=DAY, amount="300",
-                    document="ADL-1", user=admin_user_minka)
+    record_movement(
+        member=coop["maria"],
+        kind="advance",
+        method="cash",
+        date=DAY,
+        amount="300",
+        document="ADL-1",
+        user=admin_user_minka,
+    )
     owed = owed_to_member(coop["maria"])
     assert owed == 112_649 + 22_133 - 30_000
     url = reverse("coop:member_detail", args=["S-00001"])
@@ -360,8 +385,15 @@ def test_the_member_page_shows_the_balance_from_the_ledger(coop, receipt, delive
 
 
 def test_the_member_page_says_when_the_member_owes_the_cooperative(coop, admin_user_minka, role_clients):
-    record_movement(member=coop["segundo"], kind="advance", method="wallet", date=DAY, amount="150.40",
-                    document="YAPE-9", user=admin_user_minka)
+    record_movement(
+        member=coop["segundo"],
+        kind="advance",
+        method="wallet",
+        date=DAY,
+        amount="150.40",
+        document="YAPE-9",
+        user=admin_user_minka,
+    )
     html = role_clients[CLERK].get(reverse("coop:member_detail", args=["S-00002"])).content.decode()
     assert 'data-balance="-15040">-S/ 150.40<' in html
     assert "Saldo que el socio debe" in html

@@ -25,7 +25,11 @@ def test_a_dry_delivery_is_priced_from_the_list_and_owed_to_the_member(coop, del
     delivery = deliver(gross_kg="100,5", tare_kg="1.25")
     assert delivery.receipt_code == "C01-000001"
     assert (delivery.gross_g, delivery.tare_g, delivery.net_g, delivery.dry_g) == (
-        100_500, 1_250, 99_250, 99_250)
+        100_500,
+        1_250,
+        99_250,
+        99_250,
+    )
     # Organic since 2026-03-01 and Fairtrade: 99.25 kg × S/ 11.35 = 1,126.4875 → S/ 1,126.49 (half up, once).
     assert delivery.certification == "ft_org"
     assert delivery.price_per_kg == Decimal("11.35")
@@ -48,8 +52,9 @@ def test_a_delivery_reads_back_exactly_as_it_was_recorded(coop, deliver):
 
 
 def test_wet_cocoa_converts_to_dry_equivalent_with_the_season_factor(coop, deliver):
-    delivery = deliver(form=CocoaForm.WET, grade=Grade.UNGRADED, gross_kg="61.7", tare_kg="0.5",
-                       moisture_pct="55")
+    delivery = deliver(
+        form=CocoaForm.WET, grade=Grade.UNGRADED, gross_kg="61.7", tare_kg="0.5", moisture_pct="55"
+    )
     # 61.2 kg wet × 0.370 = 22.644 kg dry; paid on the wet weight at the wet price, S/ 3.80.
     assert delivery.net_g == 61_200 and delivery.dry_g == 22_644
     assert delivery.amount_minor == 23_256  # 61.2 × 3.80 = 232.56
@@ -72,8 +77,13 @@ def test_without_a_plot_the_member_claims_only_what_all_plots_can(coop, deliver)
 
 def test_a_newer_price_row_applies_from_its_date_and_the_old_one_is_locked(coop, deliver, admin_user_minka):
     first = deliver(date=date(2026, 3, 31))
-    PriceRow.objects.create(valid_from=date(2026, 4, 1), form=CocoaForm.DRY, grade=Grade.GRADE_1,
-                            certification="ft_org", price_per_kg=Decimal("12.00"))
+    PriceRow.objects.create(
+        valid_from=date(2026, 4, 1),
+        form=CocoaForm.DRY,
+        grade=Grade.GRADE_1,
+        certification="ft_org",
+        price_per_kg=Decimal("12.00"),
+    )
     second = deliver(date=date(2026, 4, 1))
     assert (first.price_per_kg, second.price_per_kg) == (Decimal("11.35"), Decimal("12.00"))
     used = first.price_row
@@ -95,19 +105,22 @@ def test_receipt_numbers_are_gapless_per_centre_even_after_a_refusal(coop, deliv
     assert coop["centre"].last_receipt_number == 2
 
 
-@pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"gross_kg": "abc"}, "gross_kg", "no es un número"),
-    ({"gross_kg": "10", "tare_kg": "10"}, "tare_kg", "menor que el peso bruto"),
-    ({"gross_kg": "-5"}, "gross_kg", "negativo"),
-    ({"gross_kg": "10.0005"}, "gross_kg", "3 decimales"),
-    ({"moisture_pct": "120"}, "moisture_pct", "entre 0 y 99,9"),
-    ({"grade": Grade.UNGRADED}, "grade", "Para cacao seco"),
-    ({"date": date(2024, 6, 1)}, "date", "No hay campaña"),
-    ({"date": date(2025, 6, 1)}, "grade", "No hay precio vigente al 01/06/2025"),
-    ({"centre": None}, "centre", "centro"),
-    ({"member": None}, "member", "socio"),
-    ({"date": None}, "date", "Indique la fecha"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"gross_kg": "abc"}, "gross_kg", "no es un número"),
+        ({"gross_kg": "10", "tare_kg": "10"}, "tare_kg", "menor que el peso bruto"),
+        ({"gross_kg": "-5"}, "gross_kg", "negativo"),
+        ({"gross_kg": "10.0005"}, "gross_kg", "3 decimales"),
+        ({"moisture_pct": "120"}, "moisture_pct", "entre 0 y 99,9"),
+        ({"grade": Grade.UNGRADED}, "grade", "Para cacao seco"),
+        ({"date": date(2024, 6, 1)}, "date", "No hay campaña"),
+        ({"date": date(2025, 6, 1)}, "grade", "No hay precio vigente al 01/06/2025"),
+        ({"centre": None}, "centre", "centro"),
+        ({"member": None}, "member", "socio"),
+        ({"date": None}, "date", "Indique la fecha"),
+    ],
+)
 def test_bad_input_names_the_field_and_writes_nothing(coop, deliver, overrides, field, message):
     with pytest.raises(ValidationError) as caught:
         deliver(**overrides)
@@ -159,31 +172,57 @@ def test_recording_a_delivery_stays_within_its_statement_budget(coop, deliver, d
         deliver(member=coop["rosa"], plot=None, form=CocoaForm.WET, grade=Grade.UNGRADED, moisture_pct="50")
 
 
-@pytest.mark.parametrize("case", [
-    {},
-    {"plot": None},
-    {"member": "rosa", "plot": None},
-    {"member": "rosa", "plot": "rosa_ft"},
-    {"member": "segundo", "plot": None, "form": CocoaForm.WET, "grade": Grade.UNGRADED},
-    {"date": date(2026, 2, 27)},
-    {"date": date(2025, 6, 1)},  # no price list yet
-    {"date": date(2024, 6, 1)},  # no season
-    {"grade": Grade.UNGRADED},  # a wet grade for dry cocoa
-], ids=["plot", "no-plot", "mixed-plots", "ft-plot", "wet", "before-organic", "no-price", "no-season",
-        "bad-grade"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        {},
+        {"plot": None},
+        {"member": "rosa", "plot": None},
+        {"member": "rosa", "plot": "rosa_ft"},
+        {"member": "segundo", "plot": None, "form": CocoaForm.WET, "grade": Grade.UNGRADED},
+        {"date": date(2026, 2, 27)},
+        {"date": date(2025, 6, 1)},  # no price list yet
+        {"date": date(2024, 6, 1)},  # no season
+        {"grade": Grade.UNGRADED},  # a wet grade for dry cocoa
+    ],
+    ids=[
+        "plot",
+        "no-plot",
+        "mixed-plots",
+        "ft-plot",
+        "wet",
+        "before-organic",
+        "no-price",
+        "no-season",
+        "bad-grade",
+    ],
+)
 def test_the_one_statement_reads_price_a_delivery_as_the_plain_lookups_do(coop, deliver, case):
     deliver(member=coop["rosa"], plot=None)  # a season total to read
     void_delivery(delivery=deliver(member=coop["rosa"], plot=None), reason="Duplicada", user=None)
-    arguments = {"member": coop["maria"], "plot": coop["plots"]["maria"], "centre": coop["centre"],
-                 "date": date(2026, 3, 10), "form": CocoaForm.DRY, "grade": Grade.GRADE_1,
-                 "gross_kg": "80,5", "tare_kg": "0,5", "moisture_pct": "7"}
+    arguments = {
+        "member": coop["maria"],
+        "plot": coop["plots"]["maria"],
+        "centre": coop["centre"],
+        "date": date(2026, 3, 10),
+        "form": CocoaForm.DRY,
+        "grade": Grade.GRADE_1,
+        "gross_kg": "80,5",
+        "tare_kg": "0,5",
+        "moisture_pct": "7",
+    }
     arguments.update(case)
     if isinstance(arguments["member"], str):
         arguments["member"] = coop[arguments["member"]]
     if isinstance(arguments["plot"], str):
         arguments["plot"] = coop["plots"][arguments["plot"]]
-    together = DeliveryLookups(member=arguments["member"], plot=arguments["plot"], date=arguments["date"],
-                               form=arguments["form"], grade=arguments["grade"])
+    together = DeliveryLookups(
+        member=arguments["member"],
+        plot=arguments["plot"],
+        date=arguments["date"],
+        form=arguments["form"],
+        grade=arguments["grade"],
+    )
     expected = quote_delivery(**arguments, lookups=Lookups())
     got = quote_delivery(**arguments, lookups=together)
     assert got == expected
@@ -192,7 +231,9 @@ def test_the_one_statement_reads_price_a_delivery_as_the_plain_lookups_do(coop, 
         assert quote.price_row.price_per_kg == expected[0].price_row.price_per_kg
         assert quote.season.wet_to_dry_factor == expected[0].season.wet_to_dry_factor
         assert (quote.season_dry_g_before, quote.yield_capacity_g) == (
-            expected[0].season_dry_g_before, expected[0].yield_capacity_g)
+            expected[0].season_dry_g_before,
+            expected[0].yield_capacity_g,
+        )
 
 
 def test_an_external_reference_is_recorded_once(coop, deliver):

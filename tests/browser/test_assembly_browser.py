@@ -16,8 +16,15 @@ def test_board_runs_an_assembly_from_check_in_to_published_result(live_server, p
     make_rules()
     make_members(5)
     assembly = convene(board)
-    services.draft_motion(assembly=assembly, kind="resolution", title="Afiliación a la central regional",
-                          majority="simple", method="electronic", secret=True, user=board)
+    services.draft_motion(
+        assembly=assembly,
+        kind="resolution",
+        title="Afiliación a la central regional",
+        majority="simple",
+        method="electronic",
+        secret=True,
+        user=board,
+    )
     sign_in("presidenta")
     base = f"{live_server.url}/asambleas/{assembly.pk}"
 

@@ -9,17 +9,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 POLYGON = (
     '{"type":"Polygon","coordinates":[[[-76.130000,-6.570000],[-76.132000,-6.570000],'
-    '[-76.132500,-6.572000],[-76.130000,-6.572500],[-76.130000,-6.570000]]]}'
+    "[-76.132500,-6.572000],[-76.130000,-6.572500],[-76.130000,-6.570000]]]}"
 )
 
 
 @pytest.fixture
 def maria(make_user):
-    member = Member.objects.create(code="S-00001", dni="41234567", name="María Luz Tuanama Sangama",
-                                   community="Tununtunumba", district="Chazuta")
+    member = Member.objects.create(
+        code="S-00001",
+        dni="41234567",
+        name="María Luz Tuanama Sangama",
+        community="Tununtunumba",
+        district="Chazuta",
+    )
     Member.objects.create(code="S-00002", dni="42222222", name="Segundo Panaifo Amasifuen")
-    plot = Plot(member=member, code="S-00001-P1", total_area_ha=5, fairtrade_certified=True,
-                geometry=POLYGON)
+    plot = Plot(member=member, code="S-00001-P1", total_area_ha=5, fairtrade_certified=True, geometry=POLYGON)
     plot.full_clean()
     plot.save()
     return member

@@ -35,9 +35,19 @@ from tests.ledger.factories import fund_with_soles
 
 D = Decimal
 FORMULA_NAME = '=HYPERLINK("http://malo.example/robar","Ver ficha")'
-TABLES = ["padron_socios_parcelas", "entregas", "compras_por_socio", "ventas_contratos", "ventas_cobros",
-          "balance_de_masas", "fondo_prima_libro", "autorizaciones_asamblea", "asambleas",
-          "gastos_fondo_prima", "reparto_prima_socios"]
+TABLES = [
+    "padron_socios_parcelas",
+    "entregas",
+    "compras_por_socio",
+    "ventas_contratos",
+    "ventas_cobros",
+    "balance_de_masas",
+    "fondo_prima_libro",
+    "autorizaciones_asamblea",
+    "asambleas",
+    "gastos_fondo_prima",
+    "reparto_prima_socios",
+]
 ALSO_XLSX = set(TABLES) - {"entregas", "reparto_prima_socios"}
 
 
@@ -52,11 +62,26 @@ def season_2020(db, make_user):
     admin, board, treasurer, season = coop["admin"], coop["board"], coop["treasurer"], coop["season"]
     rogue = Member.objects.create(code="S-00066", dni="46667777", name=FORMULA_NAME)
     record(coop, admin, member=rogue, plot=None, date=date(2020, 5, 2), gross_kg="120.5", tare_kg="0.5")
-    wrong = record(coop, admin, member=coop["rosa"], plot=coop["plots"]["rosa_conv"], date=date(2020, 5, 3),
-                   gross_kg="80", tare_kg="1")
+    wrong = record(
+        coop,
+        admin,
+        member=coop["rosa"],
+        plot=coop["plots"]["rosa_conv"],
+        date=date(2020, 5, 3),
+        gross_kg="80",
+        tare_kg="1",
+    )
     purchases.void_delivery(delivery=wrong, reason="Peso mal leído", user=admin, on=date(2020, 5, 3))
-    reissue = record(coop, admin, member=coop["rosa"], plot=coop["plots"]["rosa_conv"], date=date(2020, 5, 3),
-                     gross_kg="79", tare_kg="1", replaces=wrong)
+    reissue = record(
+        coop,
+        admin,
+        member=coop["rosa"],
+        plot=coop["plots"]["rosa_conv"],
+        date=date(2020, 5, 3),
+        gross_kg="79",
+        tare_kg="1",
+        replaces=wrong,
+    )
     other_season = record(coop, admin)  # 2026, must stay out of the 2020 pack
 
     make_rules()
@@ -65,23 +90,43 @@ def season_2020(db, make_user):
     check_in_many(assembly, board, assembly.roll_size // 2 + 1)
     assembly_services.open_session(assembly=assembly, call="first", user=board)
     plan = assembly_services.draft_motion(
-        assembly=assembly, kind="budget", title="Plan de Desarrollo 2020", majority="absolute",
-        method="hands", season=season, user=board,
-        budget_lines=[("Secadora solar", PremiumCategory.ORGANISATION, "10000")])
+        assembly=assembly,
+        kind="budget",
+        title="Plan de Desarrollo 2020",
+        majority="absolute",
+        method="hands",
+        season=season,
+        user=board,
+        budget_lines=[("Secadora solar", PremiumCategory.ORGANISATION, "10000")],
+    )
     assembly_services.open_motion(motion=plan, user=board)
     assembly_services.record_tally(motion=plan, counts={1: 9, 2: 1, 3: 1}, user=board)
     plan = assembly_services.publish_motion(motion=plan, user=board)
     assembly = assembly_services.close_assembly(assembly=assembly, user=board)
     line = plan.budget_lines.get().line
     today = timezone.localdate()
-    spending = register_spending(line=line, amount="4200.50", supplier="Ferretería El Constructor SAC",
-                                 ruc="2045117823" + ruc_check_digit("2045117823"), document="F003-000874",
-                                 document_date=today - timedelta(days=3), description="Secadora solar",
-                                 user=admin)
+    spending = register_spending(
+        line=line,
+        amount="4200.50",
+        supplier="Ferretería El Constructor SAC",
+        ruc="2045117823" + ruc_check_digit("2045117823"),
+        document="F003-000874",
+        document_date=today - timedelta(days=3),
+        description="Secadora solar",
+        user=admin,
+    )
     approve_spending(spending=spending, capacity="board", user=board, on=today)
     approve_spending(spending=spending, capacity="treasurer", user=treasurer, on=today)
-    return {**coop, "rogue": rogue, "void": wrong, "reissue": reissue, "other_season": other_season,
-            "assembly": assembly, "plan": plan, "spending": spending}
+    return {
+        **coop,
+        "rogue": rogue,
+        "void": wrong,
+        "reissue": reissue,
+        "other_season": other_season,
+        "assembly": assembly,
+        "plan": plan,
+        "spending": spending,
+    }
 
 
 def make_pack(season, **kwargs) -> tuple[zipfile.ZipFile, object]:
@@ -117,11 +162,16 @@ def test_every_file_is_there_and_matches_the_manifest(season_2020):
         assert row["Generado por"] == "gerente"
 
     as_json = json.loads(pack.read("manifest.json"))
-    assert as_json["season"] == {"code": "2020", "name": "Campaña 2020", "starts_on": "2020-01-01",
-                                 "ends_on": "2020-12-31"}
+    assert as_json["season"] == {
+        "code": "2020",
+        "name": "Campaña 2020",
+        "starts_on": "2020-01-01",
+        "ends_on": "2020-12-31",
+    }
     assert as_json["minka_version"] == "0.1.0"
     assert {f["name"]: (f["size"], f["sha256"]) for f in as_json["files"]} == {
-        name: (int(row["Tamaño (bytes)"]), row["SHA-256"]) for name, row in by_name.items()}
+        name: (int(row["Tamaño (bytes)"]), row["SHA-256"]) for name, row in by_name.items()
+    }
     assert [f.name for f in manifest.files] == [f["name"] for f in as_json["files"]]
     assert manifest.file("entregas.csv").rows == Delivery.objects.filter(season__code="2020").count()
 
@@ -177,16 +227,19 @@ def test_purchases_per_member_add_up_to_the_valid_deliveries(season_2020):
 
 def test_a_formula_in_a_name_is_neutralised_in_csv_and_xlsx(season_2020):
     pack, _ = make_pack(season_2020["season"])
-    purchases_row = next(r for r in read_csv(pack, "compras_por_socio.csv")
-                         if r["Código de socio"] == "S-00066")
+    purchases_row = next(
+        r for r in read_csv(pack, "compras_por_socio.csv") if r["Código de socio"] == "S-00066"
+    )
     assert purchases_row["Nombre"] == "'" + FORMULA_NAME
-    register_row = next(r for r in read_csv(pack, "padron_socios_parcelas.csv")
-                        if r["Código de socio"] == "S-00066")
+    register_row = next(
+        r for r in read_csv(pack, "padron_socios_parcelas.csv") if r["Código de socio"] == "S-00066"
+    )
     assert register_row["Nombre"] == "'" + FORMULA_NAME
     for name in ("compras_por_socio.xlsx", "padron_socios_parcelas.xlsx"):
         sheet = load_workbook(io.BytesIO(pack.read(name))).active
-        cells = [c for row in sheet.iter_rows() for c in row
-                 if isinstance(c.value, str) and "HYPERLINK" in c.value]
+        cells = [
+            c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value
+        ]
         assert cells and all(c.data_type == "s" and c.value.startswith("'=") for c in cells), name
     # A negative amount stays a number, not a neutralised text.
     assert all(not r["Importe (S/)"].startswith("'") for r in read_csv(pack, "compras_por_socio.csv"))
@@ -237,16 +290,23 @@ def test_minutes_authorizations_spending_and_the_premium_ledger(season_2020):
 
     contracts = read_csv(pack, "ventas_contratos.csv")
     assert [(c["Contrato"], c["Valor (US$)"], c["Prima (US$)"], c["Cobrado (US$)"]) for c in contracts] == [
-        ("CV-2020-001", "67500.00", "6000.00", "73500.00")]
+        ("CV-2020-001", "67500.00", "6000.00", "73500.00")
+    ]
     payments = read_csv(pack, "ventas_cobros.csv")
-    assert [(p["Referencia del pago"], p["Parte de prima (US$)"], p["Tipo de cambio (compra)"])
-            for p in payments] == [("BCP-OP-7781", "6000.00", "3.4250")]
+    assert [
+        (p["Referencia del pago"], p["Parte de prima (US$)"], p["Tipo de cambio (compra)"]) for p in payments
+    ] == [("BCP-OP-7781", "6000.00", "3.4250")]
 
 
 def test_a_season_with_nothing_yet_still_makes_a_complete_pack(season_2020):
-    empty = Season.objects.create(code="2030", name="Campaña 2030", starts_on=date(2030, 1, 1),
-                                  ends_on=date(2030, 12, 31), wet_to_dry_factor=D("0.38"),
-                                  max_yield_kg_per_ha=900)
+    empty = Season.objects.create(
+        code="2030",
+        name="Campaña 2030",
+        starts_on=date(2030, 1, 1),
+        ends_on=date(2030, 12, 31),
+        wet_to_dry_factor=D("0.38"),
+        max_yield_kg_per_ha=900,
+    )
     pack, manifest = make_pack(empty)
     assert manifest.file("entregas.csv").rows == 0
     assert read_csv(pack, "entregas.csv") == []
@@ -267,8 +327,9 @@ def test_another_part_is_one_line_and_the_pack_streams_to_an_unseekable_output(s
         def flush(self):
             pass
 
-    report = document_part("informe_prueba.pdf", lambda season: f"%PDF-1.4 {season.code}".encode(),
-                           "Informe de prueba")
+    report = document_part(
+        "informe_prueba.pdf", lambda season: f"%PDF-1.4 {season.code}".encode(), "Informe de prueba"
+    )
     out = Unseekable()
     manifest = write_audit_pack(season_2020["season"], out, extra_parts=[report])
     pack = zipfile.ZipFile(io.BytesIO(b"".join(out.chunks)))
@@ -300,19 +361,33 @@ def test_the_command_refuses_an_unknown_season_naming_those_that_exist(season_20
 
 
 def test_a_bare_year_finds_the_season_that_starts_then_or_names_it(db):
-    split = [Season.objects.create(code=code, name=name, starts_on=start, ends_on=end,
-                                   wet_to_dry_factor=D("0.38"), max_yield_kg_per_ha=900)
-             for code, name, start, end in [
-                 ("C24-25", "Campaña 2024-2025", date(2024, 4, 1), date(2025, 3, 31)),
-                 ("C25-26", "Campaña 2025-2026", date(2025, 4, 1), date(2026, 3, 31)),
-             ]]
+    split = [
+        Season.objects.create(
+            code=code,
+            name=name,
+            starts_on=start,
+            ends_on=end,
+            wet_to_dry_factor=D("0.38"),
+            max_yield_kg_per_ha=900,
+        )
+        for code, name, start, end in [
+            ("C24-25", "Campaña 2024-2025", date(2024, 4, 1), date(2025, 3, 31)),
+            ("C25-26", "Campaña 2025-2026", date(2025, 4, 1), date(2026, 3, 31)),
+        ]
+    ]
     assert find_season("c24-25") == split[0]  # the code, any case
     assert find_season("2025") == split[1]  # starts in 2025 (2024-2025 also names it)
     assert find_season("2026") == split[1]  # only one names 2026
     with pytest.raises(SeasonNotFound, match="No existe la campaña «2027»"):
         find_season("2027")
-    Season.objects.create(code="C25-B", name="Campaña corta", starts_on=date(2025, 9, 1),
-                          ends_on=date(2025, 12, 31), wet_to_dry_factor=D("0.38"), max_yield_kg_per_ha=900)
+    Season.objects.create(
+        code="C25-B",
+        name="Campaña corta",
+        starts_on=date(2025, 9, 1),
+        ends_on=date(2025, 12, 31),
+        wet_to_dry_factor=D("0.38"),
+        max_yield_kg_per_ha=900,
+    )
     with pytest.raises(SeasonNotFound, match="El año 2025 corresponde a varias campañas: C25-26 .*C25-B"):
         find_season("2025")
 

@@ -37,21 +37,31 @@ PERU_LON, PERU_LAT = (-81.33, -68.65), (-18.35, -0.03)
 # Counter-clockwise; one longitude surveyed with nine decimals, others with trailing zeros.
 MARIA_POLYGON = (
     '{"type":"Polygon","coordinates":[[[-76.130000,-6.570000],[-76.132000125,-6.570000],'
-    '[-76.132500,-6.572000],[-76.130000,-6.572500],[-76.130000,-6.570000]]]}'
+    "[-76.132500,-6.572000],[-76.130000,-6.572500],[-76.130000,-6.570000]]]}"
 )
 # Stored the wrong way round: the exterior clockwise, its hole counter-clockwise.
-ROSA_EXTERIOR_CW = [["-76.120000", "-6.560000"], ["-76.120000", "-6.563000"], ["-76.123000", "-6.563000"],
-                    ["-76.123000", "-6.560000"], ["-76.120000", "-6.560000"]]
-ROSA_HOLE_CCW = [["-76.121000", "-6.561000"], ["-76.122000", "-6.561000"], ["-76.122000", "-6.562000"],
-                 ["-76.121000", "-6.562000"], ["-76.121000", "-6.561000"]]
+ROSA_EXTERIOR_CW = [
+    ["-76.120000", "-6.560000"],
+    ["-76.120000", "-6.563000"],
+    ["-76.123000", "-6.563000"],
+    ["-76.123000", "-6.560000"],
+    ["-76.120000", "-6.560000"],
+]
+ROSA_HOLE_CCW = [
+    ["-76.121000", "-6.561000"],
+    ["-76.122000", "-6.561000"],
+    ["-76.122000", "-6.562000"],
+    ["-76.121000", "-6.562000"],
+    ["-76.121000", "-6.561000"],
+]
 SEGUNDO_POINT = '{"type":"Point","coordinates":[-76.140000,-6.580000]}'
 # Two patches of one plot: the first counter-clockwise, the second clockwise.
 ROSA_MULTI = (
     '{"type":"MultiPolygon","coordinates":['
-    '[[[-76.150000,-6.590000],[-76.151000,-6.590000],[-76.151000,-6.591000],[-76.150000,-6.591000],'
-    '[-76.150000,-6.590000]]],'
-    '[[[-76.155000,-6.590000],[-76.155000,-6.591000],[-76.156000,-6.591000],[-76.156000,-6.590000],'
-    '[-76.155000,-6.590000]]]]}'
+    "[[[-76.150000,-6.590000],[-76.151000,-6.590000],[-76.151000,-6.591000],[-76.150000,-6.591000],"
+    "[-76.150000,-6.590000]]],"
+    "[[[-76.155000,-6.590000],[-76.155000,-6.591000],[-76.156000,-6.591000],[-76.156000,-6.590000],"
+    "[-76.155000,-6.590000]]]]}"
 )
 
 
@@ -59,8 +69,13 @@ def _ring_text(ring) -> str:
     return "[" + ",".join(f"[{lon},{lat}]" for lon, lat in ring) + "]"
 
 
-ROSA_POLYGON = ('{"type":"Polygon","coordinates":[' + _ring_text(ROSA_EXTERIOR_CW) + ","
-                + _ring_text(ROSA_HOLE_CCW) + "]}")
+ROSA_POLYGON = (
+    '{"type":"Polygon","coordinates":['
+    + _ring_text(ROSA_EXTERIOR_CW)
+    + ","
+    + _ring_text(ROSA_HOLE_CCW)
+    + "]}"
+)
 
 
 def locate(plot: Plot, geometry: str, hectares: str) -> Plot:
@@ -93,8 +108,14 @@ def eu_lot(coop, located, deliver, admin_user_minka):
         deliver(member=coop["rosa"], plot=located["rosa_ft"]),
         deliver(member=coop["rosa"], plot=located["rosa_conv"]),
     ]
-    return build_lot(code="L-EU1", season=coop["seasons"]["2026"], claim=Certification.CONVENTIONAL,
-                     for_eu=True, receipts=[d.receipt_code for d in receipts], user=admin_user_minka)
+    return build_lot(
+        code="L-EU1",
+        season=coop["seasons"]["2026"],
+        claim=Certification.CONVENTIONAL,
+        for_eu=True,
+        receipts=[d.receipt_code for d in receipts],
+        user=admin_user_minka,
+    )
 
 
 def export_lot(code: str, path) -> tuple[str, str]:
@@ -164,9 +185,12 @@ def test_the_command_writes_a_valid_file_with_one_feature_per_plot(eu_lot, tmp_p
     assert len(data["features"]) == 4  # María delivered twice from one plot: one Feature
     maria = by_code["S-00001-P1"]["properties"]
     assert maria == {
-        "ProducerName": "María Luz Tuanama Sangama", "ProducerCountry": "PE",
-        "ProductionPlace": "La Esperanza, Tununtunumba", "Area": 5,
-        "PlotCode": "S-00001-P1", "MemberCode": "S-00001",
+        "ProducerName": "María Luz Tuanama Sangama",
+        "ProducerCountry": "PE",
+        "ProductionPlace": "La Esperanza, Tununtunumba",
+        "Area": 5,
+        "PlotCode": "S-00001-P1",
+        "MemberCode": "S-00001",
     }
     assert by_code["S-00002-P1"]["geometry"] == {"type": "Point", "coordinates": [-76.14, -6.58]}
     assert by_code["S-00003-P1"]["properties"]["Area"] == 10
@@ -199,15 +223,15 @@ def test_the_dict_for_the_web_view_matches_the_file(eu_lot):
     from_file = json.loads(eudr_geojson_bytes(plots_for_lot(eu_lot)), parse_float=Decimal)
     assert collection["type"] == "FeatureCollection"
     assert [f["properties"]["PlotCode"] for f in collection["features"]] == [
-        f["properties"]["PlotCode"] for f in from_file["features"]]
+        f["properties"]["PlotCode"] for f in from_file["features"]
+    ]
     assert collection["features"][0]["geometry"] == from_file["features"][0]["geometry"]
 
 
 def test_a_voided_delivery_brings_no_plot(eu_lot, admin_user_minka):
     segundo = eu_lot.deliveries.get(member__code="S-00002")
     void_delivery(delivery=segundo, reason="Peso mal anotado", user=admin_user_minka)
-    codes = {f["properties"]["PlotCode"]
-             for f in json.loads(lot_geojson_bytes(eu_lot))["features"]}
+    codes = {f["properties"]["PlotCode"] for f in json.loads(lot_geojson_bytes(eu_lot))["features"]}
     assert codes == {"S-00001-P1", "S-00003-P1", "S-00003-P2"}
 
 
@@ -217,12 +241,18 @@ BAD = {
     "sin decimales": ('{"type":"Point","coordinates":[-76.14,-6.58]}', "1", "al menos 6 decimales"),
     "punto grande": (SEGUNDO_POINT, "6.5", "una parcela de 6.5 ha necesita un polígono"),
     "sin área": (SEGUNDO_POINT, None, "no tiene área registrada"),
-    "abierto": ('{"type":"Polygon","coordinates":[[[-76.120000,-6.560000],[-76.122000,-6.560000],'
-                '[-76.122000,-6.562000],[-76.120000,-6.562000],[-76.120100,-6.560000]]]}', "4",
-                "no está cerrado"),
-    "cruzado": ('{"type":"Polygon","coordinates":[[[-76.120000,-6.560000],[-76.122000,-6.562000],'
-                '[-76.122000,-6.560000],[-76.120000,-6.562000],[-76.120000,-6.560000]]]}', "4",
-                "se cruza consigo mismo"),
+    "abierto": (
+        '{"type":"Polygon","coordinates":[[[-76.120000,-6.560000],[-76.122000,-6.560000],'
+        "[-76.122000,-6.562000],[-76.120000,-6.562000],[-76.120100,-6.560000]]]}",
+        "4",
+        "no está cerrado",
+    ),
+    "cruzado": (
+        '{"type":"Polygon","coordinates":[[[-76.120000,-6.560000],[-76.122000,-6.562000],'
+        "[-76.122000,-6.560000],[-76.120000,-6.562000],[-76.120000,-6.560000]]]}",
+        "4",
+        "se cruza consigo mismo",
+    ),
     "invertido": ('{"type":"Point","coordinates":[-6.580000,-76.140000]}', "1", "fuera del Perú"),
     "sin geometría": ("", "1", "no tiene geolocalización"),
 }
@@ -233,7 +263,8 @@ def test_each_kind_of_bad_plot_refuses_the_export_and_says_why(eu_lot, case):
     geometry, hectares, reason = BAD[case]
     # Stored before the checks, or the area corrected after the survey: Plot.clean never saw it.
     Plot.objects.filter(code="S-00003-P1").update(
-        geometry=geometry, total_area_ha=hectares and Decimal(hectares))
+        geometry=geometry, total_area_ha=hectares and Decimal(hectares)
+    )
     with pytest.raises(EudrExportError) as refused:
         lot_geojson_bytes(eu_lot)
     assert len(refused.value.messages) == 1
@@ -244,8 +275,7 @@ def test_each_kind_of_bad_plot_refuses_the_export_and_says_why(eu_lot, case):
 
 def test_a_refused_export_names_every_bad_plot_and_writes_nothing(eu_lot, tmp_path):
     Plot.objects.filter(code="S-00002-P1").update(total_area_ha=Decimal("4.5"))  # a point is not enough
-    Plot.objects.filter(code="S-00001-P1").update(
-        geometry='{"type":"Point","coordinates":[-76.14,-6.58]}')
+    Plot.objects.filter(code="S-00001-P1").update(geometry='{"type":"Point","coordinates":[-76.14,-6.58]}')
     target = tmp_path / "L-EU1.geojson"
     err = StringIO()
     with pytest.raises(CommandError, match="Exportación rechazada \\(2 problemas\\)"):
@@ -272,8 +302,14 @@ def test_a_refused_export_leaves_an_earlier_file_as_it_was(eu_lot, tmp_path):
 
 def test_a_delivery_without_plot_refuses_the_lot(coop, located, deliver, admin_user_minka, tmp_path):
     unplotted = deliver(member=coop["rosa"], plot=None)
-    build_lot(code="L-CONV", season=coop["seasons"]["2026"], claim=Certification.CONVENTIONAL,
-              for_eu=False, receipts=[deliver().receipt_code, unplotted.receipt_code], user=admin_user_minka)
+    build_lot(
+        code="L-CONV",
+        season=coop["seasons"]["2026"],
+        claim=Certification.CONVENTIONAL,
+        for_eu=False,
+        receipts=[deliver().receipt_code, unplotted.receipt_code],
+        user=admin_user_minka,
+    )
     err = StringIO()
     with pytest.raises(CommandError, match="1 problema\\)"):
         call_command("export_eudr", "--lot", "L-CONV", "-o", str(tmp_path / "x.geojson"), stderr=err)
@@ -283,8 +319,14 @@ def test_a_delivery_without_plot_refuses_the_lot(coop, located, deliver, admin_u
 
 
 def test_a_lot_not_for_the_eu_is_exported_with_a_warning(coop, located, deliver, admin_user_minka, tmp_path):
-    build_lot(code="L-FT", season=coop["seasons"]["2026"], claim=Certification.FAIRTRADE, for_eu=False,
-              receipts=[deliver().receipt_code], user=admin_user_minka)
+    build_lot(
+        code="L-FT",
+        season=coop["seasons"]["2026"],
+        claim=Certification.FAIRTRADE,
+        for_eu=False,
+        receipts=[deliver().receipt_code],
+        user=admin_user_minka,
+    )
     out, err = export_lot("L-FT", tmp_path / "ft.geojson")
     assert "Aviso: El lote L-FT no está marcado para la Unión Europea" in err
     assert "1 parcela exportada del lote L-FT" in out
@@ -294,8 +336,9 @@ def test_a_lot_not_for_the_eu_is_exported_with_a_warning(coop, located, deliver,
 def test_an_unknown_or_empty_lot_is_refused_clearly(coop, tmp_path):
     with pytest.raises(CommandError, match="No existe el lote L-999"):
         export_lot("L-999", tmp_path / "x.geojson")
-    Lot.objects.create(code="L-VACIO", season=coop["seasons"]["2026"], claim=Certification.FAIRTRADE,
-                       for_eu=True)
+    Lot.objects.create(
+        code="L-VACIO", season=coop["seasons"]["2026"], claim=Certification.FAIRTRADE, for_eu=True
+    )
     err = StringIO()
     with pytest.raises(CommandError, match="1 problema"):
         call_command("export_eudr", "--lot", "L-VACIO", "-o", str(tmp_path / "x.geojson"), stderr=err)
@@ -306,20 +349,33 @@ def test_an_unknown_or_empty_lot_is_refused_clearly(coop, tmp_path):
 # A season ----------------------------------------------------------------------
 
 
-def test_a_season_exports_the_plots_of_its_eu_lots_once_each(coop, located, deliver, admin_user_minka,
-                                                             tmp_path):
+def test_a_season_exports_the_plots_of_its_eu_lots_once_each(
+    coop, located, deliver, admin_user_minka, tmp_path
+):
     def lot(code, season, for_eu, deliveries):
-        build_lot(code=code, season=coop["seasons"][season], claim=Certification.CONVENTIONAL,
-                  for_eu=for_eu, receipts=[d.receipt_code for d in deliveries], user=admin_user_minka)
+        build_lot(
+            code=code,
+            season=coop["seasons"][season],
+            claim=Certification.CONVENTIONAL,
+            for_eu=for_eu,
+            receipts=[d.receipt_code for d in deliveries],
+            user=admin_user_minka,
+        )
 
     load_prices(date(2025, 1, 1))
     lot("L-EU1", "2026", True, [deliver(), deliver(member=coop["segundo"], plot=located["segundo"])])
     lot("L-EU2", "2026", True, [deliver(date=date(2026, 4, 2))])  # María's plot again
     lot("L-LOCAL", "2026", False, [deliver(member=coop["rosa"], plot=located["rosa_ft"])])
-    lot("L-EU-2025", "2025", True, [deliver(member=coop["rosa"], plot=located["rosa_conv"],
-                                            date=date(2025, 6, 1))])
+    lot(
+        "L-EU-2025",
+        "2025",
+        True,
+        [deliver(member=coop["rosa"], plot=located["rosa_conv"], date=date(2025, 6, 1))],
+    )
     assert list(plots_for_season(coop["seasons"]["2026"]).values_list("code", flat=True)) == [
-        "S-00001-P1", "S-00002-P1"]
+        "S-00001-P1",
+        "S-00002-P1",
+    ]
 
     target = tmp_path / "2026.geojson"
     out = StringIO()

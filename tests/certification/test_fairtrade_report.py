@@ -57,9 +57,16 @@ def pay(fund, spending):
 
 
 def spend(fund, line, amount, document, **overrides):
-    arguments = {"line": line, "amount": amount, "supplier": "Ferretería El Constructor SAC", "ruc": RUC,
-                 "document": document, "document_date": date(2020, 7, 15),
-                 "description": "Materiales", "user": fund["admin"]}
+    arguments = {
+        "line": line,
+        "amount": amount,
+        "supplier": "Ferretería El Constructor SAC",
+        "ruc": RUC,
+        "document": document,
+        "document_date": date(2020, 7, 15),
+        "description": "Materiales",
+        "user": fund["admin"],
+    }
     arguments.update(overrides)
     return register_spending(**arguments)
 
@@ -73,24 +80,49 @@ def coop(make_user):
     # Conventional, paid in two parts at two rates.
     ExchangeRate.objects.create(date=date(2020, 7, 1), buy=D("3.5100"), sell=D("3.5200"))
     ExchangeRate.objects.create(date=date(2020, 8, 3), buy=D("3.5500"), sell=D("3.5600"))
-    conventional = contract(fund, number="CV-2020-003", buyer="Agroexportadora San Martín SA", terms="conv",
-                            tonnes="2", contract_price=D("2100"))
-    conventional = invoice_contract(contract=conventional, invoice_number="F001-000046", on=date(2020, 6, 20),
-                                    user=admin)
-    receive_payment(contract=conventional, amount="2000", reference="BCP-OP-7790", on=date(2020, 7, 1),
-                    user=admin)
-    receive_payment(contract=conventional, amount="2200", reference="BCP-OP-7801", on=date(2020, 8, 3),
-                    user=admin)
+    conventional = contract(
+        fund,
+        number="CV-2020-003",
+        buyer="Agroexportadora San Martín SA",
+        terms="conv",
+        tonnes="2",
+        contract_price=D("2100"),
+    )
+    conventional = invoice_contract(
+        contract=conventional, invoice_number="F001-000046", on=date(2020, 6, 20), user=admin
+    )
+    receive_payment(
+        contract=conventional, amount="2000", reference="BCP-OP-7790", on=date(2020, 7, 1), user=admin
+    )
+    receive_payment(
+        contract=conventional, amount="2200", reference="BCP-OP-7801", on=date(2020, 8, 3), user=admin
+    )
 
     season = fund["season"]
-    dryer = draft_budget_line(season=season, purpose="Secadora solar", category=PremiumCategory.ORGANISATION,
-                              amount="10000", user=admin)
-    training = draft_budget_line(season=season, purpose="Capacitación en poda",
-                                 category=PremiumCategory.MEMBER_SERVICES, amount="3000", user=admin)
-    draft = draft_budget_line(season=season, purpose="Reparto en efectivo 2020",
-                              category=PremiumCategory.CASH_TO_MEMBERS, amount="1000", user=admin)
-    authorize_budget_lines(lines=[dryer, training], decision=DECISION, decided_on=date(2020, 7, 10),
-                           user=admin)
+    dryer = draft_budget_line(
+        season=season,
+        purpose="Secadora solar",
+        category=PremiumCategory.ORGANISATION,
+        amount="10000",
+        user=admin,
+    )
+    training = draft_budget_line(
+        season=season,
+        purpose="Capacitación en poda",
+        category=PremiumCategory.MEMBER_SERVICES,
+        amount="3000",
+        user=admin,
+    )
+    draft = draft_budget_line(
+        season=season,
+        purpose="Reparto en efectivo 2020",
+        category=PremiumCategory.CASH_TO_MEMBERS,
+        amount="1000",
+        user=admin,
+    )
+    authorize_budget_lines(
+        lines=[dryer, training], decision=DECISION, decided_on=date(2020, 7, 10), user=admin
+    )
     pay(fund, spend(fund, dryer, "2500", "F001-000321"))
     spend(fund, dryer, "1000", "F001-000500")  # awaits the second signature
     reversed_one = pay(fund, spend(fund, dryer, "500", "F001-000600"))
@@ -101,10 +133,19 @@ def coop(make_user):
 
     # Another season's plan: in the fund, not in the 2020 report.
     other = fund["seasons"]["2025"]
-    nursery = draft_budget_line(season=other, purpose="Vivero 2025", category=PremiumCategory.MEMBER_SERVICES,
-                                amount="400", user=admin)
-    authorize_budget_lines(lines=[nursery], decision="Asamblea del 01/03/2025, acuerdo 2",
-                           decided_on=date(2025, 3, 1), user=admin)
+    nursery = draft_budget_line(
+        season=other,
+        purpose="Vivero 2025",
+        category=PremiumCategory.MEMBER_SERVICES,
+        amount="400",
+        user=admin,
+    )
+    authorize_budget_lines(
+        lines=[nursery],
+        decision="Asamblea del 01/03/2025, acuerdo 2",
+        decided_on=date(2025, 3, 1),
+        user=admin,
+    )
     pay(fund, spend(fund, nursery, "100", "F001-000900", document_date=date(2025, 4, 1)))
     return {**fund, "lines": {"dryer": dryer, "training": training, "draft": draft}}
 
@@ -120,8 +161,9 @@ def book(coop):
 def block(ws, heading: str) -> list[list]:
     """The cells under a heading (its notes skipped) down to the next empty row."""
     rows = list(ws.iter_rows())
-    starts = [i for i, row in enumerate(rows)
-              if isinstance(row[0].value, str) and row[0].value.startswith(heading)]
+    starts = [
+        i for i, row in enumerate(rows) if isinstance(row[0].value, str) and row[0].value.startswith(heading)
+    ]
     assert len(starts) == 1, f"{ws.title}: heading «{heading}» found {len(starts)} times"
     i = starts[0] + 1
     while i < len(rows) and rows[i][0].font.italic:
@@ -137,8 +179,10 @@ def table(ws, heading: str) -> list[dict]:
     header, *body = block(ws, heading)
     names = [cell.value for cell in header]
     # Empty cells are left out, so a missing key means the sheet shows nothing there.
-    return [{name: cell.value for name, cell in zip(names, row, strict=False)
-             if name and cell.value is not None} for row in body]
+    return [
+        {name: cell.value for name, cell in zip(names, row, strict=False) if name and cell.value is not None}
+        for row in body
+    ]
 
 
 def row_of(rows: list[dict], first_column: str, value) -> dict:
@@ -167,14 +211,23 @@ def soles(minor: int) -> Decimal:
 def test_sales_sheet_lists_every_contract_with_its_pricing_invoice_and_money_received(coop, book):
     rows = table(book["Ventas"], "Contratos de venta de la campaña")
     assert [r["N.º de contrato"] for r in rows] == [
-        "CV-2020-001", "CV-2020-002", "CV-2020-003", "Total (3 contratos)"]
+        "CV-2020-001",
+        "CV-2020-002",
+        "CV-2020-003",
+        "Total (3 contratos)",
+    ]
     ft_org = row_of(rows, "N.º de contrato", "CV-2020-001")
     # The worked case of the domain notes: max(2,150, 2,400) + 300 = 2,700 US$/t; 25 t × 240 = 6,000 premium.
     assert ft_org["Condiciones"] == "Comercio Justo + Orgánico"
     assert ft_org["Fecha del contrato"] == datetime(2020, 5, 14)
     assert ft_org["Cantidad (kg)"] == 25_000
-    prices = ("Precio del contrato (US$/t)", "Precio pagado (US$/t)", "Precio mínimo CJ aplicado (US$/t)",
-              "Diferencial orgánico (US$/t)", "Prima CJ (US$/t)")
+    prices = (
+        "Precio del contrato (US$/t)",
+        "Precio pagado (US$/t)",
+        "Precio mínimo CJ aplicado (US$/t)",
+        "Diferencial orgánico (US$/t)",
+        "Prima CJ (US$/t)",
+    )
     assert [money(ft_org[k]) for k in prices] == [D("2150"), D("2700"), D("2400"), D("300"), D("240")]
     assert money(ft_org["Valor (US$)"]) == D("67500.00")
     assert money(ft_org["Prima (US$)"]) == soles(coop["sale"].premium_cents) == D("6000.00")
@@ -200,7 +253,10 @@ def test_sales_sheet_lists_every_contract_with_its_pricing_invoice_and_money_rec
 
     payments = table(book["Ventas"], "Cobros")
     assert [(p["Referencia"], p["Tipo de cambio (S/ por US$)"]) for p in payments[:-1]] == [
-        ("BCP-OP-7781", 3.425), ("BCP-OP-7790", 3.51), ("BCP-OP-7801", 3.55)]
+        ("BCP-OP-7781", 3.425),
+        ("BCP-OP-7790", 3.51),
+        ("BCP-OP-7801", 3.55),
+    ]
     assert money(payments[-1]["Monto (S/)"]) == D("266567.50")
     assert money(payments[-1]["de ello prima (US$)"]) == D("6000.00")
 
@@ -231,7 +287,9 @@ def test_premium_sheet_gives_each_contracts_premium_and_the_fund_pages_figures(c
     assert money(paid["Prima cobrada (S/)"]) == soles(coop["payment"].premium_pen_minor) == D("20550.00")
     assert "Factura" not in unpaid
     assert (money(unpaid["Prima del contrato (US$)"]), money(unpaid["Prima por cobrar (US$)"])) == (
-        D("1200.00"), D("1200.00"))
+        D("1200.00"),
+        D("1200.00"),
+    )
     assert money(total["Prima del contrato (US$)"]) == D("7200.00")
 
     # The season's row of the fund page, figure for figure.
@@ -246,24 +304,38 @@ def test_premium_sheet_gives_each_contracts_premium_and_the_fund_pages_figures(c
         "Disponible en líneas (S/)": soles(figures.available_minor),
     }
     # 13,000 authorized; 2,500 + 1,200 posted (the reversed 500 and rejected 300 do not count); 1,000 pending.
-    assert [money(v) for v in season.values()] == [D("6000"), D("20550"), D("13000"), D("3700"), D("1000"),
-                                                   D("8300")]
+    assert [money(v) for v in season.values()] == [
+        D("6000"),
+        D("20550"),
+        D("13000"),
+        D("3700"),
+        D("1000"),
+        D("8300"),
+    ]
 
     position = fund_position()
     fund = pairs(sheet, "Fondo de la prima, todas las campañas, al 20/11/2026")
     assert money(fund["En dólares, por cambiar (US$)"]) == soles(position.usd_cents) == D("1000")
     # 17,500 less 2,500 + 1,200 (2020) and 100 (2025) paid.
     assert money(fund["En soles en el fondo (S/)"]) == soles(position.pen_minor) == D("13700")
-    assert (money(fund["Autorizado por la asamblea, sin gastar (S/)"])
-            == soles(position.authorized_unspent_minor) == D("9600"))
+    assert (
+        money(fund["Autorizado por la asamblea, sin gastar (S/)"])
+        == soles(position.authorized_unspent_minor)
+        == D("9600")
+    )
     assert money(fund["de ello por aprobar (S/)"]) == soles(position.pending_minor) == D("1000")
-    assert (money(fund["Sin asignar, para el próximo plan (S/)"])
-            == soles(position.unallocated_minor) == D("4100"))
+    assert (
+        money(fund["Sin asignar, para el próximo plan (S/)"])
+        == soles(position.unallocated_minor)
+        == D("4100")
+    )
     assert money(fund["Soles recibidos por el cambio (S/)"]) == D("17500")
 
     conversions = table(sheet, "Cambios de la prima a soles")
     assert [(c["Operación"], money(c["Soles (S/)"])) for c in conversions] == [
-        ("CAMBIO-001", D("17500")), ("Total (1 operación)", D("17500"))]
+        ("CAMBIO-001", D("17500")),
+        ("Total (1 operación)", D("17500")),
+    ]
 
 
 def test_the_available_premium_is_the_figure_the_fund_page_shows(coop, book, client):
@@ -279,8 +351,12 @@ def test_the_available_premium_is_the_figure_the_fund_page_shows(coop, book, cli
 
 
 def posted_minor(season, **filters) -> int:
-    return Spending.objects.filter(line__season=season, status=SpendingStatus.PAID, **filters).aggregate(
-        t=Sum("amount_minor"))["t"] or 0
+    return (
+        Spending.objects.filter(line__season=season, status=SpendingStatus.PAID, **filters).aggregate(
+            t=Sum("amount_minor")
+        )["t"]
+        or 0
+    )
 
 
 def test_premium_use_by_category_counts_only_posted_spending(coop, book):
@@ -309,12 +385,18 @@ def test_premium_use_by_category_counts_only_posted_spending(coop, book):
 def test_each_budget_line_and_spending_is_traced_to_its_assembly_decision(coop, book):
     sheet = book["Uso de la prima"]
     lines = table(sheet, "Por línea del plan de desarrollo")
-    assert [line["Finalidad"] for line in lines] == ["Secadora solar", "Capacitación en poda",
-                                                     "Reparto en efectivo 2020", "Total (3 líneas)"]
+    assert [line["Finalidad"] for line in lines] == [
+        "Secadora solar",
+        "Capacitación en poda",
+        "Reparto en efectivo 2020",
+        "Total (3 líneas)",
+    ]
     dryer, training, draft, total = lines
     assert (dryer["Acuerdo de asamblea"], dryer["Fecha del acuerdo"]) == (DECISION, datetime(2020, 7, 10))
-    assert [money(dryer[k]) for k in ("Presupuestado (S/)", "Gastado, contabilizado (S/)", "Por aprobar (S/)",
-                                      "Disponible (S/)")] == [D("10000"), D("2500"), D("1000"), D("6500")]
+    assert [
+        money(dryer[k])
+        for k in ("Presupuestado (S/)", "Gastado, contabilizado (S/)", "Por aprobar (S/)", "Disponible (S/)")
+    ] == [D("10000"), D("2500"), D("1000"), D("6500")]
     assert draft["Acuerdo de asamblea"] == "Borrador: falta acuerdo de asamblea"
     assert money(draft["Presupuestado (S/)"]) == D("1000") and money(draft["Autorizado (S/)"]) == 0
     assert "Disponible (S/)" not in draft  # nothing can be spent against a draft
@@ -323,20 +405,32 @@ def test_each_budget_line_and_spending_is_traced_to_its_assembly_decision(coop, 
     spendings = block(sheet, "Gastos y repartos")
     header = [cell.value for cell in spendings[0]]
     body = [dict(zip(header, (cell.value for cell in row), strict=False)) for row in spendings[1:]]
-    by_document = {row["Comprobante"]: row for row in body if row["Comprobante"] and
-                   not row["Comprobante"].startswith("Total")}
+    by_document = {
+        row["Comprobante"]: row
+        for row in body
+        if row["Comprobante"] and not row["Comprobante"].startswith("Total")
+    }
     assert {doc: row["Estado"] for doc, row in by_document.items()} == {
-        "F001-000321": "Aprobado y contabilizado", "F001-000500": "Pendiente de aprobación",
-        "F001-000600": "Revertido", "F001-000700": "Aprobado y contabilizado", "F001-000800": "Rechazado"}
+        "F001-000321": "Aprobado y contabilizado",
+        "F001-000500": "Pendiente de aprobación",
+        "F001-000600": "Revertido",
+        "F001-000700": "Aprobado y contabilizado",
+        "F001-000800": "Rechazado",
+    }
     assert all(row["Acuerdo de asamblea"] == DECISION for row in by_document.values())
     reversed_one = by_document["F001-000600"]
     assert reversed_one["Motivo del rechazo o de la reversión"] == "El proveedor devolvió el pago"
     assert isinstance(reversed_one["Asiento de reversión"], int)
     assert isinstance(by_document["F001-000321"]["Asiento"], int)
-    totals = {row["Comprobante"]: money(row["Monto (S/)"]) for row in body
-              if (row["Comprobante"] or "").startswith("Total")}
-    assert totals == {"Total aprobado y contabilizado (2)": D("3700"),
-                      "Total pendiente de aprobación (1)": D("1000")}
+    totals = {
+        row["Comprobante"]: money(row["Monto (S/)"])
+        for row in body
+        if (row["Comprobante"] or "").startswith("Total")
+    }
+    assert totals == {
+        "Total aprobado y contabilizado (2)": D("3700"),
+        "Total pendiente de aprobación (1)": D("1000"),
+    }
 
 
 # --- «Balance de masas» ----------------------------------------------------------------------
@@ -354,18 +448,23 @@ def test_mass_balance_sheet_is_the_sites_mass_balance(coop, book):
     fairtrade, organic = rows
     # Bought: Juana's 30 t dry (Fairtrade + organic) and Rosa's 10 t (Fairtrade). Sold: 25 t Fairtrade +
     # organic and 5 t Fairtrade; the conventional 2 t count in neither.
-    assert [money(fairtrade[k]) for k in ("Comprado a los socios (kg, seco)", "Vendido en contratos (kg)",
-                                          "Disponible (kg)")] == [40_000, 30_000, 10_000]
-    assert [money(organic[k]) for k in ("Comprado a los socios (kg, seco)", "Vendido en contratos (kg)",
-                                        "Disponible (kg)")] == [30_000, 25_000, 5_000]
+    assert [
+        money(fairtrade[k])
+        for k in ("Comprado a los socios (kg, seco)", "Vendido en contratos (kg)", "Disponible (kg)")
+    ] == [40_000, 30_000, 10_000]
+    assert [
+        money(organic[k])
+        for k in ("Comprado a los socios (kg, seco)", "Vendido en contratos (kg)", "Disponible (kg)")
+    ] == [30_000, 25_000, 5_000]
 
 
 # --- Every sheet -------------------------------------------------------------------------
 
 
 def test_formula_like_text_is_written_as_text(book):
-    every_cell = [cell for sheet in book for row in sheet.iter_rows() for cell in row
-                  if cell.value is not None]
+    every_cell = [
+        cell for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None
+    ]
     assert not [cell.coordinate for cell in every_cell if cell.data_type == "f"]
     buyers = [cell for cell in every_cell if EVIL_BUYER in str(cell.value)]
     assert {cell.parent.title for cell in buyers} == {"Ventas", "Prima"}
@@ -392,9 +491,16 @@ def test_each_sheet_names_the_cooperative_season_date_and_version(coop, settings
 
 def test_another_seasons_report_leaves_2020_out(coop):
     book = load_workbook(io.BytesIO(fairtrade_workbook(coop["seasons"]["2025"], made_at=MADE_AT)))
-    assert table(book["Ventas"], "Contratos de venta de la campaña") == [{
-        "N.º de contrato": "Total (0 contratos)", "Cantidad (kg)": 0, "Valor (US$)": 0, "Prima (US$)": 0,
-        "Cobrado (US$)": 0, "Cobrado (S/)": 0}]
+    assert table(book["Ventas"], "Contratos de venta de la campaña") == [
+        {
+            "N.º de contrato": "Total (0 contratos)",
+            "Cantidad (kg)": 0,
+            "Valor (US$)": 0,
+            "Prima (US$)": 0,
+            "Cobrado (US$)": 0,
+            "Cobrado (S/)": 0,
+        }
+    ]
     lines = table(book["Uso de la prima"], "Por línea del plan de desarrollo")
     assert [line["Finalidad"] for line in lines] == ["Vivero 2025", "Total (1 línea)"]
     assert money(lines[0]["Gastado, contabilizado (S/)"]) == D("100")

@@ -131,8 +131,9 @@ def test_the_download_log_filters_by_user_season_dates_and_words(client, make_us
     certifier_client.get(reverse("certification:season_report_pdf", args=["2026"]))
     certifier_client.get(reverse("certification:fund_report_pdf", args=["2026"]))
     other = make_user("certificador", username="otra_auditora")
-    old = DownloadLog.objects.create(user=other, what="Informe antiguo", filename="antiguo.pdf",
-                                     season=coop["seasons"]["2025"])
+    old = DownloadLog.objects.create(
+        user=other, what="Informe antiguo", filename="antiguo.pdf", season=coop["seasons"]["2025"]
+    )
     DownloadLog.objects.filter(pk=old.pk).update(at=timezone.make_aware(datetime(2025, 6, 1, 10)))
     client.force_login(make_user("administrador", username="gerente"))
     log = reverse("certification:download_log")

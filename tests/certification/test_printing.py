@@ -217,7 +217,10 @@ def test_each_community_gets_its_statements_in_one_pdf_to_print_in_parts_of_at_m
     treasurer = make_user("tesorero")
     run = start(three_members_delivered, treasurer, django_capture_on_commit_callbacks)
     assert [(b["community"], b["part"], b["parts"], b["members"]) for b in run.batches] == [
-        ("Curiyacu", 1, 2, 1), ("Curiyacu", 2, 2, 1), ("Tununtunumba", 1, 1, 1)]
+        ("Curiyacu", 1, 2, 1),
+        ("Curiyacu", 2, 2, 1),
+        ("Tununtunumba", 1, 1, 1),
+    ]
 
     client.force_login(treasurer)
     link = reverse("certification:statement_run_batch", args=[run.pk, "comunidad-curiyacu-02"])

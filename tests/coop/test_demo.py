@@ -25,13 +25,29 @@ def demo():
 
 def snapshot() -> tuple[list, list, list]:
     """Everything generated, without ids and timestamps, to compare two runs."""
-    members = list(Member.objects.order_by("code").values_list(
-        "code", "dni", "name", "sex", "birth_date", "join_date", "community", "phone", "status"))
-    plots = list(Plot.objects.order_by("code").values_list(
-        "code", "total_area_ha", "cocoa_installed_ha", "georeferenced_ha", "organic_stage",
-        "fairtrade_since", "geometry", "centroid_lat", "centroid_lon"))
-    changes = list(MemberStatusChange.objects.order_by("member__code", "effective_date").values_list(
-        "member__code", "status", "effective_date"))
+    members = list(
+        Member.objects.order_by("code").values_list(
+            "code", "dni", "name", "sex", "birth_date", "join_date", "community", "phone", "status"
+        )
+    )
+    plots = list(
+        Plot.objects.order_by("code").values_list(
+            "code",
+            "total_area_ha",
+            "cocoa_installed_ha",
+            "georeferenced_ha",
+            "organic_stage",
+            "fairtrade_since",
+            "geometry",
+            "centroid_lat",
+            "centroid_lon",
+        )
+    )
+    changes = list(
+        MemberStatusChange.objects.order_by("member__code", "effective_date").values_list(
+            "member__code", "status", "effective_date"
+        )
+    )
     return members, plots, changes
 
 

@@ -31,7 +31,8 @@ def post(accounts):
 
     def make(source_key: str, amount: int = 12_345, **extra):
         lines = extra.pop("lines", [(accounts["cash"], amount), (accounts["member"], -amount)])
-        return post_entry(date=DAY, description=f"Entrega {source_key}", source_key=source_key,
-                          lines=lines, **extra)
+        return post_entry(
+            date=DAY, description=f"Entrega {source_key}", source_key=source_key, lines=lines, **extra
+        )
 
     return make

@@ -41,12 +41,15 @@ def test_querysets_refuse_bulk_changes_and_deletes(entry):
     assert JournalEntry.objects.get().description == "Entrega delivery:CHZ-A-000001"
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE ledger_journalentry SET description = 'manipulado'",
-    "DELETE FROM ledger_journalentry",
-    "UPDATE ledger_journalline SET amount = amount + 100",
-    "DELETE FROM ledger_journalline",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE ledger_journalentry SET description = 'manipulado'",
+        "DELETE FROM ledger_journalentry",
+        "UPDATE ledger_journalline SET amount = amount + 100",
+        "DELETE FROM ledger_journalline",
+    ],
+)
 def test_the_database_refuses_raw_updates_and_deletes(entry, sql):
     with pytest.raises(DatabaseError, match="no admite cambios ni borrados"):
         with transaction.atomic(), connection.cursor() as cursor:
@@ -69,8 +72,9 @@ def behind_minkas_back(table: str, sql: str, params: list) -> None:
 
 
 def tamper_with_line(line_id: int, amount: int) -> None:
-    behind_minkas_back("ledger_journalline", "UPDATE ledger_journalline SET amount = %s WHERE id = %s",
-                       [amount, line_id])
+    behind_minkas_back(
+        "ledger_journalline", "UPDATE ledger_journalline SET amount = %s WHERE id = %s", [amount, line_id]
+    )
 
 
 def test_verify_ledger_passes_on_a_clean_ledger(post, capsys):
@@ -118,11 +122,19 @@ def test_a_rewritten_last_entry_with_a_recomputed_hash_is_caught_by_the_counter(
 
     post("delivery:CHZ-A-000001", 100)
     last = post("delivery:CHZ-A-000002", 200)
-    forged = entry_hash(previous_hash=last.previous_hash, number=2, date=last.date, description="Nada",
-                        source_key=last.source_key, reverses_number=None,
-                        lines=[(line.account.code, line.currency, line.amount) for line in last.lines.all()])
-    behind_minkas_back("ledger_journalentry",
-                       "UPDATE ledger_journalentry SET description = 'Nada', hash = %s WHERE number = 2",
-                       [forged])
+    forged = entry_hash(
+        previous_hash=last.previous_hash,
+        number=2,
+        date=last.date,
+        description="Nada",
+        source_key=last.source_key,
+        reverses_number=None,
+        lines=[(line.account.code, line.currency, line.amount) for line in last.lines.all()],
+    )
+    behind_minkas_back(
+        "ledger_journalentry",
+        "UPDATE ledger_journalentry SET description = 'Nada', hash = %s WHERE number = 2",
+        [forged],
+    )
     with pytest.raises(CommandError, match="Asiento 2: su hash no coincide con el que guardó el contador"):
         call_command("verify_ledger")

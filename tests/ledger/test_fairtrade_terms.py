@@ -22,19 +22,22 @@ def test_a_fresh_database_has_the_published_rows():
     assert all(r.source and r.currency == "USD" for r in rows.values())
 
 
-@pytest.mark.parametrize(("day", "organic", "market", "price", "premium"), [
-    # Last day of the 2011 terms: minimum 2,000; organic minimum 2,300; premium 200.
-    (date(2019, 9, 30), False, "1800", "2000", "200"),
-    (date(2019, 9, 30), False, "2150", "2150", "200"),
-    (date(2019, 9, 30), True, "1800", "2300", "200"),
-    (date(2019, 9, 30), True, "2500", "2500", "200"),
-    # First day of the 2019 terms: minimum 2,400; organic = max(market, minimum) + 300; premium 240.
-    (date(2019, 10, 1), False, "1800", "2400", "240"),
-    (date(2019, 10, 1), False, "2600", "2600", "240"),
-    (date(2019, 10, 1), True, "1800", "2700", "240"),
-    (date(2019, 10, 1), True, "2600", "2900", "240"),
-    (date(2011, 1, 1), False, "1500", "2000", "200"),
-])
+@pytest.mark.parametrize(
+    ("day", "organic", "market", "price", "premium"),
+    [
+        # Last day of the 2011 terms: minimum 2,000; organic minimum 2,300; premium 200.
+        (date(2019, 9, 30), False, "1800", "2000", "200"),
+        (date(2019, 9, 30), False, "2150", "2150", "200"),
+        (date(2019, 9, 30), True, "1800", "2300", "200"),
+        (date(2019, 9, 30), True, "2500", "2500", "200"),
+        # First day of the 2019 terms: minimum 2,400; organic = max(market, minimum) + 300; premium 240.
+        (date(2019, 10, 1), False, "1800", "2400", "240"),
+        (date(2019, 10, 1), False, "2600", "2600", "240"),
+        (date(2019, 10, 1), True, "1800", "2700", "240"),
+        (date(2019, 10, 1), True, "2600", "2900", "240"),
+        (date(2011, 1, 1), False, "1500", "2000", "200"),
+    ],
+)
 def test_price_and_premium_on_the_boundary_dates(day, organic, market, price, premium):
     result = terms(day, organic=organic, market=market)
     assert (result.price, result.premium) == (D(price), D(premium))
@@ -55,12 +58,24 @@ def test_no_row_for_the_date_is_an_error_that_says_which(db):
 
 
 def test_a_new_review_and_an_origin_row_take_over_from_their_dates():
-    FairtradeTerms.objects.create(valid_from=date(2026, 1, 1), origin="*", minimum_price=D("3500"),
-                                  organic_rule=OrganicRule.DIFFERENTIAL, organic_differential=D("450"),
-                                  premium=D("300"), source="Fairtrade International 2026 review")
-    FairtradeTerms.objects.create(valid_from=date(2026, 1, 1), origin="CI", minimum_price=D("3600"),
-                                  organic_rule=OrganicRule.DIFFERENTIAL, organic_differential=D("450"),
-                                  premium=D("310"), source="Fairtrade International 2026, Côte d'Ivoire")
+    FairtradeTerms.objects.create(
+        valid_from=date(2026, 1, 1),
+        origin="*",
+        minimum_price=D("3500"),
+        organic_rule=OrganicRule.DIFFERENTIAL,
+        organic_differential=D("450"),
+        premium=D("300"),
+        source="Fairtrade International 2026 review",
+    )
+    FairtradeTerms.objects.create(
+        valid_from=date(2026, 1, 1),
+        origin="CI",
+        minimum_price=D("3600"),
+        organic_rule=OrganicRule.DIFFERENTIAL,
+        organic_differential=D("450"),
+        premium=D("310"),
+        source="Fairtrade International 2026, Côte d'Ivoire",
+    )
     assert terms(date(2025, 12, 31)).price == D("2400")
     new_year = date(2026, 1, 1)
     assert (terms(new_year).price, terms(new_year, organic=True).price) == (D("3500"), D("3950"))

@@ -23,7 +23,8 @@ def test_a_balanced_entry_is_posted_with_number_lines_and_chained_hash(post, acc
     assert first.previous_hash == GENESIS_HASH
     assert second.previous_hash == first.hash != second.hash
     assert sorted(first.lines.values_list("account__code", "amount", "currency")) == [
-        ("1011-CAJ", 12_345, "PEN"), ("2101-CHZ-00001", -12_345, "PEN"),
+        ("1011-CAJ", 12_345, "PEN"),
+        ("2101-CHZ-00001", -12_345, "PEN"),
     ]
     assert account_balance(accounts["cash"]) == 12_845
     assert account_balance(accounts["member"]) == -12_845
@@ -39,28 +40,41 @@ def test_an_entry_reads_back_exactly_as_it_was_posted(post, accounts, make_user)
     fields = [field.attname for field in JournalEntry._meta.concrete_fields]
     assert {name: getattr(stored, name) for name in fields} == {name: getattr(entry, name) for name in fields}
     assert stored.posted_at is not None
-    assert sorted(stored.lines.values_list("account_id", "amount", "currency", "memo")) == sorted([
-        (accounts["cash"].pk, 12_345, "PEN", ""), (accounts["member"].pk, -12_345, "PEN", "")])
+    assert sorted(stored.lines.values_list("account_id", "amount", "currency", "memo")) == sorted(
+        [(accounts["cash"].pk, 12_345, "PEN", ""), (accounts["member"].pk, -12_345, "PEN", "")]
+    )
 
 
 def test_an_entry_in_two_currencies_balances_each_one(post, accounts):
-    post("contract:CV-2026-001", lines=[
-        (accounts["cash"], 1_000), (accounts["member"], -1_000),
-        (accounts["bank"], 250_00), (accounts["sales"], -250_00),
-    ])
+    post(
+        "contract:CV-2026-001",
+        lines=[
+            (accounts["cash"], 1_000),
+            (accounts["member"], -1_000),
+            (accounts["bank"], 250_00),
+            (accounts["sales"], -250_00),
+        ],
+    )
     assert balances_by_currency() == {"PEN": 0, "USD": 0}
     both = [accounts["bank"], accounts["cash"]]
     assert balances_by_currency(accounts=both) == {"PEN": 1_000, "USD": 25_000}
 
 
-@pytest.mark.parametrize(("lines", "message"), [
-    (lambda a: [(a["cash"], 100), (a["member"], -99)], r"en PEN no suman cero \(diferencia de 1 céntimos\)"),
-    (lambda a: [(a["cash"], 100), (a["sales"], -100)], "en PEN no suman cero"),
-    (lambda a: [(a["cash"], 100)], "al menos dos líneas"),
-    (lambda a: [(a["cash"], 0), (a["member"], 0)], "Línea 1: el monto no puede ser cero"),
-    (lambda a: [(a["cash"], 1.5), (a["member"], -1.5)], "debe ser un entero en céntimos"),
-    (lambda a: [(a["cash"], 10**16), (a["member"], -(10**16))], "excede el máximo"),
-], ids=["unbalanced", "currency-mismatch", "one-line", "zero", "float", "huge"])
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (
+            lambda a: [(a["cash"], 100), (a["member"], -99)],
+            r"en PEN no suman cero \(diferencia de 1 céntimos\)",
+        ),
+        (lambda a: [(a["cash"], 100), (a["sales"], -100)], "en PEN no suman cero"),
+        (lambda a: [(a["cash"], 100)], "al menos dos líneas"),
+        (lambda a: [(a["cash"], 0), (a["member"], 0)], "Línea 1: el monto no puede ser cero"),
+        (lambda a: [(a["cash"], 1.5), (a["member"], -1.5)], "debe ser un entero en céntimos"),
+        (lambda a: [(a["cash"], 10**16), (a["member"], -(10**16))], "excede el máximo"),
+    ],
+    ids=["unbalanced", "currency-mismatch", "one-line", "zero", "float", "huge"],
+)
 def test_a_wrong_entry_is_refused_and_nothing_is_written(post, accounts, lines, message):
     post("delivery:CHZ-A-000001")
     with pytest.raises(ValidationError, match=message):
@@ -107,17 +121,25 @@ def test_accounts_the_caller_has_read_are_not_read_again(post, accounts, django_
     with django_assert_num_queries(4):
         entry = post("delivery:CHZ-A-000002", 500, accounts_read=True)
     assert sorted(entry.lines.values_list("account__code", "amount", "currency")) == [
-        ("1011-CAJ", 500, "PEN"), ("2101-CHZ-00001", -500, "PEN"),
+        ("1011-CAJ", 500, "PEN"),
+        ("2101-CHZ-00001", -500, "PEN"),
     ]
     with pytest.raises(ValidationError, match="no suman cero"):
-        post("delivery:CHZ-A-000003", lines=[(accounts["cash"], 100), (accounts["sales"], -100)],
-             accounts_read=True)
+        post(
+            "delivery:CHZ-A-000003",
+            lines=[(accounts["cash"], 100), (accounts["sales"], -100)],
+            accounts_read=True,
+        )
     assert verify_ledger().ok
 
 
-@pytest.mark.parametrize(("field", "message"), [
-    ({"source_key": "  "}, "documento de origen"), ({"description": ""}, "descripción"),
-])
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ({"source_key": "  "}, "documento de origen"),
+        ({"description": ""}, "descripción"),
+    ],
+)
 def test_an_entry_without_source_or_description_is_refused(accounts, field, message):
     values = {"source_key": "payment:1", "description": "Pago"} | field
     with pytest.raises(ValidationError, match=message):
@@ -134,7 +156,8 @@ def test_a_reversal_mirrors_the_entry_once(post, accounts):
     assert reversal.source_key == "reversal:1"
     assert reversal.description == "Reversión del asiento 1: Peso mal digitado"
     assert sorted(reversal.lines.values_list("account__code", "amount")) == [
-        ("1011-CAJ", -12_345), ("2101-CHZ-00001", 12_345),
+        ("1011-CAJ", -12_345),
+        ("2101-CHZ-00001", 12_345),
     ]
     assert account_balance(accounts["cash"]) == 0
 

@@ -48,18 +48,30 @@ def fund(db, make_user):
 
 
 def authorized_line(fund, *, amount="10000", category=PremiumCategory.ORGANISATION, purpose="Secadora solar"):
-    line = draft_budget_line(season=fund["season"], purpose=purpose, category=category, amount=amount,
-                             user=fund["admin"])
-    authorize_budget_lines(lines=[line], decision="Asamblea General Ordinaria del 15/03/2020, acuerdo 4",
-                           decided_on=date(2020, 3, 15), user=fund["admin"])
+    line = draft_budget_line(
+        season=fund["season"], purpose=purpose, category=category, amount=amount, user=fund["admin"]
+    )
+    authorize_budget_lines(
+        lines=[line],
+        decision="Asamblea General Ordinaria del 15/03/2020, acuerdo 4",
+        decided_on=date(2020, 3, 15),
+        user=fund["admin"],
+    )
     line.refresh_from_db()
     return line
 
 
 def spend(fund, line, **overrides):
-    arguments = {"line": line, "amount": "4000", "supplier": "Ferretería El Constructor SAC", "ruc": RUC,
-                 "document": "F001-000321", "document_date": date(2020, 7, 1),
-                 "description": "Calaminas y madera para la secadora", "user": fund["admin"]}
+    arguments = {
+        "line": line,
+        "amount": "4000",
+        "supplier": "Ferretería El Constructor SAC",
+        "ruc": RUC,
+        "document": "F001-000321",
+        "document_date": date(2020, 7, 1),
+        "description": "Calaminas y madera para la secadora",
+        "user": fund["admin"],
+    }
     arguments.update(overrides)
     return register_spending(**arguments)
 
@@ -71,8 +83,9 @@ def test_selling_premium_dollars_moves_them_into_the_fund_in_soles(fund):
     assert (fund_position().usd_cents, fund_position().pen_minor) == (100_000, 1_750_000)
     entries = JournalEntry.objects.count()
     with pytest.raises(ValidationError) as refused:
-        convert_premium(usd="1000.01", rate="3.5", on=date(2020, 6, 21), document="CAMBIO-001",
-                        user=fund["admin"])
+        convert_premium(
+            usd="1000.01", rate="3.5", on=date(2020, 6, 21), document="CAMBIO-001", user=fund["admin"]
+        )
     assert refused.value.message_dict == {
         "usd": ["El fondo tiene US$ 1,000.00 en dólares; no se pueden cambiar US$ 1,000.01."],
         "document": ["La operación CAMBIO-001 ya está registrada."],
@@ -83,12 +96,18 @@ def test_selling_premium_dollars_moves_them_into_the_fund_in_soles(fund):
 
 
 def test_an_unauthorized_line_cannot_be_spent_and_an_authorized_one_never_changes(fund):
-    draft = draft_budget_line(season=fund["season"], purpose="Almacén de acopio", amount="5000,00",
-                              category=PremiumCategory.ORGANISATION, user=fund["admin"])
+    draft = draft_budget_line(
+        season=fund["season"],
+        purpose="Almacén de acopio",
+        amount="5000,00",
+        category=PremiumCategory.ORGANISATION,
+        user=fund["admin"],
+    )
     with pytest.raises(ValidationError) as refused:
         spend(fund, draft)
     assert refused.value.message_dict["line"] == [
-        "La línea «Almacén de acopio» no está autorizada por la asamblea; no se puede gastar contra ella."]
+        "La línea «Almacén de acopio» no está autorizada por la asamblea; no se puede gastar contra ella."
+    ]
     draft.amount_minor = 600_000
     draft.save()  # a draft may still be corrected
     line = authorized_line(fund)
@@ -102,27 +121,37 @@ def test_an_unauthorized_line_cannot_be_spent_and_an_authorized_one_never_change
 
 def test_the_assembly_cannot_authorize_more_than_the_unallocated_soles(fund):
     authorized_line(fund, amount="10000")  # S/ 7,500.00 left unallocated
-    big = draft_budget_line(season=fund["season"], purpose="Vivero", amount="7500.01",
-                            category=PremiumCategory.MEMBER_SERVICES, user=fund["admin"])
+    big = draft_budget_line(
+        season=fund["season"],
+        purpose="Vivero",
+        amount="7500.01",
+        category=PremiumCategory.MEMBER_SERVICES,
+        user=fund["admin"],
+    )
     with pytest.raises(ValidationError) as refused:
-        authorize_budget_lines(lines=[big], decision="Acuerdo 5", decided_on=date(2020, 3, 15),
-                               user=fund["admin"])
+        authorize_budget_lines(
+            lines=[big], decision="Acuerdo 5", decided_on=date(2020, 3, 15), user=fund["admin"]
+        )
     assert refused.value.message_dict["lines"] == [
         "Las líneas suman S/ 7,500.01 y el fondo tiene S/ 7,500.00 sin asignar. "
-        "Cambie dólares de la prima a soles o reduzca el plan."]
+        "Cambie dólares de la prima a soles o reduzca el plan."
+    ]
     with pytest.raises(ValidationError, match="Indique el acuerdo de asamblea"):
         authorize_budget_lines(lines=[big], decision=" ", decided_on=date(2020, 3, 15), user=fund["admin"])
     big.refresh_from_db()
     assert not big.is_authorized
 
 
-@pytest.mark.parametrize(("ruc", "problem"), [
-    ("20131312955", None),
-    ("20100070970", None),
-    ("2013131295", "El RUC tiene 11 dígitos."),
-    ("30131312955", "El RUC empieza con 10, 15, 16, 17 o 20."),
-    ("20131312954", "El RUC 20131312954 no es válido (dígito verificador)."),
-])
+@pytest.mark.parametrize(
+    ("ruc", "problem"),
+    [
+        ("20131312955", None),
+        ("20100070970", None),
+        ("2013131295", "El RUC tiene 11 dígitos."),
+        ("30131312955", "El RUC empieza con 10, 15, 16, 17 o 20."),
+        ("20131312954", "El RUC 20131312954 no es válido (dígito verificador)."),
+    ],
+)
 def test_ruc_check_digit(ruc, problem):
     assert ruc_problem(ruc) == problem
 
@@ -137,11 +166,13 @@ def test_a_spending_without_its_document_is_refused_naming_every_field(fund):
     with pytest.raises(ValidationError) as refused:
         spend(fund, line, amount="6000.01", document="F001-000322")
     assert refused.value.message_dict["amount"] == [
-        "El monto (S/ 6,000.01) supera lo que queda en la línea «Secadora solar» (S/ 6,000.00)."]
+        "El monto (S/ 6,000.01) supera lo que queda en la línea «Secadora solar» (S/ 6,000.00)."
+    ]
     with pytest.raises(ValidationError) as refused:
         spend(fund, line, amount="10")
     assert refused.value.message_dict["document"] == [
-        "El comprobante F001-000321 de este proveedor ya está registrado."]
+        "El comprobante F001-000321 de este proveedor ya está registrado."
+    ]
     assert Spending.objects.count() == 1
 
 
@@ -163,7 +194,9 @@ def test_spending_moves_money_only_with_two_signatures_from_two_people(fund, mak
     spending.refresh_from_db()
     assert spending.status == SpendingStatus.PAID
     assert [(line.account.code, line.amount) for line in spending.entry.lines.order_by("id")] == [
-        (chart.PREMIUM_FUND_PEN, 400_000), (chart.BANK, -400_000)]
+        (chart.PREMIUM_FUND_PEN, 400_000),
+        (chart.BANK, -400_000),
+    ]
     assert fund_position().pen_minor == 1_350_000
     with pytest.raises(ValidationError, match="ya está aprobado y contabilizado"):
         reject_spending(spending=spending, reason="tarde", user=fund["board"])
@@ -224,18 +257,36 @@ def test_twenty_people_spending_sixty_percent_of_a_line_at_once_give_one_success
 def test_a_distribution_splits_by_fairtrade_kilos_and_adds_up_to_the_centimo(fund):
     # Juana delivered 30 t dry (Fairtrade + organic), Rosa 10 t (Fairtrade); add a small third member.
     pedro = Member.objects.create(code="S-00020", dni="45556666", name="Pedro Sangama Tapullima")
-    plot = Plot.objects.create(member=pedro, code="S-00020-P1", cocoa_producing_ha=D("1"),
-                               fairtrade_certified=True, fairtrade_since=date(2015, 1, 1))
+    plot = Plot.objects.create(
+        member=pedro,
+        code="S-00020-P1",
+        cocoa_producing_ha=D("1"),
+        fairtrade_certified=True,
+        fairtrade_since=date(2015, 1, 1),
+    )
     record(fund, fund["admin"], member=pedro, plot=plot, date=date(2020, 5, 2), gross_kg="1", tare_kg="0")
-    line = authorized_line(fund, amount="1000", category=PremiumCategory.CASH_TO_MEMBERS,
-                           purpose="Reparto en efectivo 2020")
+    line = authorized_line(
+        fund, amount="1000", category=PremiumCategory.CASH_TO_MEMBERS, purpose="Reparto en efectivo 2020"
+    )
     with pytest.raises(ValidationError, match="sale de una línea de «Pagos en efectivo a los socios»"):
-        register_distribution(line=authorized_line(fund, amount="1", purpose="Otra"), season=fund["season"],
-                              amount="1", document="PL-0", document_date=date(2020, 8, 1),
-                              description="x", user=fund["admin"])
-    spending = register_distribution(line=line, season=fund["season"], amount="1000", document="PL-2020-01",
-                                     document_date=date(2020, 8, 1), description="Reparto acordado",
-                                     user=fund["admin"])
+        register_distribution(
+            line=authorized_line(fund, amount="1", purpose="Otra"),
+            season=fund["season"],
+            amount="1",
+            document="PL-0",
+            document_date=date(2020, 8, 1),
+            description="x",
+            user=fund["admin"],
+        )
+    spending = register_distribution(
+        line=line,
+        season=fund["season"],
+        amount="1000",
+        document="PL-2020-01",
+        document_date=date(2020, 8, 1),
+        description="Reparto acordado",
+        user=fund["admin"],
+    )
     # 100,000 céntimos over 30,000 + 10,000 + 1 kg: 74,998.12… / 24,999.37… / 2.49… → remainders decide.
     shares = {s.member.code: s.amount_minor for s in spending.shares.select_related("member")}
     assert shares == {"S-00010": 74_998, "S-00003": 24_999, "S-00020": 3}
@@ -248,8 +299,10 @@ def test_a_distribution_splits_by_fairtrade_kilos_and_adds_up_to_the_centimo(fun
 
 
 @settings(max_examples=200, deadline=None)
-@given(total=st.integers(min_value=0, max_value=10**9),
-       grams=st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=40))
+@given(
+    total=st.integers(min_value=0, max_value=10**9),
+    grams=st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=40),
+)
 def test_largest_remainder_parts_add_up_and_stay_within_a_centimo(total, grams):
     weights = list(enumerate(grams, start=1))
     shares = split_by_weight(total, weights)
@@ -269,7 +322,11 @@ def test_the_fund_report_equals_the_ledger(fund):
     report = fund_report()
     season = next(f for f in report.seasons if f.label == "Campaña 2020")
     assert (season.received_usd_cents, season.authorized_minor, season.spent_minor, season.pending_minor) == (
-        600_000, 1_000_000, 250_000, 100_000)
+        600_000,
+        1_000_000,
+        250_000,
+        100_000,
+    )
     assert season.received_pen_minor == fund["payment"].premium_pen_minor == 2_055_000  # 6,000 × 3.425
     assert season.available_minor == 650_000
     organisation = next(f for f in report.categories if f.label.startswith("Inversión"))
@@ -302,9 +359,15 @@ def test_a_posted_spending_is_corrected_by_its_mirror_entry_once(fund):
 
 def test_reversing_a_distribution_takes_each_part_back(fund):
     line = authorized_line(fund, amount="1000", category=PremiumCategory.CASH_TO_MEMBERS, purpose="Reparto")
-    spending = register_distribution(line=line, season=fund["season"], amount="1000", document="PL-1",
-                                     document_date=date(2020, 8, 1), description="Reparto",
-                                     user=fund["admin"])
+    spending = register_distribution(
+        line=line,
+        season=fund["season"],
+        amount="1000",
+        document="PL-1",
+        document_date=date(2020, 8, 1),
+        description="Reparto",
+        user=fund["admin"],
+    )
     juana = Member.objects.get(code="S-00010")
     before = owed_to_member(juana)
     approve_spending(spending=spending, capacity="board", user=fund["board"])

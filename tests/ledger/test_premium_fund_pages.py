@@ -23,8 +23,16 @@ def signed_in(client, user):
 def test_the_overview_shows_the_ledger_figures_and_the_chart(fund, client):
     line = authorized_line(fund, amount="10000")
     signed_in(client, fund["admin"])
-    form = {"line": line.pk, "kind": "supplier", "amount": "2500,00", "supplier": "Ferretería",
-            "ruc": RUC, "document": "F001-77", "document_date": "2020-07-01", "description": "Calaminas"}
+    form = {
+        "line": line.pk,
+        "kind": "supplier",
+        "amount": "2500,00",
+        "supplier": "Ferretería",
+        "ruc": RUC,
+        "document": "F001-77",
+        "document_date": "2020-07-01",
+        "description": "Calaminas",
+    }
     client.post(reverse("fund:spending_new"), form)
     html = client.get(reverse("fund:fund_overview")).content.decode()
     fund_soles = -account_balance(chart.account(chart.PREMIUM_FUND_PEN))
@@ -39,15 +47,29 @@ def test_the_overview_shows_the_ledger_figures_and_the_chart(fund, client):
 def test_a_bad_spending_form_names_each_field_and_writes_nothing(fund, client):
     line = authorized_line(fund)
     signed_in(client, fund["admin"])
-    response = client.post(reverse("fund:spending_new"), {
-        "line": line.pk, "kind": "supplier", "amount": "-5", "supplier": "", "ruc": "20131312954",
-        "document": "", "document_date": "", "description": ""})
+    response = client.post(
+        reverse("fund:spending_new"),
+        {
+            "line": line.pk,
+            "kind": "supplier",
+            "amount": "-5",
+            "supplier": "",
+            "ruc": "20131312954",
+            "document": "",
+            "document_date": "",
+            "description": "",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 400
-    for message in ("El monto debe ser mayor que cero.", "Indique el proveedor.",
-                    "El RUC 20131312954 no es válido (dígito verificador).",
-                    "Indique el número del comprobante (factura o boleta).",
-                    "Indique la fecha del comprobante.", "Indique el detalle del gasto."):
+    for message in (
+        "El monto debe ser mayor que cero.",
+        "Indique el proveedor.",
+        "El RUC 20131312954 no es válido (dígito verificador).",
+        "Indique el número del comprobante (factura o boleta).",
+        "Indique la fecha del comprobante.",
+        "Indique el detalle del gasto.",
+    ):
         assert message in html
     assert Spending.objects.count() == 0
 
@@ -55,30 +77,48 @@ def test_a_bad_spending_form_names_each_field_and_writes_nothing(fund, client):
 def test_the_board_and_the_treasurer_sign_on_the_spending_page(fund, client):
     line = authorized_line(fund)
     signed_in(client, fund["admin"])
-    created = client.post(reverse("fund:spending_new"), {
-        "line": line.pk, "kind": "supplier", "amount": "4000", "supplier": "Ferretería El Constructor SAC",
-        "ruc": RUC, "document": "F001-000321", "document_date": "2020-07-01", "description": "Calaminas"})
+    created = client.post(
+        reverse("fund:spending_new"),
+        {
+            "line": line.pk,
+            "kind": "supplier",
+            "amount": "4000",
+            "supplier": "Ferretería El Constructor SAC",
+            "ruc": RUC,
+            "document": "F001-000321",
+            "document_date": "2020-07-01",
+            "description": "Calaminas",
+        },
+    )
     spending = Spending.objects.get()
     assert created["Location"] == spending.get_absolute_url()
     url = spending.get_absolute_url()
     page = signed_in(client, fund["board"]).get(url).content.decode()
     assert "Aprobar como Consejo de administración" in page and "Aprobar como Tesorería" not in page
     client.post(reverse("fund:spending_approve", args=[spending.pk]), {"capacity": "board"})
-    again = client.post(reverse("fund:spending_approve", args=[spending.pk]), {"capacity": "treasurer"},
-                        follow=True).content.decode()
+    again = client.post(
+        reverse("fund:spending_approve", args=[spending.pk]), {"capacity": "treasurer"}, follow=True
+    ).content.decode()
     assert "Usted ya aprobó este gasto" in again
     entries = JournalEntry.objects.count()
     done = signed_in(client, fund["treasurer"]).post(
-        reverse("fund:spending_approve", args=[spending.pk]), {"capacity": "treasurer"}, follow=True)
+        reverse("fund:spending_approve", args=[spending.pk]), {"capacity": "treasurer"}, follow=True
+    )
     html = done.content.decode()
     spending.refresh_from_db()
     assert spending.status == SpendingStatus.PAID and JournalEntry.objects.count() == entries + 1
     assert f"contabilizado (asiento {spending.entry.number})" in html
     assert "presidente" in html and "tesorera" in html
     assert -account_balance(chart.account(chart.PREMIUM_FUND_PEN)) == 1_350_000
-    reversed_page = signed_in(client, fund["admin"]).post(
-        reverse("fund:spending_reverse", args=[spending.pk]), {"reason": "Factura anulada por SUNAT"},
-        follow=True).content.decode()
+    reversed_page = (
+        signed_in(client, fund["admin"])
+        .post(
+            reverse("fund:spending_reverse", args=[spending.pk]),
+            {"reason": "Factura anulada por SUNAT"},
+            follow=True,
+        )
+        .content.decode()
+    )
     assert "el dinero vuelve al fondo" in reversed_page and "Revertido" in reversed_page
     assert -account_balance(chart.account(chart.PREMIUM_FUND_PEN)) == 1_750_000
 
@@ -86,9 +126,18 @@ def test_the_board_and_the_treasurer_sign_on_the_spending_page(fund, client):
 def test_a_distribution_page_lists_each_members_part(fund, client):
     line = authorized_line(fund, amount="1000", category=PremiumCategory.CASH_TO_MEMBERS, purpose="Reparto")
     signed_in(client, fund["admin"])
-    client.post(reverse("fund:spending_new"), {
-        "line": line.pk, "kind": "distribution", "season": fund["season"].pk, "amount": "1000",
-        "document": "PL-2020-01", "document_date": "2020-08-01", "description": "Reparto acordado"})
+    client.post(
+        reverse("fund:spending_new"),
+        {
+            "line": line.pk,
+            "kind": "distribution",
+            "season": fund["season"].pk,
+            "amount": "1000",
+            "document": "PL-2020-01",
+            "document_date": "2020-08-01",
+            "description": "Reparto acordado",
+        },
+    )
     spending = Spending.objects.get()
     html = client.get(spending.get_absolute_url()).content.decode()
     assert "Planilla de reparto (2 socios)" in html
@@ -97,11 +146,15 @@ def test_a_distribution_page_lists_each_members_part(fund, client):
 
 def test_a_plan_line_is_drafted_by_the_board_and_waits_for_the_assembly(fund, client):
     signed_in(client, fund["board"])
-    refused = client.post(reverse("fund:budget_line_new"), {"season": fund["season"].pk, "purpose": "",
-                                                               "category": "", "amount": "abc"})
+    refused = client.post(
+        reverse("fund:budget_line_new"),
+        {"season": fund["season"].pk, "purpose": "", "category": "", "amount": "abc"},
+    )
     assert refused.status_code == 400 and BudgetLine.objects.count() == 0
-    client.post(reverse("fund:budget_line_new"), {"season": fund["season"].pk, "purpose": "Vivero comunal",
-                                                     "category": "community", "amount": "3000"})
+    client.post(
+        reverse("fund:budget_line_new"),
+        {"season": fund["season"].pk, "purpose": "Vivero comunal", "category": "community", "amount": "3000"},
+    )
     line = BudgetLine.objects.get()
     assert not line.is_authorized and line.amount_minor == 300_000
     overview = client.get(reverse("fund:fund_overview")).content.decode()

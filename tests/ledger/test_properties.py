@@ -34,11 +34,18 @@ def apply(chart, operation, posted: list[JournalEntry]) -> None:
     """Run one operation; an operation the ledger must refuse raises ValidationError."""
     kind, value, dollars = operation
     if kind == "post":
-        posted.append(post_entry(date=DAY, description="Entrega", source_key=f"delivery:{len(posted)}",
-                                 lines=lines_for(chart, value, dollars)))
+        posted.append(
+            post_entry(
+                date=DAY,
+                description="Entrega",
+                source_key=f"delivery:{len(posted)}",
+                lines=lines_for(chart, value, dollars),
+            )
+        )
     elif kind == "unbalanced":
-        post_entry(date=DAY, description="Mal", source_key="bad:1",
-                   lines=lines_for(chart, value, dollars, off_by=1))
+        post_entry(
+            date=DAY, description="Mal", source_key="bad:1", lines=lines_for(chart, value, dollars, off_by=1)
+        )
     elif kind == "repeat_source" and posted:
         taken = posted[value % len(posted)].source_key
         post_entry(date=DAY, description="Repetido", source_key=taken, lines=lines_for(chart, 1, dollars))

@@ -30,8 +30,14 @@ def test_the_worked_case_prices_and_premium(coop_2020):
 
 
 def test_terms_before_the_2019_review_use_the_organic_minimum(coop_2020):
-    Season.objects.create(code="2019", name="Campaña 2019", starts_on=date(2019, 1, 1),
-                          ends_on=date(2019, 12, 31), wet_to_dry_factor=D("0.38"), max_yield_kg_per_ha=900)
+    Season.objects.create(
+        code="2019",
+        name="Campaña 2019",
+        starts_on=date(2019, 1, 1),
+        ends_on=date(2019, 12, 31),
+        wet_to_dry_factor=D("0.38"),
+        max_yield_kg_per_ha=900,
+    )
     sale = contract(coop_2020, signed_on=date(2019, 9, 30), season=coop_2020["season"], tonnes="10,5")
     assert (sale.price_per_tonne, sale.value_cents, sale.premium_cents) == (D("2300"), 2_415_000, 210_000)
 
@@ -39,7 +45,10 @@ def test_terms_before_the_2019_review_use_the_organic_minimum(coop_2020):
 def test_conventional_and_organic_sales_pay_no_premium(coop_2020):
     conventional = contract(coop_2020, terms="conv", contract_price=D("1850.50"), tonnes="2")
     assert (conventional.price_per_tonne, conventional.value_cents, conventional.premium_cents) == (
-        D("1850.50"), 370_100, 0)
+        D("1850.50"),
+        370_100,
+        0,
+    )
     organic = contract(coop_2020, number="CV-2", terms="org", contract_price=D("2600"), tonnes="1")
     assert organic.premium_cents == 0 and organic.fairtrade_terms is None
 
@@ -59,14 +68,17 @@ def test_the_mass_balance_refuses_a_sale_beyond_purchases_with_the_numbers(coop_
     assert SalesContract.objects.count() == 2
 
 
-@pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"tonnes": "-3"}, "tonnes", "mayor que cero"),
-    ({"tonnes": "1,2345"}, "tonnes", "3 decimales"),
-    ({"signed_on": date(2010, 6, 1), "season": None}, "signed_on", "No hay campaña"),
-    ({"contract_price": D("0")}, "contract_price", "mayor que cero"),
-    ({"buyer": " "}, "buyer", "comprador"),
-    ({"terms": "otro"}, "terms", "condiciones"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"tonnes": "-3"}, "tonnes", "mayor que cero"),
+        ({"tonnes": "1,2345"}, "tonnes", "3 decimales"),
+        ({"signed_on": date(2010, 6, 1), "season": None}, "signed_on", "No hay campaña"),
+        ({"contract_price": D("0")}, "contract_price", "mayor que cero"),
+        ({"buyer": " "}, "buyer", "comprador"),
+        ({"terms": "otro"}, "terms", "condiciones"),
+    ],
+)
 def test_bad_contracts_are_refused_and_nothing_is_written(coop_2020, overrides, field, message):
     with pytest.raises(ValidationError) as refused:
         contract(coop_2020, **overrides)
@@ -75,8 +87,14 @@ def test_bad_contracts_are_refused_and_nothing_is_written(coop_2020, overrides, 
 
 
 def test_no_fairtrade_row_for_the_date_is_refused(coop_2020):
-    Season.objects.create(code="2010", name="Campaña 2010", starts_on=date(2010, 1, 1),
-                          ends_on=date(2010, 12, 31), wet_to_dry_factor=D("0.38"), max_yield_kg_per_ha=900)
+    Season.objects.create(
+        code="2010",
+        name="Campaña 2010",
+        starts_on=date(2010, 1, 1),
+        ends_on=date(2010, 12, 31),
+        wet_to_dry_factor=D("0.38"),
+        max_yield_kg_per_ha=900,
+    )
     with pytest.raises(ValidationError, match="No hay condiciones de Comercio Justo para el origen PE"):
         contract(coop_2020, signed_on=date(2010, 6, 1), season=coop_2020["season"])
 
@@ -84,8 +102,9 @@ def test_no_fairtrade_row_for_the_date_is_refused(coop_2020):
 def test_lots_must_carry_the_claim_the_contract_sells(coop_2020):
     admin, season = coop_2020["admin"], coop_2020["season"]
     receipts = lambda member: [d.receipt_code for d in member.deliveries.all()]  # noqa: E731
-    rosa_lot = build_lot(code="L-FT", season=season, claim="ft", for_eu=False,
-                         receipts=receipts(coop_2020["rosa"]), user=admin)
+    rosa_lot = build_lot(
+        code="L-FT", season=season, claim="ft", for_eu=False, receipts=receipts(coop_2020["rosa"]), user=admin
+    )
     with pytest.raises(ValidationError, match="El lote L-FT es Comercio Justo y no puede venderse como"):
         contract(coop_2020, tonnes="5", lots=[rosa_lot])
     sale = contract(coop_2020, terms="ft", tonnes="5", lots=[rosa_lot])
@@ -124,8 +143,15 @@ def test_the_contract_page_records_and_the_lists_show_the_same_figures(coop_2020
     from django.urls import reverse
 
     client.force_login(coop_2020["admin"])
-    form = {"number": "CV-2020-010", "buyer": "Cacao Export SAC", "signed_on": "2020-05-14",
-            "terms": "ft_org", "tonnes": "25", "contract_price": "2150,00", "origin": "PE"}
+    form = {
+        "number": "CV-2020-010",
+        "buyer": "Cacao Export SAC",
+        "signed_on": "2020-05-14",
+        "terms": "ft_org",
+        "tonnes": "25",
+        "contract_price": "2150,00",
+        "origin": "PE",
+    }
     done = client.post(reverse("sales:contract_new"), form, follow=True)
     html = done.content.decode()
     assert "Contrato CV-2020-010 registrado: 2700.00 US$/t, valor US$ 67,500.00, prima US$ 6,000.00." in html
@@ -146,8 +172,9 @@ def invoiced(coop_2020):
     ExchangeRate.objects.create(date=date(2020, 6, 15), buy=D("3.4250"), sell=D("3.4310"))
     ExchangeRate.objects.create(date=date(2020, 7, 10), buy=D("3.5120"), sell=D("3.5180"))
     sale = contract(coop_2020)  # 67,500.00 + premium 6,000.00 USD
-    return invoice_contract(contract=sale, invoice_number="F001-000045", on=date(2020, 6, 1),
-                            user=coop_2020["admin"])
+    return invoice_contract(
+        contract=sale, invoice_number="F001-000045", on=date(2020, 6, 1), user=coop_2020["admin"]
+    )
 
 
 def test_payments_carry_the_premium_into_the_fund_exactly(invoiced, coop_2020):
@@ -159,16 +186,19 @@ def test_payments_carry_the_premium_into_the_fund_exactly(invoiced, coop_2020):
     admin = coop_2020["admin"]
     receivable = chart.account(chart.BUYERS_RECEIVABLE_USD)
     assert account_balance(receivable) == 7_350_000
-    first = receive_payment(contract=invoiced, amount="30000.00", reference="BCP-OP-7781",
-                            on=date(2020, 6, 15), user=admin)
+    first = receive_payment(
+        contract=invoiced, amount="30000.00", reference="BCP-OP-7781", on=date(2020, 6, 15), user=admin
+    )
     # 30,000 of 73,500 carries 30,000 × 6,000 / 73,500 = 2,448.979… → 2,448.97 USD of premium.
     assert first.premium_cents == 244_897
     assert (first.rate, first.amount_pen_minor) == (D("3.4250"), 10_275_000)
     with pytest.raises(ValidationError, match="supera lo que el comprador debe"):
-        receive_payment(contract=invoiced, amount="43500.01", reference="BCP-OP-7790",
-                        on=date(2020, 7, 10), user=admin)
-    last = receive_payment(contract=invoiced, amount="43500", reference="BCP-OP-7790", on=date(2020, 7, 10),
-                           user=admin)
+        receive_payment(
+            contract=invoiced, amount="43500.01", reference="BCP-OP-7790", on=date(2020, 7, 10), user=admin
+        )
+    last = receive_payment(
+        contract=invoiced, amount="43500", reference="BCP-OP-7790", on=date(2020, 7, 10), user=admin
+    )
     assert first.premium_cents + last.premium_cents == 600_000  # the last payment settles the rest
     assert outstanding_cents(invoiced) == (0, 0)
     assert -account_balance(chart.account(chart.PREMIUM_FUND_USD)) == 600_000
@@ -197,8 +227,9 @@ def test_bad_invoices_and_payments_are_refused_and_nothing_is_written(invoiced, 
     with pytest.raises(ValidationError, match="No hay tipo de cambio"):
         receive_payment(contract=invoiced, amount="100", reference="BCP-2", on=date(2020, 9, 1), user=admin)
     with pytest.raises(ValidationError, match="más de dos decimales"):
-        receive_payment(contract=invoiced, amount="100.001", reference="BCP-3", on=date(2020, 6, 15),
-                        user=admin)
+        receive_payment(
+            contract=invoiced, amount="100.001", reference="BCP-3", on=date(2020, 6, 15), user=admin
+        )
     assert ContractPayment.objects.count() == 1 and JournalEntry.objects.count() == entries + 1
 
 
@@ -210,14 +241,20 @@ def test_invoice_and_payment_from_the_contracts_page(coop_2020, client):
     ExchangeRate.objects.create(date=date(2020, 6, 15), buy=D("3.4250"), sell=D("3.4310"))
     sale = contract(coop_2020)
     client.force_login(coop_2020["admin"])
-    page = client.post(reverse("sales:contract_invoice", args=[sale.pk]),
-                       {"invoice_number": "F001-000045", "on": "2020-06-01"}, follow=True).content.decode()
+    page = client.post(
+        reverse("sales:contract_invoice", args=[sale.pk]),
+        {"invoice_number": "F001-000045", "on": "2020-06-01"},
+        follow=True,
+    ).content.decode()
     assert "Contrato CV-2020-001 facturado." in page and "Factura F001-000045" in page
     pay = reverse("sales:contract_payment", args=[sale.pk])
-    page = client.post(pay, {"amount": "73500,00", "reference": "BCP-9", "on": "2020-06-15"},
-                       follow=True).content.decode()
-    assert ("Cobro BCP-9 registrado: US$ 73,500.00, de los cuales US$ 6,000.00 van al fondo de la prima."
-            in page)
-    again = client.post(pay, {"amount": "1", "reference": "BCP-9", "on": "2020-06-15"},
-                        follow=True).content.decode()
+    page = client.post(
+        pay, {"amount": "73500,00", "reference": "BCP-9", "on": "2020-06-15"}, follow=True
+    ).content.decode()
+    assert (
+        "Cobro BCP-9 registrado: US$ 73,500.00, de los cuales US$ 6,000.00 van al fondo de la prima." in page
+    )
+    again = client.post(
+        pay, {"amount": "1", "reference": "BCP-9", "on": "2020-06-15"}, follow=True
+    ).content.decode()
     assert "El pago BCP-9 ya está registrado." in again

@@ -13,8 +13,10 @@ def test_an_account_sum_over_100_000_lines_is_exact(post, accounts):
     amounts = [PATTERN[i % len(PATTERN)] for i in range(LINES)]
     # Setup only: the lines are inserted directly (INSERT is allowed), not posted one by one.
     JournalLine.objects.bulk_create(
-        (JournalLine(entry=entry, account=accounts["bank"], amount=amount, currency="USD")
-         for amount in amounts),
+        (
+            JournalLine(entry=entry, account=accounts["bank"], amount=amount, currency="USD")
+            for amount in amounts
+        ),
         batch_size=5_000,
     )
     expected = sum(amounts)

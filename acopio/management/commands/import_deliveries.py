@@ -8,8 +8,10 @@ from config.money import format_money
 
 
 class Command(BaseCommand):
-    help = ("Importa entregas de balanzas u otros sistemas (xlsx o csv), con una referencia externa por "
-            "fila: todo o nada; volver a importar el mismo archivo no cambia nada.")
+    help = (
+        "Importa entregas de balanzas u otros sistemas (xlsx o csv), con una referencia externa por "
+        "fila: todo o nada; volver a importar el mismo archivo no cambia nada."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -21,8 +23,10 @@ class Command(BaseCommand):
         report = import_deliveries(source=file.read_bytes(), filename=file.name, dry_run=dry_run, user=None)
         fail_on_errors(self, report, file.name)
         outcome = "Revisión sin guardar" if dry_run else "Importado"
-        self.stdout.write(self.style.SUCCESS(
-            f"{outcome}: {file.name}, {report.rows} filas. Entregas nuevas: {report.created} "
-            f"({format_money(report.amount_minor, 'PEN')}), ya importadas: {report.unchanged}, "
-            f"marcadas por rendimiento: {report.flagged}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{outcome}: {file.name}, {report.rows} filas. Entregas nuevas: {report.created} "
+                f"({format_money(report.amount_minor, 'PEN')}), ya importadas: {report.unchanged}, "
+                f"marcadas por rendimiento: {report.flagged}."
+            )
+        )

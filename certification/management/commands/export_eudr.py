@@ -24,14 +24,19 @@ from coop.models import Season
 
 
 class Command(BaseCommand):
-    help = ("Exporta la geolocalización de las parcelas de un lote, o de los lotes para la Unión "
-            "Europea de una campaña, en GeoJSON para el Reglamento de Deforestación de la UE (EUDR).")
+    help = (
+        "Exporta la geolocalización de las parcelas de un lote, o de los lotes para la Unión "
+        "Europea de una campaña, en GeoJSON para el Reglamento de Deforestación de la UE (EUDR)."
+    )
 
     def add_arguments(self, parser):
         which = parser.add_mutually_exclusive_group(required=True)
         which.add_argument("--lot", metavar="CÓDIGO", help="Código del lote (por ejemplo L-001).")
-        which.add_argument("--season", metavar="CÓDIGO",
-                           help="Código de la campaña: todos sus lotes marcados para la Unión Europea.")
+        which.add_argument(
+            "--season",
+            metavar="CÓDIGO",
+            help="Código de la campaña: todos sus lotes marcados para la Unión Europea.",
+        )
         parser.add_argument("-o", "--output", type=Path, required=True, help="Archivo .geojson a escribir.")
 
     def handle(self, *args, lot: str | None, season: str | None, output: Path, **options):
@@ -67,4 +72,3 @@ class Command(BaseCommand):
         count = plots(found).count()
         noun = "parcela exportada" if count == 1 else "parcelas exportadas"
         self.stdout.write(self.style.SUCCESS(f"{count} {noun} {what} a {output} ({len(content):,} bytes)."))
-

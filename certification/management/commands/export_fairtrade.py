@@ -9,8 +9,10 @@ from coop.models import Season
 
 
 class Command(BaseCommand):
-    help = ("Exporta el informe de Comercio Justo de una campaña para la certificadora (FLOCERT): ventas, "
-            "prima, uso de la prima y balance de masas, en un libro xlsx.")
+    help = (
+        "Exporta el informe de Comercio Justo de una campaña para la certificadora (FLOCERT): ventas, "
+        "prima, uso de la prima y balance de masas, en un libro xlsx."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--season", required=True, help="Código de la campaña, por ejemplo 2025.")
@@ -28,5 +30,8 @@ class Command(BaseCommand):
             output.write_bytes(content)
         except OSError as exc:
             raise CommandError(f"No se pudo escribir {output}: {exc.strerror}.") from None
-        self.stdout.write(self.style.SUCCESS(
-            f"Informe de Comercio Justo ({found.name}) exportado a {output} ({len(content):,} bytes)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Informe de Comercio Justo ({found.name}) exportado a {output} ({len(content):,} bytes)."
+            )
+        )

@@ -7,17 +7,27 @@ from coop.demo import generate_demo
 
 
 class Command(BaseCommand):
-    help = ("Carga una cooperativa de demostración en Chazuta: socios, parcelas y geolocalización, "
-            "y tres campañas de acopio con recibos, anulaciones, pagos, ventas y gastos de la prima.")
+    help = (
+        "Carga una cooperativa de demostración en Chazuta: socios, parcelas y geolocalización, "
+        "y tres campañas de acopio con recibos, anulaciones, pagos, ventas y gastos de la prima."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=360, help="Número de socios (360 por defecto).")
-        parser.add_argument("--deliveries", type=int, default=None,
-                            help="Entregas en las tres campañas (por defecto unas 8 por socio y campaña).")
-        parser.add_argument("--no-payments", action="store_true",
-                            help="Sin adelantos ni pagos (para cargas grandes de prueba).")
-        parser.add_argument("--seed", type=int, default=1,
-                            help="Semilla: la misma semilla da los mismos datos.")
+        parser.add_argument(
+            "--deliveries",
+            type=int,
+            default=None,
+            help="Entregas en las tres campañas (por defecto unas 8 por socio y campaña).",
+        )
+        parser.add_argument(
+            "--no-payments",
+            action="store_true",
+            help="Sin adelantos ni pagos (para cargas grandes de prueba).",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=1, help="Semilla: la misma semilla da los mismos datos."
+        )
 
     def handle(self, *args, members, deliveries, no_payments, seed, **options):
         if members < 1:
@@ -34,7 +44,8 @@ class Command(BaseCommand):
         if deliveries == 0:
             return
         acopio = generate_seasons(deliveries=deliveries, seed=seed, payments=not no_payments)
-        self.stdout.write("Acopio de demostración cargado." if acopio.created
-                          else "El acopio ya estaba cargado.")
+        self.stdout.write(
+            "Acopio de demostración cargado." if acopio.created else "El acopio ya estaba cargado."
+        )
         for line in acopio.lines():
             self.stdout.write(f"  {line}")

@@ -52,8 +52,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="No iniciar el servidor al terminar.")
-        parser.add_argument("--members", type=int, default=360,
-                            help="Socios de la cooperativa de demostración (360 por defecto).")
+        parser.add_argument(
+            "--members",
+            type=int,
+            default=360,
+            help="Socios de la cooperativa de demostración (360 por defecto).",
+        )
 
     def handle(self, *args, no_serve, members, **options):
         if settings.MINKA_ENV == "production":
@@ -85,13 +89,15 @@ class Command(BaseCommand):
             for line in generate_demo(members=members).lines():
                 self.stdout.write(f"  {line}")
         if not acopio_loaded():
-            self.stdout.write("Cargando tres campañas de acopio, ventas, pagos, asambleas y el fondo de la "
-                              "prima…")
+            self.stdout.write(
+                "Cargando tres campañas de acopio, ventas, pagos, asambleas y el fondo de la prima…"
+            )
             for line in generate_seasons(approve_plan=hold_assembly).lines():
                 self.stdout.write(f"  {line}")
             if convene_upcoming(user=None):
-                self.stdout.write("  Una asamblea extraordinaria convocada para hoy, para probar la mesa de "
-                                  "registro.")
+                self.stdout.write(
+                    "  Una asamblea extraordinaria convocada para hoy, para probar la mesa de registro."
+                )
 
     def _ensure_logins(self) -> list[tuple[str, str, str]]:
         """Create the missing role logins; return (username, role, password) rows.
@@ -101,8 +107,11 @@ class Command(BaseCommand):
         """
         path = Path(settings.VAR_DIR) / LOGINS_FILE
         saved = read_logins(path)
-        existing = set(get_user_model().objects.filter(username__in=[u for u, _ in DEMO_LOGINS])
-                       .values_list("username", flat=True))
+        existing = set(
+            get_user_model()
+            .objects.filter(username__in=[u for u, _ in DEMO_LOGINS])
+            .values_list("username", flat=True)
+        )
         known = dict(saved)
         for username, _role in DEMO_LOGINS:
             if username not in existing:
@@ -136,8 +145,11 @@ def create_login(username: str, role: str, password: str) -> None:
 def read_logins(path: Path) -> dict[str, str]:
     if not path.exists():
         return {}
-    rows = (line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("#"))
+    rows = (
+        line.split("\t")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
     return {row[0]: row[-1] for row in rows if len(row) >= 2}
 
 

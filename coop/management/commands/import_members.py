@@ -11,8 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Revisar el archivo sin guardar nada.")
+        parser.add_argument("--dry-run", action="store_true", help="Revisar el archivo sin guardar nada.")
 
     def handle(self, *args, file: Path, dry_run: bool, **options):
         if not file.is_file():
@@ -22,10 +21,12 @@ class Command(BaseCommand):
             self.stderr.write(f"Advertencia: {problem}")
         fail_on_errors(self, report, file.name)
         outcome = "Revisión sin guardar" if dry_run else "Importado"
-        self.stdout.write(self.style.SUCCESS(
-            f"{outcome}: {file.name}, {report.rows} filas. "
-            f"Socios: {report.members_created} nuevos, {report.members_updated} actualizados, "
-            f"{report.members_unchanged} sin cambios. "
-            f"Parcelas: {report.plots_created} nuevas, {report.plots_updated} actualizadas, "
-            f"{report.plots_unchanged} sin cambios."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{outcome}: {file.name}, {report.rows} filas. "
+                f"Socios: {report.members_created} nuevos, {report.members_updated} actualizados, "
+                f"{report.members_unchanged} sin cambios. "
+                f"Parcelas: {report.plots_created} nuevas, {report.plots_updated} actualizadas, "
+                f"{report.plots_unchanged} sin cambios."
+            )
+        )

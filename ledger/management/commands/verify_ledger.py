@@ -10,6 +10,6 @@ class Command(BaseCommand):
         check = verify_ledger()
         if not check.ok:
             raise CommandError(f"Asiento {check.broken_number}: {'; '.join(check.problems)}.")
-        self.stdout.write(self.style.SUCCESS(
-            f"Libro mayor verificado: {check.entries} asientos, cadena íntegra."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(f"Libro mayor verificado: {check.entries} asientos, cadena íntegra.")
+        )

@@ -19,5 +19,8 @@ class Command(BaseCommand):
         report = import_exchange_rates(source=file.read_bytes(), filename=file.name, dry_run=dry_run)
         fail_on_errors(self, report, file.name)
         outcome = "Revisión sin guardar" if dry_run else "Importado"
-        self.stdout.write(self.style.SUCCESS(
-            f"{outcome}: {file.name}, {report.rows} filas, {report.created} fechas nuevas."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{outcome}: {file.name}, {report.rows} filas, {report.created} fechas nuevas."
+            )
+        )
