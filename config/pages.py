@@ -1,7 +1,8 @@
 """Pages that show several apps at once, composed here at the top so no app reaches upward.
 
-This is the composition root's page part: the home page, and the sections that apps above the
-register add to the member page (coop.views.MEMBER_PAGE_SECTIONS).
+This is the composition root's page part: the home page, the sections that apps above the
+register add to the member page (coop.views.MEMBER_PAGE_SECTIONS), and the fund page's link to
+the assemblies.
 """
 
 from django.shortcuts import render
@@ -12,6 +13,7 @@ from acopio.selectors import season_account
 from config.roles import ADMINISTRATOR, ALL_ROLES, has_role, role_required
 from coop import views as coop_views
 from coop.models import Member, MemberStatus, Plot, Season
+from fund import views as fund_views
 
 
 @role_required(*ALL_ROLES)
@@ -54,6 +56,7 @@ def member_account_section(request, member) -> str:
 
 
 def register_sections() -> None:
-    """Called once by config.urls: the member page's sections from the apps above the register."""
+    """Called once by config.urls: what the apps' pages show of the apps above them."""
     if member_account_section not in coop_views.MEMBER_PAGE_SECTIONS:
         coop_views.MEMBER_PAGE_SECTIONS.append(member_account_section)
+    fund_views.PROPOSE_PLAN_AT = "assemblies:assembly_list"

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -43,6 +44,9 @@ from fund.services import (
 )
 
 SHARES_PER_PAGE = 100
+# Where the board takes a Development Plan to the general assembly. The fund never reaches the
+# assemblies, which sit above it: the composition root names the page (config.pages).
+PROPOSE_PLAN_AT: str | None = None
 ENTRY_LINES_SHOWN = 10  # a distribution's entry has a line per member: the payroll lists them all
 
 
@@ -63,6 +67,7 @@ def fund_overview(request):
             "today": timezone.localdate(),
             "conversions": PremiumConversion.objects.select_related("entered_by")[:20],
             "can_draft_plan": has_role(request.user, *PLAN_DRAFTERS),
+            "propose_plan_url": PROPOSE_PLAN_AT and reverse(PROPOSE_PLAN_AT),
         },
     )
 
