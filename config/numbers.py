@@ -70,8 +70,15 @@ def _refuse(message: str, code: str, typed: str, **params) -> ValidationError:
     return ValidationError(MESSAGES[message], code=code, params={"typed": typed, **params})
 
 
-def parse_decimal(typed: str, *, max_decimals: int | None = None, currency: str | None = None,
-                  unit: str | None = None, allow_negative: bool = False, max_digits: int = 15) -> Decimal:
+def parse_decimal(
+    typed: str,
+    *,
+    max_decimals: int | None = None,
+    currency: str | None = None,
+    unit: str | None = None,
+    allow_negative: bool = False,
+    max_digits: int = 15,
+) -> Decimal:
     """The exact Decimal a person meant by ``typed``, or a ValidationError saying why not.
 
     ``currency`` ("PEN"/"USD") allows that currency's signs and refuses the others; ``unit`` (e.g. "kg",
@@ -125,8 +132,13 @@ def _whole_and_fraction(number: str, typed: str, max_decimals: int | None, minus
                 raise _too_many_decimals(typed, max_decimals)
             whole = whole.lstrip("0")
             as_decimal = f"{whole}.{fraction}".rstrip("0").rstrip(".")
-            raise _refuse("ambiguous", "ambiguous", typed, grouped=f"{minus}{whole}{fraction}",
-                          decimal=f"{minus}{as_decimal}")
+            raise _refuse(
+                "ambiguous",
+                "ambiguous",
+                typed,
+                grouped=f"{minus}{whole}{fraction}",
+                decimal=f"{minus}{as_decimal}",
+            )
         return whole, fraction
     if len(set(marks)) == 1:
         groups, fraction = parts, ""
@@ -148,8 +160,9 @@ def _too_many_decimals(typed: str, max_decimals: int) -> ValidationError:
     return _refuse("too_many_decimals", "too_many_decimals", typed, max=max_decimals)
 
 
-def _check_size(typed: str, whole_digits: int, decimals: int, max_decimals: int | None,
-                max_digits: int) -> None:
+def _check_size(
+    typed: str, whole_digits: int, decimals: int, max_decimals: int | None, max_digits: int
+) -> None:
     if whole_digits > max_digits:
         raise _refuse("out_of_range", "out_of_range", typed, max=max_digits)
     if max_decimals is not None and decimals > max_decimals:
@@ -193,8 +206,13 @@ def number_from_cell(value, **options) -> Decimal | None:
     if number < 0 and not options.get("allow_negative", False):
         raise _refuse("negative", "negative", typed)
     whole_digits = number.adjusted() + 1 if number else 0
-    _check_size(typed, max(whole_digits, 0), max(-number.as_tuple().exponent, 0),
-                options.get("max_decimals"), options.get("max_digits", 15))
+    _check_size(
+        typed,
+        max(whole_digits, 0),
+        max(-number.as_tuple().exponent, 0),
+        options.get("max_decimals"),
+        options.get("max_digits", 15),
+    )
     return number.copy_abs() if number == 0 else number
 
 

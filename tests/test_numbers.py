@@ -201,8 +201,13 @@ REFUSED = [
     ("1,234,567,890,123,456.5", {}, "out_of_range", "como máximo 15 cifras"),
     ("12345678", {"max_digits": 7}, "out_of_range", "como máximo 7 cifras"),
     pytest.param("9" * 100_000, {}, "out_of_range", "como máximo 15 cifras", id="100000 nines"),
-    pytest.param("0" + "9" * 5000 + ",000", {}, "ambiguous", "¿" + "9" * 5000 + "000 o " + "9" * 5000 + "?",
-                 id="5000 nines,000"),  # more digits than int() converts
+    pytest.param(
+        "0" + "9" * 5000 + ",000",
+        {},
+        "ambiguous",
+        "¿" + "9" * 5000 + "000 o " + "9" * 5000 + "?",
+        id="5000 nines,000",
+    ),  # more digits than int() converts
 ]
 
 
@@ -238,17 +243,20 @@ def test_text_is_required():
 # --- the shortcuts ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("call", "typed", "expected"), [
-    (parse_money, "S/ 2,500.00", "2500.00"),
-    (parse_money, "2500,5", "2500.5"),
-    (parse_kg, "1,234.567 kg", "1234.567"),
-    (parse_kg, "62,5", "62.5"),
-    (parse_kg, "0.125kg", "0.125"),
-    (parse_rate, "3.7512", "3.7512"),
-    (parse_rate, "3,75", "3.75"),
-    (parse_percent, "62.5 %", "62.5"),
-    (parse_percent, "100", "100"),
-])
+@pytest.mark.parametrize(
+    ("call", "typed", "expected"),
+    [
+        (parse_money, "S/ 2,500.00", "2500.00"),
+        (parse_money, "2500,5", "2500.5"),
+        (parse_kg, "1,234.567 kg", "1234.567"),
+        (parse_kg, "62,5", "62.5"),
+        (parse_kg, "0.125kg", "0.125"),
+        (parse_rate, "3.7512", "3.7512"),
+        (parse_rate, "3,75", "3.75"),
+        (parse_percent, "62.5 %", "62.5"),
+        (parse_percent, "100", "100"),
+    ],
+)
 def test_shortcuts_accept(call, typed, expected):
     assert same(call(typed), expected)
 
@@ -259,21 +267,24 @@ def test_parse_money_in_dollars():
     assert same(parse_money("-S/ 0.05", allow_negative=True), "-0.05")
 
 
-@pytest.mark.parametrize(("call", "typed", "code"), [
-    (parse_money, "S/ 2.505", "too_many_decimals"),
-    (parse_money, "US$ 5", "wrong_currency"),
-    (parse_money, "-5", "negative"),
-    (parse_money, "5 kg", "invalid"),
-    (parse_kg, "1,234.5678", "too_many_decimals"),
-    (parse_kg, "S/ 5", "wrong_currency"),
-    (parse_kg, "62.125", "ambiguous"),
-    (parse_rate, "3.75125", "too_many_decimals"),
-    (parse_rate, "3.75 %", "invalid"),
-    (parse_percent, "12.340", "ambiguous"),
-    (parse_percent, "12.345", "too_many_decimals"),
-    (parse_percent, "12.3456 %", "too_many_decimals"),
-    (parse_percent, "62.5 kg", "invalid"),
-])
+@pytest.mark.parametrize(
+    ("call", "typed", "code"),
+    [
+        (parse_money, "S/ 2.505", "too_many_decimals"),
+        (parse_money, "US$ 5", "wrong_currency"),
+        (parse_money, "-5", "negative"),
+        (parse_money, "5 kg", "invalid"),
+        (parse_kg, "1,234.5678", "too_many_decimals"),
+        (parse_kg, "S/ 5", "wrong_currency"),
+        (parse_kg, "62.125", "ambiguous"),
+        (parse_rate, "3.75125", "too_many_decimals"),
+        (parse_rate, "3.75 %", "invalid"),
+        (parse_percent, "12.340", "ambiguous"),
+        (parse_percent, "12.345", "too_many_decimals"),
+        (parse_percent, "12.3456 %", "too_many_decimals"),
+        (parse_percent, "62.5 kg", "invalid"),
+    ],
+)
 def test_shortcuts_refuse(call, typed, code):
     assert refusal(call, typed).code == code
 
@@ -281,23 +292,27 @@ def test_shortcuts_refuse(call, typed, code):
 def test_money_names_the_expected_currency():
     assert refusal(parse_money, "S/ 5", currency="USD").text == "«S/ 5» no es un monto en US$."
     assert refusal(parse_money, "S/ 2.505").text == (
-        "«S/ 2.505» tiene demasiados decimales. Use como máximo 2 decimales.")
+        "«S/ 2.505» tiene demasiados decimales. Use como máximo 2 decimales."
+    )
 
 
 # --- spreadsheet cells ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("cell", "options", "expected"), [
-    (2500, {}, "2500"),
-    (Decimal("2500.00"), {"max_decimals": 2}, "2500.00"),
-    (2500.5, {"max_decimals": 2}, "2500.5"),
-    (0.1, {}, "0.1"),
-    (1734.55, {"max_decimals": 2}, "1734.55"),
-    (-5, NEG, "-5"),
-    (-0.0, {}, "0.0"),
-    ("S/ 2,500.00", PEN, "2500.00"),
-    ("62,5", {}, "62.5"),
-])
+@pytest.mark.parametrize(
+    ("cell", "options", "expected"),
+    [
+        (2500, {}, "2500"),
+        (Decimal("2500.00"), {"max_decimals": 2}, "2500.00"),
+        (2500.5, {"max_decimals": 2}, "2500.5"),
+        (0.1, {}, "0.1"),
+        (1734.55, {"max_decimals": 2}, "1734.55"),
+        (-5, NEG, "-5"),
+        (-0.0, {}, "0.0"),
+        ("S/ 2,500.00", PEN, "2500.00"),
+        ("62,5", {}, "62.5"),
+    ],
+)
 def test_cells_as_numbers(cell, options, expected):
     assert same(number_from_cell(cell, **options), expected)
 
@@ -306,23 +321,26 @@ def test_an_empty_cell_is_none():
     assert number_from_cell(None) is None
 
 
-@pytest.mark.parametrize(("cell", "options", "code"), [
-    (float("nan"), {}, "invalid"),
-    (float("inf"), {}, "invalid"),
-    (float("-inf"), NEG, "invalid"),
-    (Decimal("NaN"), {}, "invalid"),
-    (Decimal("Infinity"), {}, "invalid"),
-    (True, {}, "invalid"),
-    (datetime.date(2025, 3, 1), {}, "invalid"),
-    (0.1 + 0.2, {"max_decimals": 2}, "too_many_decimals"),  # 0.30000000000000004, as the cell holds it
-    (2.505, {"max_decimals": 2}, "too_many_decimals"),
-    (1e16, {}, "out_of_range"),
-    (10**15, {}, "out_of_range"),
-    (Decimal("1E+20"), {}, "out_of_range"),
-    (-5, {}, "negative"),
-    ("2,500", {}, "ambiguous"),
-    ("", {}, "empty"),
-])
+@pytest.mark.parametrize(
+    ("cell", "options", "code"),
+    [
+        (float("nan"), {}, "invalid"),
+        (float("inf"), {}, "invalid"),
+        (float("-inf"), NEG, "invalid"),
+        (Decimal("NaN"), {}, "invalid"),
+        (Decimal("Infinity"), {}, "invalid"),
+        (True, {}, "invalid"),
+        (datetime.date(2025, 3, 1), {}, "invalid"),
+        (0.1 + 0.2, {"max_decimals": 2}, "too_many_decimals"),  # 0.30000000000000004, as the cell holds it
+        (2.505, {"max_decimals": 2}, "too_many_decimals"),
+        (1e16, {}, "out_of_range"),
+        (10**15, {}, "out_of_range"),
+        (Decimal("1E+20"), {}, "out_of_range"),
+        (-5, {}, "negative"),
+        ("2,500", {}, "ambiguous"),
+        ("", {}, "empty"),
+    ],
+)
 def test_cells_refused(cell, options, code):
     error = refusal(number_from_cell, cell, **options)
     assert error.code == code
@@ -345,12 +363,24 @@ class PaymentForm(forms.Form):
 
 
 def test_form_fields_give_decimals():
-    form = PaymentForm(data={"amount": " S/ 2,500.00 ", "dollars": "US$ 1,734.5", "weight": "1,234.5 kg",
-                             "rate": "3.7512", "share": "62,5 %", "count": "12"})
+    form = PaymentForm(
+        data={
+            "amount": " S/ 2,500.00 ",
+            "dollars": "US$ 1,734.5",
+            "weight": "1,234.5 kg",
+            "rate": "3.7512",
+            "share": "62,5 %",
+            "count": "12",
+        }
+    )
     assert form.is_valid(), form.errors
     assert form.cleaned_data == {
-        "amount": Decimal("2500.00"), "dollars": Decimal("1734.5"), "weight": Decimal("1234.5"),
-        "rate": Decimal("3.7512"), "share": Decimal("62.5"), "count": Decimal("12"),
+        "amount": Decimal("2500.00"),
+        "dollars": Decimal("1734.5"),
+        "weight": Decimal("1234.5"),
+        "rate": Decimal("3.7512"),
+        "share": Decimal("62.5"),
+        "count": Decimal("12"),
     }
 
 
@@ -477,11 +507,17 @@ def readings(text: str) -> set[Decimal]:
 
 typed_numbers = st.one_of(
     st.text(alphabet="0123456789.,", min_size=1, max_size=14),
-    st.builds(lambda minus, text: minus + text, st.sampled_from(["", "-"]),
-              st.text(alphabet="0123456789.,", min_size=1, max_size=14)),
-    st.builds(lambda whole, mark, fraction: f"{whole}{mark}{fraction}",
-              st.integers(min_value=0, max_value=10**7).map(str), st.sampled_from(".,"),
-              st.text(alphabet="0123456789", min_size=1, max_size=5)),
+    st.builds(
+        lambda minus, text: minus + text,
+        st.sampled_from(["", "-"]),
+        st.text(alphabet="0123456789.,", min_size=1, max_size=14),
+    ),
+    st.builds(
+        lambda whole, mark, fraction: f"{whole}{mark}{fraction}",
+        st.integers(min_value=0, max_value=10**7).map(str),
+        st.sampled_from(".,"),
+        st.text(alphabet="0123456789", min_size=1, max_size=5),
+    ),
 )
 
 
@@ -503,8 +539,12 @@ def test_an_accepted_number_has_no_other_reading(text):
     assert readings(text) == {got}, (text, got, readings(text))
 
 
-@given(whole=st.integers(min_value=1, max_value=10**9), fraction=st.integers(min_value=0, max_value=999),
-       mark=st.sampled_from(".,"), minus=st.sampled_from(["", "-"]))
+@given(
+    whole=st.integers(min_value=1, max_value=10**9),
+    fraction=st.integers(min_value=0, max_value=999),
+    mark=st.sampled_from(".,"),
+    minus=st.sampled_from(["", "-"]),
+)
 def test_one_mark_followed_by_three_digits_is_always_asked_about(whole, fraction, mark, minus):
     typed = f"{minus}{whole}{mark}{fraction:03d}"
     error = refusal(parse_decimal, typed, allow_negative=True)
