@@ -11,6 +11,7 @@ from django.utils import translation
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from config.money import format_money, from_minor
 from config.numbers import (
     KgField,
     MoneyField,
@@ -24,8 +25,7 @@ from config.numbers import (
     parse_percent,
     parse_rate,
 )
-from ledger.money import format_money, from_minor
-from ledger.templatetags.minka_money import kg as kg_display
+from config.templatetags.minka_money import kg as kg_display
 
 NEG = {"allow_negative": True}
 PEN = {"currency": "PEN"}
