@@ -51,34 +51,52 @@ def seed() -> str:
     # Certification: an issued statement, its download, and a print run and an audit pack queued as
     # tasks (the database task backend stores them; no worker runs them).
     document, _pdf = issue(statement_draft(member=member, season=season), user=admin)
-    DownloadLog.objects.create(user=certifier, what=document.title[:200], season=season, document=document,
-                               filename=f"{document.number}.pdf")
+    DownloadLog.objects.create(
+        user=certifier,
+        what=document.title[:200],
+        season=season,
+        document=document,
+        filename=f"{document.number}.pdf",
+    )
     start_statement_run(season=season, user=admin)
     start_pack_run(season=season, user=admin)
 
     # Assemblies: a delegate, and a secret electronic vote in the extraordinary assembly convened today.
     today = timezone.localdate()
-    Delegate.objects.create(member=member, zone="Chazuta", elected_on=today,
-                            term_ends_on=today + timedelta(days=730))
+    Delegate.objects.create(
+        member=member, zone="Chazuta", elected_on=today, term_ends_on=today + timedelta(days=730)
+    )
     assembly = Assembly.objects.get(status=AssemblyStatus.CONVENED)
     entries = list(RollEntry.objects.filter(assembly=assembly).order_by("id"))
     for entry in entries:
         services.check_in(assembly=assembly, entry=entry, user=admin)
     services.open_session(assembly=assembly, call="first", user=admin)
-    motion = services.draft_motion(assembly=assembly, kind=MotionKind.RESOLUTION,
-                                   title="Cambiar el local de acopio de Chazuta", majority="simple",
-                                   method="electronic", secret=True, user=admin)
+    motion = services.draft_motion(
+        assembly=assembly,
+        kind=MotionKind.RESOLUTION,
+        title="Cambiar el local de acopio de Chazuta",
+        majority="simple",
+        method="electronic",
+        secret=True,
+        user=admin,
+    )
     motion = services.open_motion(motion=motion, user=admin)
     yes = motion.options.order_by("position").first()
     for entry in entries[:3]:
         services.cast_ballot(motion=motion, voter=entry, cast_by=entry, option=yes, user=admin)
 
     # Django's own rows that hang on content types of the models being moved.
-    LogEntry.objects.create(user=admin, content_type=ContentType.objects.get_for_model(Delivery),
-                            object_id=str(delivery.pk), object_repr=str(delivery)[:200], action_flag=CHANGE,
-                            change_message="Revisado (prueba de migración)")
-    certifier.user_permissions.add(Permission.objects.get(content_type__app_label="coop",
-                                                          codename="view_delivery"))
+    LogEntry.objects.create(
+        user=admin,
+        content_type=ContentType.objects.get_for_model(Delivery),
+        object_id=str(delivery.pk),
+        object_repr=str(delivery)[:200],
+        action_flag=CHANGE,
+        change_message="Revisado (prueba de migración)",
+    )
+    certifier.user_permissions.add(
+        Permission.objects.get(content_type__app_label="coop", codename="view_delivery")
+    )
     return os.path.dirname(coop.__file__)
 
 

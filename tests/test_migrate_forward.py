@@ -105,8 +105,13 @@ def test_a_database_made_at_the_baseline_migrates_forward_with_nothing_lost():
                 manage(baseline, env, "migrate", "--no-input")
             with timed("baseline: demo"):
                 manage(baseline, env, "quickstart", "--no-serve", "--members", str(DEMO_MEMBERS))
-                seeded = python(baseline, env, "-c", "import runpy, sys; runpy.run_path(sys.argv[1], "
-                                "run_name='__main__')", str(SEED))
+                seeded = python(
+                    baseline,
+                    env,
+                    "-c",
+                    "import runpy, sys; runpy.run_path(sys.argv[1], run_name='__main__')",
+                    str(SEED),
+                )
             assert f"coop package: {baseline / 'coop'}" in seeded, f"The seed ran other code:\n{seeded}"
             before = row_counts(db)
             facts_before = facts(db, renamed={})
@@ -122,15 +127,23 @@ def test_a_database_made_at_the_baseline_migrates_forward_with_nothing_lost():
             after = row_counts(db)
             lost = lost_rows(before, after)
             if lost:
-                pytest.fail("Rows lost migrating forward:\n" + "\n".join(lost)
-                            + f"\n\nmigrate said:\n{migrated}", pytrace=False)
+                pytest.fail(
+                    "Rows lost migrating forward:\n" + "\n".join(lost) + f"\n\nmigrate said:\n{migrated}",
+                    pytrace=False,
+                )
             facts_after = facts(db, renamed=RENAMED_TABLES)
-    changed = {name: (facts_before[name], facts_after[name]) for name in FACTS
-               if facts_before[name] != facts_after[name]}
+    changed = {
+        name: (facts_before[name], facts_after[name])
+        for name in FACTS
+        if facts_before[name] != facts_after[name]
+    }
     if changed:
-        pytest.fail("Facts changed migrating forward:\n" + "\n".join(
-            f"{name}:\n  before {was}\n  after  {now}" for name, (was, now) in changed.items())
-            + f"\n\nmigrate said:\n{migrated}", pytrace=False)
+        pytest.fail(
+            "Facts changed migrating forward:\n"
+            + "\n".join(f"{name}:\n  before {was}\n  after  {now}" for name, (was, now) in changed.items())
+            + f"\n\nmigrate said:\n{migrated}",
+            pytrace=False,
+        )
 
 
 def lost_rows(before: dict[str, int], after: dict[str, int]) -> list[str]:
@@ -152,21 +165,27 @@ def lost_rows(before: dict[str, int], after: dict[str, int]) -> list[str]:
 def extract_baseline(dest: Path) -> Path:
     """`git archive BASELINE | tar -x -C dest`; fails, never skips, when the commit is not in the clone."""
     git = ["git", "-C", str(ROOT)]
-    found = subprocess.run([*git, "rev-parse", "--verify", "--quiet", f"{BASELINE}^{{commit}}"],
-                           capture_output=True, text=True)
+    found = subprocess.run(
+        [*git, "rev-parse", "--verify", "--quiet", f"{BASELINE}^{{commit}}"], capture_output=True, text=True
+    )
     if found.returncode != 0:
-        pytest.fail(f"The baseline commit {BASELINE} is not in this clone ({ROOT}): the migrate-forward test "
-                    "needs the full history (a shallow clone lacks it: `git fetch --unshallow`).\n"
-                    f"{found.stderr}", pytrace=False)
+        pytest.fail(
+            f"The baseline commit {BASELINE} is not in this clone ({ROOT}): the migrate-forward test "
+            "needs the full history (a shallow clone lacks it: `git fetch --unshallow`).\n"
+            f"{found.stderr}",
+            pytrace=False,
+        )
     archive = subprocess.run([*git, "archive", "--format=tar", BASELINE], capture_output=True)
     if archive.returncode != 0:
-        pytest.fail(f"git archive {BASELINE} failed:\n{archive.stderr.decode(errors='replace')}",
-                    pytrace=False)
+        pytest.fail(
+            f"git archive {BASELINE} failed:\n{archive.stderr.decode(errors='replace')}", pytrace=False
+        )
     dest.mkdir(parents=True)
     untar = subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, capture_output=True)
     if untar.returncode != 0:
-        pytest.fail(f"tar could not extract the baseline:\n{untar.stderr.decode(errors='replace')}",
-                    pytrace=False)
+        pytest.fail(
+            f"tar could not extract the baseline:\n{untar.stderr.decode(errors='replace')}", pytrace=False
+        )
     return dest
 
 
@@ -205,11 +224,15 @@ def row_counts(db: ScratchDatabase) -> dict[str, int]:
     with closing(db.connect()) as connection:
         cursor = connection.cursor()
         if isinstance(connection, sqlite3.Connection):
-            cursor.execute("SELECT name FROM sqlite_master "
-                           "WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+            cursor.execute(
+                "SELECT name FROM sqlite_master "
+                "WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+            )
         else:
-            cursor.execute("SELECT table_name FROM information_schema.tables "
-                           "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")
+            cursor.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            )
         tables = sorted(row[0] for row in cursor.fetchall())
         counts = {}
         for table in tables:
@@ -248,8 +271,13 @@ def subprocess_env(database_url: str, *, var_dir: Path) -> dict[str, str]:
     key, static files, logins file), development mode (quickstart refuses production) and tasks queued in
     the database, never run. No PYTHONPATH, so each tree imports its own code."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    env.update(DATABASE_URL=database_url, MINKA_VAR_DIR=str(var_dir), MINKA_ENV="development",
-               MINKA_TASKS="database", DJANGO_SETTINGS_MODULE="config.settings")
+    env.update(
+        DATABASE_URL=database_url,
+        MINKA_VAR_DIR=str(var_dir),
+        MINKA_ENV="development",
+        MINKA_TASKS="database",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
     return env
 
 
@@ -262,14 +290,17 @@ def python(tree: Path, env: dict[str, str], *args: str) -> str:
     command = [sys.executable, *args]
     shown = f"{' '.join(args)}  (in {tree})"
     try:
-        done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True,
-                              timeout=STEP_TIMEOUT)
+        done = subprocess.run(
+            command, cwd=tree, env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT
+        )
     except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"{shown} took more than {STEP_TIMEOUT} s\n{_output(exc.stdout, exc.stderr)}",
-                    pytrace=False)
+        pytest.fail(
+            f"{shown} took more than {STEP_TIMEOUT} s\n{_output(exc.stdout, exc.stderr)}", pytrace=False
+        )
     if done.returncode != 0:
-        pytest.fail(f"{shown} exited with {done.returncode}\n{_output(done.stdout, done.stderr)}",
-                    pytrace=False)
+        pytest.fail(
+            f"{shown} exited with {done.returncode}\n{_output(done.stdout, done.stderr)}", pytrace=False
+        )
     return done.stdout
 
 
