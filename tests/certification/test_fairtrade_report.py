@@ -11,11 +11,8 @@ import io
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from importlib import import_module
-from types import SimpleNamespace
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.urls import reverse
@@ -38,6 +35,7 @@ from fund.services import (
 from sales.models import ExchangeRate, SalesContract
 from sales.services import invoice_contract, mass_balance, receive_payment
 from tests.ledger.factories import contract, fund_with_soles
+from tests.terms import reload_published_fairtrade_terms
 
 D = Decimal
 RUC = "20131312955"
@@ -511,9 +509,7 @@ def test_outside_a_transaction_the_workbook_is_read_in_one_snapshot(make_user):
     """The portal calls it with no transaction open: on PostgreSQL it then opens a repeatable-read one,
     whose isolation must be set before any other statement."""
     # An earlier committing test's flush emptied the table its data migration filled.
-    # (The migration was written when the terms were the ledger's; they are the sales app's now.)
-    as_today = SimpleNamespace(get_model=lambda app_label, name: django_apps.get_model("sales", name))
-    import_module("ledger.migrations.0007_published_fairtrade_terms").load(as_today, None)
+    reload_published_fairtrade_terms()
     fund = fund_with_soles(make_user)
     book = load_workbook(io.BytesIO(fairtrade_workbook(fund["season"])))
     premium = pairs(book["Prima"], "Prima de la campaña (Campaña 2020)")

@@ -4,10 +4,8 @@ and cash distributions that add up to the céntimo."""
 import threading
 from datetime import date
 from decimal import Decimal
-from importlib import import_module
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from hypothesis import given, settings
@@ -37,6 +35,7 @@ from ledger.models import JournalEntry
 from ledger.services import account_balance
 from tests.acopio.factories import record
 from tests.ledger.factories import fund_with_soles
+from tests.terms import reload_published_fairtrade_terms
 
 D = Decimal
 RUC = "20131312955"  # a valid RUC (check digit 5)
@@ -230,7 +229,7 @@ def test_twenty_people_spending_sixty_percent_of_a_line_at_once_give_one_success
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises writers by itself")
     # An earlier committing test's flush emptied the table its data migration filled.
-    import_module("ledger.migrations.0007_published_fairtrade_terms").load(django_apps, None)
+    reload_published_fairtrade_terms()
     fund = fund_with_soles(make_user)
     line = authorized_line(fund, amount="10000")
     barrier, outcomes = threading.Barrier(20), []
