@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from config.roles import DELIVERY_RECORDERS, FUND_READERS, REVIEWERS, ROLE_LABELS, user_roles
+from config.roles import ADMINISTRATOR, DELIVERY_RECORDERS, FUND_READERS, REVIEWERS, ROLE_LABELS, user_roles
 
 
 def minka(request):
@@ -10,7 +10,7 @@ def minka(request):
         "coop_name": settings.MINKA_COOP_NAME,
         "user_roles": roles,
         "user_role_labels": [ROLE_LABELS[r] for r in sorted(roles)],
-        "is_administrator": "administrador" in roles,
+        "is_administrator": ADMINISTRATOR in roles,
         "can_record_deliveries": bool(roles & DELIVERY_RECORDERS),
         "can_review_control": bool(roles & REVIEWERS),
         "can_read_fund": bool(roles & FUND_READERS),
