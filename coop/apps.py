@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoopConfig(AppConfig):
-    """The cooperative itself: members, plots and, later, centres and deliveries."""
+    """The register: members, plots, status history, seasons."""
 
     name = "coop"
-    verbose_name = "Cooperativa"
+    verbose_name = _("Cooperativa")

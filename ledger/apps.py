@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LedgerConfig(AppConfig):
     """The journal: accounts, entries and lines, posting, verification, member accounts."""
 
     name = "ledger"
-    verbose_name = "Contabilidad"
+    verbose_name = _("Contabilidad")
 
     def ready(self):
         from django.db.models.signals import post_migrate

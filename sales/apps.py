@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SalesConfig(AppConfig):
     """Trade: Fairtrade terms, exchange rates, contracts, invoices and payments, the mass balance."""
 
     name = "sales"
-    verbose_name = "Ventas"
+    verbose_name = _("Ventas")
