@@ -403,7 +403,7 @@ def _write(planned, user, report: DeliveryImportReport) -> None:
     accounts = chart.member_accounts({d.member for d in deliveries})
     inventory = chart.account(chart.COCOA_INVENTORY)
     post_entries(
-        [
+        entries=[
             NewEntry(
                 date=d.date,
                 description=purchase_description(d),

@@ -12,7 +12,7 @@ from fund.models import DistributionShare
 from ledger import chart
 from ledger.member_accounts import owed_to_member
 from ledger.models import MemberMovement
-from ledger.services import account_balance, balances_by_currency
+from ledger.selectors import account_balance, balances_by_currency
 from ledger.verification import verify_ledger
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_the_demo_sells_certified_cocoa_within_the_mass_balance(demo):
 
 def test_the_demo_invoices_and_collects_and_the_fund_holds_the_premium(demo):
     from ledger import chart
-    from ledger.services import account_balance
+    from ledger.selectors import account_balance
     from sales.models import ContractPayment, SalesContract
 
     paid = ContractPayment.objects.all()

@@ -14,7 +14,7 @@ from coop.models import MemberStatus
 from ledger import chart
 from ledger.member_accounts import owed_to_member
 from ledger.models import JournalEntry
-from ledger.services import balances_by_currency
+from ledger.selectors import balances_by_currency
 from ledger.verification import verify_ledger
 from tests.acopio.conftest import load_prices
 

@@ -34,7 +34,7 @@ from fund.services import (
 from ledger import chart
 from ledger.member_accounts import owed_to_member
 from ledger.models import JournalEntry
-from ledger.services import account_balance
+from ledger.selectors import account_balance
 from tests.acopio.factories import record
 from tests.ledger.factories import fund_with_soles
 

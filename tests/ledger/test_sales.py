@@ -179,7 +179,7 @@ def invoiced(coop_2020):
 
 def test_payments_carry_the_premium_into_the_fund_exactly(invoiced, coop_2020):
     from ledger import chart
-    from ledger.services import account_balance, balances_by_currency
+    from ledger.selectors import account_balance, balances_by_currency
     from ledger.verification import verify_ledger
     from sales.services import outstanding_cents, receive_payment
 
