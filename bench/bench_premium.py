@@ -46,7 +46,7 @@ def main():
         fund_report,
         register_distribution,
     )
-    from sales.services import mass_balance
+    from sales.selectors import mass_balance
 
     call_command("collectstatic", interactive=False, verbosity=0)
     print(f"\n{database}, {machine()}\n| step | result |\n|---|---|", flush=True)

@@ -10,7 +10,7 @@ Four sheets, Spanish headers, each opening with the same title block
 - «Uso de la prima»: the season's Development Plan by category and by line,
   with the assembly decision behind each line, and every spending;
 - «Balance de masas»: Fairtrade and organic bought versus sold
-  (``sales.services.mass_balance``).
+  (``sales.selectors.mass_balance``).
 
 Nothing here computes money the fund page does not: figures come from the
 ledger's own functions, and the only arithmetic is adding up the rows a
@@ -41,7 +41,7 @@ from coop.models import Certification, Season
 from fund.models import PremiumCategory, PremiumConversion, Spending, SpendingStatus
 from fund.services import Figures, FundReport, add_up, fund_report
 from sales.models import ContractPayment, OrganicRule, SalesContract
-from sales.services import mass_balance
+from sales.selectors import mass_balance
 
 SHEETS = ("Ventas", "Prima", "Uso de la prima", "Balance de masas")
 

@@ -21,7 +21,7 @@ from fund.models import BudgetLine, PremiumCategory, Spending
 from fund.services import Figures, FundPosition, add_up, fund_report
 from fund.templatetags.fund_charts import premium_category_chart
 from sales.models import ContractPayment, SalesContract
-from sales.services import mass_balance
+from sales.selectors import mass_balance
 
 # --- Premium fund report --------------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ from ledger import chart
 from ledger.models import Account, JournalLine
 from ledger.services import post_entry, reverse_entry
 from sales.models import ContractPayment
-from sales.services import FAIRTRADE_CLAIMS
+from sales.selectors import FAIRTRADE_CLAIMS
 
 CAPACITY_ROLES = {ApprovalCapacity.BOARD: BOARD, ApprovalCapacity.TREASURER: TREASURER}
 RUC_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)

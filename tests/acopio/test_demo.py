@@ -58,7 +58,7 @@ def test_loading_twice_adds_nothing(demo):
 
 def test_the_demo_sells_certified_cocoa_within_the_mass_balance(demo):
     from sales.models import SalesContract
-    from sales.services import mass_balance
+    from sales.selectors import mass_balance
 
     contracts = SalesContract.objects.all()
     assert contracts.filter(terms="ft_org").exists() and contracts.filter(terms="ft").exists()

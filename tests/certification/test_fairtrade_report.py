@@ -36,7 +36,8 @@ from fund.services import (
     reverse_spending,
 )
 from sales.models import ExchangeRate, SalesContract
-from sales.services import invoice_contract, mass_balance, receive_payment
+from sales.selectors import mass_balance
+from sales.services import invoice_contract, receive_payment
 from tests.ledger.factories import contract, fund_with_soles
 
 D = Decimal
