@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from acopio.models import CocoaForm, Delivery, Grade, PriceRow
-from acopio.services import DeliveryLookups, Lookups, quote_delivery, void_delivery
+from acopio.selectors import DeliveryLookups, Lookups, quote_delivery
+from acopio.services import void_delivery
 from coop.models import MemberStatus
 from ledger import chart
 from ledger.member_accounts import owed_to_member
