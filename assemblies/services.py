@@ -50,8 +50,10 @@ from assemblies.models import (
 from assemblies.rules import Count, Majority, decide
 from config.money import from_minor, typed_to_minor
 from coop.models import Member, MemberStatus, MemberStatusChange
+from fund.figures import soles
 from fund.models import PremiumCategory
-from fund.services import authorize_budget_lines, draft_budget_line, fund_position, soles
+from fund.selectors import fund_position
+from fund.services import authorize_budget_lines, draft_budget_line
 
 DELIVERY_WINDOW_DAYS = 365  # "minimum deliveries" counts the 12 months before the cut-off
 

@@ -38,12 +38,11 @@ def main():
     from django.urls import reverse
 
     from fund.models import PremiumCategory
+    from fund.selectors import fund_position, fund_report
     from fund.services import (
         approve_spending,
         authorize_budget_lines,
         draft_budget_line,
-        fund_position,
-        fund_report,
         register_distribution,
     )
     from sales.selectors import mass_balance

@@ -87,7 +87,7 @@ def test_the_demo_sells_on_both_sets_of_fairtrade_terms_and_spends_premium_as_de
     from datetime import date
 
     from fund.models import BudgetLine, Spending
-    from fund.services import fund_report
+    from fund.selectors import fund_report
     from sales.models import SalesContract
 
     terms_used = set(

@@ -25,12 +25,11 @@ from openpyxl import load_workbook
 from certification.fairtrade_report import SHEETS, fairtrade_workbook
 from config.money import from_minor
 from fund.models import PremiumCategory, Spending, SpendingStatus
+from fund.selectors import fund_position, fund_report
 from fund.services import (
     approve_spending,
     authorize_budget_lines,
     draft_budget_line,
-    fund_position,
-    fund_report,
     register_spending,
     reject_spending,
     reverse_spending,
