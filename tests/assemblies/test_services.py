@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from assemblies import services
+from assemblies import selectors, services
 from assemblies.minutes import minutes_hash, minutes_match
 from assemblies.models import (
     AttendanceEvent,
@@ -216,7 +216,7 @@ def test_proxies_need_a_present_holder_a_letter_and_respect_the_cap(assembly, bo
             user=board,
         )
     assert "ya tiene 2 poder(es); el reglamento permite 2" in refused.value.message_dict["holder"][0]
-    assert services.attendance_counts(assembly) == (1, 2)
+    assert selectors.attendance_counts(assembly) == (1, 2)
 
 
 def test_a_member_present_cannot_be_represented_nor_a_represented_one_check_in(assembly, board):
@@ -261,7 +261,7 @@ def test_a_mistake_is_undone_by_a_new_event(assembly, board):
     services.check_in(assembly=assembly, entry=entry(assembly, "S-00002"), user=board)
     kinds = list(AttendanceEvent.objects.values_list("kind", flat=True))
     assert kinds == ["check_in", "proxy", "undone", "check_in"]
-    assert services.attendance_counts(assembly) == (2, 0)
+    assert selectors.attendance_counts(assembly) == (2, 0)
 
 
 def test_proxies_refused_when_the_statute_allows_none(db, board):
@@ -370,7 +370,7 @@ def test_each_member_votes_once_in_person_or_through_one_proxy(assembly, board):
     # Secret: who voted is kept apart from what was voted.
     assert list(BallotCast.objects.values_list("option", flat=True)) == [None, None]
     assert Ballot.objects.filter(option=yes).count() == 2
-    waiting = list(services.not_voted(vote).values_list("entry__code", flat=True))
+    waiting = list(selectors.not_voted(vote).values_list("entry__code", flat=True))
     assert waiting == [f"S-{i:05d}" for i in range(2, 12)]
 
 
