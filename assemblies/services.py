@@ -496,9 +496,10 @@ def open_motion(*, motion: Motion, user) -> Motion:
             f"La moción está «{motion.get_status_display()}»: solo un borrador se abre a votación."
         )
     present, represented = attendance_counts(motion.assembly)
-    motion.status, motion.opened_at, motion.attending_at_open = (
+    motion.status, motion.opened_at, motion.opened_by, motion.attending_at_open = (
         MotionStatus.OPEN,
         timezone.now(),
+        user,
         present + represented,
     )
     motion.save()
@@ -510,7 +511,7 @@ def close_voting(*, motion: Motion, user) -> Motion:
     motion = _lock_motion(motion)
     if motion.status != MotionStatus.OPEN:
         raise ValidationError(f"La votación no está abierta (está «{motion.get_status_display()}»).")
-    motion.status, motion.counting_at = MotionStatus.COUNTING, timezone.now()
+    motion.status, motion.counting_at, motion.voting_closed_by = MotionStatus.COUNTING, timezone.now(), user
     motion.save()
     return motion
 
@@ -523,7 +524,7 @@ def cancel_motion(*, motion: Motion, reason: str, user) -> Motion:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Indique por qué se retira la moción."})
-    motion.status, motion.cancelled_reason = MotionStatus.CANCELLED, reason
+    motion.status, motion.cancelled_reason, motion.cancelled_by = MotionStatus.CANCELLED, reason, user
     motion.save()
     return motion
 
@@ -614,7 +615,12 @@ def record_tally(
         [TallyCount(record=record, option=option, count=n) for option, n in typed.items()]
     )
     if motion.status == MotionStatus.OPEN:
-        motion.status, motion.counting_at = MotionStatus.COUNTING, timezone.now()
+        # The first count closes the voting: whoever entered it closed it.
+        motion.status, motion.counting_at, motion.voting_closed_by = (
+            MotionStatus.COUNTING,
+            timezone.now(),
+            user,
+        )
         motion.save()
     return record
 

@@ -52,9 +52,9 @@ def _assembly(pk) -> Assembly:
     return get_object_or_404(Assembly.objects.select_related("rule_set"), pk=pk)
 
 
-def _motion(pk, number) -> Motion:
+def _motion(pk, number, *related) -> Motion:
     return get_object_or_404(
-        Motion.objects.select_related("assembly__rule_set", "season"), assembly_id=pk, number=number
+        Motion.objects.select_related("assembly__rule_set", "season", *related), assembly_id=pk, number=number
     )
 
 
@@ -399,7 +399,7 @@ def motion_new(request, pk):
 
 @role_required(*READERS)
 def motion_detail(request, pk, number):
-    motion = _motion(pk, number)
+    motion = _motion(pk, number, "opened_by", "voting_closed_by", "cancelled_by")
     tallies = (
         motion.tallies.select_related("entered_by", "corrects")
         .prefetch_related("counts__option")

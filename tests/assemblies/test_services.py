@@ -374,6 +374,30 @@ def test_each_member_votes_once_in_person_or_through_one_proxy(assembly, board):
     assert waiting == [f"S-{i:05d}" for i in range(2, 12)]
 
 
+def test_each_step_of_a_motion_records_who_took_it(assembly, board, make_user):
+    secretary = make_user("consejo_administracion", username="secretaria")
+    in_session(assembly, board)
+    paper = motion(assembly, board, method="paper")
+    services.open_motion(motion=paper, user=board)
+    services.close_voting(motion=paper, user=secretary)
+    paper.refresh_from_db()
+    assert (paper.opened_by, paper.voting_closed_by, paper.cancelled_by) == (board, secretary, None)
+    # On a show of hands the first count closes the voting: whoever entered it closed it.
+    hands = motion(assembly, board, title="Aprobar la memoria 2025")
+    services.open_motion(motion=hands, user=secretary)
+    services.record_tally(motion=hands, counts={1: 6, 2: 3, 3: 2}, user=board)
+    hands.refresh_from_db()
+    assert (hands.opened_by, hands.voting_closed_by) == (secretary, board)
+    withdrawn = motion(assembly, board, title="Reformar el estatuto")
+    services.cancel_motion(motion=withdrawn, reason="Se tratará en la próxima asamblea", user=secretary)
+    withdrawn.refresh_from_db()
+    assert (withdrawn.cancelled_by, withdrawn.opened_by, withdrawn.voting_closed_by) == (
+        secretary,
+        None,
+        None,
+    )
+
+
 def test_a_named_electronic_vote_keeps_the_choice_with_the_voter(assembly, board):
     in_session(assembly, board)
     vote = motion(assembly, board, method="electronic", secret=False)
