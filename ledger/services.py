@@ -60,6 +60,7 @@ def reverse_entry(*, entry: JournalEntry, date: Date, reason: str, user=None) ->
 def _post(**kwargs) -> JournalEntry:
     # Inside the caller's transaction (a delivery, a payment) no savepoint is needed:
     # every refusal is raised before the first write, so nothing is left half-written.
+    # (Why post_entry and reverse_entry carry no @transaction.atomic: tests/test_services_contract.py.)
     if transaction.get_connection().in_atomic_block:
         return _post_in_transaction(**kwargs)
     with transaction.atomic():
