@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from acopio.forms import parse_kg
 from acopio.models import CocoaForm, CollectionCentre, Delivery, Grade, PriceRow
-from acopio.services import PRICING_PLOT_FIELDS, Lookups, parse_kg, purchase_description, quote_delivery
+from acopio.pricing import purchase_description
+from acopio.selectors import PRICING_PLOT_FIELDS, Lookups, quote_delivery
 from config.spreadsheets import (
     CellError,
     ProblemReport,
@@ -403,7 +405,7 @@ def _write(planned, user, report: DeliveryImportReport) -> None:
     accounts = chart.member_accounts({d.member for d in deliveries})
     inventory = chart.account(chart.COCOA_INVENTORY)
     post_entries(
-        [
+        entries=[
             NewEntry(
                 date=d.date,
                 description=purchase_description(d),

@@ -1,15 +1,20 @@
-"""Forms of the clerk's page.
+"""Forms of the clerk's page, and reading the numbers typed in them.
 
-They only read what was typed; pricing and every rule live in acopio.services,
-which reports errors by field.
+They only read what was typed; pricing lives in acopio.selectors (quote_delivery) and every rule
+of recording in acopio.services, which report errors by field.
 """
+
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acopio.models import CocoaForm, CollectionCentre, Grade
+from config.money import GRAMS_PER_KG
 from coop.models import Member, Plot
+
+MAX_DELIVERY_KG = Decimal("5000")
 
 
 def find_member(text: str) -> tuple[Member | None, str]:
@@ -78,3 +83,49 @@ class DeliveryForm(forms.Form):
             "tare_kg": data.get("tare_kg", ""),
             "moisture_pct": data.get("moisture_pct", ""),
         }, errors
+
+
+# --- Reading the numbers typed -----------------------------------------------------
+
+
+def parse_kg(value, field: str, label: str, errors: dict) -> int | None:
+    """Kilograms as typed (comma or point, up to 3 decimals) in grams, or an error on ``field``."""
+    text = str(value if value is not None else "").strip().replace(",", ".")
+    if not text:
+        errors[field] = f"Indique {label}."
+        return None
+    try:
+        kg = Decimal(text)
+    except InvalidOperation:
+        errors[field] = f"{label.capitalize()}: «{value}» no es un número."
+        return None
+    if not kg.is_finite() or kg < 0:
+        errors[field] = f"{label.capitalize()} no puede ser negativo."
+        return None
+    grams = kg * GRAMS_PER_KG
+    if grams != grams.to_integral_value():
+        errors[field] = f"{label.capitalize()}: use como máximo 3 decimales (gramos)."
+        return None
+    if kg > MAX_DELIVERY_KG:
+        errors[field] = f"{label.capitalize()}: {kg} kg es más de lo que recibe una balanza de acopio."
+        return None
+    return int(grams)
+
+
+def parse_moisture(value, errors: dict) -> Decimal | None:
+    text = str(value if value is not None else "").strip().replace(",", ".").rstrip("%").strip()
+    if not text:
+        errors["moisture_pct"] = "Indique la humedad (%)."
+        return None
+    try:
+        moisture = Decimal(text)
+    except InvalidOperation:
+        errors["moisture_pct"] = f"Humedad: «{value}» no es un número."
+        return None
+    if not moisture.is_finite() or not (0 <= moisture < 100):
+        errors["moisture_pct"] = "La humedad debe estar entre 0 y 99,9 %."
+        return None
+    if moisture != moisture.quantize(Decimal("0.1")):
+        errors["moisture_pct"] = "Humedad: use como máximo un decimal."
+        return None
+    return moisture

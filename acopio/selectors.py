@@ -1,11 +1,371 @@
-"""Reads of collection that pages compose: a member's season of deliveries beside their account."""
+"""Reads of collection: pricing a delivery as the clerk types it, a member's season totals and
+yield capacity, and a member's season of deliveries beside their account.
 
+The clerk's page, the import and the demo all price through ``quote_delivery`` (what the clerk
+sees before saving); acopio.services.record_delivery saves the same figures.
+"""
+
+import uuid
 from dataclasses import dataclass
+from datetime import date as Date
+from decimal import Decimal
+from functools import cache
 
-from acopio.models import Delivery
-from coop.models import Member, Season
+from django.db import connections
+from django.db.models import Sum
+from django.utils import timezone
+
+from acopio.forms import parse_kg, parse_moisture
+from acopio.models import CocoaForm, CollectionCentre, Delivery, DeliveryStatus, Grade, PriceRow
+from acopio.pricing import capacity_g, claim_for, dry_equivalent_g, purchase_amount_minor
+from coop.models import Certification, Member, MemberStatus, Plot, Season
+from ledger import chart, sql
 from ledger.member_accounts import owed_to_member
-from ledger.models import MemberMovement, MovementKind
+from ledger.models import Account, MemberMovement, MovementKind
+
+WET_GRADES = frozenset({Grade.UNGRADED})
+DRY_GRADES = frozenset({Grade.GRADE_1, Grade.GRADE_2, Grade.SUBSTANDARD})
+CLOSED_MEMBER_STATUSES = frozenset({MemberStatus.WITHDRAWN, MemberStatus.DECEASED})
+
+
+@dataclass(frozen=True)
+class DeliveryQuote:
+    """The figures of a delivery as the receipt will show them."""
+
+    season: Season
+    certification: str
+    gross_g: int
+    tare_g: int
+    net_g: int
+    dry_g: int
+    price_row: PriceRow
+    amount_minor: int
+    season_dry_g_before: int
+    yield_capacity_g: int
+
+    @property
+    def yield_flag(self) -> bool:
+        return self.season_dry_g_before + self.dry_g > self.yield_capacity_g
+
+    @property
+    def certification_label(self) -> str:
+        return Certification(self.certification).label
+
+
+# --- Pricing a delivery ----------------------------------------------------------
+
+
+def yield_capacity_g(*, member: Member, season: Season) -> int:
+    return capacity_g(Lookups().plots(member), season)
+
+
+def season_dry_g(*, member: Member, season: Season) -> int:
+    total = (
+        Delivery.objects.valid().filter(member=member, season=season).aggregate(total=Sum("dry_g"))["total"]
+    )
+    return int(total or 0)
+
+
+PRICING_PLOT_FIELDS = (
+    "member_id",
+    "code",
+    "cocoa_producing_ha",
+    "fairtrade_certified",
+    "fairtrade_since",
+    "organic_stage",
+    "organic_certified_on",
+)
+
+
+class Lookups:
+    """What pricing reads from the database, one query at a time (the clerk's page).
+
+    The import subclasses it with everything preloaded, so both price a row the same way.
+    """
+
+    def season_on(self, day: Date) -> Season | None:
+        return Season.on(day)
+
+    def price(self, *, on: Date, form: str, grade: str, certification: str) -> PriceRow | None:
+        return PriceRow.objects.in_force(on=on, form=form, grade=grade, certification=certification)
+
+    def plots(self, member: Member) -> list[Plot]:
+        # Only what claims and yields need: a plot's geometry can be many kilobytes.
+        return list(member.plots.only(*PRICING_PLOT_FIELDS))
+
+    def season_dry_g(self, member: Member, season: Season) -> int:
+        return season_dry_g(member=member, season=season)
+
+
+class DeliveryLookups(Lookups):
+    """One delivery's reads in two statements instead of six (the clerk's page posts one at a time).
+
+    The member's plots are read first. From the claim they give, one statement then reads the
+    season of the date, the price row in force, the member's valid dry total in that season,
+    whether a resent form already recorded its delivery and the two accounts the purchase
+    posts to. quote_delivery asks its questions as usual; a question about anything else
+    (another date, claim or member) gets its own query.
+    """
+
+    def __init__(
+        self,
+        *,
+        member: Member | None,
+        plot: Plot | None,
+        date: Date | None,
+        form: str,
+        grade: str,
+        submission_token: uuid.UUID | None = None,
+    ):
+        self.member, self.plot, self.date, self.form, self.grade = member, plot, date, form, grade
+        self.submission_token = submission_token
+        self._plots: list[Plot] | None = None
+        self._read: _DeliveryContext | None = None
+
+    def _context(self) -> "_DeliveryContext | None":
+        if self.member is None or self.date is None:
+            return None
+        if self._read is None:
+            claim = claim_for(plot=self.plot, member_plots=self.plots(self.member), on=self.date)
+            self._read = _read_delivery_context(
+                member=self.member,
+                day=self.date,
+                form=self.form,
+                grade=self.grade,
+                claim=claim,
+                submission_token=self.submission_token,
+            )
+        return self._read
+
+    def delivery_sent_before(self) -> Delivery | None:
+        """The delivery an earlier submission of the same form recorded, if any."""
+        context = self._context()
+        if context is None:
+            return Delivery.objects.filter(submission_token=self.submission_token).order_by().first()
+        return Delivery.objects.get(pk=context.existing_id) if context.existing_id else None
+
+    def purchase_accounts(self) -> tuple[Account, Account]:
+        """Cocoa inventory and the member's account, as chart.purchase_accounts gives them."""
+        context = self._context()
+        if context is None:
+            return chart.purchase_accounts(self.member)
+        return (
+            context.inventory or chart.account(chart.COCOA_INVENTORY),
+            context.member_account or chart.member_account(self.member),
+        )
+
+    def season_on(self, day: Date) -> Season | None:
+        if day != self.date or (context := self._context()) is None:
+            return super().season_on(day)
+        return context.season
+
+    def price(self, *, on: Date, form: str, grade: str, certification: str) -> PriceRow | None:
+        context = self._context()
+        if context is None or (on, form, grade, certification) != (
+            self.date,
+            self.form,
+            self.grade,
+            context.claim,
+        ):
+            return super().price(on=on, form=form, grade=grade, certification=certification)
+        return context.price_row
+
+    def plots(self, member: Member) -> list[Plot]:
+        if self.member is None or member.pk != self.member.pk:
+            return super().plots(member)
+        if self._plots is None:
+            self._plots = _member_plots(member)
+        return self._plots
+
+    def season_dry_g(self, member: Member, season: Season) -> int:
+        context = self._context()
+        if (
+            context is None
+            or context.season is None
+            or member.pk != self.member.pk
+            or season.pk != context.season.pk
+        ):
+            return super().season_dry_g(member, season)
+        return context.season_dry_g
+
+
+def _member_plots(member: Member) -> list[Plot]:
+    """Lookups.plots by hand (see ledger.sql): the same fields, the same order."""
+    connection = sql.connection_for(Plot)
+    fields, statement = _member_plots_sql(connection.alias)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [member.pk])
+        return [sql.from_row(Plot, row, connection, fields) for row in cursor.fetchall()]
+
+
+@cache
+def _member_plots_sql(alias: str) -> tuple[tuple, str]:
+    fields = (Plot._meta.pk, *(Plot._meta.get_field(name) for name in PRICING_PLOT_FIELDS))
+    columns = sql.columns(connections[alias], fields)
+    return fields, f"SELECT {columns} FROM coop_plot WHERE member_id = %s ORDER BY code"  # noqa: S608
+
+
+@dataclass(frozen=True)
+class _DeliveryContext:
+    claim: str
+    existing_id: int | None
+    season: Season | None
+    season_dry_g: int
+    price_row: PriceRow | None
+    inventory: Account | None
+    member_account: Account | None
+
+
+# Raw SQL because the ORM cannot put these in one statement. The conditions are those of
+# Delivery.objects.filter(submission_token=...), season_dry_g, Season.on,
+# PriceRow.objects.in_force and chart.purchase_accounts; a one-row base keeps the row when
+# there is no season, no price or no account yet.
+_DELIVERY_CONTEXT_SQL = """
+SELECT (SELECT d.id FROM coop_delivery d WHERE d.submission_token = %(token)s),
+       (SELECT COALESCE(SUM(d.dry_g), 0) FROM coop_delivery d
+         WHERE d.member_id = %(member)s AND d.season_id = s.id AND d.status = %(valid)s),
+       {s}, {p}, {inventory}, {own}
+  FROM (SELECT 1 AS one) base
+  LEFT JOIN coop_season s ON s.id = (
+       SELECT id FROM coop_season WHERE starts_on <= %(day)s AND ends_on >= %(day)s
+        ORDER BY starts_on DESC LIMIT 1)
+  LEFT JOIN coop_pricerow p ON p.id = (
+       SELECT id FROM coop_pricerow
+        WHERE form = %(form)s AND grade = %(grade)s AND certification = %(claim)s AND valid_from <= %(day)s
+        ORDER BY valid_from DESC LIMIT 1)
+  LEFT JOIN ledger_account inventory ON inventory.code = %(inventory_code)s
+  LEFT JOIN ledger_account own ON own.code = %(own_code)s
+"""
+# The models read after the two scalars, in the statement's order.
+_CONTEXT_MODELS = {"s": Season, "p": PriceRow, "inventory": Account, "own": Account}
+
+
+@cache
+def _delivery_context_sql(alias: str) -> str:
+    connection = connections[alias]
+    return _DELIVERY_CONTEXT_SQL.format(
+        **{
+            table: sql.columns(connection, model._meta.concrete_fields, table)
+            for table, model in _CONTEXT_MODELS.items()
+        }
+    )
+
+
+def _read_delivery_context(
+    *, member: Member, day: Date, form: str, grade: str, claim: str, submission_token: uuid.UUID | None
+) -> _DeliveryContext:
+    connection = sql.connection_for(Delivery)
+    token_field = Delivery._meta.get_field("submission_token")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _delivery_context_sql(connection.alias),
+            {
+                "token": token_field.get_db_prep_value(submission_token, connection),
+                "member": member.pk,
+                "valid": str(DeliveryStatus.VALID),
+                "day": connection.ops.adapt_datefield_value(day),
+                "form": str(form),
+                "grade": str(grade),
+                "claim": str(claim),
+                "inventory_code": chart.COCOA_INVENTORY,
+                "own_code": chart.member_account_code(member),
+            },
+        )
+        row = cursor.fetchone()
+    found, start = {}, 2
+    for table, model in _CONTEXT_MODELS.items():
+        values = row[start : start + len(model._meta.concrete_fields)]
+        start += len(values)
+        # A missing row (LEFT JOIN) comes back as NULLs, its primary key among them.
+        found[table] = sql.from_row(model, values, connection) if values[0] is not None else None
+    return _DeliveryContext(
+        claim=claim,
+        existing_id=row[0],
+        season_dry_g=int(row[1]),
+        season=found["s"],
+        price_row=found["p"],
+        inventory=found["inventory"],
+        member_account=found["own"],
+    )
+
+
+def quote_delivery(
+    *,
+    member: Member | None,
+    plot: Plot | None,
+    centre: CollectionCentre | None,
+    date: Date | None,
+    form: str,
+    grade: str,
+    gross_kg,
+    tare_kg,
+    moisture_pct,
+    lookups: Lookups | None = None,
+) -> tuple[DeliveryQuote | None, Decimal | None, dict[str, str]]:
+    """Check what the clerk typed and price it: (quote, moisture, errors by field)."""
+    lookups = lookups or Lookups()
+    errors: dict[str, str] = {}
+    if member is None:
+        errors["member"] = "Busque y elija al socio."
+    elif member.status in CLOSED_MEMBER_STATUSES:
+        errors["member"] = f"{member.name} está {member.get_status_display().lower()}: no puede entregar."
+    if plot is not None and member is not None and plot.member_id != member.pk:
+        errors["plot"] = f"La parcela {plot.code} no es de {member.name}."
+    if centre is None:
+        errors["centre"] = "Elija el centro de acopio."
+    elif not centre.active:
+        errors["centre"] = f"El centro {centre} está inactivo."
+    season = None
+    if date is None:
+        errors["date"] = "Indique la fecha."
+    elif date > timezone.localdate():
+        errors["date"] = "La fecha no puede estar en el futuro."
+    else:
+        season = lookups.season_on(date)
+        if season is None:
+            errors["date"] = f"No hay campaña registrada que incluya el {date:%d/%m/%Y}."
+    if form not in CocoaForm.values:
+        errors["form"] = "Elija la forma: en baba o seco."
+    elif grade not in (WET_GRADES if form == CocoaForm.WET else DRY_GRADES):
+        allowed = " / ".join(
+            str(Grade(g).label) for g in sorted(WET_GRADES if form == CocoaForm.WET else DRY_GRADES)
+        )
+        errors["grade"] = f"Para cacao {CocoaForm(form).label.lower()} el grado es: {allowed}."
+    gross_g = parse_kg(gross_kg, "gross_kg", "el peso bruto", errors)
+    tare_g = parse_kg(tare_kg, "tare_kg", "la tara", errors)
+    moisture = parse_moisture(moisture_pct, errors)
+    if gross_g is not None and tare_g is not None and tare_g >= gross_g:
+        errors["tare_kg"] = "La tara debe ser menor que el peso bruto."
+    if errors:
+        return None, moisture, errors
+
+    member_plots = lookups.plots(member)
+    certification = claim_for(plot=plot, member_plots=member_plots, on=date)
+    price_row = lookups.price(on=date, form=form, grade=grade, certification=certification)
+    if price_row is None:
+        errors["grade"] = (
+            f"No hay precio vigente al {date:%d/%m/%Y} para cacao {CocoaForm(form).label.lower()}, "
+            f"{Grade(grade).label}, {Certification(certification).label}: "
+            "pida a la administración que lo registre."
+        )
+        return None, moisture, errors
+    net_g = gross_g - tare_g
+    quote = DeliveryQuote(
+        season=season,
+        certification=certification,
+        gross_g=gross_g,
+        tare_g=tare_g,
+        net_g=net_g,
+        dry_g=dry_equivalent_g(net_g=net_g, form=form, season=season),
+        price_row=price_row,
+        amount_minor=purchase_amount_minor(net_g=net_g, price_per_kg=price_row.price_per_kg),
+        season_dry_g_before=lookups.season_dry_g(member, season),
+        yield_capacity_g=capacity_g(member_plots, season),
+    )
+    return quote, moisture, errors
+
+
+# --- A member's season -------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from acopio import selectors
 from acopio import services as purchases
 from acopio.delivery_import import COLUMNS, import_deliveries
 from acopio.forms import DeliveryForm, find_member
@@ -74,7 +75,7 @@ def delivery_new(request):
                 return redirect(delivery)
         quote = None
         if not errors:
-            quote, _moisture, errors = purchases.quote_delivery(**arguments)
+            quote, _moisture, errors = selectors.quote_delivery(**arguments)
         return render(
             request,
             "acopio/delivery_form.html",
@@ -98,7 +99,7 @@ def delivery_quote(request):
     arguments, errors = form.service_arguments()
     quote = None
     if not errors:
-        quote, _moisture, errors = purchases.quote_delivery(**arguments)
+        quote, _moisture, errors = selectors.quote_delivery(**arguments)
     return render(
         request,
         "acopio/_delivery_quote.html",
@@ -302,8 +303,8 @@ def yield_control(request):
         if delivery.member_id not in members:
             members[delivery.member_id] = {
                 "member": delivery.member,
-                "delivered_g": purchases.season_dry_g(member=delivery.member, season=season),
-                "capacity_g": purchases.yield_capacity_g(member=delivery.member, season=season),
+                "delivered_g": selectors.season_dry_g(member=delivery.member, season=season),
+                "capacity_g": selectors.yield_capacity_g(member=delivery.member, season=season),
                 "deliveries": [],
             }
         members[delivery.member_id]["deliveries"].append(delivery)

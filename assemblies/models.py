@@ -461,7 +461,9 @@ class Motion(models.Model):
         _("presentes y representados al abrir la votación"), null=True, blank=True
     )
     opened_at = models.DateTimeField(null=True, blank=True)
+    opened_by = _who(_("votación abierta por"))
     counting_at = models.DateTimeField(null=True, blank=True)
+    voting_closed_by = _who(_("votación cerrada por"))
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = _who(_("publicado por"))
     # The result as published: final.
@@ -470,6 +472,7 @@ class Motion(models.Model):
     approved = models.BooleanField(null=True, blank=True)
     result_text = models.TextField(_("resultado"), blank=True)
     cancelled_reason = models.CharField(_("motivo del retiro"), max_length=300, blank=True)
+    cancelled_by = _who(_("retirada por"))
     # What an approved budget motion authorized in the premium fund.
     authorization = models.OneToOneField(
         "fund.PremiumAuthorization",

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assemblies import services
+from assemblies import selectors, services
 from assemblies.minutes import (
     attendance,
     call_notice_pdf,
@@ -52,9 +52,9 @@ def _assembly(pk) -> Assembly:
     return get_object_or_404(Assembly.objects.select_related("rule_set"), pk=pk)
 
 
-def _motion(pk, number) -> Motion:
+def _motion(pk, number, *related) -> Motion:
     return get_object_or_404(
-        Motion.objects.select_related("assembly__rule_set", "season"), assembly_id=pk, number=number
+        Motion.objects.select_related("assembly__rule_set", "season", *related), assembly_id=pk, number=number
     )
 
 
@@ -77,7 +77,7 @@ def assembly_list(request):
         "assemblies/list.html",
         {
             "assemblies": assemblies,
-            "rule_set": services.rule_set_in_force(timezone.localdate()),
+            "rule_set": selectors.rule_set_in_force(timezone.localdate()),
             "can_organise": has_role(request.user, *ORGANISERS),
         },
     )
@@ -116,14 +116,14 @@ def assembly_new(request):
             "data": data,
             "kinds": AssemblyKind.choices,
             "modes": AssemblyMode.choices,
-            "rule_set": services.rule_set_in_force(timezone.localdate()),
+            "rule_set": selectors.rule_set_in_force(timezone.localdate()),
         },
         status=400 if errors else 200,
     )
 
 
 def _quorum_context(assembly: Assembly) -> dict:
-    present, represented = services.attendance_counts(assembly)
+    present, represented = selectors.attendance_counts(assembly)
     attending = present + represented
     calls = []
     for call in (Call.FIRST, Call.SECOND):
@@ -391,7 +391,7 @@ def motion_new(request, pk):
             "seasons": Season.objects.order_by("-starts_on"),
             "categories": PremiumCategory.choices,
             "rows": [(n, *row) for n, row in enumerate(rows, start=1)],
-            "available": services.premium_available_minor(),
+            "available": selectors.premium_available_minor(),
         },
         status=400 if errors else 200,
     )
@@ -399,7 +399,7 @@ def motion_new(request, pk):
 
 @role_required(*READERS)
 def motion_detail(request, pk, number):
-    motion = _motion(pk, number)
+    motion = _motion(pk, number, "opened_by", "voting_closed_by", "cancelled_by")
     tallies = (
         motion.tallies.select_related("entered_by", "corrects")
         .prefetch_related("counts__option")
@@ -416,7 +416,7 @@ def motion_detail(request, pk, number):
     lines = list(motion.budget_lines.select_related("line"))
     # A named electronic vote shows its running totals; a secret one only when published.
     named_vote = motion.method == VotingMethod.ELECTRONIC and not motion.secret
-    live_totals = services.option_totals(motion) if named_vote else {}
+    live_totals = selectors.option_totals(motion) if named_vote else {}
     return render(
         request,
         "assemblies/motion_detail.html",
@@ -528,7 +528,7 @@ def ballot_station(request, pk, number):
 @role_required(*DESK)
 def not_voted(request, pk, number):
     motion = _motion(pk, number)
-    waiting = services.not_voted(motion)
+    waiting = selectors.not_voted(motion)
     return render(
         request,
         "assemblies/not_voted.html",

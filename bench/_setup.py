@@ -105,9 +105,11 @@ def build_premium_season(*, members: int, deliveries: int, out=print) -> dict:
     from acopio.demo import _delivery_rows, _seasons_centres_prices
     from coop.demo import DEMO_PREFIX, generate_demo
     from coop.models import Member, MemberStatus, Season
-    from fund.services import convert_premium, fund_position
+    from fund.selectors import fund_position
+    from fund.services import convert_premium
     from sales.demo import exchange_rates as _exchange_rates
-    from sales.services import invoice_contract, mass_balance, receive_payment, record_contract
+    from sales.selectors import mass_balance
+    from sales.services import invoice_contract, receive_payment, record_contract
 
     started = time.perf_counter()
     generate_demo(members=members, seed=1)

@@ -48,13 +48,9 @@ def add_audit_material(*, season, admin, board, treasurer, small_deliveries: int
     from coop.demo import DEMO_PREFIX
     from coop.models import Member, MemberStatus, Season
     from fund.models import PremiumCategory
-    from fund.services import (
-        approve_spending,
-        fund_position,
-        register_distribution,
-        register_spending,
-        ruc_check_digit,
-    )
+    from fund.ruc import ruc_check_digit
+    from fund.selectors import fund_position
+    from fund.services import approve_spending, register_distribution, register_spending
 
     voids = _voids(random.Random(2), admin)
 

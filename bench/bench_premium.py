@@ -38,15 +38,14 @@ def main():
     from django.urls import reverse
 
     from fund.models import PremiumCategory
+    from fund.selectors import fund_position, fund_report
     from fund.services import (
         approve_spending,
         authorize_budget_lines,
         draft_budget_line,
-        fund_position,
-        fund_report,
         register_distribution,
     )
-    from sales.services import mass_balance
+    from sales.selectors import mass_balance
 
     call_command("collectstatic", interactive=False, verbosity=0)
     print(f"\n{database}, {machine()}\n| step | result |\n|---|---|", flush=True)

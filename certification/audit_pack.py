@@ -69,7 +69,7 @@ from fund.models import (
 )
 from ledger.models import Account, JournalLine
 from sales.models import ContractPayment, SalesContract
-from sales.services import mass_balance
+from sales.selectors import mass_balance
 
 # --- How numbers and text are written ---------------------------------------------------------------
 #

@@ -6,11 +6,11 @@ Four sheets, Spanish headers, each opening with the same title block
 - «Ventas»: every sales contract of the season, its pricing on Fairtrade
   terms, invoice and the money received (US$ and S/ at each payment's rate);
 - «Prima»: premium per contract, earned and received, and the fund's figures
-  exactly as the premium fund page shows them (``fund.services.fund_report``);
+  exactly as the premium fund page shows them (``fund.selectors.fund_report``);
 - «Uso de la prima»: the season's Development Plan by category and by line,
   with the assembly decision behind each line, and every spending;
 - «Balance de masas»: Fairtrade and organic bought versus sold
-  (``sales.services.mass_balance``).
+  (``sales.selectors.mass_balance``).
 
 Nothing here computes money the fund page does not: figures come from the
 ledger's own functions, and the only arithmetic is adding up the rows a
@@ -38,10 +38,11 @@ from openpyxl.utils import get_column_letter
 from config.money import from_minor
 from config.spreadsheets import neutralize
 from coop.models import Certification, Season
+from fund.figures import Figures, add_up
 from fund.models import PremiumCategory, PremiumConversion, Spending, SpendingStatus
-from fund.services import Figures, FundReport, add_up, fund_report
+from fund.selectors import FundReport, fund_report
 from sales.models import ContractPayment, OrganicRule, SalesContract
-from sales.services import mass_balance
+from sales.selectors import mass_balance
 
 SHEETS = ("Ventas", "Prima", "Uso de la prima", "Balance de masas")
 

@@ -17,11 +17,12 @@ from certification.models import DocumentKind
 from config.money import format_money, from_minor
 from config.templatetags.minka_money import kg
 from coop.models import Certification, Member, MemberStatus, OrganicStage, Plot, Season
+from fund.figures import Figures, add_up
 from fund.models import BudgetLine, PremiumCategory, Spending
-from fund.services import Figures, FundPosition, add_up, fund_report
+from fund.selectors import FundPosition, fund_report
 from fund.templatetags.fund_charts import premium_category_chart
 from sales.models import ContractPayment, SalesContract
-from sales.services import mass_balance
+from sales.selectors import mass_balance
 
 # --- Premium fund report --------------------------------------------------------------------------
 

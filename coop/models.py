@@ -354,7 +354,7 @@ class Plot(models.Model):
 
 # --- Collection (acopio): seasons, centres, price lists, deliveries -------------
 # Weights are integer grams so season totals sum exactly on both databases.
-# Amounts are integer céntimos, computed and posted by acopio.services.
+# Amounts are integer céntimos, computed by acopio.pricing and posted by acopio.services.
 
 
 class Season(models.Model):

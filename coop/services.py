@@ -123,6 +123,7 @@ def _blank(value) -> bool:
     return value is None or value == ""
 
 
+@transaction.atomic
 def import_register(*, source: bytes, filename: str, dry_run: bool, user) -> ImportReport:
     """Import the Alliance traceability sheet: all rows or none.
 
@@ -139,6 +140,7 @@ def import_register(*, source: bytes, filename: str, dry_run: bool, user) -> Imp
     # Cells that could not be read are already reported; the plan still checks
     # the other rows so the user gets every problem of the file at once.
     try:
+        # A savepoint: a dry run, problems found late and a clash with another writer roll back to it.
         with transaction.atomic():
             _lock_register()
             plan = _RegisterPlan(sheet, report)

@@ -16,16 +16,16 @@ from django.utils import timezone
 
 from config.roles import BOARD, TREASURER
 from fund.models import PremiumCategory, PremiumConversion
+from fund.ruc import ruc_check_digit
+from fund.selectors import fund_position
 from fund.services import (
     approve_spending,
     authorize_budget_lines,
     convert_premium,
     draft_budget_line,
-    fund_position,
     register_distribution,
     register_spending,
     reject_spending,
-    ruc_check_digit,
 )
 from sales.models import ContractPayment
 from sales.rates import rate_on

@@ -15,19 +15,17 @@ spending at the same moment are served one after the other and the second
 sees what the first reserved.
 """
 
-from dataclasses import dataclass
 from datetime import date as Date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
-from acopio.models import Delivery
 from config.money import format_money, from_minor, round_to_minor, typed_to_minor
 from config.roles import BOARD, TREASURER, has_role
 from coop.models import Season
+from fund.figures import soles, split_by_weight
 from fund.models import (
     COMMITTED_STATUSES,
     ApprovalCapacity,
@@ -41,67 +39,13 @@ from fund.models import (
     SpendingKind,
     SpendingStatus,
 )
+from fund.ruc import ruc_problem
+from fund.selectors import credit_balance, fairtrade_grams_by_member, fund_position, line_remaining_minor
 from ledger import chart
-from ledger.models import Account, JournalLine
+from ledger.models import Account
 from ledger.services import post_entry, reverse_entry
-from sales.models import ContractPayment
-from sales.services import FAIRTRADE_CLAIMS
 
 CAPACITY_ROLES = {ApprovalCapacity.BOARD: BOARD, ApprovalCapacity.TREASURER: TREASURER}
-RUC_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-RUC_PREFIXES = ("10", "15", "16", "17", "20")
-
-
-def soles(minor: int) -> str:
-    return format_money(minor, "PEN")
-
-
-# --- What the fund holds -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FundPosition:
-    usd_cents: int  # premium dollars not yet sold for soles
-    pen_minor: int  # soles in the fund (from the ledger)
-    authorized_unspent_minor: int  # authorized lines, less what was paid from them
-    pending_minor: int  # registered spending awaiting approval
-
-    @property
-    def unallocated_minor(self) -> int:
-        """Soles no assembly decision has claimed yet: what a new budget may use."""
-        return self.pen_minor - self.authorized_unspent_minor
-
-
-def _credit_balance(code: str) -> int:
-    total = JournalLine.objects.filter(account__code=code).aggregate(total=Sum("amount"))["total"]
-    return -int(total or 0)
-
-
-def fund_position() -> FundPosition:
-    authorized = (
-        BudgetLine.objects.filter(authorization__isnull=False).aggregate(total=Sum("amount_minor"))["total"]
-        or 0
-    )
-    spent = _spending_total(status=SpendingStatus.PAID)
-    return FundPosition(
-        usd_cents=_credit_balance(chart.PREMIUM_FUND_USD),
-        pen_minor=_credit_balance(chart.PREMIUM_FUND_PEN),
-        authorized_unspent_minor=int(authorized) - spent,
-        pending_minor=_spending_total(status=SpendingStatus.PENDING),
-    )
-
-
-def _spending_total(**filters) -> int:
-    return int(Spending.objects.filter(**filters).aggregate(total=Sum("amount_minor"))["total"] or 0)
-
-
-def line_committed_minor(line: BudgetLine) -> int:
-    """What is paid or awaiting approval on the line."""
-    return _spending_total(line=line, status__in=COMMITTED_STATUSES)
-
-
-def line_remaining_minor(line: BudgetLine) -> int:
-    return line.amount_minor - line_committed_minor(line)
 
 
 def _lock_fund() -> Account:
@@ -159,7 +103,7 @@ def convert_premium(*, usd, rate, on: Date | None, document: str, user) -> Premi
     elif PremiumConversion.objects.filter(document=document).exists():
         errors["document"] = f"La operación {document} ya está registrada."
     if cents and "usd" not in errors:
-        held = _credit_balance(chart.PREMIUM_FUND_USD)
+        held = credit_balance(chart.PREMIUM_FUND_USD)
         if cents > held:
             errors["usd"] = (
                 f"El fondo tiene {format_money(held, 'USD')} en dólares; "
@@ -255,22 +199,6 @@ def authorize_budget_lines(
 # --- Spending ----------------------------------------------------------------------
 
 
-def ruc_check_digit(first_ten: str) -> str:
-    """SUNAT's check digit for the first ten digits of a RUC (modulus 11; 10 → 0 and 11 → 1)."""
-    return str((11 - sum(int(d) * w for d, w in zip(first_ten, RUC_WEIGHTS, strict=True)) % 11) % 10)
-
-
-def ruc_problem(ruc: str) -> str | None:
-    """Why a Peruvian taxpayer number (RUC) is not valid, or None: 11 digits, known prefix, check digit."""
-    if len(ruc) != 11 or not ruc.isdigit():
-        return "El RUC tiene 11 dígitos."
-    if not ruc.startswith(RUC_PREFIXES):
-        return "El RUC empieza con 10, 15, 16, 17 o 20."
-    if ruc_check_digit(ruc[:10]) != ruc[10]:
-        return f"El RUC {ruc} no es válido (dígito verificador)."
-    return None
-
-
 def _line_checks(line: BudgetLine | None, minor: int | None, kind: str, errors: dict) -> None:
     """The line is authorized, of the right kind, and has room; the fund has the soles."""
     if line is None:
@@ -361,49 +289,6 @@ def register_spending(
 
 
 # --- Cash distribution to members --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Share:
-    member_id: int
-    fairtrade_g: int
-    amount_minor: int
-
-
-def split_by_weight(total_minor: int, weights: list[tuple[int, int]]) -> list[Share]:
-    """Split ``total_minor`` over (member id, grams) by the largest-remainder method.
-
-    Each member first gets the whole céntimos of their exact share; the
-    céntimos left over go one each to the largest remainders (ties to the
-    lower member id), so the parts add up to the total exactly.
-    """
-    grams_total = sum(g for _, g in weights)
-    if grams_total <= 0:
-        return []
-    floors, remainders = [], []
-    for _member_id, grams in weights:
-        whole, remainder = divmod(total_minor * grams, grams_total)
-        floors.append(whole)
-        remainders.append(remainder)
-    left = total_minor - sum(floors)
-    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], weights[i][0]))
-    for i in order[:left]:
-        floors[i] += 1
-    return [
-        Share(member_id, grams, amount) for (member_id, grams), amount in zip(weights, floors, strict=True)
-    ]
-
-
-def fairtrade_grams_by_member(season: Season) -> list[tuple[int, int]]:
-    """(member id, Fairtrade dry-equivalent grams) from the season's valid deliveries, by member id."""
-    rows = (
-        Delivery.objects.valid()
-        .filter(season=season, certification__in=FAIRTRADE_CLAIMS)
-        .values_list("member_id")
-        .annotate(grams=Sum("dry_g"))
-        .order_by("member_id")
-    )
-    return [(member_id, int(grams)) for member_id, grams in rows if grams]
 
 
 @transaction.atomic
@@ -501,7 +386,7 @@ def approve_spending(*, spending: Spending, capacity: str, user, on: Date | None
 
 
 def _post_spending(spending: Spending, user, on: Date) -> None:
-    held = _credit_balance(chart.PREMIUM_FUND_PEN)
+    held = credit_balance(chart.PREMIUM_FUND_PEN)
     if spending.amount_minor > held:  # only if money left the fund some other way since registration
         raise ValidationError(
             f"El fondo tiene {soles(held)} en soles; el gasto es de {soles(spending.amount_minor)}."
@@ -584,103 +469,3 @@ def reverse_spending(*, spending: Spending, reason: str, user, on: Date | None =
     spending.status, spending.rejection_reason = SpendingStatus.REVERSED, reason[:200]
     spending.save(update_fields=["reversal_entry", "status", "rejection_reason"])
     return spending
-
-
-# --- The fund's figures ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Figures:
-    """Authorized, paid and awaiting approval, in céntimos, for a season, a category or a line."""
-
-    label: str
-    authorized_minor: int = 0
-    spent_minor: int = 0
-    pending_minor: int = 0
-    received_usd_cents: int = 0
-    received_pen_minor: int = 0  # at each payment's exchange rate
-
-    @property
-    def available_minor(self) -> int:
-        return self.authorized_minor - self.spent_minor - self.pending_minor
-
-
-def add_up(label: str, figures, **extra) -> Figures:
-    """Several lines' figures together (a category, a season, a total)."""
-    figures = list(figures)
-    return Figures(
-        label=label,
-        authorized_minor=sum(f.authorized_minor for f in figures),
-        spent_minor=sum(f.spent_minor for f in figures),
-        pending_minor=sum(f.pending_minor for f in figures),
-        **extra,
-    )
-
-
-@dataclass(frozen=True)
-class FundReport:
-    position: FundPosition
-    received_usd_cents: int
-    converted_usd_cents: int
-    converted_pen_minor: int
-    seasons: list[Figures]
-    categories: list[Figures]
-    lines: list[tuple[BudgetLine, Figures]]
-
-
-def fund_report() -> FundReport:
-    """Everything the premium fund page shows, in a handful of aggregate queries."""
-    received = {
-        row["contract__season"]: row
-        for row in ContractPayment.objects.values("contract__season")
-        .annotate(usd=Sum("premium_cents"), pen=Sum("premium_pen_minor"))
-        .order_by()
-    }
-    committed = (
-        Spending.objects.filter(status__in=COMMITTED_STATUSES)
-        .values("line", "status")
-        .annotate(total=Sum("amount_minor"))
-        .order_by()
-    )
-    spent = {(row["line"], row["status"]): int(row["total"]) for row in committed}
-    lines = list(
-        BudgetLine.objects.select_related("season", "authorization").order_by("season__starts_on", "id")
-    )
-    line_figures = [
-        (
-            line,
-            Figures(
-                label=line.purpose,
-                authorized_minor=line.amount_minor if line.is_authorized else 0,
-                spent_minor=spent.get((line.pk, SpendingStatus.PAID), 0),
-                pending_minor=spent.get((line.pk, SpendingStatus.PENDING), 0),
-            ),
-        )
-        for line in lines
-    ]
-
-    seasons = []
-    for season in Season.objects.order_by("starts_on"):
-        money_in = received.get(season.pk, {})
-        seasons.append(
-            add_up(
-                season.name,
-                [f for line, f in line_figures if line.season_id == season.pk],
-                received_usd_cents=int(money_in.get("usd") or 0),
-                received_pen_minor=int(money_in.get("pen") or 0),
-            )
-        )
-    categories = [
-        add_up(str(label), [f for line, f in line_figures if line.category == value])
-        for value, label in PremiumCategory.choices
-    ]
-    conversions = PremiumConversion.objects.aggregate(usd=Sum("usd_cents"), pen=Sum("pen_minor"))
-    return FundReport(
-        position=fund_position(),
-        received_usd_cents=sum(f.received_usd_cents for f in seasons),
-        converted_usd_cents=int(conversions["usd"] or 0),
-        converted_pen_minor=int(conversions["pen"] or 0),
-        seasons=seasons,
-        categories=categories,
-        lines=line_figures,
-    )

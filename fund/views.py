@@ -30,13 +30,12 @@ from fund.models import (
     SpendingKind,
     SpendingStatus,
 )
+from fund.selectors import fund_report, line_remaining_minor
 from fund.services import (
     CAPACITY_ROLES,
     approve_spending,
     convert_premium,
     draft_budget_line,
-    fund_report,
-    line_remaining_minor,
     register_distribution,
     register_spending,
     reject_spending,

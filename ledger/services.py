@@ -1,4 +1,4 @@
-"""Writes to the journal, and the balances read from it.
+"""Writes to the journal (the balances read from it are in ledger.selectors).
 
 ``post_entry`` and ``reverse_entry`` are the only ways an entry is written.
 Both take the locked counter row first, so checks and numbering happen one
@@ -6,13 +6,11 @@ poster at a time and numbers stay gapless under concurrency.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date as Date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 
 from ledger import sql
 from ledger.hashing import GENESIS_HASH, entry_hash
@@ -62,6 +60,7 @@ def reverse_entry(*, entry: JournalEntry, date: Date, reason: str, user=None) ->
 def _post(**kwargs) -> JournalEntry:
     # Inside the caller's transaction (a delivery, a payment) no savepoint is needed:
     # every refusal is raised before the first write, so nothing is left half-written.
+    # (Why post_entry and reverse_entry carry no @transaction.atomic: tests/test_services_contract.py.)
     if transaction.get_connection().in_atomic_block:
         return _post_in_transaction(**kwargs)
     with transaction.atomic():
@@ -137,7 +136,7 @@ BULK_BATCH = 2000
 
 
 @transaction.atomic
-def post_entries(entries: list[NewEntry], *, user=None) -> list[JournalEntry]:
+def post_entries(*, entries: list[NewEntry], user=None) -> list[JournalEntry]:
     """Post many entries at once (imports): all of them, numbered in order, or none.
 
     The same checks as post_entry, with the counter locked once and rows
@@ -279,22 +278,3 @@ def _reversal_errors(entry: JournalEntry) -> list[str]:
     if reversal is not None:
         return [f"El asiento {entry.number} ya fue revertido por el asiento {reversal.number}."]
     return []
-
-
-# --- Balances -------------------------------------------------------------------
-
-
-def account_balance(account: Account) -> int:
-    """Debits minus credits on one account, in minor units of its currency."""
-    total = JournalLine.objects.filter(account=account).aggregate(total=Sum("amount"))["total"]
-    # PostgreSQL's sum(bigint) is numeric (a Decimal here); int() of it is exact.
-    return int(total or 0)
-
-
-def balances_by_currency(*, accounts: Iterable[Account] | None = None) -> dict[str, int]:
-    """Sum of lines per currency, over ``accounts`` or the whole ledger (all zeros when it balances)."""
-    lines = JournalLine.objects.all()
-    if accounts is not None:
-        lines = lines.filter(account__in=accounts)
-    totals = lines.order_by().values("currency").annotate(total=Sum("amount"))
-    return {row["currency"]: int(row["total"]) for row in totals}

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from acopio.lots import build_lot_by_rule
 from sales.models import ExchangeRate
-from sales.services import invoice_contract, mass_balance, outstanding_cents, receive_payment, record_contract
+from sales.selectors import mass_balance, outstanding_cents
+from sales.services import invoice_contract, receive_payment, record_contract
 
 SALES = {
     "2019": [

@@ -1,4 +1,4 @@
-"""Selling on Fairtrade terms: pricing a contract and keeping the mass balance.
+"""Selling on Fairtrade terms: recording, invoicing and collecting contracts within the mass balance.
 
 In any season, the Fairtrade kilograms sold may not exceed the Fairtrade
 dry-equivalent kilograms bought from members, and the same for organic. A
@@ -7,76 +7,22 @@ season are recorded one at a time (the season row is locked), so two
 people cannot both spend the same available kilograms.
 """
 
-from dataclasses import dataclass
 from datetime import date as Date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
 
-from acopio.models import Delivery, Lot
-from config.money import GRAMS_PER_KG, format_money, from_minor, round_to_minor, typed_to_minor
+from acopio.models import Lot
+from config.money import format_money, from_minor, round_to_minor, typed_to_minor
 from coop.models import Certification, Season
 from ledger import chart
 from ledger.services import post_entry
 from sales.models import ContractPayment, SalesContract
 from sales.pricing import MissingFairtradeTerms, fairtrade_terms
 from sales.rates import rate_on
-
-KG_PER_TONNE = 1000
-
-
-@dataclass(frozen=True)
-class BalanceLine:
-    product: str  # "Comercio Justo" or "Orgánico"
-    bought_kg: Decimal  # dry equivalent, from valid deliveries
-    sold_kg: Decimal  # contracts
-
-    @property
-    def available_kg(self) -> Decimal:
-        return self.bought_kg - self.sold_kg
-
-
-FAIRTRADE_CLAIMS = [c.value for c in Certification if c.is_fairtrade]
-ORGANIC_CLAIMS = [c.value for c in Certification if c.is_organic]
-PRODUCTS = {  # product: (deliveries bought as it, contracts sold as it)
-    "Comercio Justo": (Q(certification__in=FAIRTRADE_CLAIMS), Q(terms__in=FAIRTRADE_CLAIMS)),
-    "Orgánico": (Q(certification__in=ORGANIC_CLAIMS), Q(terms__in=ORGANIC_CLAIMS)),
-}
-
-
-def mass_balance(season: Season) -> list[BalanceLine]:
-    """Bought, sold and available kilograms per certified product in the season (two queries per product)."""
-    lines = []
-    for product, (bought_filter, sold_filter) in PRODUCTS.items():
-        bought_g = (
-            Delivery.objects.valid()
-            .filter(bought_filter, season=season)
-            .aggregate(total=Sum("dry_g"))["total"]
-        )
-        sold_kg = SalesContract.objects.filter(sold_filter, season=season).aggregate(
-            total=Sum("quantity_kg")
-        )["total"]
-        lines.append(
-            BalanceLine(product, Decimal(int(bought_g or 0)) / GRAMS_PER_KG, Decimal(int(sold_kg or 0)))
-        )
-    return lines
-
-
-def parse_tonnes(value) -> int:
-    """Tonnes as typed (comma or point, up to 3 decimals) in kilograms."""
-    text = str(value if value is not None else "").strip().replace(",", ".")
-    try:
-        tonnes = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError({"tonnes": f"«{value}» no es una cantidad en toneladas."}) from None
-    if not tonnes.is_finite() or tonnes <= 0:
-        raise ValidationError({"tonnes": "La cantidad debe ser mayor que cero."})
-    kg = tonnes * KG_PER_TONNE
-    if kg != kg.to_integral_value():
-        raise ValidationError({"tonnes": "Use como máximo 3 decimales (kilogramos)."})
-    return int(kg)
+from sales.selectors import mass_balance, outstanding_cents
+from sales.tonnes import KG_PER_TONNE, parse_tonnes
 
 
 @transaction.atomic
@@ -227,13 +173,6 @@ def invoice_contract(*, contract: SalesContract, invoice_number: str, on: Date |
     contract.invoice_number, contract.invoiced_on = invoice_number, on
     contract.save(update_fields=["invoice_number", "invoiced_on"])
     return contract
-
-
-def outstanding_cents(contract: SalesContract) -> tuple[int, int]:
-    """(what the buyer still owes, of which premium), in US cents."""
-    paid = contract.payments.aggregate(amount=Sum("amount_cents"), premium=Sum("premium_cents"))
-    total = contract.value_cents + contract.premium_cents
-    return total - int(paid["amount"] or 0), contract.premium_cents - int(paid["premium"] or 0)
 
 
 @transaction.atomic

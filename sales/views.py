@@ -20,7 +20,8 @@ from config.roles import (
 from config.views import date_or_none, errors_of, refused
 from coop.models import Certification, Season
 from sales.models import SalesContract
-from sales.services import invoice_contract, mass_balance, receive_payment, record_contract
+from sales.selectors import mass_balance
+from sales.services import invoice_contract, receive_payment, record_contract
 
 CONTROLLERS = REVIEWERS
 

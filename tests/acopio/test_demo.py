@@ -12,7 +12,7 @@ from fund.models import DistributionShare
 from ledger import chart
 from ledger.member_accounts import owed_to_member
 from ledger.models import MemberMovement
-from ledger.services import account_balance, balances_by_currency
+from ledger.selectors import account_balance, balances_by_currency
 from ledger.verification import verify_ledger
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_loading_twice_adds_nothing(demo):
 
 def test_the_demo_sells_certified_cocoa_within_the_mass_balance(demo):
     from sales.models import SalesContract
-    from sales.services import mass_balance
+    from sales.selectors import mass_balance
 
     contracts = SalesContract.objects.all()
     assert contracts.filter(terms="ft_org").exists() and contracts.filter(terms="ft").exists()
@@ -70,7 +70,7 @@ def test_the_demo_sells_certified_cocoa_within_the_mass_balance(demo):
 
 def test_the_demo_invoices_and_collects_and_the_fund_holds_the_premium(demo):
     from ledger import chart
-    from ledger.services import account_balance
+    from ledger.selectors import account_balance
     from sales.models import ContractPayment, SalesContract
 
     paid = ContractPayment.objects.all()
@@ -87,7 +87,7 @@ def test_the_demo_sells_on_both_sets_of_fairtrade_terms_and_spends_premium_as_de
     from datetime import date
 
     from fund.models import BudgetLine, Spending
-    from fund.services import fund_report
+    from fund.selectors import fund_report
     from sales.models import SalesContract
 
     terms_used = set(

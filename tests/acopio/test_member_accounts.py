@@ -13,7 +13,7 @@ from config.roles import ADMINISTRATOR, BOARD, CLERK
 from ledger import chart
 from ledger.member_accounts import owed_to_member, record_movement
 from ledger.models import JournalEntry, MemberMovement
-from ledger.services import balances_by_currency
+from ledger.selectors import balances_by_currency
 from ledger.verification import verify_ledger
 from tests.acopio.conftest import DAY
 

@@ -9,12 +9,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from acopio.models import CocoaForm, Delivery, Grade, PriceRow
-from acopio.services import DeliveryLookups, Lookups, quote_delivery, void_delivery
+from acopio.selectors import DeliveryLookups, Lookups, quote_delivery
+from acopio.services import void_delivery
 from coop.models import MemberStatus
 from ledger import chart
 from ledger.member_accounts import owed_to_member
 from ledger.models import JournalEntry
-from ledger.services import balances_by_currency
+from ledger.selectors import balances_by_currency
 from ledger.verification import verify_ledger
 from tests.acopio.conftest import load_prices
 

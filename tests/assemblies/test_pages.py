@@ -152,6 +152,31 @@ def test_budget_motion_form_names_the_bad_row(assembly, board_client):
     assert not Motion.objects.exists()
 
 
+def test_motion_page_says_who_opened_closed_and_withdrew(assembly, board, board_client, make_user):
+    secretary = make_user("consejo_administracion", username="secretaria")
+    check_in_many(assembly, board, 7)
+    services.open_session(assembly=assembly, call="first", user=board)
+    draft = {
+        "assembly": assembly,
+        "kind": "resolution",
+        "majority": "simple",
+        "method": "paper",
+        "user": board,
+    }
+    vote = services.draft_motion(title="Aprobar la memoria 2025", **draft)
+    services.open_motion(motion=vote, user=board)
+    services.close_voting(motion=vote, user=secretary)
+    withdrawn = services.draft_motion(title="Reformar el estatuto", **draft)
+    services.cancel_motion(motion=withdrawn, reason="Se verá en la próxima asamblea", user=secretary)
+
+    page = board_client.get(vote.get_absolute_url()).content.decode()
+    assert "Apertura de la votación</dt><dd>presidenta · " in page
+    assert "Cierre de la votación</dt><dd>secretaria · " in page
+    page = board_client.get(withdrawn.get_absolute_url()).content.decode()
+    assert "Retirada (secretaria): Se verá en la próxima asamblea" in page
+    assert "Apertura de la votación" not in page
+
+
 def test_live_quorum_shows_present_represented_and_each_call(assembly, board, board_client):
     check_in_many(assembly, board, 5)
     services.register_proxy(

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from assemblies import services
+from assemblies import selectors, services
 from assemblies.minutes import minutes_hash, minutes_match
 from assemblies.models import (
     AttendanceEvent,
@@ -22,7 +22,7 @@ from config.append_only import AppendOnlyError
 from coop.models import Member, MemberStatus
 from coop.services import change_member_status
 from fund.models import BudgetLine, PremiumCategory
-from fund.services import fund_position
+from fund.selectors import fund_position
 from tests.assemblies.factories import check_in_many, convene, entry, make_members, make_rules
 
 
@@ -216,7 +216,7 @@ def test_proxies_need_a_present_holder_a_letter_and_respect_the_cap(assembly, bo
             user=board,
         )
     assert "ya tiene 2 poder(es); el reglamento permite 2" in refused.value.message_dict["holder"][0]
-    assert services.attendance_counts(assembly) == (1, 2)
+    assert selectors.attendance_counts(assembly) == (1, 2)
 
 
 def test_a_member_present_cannot_be_represented_nor_a_represented_one_check_in(assembly, board):
@@ -261,7 +261,7 @@ def test_a_mistake_is_undone_by_a_new_event(assembly, board):
     services.check_in(assembly=assembly, entry=entry(assembly, "S-00002"), user=board)
     kinds = list(AttendanceEvent.objects.values_list("kind", flat=True))
     assert kinds == ["check_in", "proxy", "undone", "check_in"]
-    assert services.attendance_counts(assembly) == (2, 0)
+    assert selectors.attendance_counts(assembly) == (2, 0)
 
 
 def test_proxies_refused_when_the_statute_allows_none(db, board):
@@ -370,8 +370,32 @@ def test_each_member_votes_once_in_person_or_through_one_proxy(assembly, board):
     # Secret: who voted is kept apart from what was voted.
     assert list(BallotCast.objects.values_list("option", flat=True)) == [None, None]
     assert Ballot.objects.filter(option=yes).count() == 2
-    waiting = list(services.not_voted(vote).values_list("entry__code", flat=True))
+    waiting = list(selectors.not_voted(vote).values_list("entry__code", flat=True))
     assert waiting == [f"S-{i:05d}" for i in range(2, 12)]
+
+
+def test_each_step_of_a_motion_records_who_took_it(assembly, board, make_user):
+    secretary = make_user("consejo_administracion", username="secretaria")
+    in_session(assembly, board)
+    paper = motion(assembly, board, method="paper")
+    services.open_motion(motion=paper, user=board)
+    services.close_voting(motion=paper, user=secretary)
+    paper.refresh_from_db()
+    assert (paper.opened_by, paper.voting_closed_by, paper.cancelled_by) == (board, secretary, None)
+    # On a show of hands the first count closes the voting: whoever entered it closed it.
+    hands = motion(assembly, board, title="Aprobar la memoria 2025")
+    services.open_motion(motion=hands, user=secretary)
+    services.record_tally(motion=hands, counts={1: 6, 2: 3, 3: 2}, user=board)
+    hands.refresh_from_db()
+    assert (hands.opened_by, hands.voting_closed_by) == (secretary, board)
+    withdrawn = motion(assembly, board, title="Reformar el estatuto")
+    services.cancel_motion(motion=withdrawn, reason="Se tratará en la próxima asamblea", user=secretary)
+    withdrawn.refresh_from_db()
+    assert (withdrawn.cancelled_by, withdrawn.opened_by, withdrawn.voting_closed_by) == (
+        secretary,
+        None,
+        None,
+    )
 
 
 def test_a_named_electronic_vote_keeps_the_choice_with_the_voter(assembly, board):

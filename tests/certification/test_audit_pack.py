@@ -27,8 +27,9 @@ from certification.audit_pack import (
 )
 from coop.models import Member, Season
 from fund.models import PremiumCategory
-from fund.services import approve_spending, register_spending, ruc_check_digit
-from sales.services import mass_balance
+from fund.ruc import ruc_check_digit
+from fund.services import approve_spending, register_spending
+from sales.selectors import mass_balance
 from tests.acopio.factories import record
 from tests.assemblies.factories import check_in_many, convene, make_members, make_rules
 from tests.ledger.factories import fund_with_soles

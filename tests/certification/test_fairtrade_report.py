@@ -22,18 +22,18 @@ from openpyxl import load_workbook
 from certification.fairtrade_report import SHEETS, fairtrade_workbook
 from config.money import from_minor
 from fund.models import PremiumCategory, Spending, SpendingStatus
+from fund.selectors import fund_position, fund_report
 from fund.services import (
     approve_spending,
     authorize_budget_lines,
     draft_budget_line,
-    fund_position,
-    fund_report,
     register_spending,
     reject_spending,
     reverse_spending,
 )
 from sales.models import ExchangeRate, SalesContract
-from sales.services import invoice_contract, mass_balance, receive_payment
+from sales.selectors import mass_balance
+from sales.services import invoice_contract, receive_payment
 from tests.ledger.factories import contract, fund_with_soles
 from tests.terms import reload_published_fairtrade_terms
 

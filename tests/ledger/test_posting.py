@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 
 from ledger.hashing import GENESIS_HASH
 from ledger.models import EntryCounter, JournalEntry, JournalLine
-from ledger.services import account_balance, balances_by_currency, post_entry, reverse_entry
+from ledger.selectors import account_balance, balances_by_currency
+from ledger.services import post_entry, reverse_entry
 from ledger.verification import verify_ledger
 
 from .conftest import DAY

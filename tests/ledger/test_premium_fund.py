@@ -13,26 +13,24 @@ from hypothesis import strategies as st
 
 from config.append_only import AppendOnlyError
 from coop.models import Member, Plot
+from fund.figures import split_by_weight
 from fund.models import BudgetLine, PremiumCategory, Spending, SpendingStatus
+from fund.ruc import ruc_problem
+from fund.selectors import fund_position, fund_report, line_remaining_minor
 from fund.services import (
     approve_spending,
     authorize_budget_lines,
     convert_premium,
     draft_budget_line,
-    fund_position,
-    fund_report,
-    line_remaining_minor,
     register_distribution,
     register_spending,
     reject_spending,
     reverse_spending,
-    ruc_problem,
-    split_by_weight,
 )
 from ledger import chart
 from ledger.member_accounts import owed_to_member
 from ledger.models import JournalEntry
-from ledger.services import account_balance
+from ledger.selectors import account_balance
 from tests.acopio.factories import record
 from tests.ledger.factories import fund_with_soles
 from tests.terms import reload_published_fairtrade_terms

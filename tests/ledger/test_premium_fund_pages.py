@@ -6,7 +6,7 @@ from django.urls import reverse
 from fund.models import BudgetLine, PremiumCategory, Spending, SpendingStatus
 from ledger import chart
 from ledger.models import JournalEntry
-from ledger.services import account_balance
+from ledger.selectors import account_balance
 from tests.ledger.test_premium_fund import RUC, authorized_line, fund_with_soles
 
 

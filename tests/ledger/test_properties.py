@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.models import JournalEntry, JournalLine
-from ledger.services import balances_by_currency, post_entry, reverse_entry
+from ledger.selectors import balances_by_currency
+from ledger.services import post_entry, reverse_entry
 from ledger.verification import verify_ledger
 
 from .conftest import DAY, make_accounts

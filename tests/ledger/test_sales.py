@@ -11,7 +11,7 @@ from django.db import connection, connections
 from acopio.lots import build_lot
 from coop.models import Season
 from sales.models import SalesContract
-from sales.services import mass_balance
+from sales.selectors import mass_balance
 from tests.ledger.factories import contract, make_coop_2020
 
 D = Decimal
@@ -179,9 +179,10 @@ def invoiced(coop_2020):
 
 def test_payments_carry_the_premium_into_the_fund_exactly(invoiced, coop_2020):
     from ledger import chart
-    from ledger.services import account_balance, balances_by_currency
+    from ledger.selectors import account_balance, balances_by_currency
     from ledger.verification import verify_ledger
-    from sales.services import outstanding_cents, receive_payment
+    from sales.selectors import outstanding_cents
+    from sales.services import receive_payment
 
     admin = coop_2020["admin"]
     receivable = chart.account(chart.BUYERS_RECEIVABLE_USD)

@@ -1,7 +1,7 @@
 """Sums over many lines are exact integers on SQLite and PostgreSQL alike."""
 
 from ledger.models import JournalLine
-from ledger.services import account_balance, balances_by_currency
+from ledger.selectors import account_balance, balances_by_currency
 
 LINES = 100_000
 # One céntimo beside amounts near the line cap: a float sum would lose the céntimos.

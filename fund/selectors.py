@@ -1,0 +1,149 @@
+"""Reads of the premium fund: what it holds, what a budget line has left, who a distribution pays, the
+figures of the fund's page and reports."""
+
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from acopio.models import Delivery
+from coop.models import Season
+from fund.figures import Figures, add_up
+from fund.models import (
+    COMMITTED_STATUSES,
+    BudgetLine,
+    PremiumCategory,
+    PremiumConversion,
+    Spending,
+    SpendingStatus,
+)
+from ledger import chart
+from ledger.models import JournalLine
+from sales.models import ContractPayment
+from sales.selectors import FAIRTRADE_CLAIMS
+
+
+@dataclass(frozen=True)
+class FundPosition:
+    usd_cents: int  # premium dollars not yet sold for soles
+    pen_minor: int  # soles in the fund (from the ledger)
+    authorized_unspent_minor: int  # authorized lines, less what was paid from them
+    pending_minor: int  # registered spending awaiting approval
+
+    @property
+    def unallocated_minor(self) -> int:
+        """Soles no assembly decision has claimed yet: what a new budget may use."""
+        return self.pen_minor - self.authorized_unspent_minor
+
+
+def credit_balance(code: str) -> int:
+    """What the account of ``code`` holds on its credit side (the fund's accounts are credit balances)."""
+    total = JournalLine.objects.filter(account__code=code).aggregate(total=Sum("amount"))["total"]
+    return -int(total or 0)
+
+
+def fund_position() -> FundPosition:
+    authorized = (
+        BudgetLine.objects.filter(authorization__isnull=False).aggregate(total=Sum("amount_minor"))["total"]
+        or 0
+    )
+    spent = _spending_total(status=SpendingStatus.PAID)
+    return FundPosition(
+        usd_cents=credit_balance(chart.PREMIUM_FUND_USD),
+        pen_minor=credit_balance(chart.PREMIUM_FUND_PEN),
+        authorized_unspent_minor=int(authorized) - spent,
+        pending_minor=_spending_total(status=SpendingStatus.PENDING),
+    )
+
+
+def _spending_total(**filters) -> int:
+    return int(Spending.objects.filter(**filters).aggregate(total=Sum("amount_minor"))["total"] or 0)
+
+
+def line_committed_minor(line: BudgetLine) -> int:
+    """What is paid or awaiting approval on the line."""
+    return _spending_total(line=line, status__in=COMMITTED_STATUSES)
+
+
+def line_remaining_minor(line: BudgetLine) -> int:
+    return line.amount_minor - line_committed_minor(line)
+
+
+def fairtrade_grams_by_member(season: Season) -> list[tuple[int, int]]:
+    """(member id, Fairtrade dry-equivalent grams) from the season's valid deliveries, by member id."""
+    rows = (
+        Delivery.objects.valid()
+        .filter(season=season, certification__in=FAIRTRADE_CLAIMS)
+        .values_list("member_id")
+        .annotate(grams=Sum("dry_g"))
+        .order_by("member_id")
+    )
+    return [(member_id, int(grams)) for member_id, grams in rows if grams]
+
+
+@dataclass(frozen=True)
+class FundReport:
+    position: FundPosition
+    received_usd_cents: int
+    converted_usd_cents: int
+    converted_pen_minor: int
+    seasons: list[Figures]
+    categories: list[Figures]
+    lines: list[tuple[BudgetLine, Figures]]
+
+
+def fund_report() -> FundReport:
+    """Everything the premium fund page shows, in a handful of aggregate queries."""
+    received = {
+        row["contract__season"]: row
+        for row in ContractPayment.objects.values("contract__season")
+        .annotate(usd=Sum("premium_cents"), pen=Sum("premium_pen_minor"))
+        .order_by()
+    }
+    committed = (
+        Spending.objects.filter(status__in=COMMITTED_STATUSES)
+        .values("line", "status")
+        .annotate(total=Sum("amount_minor"))
+        .order_by()
+    )
+    spent = {(row["line"], row["status"]): int(row["total"]) for row in committed}
+    lines = list(
+        BudgetLine.objects.select_related("season", "authorization").order_by("season__starts_on", "id")
+    )
+    line_figures = [
+        (
+            line,
+            Figures(
+                label=line.purpose,
+                authorized_minor=line.amount_minor if line.is_authorized else 0,
+                spent_minor=spent.get((line.pk, SpendingStatus.PAID), 0),
+                pending_minor=spent.get((line.pk, SpendingStatus.PENDING), 0),
+            ),
+        )
+        for line in lines
+    ]
+
+    seasons = []
+    for season in Season.objects.order_by("starts_on"):
+        money_in = received.get(season.pk, {})
+        seasons.append(
+            add_up(
+                season.name,
+                [f for line, f in line_figures if line.season_id == season.pk],
+                received_usd_cents=int(money_in.get("usd") or 0),
+                received_pen_minor=int(money_in.get("pen") or 0),
+            )
+        )
+    categories = [
+        add_up(str(label), [f for line, f in line_figures if line.category == value])
+        for value, label in PremiumCategory.choices
+    ]
+    conversions = PremiumConversion.objects.aggregate(usd=Sum("usd_cents"), pen=Sum("pen_minor"))
+    return FundReport(
+        position=fund_position(),
+        received_usd_cents=sum(f.received_usd_cents for f in seasons),
+        converted_usd_cents=int(conversions["usd"] or 0),
+        converted_pen_minor=int(conversions["pen"] or 0),
+        seasons=seasons,
+        categories=categories,
+        lines=line_figures,
+    )

@@ -1,0 +1,55 @@
+"""Reads of trade: the mass balance of a season, what a buyer still owes on a contract."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from acopio.models import Delivery
+from config.money import GRAMS_PER_KG
+from coop.models import Certification, Season
+from sales.models import SalesContract
+
+
+@dataclass(frozen=True)
+class BalanceLine:
+    product: str  # "Comercio Justo" or "Orgánico"
+    bought_kg: Decimal  # dry equivalent, from valid deliveries
+    sold_kg: Decimal  # contracts
+
+    @property
+    def available_kg(self) -> Decimal:
+        return self.bought_kg - self.sold_kg
+
+
+FAIRTRADE_CLAIMS = [c.value for c in Certification if c.is_fairtrade]
+ORGANIC_CLAIMS = [c.value for c in Certification if c.is_organic]
+PRODUCTS = {  # product: (deliveries bought as it, contracts sold as it)
+    "Comercio Justo": (Q(certification__in=FAIRTRADE_CLAIMS), Q(terms__in=FAIRTRADE_CLAIMS)),
+    "Orgánico": (Q(certification__in=ORGANIC_CLAIMS), Q(terms__in=ORGANIC_CLAIMS)),
+}
+
+
+def mass_balance(season: Season) -> list[BalanceLine]:
+    """Bought, sold and available kilograms per certified product in the season (two queries per product)."""
+    lines = []
+    for product, (bought_filter, sold_filter) in PRODUCTS.items():
+        bought_g = (
+            Delivery.objects.valid()
+            .filter(bought_filter, season=season)
+            .aggregate(total=Sum("dry_g"))["total"]
+        )
+        sold_kg = SalesContract.objects.filter(sold_filter, season=season).aggregate(
+            total=Sum("quantity_kg")
+        )["total"]
+        lines.append(
+            BalanceLine(product, Decimal(int(bought_g or 0)) / GRAMS_PER_KG, Decimal(int(sold_kg or 0)))
+        )
+    return lines
+
+
+def outstanding_cents(contract: SalesContract) -> tuple[int, int]:
+    """(what the buyer still owes, of which premium), in US cents."""
+    paid = contract.payments.aggregate(amount=Sum("amount_cents"), premium=Sum("premium_cents"))
+    total = contract.value_cents + contract.premium_cents
+    return total - int(paid["amount"] or 0), contract.premium_cents - int(paid["premium"] or 0)
