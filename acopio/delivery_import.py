@@ -18,7 +18,11 @@ from acopio.forms import parse_kg
 from acopio.models import CocoaForm, CollectionCentre, Delivery, Grade, PriceRow
 from acopio.pricing import purchase_description
 from acopio.selectors import PRICING_PLOT_FIELDS, Lookups, quote_delivery
-from config.spreadsheets import (
+from coop.models import Member, Plot, Season
+from coop.traceability import parse_dni
+from ledger import chart
+from ledger.services import NewEntry, post_entries
+from toolkit.spreadsheets import (
     CellError,
     ProblemReport,
     cell_text,
@@ -26,10 +30,6 @@ from config.spreadsheets import (
     parse_date,
     read_keyed_table,
 )
-from coop.models import Member, Plot, Season
-from coop.traceability import parse_dni
-from ledger import chart
-from ledger.services import NewEntry, post_entries
 
 COLUMNS = {  # key: (header as Minka writes it, other spellings accepted)
     "external_ref": ("Referencia externa", ("referencia", "ref", "ticket de balanza", "id")),

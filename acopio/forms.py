@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acopio.models import CocoaForm, CollectionCentre, Grade
-from config.money import GRAMS_PER_KG
 from coop.models import Member, Plot
+from toolkit.money import GRAMS_PER_KG
 
 MAX_DELIVERY_KG = Decimal("5000")
 

@@ -8,8 +8,8 @@ from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal
 
 from acopio.models import CocoaForm, Delivery
-from config.money import GRAMS_PER_KG, round_to_minor
 from coop.models import Certification, Plot, Season
+from toolkit.money import GRAMS_PER_KG, round_to_minor
 
 
 def claim_for(*, plot: Plot | None, member_plots: list[Plot], on: Date) -> str:

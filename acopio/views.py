@@ -17,8 +17,10 @@ from acopio import services as purchases
 from acopio.delivery_import import COLUMNS, import_deliveries
 from acopio.forms import DeliveryForm, find_member
 from acopio.models import CollectionCentre, Delivery, DeliveryStatus
-from config.pdf import pdf_response, qr_svg, render_pdf
-from config.roles import (
+from coop.models import Member, Season
+from ledger.models import JournalEntry
+from toolkit.pdf import pdf_response, qr_svg, render_pdf
+from toolkit.roles import (
     ADMINISTRATOR,
     ALL_ROLES,
     DELIVERY_RECORDERS,
@@ -27,10 +29,8 @@ from config.roles import (
     public,
     role_required,
 )
-from config.uploads import SpreadsheetForm, stash_upload, take_upload
-from config.views import errors_of, query_without_page, refused, token_or_none
-from coop.models import Member, Season
-from ledger.models import JournalEntry
+from toolkit.uploads import SpreadsheetForm, stash_upload, take_upload
+from toolkit.views import errors_of, query_without_page, refused, token_or_none
 
 RECORDERS = DELIVERY_RECORDERS
 CONTROLLERS = REVIEWERS

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from assemblies import services
 from assemblies.models import Assembly, AssemblyStatus, MotionKind, RuleSet
-from config.roles import BOARD
 from fund.demo import first_user_with_role
 from fund.models import BudgetLine
+from toolkit.roles import BOARD
 
 STATUTE = "Estatuto de la cooperativa (reforma 2018)"
 

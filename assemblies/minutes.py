@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assemblies.models import Assembly, AttendanceEvent, AttendanceKind, MotionStatus, Presence, PresenceKind
-from config.pdf import qr_svg, render_pdf
+from toolkit.pdf import qr_svg, render_pdf
 
 
 def attendance(assembly: Assembly):

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assemblies.rules import Base, Majority, MajorityRule, Threshold
-from config.append_only import AppendOnlyError, AppendOnlyModel
 from fund.models import PremiumCategory
+from toolkit.append_only import AppendOnlyError, AppendOnlyModel
 
 
 def _who(label):

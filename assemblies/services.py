@@ -50,10 +50,10 @@ from assemblies.selectors import (
     premium_available_minor,
     rule_set_in_force,
 )
-from config.money import from_minor, typed_to_minor
 from fund.figures import soles
 from fund.models import PremiumCategory
 from fund.services import authorize_budget_lines, draft_budget_line
+from toolkit.money import from_minor, typed_to_minor
 
 # --- Convening ---------------------------------------------------------------------
 

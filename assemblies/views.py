@@ -33,12 +33,12 @@ from assemblies.models import (
     RollEntry,
     VotingMethod,
 )
-from config.pdf import pdf_response
-from config.roles import ADMINISTRATOR, BOARD, CLERK, has_role, public, role_required
-from config.roles import READERS as ALL_READERS
-from config.views import date_or_none, errors_of, refused
 from coop.models import Season
 from fund.models import PremiumCategory, Spending, SpendingStatus
+from toolkit.pdf import pdf_response
+from toolkit.roles import ADMINISTRATOR, BOARD, CLERK, has_role, public, role_required
+from toolkit.roles import READERS as ALL_READERS
+from toolkit.views import date_or_none, errors_of, refused
 
 # Every role reads assemblies (a members' matter); the board organises them; clerks may staff the desk.
 READERS = ALL_READERS

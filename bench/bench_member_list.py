@@ -21,9 +21,9 @@ def main():
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
-    from config.roles import ADMINISTRATOR
     from coop.demo import generate_demo
     from coop.models import Member
+    from toolkit.roles import ADMINISTRATOR
 
     setup_test_environment()
     generate_demo(members=args.members, seed=1)

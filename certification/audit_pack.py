@@ -16,7 +16,7 @@ background task and handing that file over.
 
 Tables are CSV (UTF-8 with a byte-order mark, so Excel shows accents right),
 and the small ones also xlsx. Every cell passes through
-``config.spreadsheets.neutralize``. Money is stored in minor units and written
+``toolkit.spreadsheets.neutralize``. Money is stored in minor units and written
 as exact decimals with two places; weights are stored in grams and written as
 kilograms with three. The large tables are streamed: rows go from a database
 iterator straight into the ZIP entry, hashed on the way, so memory stays flat
@@ -55,8 +55,6 @@ from assemblies.minutes import minutes_match, minutes_pdf
 from assemblies.models import Assembly, AssemblyStatus
 from certification.documents import issue, kg_text, money_text
 from certification.reports import fund_report_draft, season_report_draft
-from config.money import from_minor
-from config.spreadsheets import neutralize
 from coop.models import Certification, Member, Plot, Season
 from coop.traceability import COLUMNS_BY_KEY, EXPORT_KEYS, register_rows
 from fund.models import (
@@ -70,6 +68,8 @@ from fund.models import (
 from ledger.models import Account, JournalLine
 from sales.models import ContractPayment, SalesContract
 from sales.selectors import mass_balance
+from toolkit.money import from_minor
+from toolkit.spreadsheets import neutralize
 
 # --- How numbers and text are written ---------------------------------------------------------------
 #

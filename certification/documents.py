@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from certification.models import DocumentCounter, DocumentKind, IssuedDocument
-from config.pdf import absolute_url, qr_svg, render_pdf
-from config.spreadsheets import neutralize_row
+from toolkit.pdf import absolute_url, qr_svg, render_pdf
+from toolkit.spreadsheets import neutralize_row
 
 
 @dataclass

@@ -16,7 +16,7 @@ Nothing here computes money the fund page does not: figures come from the
 ledger's own functions, and the only arithmetic is adding up the rows a
 table shows for its totals row. Amounts are integer minor units in the
 database and are written as exact Decimals (``from_minor``), never floats.
-Every cell value goes through ``config.spreadsheets.neutralize`` in one place
+Every cell value goes through ``toolkit.spreadsheets.neutralize`` in one place
 (``_Sheet.row``), so a buyer called «=HYPERLINK(...)» stays text.
 """
 
@@ -35,14 +35,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from config.money import from_minor
-from config.spreadsheets import neutralize
 from coop.models import Certification, Season
 from fund.figures import Figures, add_up
 from fund.models import PremiumCategory, PremiumConversion, Spending, SpendingStatus
 from fund.selectors import FundReport, fund_report
 from sales.models import ContractPayment, OrganicRule, SalesContract
 from sales.selectors import mass_balance
+from toolkit.money import from_minor
+from toolkit.spreadsheets import neutralize
 
 SHEETS = ("Ventas", "Prima", "Uso de la prima", "Balance de masas")
 

@@ -14,8 +14,8 @@ from django_tasks import task
 
 from certification.audit_pack import pack_filename, write_audit_pack
 from certification.models import AuditPackRun, PrintStatus
-from config.files import written_whole
 from coop.models import Season
+from toolkit.files import written_whole
 
 INTERRUPTED = (
     "Interrumpido: el proceso de fondo (db_worker) no terminó el paquete; "

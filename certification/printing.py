@@ -32,9 +32,9 @@ from acopio.models import Delivery
 from certification.documents import issue
 from certification.models import PrintStatus, StatementRun
 from certification.statements import statement_draft
-from config.files import write_whole, written_whole
 from coop.models import Member, Season
 from ledger.models import JournalLine
+from toolkit.files import write_whole, written_whole
 
 CHUNK_SIZE = 100
 PROGRESS_EVERY = 10

@@ -14,8 +14,6 @@ from django.db.models import Count, Q, Sum
 from acopio.models import Delivery
 from certification.documents import DocumentDraft, kg_text
 from certification.models import DocumentKind
-from config.money import format_money, from_minor
-from config.templatetags.minka_money import kg
 from coop.models import Certification, Member, MemberStatus, OrganicStage, Plot, Season
 from fund.figures import Figures, add_up
 from fund.models import BudgetLine, PremiumCategory, Spending
@@ -23,6 +21,8 @@ from fund.selectors import FundPosition, fund_report
 from fund.templatetags.fund_charts import premium_category_chart
 from sales.models import ContractPayment, SalesContract
 from sales.selectors import mass_balance
+from toolkit.money import format_money, from_minor
+from toolkit.templatetags.minka_money import kg
 
 # --- Premium fund report --------------------------------------------------------------------------
 

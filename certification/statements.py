@@ -18,11 +18,11 @@ from django.utils import timezone
 from acopio.models import Delivery
 from certification.documents import DocumentDraft, kg_text
 from certification.models import DocumentKind
-from config.money import format_money, from_minor
-from config.templatetags.minka_money import kg
 from coop.models import Member, Plot, Season
 from ledger import chart
 from ledger.models import JournalLine, MemberMovement
+from toolkit.money import format_money, from_minor
+from toolkit.templatetags.minka_money import kg
 
 # What caused each movement of the member's account, from the entry's source key.
 CAUSES = {

@@ -25,8 +25,9 @@ from certification.fairtrade_report import fairtrade_workbook
 from certification.models import AuditPackRun, DownloadLog, IssuedDocument, PrintStatus, StatementRun
 from certification.reports import fund_report_draft, season_report_draft
 from certification.statements import statement_draft
-from config.pdf import pdf_response
-from config.roles import (
+from coop.models import Member, Season
+from toolkit.pdf import pdf_response
+from toolkit.roles import (
     ADMINISTRATOR,
     FUND_READERS,
     OVERSIGHT,
@@ -36,8 +37,7 @@ from config.roles import (
     public,
     role_required,
 )
-from config.views import query_without_page
-from coop.models import Member, Season
+from toolkit.views import query_without_page
 
 MAX_VERIFY_UPLOAD = 30 * 1024 * 1024
 PORTAL_READERS = FUND_READERS  # administration, board, oversight, certifiers and treasury

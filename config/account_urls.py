@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from config.roles import public
+from toolkit.roles import public
 
 urlpatterns = [
     path("entrar/", public(auth_views.LoginView.as_view()), name="login"),

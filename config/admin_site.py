@@ -6,7 +6,7 @@ read and never write.
 
 from django.contrib import admin
 
-from config.roles import ADMINISTRATOR, has_role
+from toolkit.roles import ADMINISTRATOR, has_role
 
 
 class MinkaAdminSite(admin.AdminSite):

@@ -12,7 +12,7 @@ class ConfigConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from config.roles import ensure_role_groups
+        from toolkit.roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, dispatch_uid="minka_role_groups")
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from config.roles import ADMINISTRATOR, DELIVERY_RECORDERS, FUND_READERS, REVIEWERS, ROLE_LABELS, user_roles
+from toolkit.roles import ADMINISTRATOR, DELIVERY_RECORDERS, FUND_READERS, REVIEWERS, ROLE_LABELS, user_roles
 
 
 def minka(request):

@@ -7,7 +7,7 @@ marked) and ``home_url``.
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from config.roles import ADMINISTRATOR, DELIVERY_RECORDERS, FUND_READERS, REVIEWERS, user_roles
+from toolkit.roles import ADMINISTRATOR, DELIVERY_RECORDERS, FUND_READERS, REVIEWERS, user_roles
 
 EVERYONE = None
 # label, URL name, who sees it (None: every signed-in user), what marks it current

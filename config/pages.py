@@ -10,10 +10,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from acopio.selectors import season_account
-from config.roles import ADMINISTRATOR, ALL_ROLES, has_role, role_required
 from coop import views as coop_views
 from coop.models import Member, MemberStatus, Plot, Season
 from fund import views as fund_views
+from toolkit.roles import ADMINISTRATOR, ALL_ROLES, has_role, role_required
 
 
 @role_required(*ALL_ROLES)

@@ -83,7 +83,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "django_tasks_db",
-    "config",
+    "toolkit",
     "coop",
     "ledger",
     "acopio",
@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "fund",
     "assemblies",
     "certification",
+    "config",
 ]
 
 MIDDLEWARE = [

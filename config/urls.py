@@ -6,7 +6,7 @@ from acopio import views as acopio_views
 from assemblies import views as assembly_views
 from certification import views as certification_views
 from config import pages, views
-from config.roles import public
+from toolkit.roles import public
 
 pages.register_sections()
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from config.text import normalize_text
+from toolkit.text import normalize_text
 
 dni_validator = RegexValidator(r"^\d{8}$", _("El DNI debe tener exactamente 8 dígitos."))
 

@@ -15,7 +15,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import tablib
 
-from config.spreadsheets import (
+from coop.geometry import GeometryError, parse_coordinate, parse_geojson, point
+from coop.models import MemberStatus, OrganicStage, Sex
+from toolkit.spreadsheets import (
     HEADER_SEARCH_ROWS,
     CellError,
     Problem,
@@ -27,9 +29,7 @@ from config.spreadsheets import (
     parse_date,
     read_table,
 )
-from config.text import normalize_text
-from coop.geometry import GeometryError, parse_coordinate, parse_geojson, point
-from coop.models import MemberStatus, OrganicStage, Sex
+from toolkit.text import normalize_text
 
 AREA_QUANTUM = Decimal("0.0001")
 

@@ -13,19 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from config.roles import (
+from coop import services
+from coop.history import change_log
+from coop.maps import plot_map
+from coop.models import CertificationFilter, Member, MemberStatus, MemberStatusChange, Plot
+from toolkit.roles import (
     ADMINISTRATOR,
     ALL_ROLES,
     REVIEWERS,
     has_role,
     role_required,
 )
-from config.uploads import SpreadsheetForm, stash_upload, take_upload
-from config.views import query_without_page
-from coop import services
-from coop.history import change_log
-from coop.maps import plot_map
-from coop.models import CertificationFilter, Member, MemberStatus, MemberStatusChange, Plot
+from toolkit.uploads import SpreadsheetForm, stash_upload, take_upload
+from toolkit.views import query_without_page
 
 PAGE_SIZE = 50
 EXPORT_ROLES = REVIEWERS

@@ -14,7 +14,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from django.utils import timezone
 
-from config.roles import BOARD, TREASURER
 from fund.models import PremiumCategory, PremiumConversion
 from fund.ruc import ruc_check_digit
 from fund.selectors import fund_position
@@ -29,6 +28,7 @@ from fund.services import (
 )
 from sales.models import ContractPayment
 from sales.rates import rate_on
+from toolkit.roles import BOARD, TREASURER
 
 C = PremiumCategory
 # season code: (day the premium is changed to soles, assembly day, decision, lines), each line as

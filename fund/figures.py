@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from config.money import format_money
+from toolkit.money import format_money
 
 
 def soles(minor: int) -> str:

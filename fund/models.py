@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from config.append_only import AppendOnlyError, AppendOnlyModel
 from ledger.models import JournalEntry
+from toolkit.append_only import AppendOnlyError, AppendOnlyModel
 
 # --- The premium fund ----------------------------------------------------------------
 

@@ -22,8 +22,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from config.money import format_money, from_minor, round_to_minor, typed_to_minor
-from config.roles import BOARD, TREASURER, has_role
 from coop.models import Season
 from fund.figures import soles, split_by_weight
 from fund.models import (
@@ -44,6 +42,8 @@ from fund.selectors import credit_balance, fairtrade_grams_by_member, fund_posit
 from ledger import chart
 from ledger.models import Account
 from ledger.services import post_entry, reverse_entry
+from toolkit.money import format_money, from_minor, round_to_minor, typed_to_minor
+from toolkit.roles import BOARD, TREASURER, has_role
 
 CAPACITY_ROLES = {ApprovalCapacity.BOARD: BOARD, ApprovalCapacity.TREASURER: TREASURER}
 

@@ -9,16 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from config.money import format_money
-from config.roles import (
-    ADMINISTRATOR,
-    FUND_READERS,
-    PLAN_DRAFTERS,
-    SPENDING_APPROVERS,
-    has_role,
-    role_required,
-)
-from config.views import date_or_none, errors_of, refused
 from coop.models import Season
 from fund.models import (
     ApprovalCapacity,
@@ -41,6 +31,16 @@ from fund.services import (
     reject_spending,
     reverse_spending,
 )
+from toolkit.money import format_money
+from toolkit.roles import (
+    ADMINISTRATOR,
+    FUND_READERS,
+    PLAN_DRAFTERS,
+    SPENDING_APPROVERS,
+    has_role,
+    role_required,
+)
+from toolkit.views import date_or_none, errors_of, refused
 
 SHARES_PER_PAGE = 100
 # Where the board takes a Development Plan to the general assembly. The fund never reaches the

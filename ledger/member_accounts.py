@@ -13,11 +13,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from config.money import typed_to_minor
 from coop.models import Member
 from ledger import chart
 from ledger.models import Account, JournalEntry, JournalLine, MemberMovement, MovementKind, PaymentMethod
 from ledger.services import post_entry, reverse_entry
+from toolkit.money import typed_to_minor
 
 METHOD_ACCOUNTS = {
     PaymentMethod.CASH: chart.CASH,
@@ -105,7 +105,7 @@ def record_movement(
     if not errors and kind != MovementKind.ADVANCE:
         owed = owed_to_member(member)
         if minor > owed:
-            from config.money import format_money
+            from toolkit.money import format_money
 
             errors["amount"] = (
                 "El importe supera lo que la cooperativa debe al socio "

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from config.append_only import AppendOnlyModel
+from toolkit.append_only import AppendOnlyModel
 
 JOURNAL_MESSAGE = _("El libro mayor no admite cambios ni borrados: corrija con un asiento de reversión.")
 

@@ -7,15 +7,15 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from config.roles import (
-    ADMINISTRATOR,
-    role_required,
-)
-from config.views import errors_of, refused, token_or_none
 from coop.models import Member
 from ledger.forms import MovementForm
 from ledger.member_accounts import record_movement, reverse_movement
 from ledger.models import MemberMovement
+from toolkit.roles import (
+    ADMINISTRATOR,
+    role_required,
+)
+from toolkit.views import errors_of, refused, token_or_none
 
 
 @role_required(ADMINISTRATOR)

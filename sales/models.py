@@ -5,9 +5,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from config.append_only import AppendOnlyModel
 from coop.models import Certification
 from ledger.models import Currency, JournalEntry
+from toolkit.append_only import AppendOnlyModel
 
 # --- Fairtrade terms and exchange rates --------------------------------------------
 

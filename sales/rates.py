@@ -12,14 +12,14 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from config.spreadsheets import (
+from sales.models import ExchangeRate
+from toolkit.spreadsheets import (
     CellError,
     ProblemReport,
     cell_text,
     parse_date,
     read_keyed_table,
 )
-from sales.models import ExchangeRate
 
 MAX_DAYS_BACK = 7
 HEADERS = {"fecha": "date", "compra": "buy", "venta": "sell", "tc compra": "buy", "tc venta": "sell"}

@@ -6,9 +6,9 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from acopio.models import Delivery
-from config.money import GRAMS_PER_KG
 from coop.models import Certification, Season
 from sales.models import SalesContract
+from toolkit.money import GRAMS_PER_KG
 
 
 @dataclass(frozen=True)

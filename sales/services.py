@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from acopio.models import Lot
-from config.money import format_money, from_minor, round_to_minor, typed_to_minor
 from coop.models import Certification, Season
 from ledger import chart
 from ledger.services import post_entry
@@ -23,6 +22,7 @@ from sales.pricing import MissingFairtradeTerms, fairtrade_terms
 from sales.rates import rate_on
 from sales.selectors import mass_balance, outstanding_cents
 from sales.tonnes import KG_PER_TONNE, parse_tonnes
+from toolkit.money import format_money, from_minor, round_to_minor, typed_to_minor
 
 
 @transaction.atomic

@@ -11,17 +11,17 @@ from django.views.decorators.http import require_POST
 
 from acopio.lots import build_lot, build_lot_by_rule
 from acopio.models import CollectionCentre, Lot
-from config.money import format_money
-from config.roles import (
-    ADMINISTRATOR,
-    REVIEWERS,
-    role_required,
-)
-from config.views import date_or_none, errors_of, refused
 from coop.models import Certification, Season
 from sales.models import SalesContract
 from sales.selectors import mass_balance
 from sales.services import invoice_contract, receive_payment, record_contract
+from toolkit.money import format_money
+from toolkit.roles import (
+    ADMINISTRATOR,
+    REVIEWERS,
+    role_required,
+)
+from toolkit.views import date_or_none, errors_of, refused
 
 CONTROLLERS = REVIEWERS
 

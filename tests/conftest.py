@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from config.roles import ALL_ROLES
 from ledger.triggers import drop_triggers
+from toolkit.roles import ALL_ROLES
 
 
 @pytest.fixture

@@ -15,7 +15,14 @@ from acopio.lots import build_lot
 from acopio.models import Delivery
 from assemblies.models import Assembly
 from certification.models import AuditPackRun, IssuedDocument, StatementRun
-from config.roles import (
+from coop.models import Member
+from fund.models import BudgetLine, PremiumAuthorization, PremiumCategory, Spending, SpendingKind
+from ledger.member_accounts import record_movement
+from ledger.models import MovementKind, PaymentMethod
+from sales.models import SalesContract
+from sales.services import record_contract
+from tests.acopio.factories import make_coop, record
+from toolkit.roles import (
     ADMINISTRATOR,
     ALL_ROLES,
     BOARD,
@@ -26,13 +33,6 @@ from config.roles import (
     PUBLIC,
     TREASURER,
 )
-from coop.models import Member
-from fund.models import BudgetLine, PremiumAuthorization, PremiumCategory, Spending, SpendingKind
-from ledger.member_accounts import record_movement
-from ledger.models import MovementKind, PaymentMethod
-from sales.models import SalesContract
-from sales.services import record_contract
-from tests.acopio.factories import make_coop, record
 
 ALL = ALL_ROLES
 EXPORTERS = frozenset({ADMINISTRATOR, BOARD, OVERSIGHT, CERTIFIER})

@@ -1,10 +1,11 @@
 """The apps depend one way: coop ← ledger ← acopio ← sales ← fund ← assemblies ← certification.
 
-Below them all is the toolkit in ``config/`` (spreadsheets, uploads, money, the append-only base,
-view helpers, the PDF frame); above them all the composition root (``config.urls``, ``config.pages``,
-the demo and the commands that load it). A lower layer never reaches a higher one: not by a Python
-import, not in a template (``{% load %}``, ``{% include %}``, ``{% extends %}``, ``{% url %}``) and not
-by a URL name or a template name written in Python. A page that shows several apps is composed a
+Below them all is the toolkit (``toolkit/``: roles, spreadsheets, uploads, money and numbers, the
+append-only base, view helpers, the PDF frame); above them all ``config/``, the settings and the
+composition root (URLs, pages that show several apps, the menu, the demo, quickstart). A lower layer
+never reaches a higher one: not by a Python import, not in a template (``{% load %}``,
+``{% include %}``, ``{% extends %}``, ``{% url %}``) and not by a URL name or a template name written
+in Python. A page that shows several apps is composed a
 layer up. Like tests/test_access.py, this test is generated from the code: a new module, template or
 URL is checked without being listed here.
 """
@@ -19,16 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("coop", "ledger", "acopio", "sales", "fund", "assemblies", "certification")
 TOOLKIT, COMPOSITION = 0, len(APPS) + 1
-LAYER = {"config": TOOLKIT, **{app: i + 1 for i, app in enumerate(APPS)}}
-# config's modules that put the apps together; every other module of config is the toolkit.
-COMPOSITION_MODULES = {
-    "config.urls",
-    "config.pages",
-    "config.navigation",
-    "config.demo",
-    "config.management.commands.quickstart",
-    "config.management.commands.generate_demo",
-}
+LAYER = {"toolkit": TOOLKIT, **{app: i + 1 for i, app in enumerate(APPS)}, "config": COMPOSITION}
 COMPOSITION_TEMPLATES = {"home.html"}
 
 LOAD = re.compile(r"{%\s*load\s+([^%]+?)\s*%}")
@@ -39,12 +31,10 @@ TEMPLATE_IN_PYTHON = re.compile(r"[\"']((?:[\w-]+/)*[\w-]+\.(?:html|svg))[\"']")
 
 
 def layer_name(layer: int) -> str:
-    return {TOOLKIT: "toolkit (config)", COMPOSITION: "composition root"}.get(layer) or APPS[layer - 1]
+    return {TOOLKIT: "toolkit", COMPOSITION: "config (composition root)"}.get(layer) or APPS[layer - 1]
 
 
 def module_layer(module: str) -> int | None:
-    if module in COMPOSITION_MODULES:
-        return COMPOSITION
     top = module.split(".")[0]
     return LAYER.get(top)
 
@@ -59,7 +49,7 @@ def template_layer(name: str) -> int:
 
 
 def python_files():
-    for folder in ("config", *APPS):
+    for folder in ("toolkit", *APPS, "config"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             if "migrations" not in path.parts:
                 yield path, ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
@@ -164,4 +154,4 @@ def test_the_layers_are_the_apps_installed():
     from django.apps import apps
 
     minka = [config.label for config in apps.get_app_configs() if (ROOT / config.label).is_dir()]
-    assert minka == ["config", *APPS], "INSTALLED_APPS must list Minka's apps bottom to top"
+    assert minka == ["toolkit", *APPS, "config"], "INSTALLED_APPS must list Minka's apps bottom to top"

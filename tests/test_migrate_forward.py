@@ -42,7 +42,7 @@ DEMO_MEMBERS = 12
 RENAMED_TABLES: dict[str, str] = {}
 
 # Django's bookkeeping, which a migration may add to: applied migrations, the content types and
-# permissions of new apps, and the administrators' group permissions (config.roles, after migrate).
+# permissions of new apps, and the administrators' group permissions (toolkit.roles, after migrate).
 MAY_GROW = {"django_migrations", "django_content_type", "auth_permission", "auth_group_permissions"}
 
 # Tables that neither the demo nor tests/migrate_forward_seed.py fill (nothing in them moves).

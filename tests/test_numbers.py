@@ -1,4 +1,4 @@
-"""config.numbers: the one reader for numbers people type (amounts, weights, rates, percentages)."""
+"""toolkit.numbers: the one reader for numbers people type (amounts, weights, rates, percentages)."""
 
 import datetime
 import re
@@ -11,8 +11,8 @@ from django.utils import translation
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from config.money import format_money, from_minor
-from config.numbers import (
+from toolkit.money import format_money, from_minor
+from toolkit.numbers import (
     KgField,
     MoneyField,
     PercentField,
@@ -25,7 +25,7 @@ from config.numbers import (
     parse_percent,
     parse_rate,
 )
-from config.templatetags.minka_money import kg as kg_display
+from toolkit.templatetags.minka_money import kg as kg_display
 
 NEG = {"allow_negative": True}
 PEN = {"currency": "PEN"}

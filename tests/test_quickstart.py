@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from config.management.commands import quickstart
-from config.roles import ADMINISTRATOR, BOARD, CERTIFIER, CLERK, OVERSIGHT, TREASURER
 from coop.models import Member, MemberStatusChange, Plot
+from toolkit.roles import ADMINISTRATOR, BOARD, CERTIFIER, CLERK, OVERSIGHT, TREASURER
 
 pytestmark = pytest.mark.django_db
 

@@ -8,14 +8,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from config.money import format_money
-from config.roles import ADMINISTRATOR, BOARD, CLERK
 from ledger import chart
 from ledger.member_accounts import owed_to_member, record_movement
 from ledger.models import JournalEntry, MemberMovement
 from ledger.selectors import balances_by_currency
 from ledger.verification import verify_ledger
 from tests.acopio.conftest import DAY
+from toolkit.money import format_money
+from toolkit.roles import ADMINISTRATOR, BOARD, CLERK
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from acopio.models import CollectionCentre, Delivery
-from config.money import format_money
-from config.roles import ADMINISTRATOR, BOARD, CERTIFIER, CLERK, OVERSIGHT
 from ledger.member_accounts import owed_to_member, record_movement
 from ledger.models import JournalEntry
 from tests.acopio.conftest import DAY
+from toolkit.money import format_money
+from toolkit.roles import ADMINISTRATOR, BOARD, CERTIFIER, CLERK, OVERSIGHT
 
 pytestmark = pytest.mark.django_db
 

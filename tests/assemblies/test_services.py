@@ -18,12 +18,12 @@ from assemblies.models import (
     Presence,
     TallyRecord,
 )
-from config.append_only import AppendOnlyError
 from coop.models import Member, MemberStatus
 from coop.services import change_member_status
 from fund.models import BudgetLine, PremiumCategory
 from fund.selectors import fund_position
 from tests.assemblies.factories import check_in_many, convene, entry, make_members, make_rules
+from toolkit.append_only import AppendOnlyError
 
 
 @pytest.fixture

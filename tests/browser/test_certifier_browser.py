@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 from pypdf import PdfReader, PdfWriter
 
 from certification.models import DownloadLog, IssuedDocument
-from config.money import format_money
 from ledger.member_accounts import owed_to_member
 from tests.acopio.factories import make_coop, record
+from toolkit.money import format_money
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

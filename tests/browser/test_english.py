@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from config.roles import ADMINISTRATOR, BOARD, CERTIFIER, CLERK, OVERSIGHT, TREASURER
 from coop.models import Season
 from tests.acopio.factories import make_coop, record
+from toolkit.roles import ADMINISTRATOR, BOARD, CERTIFIER, CLERK, OVERSIGHT, TREASURER
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

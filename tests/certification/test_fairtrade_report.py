@@ -20,7 +20,6 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from certification.fairtrade_report import SHEETS, fairtrade_workbook
-from config.money import from_minor
 from fund.models import PremiumCategory, Spending, SpendingStatus
 from fund.selectors import fund_position, fund_report
 from fund.services import (
@@ -36,6 +35,7 @@ from sales.selectors import mass_balance
 from sales.services import invoice_contract, receive_payment
 from tests.ledger.factories import contract, fund_with_soles
 from tests.terms import reload_published_fairtrade_terms
+from toolkit.money import from_minor
 
 D = Decimal
 RUC = "20131312955"

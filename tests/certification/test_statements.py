@@ -13,10 +13,10 @@ from acopio import services as purchases
 from certification.documents import issue
 from certification.models import DownloadLog, IssuedDocument
 from certification.statements import statement_draft
-from config.money import format_money, from_minor
 from ledger.member_accounts import owed_to_member, record_movement
 from ledger.models import MovementKind, PaymentMethod
 from tests.acopio.factories import load_prices
+from toolkit.money import format_money, from_minor
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -3,8 +3,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from config.append_only import AppendOnlyError
 from ledger.models import JournalEntry, JournalLine
+from toolkit.append_only import AppendOnlyError
 
 
 @pytest.fixture

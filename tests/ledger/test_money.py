@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from config.money import format_money, from_minor, round_to_minor, to_minor
+from toolkit.money import format_money, from_minor, round_to_minor, to_minor
 
 
 @pytest.mark.parametrize(

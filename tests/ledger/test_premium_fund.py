@@ -11,7 +11,6 @@ from django.db import connection, connections
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from config.append_only import AppendOnlyError
 from coop.models import Member, Plot
 from fund.figures import split_by_weight
 from fund.models import BudgetLine, PremiumCategory, Spending, SpendingStatus
@@ -34,6 +33,7 @@ from ledger.selectors import account_balance
 from tests.acopio.factories import record
 from tests.ledger.factories import fund_with_soles
 from tests.terms import reload_published_fairtrade_terms
+from toolkit.append_only import AppendOnlyError
 
 D = Decimal
 RUC = "20131312955"  # a valid RUC (check digit 5)

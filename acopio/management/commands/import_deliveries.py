@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from acopio.delivery_import import import_deliveries
-from config.commands import fail_on_errors
-from config.money import format_money
+from toolkit.commands import fail_on_errors
+from toolkit.money import format_money
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from certification.audit_pack import SeasonNotFound, find_season, pack_filename, write_audit_pack
-from config.files import written_whole
+from toolkit.files import written_whole
 
 
 class Command(BaseCommand):

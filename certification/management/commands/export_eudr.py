@@ -19,8 +19,8 @@ from certification.eudr import (
     plots_for_season,
     season_geojson_bytes,
 )
-from config.files import write_whole
 from coop.models import Season
+from toolkit.files import write_whole
 
 
 class Command(BaseCommand):

@@ -22,7 +22,8 @@ from django.db import transaction
 from acopio.demo import acopio_loaded
 from assemblies.demo import convene_upcoming, hold_assembly
 from config.demo import generate_seasons
-from config.roles import (
+from coop.demo import demo_loaded, generate_demo
+from toolkit.roles import (
     ADMINISTRATOR,
     BOARD,
     CERTIFIER,
@@ -32,7 +33,6 @@ from config.roles import (
     TREASURER,
     ensure_role_groups,
 )
-from coop.demo import demo_loaded, generate_demo
 
 LOGINS_FILE = "demo_logins.txt"
 ADDRESS = "127.0.0.1:8000"

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.commands import fail_on_errors
 from coop.services import import_register
+from toolkit.commands import fail_on_errors
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.commands import fail_on_errors
 from sales.rates import import_exchange_rates
+from toolkit.commands import fail_on_errors
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from config.text import normalize_text
+from toolkit.text import normalize_text
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".csv")
 WRONG_FILE_TYPE = "Suba un archivo .xlsx o .csv (la hoja de trazabilidad)."

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from config.money import GRAMS_PER_KG, format_money
+from toolkit.money import GRAMS_PER_KG, format_money
 
 register = template.Library()
 

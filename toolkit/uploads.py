@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from config.spreadsheets import SPREADSHEET_EXTENSIONS, WRONG_FILE_TYPE
+from toolkit.spreadsheets import SPREADSHEET_EXTENSIONS, WRONG_FILE_TYPE
 
 UPLOAD_DIR = Path(settings.VAR_DIR) / "uploads"
 

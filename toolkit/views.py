@@ -1,0 +1,41 @@
+"""Helpers every app's views use: refusals as messages, errors by field, dates and tokens from forms,
+the filters a paged list carries."""
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_date
+
+
+def query_without_page(request) -> str:
+    """The list's filters as a query string, for the pagination links to carry (the page number apart)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def refused(request, exc: ValidationError, about: str = "") -> None:
+    """A refused action on a page that redirects: each reason as an error message."""
+    for problem in exc.messages:
+        messages.error(request, f"{about}: {problem}" if about else problem)
+
+
+def errors_of(exc: ValidationError) -> dict[str, list[str]]:
+    """A service's refusal by field; one raised without fields (e.g. by the ledger) goes under __all__."""
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+def date_or_none(value):
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None
+
+
+def token_or_none(value) -> uuid.UUID | None:
+    """A form's one-time submission token (so a resent form records nothing twice), or None."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
