@@ -1,9 +1,13 @@
-"""Reads of collection that pages compose: a member's season of deliveries beside their account."""
+"""Reads of collection that pages compose: a member's season of deliveries beside their account, the
+internal-control page's flagged deliveries."""
 
 from dataclasses import dataclass
 
+from django.db.models import Sum
+
 from acopio.models import Delivery
-from coop.models import Member, Season
+from acopio.services import capacity_g
+from coop.models import Member, Plot, Season
 from ledger.member_accounts import owed_to_member
 from ledger.models import MemberMovement, MovementKind
 
@@ -40,3 +44,54 @@ def season_account(*, member: Member, season: Season | None) -> SeasonAccount:
         deducted_minor=sum(m.amount_minor for m in standing) - paid,
         balance_minor=owed_to_member(member),
     )
+
+
+@dataclass
+class FlaggedMember:
+    """One member on the internal-control page: their season's dry total against what their plots yield."""
+
+    member: Member
+    delivered_g: int
+    capacity_g: int
+    deliveries: list
+
+    @property
+    def excess_g(self) -> int:
+        return max(0, self.delivered_g - self.capacity_g)
+
+
+def flagged_deliveries(season: Season | None):
+    """The season's deliveries above the possible yield, by member, for the internal-control page."""
+    return (
+        Delivery.objects.flagged()
+        .filter(season=season)
+        .select_related("member", "centre")
+        .order_by("member__code", "date", "receipt_number")
+    )
+
+
+def flagged_by_member(deliveries, season: Season) -> list[FlaggedMember]:
+    """A page of flagged deliveries grouped by member, with each member's valid dry total in the season
+    and the capacity of their plots: two queries for the whole page, whatever its size."""
+    rows: dict[int, FlaggedMember] = {}
+    for delivery in deliveries:
+        if delivery.member_id not in rows:
+            rows[delivery.member_id] = FlaggedMember(delivery.member, 0, 0, [])
+        rows[delivery.member_id].deliveries.append(delivery)
+    if not rows:
+        return []
+    delivered = (
+        Delivery.objects.valid()
+        .filter(season=season, member_id__in=rows)
+        .values("member_id")
+        .annotate(total=Sum("dry_g"))
+        .order_by()
+    )
+    for row in delivered:
+        rows[row["member_id"]].delivered_g = int(row["total"] or 0)
+    plots: dict[int, list[Plot]] = {pk: [] for pk in rows}
+    for plot in Plot.objects.filter(member_id__in=rows).only("member_id", "cocoa_producing_ha"):
+        plots[plot.member_id].append(plot)
+    for pk, row in rows.items():
+        row.capacity_g = capacity_g(plots[pk], season)  # the clerk's page's rule, summed in Python
+    return list(rows.values())
