@@ -3,7 +3,7 @@ internal-control page's flagged deliveries."""
 
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from acopio.models import Delivery
 from acopio.services import capacity_g
@@ -95,3 +95,24 @@ def flagged_by_member(deliveries, season: Season) -> list[FlaggedMember]:
     for pk, row in rows.items():
         row.capacity_g = capacity_g(plots[pk], season)  # the clerk's page's rule, summed in Python
     return list(rows.values())
+
+
+@dataclass(frozen=True)
+class LotTotals:
+    deliveries: int
+    dry_g: int
+
+
+def lot_totals(lots) -> dict[int, LotTotals]:
+    """Deliveries and dry grams of the given lots (a page of them), from one index-only aggregate."""
+    ids = [lot.pk for lot in lots]
+    totals = {pk: LotTotals(0, 0) for pk in ids}
+    rows = (
+        Delivery.objects.filter(lot_id__in=ids)
+        .values("lot_id")
+        .annotate(n=Count("id"), dry_g=Sum("dry_g"))
+        .order_by()
+    )
+    for row in rows:
+        totals[row["lot_id"]] = LotTotals(row["n"], int(row["dry_g"] or 0))
+    return totals
