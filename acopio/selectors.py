@@ -3,9 +3,9 @@ internal-control page's flagged deliveries."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
-from acopio.models import Delivery
+from acopio.models import Delivery, DeliveryStatus
 from acopio.services import capacity_g
 from coop.models import Member, Plot, Season
 from ledger.member_accounts import owed_to_member
@@ -116,3 +116,71 @@ def lot_totals(lots) -> dict[int, LotTotals]:
     for row in rows:
         totals[row["lot_id"]] = LotTotals(row["n"], int(row["dry_g"] or 0))
     return totals
+
+
+@dataclass(frozen=True)
+class DeliveryGroup:
+    """Deliveries of one centre, certification, status and yield flag in a season, added up."""
+
+    centre_id: int
+    certification: str
+    status: str
+    yield_flag: bool
+    count: int
+    dry_g: int
+    net_g: int
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class SeasonDeliveries:
+    """A season's deliveries in two passes: every sum the season's reports show, and distinct members."""
+
+    groups: list[DeliveryGroup]
+    members_delivering: int  # with a valid delivery
+    flagged_members: int  # with a valid delivery over the possible yield
+
+    def valid(self) -> list[DeliveryGroup]:
+        return [g for g in self.groups if g.status == DeliveryStatus.VALID]
+
+    def voided(self) -> int:
+        return sum(g.count for g in self.groups if g.status != DeliveryStatus.VALID)
+
+    def flagged(self) -> int:
+        return sum(g.count for g in self.valid() if g.yield_flag)
+
+    def valid_dry_g_by_certification(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for g in self.valid():
+            totals[g.certification] = totals.get(g.certification, 0) + g.dry_g
+        return totals
+
+
+def season_deliveries(season: Season) -> SeasonDeliveries:
+    """Sums by centre, certification, status and yield flag (one pass over the season's deliveries),
+    then the members with valid deliveries and those flagged among them (a second pass)."""
+    groups = [
+        DeliveryGroup(
+            centre_id=row["centre_id"],
+            certification=row["certification"],
+            status=row["status"],
+            yield_flag=row["yield_flag"],
+            count=row["n"],
+            dry_g=int(row["dry"] or 0),
+            net_g=int(row["net"] or 0),
+            amount_minor=int(row["amount"] or 0),
+        )
+        for row in Delivery.objects.filter(season=season)
+        .values("centre_id", "certification", "status", "yield_flag")
+        .annotate(n=Count("id"), dry=Sum("dry_g"), net=Sum("net_g"), amount=Sum("amount_minor"))
+        .order_by()
+    ]
+    members = (
+        Delivery.objects.valid()
+        .filter(season=season)
+        .aggregate(
+            delivering=Count("member", distinct=True),
+            flagged=Count("member", distinct=True, filter=Q(yield_flag=True)),
+        )
+    )
+    return SeasonDeliveries(groups, members["delivering"], members["flagged"])
