@@ -1,9 +1,10 @@
-"""Reads of trade that pages and reports compose: the mass balance from figures already read."""
+"""Reads of trade that pages and reports compose: the mass balance of several seasons at once."""
 
 from decimal import Decimal
 
 from django.db.models import Sum
 
+from acopio.models import Delivery
 from config.money import GRAMS_PER_KG
 from coop.models import Season
 from sales.models import SalesContract
@@ -34,3 +35,26 @@ def sold_kg_by_terms(seasons: list[Season]) -> dict[tuple[int, str], int]:
         .order_by()
     )
     return {(row["season_id"], row["terms"]): int(row["kg"] or 0) for row in rows}
+
+
+def mass_balances(seasons: list[Season]) -> list[tuple[Season, list[BalanceLine]]]:
+    """Each season's mass balance: one pass over the seasons' valid deliveries and one over contracts."""
+    bought = {
+        (row["season_id"], row["certification"]): int(row["dry"] or 0)
+        for row in Delivery.objects.valid()
+        .filter(season__in=seasons)
+        .values("season_id", "certification")
+        .annotate(dry=Sum("dry_g"))
+        .order_by()
+    }
+    sold = sold_kg_by_terms(seasons)
+    return [
+        (
+            season,
+            balance_lines(
+                bought_g={claim: g for (pk, claim), g in bought.items() if pk == season.pk},
+                sold_kg={terms: kg for (pk, terms), kg in sold.items() if pk == season.pk},
+            ),
+        )
+        for season in seasons
+    ]
