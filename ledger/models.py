@@ -104,8 +104,6 @@ class JournalEntry(AppendOnlyModel):
         verbose_name = _("asiento")
         verbose_name_plural = _("asientos")
         ordering = ["number"]
-        # The journal's list in the admin: newest first, and its date filters, from the index alone.
-        indexes = [models.Index(fields=["date", "number"], name="ledger_entry_date_number")]
         constraints = [
             models.CheckConstraint(condition=Q(number__gte=1), name="ledger_entry_number_positive"),
             models.CheckConstraint(condition=~Q(source_key=""), name="ledger_entry_source_key_set"),
