@@ -250,6 +250,16 @@ class Delivery(models.Model):
             # Voids are a handful among hundreds of thousands: a partial index finds them, and the
             # planner never mistakes it for a filter on valid deliveries (almost every row).
             models.Index(fields=["-date"], condition=Q(status="void"), name="delivery_void_date"),
+            # The lot list adds up its page's lots from this index alone (never from the table).
+            models.Index(fields=["lot", "dry_g"], condition=Q(lot__isnull=False), name="delivery_lot_dry"),
+            # The mass balance adds up each season's valid dry weight by certification from this
+            # index alone (status too, or SQLite reads the table to check it). Partial, so a query
+            # that names a member still prefers the member's index.
+            models.Index(
+                fields=["season", "certification", "dry_g", "status"],
+                condition=Q(status="valid"),
+                name="delivery_valid_season_claim",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

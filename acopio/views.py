@@ -291,25 +291,8 @@ def delivery_list(request):
 def yield_control(request):
     """Internal control: deliveries above what the member's plots can plausibly yield."""
     seasons, season = Season.chosen(request.GET.get("campana"))
-    flagged = (
-        Delivery.objects.flagged()
-        .filter(season=season)
-        .select_related("member", "centre")
-        .order_by("member__code", "date", "receipt_number")
-    )
-    page = Paginator(flagged, 100).get_page(request.GET.get("page"))
-    members = {}
-    for delivery in page:
-        if delivery.member_id not in members:
-            members[delivery.member_id] = {
-                "member": delivery.member,
-                "delivered_g": selectors.season_dry_g(member=delivery.member, season=season),
-                "capacity_g": selectors.yield_capacity_g(member=delivery.member, season=season),
-                "deliveries": [],
-            }
-        members[delivery.member_id]["deliveries"].append(delivery)
-    for row in members.values():
-        row["excess_g"] = max(0, row["delivered_g"] - row["capacity_g"])
+    page = Paginator(selectors.flagged_deliveries(season), 100).get_page(request.GET.get("page"))
+    members = selectors.flagged_by_member(page, season)
     return render(
         request,
         "acopio/yield_control.html",
@@ -317,7 +300,7 @@ def yield_control(request):
             "seasons": seasons,
             "season": season,
             "page": page,
-            "members": members.values(),
+            "members": members,
             "query_string": query_without_page(request),
         },
     )

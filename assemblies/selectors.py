@@ -1,11 +1,11 @@
 """Reads of the assemblies: the rule set in force, who may vote, attendance, the budget motions
-pending, the counts of a motion and who has still to vote."""
+pending, the counts of a motion and who has still to vote, the list of assemblies with its counts."""
 
 from collections import Counter
 from datetime import date as Date
 from datetime import timedelta
 
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models import Count as DbCount
 from django.db.models.functions import Coalesce
 
@@ -146,3 +146,20 @@ def option_totals(motion: Motion) -> dict[int, int]:
             for count in record.counts.all():
                 totals[positions[count.option_id]] += count.count
     return dict(totals)
+
+
+def _count_of(model) -> Coalesce:
+    """How many rows of ``model`` an assembly has, as a subquery (no join of motions × attendees)."""
+    counted = (
+        model.objects.filter(assembly=OuterRef("pk")).order_by().values("assembly").annotate(n=DbCount("pk"))
+    )
+    return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), Value(0))
+
+
+def assemblies_with_counts():
+    """Every assembly, newest first, with its motions and attendees counted."""
+    return (
+        Assembly.objects.select_related("rule_set")
+        .annotate(motion_count=_count_of(Motion), attending=_count_of(Presence))
+        .order_by("-first_call_at", "-id")
+    )

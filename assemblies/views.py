@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +14,7 @@ from assemblies import selectors, services
 from assemblies.minutes import (
     attendance,
     call_notice_pdf,
+    hash_of,
     minutes_facts,
     minutes_match,
     minutes_pdf,
@@ -38,7 +40,7 @@ from fund.models import PremiumCategory, Spending, SpendingStatus
 from toolkit.pdf import pdf_response
 from toolkit.roles import ADMINISTRATOR, BOARD, CLERK, has_role, public, role_required
 from toolkit.roles import READERS as ALL_READERS
-from toolkit.views import date_or_none, errors_of, refused
+from toolkit.views import date_or_none, errors_of, query_without_page, refused
 
 # Every role reads assemblies (a members' matter); the board organises them; clerks may staff the desk.
 READERS = ALL_READERS
@@ -46,6 +48,7 @@ ORGANISERS = (ADMINISTRATOR, BOARD)
 DESK = (ADMINISTRATOR, BOARD, CLERK)
 BUDGET_ROWS = 6
 SEARCH_RESULTS = 20
+ATTENDANCE_PAGE_SIZE = 200  # an assembly of 20,000 members has some 12,000 attendees
 
 
 def _assembly(pk) -> Assembly:
@@ -69,9 +72,7 @@ def _moment(value: str) -> datetime | None:
 
 @role_required(*READERS)
 def assembly_list(request):
-    assemblies = Assembly.objects.select_related("rule_set").annotate(
-        motion_count=Count("motions", distinct=True), attending=Count("presences", distinct=True)
-    )
+    assemblies = selectors.assemblies_with_counts()
     return render(
         request,
         "assemblies/list.html",
@@ -329,12 +330,14 @@ def desk_action(request, pk):
 @role_required(*READERS)
 def attendance_list(request, pk):
     assembly = _assembly(pk)
+    page = Paginator(attendance(assembly), ATTENDANCE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "assemblies/attendance.html",
         {
             "assembly": assembly,
-            "rows": attendance(assembly),
+            "page": page,
+            "query_string": query_without_page(request),
             "quorum": _quorum_context(assembly),
             "events": (
                 AttendanceEvent.objects.filter(assembly=assembly, kind="undone").select_related(
@@ -528,11 +531,16 @@ def ballot_station(request, pk, number):
 @role_required(*DESK)
 def not_voted(request, pk, number):
     motion = _motion(pk, number)
-    waiting = selectors.not_voted(motion)
+    page = Paginator(selectors.not_voted(motion), ATTENDANCE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "assemblies/not_voted.html",
-        {"motion": motion, "assembly": motion.assembly, "waiting": waiting},
+        {
+            "motion": motion,
+            "assembly": motion.assembly,
+            "page": page,
+            "query_string": query_without_page(request),
+        },
     )
 
 
@@ -572,7 +580,7 @@ def minutes_verify(request, key):
         {
             "assembly": assembly,
             "facts": facts,
-            "matches": minutes_match(assembly),
+            "matches": bool(assembly.minutes_hash) and hash_of(facts) == assembly.minutes_hash,
             "approved": sum(1 for m in facts["motions"] if m["approved"]),
         },
     )

@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from acopio.models import Delivery
+from acopio.models import CollectionCentre
+from acopio.selectors import season_deliveries
 from certification.documents import DocumentDraft, kg_text
 from certification.models import DocumentKind
 from coop.models import Certification, Member, MemberStatus, OrganicStage, Plot, Season
@@ -20,7 +21,7 @@ from fund.models import BudgetLine, PremiumCategory, Spending
 from fund.selectors import FundPosition, fund_report
 from fund.templatetags.fund_charts import premium_category_chart
 from sales.models import ContractPayment, SalesContract
-from sales.selectors import mass_balance
+from sales.selectors import balance_lines, sold_kg_by_terms
 from toolkit.money import format_money, from_minor
 from toolkit.templatetags.minka_money import kg
 
@@ -221,18 +222,25 @@ class SeasonReport:
 
 
 def season_report(season: Season) -> SeasonReport:
-    deliveries = Delivery.objects.valid().filter(season=season)
-    sums = {"count": Count("id"), "dry_g": Sum("dry_g"), "net_g": Sum("net_g"), "amount": Sum("amount_minor")}
+    """The season's figures from two passes over its deliveries (acopio.selectors.season_deliveries);
+    the mass balance is worked out from the first one, as sales.services.mass_balance would read it."""
+    figures = season_deliveries(season)
+    valid = figures.valid()
 
-    def rows(*fields):
-        return [
-            {**row, "dry_g": int(row["dry_g"] or 0), "amount": int(row["amount"] or 0)}
-            for row in deliveries.values(*fields).annotate(**sums).order_by(*fields)
-        ]
+    def rows(key, order):
+        summed: dict = {}
+        for group in valid:
+            row = summed.setdefault(key(group), {"count": 0, "dry_g": 0, "net_g": 0, "amount": 0})
+            row["count"] += group.count
+            row["dry_g"] += group.dry_g
+            row["net_g"] += group.net_g
+            row["amount"] += group.amount_minor
+        return [{**order(k), **row} for k, row in sorted(summed.items())]
 
-    by_centre = rows("centre__code", "centre__name")
+    centres = {c.pk: (c.code, c.name) for c in CollectionCentre.objects.all()}
+    by_centre = rows(lambda g: centres[g.centre_id], lambda k: {"centre__code": k[0], "centre__name": k[1]})
     labels = dict(Certification.choices)
-    by_certification = rows("certification")
+    by_certification = rows(lambda g: g.certification, lambda k: {"certification": k})
     for row in by_certification:
         row["label"] = labels.get(row["certification"], row["certification"])
         row["price_per_kg"] = (
@@ -240,7 +248,11 @@ def season_report(season: Season) -> SeasonReport:
             if row["dry_g"]
             else None
         )  # céntimos per gram × 10 = soles per kg
-    totals = deliveries.aggregate(**sums)
+    totals = {
+        "count": sum(g.count for g in valid),
+        "dry_g": sum(g.dry_g for g in valid),
+        "amount": sum(g.amount_minor for g in valid),
+    }
     status_labels = dict(MemberStatus.choices)
     plots = Plot.objects.aggregate(
         count=Count("id"),
@@ -260,26 +272,23 @@ def season_report(season: Season) -> SeasonReport:
             (status_labels.get(row["status"], row["status"]), row["n"])
             for row in Member.objects.values("status").annotate(n=Count("id")).order_by("status")
         ],
-        members_delivering=deliveries.values("member").distinct().count(),
+        members_delivering=figures.members_delivering,
         plots=plots,
         by_centre=by_centre,
         by_certification=by_certification,
-        flagged_deliveries=deliveries.filter(yield_flag=True).count(),
-        flagged_members=deliveries.filter(yield_flag=True).values("member").distinct().count(),
-        voided_deliveries=Delivery.objects.filter(season=season)
-        .exclude(pk__in=deliveries.values("pk"))
-        .count(),
-        balance=mass_balance(season),
+        flagged_deliveries=figures.flagged(),
+        flagged_members=figures.flagged_members,
+        voided_deliveries=figures.voided(),
+        balance=balance_lines(
+            bought_g=figures.valid_dry_g_by_certification(),
+            sold_kg={terms: kg for (_pk, terms), kg in sold_kg_by_terms([season]).items()},
+        ),
         contracts=list(
             SalesContract.objects.filter(season=season)
             .select_related("fairtrade_terms")
             .order_by("signed_on", "number")
         ),
-        totals={
-            "count": totals["count"] or 0,
-            "dry_g": int(totals["dry_g"] or 0),
-            "amount": int(totals["amount"] or 0),
-        },
+        totals=totals,
     )
 
 

@@ -121,6 +121,7 @@ class PlotAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("member",)
     readonly_fields = ("geometry_kind", "centroid_lat", "centroid_lon", "created_at", "updated_at")
     list_select_related = ("member",)
+    show_full_result_count = False  # a filtered page would count every plot a second time
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -5,13 +5,14 @@ typed by hand from surveys, and four decimals keep a georeferenced area exact.
 Money and weights, which must sum exactly, are integers in other apps.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -417,3 +418,74 @@ class Season(models.Model):
         """Every season, newest first, and the one a page's ?campana= names (the newest if none)."""
         seasons = list(cls.objects.all())
         return seasons, next((s for s in seasons if s.code == code), seasons[0] if seasons else None)
+
+
+# --- Exports of the register, written in the background ----------------------
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("En cola")
+    RUNNING = "running", _("Preparando")
+    DONE = "done", _("Listo")
+    FAILED = "failed", _("Falló")
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", _("Excel (xlsx)")
+    CSV = "csv", _("Texto separado por comas (csv)")
+
+
+# A worker reports progress every few hundred members; this long without a sign means it was stopped.
+EXPORT_STALLED_AFTER = timedelta(minutes=10)
+
+
+class RegisterExportQuerySet(models.QuerySet):
+    def in_progress(self):
+        return self.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
+
+
+class RegisterExport(models.Model):
+    """The register written as the traceability sheet by a db_worker: 20,000 members take longer than
+    a page may. Who asked, how far it got, and the file it left (coop.exports)."""
+
+    format = models.CharField(_("formato"), max_length=4, choices=ExportFormat.choices)
+    status = models.CharField(
+        _("estado"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("socios"), default=0)
+    done = models.PositiveIntegerField(_("socios escritos"), default=0)
+    filename = models.CharField(_("archivo"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("pedido por")
+    )
+    requested_at = models.DateTimeField(_("pedido"), auto_now_add=True)
+    progress_at = models.DateTimeField(_("último avance"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminó"), null=True, blank=True)
+
+    objects = RegisterExportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("exportación del padrón")
+        verbose_name_plural = _("exportaciones del padrón")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_format_display()} · {self.get_status_display()}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(self.done * 100 // self.total, 100)
+
+    @property
+    def last_sign_of_life(self):
+        return self.progress_at or self.requested_at
+
+    @property
+    def stalled(self) -> bool:
+        """Unfinished, and no worker has touched it for EXPORT_STALLED_AFTER."""
+        return not self.finished and self.last_sign_of_life < timezone.now() - EXPORT_STALLED_AFTER

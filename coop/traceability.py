@@ -535,8 +535,15 @@ def _date(value) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-def register_rows(members=None):
-    """One row per plot (members without plots get one row), in the export column order."""
+PROGRESS_EVERY = 500  # members
+
+
+def register_rows(members=None, progress=None):
+    """One row per plot (members without plots get one row), in the export column order.
+
+    ``progress``, if given, is called with the number of members written so far, every
+    PROGRESS_EVERY members and once at the end.
+    """
     from coop.models import Member, Plot
 
     members = members if members is not None else Member.objects.all()
@@ -562,8 +569,19 @@ def register_rows(members=None):
         }
 
     rows = []
+    written, last_member = 0, None
+
+    def one_more():
+        nonlocal written
+        written += 1
+        if progress is not None and written % PROGRESS_EVERY == 0:
+            progress(written)
+
     for plot in plots.iterator(chunk_size=2000):
         m = plot.member
+        if m.pk != last_member:
+            last_member = m.pk
+            one_more()
         cells = member_cells(m)
         lat = lon = ""
         if plot.geometry_kind == "Point":
@@ -599,6 +617,7 @@ def register_rows(members=None):
         )
         rows.append(cells)
     for m in members.exclude(pk__in=Plot.objects.values("member_id")):
+        one_more()
         cells = member_cells(m)
         cells.update(
             {
@@ -610,20 +629,24 @@ def register_rows(members=None):
         )
         rows.append(cells)
     rows.sort(key=lambda r: (r["member_code"], r.get("plot_code") or ""))
+    if progress is not None:
+        progress(written)
     return rows
 
 
-def register_dataset(members=None) -> tablib.Dataset:
+def register_dataset(members=None, progress=None) -> tablib.Dataset:
     dataset = tablib.Dataset(headers=[COLUMNS_BY_KEY[k].header for k in EXPORT_KEYS], title="Padrón")
-    for cells in register_rows(members):
+    for cells in register_rows(members, progress):
         # Empty cells stay None: an xlsx then holds only the cells with data.
         dataset.append([neutralize(cells.get(key)) for key in EXPORT_KEYS])
     return dataset
 
 
-def export_register(*, members=None, fmt: str = "xlsx") -> bytes:
-    """The register as the traceability sheet, xlsx or csv (UTF-8 with BOM for Excel)."""
-    dataset = register_dataset(members)
+def export_register(*, members=None, fmt: str = "xlsx", progress=None) -> bytes:
+    """The register as the traceability sheet, xlsx or csv (UTF-8 with BOM for Excel).
+
+    ``progress`` is called with the members written so far (see ``register_rows``)."""
+    dataset = register_dataset(members, progress)
     if fmt == "csv":
         return ("\ufeff" + dataset.export("csv")).encode("utf-8")
     if fmt == "xlsx":

@@ -9,4 +9,6 @@ urlpatterns = [
     path("socios/<str:code>/estado/", views.member_status_change, name="member_status_change"),
     path("importar/", views.register_import, name="register_import"),
     path("exportar/", views.register_export, name="register_export"),
+    path("exportar/<int:pk>/", views.register_export_run, name="register_export_run"),
+    path("exportar/<int:pk>/archivo/", views.register_export_file, name="register_export_file"),
 ]

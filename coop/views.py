@@ -7,16 +7,25 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from coop import services
+from coop import exports, services
 from coop.history import change_log
 from coop.maps import plot_map
-from coop.models import CertificationFilter, Member, MemberStatus, MemberStatusChange, Plot
+from coop.models import (
+    CertificationFilter,
+    ExportFormat,
+    ExportStatus,
+    Member,
+    MemberStatus,
+    MemberStatusChange,
+    Plot,
+    RegisterExport,
+)
 from toolkit.roles import (
     ADMINISTRATOR,
     ALL_ROLES,
@@ -217,17 +226,41 @@ def register_import(request):
 
 @role_required(*EXPORT_ROLES)
 def register_export(request):
-    from coop.traceability import export_register
+    """The register as the traceability sheet, made in the background (coop.exports): a POST queues it
+    and leads to its progress page; the page lists the latest exports to download."""
+    if request.method == "POST":
+        fmt = request.POST.get("formato")
+        export = exports.start_register_export(
+            fmt=fmt if fmt in ExportFormat.values else ExportFormat.XLSX, user=request.user
+        )
+        return redirect("coop:register_export_run", pk=export.pk)
+    return render(
+        request,
+        "coop/register_export.html",
+        {
+            "formats": ExportFormat.choices,
+            "chosen": request.GET.get("formato", ExportFormat.XLSX),
+            "exports": RegisterExport.objects.select_related("requested_by")[:10],
+        },
+    )
 
-    fmt = request.GET.get("formato", "xlsx")
-    if fmt not in {"xlsx", "csv"}:
-        fmt = "xlsx"
-    content = export_register(fmt=fmt)
-    content_type = {
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "csv": "text/csv; charset=utf-8",
-    }[fmt]
-    response = HttpResponse(content, content_type=content_type)
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="padron-trazabilidad-{stamp}.{fmt}"'
-    return response
+
+@role_required(*EXPORT_ROLES)
+def register_export_run(request, pk):
+    export = get_object_or_404(RegisterExport.objects.select_related("requested_by"), pk=pk)
+    template = "coop/_export_progress.html" if request.htmx else "coop/register_export_run.html"
+    return render(request, template, {"export": export})
+
+
+@role_required(*EXPORT_ROLES)
+def register_export_file(request, pk):
+    export = get_object_or_404(RegisterExport, pk=pk)
+    path = exports.export_folder(export) / export.filename
+    if export.status != ExportStatus.DONE or not export.filename or not path.is_file():
+        raise Http404(_("El archivo todavía no está listo."))
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=export.filename,
+        content_type=exports.CONTENT_TYPES[export.format],
+    )

@@ -4,16 +4,18 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Sum
+from django.core.paginator import Paginator
+from django.db.models import F, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from acopio.lots import build_lot, build_lot_by_rule
 from acopio.models import CollectionCentre, Lot
+from acopio.selectors import lot_totals
 from coop.models import Certification, Season
 from sales.models import SalesContract
-from sales.selectors import mass_balance
+from sales.selectors import mass_balances
 from sales.services import invoice_contract, receive_payment, record_contract
 from toolkit.money import format_money
 from toolkit.roles import (
@@ -21,9 +23,10 @@ from toolkit.roles import (
     REVIEWERS,
     role_required,
 )
-from toolkit.views import date_or_none, errors_of, refused
+from toolkit.views import date_or_none, errors_of, query_without_page, refused
 
 CONTROLLERS = REVIEWERS
+LOT_PAGE_SIZE = 50
 
 
 @role_required(*CONTROLLERS)
@@ -96,19 +99,26 @@ def contract_new(request):
 
 @role_required(*CONTROLLERS)
 def mass_balance_report(request):
-    seasons = list(Season.objects.all())
-    rows = [(season, mass_balance(season)) for season in seasons]
+    rows = mass_balances(list(Season.objects.all()))
     return render(request, "sales/mass_balance.html", {"rows": rows})
 
 
 @role_required(*CONTROLLERS)
 def lot_list(request):
+    """The lots, newest first, LOT_PAGE_SIZE to a page; each page adds up only its own lots' deliveries."""
     lots = (
         Lot.objects.select_related("season", "created_by")
         .prefetch_related("contracts")
-        .annotate(delivery_count=Count("deliveries"), dry_total_g=Sum("deliveries__dry_g"))
+        .order_by("-created_at", "-id")
     )
-    return render(request, "sales/lot_list.html", {"lots": lots})
+    page = Paginator(lots, LOT_PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = lot_totals(page.object_list)
+    rows = [(lot, totals[lot.pk]) for lot in page.object_list]
+    return render(
+        request,
+        "sales/lot_list.html",
+        {"page": page, "rows": rows, "query_string": query_without_page(request)},
+    )
 
 
 @role_required(ADMINISTRATOR)

@@ -15,7 +15,7 @@ from acopio.lots import build_lot
 from acopio.models import Delivery
 from assemblies.models import Assembly
 from certification.models import AuditPackRun, IssuedDocument, StatementRun
-from coop.models import Member
+from coop.models import Member, RegisterExport
 from fund.models import BudgetLine, PremiumAuthorization, PremiumCategory, Spending, SpendingKind
 from ledger.member_accounts import record_movement
 from ledger.models import MovementKind, PaymentMethod
@@ -58,6 +58,8 @@ POLICY = {
     "coop:member_status_change": (ADMIN_ONLY, "post"),
     "coop:register_import": (ADMIN_ONLY, "get"),
     "coop:register_export": (EXPORTERS, "get"),
+    "coop:register_export_run": (EXPORTERS, "get"),
+    "coop:register_export_file": (EXPORTERS, "get"),
     "acopio:delivery_new": (RECORDERS, "get"),
     "acopio:delivery_quote": (RECORDERS, "post"),
     "acopio:member_lookup": (RECORDERS, "get"),
@@ -164,6 +166,8 @@ def sample_kwargs(pattern: URLPattern, member: Member, delivery: Delivery) -> di
         values["pk"] = SalesContract.objects.get().pk
     elif "pk" in names and "gastos" in str(pattern.pattern):
         values["pk"] = Spending.objects.get().pk
+    elif "pk" in names and "exportar" in str(pattern.pattern):
+        values["pk"] = RegisterExport.objects.get().pk
     elif "pk" in names:  # a movement's URL carries its own member's code
         values["code"] = movement.member.code
     unknown = names - set(values)
@@ -223,6 +227,7 @@ def delivery(db, make_user, settings, tmp_path):
     )
     closed_assembly(user)
     printed_statements(made, user)
+    exported_register(user)
     build_lot(
         code="L-T-1",
         season=made.season,
@@ -241,6 +246,13 @@ def printed_statements(delivery, user):
     run = printing.start_statement_run(season=delivery.season, user=user)
     printing.print_statements.call(run.pk, printing.members_to_print(delivery.season))
     pack_runs.build_pack.call(pack_runs.start_pack_run(season=delivery.season, user=user).pk)
+
+
+def exported_register(user):
+    """A finished export of the register, so its progress page and its file open."""
+    from coop import exports
+
+    exports.build_register_export.call(exports.start_register_export(fmt="csv", user=user).pk)
 
 
 def closed_assembly(user):

@@ -1,6 +1,10 @@
 """The admin shows the collection and ledger records, and lets nothing that has been used change."""
 
+from datetime import date
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from acopio.models import PriceRow
@@ -59,3 +63,21 @@ def test_deliveries_and_entries_cannot_be_added_or_changed_in_the_admin(admin_cl
     assert admin_client_minka.get(reverse("admin:ledger_journalentry_add")).status_code == 403
     import_link = admin_client_minka.get(reverse("admin:acopio_delivery_import"))
     assert import_link.status_code == 302 and import_link.url == reverse("acopio:delivery_import")
+
+
+def test_the_journal_list_shows_the_newest_entries_first_reading_as_much_for_many_as_for_one(
+    admin_client_minka, deliver
+):
+    url = reverse("admin:ledger_journalentry_changelist")
+    deliver()
+    with CaptureQueriesContext(connection) as one:
+        admin_client_minka.get(url)
+    deliver(date=date(2026, 3, 11))
+    deliver(date=date(2026, 3, 12))
+    with CaptureQueriesContext(connection) as three:
+        page = admin_client_minka.get(url).content.decode()
+    assert page.count("admin_minka") >= 3  # who posted each entry, without a query per entry
+    assert len(three.captured_queries) == len(one.captured_queries)
+    # No row of years read from the whole journal on each page.
+    assert not [q for q in three.captured_queries if "DISTINCT" in q["sql"]]
+    assert page.index("delivery:C01-000003") < page.index("delivery:C01-000001")

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from acopio.lots import build_lot, build_lot_by_rule
 from acopio.models import Delivery, Lot
@@ -119,3 +120,29 @@ def test_the_lot_page_builds_by_receipts_and_by_rule(coop, receipts, role_client
     listing = admin.get(reverse("sales:lot_list")).content.decode()
     assert "L-1" in listing and "disponible" in listing
     assert role_clients["acopiador"].get(url).status_code == 403
+
+
+def lot_row(html: str, code: str) -> str:
+    rows = [row for row in html.split("<tr")[1:] if f'<td class="nowrap">{code}</td>' in row]
+    assert len(rows) == 1, f"{code} appears in {len(rows)} rows"
+    return rows[0].split("</tr>")[0]
+
+
+def test_the_lot_list_pages_the_lots_newest_first_each_with_its_own_deliveries_and_weight(
+    coop, receipts, admin_user_minka, role_clients, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr("sales.views.LOT_PAGE_SIZE", 2)
+    conventional = Certification.CONVENTIONAL
+    lot(coop, admin_user_minka, conventional, [receipts["ft"], receipts["ft_org"]], code="L-A")
+    lot(coop, admin_user_minka, conventional, [receipts["conv"]], code="L-B")
+    lot(coop, admin_user_minka, conventional, [receipts["rosa_ft"]], code="L-C")
+    client = role_clients["certificador"]
+    url = reverse("sales:lot_list")
+    with django_assert_max_num_queries(12):  # the same for a page of 2 lots or of 50
+        first = client.get(url).content.decode()
+    assert "L-A" not in first and "Página 1 de 2" in first
+    assert '<td class="num">1</td><td class="num">99 kg</td>' in lot_row(first, "L-C")
+    assert "L-B" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert '<td class="num">2</td><td class="num">198 kg</td>' in lot_row(second, "L-A")
+    assert "L-B" not in second and "L-C" not in second

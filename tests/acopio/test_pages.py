@@ -7,7 +7,9 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -417,6 +419,22 @@ def test_the_yield_control_lists_the_flagged_delivery(coop, deliver, role_client
     listing = role_clients[CLERK].get(reverse("acopio:delivery_list")).content.decode()
     assert "Control" in row_of(listing, flagged.receipt_code)
     assert "Control" not in row_of(listing, normal.receipt_code)
+
+
+def test_the_yield_control_reads_as_much_for_many_flagged_members_as_for_one(coop, deliver, role_clients):
+    client = role_clients[CERTIFIER]
+    deliver(member=coop["segundo"], plot=coop["plots"]["segundo"], gross_kg="461", tare_kg="1")
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("acopio:yield_control"))
+    # Rosa's two hectares give 1,800 kg: two deliveries over that, a second flagged member.
+    rosa, plot = coop["rosa"], coop["plots"]["rosa_conv"]
+    deliver(member=rosa, plot=plot, gross_kg="1500", tare_kg="1")
+    deliver(member=rosa, plot=plot, gross_kg="400", tare_kg="1")
+    with CaptureQueriesContext(connection) as two:
+        html = client.get(reverse("acopio:yield_control")).content.decode()
+    assert "Rosa Ríos Isuiza" in html and "Segundo Panaifo Amasifuen" in html
+    assert "1,898 kg" in html and "1,800 kg" in html and "<strong>98 kg</strong>" in html
+    assert len(two.captured_queries) == len(one.captured_queries)
 
 
 def test_the_delivery_list_finds_a_receipt_by_number_or_member(coop, deliver, role_clients):

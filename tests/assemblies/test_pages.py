@@ -265,3 +265,55 @@ def test_desk_buttons_carry_ids_without_thousands_separators(assembly, board_cli
         reverse("assemblies:desk", args=[assembly.pk]), {"q": "Id Grande"}
     ).content.decode()
     assert 'name="entry" value="12345"' in page
+
+
+def test_the_minutes_list_the_attendees_as_their_presences_say(assembly, board):
+    """The acta's attendees are read as plain values; they are what the presences themselves say."""
+    from assemblies.minutes import attendance, minutes_facts
+
+    closed = held(assembly, board)
+    rows = list(attendance(closed))
+    facts = minutes_facts(closed)
+    assert facts["present"] == [
+        [p.entry.code, p.entry.name, p.entry.dni] for p in rows if p.kind == "present"
+    ]
+    assert facts["represented"] == [
+        [p.entry.code, p.entry.name, p.holder.code, p.holder.name, p.event.letter]
+        for p in rows
+        if p.kind == "represented"
+    ]
+    assert len(facts["present"]) == 7 and facts["represented"][0][-1] == "CP-031"
+
+
+def test_the_attendance_list_and_who_has_not_voted_come_in_pages(assembly, board, board_client, monkeypatch):
+    monkeypatch.setattr("assemblies.views.ATTENDANCE_PAGE_SIZE", 5)
+    check_in_many(assembly, board, 7)
+    services.open_session(assembly=assembly, call="first", user=board)
+    url = reverse("assemblies:attendance_list", args=[assembly.pk])
+    first = board_client.get(url).content.decode()
+    assert "7 presentes y 0 representados" in first and "Página 1 de 2" in first
+    assert "S-00005" in first and "S-00006" not in first
+    second = board_client.get(url, {"page": 2}).content.decode()
+    assert "S-00006" in second and "S-00007" in second and "S-00001" not in second
+    vote = services.draft_motion(
+        assembly=assembly,
+        kind="resolution",
+        title="Afiliación a la central",
+        majority="simple",
+        method="electronic",
+        user=board,
+    )
+    services.open_motion(motion=vote, user=board)
+    waiting = board_client.get(reverse("assemblies:not_voted", args=[assembly.pk, vote.number]), {"page": 2})
+    assert "S-00007" in waiting.content.decode() and "S-00001" not in waiting.content.decode()
+
+
+def test_the_assembly_list_counts_attendees_and_motions_newest_first(assembly, board, board_client):
+    closed = held(assembly, board)
+    first_call = closed.first_call_at + timedelta(days=30)
+    later = convene(board, first_call_at=first_call, second_call_at=first_call + timedelta(minutes=30))
+    page = board_client.get(reverse("assemblies:assembly_list")).content.decode()
+    rows = page.split("<tbody>")[1].split("</tr>")
+    assert str(later) in rows[0] and str(closed) in rows[1]
+    assert '<td class="num">8</td><td class="num">1</td>' in rows[1]  # 7 present + 1 represented, 1 motion
+    assert '<td class="num">0</td><td class="num">0</td>' in rows[0]

@@ -2,14 +2,17 @@
 
 import csv
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from coop.models import Member, Plot
+from coop.exports import export_filename
+from coop.models import Member, Plot, RegisterExport
 from coop.services import import_register
 from coop.traceability import COLUMNS, COLUMNS_BY_KEY, EXPORT_KEYS, export_register
 
@@ -90,15 +93,90 @@ def test_members_without_plots_are_exported_too(imported):
     assert [r["Código de parcela"] for r in rows if r["DNI"] == "40000001"] == [""]
 
 
-def test_command_and_page_write_the_same_register(imported, tmp_path, role_clients):
+def export_on_the_page(client, fmt: str, django_capture_on_commit_callbacks):
+    """Ask for the register on the export page, let a worker make it, download it from the progress page."""
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("coop:register_export"), {"formato": fmt})
+    export = RegisterExport.objects.get(format=fmt)
+    assert started["Location"] == reverse("coop:register_export_run", args=[export.pk])
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    page = client.get(started["Location"]).content.decode()
+    assert f"Descargar {export_filename(export)}" in page
+    download = client.get(reverse("coop:register_export_file", args=[export.pk]))
+    assert download.status_code == 200
+    return download
+
+
+@pytest.mark.django_db(transaction=True)
+def test_command_and_page_write_the_same_register(
+    imported, tmp_path, settings, role_clients, django_capture_on_commit_callbacks
+):
+    settings.VAR_DIR = tmp_path
     out = tmp_path / "padron.csv"
     call_command("export_members", "--format", "csv", "-o", str(out))
-    response = role_clients["certificador"].get(reverse("coop:register_export") + "?formato=csv")
-    assert response.status_code == 200
+    response = export_on_the_page(role_clients["certificador"], "csv", django_capture_on_commit_callbacks)
     assert response["Content-Disposition"].startswith('attachment; filename="padron-trazabilidad-')
-    assert read_csv(response.content) == read_csv(out.read_bytes())
-    xlsx = role_clients["administrador"].get(reverse("coop:register_export"))
-    assert load_workbook(io.BytesIO(xlsx.content)).active.max_row == 8
+    content = b"".join(response.streaming_content)
+    assert read_csv(content) == read_csv(out.read_bytes())
+    xlsx = export_on_the_page(role_clients["administrador"], "xlsx", django_capture_on_commit_callbacks)
+    assert load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active.max_row == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_export_is_made_in_the_background_with_its_progress_and_a_second_click_joins_it(
+    imported, tmp_path, settings, role_clients, django_capture_on_commit_callbacks
+):
+    settings.VAR_DIR = tmp_path
+    client = role_clients["consejo_vigilancia"]
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("coop:register_export"), {"formato": "csv"})
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(reverse("coop:register_export"), {"formato": "csv"})
+    export = RegisterExport.objects.get()
+    assert first["Location"] == second["Location"] == reverse("coop:register_export_run", args=[export.pk])
+    waiting = client.get(first["Location"]).content.decode()
+    assert "En cola" in waiting and "0 de 5 socios" in waiting
+    assert client.get(reverse("coop:register_export_file", args=[export.pk])).status_code == 404
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    done = client.get(first["Location"]).content.decode()
+    assert "Listo el" in done and "5 de 5 socios" in done
+    listed = client.get(reverse("coop:register_export")).content.decode()
+    assert reverse("coop:register_export_file", args=[export.pk]) in listed
+    # Anyone who may export sees the file; the clerk may not.
+    assert role_clients["acopiador"].get(reverse("coop:register_export")).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_whose_worker_stopped_is_given_up_and_asking_again_makes_a_new_one(
+    imported, tmp_path, settings, role_clients, django_capture_on_commit_callbacks
+):
+    settings.VAR_DIR = tmp_path
+    client = role_clients["administrador"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("coop:register_export"), {"formato": "xlsx"})
+    stopped = RegisterExport.objects.get()
+    RegisterExport.objects.update(requested_at=timezone.now() - timedelta(minutes=11))
+    page = client.get(reverse("coop:register_export_run", args=[stopped.pk])).content.decode()
+    assert "Sin avance desde el" in page and "Preparar el archivo otra vez" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(reverse("coop:register_export"), {"formato": "xlsx"})
+    fresh = RegisterExport.objects.exclude(pk=stopped.pk).get()
+    assert again["Location"] == reverse("coop:register_export_run", args=[fresh.pk])
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    stopped.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (stopped.status, fresh.status) == ("failed", "done")  # the old task stood down
+    assert stopped.error.startswith("Interrumpido")
+
+
+def test_the_worker_reports_the_members_written_as_it_goes(imported, monkeypatch):
+    monkeypatch.setattr("coop.traceability.PROGRESS_EVERY", 2)
+    seen = []
+    export_register(fmt="csv", progress=seen.append)
+    assert Member.objects.count() == 5
+    assert seen == [2, 4, 5]  # every second member, then the total once the rows are read
 
 
 def test_demo_register_round_trips_without_a_change():

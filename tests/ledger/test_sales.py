@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from acopio.lots import build_lot
+from acopio.models import Delivery
 from coop.models import Season
 from sales.models import SalesContract
 from sales.selectors import mass_balance
@@ -66,6 +67,27 @@ def test_the_mass_balance_refuses_a_sale_beyond_purchases_with_the_numbers(coop_
     assert (lines["Comercio Justo"].bought_kg, lines["Comercio Justo"].sold_kg) == (D(40_000), D(40_000))
     assert lines["Orgánico"].available_kg == D(5_000)
     assert SalesContract.objects.count() == 2
+
+
+def test_the_mass_balance_page_reads_every_season_at_once_with_the_same_figures(coop_2020, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from acopio.services import void_delivery
+    from sales.selectors import mass_balances
+
+    contract(coop_2020, tonnes="25")
+    wrong = Delivery.objects.filter(season=coop_2020["season"], certification="ft").first()
+    void_delivery(delivery=wrong, reason="Peso mal digitado", user=coop_2020["admin"])  # 5 t less
+    seasons = list(Season.objects.all())
+    assert len(seasons) == 3
+    assert mass_balances(seasons) == [(season, mass_balance(season)) for season in seasons]
+    client.force_login(coop_2020["admin"])
+    with CaptureQueriesContext(connection) as read:
+        page = client.get(reverse("sales:mass_balance")).content.decode()
+    assert "35.000 t" in page and "10.000 t" in page  # Fairtrade bought, and left after the 25 t sold
+    assert len([q for q in read.captured_queries if 'FROM "coop_delivery"' in q["sql"]]) == 1
 
 
 @pytest.mark.parametrize(
