@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from coop.geometry import check_geometry, point
@@ -249,12 +250,13 @@ class DemoSummary:
     seconds: float
 
     def lines(self) -> list[str]:
-        """The summary in Spanish, numbers written as in Peru (20.000; 1.268,13)."""
+        """The summary for the command's output, numbers written as in Peru (20,000; 1,268.13)."""
+        # Labels padded to one width, so the numbers line up.
         return [
-            f"Socios:    {_peruvian(self.members)}",
-            f"Parcelas:  {_peruvian(self.plots)}",
-            f"Hectáreas: {_peruvian(self.hectares, 2)}",
-            f"Tiempo:    {_peruvian(self.seconds, 1)} s",
+            f"{_('Socios:'):<11}{_peruvian(self.members)}",
+            f"{_('Parcelas:'):<11}{_peruvian(self.plots)}",
+            f"{_('Hectáreas:'):<11}{_peruvian(self.hectares, 2)}",
+            f"{_('Tiempo:'):<11}{_peruvian(self.seconds, 1)} s",
         ]
 
 
