@@ -251,13 +251,15 @@ class DemoSummary:
 
     def lines(self) -> list[str]:
         """The summary for the command's output, numbers written as in Peru (20,000; 1,268.13)."""
-        # Labels padded to one width, so the numbers line up.
-        return [
-            f"{_('Socios:'):<11}{_peruvian(self.members)}",
-            f"{_('Parcelas:'):<11}{_peruvian(self.plots)}",
-            f"{_('Hectáreas:'):<11}{_peruvian(self.hectares, 2)}",
-            f"{_('Tiempo:'):<11}{_peruvian(self.seconds, 1)} s",
-        ]
+        # Labels padded to one width, so the numbers line up (outside the f-strings: makemessages
+        # does not look inside them).
+        rows = (
+            (_("Socios:"), _peruvian(self.members)),
+            (_("Parcelas:"), _peruvian(self.plots)),
+            (_("Hectáreas:"), _peruvian(self.hectares, 2)),
+            (_("Tiempo:"), f"{_peruvian(self.seconds, 1)} s"),
+        )
+        return [f"{label:<11}{value}" for label, value in rows]
 
 
 def _peruvian(value, decimals: int = 0) -> str:

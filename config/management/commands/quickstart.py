@@ -144,8 +144,10 @@ class Command(BaseCommand):
 
     def _print_logins(self, rows) -> None:
         self.stdout.write("")
-        # Column headings of the table of logins, padded to line up with its rows.
-        self.stdout.write(f"{_('Usuario'):<14}{_('Rol'):<28}{_('Contraseña')}")
+        # Column headings of the table of logins, padded to line up with its rows (outside the
+        # f-string: makemessages does not look inside one).
+        user_heading, role_heading, password_heading = _("Usuario"), _("Rol"), _("Contraseña")
+        self.stdout.write(f"{user_heading:<14}{role_heading:<28}{password_heading}")
         for username, role, password in rows:
             self.stdout.write(f"{username:<14}{str(ROLE_LABELS[role]):<28}{password}")
         self.stdout.write("")
