@@ -5,14 +5,15 @@ read and never write.
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from toolkit.roles import ADMINISTRATOR, has_role
 
 
 class MinkaAdminSite(admin.AdminSite):
-    site_header = "Minka · administración"
+    site_header = _("Minka · administración")
     site_title = "Minka"
-    index_title = "Datos de la cooperativa"
+    index_title = _("Datos de la cooperativa")
 
     def has_permission(self, request):
         user = request.user

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -71,10 +72,10 @@ class MemberAdmin(ExportMixin, SimpleHistoryAdmin):
             },
         ),
         (
-            "Ubicación y contacto",
+            _("Ubicación y contacto"),
             {"fields": ("community", "district", "province", "department", "address", "phone")},
         ),
-        ("Registro", {"fields": ("created_at", "updated_at")}),
+        (_("Registro"), {"fields": ("created_at", "updated_at")}),
     )
     change_list_template = "admin/coop/member/change_list.html"
 
@@ -86,7 +87,7 @@ class MemberAdmin(ExportMixin, SimpleHistoryAdmin):
                 member=obj,
                 status=MemberStatus.ACTIVE,
                 effective_date=min(obj.join_date or timezone.localdate(), timezone.localdate()),
-                note="Alta en el padrón",
+                note="Alta en el padrón",  # a record, kept in Spanish
                 user=request.user,
             )
 

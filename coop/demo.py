@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from coop.geometry import check_geometry, point
@@ -249,13 +250,16 @@ class DemoSummary:
     seconds: float
 
     def lines(self) -> list[str]:
-        """The summary in Spanish, numbers written as in Peru (20.000; 1.268,13)."""
-        return [
-            f"Socios:    {_peruvian(self.members)}",
-            f"Parcelas:  {_peruvian(self.plots)}",
-            f"Hectáreas: {_peruvian(self.hectares, 2)}",
-            f"Tiempo:    {_peruvian(self.seconds, 1)} s",
-        ]
+        """The summary for the command's output, numbers written as in Peru (20,000; 1,268.13)."""
+        # Labels padded to one width, so the numbers line up (outside the f-strings: makemessages
+        # does not look inside them).
+        rows = (
+            (_("Socios:"), _peruvian(self.members)),
+            (_("Parcelas:"), _peruvian(self.plots)),
+            (_("Hectáreas:"), _peruvian(self.hectares, 2)),
+            (_("Tiempo:"), f"{_peruvian(self.seconds, 1)} s"),
+        )
+        return [f"{label:<11}{value}" for label, value in rows]
 
 
 def _peruvian(value, decimals: int = 0) -> str:

@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
@@ -21,7 +23,7 @@ ALLOWED_TYPES = {"Point", "Polygon", "MultiPolygon"}
 
 
 class GeometryError(ValueError):
-    """A geometry that cannot be accepted; the message is for the user, in Spanish."""
+    """A geometry that cannot be accepted; the message is for the user, in their language."""
 
 
 @dataclass(frozen=True)
@@ -78,13 +80,13 @@ def parse_geojson(text: str) -> dict:
     try:
         data = json.loads(text, parse_float=Decimal, parse_int=Decimal)
     except (json.JSONDecodeError, TypeError) as exc:
-        raise GeometryError("El GeoJSON no se puede leer (texto JSON mal formado).") from exc
+        raise GeometryError(_("El GeoJSON no se puede leer (texto JSON mal formado).")) from exc
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = data.get("geometry")
     if not isinstance(data, dict) or data.get("type") not in ALLOWED_TYPES:
-        raise GeometryError("La geometría debe ser un Point, Polygon o MultiPolygon de GeoJSON.")
+        raise GeometryError(_("La geometría debe ser un Point, Polygon o MultiPolygon de GeoJSON."))
     if not isinstance(data.get("coordinates"), list):
-        raise GeometryError("La geometría no tiene coordenadas.")
+        raise GeometryError(_("La geometría no tiene coordenadas."))
     return {"type": data["type"], "coordinates": data["coordinates"]}
 
 
@@ -99,46 +101,50 @@ def check_geometry(geometry: dict, *, area_ha: Decimal | None) -> CheckedGeometr
         positions = _positions(geometry)
         for pos in positions:
             if len(pos) < 2 or not all(isinstance(v, Decimal) for v in pos[:2]):
-                raise GeometryError("Cada coordenada debe ser [longitud, latitud] en números.")
+                raise GeometryError(_("Cada coordenada debe ser [longitud, latitud] en números."))
     except (TypeError, IndexError, KeyError) as exc:
-        raise GeometryError("Las coordenadas no tienen la forma de GeoJSON.") from exc
+        raise GeometryError(_("Las coordenadas no tienen la forma de GeoJSON.")) from exc
 
     outside = [
         p
         for p in positions
         if not (PERU_LON[0] <= p[0] <= PERU_LON[1] and PERU_LAT[0] <= p[1] <= PERU_LAT[1])
     ]
+    # Each problem is a clause starting in lower case; together they make one sentence «A; b; c.».
     if outside:
         lon, lat = outside[0][0], outside[0][1]
-        problems.append(f"la coordenada [{lon}, {lat}] está fuera del Perú (¿longitud y latitud invertidas?)")
+        problems.append(
+            _("la coordenada [%(lon)s, %(lat)s] está fuera del Perú (¿longitud y latitud invertidas?)")
+            % {"lon": lon, "lat": lat}
+        )
     imprecise = [v for p in positions for v in p[:2] if _decimals(v) < MIN_DECIMALS]
     if imprecise:
         problems.append(
-            f"las coordenadas necesitan al menos {MIN_DECIMALS} decimales (por ejemplo {imprecise[0]})"
+            _("las coordenadas necesitan al menos %(min)s decimales (por ejemplo %(example)s)")
+            % {"min": MIN_DECIMALS, "example": imprecise[0]}
         )
     for ring in _rings(geometry):
         if len(ring) < 4:
-            problems.append("un anillo del polígono tiene menos de 4 puntos")
+            problems.append(_("un anillo del polígono tiene menos de 4 puntos"))
         elif [v for v in ring[0][:2]] != [v for v in ring[-1][:2]]:
-            problems.append("el polígono no está cerrado (el último punto debe repetir el primero)")
+            problems.append(_("el polígono no está cerrado (el último punto debe repetir el primero)"))
     if geometry["type"] == "Point" and area_ha is not None and area_ha > POINT_MAX_HA:
         problems.append(
-            f"una parcela de {format(area_ha.normalize(), 'f')} ha necesita un polígono; "
-            f"un punto solo se admite hasta {POINT_MAX_HA} ha"
+            _("una parcela de %(area)s ha necesita un polígono; un punto solo se admite hasta %(max)s ha")
+            % {"area": format(area_ha.normalize(), "f"), "max": POINT_MAX_HA}
         )
     if problems:
-        text = "; ".join(problems)
-        raise GeometryError(text[0].upper() + text[1:] + ".")
+        raise GeometryError(capfirst(f"{'; '.join(problems)}."))
 
     floats = _as_floats(geometry)
     shp = shape(floats)
     if not shp.is_valid:
         reason = explain_validity(shp)
         if "Self-intersection" in reason or "Ring Self-intersection" in reason:
-            raise GeometryError("El polígono se cruza consigo mismo (auto-intersección).")
-        raise GeometryError(f"El polígono no es válido ({reason}).")
+            raise GeometryError(_("El polígono se cruza consigo mismo (auto-intersección)."))
+        raise GeometryError(_("El polígono no es válido (%(reason)s).") % {"reason": reason})
     if geometry["type"] != "Point" and shp.area == 0:
-        raise GeometryError("El polígono no tiene superficie.")
+        raise GeometryError(_("El polígono no tiene superficie."))
     centroid = shp.centroid if geometry["type"] != "Point" else shp
     return CheckedGeometry(
         geojson=dumps_geometry(geometry),
@@ -163,4 +169,4 @@ def parse_coordinate(text) -> Decimal:
     try:
         return Decimal(str(text).strip().replace(",", "."))
     except InvalidOperation as exc:
-        raise GeometryError(f"«{text}» no es una coordenada.") from exc
+        raise GeometryError(_("«%(text)s» no es una coordenada.") % {"text": text}) from exc

@@ -92,6 +92,6 @@ def change_log(member: Member, *, limit: int = 100) -> list[ChangeEntry]:
         .order_by("-history_id")[:limit]
     )
     entries = _entries(member_records, lambda r: str(_("Socio")))
-    entries += _entries(plot_records, lambda r: str(_("Parcela {code}")).format(code=r.code))
+    entries += _entries(plot_records, lambda r: _("Parcela %(code)s") % {"code": r.code})
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]

@@ -6,6 +6,7 @@ import, which must be all or nothing across two models, is
 coop.services.import_register, reached from the admin through the import page.
 """
 
+from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.fields import Field
 
@@ -16,7 +17,7 @@ from coop.traceability import COLUMNS_BY_KEY, EXPORT_KEYS, register_dataset
 class _SheetResource(resources.ModelResource):
     class Meta:
         model = Member
-        name = "Hoja de trazabilidad (Alianza Cacao Perú)"
+        name = _("Hoja de trazabilidad (Alianza Cacao Perú)")
         fields = tuple(EXPORT_KEYS)
         export_order = tuple(EXPORT_KEYS)
 

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from coop.geometry import dumps_geometry
@@ -22,22 +23,22 @@ def change_member_status(
     the current status is always the latest step.
     """
     if status not in MemberStatus.values:
-        raise ValidationError({"status": "Estado desconocido."})
+        raise ValidationError({"status": _("Estado desconocido.")})
     member = Member.objects.select_for_update().get(pk=member.pk)
     latest = member.status_changes.order_by("-effective_date", "-id").first()
     if latest and effective_date < latest.effective_date:
         raise ValidationError(
             {
-                "effective_date": (
-                    f"La fecha no puede ser anterior al último cambio registrado "
-                    f"({latest.effective_date:%d/%m/%Y})."
-                )
+                "effective_date": _("La fecha no puede ser anterior al último cambio registrado (%(date)s).")
+                % {"date": latest.effective_date.strftime("%d/%m/%Y")}
             }
         )
     if latest and latest.status == status:
-        raise ValidationError({"status": f"El socio ya está {member.get_status_display().lower()}."})
+        raise ValidationError(
+            {"status": _("El socio ya está %(status)s.") % {"status": member.get_status_display().lower()}}
+        )
     if effective_date > date.today():
-        raise ValidationError({"effective_date": "La fecha no puede estar en el futuro."})
+        raise ValidationError({"effective_date": _("La fecha no puede estar en el futuro.")})
     change = MemberStatusChange(
         member=member,
         status=status,
@@ -100,7 +101,10 @@ def _check_text_lengths(obj, field_names):
         limit = obj._meta.get_field(name).max_length
         value = getattr(obj, name) or ""
         if len(value) > limit:
-            errors[name] = f"El texto tiene {len(value)} caracteres; el máximo es {limit}."
+            errors[name] = _("El texto tiene %(length)s caracteres; el máximo es %(max)s.") % {
+                "length": len(value),
+                "max": limit,
+            }
     if errors:
         raise ValidationError(errors)
 
@@ -147,6 +151,7 @@ def import_register(*, source: bytes, filename: str, dry_run: bool, user) -> Imp
             plan.build()
             if not report.ok:
                 raise _Rollback
+            # The history's change reason is part of the record: it stays in Spanish.
             plan.apply(user=user, reason=f"Importación de {filename}"[:100])
             if dry_run:
                 raise _Rollback
@@ -156,7 +161,10 @@ def import_register(*, source: bytes, filename: str, dry_run: bool, user) -> Imp
         report.error(
             None,
             "",
-            "Otra persona cambió el padrón al mismo tiempo; no se guardó nada. Vuelva a importar el archivo.",
+            _(
+                "Otra persona cambió el padrón al mismo tiempo; no se guardó nada. "
+                "Vuelva a importar el archivo."
+            ),
         )
     report.errors.sort(key=lambda problem: problem.row or 0)
     report.warnings.sort(key=lambda problem: problem.row or 0)
@@ -239,7 +247,8 @@ class _RegisterPlan:
                 self.report.error(
                     row.number,
                     self.header("member_code"),
-                    f"El DNI {dni} tiene otro código en la fila {codes[0][0].number} ({codes[0][1]}).",
+                    _("El DNI %(dni)s tiene otro código en la fila %(row)s (%(code)s).")
+                    % {"dni": dni, "row": codes[0][0].number, "code": codes[0][1]},
                 )
         if not codes:
             if member is not None:
@@ -255,21 +264,25 @@ class _RegisterPlan:
             self.report.error(
                 row.number,
                 self.header("member_code"),
-                f"El DNI {dni} ya está registrado con el código {member.code}; "
-                f"el código de un socio no se cambia por importación.",
+                _(
+                    "El DNI %(dni)s ya está registrado con el código %(code)s; "
+                    "el código de un socio no se cambia por importación."
+                )
+                % {"dni": dni, "code": member.code},
             )
         elif member is None and code in dni_by_code:
             self.report.error(
                 row.number,
                 self.header("member_code"),
-                f"El código {code} ya pertenece al socio con DNI {dni_by_code[code]}.",
+                _("El código %(code)s ya pertenece al socio con DNI %(dni)s.")
+                % {"code": code, "dni": dni_by_code[code]},
             )
         elif code in file_codes and file_codes[code][0] != dni:
             self.report.error(
                 row.number,
                 self.header("member_code"),
-                f"El código {code} también está en la fila {file_codes[code][1]} "
-                f"con otro DNI ({file_codes[code][0]}).",
+                _("El código %(code)s también está en la fila %(row)s con otro DNI (%(dni)s).")
+                % {"code": code, "row": file_codes[code][1], "dni": file_codes[code][0]},
             )
         file_codes.setdefault(code, (dni, row.number))
         self.used_member_codes.add(code)
@@ -290,9 +303,11 @@ class _RegisterPlan:
                     self.report.error(
                         row.number,
                         self.header(key),
-                        f"El DNI {dni} aparece en la fila {first_row[key]} con otro dato "
-                        f"(«{values[key]}»); un socio con varias parcelas debe tener los mismos datos "
-                        f"personales en todas sus filas.",
+                        _(
+                            "El DNI %(dni)s aparece en la fila %(row)s con otro dato («%(value)s»); un socio "
+                            "con varias parcelas debe tener los mismos datos personales en todas sus filas."
+                        )
+                        % {"dni": dni, "row": first_row[key], "value": values[key]},
                     )
         return values
 
@@ -322,8 +337,11 @@ class _RegisterPlan:
             self.report.warn(
                 rows[0].number,
                 self.header("status"),
-                f"El socio {member.code} está «{member.get_status_display()}» en Minka; "
-                "el estado se cambia en la página del socio, con su fecha. No se modificó.",
+                _(
+                    "El socio %(code)s está «%(status)s» en Minka; "
+                    "el estado se cambia en la página del socio, con su fecha. No se modificó."
+                )
+                % {"code": member.code, "status": member.get_status_display()},
             )
         if changed:
             member.search_text = member_search_text(code=member.code, dni=member.dni, name=member.name)
@@ -351,14 +369,17 @@ class _RegisterPlan:
                 plot = self.plots_by_code.get(code)
                 if plot is not None and plot.member_id != member.pk:
                     self.report.error(
-                        row.number, self.header("plot_code"), f"La parcela {code} pertenece a otro socio."
+                        row.number,
+                        self.header("plot_code"),
+                        _("La parcela %(code)s pertenece a otro socio.") % {"code": code},
                     )
                     continue
                 if code in self._file_plot_codes:
                     self.report.error(
                         row.number,
                         self.header("plot_code"),
-                        f"La parcela {code} ya está en la fila {self._file_plot_codes[code]}.",
+                        _("La parcela %(code)s ya está en la fila %(row)s.")
+                        % {"code": code, "row": self._file_plot_codes[code]},
                     )
                     continue
                 self._file_plot_codes[code] = row.number
@@ -427,13 +448,13 @@ class _RegisterPlan:
             self.report.warn(
                 row.number,
                 self.header("cocoa_producing_ha"),
-                "El cacao en producción es mayor que el cacao instalado.",
+                _("El cacao en producción es mayor que el cacao instalado."),
             )
         if installed is not None and plot.cocoa_grafted_ha is not None and plot.cocoa_grafted_ha > installed:
             self.report.warn(
                 row.number,
                 self.header("cocoa_grafted_ha"),
-                "El cacao injertado es mayor que el cacao instalado.",
+                _("El cacao injertado es mayor que el cacao instalado."),
             )
 
     # -- writing ---------------------------------------------------------------
@@ -450,7 +471,7 @@ class _RegisterPlan:
                         member=m,
                         status=m.status,
                         effective_date=m.join_date or self.today,
-                        note="Alta por importación del padrón",
+                        note="Alta por importación del padrón",  # a record, kept in Spanish
                         recorded_by=user,
                     )
                     for m in self.new_members

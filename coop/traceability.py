@@ -14,6 +14,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import tablib
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from coop.geometry import GeometryError, parse_coordinate, parse_geojson, point
 from coop.models import MemberStatus, OrganicStage, Sex
@@ -154,7 +156,8 @@ for _column in COLUMNS:
         _HEADER_LOOKUP.setdefault(header_key(_name), _column.key)
 
 
-# --- Cell parsers: each returns a value or raises CellError with a Spanish message.
+# --- Cell parsers: each returns a value or raises CellError with a message for the user.
+# The words a cell may hold (SI/NO, M/F, Activo…) are the sheet's, in Spanish in every language.
 
 
 def parse_dni(value) -> str:
@@ -165,7 +168,9 @@ def parse_dni(value) -> str:
     if not text:
         return ""
     if not re.fullmatch(r"\d{8}", text):
-        raise CellError(f"«{cell_text(value)}» no es un DNI: debe tener exactamente 8 dígitos.")
+        raise CellError(
+            _("«%(value)s» no es un DNI: debe tener exactamente 8 dígitos.") % {"value": cell_text(value)}
+        )
     return text
 
 
@@ -184,9 +189,9 @@ def parse_decimal(value) -> Decimal | None:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise CellError(f"«{cell_text(value)}» no es un número.") from None
+            raise CellError(_("«%(value)s» no es un número.") % {"value": cell_text(value)}) from None
     if not number.is_finite():
-        raise CellError(f"«{cell_text(value)}» no es un número.")
+        raise CellError(_("«%(value)s» no es un número.") % {"value": cell_text(value)})
     return number
 
 
@@ -195,9 +200,11 @@ def parse_area(value) -> Decimal | None:
     if number is None:
         return None
     if number < 0:
-        raise CellError(f"El área no puede ser negativa ({cell_text(value)}).")
+        raise CellError(_("El área no puede ser negativa (%(value)s).") % {"value": cell_text(value)})
     if number > 10000:
-        raise CellError(f"{cell_text(value)} ha no es un área plausible para una parcela.")
+        raise CellError(
+            _("%(value)s ha no es un área plausible para una parcela.") % {"value": cell_text(value)}
+        )
     return number.quantize(AREA_QUANTUM, rounding=ROUND_HALF_UP)
 
 
@@ -215,7 +222,7 @@ def parse_yesno(value) -> bool | None:
         return True
     if text in NO:
         return False
-    raise CellError(f"«{cell_text(value)}»: escriba SI o NO.")
+    raise CellError(_("«%(value)s»: escriba SI o NO.") % {"value": cell_text(value)})
 
 
 SEXES = {
@@ -236,7 +243,7 @@ def parse_sex(value) -> str:
         return ""
     if text in SEXES:
         return SEXES[text]
-    raise CellError(f"«{cell_text(value)}»: escriba M (masculino) o F (femenino).")
+    raise CellError(_("«%(value)s»: escriba M (masculino) o F (femenino).") % {"value": cell_text(value)})
 
 
 def parse_age(value) -> int | None:
@@ -244,7 +251,9 @@ def parse_age(value) -> int | None:
     if number is None:
         return None
     if number != number.to_integral_value() or not 15 <= number <= 110:
-        raise CellError(f"«{cell_text(value)}» no es una edad plausible (15 a 110 años).")
+        raise CellError(
+            _("«%(value)s» no es una edad plausible (15 a 110 años).") % {"value": cell_text(value)}
+        )
     return int(number)
 
 
@@ -328,10 +337,13 @@ def parse_month(value, *, today: date | None = None) -> date | None:
         elif len(parts) == 1 and parts[0].isdigit() and len(parts[0]) == 4:
             month, year = 1, int(parts[0])  # only a year: January of it
         if month is None or year is None or not 1 <= month <= 12:
-            raise CellError(f"«{cell_text(value)}» no es un mes-año (escriba por ejemplo 03/2015 o mar-15).")
+            raise CellError(
+                _("«%(value)s» no es un mes-año (escriba por ejemplo 03/2015 o mar-15).")
+                % {"value": cell_text(value)}
+            )
         result = date(_full_year(year), month, 1)
     if result > today or result.year < 1950:
-        raise CellError(f"«{cell_text(value)}» no es un mes de instalación plausible.")
+        raise CellError(_("«%(value)s» no es un mes de instalación plausible.") % {"value": cell_text(value)})
     return result
 
 
@@ -360,10 +372,14 @@ def parse_organic(value) -> str:
     text = re.sub(r"[^a-z0-9]+", " ", normalize_text(cell_text(value))).strip()
     if text in ORGANIC:
         return ORGANIC[text]
-    raise CellError(f"«{cell_text(value)}»: escriba Convencional, T1, T2, T3 u Orgánico.")
+    raise CellError(
+        _("«%(value)s»: escriba Convencional, T1, T2, T3 u Orgánico.") % {"value": cell_text(value)}
+    )
 
 
-STATUSES = {normalize_text(str(label)): value for value, label in MemberStatus.choices}
+# The status words of the sheet are the Spanish labels, whatever language is active.
+with translation.override("es"):
+    STATUSES = {normalize_text(str(label)): value for value, label in MemberStatus.choices}
 STATUSES.update(
     {
         "activa": MemberStatus.ACTIVE,
@@ -380,7 +396,9 @@ def parse_status(value) -> str:
         return ""
     if text in STATUSES:
         return STATUSES[text]
-    raise CellError(f"«{cell_text(value)}»: escriba Activo, Suspendido, Retirado o Fallecido.")
+    raise CellError(
+        _("«%(value)s»: escriba Activo, Suspendido, Retirado o Fallecido.") % {"value": cell_text(value)}
+    )
 
 
 def parse_coordinate_cell(value):
@@ -446,7 +464,7 @@ def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | No
         return None
 
     header_index = None
-    for index, (_, cells) in enumerate(table[:HEADER_SEARCH_ROWS]):
+    for index, (_row, cells) in enumerate(table[:HEADER_SEARCH_ROWS]):
         keys = {_HEADER_LOOKUP.get(header_key(c)) for c in cells}
         if {"dni", "name"} <= keys:
             header_index = index
@@ -455,8 +473,10 @@ def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | No
         report.error(
             None,
             "",
-            "No se encontró la fila de encabezados: la hoja necesita al menos las "
-            "columnas «DNI» y «Nombre» (formato de la Alianza Cacao Perú).",
+            _(
+                "No se encontró la fila de encabezados: la hoja necesita al menos las "
+                "columnas «DNI» y «Nombre» (formato de la Alianza Cacao Perú)."
+            ),
         )
         return None
 
@@ -469,10 +489,12 @@ def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | No
             continue
         key = _HEADER_LOOKUP.get(header_key(written))
         if key is None:
-            report.warn(header_row_number, written, "Columna desconocida; se ignora.")
+            report.warn(header_row_number, written, _("Columna desconocida; se ignora."))
         elif key in positions:
             report.error(
-                header_row_number, written, f"La columna aparece dos veces (también como «{headers[key]}»)."
+                header_row_number,
+                written,
+                _("La columna aparece dos veces (también como «%(header)s»).") % {"header": headers[key]},
             )
         else:
             positions[key] = position
@@ -495,11 +517,11 @@ def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | No
         row = SheetRow(number=number, values=values)
         for key in REQUIRED_KEYS:
             if values.get(key, "") == "" and key in values:  # unreadable cells were reported above
-                report.error(number, headers[key], "Falta el dato; es obligatorio.")
+                report.error(number, headers[key], _("Falta el dato; es obligatorio."))
         row.geometry = _row_geometry(row, headers, report)
         rows.append(row)
     if not rows:
-        report.error(None, "", "La hoja no tiene filas de datos debajo de los encabezados.")
+        report.error(None, "", _("La hoja no tiene filas de datos debajo de los encabezados."))
     report.rows = len(rows)
     return Sheet(rows=rows, headers=headers)
 
@@ -516,7 +538,7 @@ def _row_geometry(row: SheetRow, headers: dict, report: ImportReport) -> dict | 
         report.error(
             row.number,
             headers.get(missing, COLUMNS_BY_KEY[missing].header),
-            "Falta la otra coordenada del punto (latitud y longitud van juntas).",
+            _("Falta la otra coordenada del punto (latitud y longitud van juntas)."),
         )
         return None
     return point(lon, lat)
@@ -542,8 +564,14 @@ def register_rows(members=None, progress=None):
     """One row per plot (members without plots get one row), in the export column order.
 
     ``progress``, if given, is called with the number of members written so far, every
-    PROGRESS_EVERY members and once at the end.
+    PROGRESS_EVERY members and once at the end. The sheet is a data format: its words (states,
+    organic stages) are Spanish in every language, so the file imports again whoever exported it.
     """
+    with translation.override("es"):
+        return _register_rows(members, progress)
+
+
+def _register_rows(members, progress):
     from coop.models import Member, Plot
 
     members = members if members is not None else Member.objects.all()

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, npgettext
 from django.views.decorators.http import require_POST
 
 from coop import exports, services
@@ -106,11 +107,11 @@ def member_list(request):
 
 
 class StatusChangeForm(forms.Form):
-    status = forms.ChoiceField(label="Nuevo estado", choices=MemberStatus.choices)
+    status = forms.ChoiceField(label=_("Nuevo estado"), choices=MemberStatus.choices)
     effective_date = forms.DateField(
-        label="Fecha", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Fecha"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    note = forms.CharField(label="Motivo", required=False, max_length=300)
+    note = forms.CharField(label=_("Motivo"), required=False, max_length=300)
 
 
 @role_required(*ALL_ROLES)
@@ -156,8 +157,12 @@ def member_status_change(request, code):
         else:
             messages.success(
                 request,
-                f"Estado de {member.name} cambiado a «{change.get_status_display()}» "
-                f"desde el {change.effective_date:%d/%m/%Y}.",
+                _("Estado de %(name)s cambiado a «%(status)s» desde el %(date)s.")
+                % {
+                    "name": member.name,
+                    "status": change.get_status_display(),
+                    "date": change.effective_date.strftime("%d/%m/%Y"),
+                },
             )
     else:
         for field_errors in form.errors.values():
@@ -176,7 +181,7 @@ def register_import(request):
     if request.method == "POST" and "token" in request.POST:
         stashed = take_upload(request, request.POST["token"])
         if stashed is None:
-            messages.error(request, "Esta importación ya se realizó o expiró. Vuelva a subir el archivo.")
+            messages.error(request, _("Esta importación ya se realizó o expiró. Vuelva a subir el archivo."))
             return redirect("coop:register_import")
         path = Path(stashed["path"])
         report = services.import_register(
@@ -184,12 +189,7 @@ def register_import(request):
         )
         path.unlink(missing_ok=True)
         if report.ok:
-            messages.success(
-                request,
-                f"Importación realizada: {report.members_created} socios nuevos, "
-                f"{report.members_updated} actualizados, {report.plots_created} parcelas nuevas, "
-                f"{report.plots_updated} actualizadas.",
-            )
+            messages.success(request, import_summary(report))
         return render(
             request,
             "coop/import.html",
@@ -222,6 +222,32 @@ def register_import(request):
             },
         )
     return render(request, "coop/import.html", {"form": form})
+
+
+def import_summary(report) -> str:
+    """«Importación realizada: 3 socios nuevos, 1 actualizado, 5 parcelas nuevas, 0 actualizadas.»"""
+    # Each count is a phrase with its own plural; the sentence around them is one message.
+    counts = {
+        "new_members": ngettext("%(count)s socio nuevo", "%(count)s socios nuevos", report.members_created),
+        "updated_members": npgettext(
+            "socios", "%(count)s actualizado", "%(count)s actualizados", report.members_updated
+        ),
+        "new_plots": ngettext("%(count)s parcela nueva", "%(count)s parcelas nuevas", report.plots_created),
+        "updated_plots": npgettext(
+            "parcelas", "%(count)s actualizada", "%(count)s actualizadas", report.plots_updated
+        ),
+    }
+    numbers = {
+        "new_members": report.members_created,
+        "updated_members": report.members_updated,
+        "new_plots": report.plots_created,
+        "updated_plots": report.plots_updated,
+    }
+    phrases = {key: text % {"count": numbers[key]} for key, text in counts.items()}
+    return (
+        _("Importación realizada: %(new_members)s, %(updated_members)s, %(new_plots)s, %(updated_plots)s.")
+        % phrases
+    )
 
 
 @role_required(*EXPORT_ROLES)

@@ -8,16 +8,18 @@ against what the member owes the cooperative for inputs or loans.
 import uuid
 from datetime import date as Date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from coop.models import Member
 from ledger import chart
 from ledger.models import Account, JournalEntry, JournalLine, MemberMovement, MovementKind, PaymentMethod
 from ledger.services import post_entry, reverse_entry
-from toolkit.money import typed_to_minor
+from toolkit.money import format_money, typed_to_minor
 
 METHOD_ACCOUNTS = {
     PaymentMethod.CASH: chart.CASH,
@@ -67,19 +69,19 @@ def record_movement(
             return existing
     errors = {}
     if kind not in MovementKind.values:
-        errors["kind"] = "Elija el tipo de movimiento."
+        errors["kind"] = _("Elija el tipo de movimiento.")
     is_cash_movement = kind in (MovementKind.ADVANCE, MovementKind.PAYMENT)
     if is_cash_movement and method not in PaymentMethod.values:
-        errors["method"] = "Elija el medio de pago: efectivo, transferencia o billetera móvil."
+        errors["method"] = _("Elija el medio de pago: efectivo, transferencia o billetera móvil.")
     if not is_cash_movement:
         method = ""
     if date is None:
-        errors["date"] = "Indique la fecha."
+        errors["date"] = _("Indique la fecha.")
     elif date > timezone.localdate():
-        errors["date"] = "La fecha no puede estar en el futuro."
+        errors["date"] = _("La fecha no puede estar en el futuro.")
     document = (document or "").strip()
     if not document:
-        errors["document"] = "Indique el documento: voucher, número de operación o acuerdo."
+        errors["document"] = _("Indique el documento: voucher, número de operación o acuerdo.")
     # A voided movement frees its document, so the corrected one can carry the same voucher number.
     same_document = list(
         MemberMovement.objects.filter(member=member, kind=kind, document=document).select_related(
@@ -88,10 +90,13 @@ def record_movement(
     )
     standing = next((m for m in same_document if not m.is_reversed), None)
     if standing is not None:
-        errors["document"] = (
-            f"El documento {document} ya fue registrado para este socio el "
-            f"{standing.date:%d/%m/%Y} ({standing.get_kind_display().lower()})."
-        )
+        errors["document"] = _(
+            "El documento %(document)s ya fue registrado para este socio el %(date)s (%(kind)s)."
+        ) % {
+            "document": document,
+            "date": standing.date.strftime("%d/%m/%Y"),
+            "kind": standing.get_kind_display().lower(),
+        }
     minor = None
     # A float raises TypeError in to_minor: a programming error, not something a person typed.
     try:
@@ -99,27 +104,35 @@ def record_movement(
     except ValidationError as exc:
         errors["amount"] = exc.messages[0]
     if minor is None and "amount" not in errors:
-        errors["amount"] = "Indique el importe."
+        errors["amount"] = _("Indique el importe.")
     elif minor is not None and minor <= 0:
-        errors["amount"] = "El importe debe ser mayor que cero."
+        errors["amount"] = _("El importe debe ser mayor que cero.")
     if not errors and kind != MovementKind.ADVANCE:
         owed = owed_to_member(member)
         if minor > owed:
-            from toolkit.money import format_money
-
-            errors["amount"] = (
-                "El importe supera lo que la cooperativa debe al socio "
-                f"({format_money(max(owed, 0), 'PEN')})."
-                + (" Regístrelo como adelanto." if kind == MovementKind.PAYMENT else "")
-            )
+            owed_text = {"owed": format_money(max(owed, 0), "PEN")}
+            if kind == MovementKind.PAYMENT:
+                errors["amount"] = (
+                    _(
+                        "El importe supera lo que la cooperativa debe al socio (%(owed)s). "
+                        "Regístrelo como adelanto."
+                    )
+                    % owed_text
+                )
+            else:
+                errors["amount"] = (
+                    _("El importe supera lo que la cooperativa debe al socio (%(owed)s).") % owed_text
+                )
     if errors:
         raise ValidationError(errors)
 
     counter_account = chart.account(METHOD_ACCOUNTS[method] if is_cash_movement else DEDUCTION_ACCOUNTS[kind])
-    label = MovementKind(kind).label
+    # The entry's description is part of the journal (a record, hashed): Spanish whatever the page's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        description = f"{MovementKind(kind).label} a {member.code} {member.name}, documento {document}"
     entry = post_entry(
         date=date,
-        description=f"{label} a {member.code} {member.name}, documento {document}",
+        description=description,
         source_key=_source_key(kind, member, document, attempt=len(same_document) + 1),
         lines=[(account, minor), (counter_account, -minor)],
         user=user,
@@ -155,13 +168,18 @@ def reverse_movement(
     Account.objects.select_for_update().get(pk=account.pk)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Indique el motivo de la anulación."})
+        raise ValidationError({"reason": _("Indique el motivo de la anulación.")})
     if JournalEntry.objects.filter(reverses=movement.entry_id).exists():
-        raise ValidationError({"reason": f"El movimiento {movement.document} ya fue anulado."})
+        raise ValidationError(
+            {"reason": _("El movimiento %(document)s ya fue anulado.") % {"document": movement.document}}
+        )
+    # Written into the reversing entry's description: a record, Spanish whatever the page's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        kind = movement.get_kind_display().lower()
     reverse_entry(
         entry=movement.entry,
         date=on or timezone.localdate(),
         user=user,
-        reason=f"anulación de {movement.get_kind_display().lower()} {movement.document}: {reason}",
+        reason=f"anulación de {kind} {movement.document}: {reason}",
     )
     return movement

@@ -70,7 +70,7 @@ class EntryCounter(models.Model):
         verbose_name = _("contador de asientos")
 
     def __str__(self):
-        return f"Último asiento: {self.last_number}"
+        return _("Último asiento: %(number)s") % {"number": self.last_number}
 
 
 class JournalEntry(AppendOnlyModel):
@@ -110,7 +110,7 @@ class JournalEntry(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"Asiento {self.number}"
+        return _("Asiento %(number)s") % {"number": self.number}
 
 
 class JournalLine(AppendOnlyModel):

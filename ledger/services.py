@@ -11,6 +11,7 @@ from datetime import date as Date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ledger import sql
 from ledger.hashing import GENESIS_HASH, entry_hash
@@ -45,10 +46,11 @@ def post_entry(
 def reverse_entry(*, entry: JournalEntry, date: Date, reason: str, user=None) -> JournalEntry:
     """Post the mirror of ``entry``: the one correction an entry gets."""
     if not reason.strip():
-        raise ValidationError("Indique el motivo de la reversión.")
+        raise ValidationError(_("Indique el motivo de la reversión."))
     mirror = [(line.account, -line.amount) for line in entry.lines.select_related("account")]
     return _post(
         date=date,
+        # A record in the journal (hashed): it stays in Spanish.
         description=f"Reversión del asiento {entry.number}: {reason.strip()}",
         source_key=f"reversal:{entry.number}",
         lines=mirror,
@@ -72,9 +74,9 @@ def _post_in_transaction(
 ) -> JournalEntry:
     counter = _lock_counter()
     if accounts_read:
-        accounts = {account.pk: account for account, _ in lines}
+        accounts = {account.pk: account for account, _amount in lines}
     else:
-        accounts = Account.objects.in_bulk({account.pk for account, _ in lines})
+        accounts = Account.objects.in_bulk({account.pk for account, _amount in lines})
     line_errors = _line_errors(lines, accounts)
     # Whether the document already has an entry is left to the insert below (one statement fewer)...
     if line_errors or _document_errors(description, source_key, reverses, check_taken=False):
@@ -143,7 +145,7 @@ def post_entries(*, entries: list[NewEntry], user=None) -> list[JournalEntry]:
     written in batches; problems are reported per source document.
     """
     counter = _lock_counter()
-    account_ids = {account.pk for entry in entries for account, _ in entry.lines}
+    account_ids = {account.pk for entry in entries for account, _amount in entry.lines}
     accounts = Account.objects.in_bulk(account_ids)
     keys = [entry.source_key for entry in entries]
     taken = set()
@@ -157,13 +159,16 @@ def post_entries(*, entries: list[NewEntry], user=None) -> list[JournalEntry]:
     for entry in entries:
         problems = _line_errors(entry.lines, accounts)
         if not entry.description.strip():
-            problems.append("Indique la descripción del asiento.")
+            problems.append(_("Indique la descripción del asiento."))
         if not entry.source_key.strip():
-            problems.append("Indique el documento de origen del asiento.")
+            problems.append(_("Indique el documento de origen del asiento."))
         elif entry.source_key in taken or entry.source_key in seen:
-            problems.append("El documento ya fue registrado.")
+            problems.append(_("El documento ya fue registrado."))
         seen.add(entry.source_key)
-        errors += [f"{entry.source_key}: {problem}" for problem in problems]
+        errors += [
+            _("%(about)s: %(problem)s") % {"about": entry.source_key, "problem": problem}
+            for problem in problems
+        ]
     if errors:
         raise ValidationError(errors)
 
@@ -210,7 +215,7 @@ def _lock_counter() -> EntryCounter:
     counter = sql.get_for_update(EntryCounter, 1)
     if counter is None:
         # A flushed test database has no counter row yet.
-        counter, _ = EntryCounter.objects.select_for_update().get_or_create(pk=1)
+        counter, _created = EntryCounter.objects.select_for_update().get_or_create(pk=1)
     return counter
 
 
@@ -225,23 +230,30 @@ def _previous_hash(counter: EntryCounter) -> str:
 def _line_errors(lines: Lines, accounts: dict[int, Account]) -> list[str]:
     """Every problem with the lines at once, so a clerk fixes them in one go."""
     if len(lines) < 2:
-        return ["Un asiento necesita al menos dos líneas."]
+        return [_("Un asiento necesita al menos dos líneas.")]
     errors = []
     totals: dict[str, int] = defaultdict(int)
     for position, (account, amount) in enumerate(lines, start=1):
         if account.pk not in accounts:
-            errors.append(f"Línea {position}: la cuenta {account.code} no existe.")
+            errors.append(
+                _("Línea %(line)s: la cuenta %(account)s no existe.")
+                % {"line": position, "account": account.code}
+            )
             continue
         if type(amount) is not int:
-            errors.append(f"Línea {position}: el monto debe ser un entero en céntimos.")
+            errors.append(_("Línea %(line)s: el monto debe ser un entero en céntimos.") % {"line": position})
             continue
         if amount == 0:
-            errors.append(f"Línea {position}: el monto no puede ser cero.")
+            errors.append(_("Línea %(line)s: el monto no puede ser cero.") % {"line": position})
         if abs(amount) > MAX_LINE_AMOUNT:
-            errors.append(f"Línea {position}: el monto {amount} excede el máximo permitido.")
+            errors.append(
+                _("Línea %(line)s: el monto %(amount)s excede el máximo permitido.")
+                % {"line": position, "amount": amount}
+            )
         totals[accounts[account.pk].currency] += amount
     errors += [
-        f"Las líneas en {currency} no suman cero (diferencia de {total} céntimos)."
+        _("Las líneas en %(currency)s no suman cero (diferencia de %(difference)s céntimos).")
+        % {"currency": currency, "difference": total}
         for currency, total in sorted(totals.items())
         if total
     ]
@@ -253,9 +265,9 @@ def _document_errors(
 ) -> list[str]:
     errors = []
     if not description.strip():
-        errors.append("Indique la descripción del asiento.")
+        errors.append(_("Indique la descripción del asiento."))
     if not source_key.strip():
-        errors.append("Indique el documento de origen del asiento.")
+        errors.append(_("Indique el documento de origen del asiento."))
     elif check_taken and (
         taken := JournalEntry.objects.filter(source_key=source_key)
         .values_list("number", flat=True)
@@ -268,13 +280,22 @@ def _document_errors(
 
 
 def _taken_message(source_key: str, number: int) -> str:
-    return f"El documento «{source_key}» ya fue registrado en el asiento {number}."
+    return _("El documento «%(document)s» ya fue registrado en el asiento %(number)s.") % {
+        "document": source_key,
+        "number": number,
+    }
 
 
 def _reversal_errors(entry: JournalEntry) -> list[str]:
     if entry.reverses_id is not None:
-        return [f"El asiento {entry.number} es una reversión: no se revierte una reversión."]
+        return [
+            _("El asiento %(number)s es una reversión: no se revierte una reversión.")
+            % {"number": entry.number}
+        ]
     reversal = JournalEntry.objects.filter(reverses=entry).first()
     if reversal is not None:
-        return [f"El asiento {entry.number} ya fue revertido por el asiento {reversal.number}."]
+        return [
+            _("El asiento %(number)s ya fue revertido por el asiento %(reversal)s.")
+            % {"number": entry.number, "reversal": reversal.number}
+        ]
     return []

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ledger.hashing import GENESIS_HASH, entry_hash
 from ledger.models import EntryCounter, JournalEntry, JournalLine
@@ -73,7 +75,9 @@ def _check_last_against_counter(check: LedgerCheck, last: int, last_hash: str) -
         and counter["last_hash"] != last_hash
     ):
         check.broken_number = last
-        check.problems = ["su hash no coincide con el que guardó el contador al registrarlo (fue alterado)"]
+        check.problems = [
+            _("su hash no coincide con el que guardó el contador al registrarlo (fue alterado)")
+        ]
         check.entries -= 1
     return check
 
@@ -81,9 +85,11 @@ def _check_last_against_counter(check: LedgerCheck, last: int, last_hash: str) -
 def _entry_problems(entry: dict, lines: list[tuple], expected_number: int, previous_hash: str) -> list[str]:
     problems = []
     if entry["number"] != expected_number:
-        problems.append(f"se esperaba el asiento {expected_number}: falta en la numeración")
+        problems.append(
+            _("se esperaba el asiento %(number)s: falta en la numeración") % {"number": expected_number}
+        )
     if entry["previous_hash"] != previous_hash:
-        problems.append("no encadena con el hash del asiento anterior")
+        problems.append(_("no encadena con el hash del asiento anterior"))
     recomputed = entry_hash(
         previous_hash=entry["previous_hash"],
         number=entry["number"],
@@ -94,21 +100,32 @@ def _entry_problems(entry: dict, lines: list[tuple], expected_number: int, previ
         lines=[(code, currency, amount) for code, currency, amount, _ in lines],
     )
     if recomputed != entry["hash"]:
-        problems.append("su contenido no coincide con su hash (fue alterado)")
+        problems.append(_("su contenido no coincide con su hash (fue alterado)"))
     return problems + _line_problems(lines)
 
 
 def _line_problems(lines: list[tuple]) -> list[str]:
     if len(lines) < 2:
-        return [f"tiene {len(lines)} línea(s); un asiento necesita al menos dos"]
+        return [
+            ngettext(
+                "tiene %(count)s línea; un asiento necesita al menos dos",
+                "tiene %(count)s líneas; un asiento necesita al menos dos",
+                len(lines),
+            )
+            % {"count": len(lines)}
+        ]
     problems = []
     totals: dict[str, int] = defaultdict(int)
     for code, currency, amount, account_currency in lines:
         if currency != account_currency:
-            problems.append(f"una línea en {currency} usa la cuenta {code}, que es en {account_currency}")
+            problems.append(
+                _("una línea en %(currency)s usa la cuenta %(account)s, que es en %(account_currency)s")
+                % {"currency": currency, "account": code, "account_currency": account_currency}
+            )
         totals[currency] += amount
     problems += [
-        f"las líneas en {currency} no suman cero (diferencia de {total} céntimos)"
+        _("las líneas en %(currency)s no suman cero (diferencia de %(difference)s céntimos)")
+        % {"currency": currency, "difference": total}
         for currency, total in sorted(totals.items())
         if total
     ]

@@ -5,6 +5,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coop.models import Member
@@ -27,7 +28,7 @@ def movement_new(request, code):
         form.is_valid()  # only the date is read from the form; the service checks the rest
         date = form.cleaned_data.get("date")
         if "date" in form.errors:
-            errors["date"] = ["Fecha no válida."]
+            errors["date"] = [_("Fecha no válida.")]
         if not errors:
             try:
                 movement = record_movement(
@@ -45,7 +46,9 @@ def movement_new(request, code):
                 errors = errors_of(exc)
             else:
                 messages.success(
-                    request, f"{movement.get_kind_display()} registrado: documento {movement.document}."
+                    request,
+                    _("%(kind)s registrado: documento %(document)s.")
+                    % {"kind": movement.get_kind_display(), "document": movement.document},
                 )
                 return redirect(f"{member.get_absolute_url()}#cuenta")
     else:
@@ -71,6 +74,8 @@ def movement_reverse(request, code, pk):
         refused(request, exc)
     else:
         messages.success(
-            request, f"{movement.get_kind_display()} {movement.document} anulado; su asiento fue revertido."
+            request,
+            _("%(kind)s %(document)s anulado; su asiento fue revertido.")
+            % {"kind": movement.get_kind_display(), "document": movement.document},
         )
     return redirect(f"{movement.member.get_absolute_url()}#cuenta")

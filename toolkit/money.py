@@ -8,6 +8,7 @@ person typed or a file carried, and showing one.
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 GRAMS_PER_KG = 1000  # weights are integer grams, like money in minor units
 CURRENCY_SYMBOLS = {"PEN": "S/", "USD": "US$"}
@@ -21,9 +22,9 @@ def _as_decimal(amount: Decimal | int | str) -> Decimal:
     try:
         value = Decimal(amount.strip() if isinstance(amount, str) else amount)
     except InvalidOperation:
-        raise ValidationError(f"«{amount}» no es un monto válido.") from None
+        raise ValidationError(_("«%(amount)s» no es un monto válido.") % {"amount": amount}) from None
     if not value.is_finite():
-        raise ValidationError(f"«{amount}» no es un monto válido.")
+        raise ValidationError(_("«%(amount)s» no es un monto válido.") % {"amount": amount})
     return value
 
 
@@ -31,14 +32,14 @@ def _quantize(value: Decimal, amount, rounding=None) -> Decimal:
     try:
         return value.quantize(MINOR_UNIT, rounding=rounding)
     except InvalidOperation:
-        raise ValidationError(f"El monto {amount} es demasiado grande.") from None
+        raise ValidationError(_("El monto %(amount)s es demasiado grande.") % {"amount": amount}) from None
 
 
 def to_minor(amount: Decimal | int | str) -> int:
     """An amount as given (e.g. soles) in minor units. More than two decimals is refused, not rounded."""
     value = _as_decimal(amount)
     if _quantize(value, amount) != value:
-        raise ValidationError(f"El monto {amount} tiene más de dos decimales.")
+        raise ValidationError(_("El monto %(amount)s tiene más de dos decimales.") % {"amount": amount})
     return int(value.scaleb(2))
 
 

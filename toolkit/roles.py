@@ -79,7 +79,7 @@ def role_required(*roles: str):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not user_roles(request.user) & allowed:
-                raise PermissionDenied("Su rol no permite abrir esta página.")
+                raise PermissionDenied(_("Su rol no permite abrir esta página."))
             return view(request, *args, **kwargs)
 
         wrapped.minka_roles = allowed

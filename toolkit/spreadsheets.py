@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from python_calamine import CalamineError, CalamineWorkbook
 
 from toolkit.text import normalize_text
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".csv")
-WRONG_FILE_TYPE = "Suba un archivo .xlsx o .csv (la hoja de trazabilidad)."
+WRONG_FILE_TYPE = gettext_lazy("Suba un archivo .xlsx o .csv (la hoja de trazabilidad).")
 HEADER_SEARCH_ROWS = 15  # sheets often carry a title block above the header
 
 
@@ -45,13 +47,14 @@ class Problem:
     message: str
 
     def __str__(self):
-        where = []
+        where = {"row": self.row, "column": self.column, "message": self.message}
+        if self.row and self.column:
+            return _("Fila %(row)s, columna «%(column)s»: %(message)s") % where
         if self.row:
-            where.append(f"fila {self.row}")
+            return _("Fila %(row)s: %(message)s") % where
         if self.column:
-            where.append(f"columna «{self.column}»")
-        prefix = ", ".join(where)
-        return f"{prefix[0].upper()}{prefix[1:]}: {self.message}" if prefix else self.message
+            return _("Columna «%(column)s»: %(message)s") % where
+        return str(self.message)
 
 
 @dataclass
@@ -108,9 +111,9 @@ def parse_date(value) -> date | None:
         except ValueError:
             continue
         if parsed > date.today():
-            raise CellError(f"La fecha {text} está en el futuro.")
+            raise CellError(_("La fecha %(date)s está en el futuro.") % {"date": text})
         return parsed
-    raise CellError(f"«{text}» no es una fecha (escriba dd/mm/aaaa).")
+    raise CellError(_("«%(text)s» no es una fecha (escriba dd/mm/aaaa).") % {"text": text})
 
 
 # --- Reading a file ----------------------------------------------------------
@@ -130,7 +133,7 @@ def _read_xlsx(source: bytes) -> list[tuple[int, list]]:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(source))
         rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except (CalamineError, ValueError, OSError) as exc:
-        raise CellError("El archivo no es un libro de Excel (.xlsx) válido.") from exc
+        raise CellError(_("El archivo no es un libro de Excel (.xlsx) válido.")) from exc
     return list(enumerate(rows, 1))
 
 
@@ -140,7 +143,7 @@ def _decode(source: bytes) -> str:
             return source.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise CellError("No se puede leer el texto del archivo.")  # latin-1 never fails; kept for clarity
+    raise CellError(_("No se puede leer el texto del archivo."))  # latin-1 never fails; kept for clarity
 
 
 def _read_csv(source: bytes) -> list[tuple[int, list]]:
@@ -154,7 +157,10 @@ def _read_csv(source: bytes) -> list[tuple[int, list]]:
     try:
         return [(reader.line_num, row) for row in reader]
     except csv.Error as exc:
-        raise CellError(f"El CSV está mal formado cerca de la línea {reader.line_num}: {exc}.") from exc
+        raise CellError(
+            _("El CSV está mal formado cerca de la línea %(line)s: %(error)s.")
+            % {"line": reader.line_num, "error": exc}
+        ) from exc
 
 
 def is_blank(cells) -> bool:

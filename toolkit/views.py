@@ -6,6 +6,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 
 
 def query_without_page(request) -> str:
@@ -18,7 +19,9 @@ def query_without_page(request) -> str:
 def refused(request, exc: ValidationError, about: str = "") -> None:
     """A refused action on a page that redirects: each reason as an error message."""
     for problem in exc.messages:
-        messages.error(request, f"{about}: {problem}" if about else problem)
+        if about:
+            problem = _("%(about)s: %(problem)s") % {"about": about, "problem": problem}
+        messages.error(request, problem)
 
 
 def errors_of(exc: ValidationError) -> dict[str, list[str]]:

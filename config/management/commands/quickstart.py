@@ -18,6 +18,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from acopio.demo import acopio_loaded
 from assemblies.demo import convene_upcoming, hold_assembly
@@ -44,28 +46,35 @@ DEMO_LOGINS = (
     ("vigilancia", OVERSIGHT),
     ("certificador", CERTIFIER),
 )
-EXISTING_LOGIN_NOTE = "(ya existía; contraseña sin cambios)"
+EXISTING_LOGIN_NOTE = gettext_lazy("(ya existía; contraseña sin cambios)")
 
 
 class Command(BaseCommand):
-    help = "Prepara Minka con datos de demostración y usuarios por rol, y abre el servidor local."
+    @property
+    def help(self):
+        # Read when the parser is built (argparse needs a plain str, not a lazy one).
+        return _("Prepara Minka con datos de demostración y usuarios por rol, y abre el servidor local.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-serve", action="store_true", help="No iniciar el servidor al terminar.")
+        parser.add_argument(
+            "--no-serve", action="store_true", help=gettext_lazy("No iniciar el servidor al terminar.")
+        )
         parser.add_argument(
             "--members",
             type=int,
             default=360,
-            help="Socios de la cooperativa de demostración (360 por defecto).",
+            help=gettext_lazy("Socios de la cooperativa de demostración (360 por defecto)."),
         )
 
     def handle(self, *args, no_serve, members, **options):
         if settings.MINKA_ENV == "production":
             raise CommandError(
-                "quickstart es solo para probar Minka: crea usuarios de demostración y datos ficticios. "
-                "No se ejecuta con MINKA_ENV=production."
+                _(
+                    "quickstart es solo para probar Minka: crea usuarios de demostración y datos ficticios. "
+                    "No se ejecuta con MINKA_ENV=production."
+                )
             )
-        self.stdout.write("Preparando la base de datos…")
+        self.stdout.write(_("Preparando la base de datos…"))
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         # Logins first: the demo's premium spending is signed by the board and treasurer logins.
@@ -83,21 +92,29 @@ class Command(BaseCommand):
 
     def _load_demo(self, members: int) -> None:
         if demo_loaded():
-            self.stdout.write("La cooperativa de demostración ya estaba cargada.")
+            self.stdout.write(_("La cooperativa de demostración ya estaba cargada."))
         else:
-            self.stdout.write(f"Cargando la cooperativa de demostración ({members} socios)…")
+            self.stdout.write(
+                ngettext(
+                    "Cargando la cooperativa de demostración (%(count)s socio)…",
+                    "Cargando la cooperativa de demostración (%(count)s socios)…",
+                    members,
+                )
+                % {"count": members}
+            )
             for line in generate_demo(members=members).lines():
                 self.stdout.write(f"  {line}")
         if not acopio_loaded():
             self.stdout.write(
-                "Cargando tres campañas de acopio, ventas, pagos, asambleas y el fondo de la prima…"
+                _("Cargando tres campañas de acopio, ventas, pagos, asambleas y el fondo de la prima…")
             )
             for line in generate_seasons(approve_plan=hold_assembly).lines():
                 self.stdout.write(f"  {line}")
             if convene_upcoming(user=None):
-                self.stdout.write(
-                    "  Una asamblea extraordinaria convocada para hoy, para probar la mesa de registro."
+                convened = _(
+                    "Una asamblea extraordinaria convocada para hoy, para probar la mesa de registro."
                 )
+                self.stdout.write(f"  {convened}")
 
     def _ensure_logins(self) -> list[tuple[str, str, str]]:
         """Create the missing role logins; return (username, role, password) rows.
@@ -109,7 +126,7 @@ class Command(BaseCommand):
         saved = read_logins(path)
         existing = set(
             get_user_model()
-            .objects.filter(username__in=[u for u, _ in DEMO_LOGINS])
+            .objects.filter(username__in=[u for u, _role in DEMO_LOGINS])
             .values_list("username", flat=True)
         )
         known = dict(saved)
@@ -127,12 +144,19 @@ class Command(BaseCommand):
 
     def _print_logins(self, rows) -> None:
         self.stdout.write("")
-        self.stdout.write(f"{'Usuario':<14}{'Rol':<28}Contraseña")
+        # Column headings of the table of logins, padded to line up with its rows (outside the
+        # f-string: makemessages does not look inside one).
+        user_heading, role_heading, password_heading = _("Usuario"), _("Rol"), _("Contraseña")
+        self.stdout.write(f"{user_heading:<14}{role_heading:<28}{password_heading}")
         for username, role, password in rows:
             self.stdout.write(f"{username:<14}{str(ROLE_LABELS[role]):<28}{password}")
         self.stdout.write("")
-        self.stdout.write(f"Contraseñas guardadas en {Path(settings.VAR_DIR) / LOGINS_FILE}")
-        self.stdout.write(self.style.SUCCESS(f"Minka está listo en http://{ADDRESS}/"))
+        self.stdout.write(
+            _("Contraseñas guardadas en %(path)s") % {"path": Path(settings.VAR_DIR) / LOGINS_FILE}
+        )
+        self.stdout.write(
+            self.style.SUCCESS(_("Minka está listo en %(url)s") % {"url": f"http://{ADDRESS}/"})
+        )
 
 
 def create_login(username: str, role: str, password: str) -> None:
