@@ -107,7 +107,7 @@ class PriceRow(models.Model):
             "grade": self.get_grade_display(),
             "certification": self.get_certification_display(),
             "price": self.price_per_kg,
-            "date": f"{self.valid_from:%d/%m/%Y}",
+            "date": self.valid_from.strftime("%d/%m/%Y"),
         }
 
     def save(self, *args, **kwargs):

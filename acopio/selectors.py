@@ -331,7 +331,7 @@ def quote_delivery(
         season = lookups.season_on(date)
         if season is None:
             errors["date"] = _("No hay campaña registrada que incluya el %(date)s.") % {
-                "date": f"{date:%d/%m/%Y}"
+                "date": date.strftime("%d/%m/%Y")
             }
     if form not in CocoaForm.values:
         errors["form"] = _("Elija la forma: en baba o seco.")
@@ -359,7 +359,7 @@ def quote_delivery(
             "No hay precio vigente al %(date)s para cacao %(form)s, %(grade)s, %(certification)s: "
             "pida a la administración que lo registre."
         ) % {
-            "date": f"{date:%d/%m/%Y}",
+            "date": date.strftime("%d/%m/%Y"),
             "form": CocoaForm(form).label.lower(),
             "grade": Grade(grade).label,
             "certification": Certification(certification).label,
