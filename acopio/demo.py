@@ -78,12 +78,19 @@ class AcopioSummary:
     seconds: float
 
     def lines(self) -> list[str]:
-        # Labels padded to one width, so the numbers line up.
+        # Labels padded to one width, so the numbers line up (and called outside the f-strings,
+        # where makemessages finds them).
+        deliveries, voids, movements, seconds = (
+            _("Entregas:"),
+            _("Anuladas:"),
+            _("Pagos, adelantos y descuentos:"),
+            _("Tiempo:"),
+        )
         return [
-            f"{_('Entregas:'):<11}{self.deliveries:,}",
-            f"{_('Anuladas:'):<11}{self.voids:,}",
-            f"{_('Pagos, adelantos y descuentos:')} {self.movements:,}",
-            f"{_('Tiempo:'):<11}{self.seconds:,.1f} s",
+            f"{deliveries:<11}{self.deliveries:,}",
+            f"{voids:<11}{self.voids:,}",
+            f"{movements} {self.movements:,}",
+            f"{seconds:<11}{self.seconds:,.1f} s",
         ]
 
 
