@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from acopio.forms import parse_kg
 from acopio.models import CocoaForm, CollectionCentre, Delivery, Grade, PriceRow
@@ -179,8 +180,10 @@ def _record(rows, headers, report, *, user, dry_run) -> DeliveryImportReport:
         report.error(
             None,
             "",
-            "Otra importación registró algunas de estas referencias al mismo tiempo. "
-            "No se guardó nada: vuelva a importar el archivo.",
+            _(
+                "Otra importación registró algunas de estas referencias al mismo tiempo. "
+                "No se guardó nada: vuelva a importar el archivo."
+            ),
         )
         report.created = 0
     return report
@@ -193,21 +196,27 @@ def _read(source, filename, report) -> tuple[list[_Row], dict]:
         lookup=_LOOKUP,
         anchors={"external_ref", "gross_kg"},
         report=report,
-        no_header="No se encontró la fila de encabezados: la hoja necesita al menos las columnas "
-        "«Referencia externa» y «Peso bruto (kg)».",
+        no_header=_(
+            "No se encontró la fila de encabezados: la hoja necesita al menos las columnas "
+            "«%(reference)s» y «%(gross)s»."
+        )
+        % {"reference": COLUMNS["external_ref"][0], "gross": COLUMNS["gross_kg"][0]},
     )
     if table is None:
         return [], {}
     headers = dict(table.headers)
     missing = [COLUMNS[k][0] for k in REQUIRED if k not in headers]
     if "member_code" not in headers and "dni" not in headers:
-        missing.append("Código de socio o DNI")
+        # The column names stay as the file writes them (a data format); only the "or" is a word.
+        missing.append(
+            _("%(code)s o %(dni)s") % {"code": COLUMNS["member_code"][0], "dni": COLUMNS["dni"][0]}
+        )
     for name in missing:
-        report.error(table.header_row, name, "Falta esta columna.")
+        report.error(table.header_row, name, _("Falta esta columna."))
     rows = [_Row(number, values) for number, values in table.rows]
     if not rows and report.ok:
-        report.error(None, "", "El archivo no tiene filas de entregas.")
-    for key, (header, _) in COLUMNS.items():
+        report.error(None, "", _("El archivo no tiene filas de entregas."))
+    for key, (header, _aliases) in COLUMNS.items():
         headers.setdefault(key, header)
     return rows, headers
 
@@ -251,11 +260,13 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
         problems = {}
         ref = cell(row, "external_ref")
         if not ref:
-            problems["external_ref"] = "Falta la referencia externa."
+            problems["external_ref"] = _("Falta la referencia externa.")
         elif len(ref) > 60:
-            problems["external_ref"] = "La referencia externa tiene más de 60 caracteres."
+            problems["external_ref"] = _("La referencia externa tiene más de 60 caracteres.")
         elif ref in seen:
-            problems["external_ref"] = f"Referencia repetida: ya está en la fila {seen[ref]}."
+            problems["external_ref"] = _("Referencia repetida: ya está en la fila %(row)s.") % {
+                "row": seen[ref]
+            }
         seen.setdefault(ref, row.number)
         member = members_by_code.get(cell(row, "member_code"))
         dni_text = cell(row, "dni")
@@ -269,10 +280,16 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
         if member is None and "dni" not in problems:
             written = cell(row, "member_code") or dni_text
             problems["member_code" if cell(row, "member_code") else "dni"] = (
-                f"No hay ningún socio con el código o DNI «{written}»." if written else "Indique el socio."
+                _("No hay ningún socio con el código o DNI «%(text)s».") % {"text": written}
+                if written
+                else _("Indique el socio.")
             )
         elif member is not None and dni and member.dni != dni:
-            problems["dni"] = f"El DNI {dni} no es el del socio {member.code} ({member.dni})."
+            problems["dni"] = _("El DNI %(dni)s no es el del socio %(member)s (%(member_dni)s).") % {
+                "dni": dni,
+                "member": member.code,
+                "member_dni": member.dni,
+            }
         try:
             day = parse_date(row.cells.get("date"))
         except CellError as exc:
@@ -280,18 +297,22 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
             day = None
         form = FORMS.get(header_key(cell(row, "form")))
         if form is None:
-            problems["form"] = f"«{cell(row, 'form')}» no es una forma: escriba «baba» o «seco»."
+            problems["form"] = _("«%(text)s» no es una forma: escriba «baba» o «seco».") % {
+                "text": cell(row, "form")
+            }
         grade = GRADES.get(header_key(cell(row, "grade")))
         if grade is None:
-            problems["grade"] = (
-                f"«{cell(row, 'grade')}» no es un grado: I, II, fuera de estándar o sin clasificar."
-            )
+            problems["grade"] = _("«%(text)s» no es un grado: I, II, fuera de estándar o sin clasificar.") % {
+                "text": cell(row, "grade")
+            }
         centre = centres.get(cell(row, "centre").upper())
         if centre is None:
-            problems["centre"] = f"No existe el centro de acopio «{cell(row, 'centre')}»."
+            problems["centre"] = _("No existe el centro de acopio «%(centre)s».") % {
+                "centre": cell(row, "centre")
+            }
         plot = plots.get(cell(row, "plot")) if cell(row, "plot") else None
         if cell(row, "plot") and plot is None:
-            problems["plot"] = f"No existe la parcela «{cell(row, 'plot')}»."
+            problems["plot"] = _("No existe la parcela «%(plot)s».") % {"plot": cell(row, "plot")}
 
         previous = existing.get(ref)
         if previous is not None and not problems:
@@ -301,8 +322,11 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
                 report.error(
                     row.number,
                     headers["external_ref"],
-                    f"La referencia «{ref}» ya se importó como recibo {previous.receipt_code} "
-                    "con otros datos; para corregirla, anule ese recibo en Minka.",
+                    _(
+                        "La referencia «%(reference)s» ya se importó como recibo %(receipt)s "
+                        "con otros datos; para corregirla, anule ese recibo en Minka."
+                    )
+                    % {"reference": ref, "receipt": previous.receipt_code},
                 )
             continue
         if not problems:
@@ -352,7 +376,7 @@ def _number(value):
 
 
 def _same(previous: Delivery, centre, day, member, row) -> bool:
-    gross = parse_kg(_number(row.cells.get("gross_kg")), "gross_kg", "el peso bruto", {})
+    gross = parse_kg(_number(row.cells.get("gross_kg")), "gross_kg", {})
     return (
         previous.centre_id == getattr(centre, "pk", None)
         and previous.date == day
@@ -370,7 +394,7 @@ def _write(planned, user, report: DeliveryImportReport) -> None:
         c.pk: c for c in CollectionCentre.objects.select_for_update().filter(pk__in=centre_ids).order_by("pk")
     }
     deliveries = []
-    for _, values, quote in planned:
+    for _planned_row, values, quote in planned:
         centre = centres[values["centre"].pk]
         centre.last_receipt_number += 1
         deliveries.append(

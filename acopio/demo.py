@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from acopio import services as purchases
 from acopio.delivery_import import record_rows
@@ -77,11 +78,19 @@ class AcopioSummary:
     seconds: float
 
     def lines(self) -> list[str]:
+        # Labels padded to one width, so the numbers line up (and called outside the f-strings,
+        # where makemessages finds them).
+        deliveries, voids, movements, seconds = (
+            _("Entregas:"),
+            _("Anuladas:"),
+            _("Pagos, adelantos y descuentos:"),
+            _("Tiempo:"),
+        )
         return [
-            f"Entregas:  {self.deliveries:,}",
-            f"Anuladas:  {self.voids:,}",
-            f"Pagos, adelantos y descuentos: {self.movements:,}",
-            f"Tiempo:    {self.seconds:,.1f} s",
+            f"{deliveries:<11}{self.deliveries:,}",
+            f"{voids:<11}{self.voids:,}",
+            f"{movements} {self.movements:,}",
+            f"{seconds:<11}{self.seconds:,.1f} s",
         ]
 
 
@@ -136,7 +145,7 @@ def _seasons_centres_prices() -> list[Season]:
         )
         for code, name, start, end, factor in SEASONS
     ]
-    for code, name, _ in CENTRES:
+    for code, name, _places in CENTRES:
         CollectionCentre.objects.get_or_create(code=code, defaults={"name": name, "receipt_series": code})
     PriceRow.objects.bulk_create(
         [
@@ -179,7 +188,7 @@ def _delivery_rows(rng, members, seasons, total: int) -> list[dict]:
             share = rng.uniform(1.15, 1.6) if rng.random() < 0.03 else rng.uniform(0.4, 0.9)
             count = max(1, int(rng.gauss(per_member_season, per_member_season / 4)))
             dry_kg_each = hectares * MAX_YIELD_KG_PER_HA * share / count
-            for _ in range(count):
+            for _number in range(count):
                 rows.append(
                     _row(
                         rng, member, rng.choice(plots), season, last_day, dry_kg_each * rng.uniform(0.6, 1.4)

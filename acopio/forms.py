@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from acopio.models import CocoaForm, CollectionCentre, Grade
@@ -15,6 +16,23 @@ from coop.models import Member, Plot
 from toolkit.money import GRAMS_PER_KG
 
 MAX_DELIVERY_KG = Decimal("5000")
+# What parse_kg says about each weight, one whole sentence per field and problem.
+KG_MESSAGES = {
+    "gross_kg": {
+        "missing": _("Indique el peso bruto."),
+        "not_a_number": _("El peso bruto: «%(value)s» no es un número."),
+        "negative": _("El peso bruto no puede ser negativo."),
+        "decimals": _("El peso bruto: use como máximo 3 decimales (gramos)."),
+        "too_heavy": _("El peso bruto: %(kg)s kg es más de lo que recibe una balanza de acopio."),
+    },
+    "tare_kg": {
+        "missing": _("Indique la tara."),
+        "not_a_number": _("La tara: «%(value)s» no es un número."),
+        "negative": _("La tara no puede ser negativa."),
+        "decimals": _("La tara: use como máximo 3 decimales (gramos)."),
+        "too_heavy": _("La tara: %(kg)s kg es más de lo que recibe una balanza de acopio."),
+    },
+}
 
 
 def find_member(text: str) -> tuple[Member | None, str]:
@@ -29,9 +47,12 @@ def find_member(text: str) -> tuple[Member | None, str]:
     if len(matches) == 1:
         return matches[0], ""
     if not matches:
-        return None, f"Ningún socio tiene el código, DNI o nombre «{text}»."
+        return None, gettext("Ningún socio tiene el código, DNI o nombre «%(text)s».") % {"text": text}
     names = ", ".join(f"{m.code} {m.name}" for m in matches[:5])
-    return None, f"Varios socios coinciden con «{text}»: {names}. Escriba el código o el DNI."
+    return None, gettext("Varios socios coinciden con «%(text)s»: %(names)s. Escriba el código o el DNI.") % {
+        "text": text,
+        "names": names,
+    }
 
 
 class DeliveryForm(forms.Form):
@@ -61,7 +82,7 @@ class DeliveryForm(forms.Form):
         if plot_code:
             plot = Plot.objects.filter(code=plot_code).first()
             if plot is None:
-                errors["plot"] = f"No existe la parcela {plot_code}."
+                errors["plot"] = gettext("No existe la parcela %(plot)s.") % {"plot": plot_code}
         centre = (
             CollectionCentre.objects.filter(pk=data.get("centre") or None).first()
             if str(data.get("centre") or "").isdigit()
@@ -71,7 +92,7 @@ class DeliveryForm(forms.Form):
             date = self.fields["date"].to_python(data.get("date"))  # None when left empty
         except forms.ValidationError:
             date = None
-            errors["date"] = "Fecha no válida: use dd/mm/aaaa."
+            errors["date"] = gettext("Fecha no válida: use dd/mm/aaaa.")
         return {
             "member": member,
             "plot": plot,
@@ -88,26 +109,30 @@ class DeliveryForm(forms.Form):
 # --- Reading the numbers typed -----------------------------------------------------
 
 
-def parse_kg(value, field: str, label: str, errors: dict) -> int | None:
-    """Kilograms as typed (comma or point, up to 3 decimals) in grams, or an error on ``field``."""
+def parse_kg(value, field: str, errors: dict) -> int | None:
+    """Kilograms as typed (comma or point, up to 3 decimals) in grams, or an error on ``field``.
+
+    ``field`` is "gross_kg" or "tare_kg": the error names the weight (KG_MESSAGES).
+    """
+    said = KG_MESSAGES[field]
     text = str(value if value is not None else "").strip().replace(",", ".")
     if not text:
-        errors[field] = f"Indique {label}."
+        errors[field] = str(said["missing"])
         return None
     try:
         kg = Decimal(text)
     except InvalidOperation:
-        errors[field] = f"{label.capitalize()}: «{value}» no es un número."
+        errors[field] = said["not_a_number"] % {"value": value}
         return None
     if not kg.is_finite() or kg < 0:
-        errors[field] = f"{label.capitalize()} no puede ser negativo."
+        errors[field] = str(said["negative"])
         return None
     grams = kg * GRAMS_PER_KG
     if grams != grams.to_integral_value():
-        errors[field] = f"{label.capitalize()}: use como máximo 3 decimales (gramos)."
+        errors[field] = str(said["decimals"])
         return None
     if kg > MAX_DELIVERY_KG:
-        errors[field] = f"{label.capitalize()}: {kg} kg es más de lo que recibe una balanza de acopio."
+        errors[field] = said["too_heavy"] % {"kg": kg}
         return None
     return int(grams)
 
@@ -115,17 +140,17 @@ def parse_kg(value, field: str, label: str, errors: dict) -> int | None:
 def parse_moisture(value, errors: dict) -> Decimal | None:
     text = str(value if value is not None else "").strip().replace(",", ".").rstrip("%").strip()
     if not text:
-        errors["moisture_pct"] = "Indique la humedad (%)."
+        errors["moisture_pct"] = gettext("Indique la humedad (%).")
         return None
     try:
         moisture = Decimal(text)
     except InvalidOperation:
-        errors["moisture_pct"] = f"Humedad: «{value}» no es un número."
+        errors["moisture_pct"] = gettext("Humedad: «%(value)s» no es un número.") % {"value": value}
         return None
     if not moisture.is_finite() or not (0 <= moisture < 100):
-        errors["moisture_pct"] = "La humedad debe estar entre 0 y 99,9 %."
+        errors["moisture_pct"] = gettext("La humedad debe estar entre 0 y 99,9 %.")
         return None
     if moisture != moisture.quantize(Decimal("0.1")):
-        errors["moisture_pct"] = "Humedad: use como máximo un decimal."
+        errors["moisture_pct"] = gettext("Humedad: use como máximo un decimal.")
         return None
     return moisture

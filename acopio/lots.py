@@ -10,6 +10,7 @@ from datetime import date as Date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from acopio.models import CollectionCentre, Delivery, DeliveryStatus, Lot
 from coop.models import Certification, Season
@@ -21,17 +22,30 @@ def lot_problems(lot: Lot, deliveries: list[Delivery]) -> list[str]:
     for delivery in deliveries:
         code = delivery.receipt_code
         if delivery.status == DeliveryStatus.VOID:
-            problems.append(f"{code}: está anulado.")
+            problems.append(_("%(receipt)s: está anulado.") % {"receipt": code})
         elif delivery.lot_id is not None and delivery.lot_id != lot.pk:
-            problems.append(f"{code}: ya está en el lote {delivery.lot}.")
+            problems.append(
+                _("%(receipt)s: ya está en el lote %(lot)s.") % {"receipt": code, "lot": delivery.lot}
+            )
         elif not claim.accepts(delivery.certification):
             problems.append(
-                f"{code}: es {delivery.get_certification_display()} y no puede ir en un lote {claim.label}."
+                _("%(receipt)s: es %(certification)s y no puede ir en un lote %(claim)s.")
+                % {
+                    "receipt": code,
+                    "certification": delivery.get_certification_display(),
+                    "claim": claim.label,
+                }
             )
         elif delivery.season_id != lot.season_id:
-            problems.append(f"{code}: es de la {delivery.season}, no de la {lot.season}.")
+            problems.append(
+                _("%(receipt)s: es de la %(season)s, no de la %(lot_season)s.")
+                % {"receipt": code, "season": delivery.season, "lot_season": lot.season}
+            )
         elif lot.for_eu and (delivery.plot is None or not delivery.plot.geometry):
-            problems.append(f"{code}: no tiene parcela geolocalizada, y el lote es para la Unión Europea.")
+            problems.append(
+                _("%(receipt)s: no tiene parcela geolocalizada, y el lote es para la Unión Europea.")
+                % {"receipt": code}
+            )
     return problems
 
 
@@ -43,7 +57,7 @@ def build_lot(
     lot = _new_lot(code=code, season=season, claim=claim, for_eu=for_eu, note=note, user=user)
     wanted = {_receipt_key(r) for r in receipts if r.strip()}
     if not wanted:
-        raise ValidationError({"receipts": "Indique al menos un recibo."})
+        raise ValidationError({"receipts": _("Indique al menos un recibo.")})
     found = {
         (d.receipt_series, d.receipt_number): d
         for d in _locked(
@@ -52,7 +66,9 @@ def build_lot(
             )
         )
     }
-    missing = [f"{s}-{n:06d}: no existe." for s, n in sorted(wanted - set(found))]
+    missing = [
+        _("%(receipt)s: no existe.") % {"receipt": f"{s}-{n:06d}"} for s, n in sorted(wanted - set(found))
+    ]
     return _save(lot, [found[key] for key in sorted(wanted) if key in found], missing)
 
 
@@ -79,18 +95,18 @@ def build_lot_by_rule(
         candidates = candidates.filter(date__lte=date_to)
     eligible = [d for d in _locked(candidates) if not lot_problems(lot, [d])]
     if not eligible:
-        raise ValidationError({"receipts": "Ninguna entrega sin lote cumple la regla."})
+        raise ValidationError({"receipts": _("Ninguna entrega sin lote cumple la regla.")})
     return _save(lot, eligible, [])
 
 
 def _new_lot(*, code, season, claim, for_eu, note, user) -> Lot:
     code = (code or "").strip().upper()
     if not code:
-        raise ValidationError({"code": "Indique el código del lote."})
+        raise ValidationError({"code": _("Indique el código del lote.")})
     if Lot.objects.filter(code=code).exists():
-        raise ValidationError({"code": f"Ya existe el lote {code}."})
+        raise ValidationError({"code": _("Ya existe el lote %(lot)s.") % {"lot": code}})
     if claim not in Certification.values:
-        raise ValidationError({"claim": "Elija la certificación del lote."})
+        raise ValidationError({"claim": _("Elija la certificación del lote.")})
     return Lot(
         code=code, season=season, claim=claim, for_eu=for_eu, note=(note or "").strip(), created_by=user
     )
@@ -114,7 +130,9 @@ def _locked(queryset):
 
 
 def _receipt_key(receipt: str) -> tuple[str, int]:
-    series, _, number = receipt.strip().upper().partition("-")
+    series, _dash, number = receipt.strip().upper().partition("-")
     if not number.isdigit():
-        raise ValidationError({"receipts": f"«{receipt.strip()}» no es un número de recibo (C01-000123)."})
+        raise ValidationError(
+            {"receipts": _("«%(text)s» no es un número de recibo (C01-000123).") % {"text": receipt.strip()}}
+        )
     return series, int(number)

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coop.models import Certification, Member, Plot, Season
@@ -101,10 +102,13 @@ class PriceRow(models.Model):
         ]
 
     def __str__(self):
-        return (
-            f"{self.get_form_display()} {self.get_grade_display()} {self.get_certification_display()}: "
-            f"S/ {self.price_per_kg} desde {self.valid_from:%d/%m/%Y}"
-        )
+        return gettext("%(form)s %(grade)s %(certification)s: S/ %(price)s desde %(date)s") % {
+            "form": self.get_form_display(),
+            "grade": self.get_grade_display(),
+            "certification": self.get_certification_display(),
+            "price": self.price_per_kg,
+            "date": self.valid_from.strftime("%d/%m/%Y"),
+        }
 
     def save(self, *args, **kwargs):
         from django.core.exceptions import ValidationError

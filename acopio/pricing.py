@@ -7,6 +7,9 @@ Nothing here reads the database; acopio.selectors reads what these figures need.
 from datetime import date as Date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
+from django.utils import translation
+
 from acopio.models import CocoaForm, Delivery
 from coop.models import Certification, Plot, Season
 from toolkit.money import GRAMS_PER_KG, round_to_minor
@@ -42,7 +45,10 @@ def capacity_g(plots: list[Plot], season: Season) -> int:
 
 
 def purchase_description(delivery: Delivery) -> str:
+    """The purchase entry's description: a journal record, written in Spanish whatever the page's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        form = delivery.get_form_display().lower()
     return (
         f"Compra de cacao, recibo {delivery.receipt_code}, socio {delivery.member.code}, "
-        f"{delivery.net_g / GRAMS_PER_KG:.3f} kg {delivery.get_form_display().lower()}"
+        f"{delivery.net_g / GRAMS_PER_KG:.3f} kg {form}"
     )

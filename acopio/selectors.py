@@ -15,6 +15,7 @@ from functools import cache
 from django.db import connections
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from acopio.forms import parse_kg, parse_moisture
 from acopio.models import CocoaForm, CollectionCentre, Delivery, DeliveryStatus, Grade, PriceRow
@@ -307,36 +308,47 @@ def quote_delivery(
     lookups = lookups or Lookups()
     errors: dict[str, str] = {}
     if member is None:
-        errors["member"] = "Busque y elija al socio."
+        errors["member"] = _("Busque y elija al socio.")
     elif member.status in CLOSED_MEMBER_STATUSES:
-        errors["member"] = f"{member.name} está {member.get_status_display().lower()}: no puede entregar."
+        errors["member"] = _("%(member)s está %(status)s: no puede entregar.") % {
+            "member": member.name,
+            "status": member.get_status_display().lower(),
+        }
     if plot is not None and member is not None and plot.member_id != member.pk:
-        errors["plot"] = f"La parcela {plot.code} no es de {member.name}."
+        errors["plot"] = _("La parcela %(plot)s no es de %(member)s.") % {
+            "plot": plot.code,
+            "member": member.name,
+        }
     if centre is None:
-        errors["centre"] = "Elija el centro de acopio."
+        errors["centre"] = _("Elija el centro de acopio.")
     elif not centre.active:
-        errors["centre"] = f"El centro {centre} está inactivo."
+        errors["centre"] = _("El centro %(centre)s está inactivo.") % {"centre": centre}
     season = None
     if date is None:
-        errors["date"] = "Indique la fecha."
+        errors["date"] = _("Indique la fecha.")
     elif date > timezone.localdate():
-        errors["date"] = "La fecha no puede estar en el futuro."
+        errors["date"] = _("La fecha no puede estar en el futuro.")
     else:
         season = lookups.season_on(date)
         if season is None:
-            errors["date"] = f"No hay campaña registrada que incluya el {date:%d/%m/%Y}."
+            errors["date"] = _("No hay campaña registrada que incluya el %(date)s.") % {
+                "date": date.strftime("%d/%m/%Y")
+            }
     if form not in CocoaForm.values:
-        errors["form"] = "Elija la forma: en baba o seco."
+        errors["form"] = _("Elija la forma: en baba o seco.")
     elif grade not in (WET_GRADES if form == CocoaForm.WET else DRY_GRADES):
         allowed = " / ".join(
             str(Grade(g).label) for g in sorted(WET_GRADES if form == CocoaForm.WET else DRY_GRADES)
         )
-        errors["grade"] = f"Para cacao {CocoaForm(form).label.lower()} el grado es: {allowed}."
-    gross_g = parse_kg(gross_kg, "gross_kg", "el peso bruto", errors)
-    tare_g = parse_kg(tare_kg, "tare_kg", "la tara", errors)
+        errors["grade"] = _("Para cacao %(form)s el grado es: %(grades)s.") % {
+            "form": CocoaForm(form).label.lower(),
+            "grades": allowed,
+        }
+    gross_g = parse_kg(gross_kg, "gross_kg", errors)
+    tare_g = parse_kg(tare_kg, "tare_kg", errors)
     moisture = parse_moisture(moisture_pct, errors)
     if gross_g is not None and tare_g is not None and tare_g >= gross_g:
-        errors["tare_kg"] = "La tara debe ser menor que el peso bruto."
+        errors["tare_kg"] = _("La tara debe ser menor que el peso bruto.")
     if errors:
         return None, moisture, errors
 
@@ -344,11 +356,15 @@ def quote_delivery(
     certification = claim_for(plot=plot, member_plots=member_plots, on=date)
     price_row = lookups.price(on=date, form=form, grade=grade, certification=certification)
     if price_row is None:
-        errors["grade"] = (
-            f"No hay precio vigente al {date:%d/%m/%Y} para cacao {CocoaForm(form).label.lower()}, "
-            f"{Grade(grade).label}, {Certification(certification).label}: "
+        errors["grade"] = _(
+            "No hay precio vigente al %(date)s para cacao %(form)s, %(grade)s, %(certification)s: "
             "pida a la administración que lo registre."
-        )
+        ) % {
+            "date": date.strftime("%d/%m/%Y"),
+            "form": CocoaForm(form).label.lower(),
+            "grade": Grade(grade).label,
+            "certification": Certification(certification).label,
+        }
         return None, moisture, errors
     net_g = gross_g - tare_g
     quote = DeliveryQuote(

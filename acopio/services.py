@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from acopio.models import CollectionCentre, Delivery, DeliveryStatus
 from acopio.pricing import purchase_description
@@ -72,15 +73,19 @@ def record_delivery(
         lookups=lookups,
     )
     if external_ref and Delivery.objects.filter(external_ref=external_ref).exists():
-        errors["external_ref"] = f"La referencia externa «{external_ref}» ya fue registrada."
+        errors["external_ref"] = _("La referencia externa «%(reference)s» ya fue registrada.") % {
+            "reference": external_ref
+        }
     if replaces is not None:
         replaces = Delivery.objects.select_for_update().get(pk=replaces.pk)
         if not replaces.is_void:
-            errors["replaces"] = (
-                f"El recibo {replaces.receipt_code} no está anulado: anúlelo antes de reemplazarlo."
-            )
+            errors["replaces"] = _(
+                "El recibo %(receipt)s no está anulado: anúlelo antes de reemplazarlo."
+            ) % {"receipt": replaces.receipt_code}
         elif Delivery.objects.filter(replaces=replaces).exists():
-            errors["replaces"] = f"El recibo {replaces.receipt_code} ya fue reemplazado."
+            errors["replaces"] = _("El recibo %(receipt)s ya fue reemplazado.") % {
+                "receipt": replaces.receipt_code
+            }
     if errors:
         raise ValidationError(errors)
 
@@ -165,11 +170,14 @@ def void_delivery(*, delivery: Delivery, reason: str, user, on: Date | None = No
 
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if delivery.is_void:
-        raise ValidationError({"reason": f"El recibo {delivery.receipt_code} ya está anulado."})
+        raise ValidationError(
+            {"reason": _("El recibo %(receipt)s ya está anulado.") % {"receipt": delivery.receipt_code}}
+        )
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Indique el motivo de la anulación."})
+        raise ValidationError({"reason": _("Indique el motivo de la anulación.")})
     entry = JournalEntry.objects.get(source_key=delivery.source_key)
+    # The reversal's reason is written in the journal (a record, not a page): it stays in Spanish.
     reverse_entry(
         entry=entry,
         date=on or timezone.localdate(),

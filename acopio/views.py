@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -71,7 +72,9 @@ def delivery_new(request):
                 errors = errors_of(exc)
             else:
                 request.session[SESSION_CENTRE] = delivery.centre_id
-                messages.success(request, f"Recibo {delivery.receipt_code} registrado.")
+                messages.success(
+                    request, gettext("Recibo %(receipt)s registrado.") % {"receipt": delivery.receipt_code}
+                )
                 return redirect(delivery)
         quote = None
         if not errors:
@@ -228,7 +231,10 @@ def delivery_void(request, receipt):
     except ValidationError as exc:
         refused(request, exc)
         return redirect(delivery)
-    messages.success(request, f"Recibo {delivery.receipt_code} anulado; su asiento fue revertido.")
+    messages.success(
+        request,
+        gettext("Recibo %(receipt)s anulado; su asiento fue revertido.") % {"receipt": delivery.receipt_code},
+    )
     if request.POST.get("reissue"):
         return redirect(f"{reverse('acopio:delivery_new')}?reemplaza={delivery.receipt_code}")
     return redirect(delivery)
@@ -320,7 +326,9 @@ def delivery_import(request):
     if request.method == "POST" and "token" in request.POST:
         stashed = take_upload(request, request.POST["token"])
         if stashed is None:
-            messages.error(request, "Esta importación ya se realizó o expiró. Vuelva a subir el archivo.")
+            messages.error(
+                request, gettext("Esta importación ya se realizó o expiró. Vuelva a subir el archivo.")
+            )
             return redirect("acopio:delivery_import")
         path = Path(stashed["path"])
         report = import_deliveries(source=path.read_bytes(), filename=stashed["name"], user=request.user)

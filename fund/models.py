@@ -145,12 +145,12 @@ class BudgetLine(models.Model):
     def save(self, *args, **kwargs):
         authorized = BudgetLine.objects.filter(pk=self.pk, authorization__isnull=False)
         if not self._state.adding and authorized.exists():
-            raise AppendOnlyError("Una línea autorizada por la asamblea no se modifica.")
+            raise AppendOnlyError(_("Una línea autorizada por la asamblea no se modifica."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if BudgetLine.objects.filter(pk=self.pk, authorization__isnull=False).exists():
-            raise AppendOnlyError("Una línea autorizada por la asamblea no se borra.")
+            raise AppendOnlyError(_("Una línea autorizada por la asamblea no se borra."))
         return super().delete(*args, **kwargs)
 
     @property
@@ -274,7 +274,7 @@ class Spending(models.Model):
                 SpendingStatus.PAID: {SpendingStatus.REVERSED},
             }.get(stored, set())
             if self.status not in allowed:
-                raise AppendOnlyError("Un gasto aprobado, rechazado o revertido ya no cambia.")
+                raise AppendOnlyError(_("Un gasto aprobado, rechazado o revertido ya no cambia."))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -283,7 +283,7 @@ class Spending(models.Model):
         return reverse("fund:spending_detail", args=[self.pk])
 
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Un gasto del fondo no se borra: recházelo o revierta su asiento.")
+        raise AppendOnlyError(_("Un gasto del fondo no se borra: recházelo o revierta su asiento."))
 
 
 class SpendingApproval(AppendOnlyModel):

@@ -1,5 +1,7 @@
 """Peru's taxpayer number (RUC): is it well formed, and its check digit."""
 
+from django.utils.translation import gettext as _
+
 RUC_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 RUC_PREFIXES = ("10", "15", "16", "17", "20")
 
@@ -12,9 +14,9 @@ def ruc_check_digit(first_ten: str) -> str:
 def ruc_problem(ruc: str) -> str | None:
     """Why a Peruvian taxpayer number (RUC) is not valid, or None: 11 digits, known prefix, check digit."""
     if len(ruc) != 11 or not ruc.isdigit():
-        return "El RUC tiene 11 dígitos."
+        return _("El RUC tiene 11 dígitos.")
     if not ruc.startswith(RUC_PREFIXES):
-        return "El RUC empieza con 10, 15, 16, 17 o 20."
+        return _("El RUC empieza con 10, 15, 16, 17 o 20.")
     if ruc_check_digit(ruc[:10]) != ruc[10]:
-        return f"El RUC {ruc} no es válido (dígito verificador)."
+        return _("El RUC %(ruc)s no es válido (dígito verificador).") % {"ruc": ruc}
     return None

@@ -18,9 +18,11 @@ sees what the first reserved.
 from datetime import date as Date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from coop.models import Season
 from fund.figures import soles, split_by_weight
@@ -60,18 +62,19 @@ def _amount(value, errors: dict, field: str = "amount") -> int | None:
         errors[field] = exc.messages[0]
         return None
     if minor is None:
-        errors[field] = "Indique el monto."
+        errors[field] = _("Indique el monto.")
     elif minor <= 0:
-        errors[field] = "El monto debe ser mayor que cero."
+        errors[field] = _("El monto debe ser mayor que cero.")
         return None
     return minor
 
 
-def _past_date(value: Date | None, errors: dict, field: str, label: str) -> None:
+def _past_date(value: Date | None, errors: dict, field: str, missing: str) -> None:
+    """``missing`` is the whole message for an empty date, e.g. "Indique la fecha del acuerdo."."""
     if value is None:
-        errors[field] = f"Indique {label}."
+        errors[field] = missing
     elif value > timezone.localdate():
-        errors[field] = "La fecha no puede estar en el futuro."
+        errors[field] = _("La fecha no puede estar en el futuro.")
 
 
 # --- Dollars to soles -------------------------------------------------------------
@@ -91,28 +94,28 @@ def convert_premium(*, usd, rate, on: Date | None, document: str, user) -> Premi
         rate = Decimal(str(rate).strip().replace(",", ".")) if rate not in (None, "") else None
     except InvalidOperation:
         rate = None
-        errors["rate"] = "Escriba el tipo de cambio, por ejemplo 3,7250."
+        errors["rate"] = _("Escriba el tipo de cambio, por ejemplo 3,7250.")
     if rate is None and "rate" not in errors:
-        errors["rate"] = "Indique el tipo de cambio de la operación."
+        errors["rate"] = _("Indique el tipo de cambio de la operación.")
     elif rate is not None and (not rate.is_finite() or rate <= 0 or rate.as_tuple().exponent < -4):
-        errors["rate"] = "El tipo de cambio debe ser positivo y con 4 decimales como máximo."
-    _past_date(on, errors, "on", "la fecha de la operación")
+        errors["rate"] = _("El tipo de cambio debe ser positivo y con 4 decimales como máximo.")
+    _past_date(on, errors, "on", _("Indique la fecha de la operación."))
     document = (document or "").strip()
     if not document:
-        errors["document"] = "Indique el número de la operación de cambio."
+        errors["document"] = _("Indique el número de la operación de cambio.")
     elif PremiumConversion.objects.filter(document=document).exists():
-        errors["document"] = f"La operación {document} ya está registrada."
+        errors["document"] = _("La operación %(document)s ya está registrada.") % {"document": document}
     if cents and "usd" not in errors:
         held = credit_balance(chart.PREMIUM_FUND_USD)
         if cents > held:
-            errors["usd"] = (
-                f"El fondo tiene {format_money(held, 'USD')} en dólares; "
-                f"no se pueden cambiar {format_money(cents, 'USD')}."
-            )
+            errors["usd"] = _("El fondo tiene %(held)s en dólares; no se pueden cambiar %(amount)s.") % {
+                "held": format_money(held, "USD"),
+                "amount": format_money(cents, "USD"),
+            }
     if errors:
         raise ValidationError(errors)
     pen = round_to_minor(from_minor(cents) * rate)
-    entry = post_entry(
+    entry = post_entry(  # the entry's description is a record: it stays in Spanish
         date=on,
         source_key=f"premium-conversion:{document}",
         user=user,
@@ -139,14 +142,14 @@ def draft_budget_line(*, season: Season | None, purpose: str, category: str, amo
     """A line of the plan for the assembly to decide on; it cannot be spent against yet."""
     errors = {}
     if season is None:
-        errors["season"] = "Elija la campaña del plan."
+        errors["season"] = _("Elija la campaña del plan.")
     purpose = (purpose or "").strip()
     if not purpose:
-        errors["purpose"] = "Indique la finalidad de la línea."
+        errors["purpose"] = _("Indique la finalidad de la línea.")
     elif len(purpose) > 200:
-        errors["purpose"] = "La finalidad admite 200 caracteres como máximo."
+        errors["purpose"] = _("La finalidad admite 200 caracteres como máximo.")
     if category not in PremiumCategory.values:
-        errors["category"] = "Elija la categoría."
+        errors["category"] = _("Elija la categoría.")
     minor = _amount(amount, errors)
     if errors:
         raise ValidationError(errors)
@@ -169,22 +172,22 @@ def authorize_budget_lines(
     errors = {}
     decision = (decision or "").strip()
     if not decision:
-        errors["decision"] = "Indique el acuerdo de asamblea (asamblea, fecha y número de acuerdo)."
-    _past_date(decided_on, errors, "decided_on", "la fecha del acuerdo")
+        errors["decision"] = _("Indique el acuerdo de asamblea (asamblea, fecha y número de acuerdo).")
+    _past_date(decided_on, errors, "decided_on", _("Indique la fecha del acuerdo."))
     ids = [line.pk for line in lines]
     fresh = list(BudgetLine.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     if not fresh:
-        errors["lines"] = "Elija las líneas del plan que aprobó la asamblea."
+        errors["lines"] = _("Elija las líneas del plan que aprobó la asamblea.")
     already = [line.purpose for line in fresh if line.is_authorized]
     if already:
-        errors["lines"] = "Ya autorizadas: " + "; ".join(already) + "."
+        errors["lines"] = _("Ya autorizadas: %(lines)s.") % {"lines": "; ".join(already)}
     total = sum(line.amount_minor for line in fresh)
     unallocated = fund_position().unallocated_minor
     if fresh and total > unallocated:
-        errors["lines"] = (
-            f"Las líneas suman {soles(total)} y el fondo tiene {soles(max(unallocated, 0))} "
-            "sin asignar. Cambie dólares de la prima a soles o reduzca el plan."
-        )
+        errors["lines"] = _(
+            "Las líneas suman %(total)s y el fondo tiene %(unallocated)s sin asignar. "
+            "Cambie dólares de la prima a soles o reduzca el plan."
+        ) % {"total": soles(total), "unallocated": soles(max(unallocated, 0))}
     if errors:
         raise ValidationError(errors)
     authorization = PremiumAuthorization(decision=decision, decided_on=decided_on, authorized_by=user)
@@ -202,19 +205,21 @@ def authorize_budget_lines(
 def _line_checks(line: BudgetLine | None, minor: int | None, kind: str, errors: dict) -> None:
     """The line is authorized, of the right kind, and has room; the fund has the soles."""
     if line is None:
-        errors["line"] = "Elija la línea del plan aprobada."
+        errors["line"] = _("Elija la línea del plan aprobada.")
         return
     line = BudgetLine.objects.get(pk=line.pk)
     if not line.is_authorized:
-        errors["line"] = (
-            f"La línea «{line.purpose}» no está autorizada por la asamblea; no se puede gastar contra ella."
-        )
+        errors["line"] = _(
+            "La línea «%(line)s» no está autorizada por la asamblea; no se puede gastar contra ella."
+        ) % {"line": line.purpose}
         return
     is_cash = line.category == PremiumCategory.CASH_TO_MEMBERS
     if kind == SpendingKind.DISTRIBUTION and not is_cash:
-        errors["line"] = "Un reparto a los socios sale de una línea de «Pagos en efectivo a los socios»."
+        errors["line"] = _("Un reparto a los socios sale de una línea de «%(category)s».") % {
+            "category": PremiumCategory.CASH_TO_MEMBERS.label
+        }
     elif kind == SpendingKind.SUPPLIER and is_cash:
-        errors["line"] = (
+        errors["line"] = _(
             "Una línea de pagos en efectivo a los socios se usa con un reparto, no con un proveedor."
         )
     if minor is None or "amount" in errors:
@@ -223,15 +228,18 @@ def _line_checks(line: BudgetLine | None, minor: int | None, kind: str, errors: 
     position = fund_position()
     free_soles = position.pen_minor - position.pending_minor
     if minor > remaining:
-        errors["amount"] = (
-            f"El monto ({soles(minor)}) supera lo que queda en la línea «{line.purpose}» "
-            f"({soles(max(remaining, 0))})."
-        )
+        errors["amount"] = _(
+            "El monto (%(amount)s) supera lo que queda en la línea «%(line)s» (%(remaining)s)."
+        ) % {
+            "amount": soles(minor),
+            "line": line.purpose,
+            "remaining": soles(max(remaining, 0)),
+        }
     elif minor > free_soles:
-        errors["amount"] = (
-            f"El monto ({soles(minor)}) supera los soles disponibles en el fondo "
-            f"({soles(max(free_soles, 0))}, descontando gastos por aprobar)."
-        )
+        errors["amount"] = _(
+            "El monto (%(amount)s) supera los soles disponibles en el fondo "
+            "(%(free)s, descontando gastos por aprobar)."
+        ) % {"amount": soles(minor), "free": soles(max(free_soles, 0))}
 
 
 @transaction.atomic
@@ -253,23 +261,25 @@ def register_spending(
     supplier, ruc = (supplier or "").strip(), (ruc or "").strip()
     document, description = (document or "").strip(), (description or "").strip()
     if not supplier:
-        errors["supplier"] = "Indique el proveedor."
+        errors["supplier"] = _("Indique el proveedor.")
     if not ruc:
-        errors["ruc"] = "Indique el RUC del proveedor."
+        errors["ruc"] = _("Indique el RUC del proveedor.")
     elif problem := ruc_problem(ruc):
         errors["ruc"] = problem
     if not document:
-        errors["document"] = "Indique el número del comprobante (factura o boleta)."
+        errors["document"] = _("Indique el número del comprobante (factura o boleta).")
     elif (
         ruc
         and Spending.objects.filter(
             kind=SpendingKind.SUPPLIER, ruc=ruc, document=document, status__in=COMMITTED_STATUSES
         ).exists()
     ):
-        errors["document"] = f"El comprobante {document} de este proveedor ya está registrado."
-    _past_date(document_date, errors, "document_date", "la fecha del comprobante")
+        errors["document"] = _("El comprobante %(document)s de este proveedor ya está registrado.") % {
+            "document": document
+        }
+    _past_date(document_date, errors, "document_date", _("Indique la fecha del comprobante."))
     if not description:
-        errors["description"] = "Indique el detalle del gasto."
+        errors["description"] = _("Indique el detalle del gasto.")
     _line_checks(line, minor, SpendingKind.SUPPLIER, errors)
     if errors:
         raise ValidationError(errors)
@@ -308,23 +318,23 @@ def register_distribution(
     minor = _amount(amount, errors)
     document, description = (document or "").strip(), (description or "").strip()
     if not document:
-        errors["document"] = "Indique el número de la planilla de reparto."
+        errors["document"] = _("Indique el número de la planilla de reparto.")
     elif Spending.objects.filter(
         kind=SpendingKind.DISTRIBUTION, document=document, status__in=COMMITTED_STATUSES
     ).exists():
-        errors["document"] = f"La planilla {document} ya está registrada."
-    _past_date(document_date, errors, "document_date", "la fecha de la planilla")
+        errors["document"] = _("La planilla %(document)s ya está registrada.") % {"document": document}
+    _past_date(document_date, errors, "document_date", _("Indique la fecha de la planilla."))
     if not description:
-        errors["description"] = "Indique el detalle del reparto."
+        errors["description"] = _("Indique el detalle del reparto.")
     weights = []
     if season is None:
-        errors["season"] = "Elija la campaña cuyos kilos de Comercio Justo se reparten."
+        errors["season"] = _("Elija la campaña cuyos kilos de Comercio Justo se reparten.")
     else:
         weights = fairtrade_grams_by_member(season)
         if not weights:
-            errors["season"] = (
-                f"En la {season.name} no hay entregas de Comercio Justo: no hay a quién repartir."
-            )
+            errors["season"] = _(
+                "En la %(season)s no hay entregas de Comercio Justo: no hay a quién repartir."
+            ) % {"season": season.name}
     _line_checks(line, minor, SpendingKind.DISTRIBUTION, errors)
     if errors:
         raise ValidationError(errors)
@@ -365,18 +375,27 @@ def approve_spending(*, spending: Spending, capacity: str, user, on: Date | None
     on = on or timezone.localdate()
     errors = []
     if on > timezone.localdate() or on < spending.document_date:
-        errors.append("La fecha de la aprobación va desde la del comprobante hasta hoy.")
+        errors.append(_("La fecha de la aprobación va desde la del comprobante hasta hoy."))
     if spending.status != SpendingStatus.PENDING:
-        errors.append(f"El gasto {spending.document} ya está {spending.get_status_display().lower()}.")
+        errors.append(
+            _("El gasto %(document)s ya está %(status)s.")
+            % {"document": spending.document, "status": spending.get_status_display().lower()}
+        )
     if capacity not in CAPACITY_ROLES:
-        errors.append("Indique si aprueba como consejo de administración o como tesorería.")
+        errors.append(_("Indique si aprueba como consejo de administración o como tesorería."))
     elif not has_role(user, CAPACITY_ROLES[capacity]):
-        errors.append(f"Su usuario no tiene el rol de {ApprovalCapacity(capacity).label.lower()}.")
+        errors.append(
+            _("Su usuario no tiene el rol de %(capacity)s.")
+            % {"capacity": ApprovalCapacity(capacity).label.lower()}
+        )
     signed = list(spending.approvals.all())
     if any(a.user_id == user.pk for a in signed):
-        errors.append("Usted ya aprobó este gasto: la segunda aprobación debe darla otra persona.")
+        errors.append(_("Usted ya aprobó este gasto: la segunda aprobación debe darla otra persona."))
     elif capacity in {a.capacity for a in signed}:
-        errors.append(f"Este gasto ya tiene la aprobación de {ApprovalCapacity(capacity).label.lower()}.")
+        errors.append(
+            _("Este gasto ya tiene la aprobación de %(capacity)s.")
+            % {"capacity": ApprovalCapacity(capacity).label.lower()}
+        )
     if errors:
         raise ValidationError(errors)
     SpendingApproval(spending=spending, capacity=capacity, user=user).save()
@@ -389,10 +408,12 @@ def _post_spending(spending: Spending, user, on: Date) -> None:
     held = credit_balance(chart.PREMIUM_FUND_PEN)
     if spending.amount_minor > held:  # only if money left the fund some other way since registration
         raise ValidationError(
-            f"El fondo tiene {soles(held)} en soles; el gasto es de {soles(spending.amount_minor)}."
+            _("El fondo tiene %(held)s en soles; el gasto es de %(amount)s.")
+            % {"held": soles(held), "amount": soles(spending.amount_minor)}
         )
     fund = chart.account(chart.PREMIUM_FUND_PEN)
     line = spending.line
+    # The entry's description is a record: it stays in Spanish.
     if spending.kind == SpendingKind.DISTRIBUTION:
         shares = list(spending.shares.filter(amount_minor__gt=0).select_related("member"))
         accounts = chart.member_accounts([share.member for share in shares])
@@ -425,11 +446,14 @@ def reject_spending(*, spending: Spending, reason: str, user) -> Spending:
     reason = (reason or "").strip()
     errors = []
     if spending.status != SpendingStatus.PENDING:
-        errors.append(f"El gasto {spending.document} ya está {spending.get_status_display().lower()}.")
+        errors.append(
+            _("El gasto %(document)s ya está %(status)s.")
+            % {"document": spending.document, "status": spending.get_status_display().lower()}
+        )
     if not has_role(user, *CAPACITY_ROLES.values()):
-        errors.append("Solo el consejo de administración o la tesorería pueden rechazar un gasto.")
+        errors.append(_("Solo el consejo de administración o la tesorería pueden rechazar un gasto."))
     if not reason:
-        errors.append("Indique el motivo del rechazo.")
+        errors.append(_("Indique el motivo del rechazo."))
     if errors:
         raise ValidationError(errors)
     spending.status, spending.rejection_reason = SpendingStatus.REJECTED, reason[:200]
@@ -451,20 +475,19 @@ def reverse_spending(*, spending: Spending, reason: str, user, on: Date | None =
     errors = []
     if spending.status != SpendingStatus.PAID:
         errors.append(
-            f"Solo se revierte un gasto contabilizado; {spending.document} está "
-            f"{spending.get_status_display().lower()}."
+            _("Solo se revierte un gasto contabilizado; %(document)s está %(status)s.")
+            % {"document": spending.document, "status": spending.get_status_display().lower()}
         )
     if not reason:
-        errors.append("Indique el motivo de la reversión.")
+        errors.append(_("Indique el motivo de la reversión."))
     if (spending.entry and on < spending.entry.date) or on > timezone.localdate():
-        errors.append("La fecha de la reversión va desde la del asiento hasta hoy.")
+        errors.append(_("La fecha de la reversión va desde la del asiento hasta hoy."))
     if errors:
         raise ValidationError(errors)
+    with translation.override(settings.LANGUAGE_CODE):  # the reversal's reason is a record, in Spanish
+        kind = spending.get_kind_display().lower()
     spending.reversal_entry = reverse_entry(
-        entry=spending.entry,
-        date=on,
-        user=user,
-        reason=f"{spending.get_kind_display().lower()} {spending.document}: {reason}",
+        entry=spending.entry, date=on, user=user, reason=f"{kind} {spending.document}: {reason}"
     )
     spending.status, spending.rejection_reason = SpendingStatus.REVERSED, reason[:200]
     spending.save(update_fields=["reversal_entry", "status", "rejection_reason"])

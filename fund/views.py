@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coop.models import Season
@@ -83,13 +84,17 @@ def premium_conversion(request):
             user=request.user,
         )
     except ValidationError as exc:
-        refused(request, exc, about="Cambio a soles")
+        refused(request, exc, about=_("Cambio a soles"))
     else:
         messages.success(
             request,
-            f"Operación {conversion.document}: "
-            f"{format_money(conversion.usd_cents, 'USD')} a {conversion.rate} = "
-            f"{format_money(conversion.pen_minor, 'PEN')} al fondo en soles.",
+            _("Operación %(document)s: %(usd)s a %(rate)s = %(pen)s al fondo en soles.")
+            % {
+                "document": conversion.document,
+                "usd": format_money(conversion.usd_cents, "USD"),
+                "rate": conversion.rate,
+                "pen": format_money(conversion.pen_minor, "PEN"),
+            },
         )
     return redirect("fund:fund_overview")
 
@@ -111,8 +116,11 @@ def budget_line_new(request):
         else:
             messages.success(
                 request,
-                f"Línea «{line.purpose}» agregada al plan como borrador: "
-                "la asamblea debe aprobarla antes de gastar.",
+                _(
+                    "Línea «%(line)s» agregada al plan como borrador: "
+                    "la asamblea debe aprobarla antes de gastar."
+                )
+                % {"line": line.purpose},
             )
             return redirect("fund:fund_overview")
     return render(
@@ -160,9 +168,15 @@ def spending_new(request):
         else:
             messages.success(
                 request,
-                f"{spending.get_kind_display()} {spending.document} registrado por "
-                f"{format_money(spending.amount_minor, 'PEN')}: espera la aprobación "
-                "del consejo de administración y de tesorería.",
+                _(
+                    "%(kind)s %(document)s registrado por %(amount)s: espera la aprobación "
+                    "del consejo de administración y de tesorería."
+                )
+                % {
+                    "kind": spending.get_kind_display(),
+                    "document": spending.document,
+                    "amount": format_money(spending.amount_minor, "PEN"),
+                },
             )
             return redirect(spending.get_absolute_url())
     return render(
@@ -229,11 +243,15 @@ def spending_approve(request, pk):
         if spending.status == SpendingStatus.PAID:
             messages.success(
                 request,
-                f"Segunda aprobación registrada: {spending.document} contabilizado "
-                f"(asiento {spending.entry.number}).",
+                _("Segunda aprobación registrada: %(document)s contabilizado (asiento %(entry)s).")
+                % {"document": spending.document, "entry": spending.entry.number},
             )
         else:
-            messages.success(request, f"Aprobación registrada; {spending.document} espera la segunda firma.")
+            messages.success(
+                request,
+                _("Aprobación registrada; %(document)s espera la segunda firma.")
+                % {"document": spending.document},
+            )
     return redirect(spending.get_absolute_url())
 
 
@@ -247,7 +265,9 @@ def spending_reject(request, pk):
         refused(request, exc, about=spending.document)
     else:
         messages.success(
-            request, f"{spending.document} rechazado; su monto vuelve a quedar libre en la línea."
+            request,
+            _("%(document)s rechazado; su monto vuelve a quedar libre en la línea.")
+            % {"document": spending.document},
         )
     return redirect(spending.get_absolute_url())
 
@@ -266,7 +286,10 @@ def spending_reverse(request, pk):
         number = spending.reversal_entry.number
         messages.success(
             request,
-            f"{spending.document} revertido (asiento {number}): el dinero vuelve "
-            "al fondo y el monto queda libre en la línea.",
+            _(
+                "%(document)s revertido (asiento %(entry)s): el dinero vuelve "
+                "al fondo y el monto queda libre en la línea."
+            )
+            % {"document": spending.document, "entry": number},
         )
     return redirect(spending.get_absolute_url())

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coop.models import Certification
@@ -67,7 +68,10 @@ class FairtradeTerms(models.Model):
         ]
 
     def __str__(self):
-        return f"Comercio Justo {self.origin} desde {self.valid_from:%d/%m/%Y}"
+        return gettext("Comercio Justo %(origin)s desde %(date)s") % {
+            "origin": self.origin,
+            "date": self.valid_from.strftime("%d/%m/%Y"),
+        }
 
 
 class ExchangeRate(models.Model):
@@ -88,7 +92,11 @@ class ExchangeRate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.date:%d/%m/%Y}: compra {self.buy}, venta {self.sell}"
+        return gettext("%(date)s: compra %(buy)s, venta %(sell)s") % {
+            "date": self.date.strftime("%d/%m/%Y"),
+            "buy": self.buy,
+            "sell": self.sell,
+        }
 
 
 # --- Sales ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
+from django.utils.translation import gettext as _
 
 from sales.models import FairtradeTerms, OrganicRule
 
@@ -30,7 +31,7 @@ def fairtrade_terms(*, on: Date, origin: str, organic: bool, market_price: Decim
     if not isinstance(market_price, Decimal):
         raise TypeError("market_price es un Decimal en USD por tonelada.")
     if market_price < 0:
-        raise ValidationError("El precio de mercado no puede ser negativo.")
+        raise ValidationError(_("El precio de mercado no puede ser negativo."))
     row = terms_row(on=on, origin=origin)
     if organic and row.organic_rule == OrganicRule.ORGANIC_MINIMUM:
         price = max(market_price, row.organic_minimum_price)
@@ -54,7 +55,10 @@ def terms_row(*, on: Date, origin: str) -> FairtradeTerms:
     )
     if row is None:
         raise MissingFairtradeTerms(
-            f"No hay condiciones de Comercio Justo para el origen {origin or '(sin origen)'} vigentes al "
-            f"{on:%d/%m/%Y}: registre la fila de la tabla oficial de Fairtrade International con esa fecha."
+            _(
+                "No hay condiciones de Comercio Justo para el origen %(origin)s vigentes al %(date)s: "
+                "registre la fila de la tabla oficial de Fairtrade International con esa fecha."
+            )
+            % {"origin": origin or _("(sin origen)"), "date": on.strftime("%d/%m/%Y")}
         )
     return row

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from sales.models import ExchangeRate
 from toolkit.spreadsheets import (
@@ -34,8 +35,11 @@ def rate_on(day: Date) -> ExchangeRate:
     rate = ExchangeRate.objects.filter(date__lte=day, date__gte=day - timedelta(days=MAX_DAYS_BACK)).first()
     if rate is None:
         raise ValidationError(
-            f"No hay tipo de cambio registrado para el {day:%d/%m/%Y} ni en los {MAX_DAYS_BACK} días "
-            "anteriores: importe la tabla de la SBS."
+            _(
+                "No hay tipo de cambio registrado para el %(date)s ni en los %(days)s días anteriores: "
+                "importe la tabla de la SBS."
+            )
+            % {"date": day.strftime("%d/%m/%Y"), "days": MAX_DAYS_BACK}
         )
     return rate
 
@@ -49,7 +53,9 @@ def import_exchange_rates(*, source: bytes, filename: str, dry_run: bool = False
         lookup=HEADERS,
         anchors={"date", "buy", "sell"},
         report=report,
-        no_header="La hoja necesita las columnas «Fecha», «Compra» y «Venta».",
+        # Column names are the file's own (a data format), here and in the problems below.
+        no_header=_("La hoja necesita las columnas «%(date)s», «%(buy)s» y «%(sell)s».")
+        % {"date": "Fecha", "buy": "Compra", "sell": "Venta"},
     )
     if table is None:
         return report
@@ -61,7 +67,11 @@ def import_exchange_rates(*, source: bytes, filename: str, dry_run: bool = False
         if row is None:
             continue
         if row.date in seen:
-            report.error(number, "Fecha", f"El {row.date:%d/%m/%Y} está dos veces en el archivo.")
+            report.error(
+                number,
+                "Fecha",
+                _("El %(date)s está dos veces en el archivo.") % {"date": row.date.strftime("%d/%m/%Y")},
+            )
         seen.add(row.date)
         known = existing.get(row.date)
         if known is None:
@@ -70,7 +80,8 @@ def import_exchange_rates(*, source: bytes, filename: str, dry_run: bool = False
             report.error(
                 number,
                 "Fecha",
-                f"El {row.date:%d/%m/%Y} ya está registrado con compra {known.buy} y venta {known.sell}.",
+                _("El %(date)s ya está registrado con compra %(buy)s y venta %(sell)s.")
+                % {"date": row.date.strftime("%d/%m/%Y"), "buy": known.buy, "sell": known.sell},
             )
     if report.ok and not dry_run:
         with transaction.atomic():
@@ -86,7 +97,7 @@ def _row(number: int, values: dict, report: ProblemReport) -> ExchangeRate | Non
         report.error(number, "Fecha", str(exc))
         return None
     if day is None:
-        report.error(number, "Fecha", "Falta la fecha.")
+        report.error(number, "Fecha", _("Falta la fecha."))
         return None
     figures = {}
     for key, header in (("buy", "Compra"), ("sell", "Venta")):
@@ -94,10 +105,14 @@ def _row(number: int, values: dict, report: ProblemReport) -> ExchangeRate | Non
         try:
             figures[key] = Decimal(text).quantize(Decimal("0.0001"))
         except InvalidOperation:
-            report.error(number, header, f"«{text}» no es un tipo de cambio.")
+            report.error(number, header, _("«%(text)s» no es un tipo de cambio.") % {"text": text})
             continue
         if not Decimal("0.5") < figures[key] < Decimal("20"):
-            report.error(number, header, f"{text} soles por dólar no es un tipo de cambio plausible.")
+            report.error(
+                number,
+                header,
+                _("%(text)s soles por dólar no es un tipo de cambio plausible.") % {"text": text},
+            )
             figures.pop(key)
     if len(figures) < 2:
         return None

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from acopio.models import Delivery
 from coop.models import Certification, Season
@@ -14,13 +15,18 @@ from toolkit.money import GRAMS_PER_KG
 
 @dataclass(frozen=True)
 class BalanceLine:
-    product: str  # "Comercio Justo" or "Orgánico"
+    product: str  # "Comercio Justo" or "Orgánico": a key, written as it is in exports and audit packs
     bought_kg: Decimal  # dry equivalent, from valid deliveries
     sold_kg: Decimal  # contracts
 
     @property
     def available_kg(self) -> Decimal:
         return self.bought_kg - self.sold_kg
+
+    @property
+    def label(self) -> str:
+        """The product's name for a page, in the reader's language."""
+        return str(PRODUCT_LABELS[self.product])
 
 
 FAIRTRADE_CLAIMS = [c.value for c in Certification if c.is_fairtrade]
@@ -29,6 +35,7 @@ PRODUCTS = {  # product: (deliveries bought as it, contracts sold as it)
     "Comercio Justo": (Q(certification__in=FAIRTRADE_CLAIMS), Q(terms__in=FAIRTRADE_CLAIMS)),
     "Orgánico": (Q(certification__in=ORGANIC_CLAIMS), Q(terms__in=ORGANIC_CLAIMS)),
 }
+PRODUCT_LABELS = {"Comercio Justo": _("Comercio Justo"), "Orgánico": _("Orgánico")}
 
 
 def mass_balance(season: Season) -> list[BalanceLine]:

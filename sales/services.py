@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from acopio.models import Lot
 from coop.models import Certification, Season
@@ -43,17 +44,17 @@ def record_contract(
     errors = {}
     number, buyer = (number or "").strip(), (buyer or "").strip()
     if not number:
-        errors["number"] = "Indique el número de contrato."
+        errors["number"] = _("Indique el número de contrato.")
     elif SalesContract.objects.filter(number=number).exists():
-        errors["number"] = f"El contrato {number} ya está registrado."
+        errors["number"] = _("El contrato %(contract)s ya está registrado.") % {"contract": number}
     if not buyer:
-        errors["buyer"] = "Indique el comprador."
+        errors["buyer"] = _("Indique el comprador.")
     if terms not in Certification.values:
-        errors["terms"] = (
+        errors["terms"] = _(
             "Elija las condiciones: Comercio Justo, Comercio Justo + Orgánico, Orgánico o Convencional."
         )
     if not isinstance(contract_price, Decimal) or not contract_price.is_finite() or contract_price <= 0:
-        errors["contract_price"] = "El precio del contrato debe ser mayor que cero (US$ por tonelada)."
+        errors["contract_price"] = _("El precio del contrato debe ser mayor que cero (US$ por tonelada).")
     try:
         quantity_kg = parse_tonnes(tonnes)
     except ValidationError as exc:
@@ -62,7 +63,9 @@ def record_contract(
     season = season or (Season.on(signed_on) if signed_on else None)
     if season is None:
         errors["signed_on"] = (
-            f"No hay campaña que incluya el {signed_on:%d/%m/%Y}." if signed_on else "Indique la fecha."
+            _("No hay campaña que incluya el %(date)s.") % {"date": signed_on.strftime("%d/%m/%Y")}
+            if signed_on
+            else _("Indique la fecha.")
         )
     if errors:
         raise ValidationError(errors)
@@ -71,11 +74,13 @@ def record_contract(
     for lot in lots:
         if not sold_as.accepts(lot.claim):
             errors.setdefault("lots", []).append(
-                f"El lote {lot} es {lot.get_claim_display()} y no puede venderse como {sold_as.label}."
+                _("El lote %(lot)s es %(claim)s y no puede venderse como %(terms)s.")
+                % {"lot": lot, "claim": lot.get_claim_display(), "terms": sold_as.label}
             )
         if lot.contracts.exists():
             errors.setdefault("lots", []).append(
-                f"El lote {lot} ya está en el contrato {lot.contracts.first()}."
+                _("El lote %(lot)s ya está en el contrato %(contract)s.")
+                % {"lot": lot, "contract": lot.contracts.first()}
             )
     if errors:
         raise ValidationError(errors)
@@ -122,9 +127,18 @@ def _check_mass_balance(season: Season, sold_as: Certification, quantity_kg: int
         applies = sold_as.is_fairtrade if line.product == "Comercio Justo" else sold_as.is_organic
         if applies and quantity_kg > line.available_kg:
             problems.append(
-                f"Balance de masas {line.product}, {season}: comprado {_t(line.bought_kg)} t, vendido "
-                f"{_t(line.sold_kg)} t, disponible {_t(line.available_kg)} t; este contrato pide "
-                f"{_t(Decimal(quantity_kg))} t."
+                _(
+                    "Balance de masas %(product)s, %(season)s: comprado %(bought)s t, vendido %(sold)s t, "
+                    "disponible %(available)s t; este contrato pide %(asked)s t."
+                )
+                % {
+                    "product": line.label,
+                    "season": season,
+                    "bought": _t(line.bought_kg),
+                    "sold": _t(line.sold_kg),
+                    "available": _t(line.available_kg),
+                    "asked": _t(Decimal(quantity_kg)),
+                }
             )
     if problems:
         raise ValidationError({"tonnes": problems})
@@ -144,17 +158,20 @@ def invoice_contract(*, contract: SalesContract, invoice_number: str, on: Date |
     invoice_number = (invoice_number or "").strip()
     errors = {}
     if contract.invoice_number:
-        errors["invoice_number"] = (
-            f"El contrato {contract.number} ya fue facturado ({contract.invoice_number})."
-        )
+        errors["invoice_number"] = _("El contrato %(contract)s ya fue facturado (%(invoice)s).") % {
+            "contract": contract.number,
+            "invoice": contract.invoice_number,
+        }
     elif not invoice_number:
-        errors["invoice_number"] = "Indique el número de factura."
+        errors["invoice_number"] = _("Indique el número de factura.")
     elif SalesContract.objects.filter(invoice_number=invoice_number).exists():
-        errors["invoice_number"] = f"La factura {invoice_number} ya está registrada en otro contrato."
+        errors["invoice_number"] = _("La factura %(invoice)s ya está registrada en otro contrato.") % {
+            "invoice": invoice_number
+        }
     if on is None:
-        errors["on"] = "Indique la fecha de la factura."
+        errors["on"] = _("Indique la fecha de la factura.")
     elif on < contract.signed_on:
-        errors["on"] = "La factura no puede ser anterior al contrato."
+        errors["on"] = _("La factura no puede ser anterior al contrato.")
     if errors:
         raise ValidationError(errors)
     lines = [
@@ -163,7 +180,7 @@ def invoice_contract(*, contract: SalesContract, invoice_number: str, on: Date |
     ]
     if contract.premium_cents:
         lines.append((chart.account(chart.PREMIUM_ACCRUED_USD), -contract.premium_cents))
-    post_entry(
+    post_entry(  # the entry's description is a record: it stays in Spanish
         date=on,
         description=f"Factura {invoice_number}, contrato {contract.number}, {contract.buyer}",
         source_key=f"contract-invoice:{contract.number}",
@@ -188,21 +205,23 @@ def receive_payment(
     reference = (reference or "").strip()
     errors = {}
     if not contract.invoice_number:
-        errors["amount"] = f"Facture el contrato {contract.number} antes de registrar cobros."
+        errors["amount"] = _("Facture el contrato %(contract)s antes de registrar cobros.") % {
+            "contract": contract.number
+        }
     if not reference:
-        errors["reference"] = "Indique la referencia del pago (número de operación bancaria)."
+        errors["reference"] = _("Indique la referencia del pago (número de operación bancaria).")
     elif ContractPayment.objects.filter(reference=reference).exists():
-        errors["reference"] = f"El pago {reference} ya está registrado."
+        errors["reference"] = _("El pago %(reference)s ya está registrado.") % {"reference": reference}
     cents = None
     try:
         cents = typed_to_minor(amount)
     except ValidationError as exc:
         errors["amount"] = exc.messages[0]
     if cents is not None and cents <= 0:
-        errors["amount"] = "El monto debe ser mayor que cero."
+        errors["amount"] = _("El monto debe ser mayor que cero.")
     rate = None
     if on is None:
-        errors["on"] = "Indique la fecha del pago."
+        errors["on"] = _("Indique la fecha del pago.")
     else:
         try:
             rate = rate_on(on)
@@ -210,10 +229,10 @@ def receive_payment(
             errors["on"] = exc.messages[0]
     owed, premium_owed = outstanding_cents(contract)
     if not errors and cents > owed:
-        errors["amount"] = (
-            f"El pago ({format_money(cents, 'USD')}) supera lo que el comprador debe "
-            f"({format_money(owed, 'USD')})."
-        )
+        errors["amount"] = _("El pago (%(amount)s) supera lo que el comprador debe (%(owed)s).") % {
+            "amount": format_money(cents, "USD"),
+            "owed": format_money(owed, "USD"),
+        }
     if errors:
         raise ValidationError(errors)
     total = contract.value_cents + contract.premium_cents
@@ -229,7 +248,7 @@ def receive_payment(
         source_key=f"contract-payment:{reference}",
         lines=lines,
         user=user,
-        description=f"Cobro {reference}, contrato {contract.number}, {contract.buyer}",
+        description=f"Cobro {reference}, contrato {contract.number}, {contract.buyer}",  # a record: Spanish
     )
     payment = ContractPayment(
         contract=contract,

@@ -3,6 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 KG_PER_TONNE = 1000
 
@@ -13,10 +14,12 @@ def parse_tonnes(value) -> int:
     try:
         tonnes = Decimal(text)
     except InvalidOperation:
-        raise ValidationError({"tonnes": f"«{value}» no es una cantidad en toneladas."}) from None
+        raise ValidationError(
+            {"tonnes": _("«%(value)s» no es una cantidad en toneladas.") % {"value": value}}
+        ) from None
     if not tonnes.is_finite() or tonnes <= 0:
-        raise ValidationError({"tonnes": "La cantidad debe ser mayor que cero."})
+        raise ValidationError({"tonnes": _("La cantidad debe ser mayor que cero.")})
     kg = tonnes * KG_PER_TONNE
     if kg != kg.to_integral_value():
-        raise ValidationError({"tonnes": "Use como máximo 3 decimales (kilogramos)."})
+        raise ValidationError({"tonnes": _("Use como máximo 3 decimales (kilogramos).")})
     return int(kg)

@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.db.models import F, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from acopio.lots import build_lot, build_lot_by_rule
@@ -55,10 +57,12 @@ def contract_new(request):
         try:
             price = Decimal(data.get("contract_price", "").strip().replace(",", "."))
         except InvalidOperation:
-            errors["contract_price"] = ["Escriba el precio en US$ por tonelada, por ejemplo 2150 o 2150,50."]
+            errors["contract_price"] = [
+                _("Escriba el precio en US$ por tonelada, por ejemplo 2150 o 2150,50.")
+            ]
         signed_on = date_or_none(data.get("signed_on"))
         if signed_on is None:
-            errors["signed_on"] = ["Indique la fecha del contrato."]
+            errors["signed_on"] = [_("Indique la fecha del contrato.")]
         if not errors:
             try:
                 contract = record_contract(
@@ -80,7 +84,11 @@ def contract_new(request):
                 price = contract.price_per_tonne
                 messages.success(
                     request,
-                    f"Contrato {contract.number} registrado: {price} US$/t, valor {value}, prima {premium}.",
+                    _(
+                        "Contrato %(contract)s registrado: %(price)s US$/t, "
+                        "valor %(value)s, prima %(premium)s."
+                    )
+                    % {"contract": contract.number, "price": price, "value": value, "premium": premium},
                 )
                 return redirect("sales:contract_list")
     return render(
@@ -137,7 +145,7 @@ def lot_new(request):
         }
         try:
             if season is None:
-                raise ValidationError({"season": "Elija la campaña."})
+                raise ValidationError({"season": _("Elija la campaña.")})
             if data.get("how") == "rule":
                 centre = CollectionCentre.objects.filter(code=data.get("centre", "")).first()
                 lot = build_lot_by_rule(
@@ -152,7 +160,16 @@ def lot_new(request):
         except ValidationError as exc:
             errors = errors_of(exc)
         else:
-            messages.success(request, f"Lote {lot.code} armado: {lot.deliveries.count()} entregas.")
+            count = lot.deliveries.count()
+            messages.success(
+                request,
+                ngettext(
+                    "Lote %(lot)s armado: %(count)s entrega.",
+                    "Lote %(lot)s armado: %(count)s entregas.",
+                    count,
+                )
+                % {"lot": lot.code, "count": count},
+            )
             return redirect("sales:lot_list")
     return render(
         request,
@@ -182,7 +199,7 @@ def contract_invoice(request, pk):
     except ValidationError as exc:
         refused(request, exc, about=contract.number)
     else:
-        messages.success(request, f"Contrato {contract.number} facturado.")
+        messages.success(request, _("Contrato %(contract)s facturado.") % {"contract": contract.number})
     return redirect("sales:contract_list")
 
 
@@ -205,7 +222,10 @@ def contract_payment(request, pk):
         premium = format_money(payment.premium_cents, "USD")
         messages.success(
             request,
-            f"Cobro {payment.reference} registrado: {amount}, de los cuales {premium} "
-            "van al fondo de la prima.",
+            _(
+                "Cobro %(reference)s registrado: %(amount)s, "
+                "de los cuales %(premium)s van al fondo de la prima."
+            )
+            % {"reference": payment.reference, "amount": amount, "premium": premium},
         )
     return redirect("sales:contract_list")
