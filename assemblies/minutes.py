@@ -159,11 +159,16 @@ def call_notice_pdf(assembly: Assembly) -> bytes:
 
 def signature_sheet_pdf(assembly: Assembly) -> bytes:
     """The roll as a sheet to sign: one preformatted line per member, the right side left to sign."""
-    place = _("Zona") if assembly.rule_set.uses_delegates else _("Comunidad")
-    heading = (
-        f"{_('N.º'):>5}  {_('Código'):<10}  {_('DNI'):<8}  {_('Nombres y apellidos'):<38}  "
-        f"{place:<16}  {_('Firma o huella')}"
+    # Column headings, each translated on its own (makemessages does not read calls inside f-strings).
+    number, code, dni, name, sign = (
+        _("N.º"),
+        _("Código"),
+        _("DNI"),
+        _("Nombres y apellidos"),
+        _("Firma o huella"),
     )
+    place = _("Zona") if assembly.rule_set.uses_delegates else _("Comunidad")
+    heading = f"{number:>5}  {code:<10}  {dni:<8}  {name:<38}  {place:<16}  {sign}"
     rows = assembly.roll.values_list("position", "code", "dni", "name", "community", "zone")
     lines = [
         f"{position:>5}  {code:<10}  {dni:<8}  {name[:38]:<38}  {(zone or community)[:16]:<16}"

@@ -139,7 +139,7 @@ class RuleSet(models.Model):
         return gettext("%(name)s (v%(version)s, desde %(valid_from)s)") % {
             "name": self.name,
             "version": self.version,
-            "valid_from": f"{self.valid_from:%d/%m/%Y}",
+            "valid_from": self.valid_from.strftime("%d/%m/%Y"),
         }
 
     def save(self, *args, **kwargs):
@@ -292,7 +292,7 @@ class Assembly(models.Model):
     def __str__(self):
         return gettext("Asamblea General %(kind)s del %(date)s") % {
             "kind": self.get_kind_display(),
-            "date": f"{self.first_call_at:%d/%m/%Y}",
+            "date": self.first_call_at.strftime("%d/%m/%Y"),
         }
 
     def get_absolute_url(self):

@@ -128,7 +128,7 @@ def convene_assembly(
                 "cutoff_date": _(
                     "Nadie está habilitado en el padrón al %(cutoff)s con el reglamento «%(rules)s»."
                 )
-                % {"cutoff": f"{cutoff_date:%d/%m/%Y}", "rules": rule_set}
+                % {"cutoff": cutoff_date.strftime("%d/%m/%Y"), "rules": rule_set}
             }
         )
     assembly = Assembly(
@@ -205,7 +205,7 @@ def _describe_presence(presence: Presence, refused: str) -> str:
     at = timezone.localtime(presence.event.recorded_at)
     return str(_ALREADY_ATTENDING[(presence.kind, refused)]) % {
         "member": presence.entry,
-        "time": f"{at:%H:%M}",
+        "time": at.strftime("%H:%M"),
         "holder": presence.holder,
         "letter": presence.event.letter,
     }
@@ -347,8 +347,8 @@ def open_session(*, assembly: Assembly, call: str, user, at: datetime | None = N
                 "call": _("La %(call)s es a las %(time)s del %(date)s: aún no puede abrirse.")
                 % {
                     "call": Call(call).label,
-                    "time": f"{timezone.localtime(scheduled):%H:%M}",
-                    "date": f"{timezone.localtime(scheduled):%d/%m/%Y}",
+                    "time": timezone.localtime(scheduled).strftime("%H:%M"),
+                    "date": timezone.localtime(scheduled).strftime("%d/%m/%Y"),
                 }
             }
         )
@@ -460,7 +460,7 @@ def draft_motion(
     if errors:
         raise ValidationError(errors)
     if kind == MotionKind.BUDGET:
-        total = sum(minor for _, _, minor in proposed)
+        total = sum(minor for _purpose, _category, minor in proposed)
         available = premium_available_minor()
         if total > available:
             raise ValidationError(

@@ -112,7 +112,7 @@ def assembly_new(request):
                 % {
                     "assembly": assembly,
                     "roll": assembly.roll_size,
-                    "cutoff": f"{assembly.cutoff_date:%d/%m/%Y}",
+                    "cutoff": assembly.cutoff_date.strftime("%d/%m/%Y"),
                     "rules": assembly.rule_set,
                 },
             )
