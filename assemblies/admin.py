@@ -1,6 +1,8 @@
 """Rule sets and delegates are kept in the admin; assemblies themselves are run from Minka's pages."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assemblies.models import Delegate, RuleSet
 
@@ -18,11 +20,11 @@ class RuleSetAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "version", "valid_from", "statute_reference")}),
         (
-            "Socios hábiles",
+            gettext_lazy("Socios hábiles"),
             {"fields": ("suspended_may_vote", "min_membership_days", "min_delivered_kg", "uses_delegates")},
         ),
         (
-            "Quórum",
+            gettext_lazy("Quórum"),
             {
                 "fields": (
                     ("first_call_numerator", "first_call_denominator", "first_call_strict"),
@@ -32,9 +34,9 @@ class RuleSetAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("Poderes", {"fields": ("proxies_allowed", "max_proxies_per_holder")}),
+        (gettext_lazy("Poderes"), {"fields": ("proxies_allowed", "max_proxies_per_holder")}),
         (
-            "Mayorías",
+            gettext_lazy("Mayorías"),
             {
                 "fields": (
                     "absolute_base",
@@ -61,7 +63,7 @@ class RuleSetAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
         messages.info(
-            request, "Las asambleas ya convocadas conservan el reglamento con el que se convocaron."
+            request, _("Las asambleas ya convocadas conservan el reglamento con el que se convocaron.")
         )
 
 

@@ -4,13 +4,20 @@
 ``minutes_hash`` hashes the same facts, so the code printed on the acta is the
 one the verification page recomputes from the database. A change behind
 Minka's back (an edited count, an added attendee) no longer matches.
+
+The facts name things in words (the kind of assembly, a motion's status), which
+follow the active language; the hash takes them in the cooperative's language
+(``settings.LANGUAGE_CODE``), so the code does not depend on who closes the
+assembly or who verifies it, while the PDF and the pages speak the reader's.
 """
 
 import hashlib
 import json
 
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from assemblies.models import Assembly, AttendanceEvent, AttendanceKind, MotionStatus, Presence, PresenceKind
 from toolkit.pdf import qr_svg, render_pdf
@@ -109,7 +116,8 @@ def hash_of(facts: dict) -> str:
 
 
 def minutes_hash(assembly: Assembly) -> str:
-    return hash_of(minutes_facts(assembly))
+    with translation.override(settings.LANGUAGE_CODE):
+        return hash_of(minutes_facts(assembly))
 
 
 def minutes_match(assembly: Assembly) -> bool:
@@ -156,11 +164,16 @@ def call_notice_pdf(assembly: Assembly) -> bytes:
 
 def signature_sheet_pdf(assembly: Assembly) -> bytes:
     """The roll as a sheet to sign: one preformatted line per member, the right side left to sign."""
-    place = "zona" if assembly.rule_set.uses_delegates else "comunidad"
-    heading = (
-        f"{'N.º':>5}  {'Código':<10}  {'DNI':<8}  {'Nombres y apellidos':<38}  "
-        f"{place.capitalize():<16}  Firma o huella"
+    # Column headings, each translated on its own (makemessages does not read calls inside f-strings).
+    number, code, dni, name, sign = (
+        _("N.º"),
+        _("Código"),
+        _("DNI"),
+        _("Nombres y apellidos"),
+        _("Firma o huella"),
     )
+    place = _("Zona") if assembly.rule_set.uses_delegates else _("Comunidad")
+    heading = f"{number:>5}  {code:<10}  {dni:<8}  {name:<38}  {place:<16}  {sign}"
     rows = assembly.roll.values_list("position", "code", "dni", "name", "community", "zone")
     lines = [
         f"{position:>5}  {code:<10}  {dni:<8}  {name[:38]:<38}  {(zone or community)[:16]:<16}"

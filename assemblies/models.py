@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assemblies.rules import Base, Majority, MajorityRule, Threshold
@@ -135,18 +136,22 @@ class RuleSet(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} (v{self.version}, desde {self.valid_from:%d/%m/%Y})"
+        return gettext("%(name)s (v%(version)s, desde %(valid_from)s)") % {
+            "name": self.name,
+            "version": self.version,
+            "valid_from": self.valid_from.strftime("%d/%m/%Y"),
+        }
 
     def save(self, *args, **kwargs):
         if not self._state.adding and self.in_use:
             raise AppendOnlyError(
-                "Este reglamento ya rige una asamblea convocada: registre una versión nueva."
+                gettext("Este reglamento ya rige una asamblea convocada: registre una versión nueva.")
             )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if self.in_use:
-            raise AppendOnlyError("Este reglamento ya rige una asamblea convocada: no se borra.")
+            raise AppendOnlyError(gettext("Este reglamento ya rige una asamblea convocada: no se borra."))
         return super().delete(*args, **kwargs)
 
     def clean(self):
@@ -156,13 +161,13 @@ class RuleSet(models.Model):
         for prefix in ("first_call", "second_call", "qualified"):
             num, den = getattr(self, f"{prefix}_numerator"), getattr(self, f"{prefix}_denominator")
             if not den:
-                errors[f"{prefix}_denominator"] = "El denominador debe ser mayor que cero."
+                errors[f"{prefix}_denominator"] = _("El denominador debe ser mayor que cero.")
             elif num > den:
-                errors[f"{prefix}_numerator"] = (
+                errors[f"{prefix}_numerator"] = _(
                     "La fracción no puede pasar de la totalidad (numerador ≤ denominador)."
                 )
         if self.qualified_denominator and self.qualified_numerator * 2 <= self.qualified_denominator:
-            errors["qualified_numerator"] = (
+            errors["qualified_numerator"] = _(
                 "La mayoría calificada debe ser mayor que la mitad (por ejemplo 2/3)."
             )
         if errors:
@@ -285,7 +290,10 @@ class Assembly(models.Model):
         ]
 
     def __str__(self):
-        return f"Asamblea General {self.get_kind_display()} del {self.first_call_at:%d/%m/%Y}"
+        return gettext("Asamblea General %(kind)s del %(date)s") % {
+            "kind": self.get_kind_display(),
+            "date": self.first_call_at.strftime("%d/%m/%Y"),
+        }
 
     def get_absolute_url(self):
         return reverse("assemblies:assembly_detail", args=[self.pk])
@@ -533,6 +541,12 @@ class MotionOption(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def shown(self) -> str:
+        """The option as a page shows it: a candidate's name, or for/against/abstain/blank in the
+        reader's language (``label`` keeps the words written when the motion was drafted)."""
+        return self.label if self.kind == OptionKind.CANDIDATE else self.get_kind_display()
 
 
 class MotionBudgetLine(models.Model):

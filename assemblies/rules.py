@@ -8,6 +8,9 @@ database; the models hand them plain numbers.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 
 @dataclass(frozen=True)
 class Threshold:
@@ -28,22 +31,26 @@ class Threshold:
 
     def describe(self) -> str:
         if self.fixed is not None:
-            return f"al menos {self.fixed} socios"
+            return ngettext("al menos %(count)d socio", "al menos %(count)d socios", self.fixed) % {
+                "count": self.fixed
+            }
         fraction = FRACTION_WORDS.get(
             (self.numerator, self.denominator), f"{self.numerator}/{self.denominator}"
         )
-        return f"{'más de' if self.strict else 'al menos'} {fraction}"
+        if self.strict:
+            return _("más de %(fraction)s") % {"fraction": fraction}
+        return _("al menos %(fraction)s") % {"fraction": fraction}
 
 
 FRACTION_WORDS = {
-    (1, 2): "la mitad",
-    (1, 3): "un tercio",
-    (2, 3): "dos tercios",
-    (1, 4): "un cuarto",
-    (3, 4): "tres cuartos",
-    (3, 5): "tres quintos",
-    (1, 5): "un quinto",
-    (1, 1): "la totalidad",
+    (1, 2): gettext_lazy("la mitad"),
+    (1, 3): gettext_lazy("un tercio"),
+    (2, 3): gettext_lazy("dos tercios"),
+    (1, 4): gettext_lazy("un cuarto"),
+    (3, 4): gettext_lazy("tres cuartos"),
+    (3, 5): gettext_lazy("tres quintos"),
+    (1, 5): gettext_lazy("un quinto"),
+    (1, 1): gettext_lazy("la totalidad"),
 }
 
 
@@ -70,12 +77,15 @@ class MajorityRule:
 
     def describe(self) -> str:
         if self.kind == Majority.SIMPLE:
-            return "mayoría simple (más votos a favor que en contra)"
-        base = (
-            "de los votos emitidos" if self.base == Base.CAST else "de los socios presentes y representados"
-        )
-        name = "mayoría absoluta" if self.kind == Majority.ABSOLUTE else "mayoría calificada"
-        return f"{name} ({self.threshold.describe()} {base})"
+            return _("mayoría simple (más votos a favor que en contra)")
+        threshold = {"threshold": self.threshold.describe()}
+        if self.kind == Majority.ABSOLUTE:
+            if self.base == Base.CAST:
+                return _("mayoría absoluta (%(threshold)s de los votos emitidos)") % threshold
+            return _("mayoría absoluta (%(threshold)s de los socios presentes y representados)") % threshold
+        if self.base == Base.CAST:
+            return _("mayoría calificada (%(threshold)s de los votos emitidos)") % threshold
+        return _("mayoría calificada (%(threshold)s de los socios presentes y representados)") % threshold
 
 
 @dataclass(frozen=True)
@@ -97,13 +107,27 @@ class Outcome:
     simple: bool = False  # more yes than no: no base to state
 
     def explain(self, count: Count) -> str:
-        verdict = "Aprobada" if self.approved else "No aprobada"
-        votes = f"{count.yes} a favor, {count.no} en contra, {count.abstain} abstenciones"
+        figures = {"yes": count.yes, "no": count.no, "abstain": count.abstain, "blank": count.blank}
         if count.blank:
-            votes += f", {count.blank} en blanco"
+            votes = (
+                _("%(yes)d a favor, %(no)d en contra, %(abstain)d abstenciones, %(blank)d en blanco")
+                % figures
+            )
+        else:
+            votes = _("%(yes)d a favor, %(no)d en contra, %(abstain)d abstenciones") % figures
+        values = {"votes": votes, "rule": self.rule, "needed": self.needed, "base": self.base}
         if self.simple:
-            return f"{verdict}: {votes} ({self.rule})."
-        return f"{verdict}: {votes}; se necesitaban {self.needed} a favor ({self.rule}, base {self.base})."
+            if self.approved:
+                return _("Aprobada: %(votes)s (%(rule)s).") % values
+            return _("No aprobada: %(votes)s (%(rule)s).") % values
+        if self.approved:
+            return (
+                _("Aprobada: %(votes)s; se necesitaban %(needed)d a favor (%(rule)s, base %(base)d).")
+                % values
+            )
+        return (
+            _("No aprobada: %(votes)s; se necesitaban %(needed)d a favor (%(rule)s, base %(base)d).") % values
+        )
 
 
 def cast_base(rule: MajorityRule, count: Count) -> int:

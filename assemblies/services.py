@@ -11,10 +11,13 @@ from collections import Counter
 from datetime import date as Date
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from assemblies.minutes import minutes_hash
 from assemblies.models import (
@@ -76,39 +79,39 @@ def convene_assembly(
     convened_on = convened_on or timezone.localdate()
     errors = {}
     if kind not in AssemblyKind.values:
-        errors["kind"] = "Elija si la asamblea es ordinaria o extraordinaria."
+        errors["kind"] = _("Elija si la asamblea es ordinaria o extraordinaria.")
     if mode not in AssemblyMode.values:
-        errors["mode"] = "Elija la modalidad: presencial, virtual o mixta."
+        errors["mode"] = _("Elija la modalidad: presencial, virtual o mixta.")
     place, link, agenda = (place or "").strip(), (link or "").strip(), (agenda or "").strip()
     if mode in (AssemblyMode.IN_PERSON, AssemblyMode.HYBRID) and not place:
-        errors["place"] = "Indique el lugar de la asamblea."
+        errors["place"] = _("Indique el lugar de la asamblea.")
     if mode in (AssemblyMode.VIRTUAL, AssemblyMode.HYBRID):
         if not link:
-            errors["link"] = "Indique el enlace de la sesión virtual."
+            errors["link"] = _("Indique el enlace de la sesión virtual.")
         else:
             try:
                 URLValidator(schemes=["https"])(link)
             except ValidationError:
-                errors["link"] = "El enlace debe ser una dirección https:// completa."
+                errors["link"] = _("El enlace debe ser una dirección https:// completa.")
     if not agenda:
-        errors["agenda"] = "Escriba la agenda: los puntos que la asamblea tratará."
+        errors["agenda"] = _("Escriba la agenda: los puntos que la asamblea tratará.")
     if first_call_at is None:
-        errors["first_call_at"] = "Indique fecha y hora de la primera convocatoria."
+        errors["first_call_at"] = _("Indique fecha y hora de la primera convocatoria.")
     elif first_call_at.date() < convened_on:
-        errors["first_call_at"] = "La primera convocatoria no puede ser anterior a la convocatoria misma."
+        errors["first_call_at"] = _("La primera convocatoria no puede ser anterior a la convocatoria misma.")
     if second_call_at is None:
-        errors["second_call_at"] = "Indique fecha y hora de la segunda convocatoria."
+        errors["second_call_at"] = _("Indique fecha y hora de la segunda convocatoria.")
     elif first_call_at and second_call_at <= first_call_at:
-        errors["second_call_at"] = "La segunda convocatoria debe ser después de la primera."
+        errors["second_call_at"] = _("La segunda convocatoria debe ser después de la primera.")
     if cutoff_date is None:
-        errors["cutoff_date"] = "Indique la fecha de corte del padrón."
+        errors["cutoff_date"] = _("Indique la fecha de corte del padrón.")
     elif cutoff_date > convened_on:
-        errors["cutoff_date"] = "La fecha de corte no puede ser posterior al día de la convocatoria."
+        errors["cutoff_date"] = _("La fecha de corte no puede ser posterior al día de la convocatoria.")
     if convened_on > timezone.localdate():
-        errors["convened_on"] = "La fecha de convocatoria no puede estar en el futuro."
+        errors["convened_on"] = _("La fecha de convocatoria no puede estar en el futuro.")
     rule_set = rule_set_in_force(convened_on)
     if rule_set is None:
-        errors["rule_set"] = (
+        errors["rule_set"] = _(
             "No hay reglamento de asambleas vigente: regístrelo (Administración → "
             "Reglamentos de asambleas) antes de convocar."
         )
@@ -122,8 +125,10 @@ def convene_assembly(
     if not members:
         raise ValidationError(
             {
-                "cutoff_date": f"Nadie está habilitado en el padrón al {cutoff_date:%d/%m/%Y} "
-                f"con el reglamento «{rule_set}»."
+                "cutoff_date": _(
+                    "Nadie está habilitado en el padrón al %(cutoff)s con el reglamento «%(rules)s»."
+                )
+                % {"cutoff": cutoff_date.strftime("%d/%m/%Y"), "rules": rule_set}
             }
         )
     assembly = Assembly(
@@ -169,22 +174,41 @@ def _lock(assembly: Assembly) -> Assembly:
 
 def _desk_open(assembly: Assembly) -> None:
     if assembly.status == AssemblyStatus.CLOSED:
-        raise ValidationError("La asamblea está cerrada: su asistencia ya no cambia.")
+        raise ValidationError(_("La asamblea está cerrada: su asistencia ya no cambia."))
 
 
 def _entry_of(assembly: Assembly, entry: RollEntry | None, field: str = "member") -> RollEntry:
     if entry is None or entry.assembly_id != assembly.pk:
-        raise ValidationError({field: "Esa persona no está en el padrón de esta asamblea."})
+        raise ValidationError({field: _("Esa persona no está en el padrón de esta asamblea.")})
     return entry
 
 
-def _describe_presence(presence: Presence) -> str:
-    if presence.kind == PresenceKind.PRESENT:
-        at = timezone.localtime(presence.event.recorded_at)
-        return f"{presence.entry} ya registró su asistencia ({at:%H:%M})."
-    return (
-        f"{presence.entry} ya está representado por {presence.holder} (carta poder {presence.event.letter})."
-    )
+# Why a member cannot check in, or give a proxy, when already attending: (attending as, refused action).
+_ALREADY_ATTENDING = {
+    (PresenceKind.PRESENT, "check_in"): gettext_lazy("%(member)s ya registró su asistencia (%(time)s)."),
+    (PresenceKind.REPRESENTED, "check_in"): gettext_lazy(
+        "%(member)s ya está representado por %(holder)s (carta poder %(letter)s). "
+        "Para que vote en persona, anule antes el poder."
+    ),
+    (PresenceKind.PRESENT, "proxy"): gettext_lazy(
+        "%(member)s ya registró su asistencia (%(time)s). Un socio presente o ya representado no da poder."
+    ),
+    (PresenceKind.REPRESENTED, "proxy"): gettext_lazy(
+        "%(member)s ya está representado por %(holder)s (carta poder %(letter)s). "
+        "Un socio presente o ya representado no da poder."
+    ),
+}
+
+
+def _describe_presence(presence: Presence, refused: str) -> str:
+    """Why ``refused`` ("check_in" or "proxy") cannot be done for a member already attending."""
+    at = timezone.localtime(presence.event.recorded_at)
+    return str(_ALREADY_ATTENDING[(presence.kind, refused)]) % {
+        "member": presence.entry,
+        "time": at.strftime("%H:%M"),
+        "holder": presence.holder,
+        "letter": presence.event.letter,
+    }
 
 
 @transaction.atomic
@@ -194,12 +218,7 @@ def check_in(*, assembly: Assembly, entry: RollEntry | None, user) -> Attendance
     entry = _entry_of(assembly, entry)
     existing = Presence.objects.select_related("entry", "holder", "event").filter(entry=entry).first()
     if existing:
-        hint = (
-            ""
-            if existing.kind == PresenceKind.PRESENT
-            else " Para que vote en persona, anule antes el poder."
-        )
-        raise ValidationError({"member": _describe_presence(existing) + hint})
+        raise ValidationError({"member": _describe_presence(existing, "check_in")})
     event = AttendanceEvent(assembly=assembly, kind=AttendanceKind.CHECK_IN, entry=entry, recorded_by=user)
     event.save()
     Presence.objects.create(assembly=assembly, entry=entry, kind=PresenceKind.PRESENT, event=event)
@@ -216,42 +235,45 @@ def register_proxy(
     rules = assembly.rule_set
     errors = {}
     if not rules.proxies_allowed:
-        raise ValidationError({"represented": f"El reglamento «{rules}» no admite poderes."})
+        raise ValidationError(
+            {"represented": _("El reglamento «%(rules)s» no admite poderes.") % {"rules": rules}}
+        )
     letter = (letter or "").strip()
     if not letter:
-        errors["letter"] = "Indique el número o la referencia de la carta poder."
+        errors["letter"] = _("Indique el número o la referencia de la carta poder.")
     if represented is None or represented.assembly_id != assembly.pk:
-        errors["represented"] = "El socio representado no está en el padrón de esta asamblea."
+        errors["represented"] = _("El socio representado no está en el padrón de esta asamblea.")
     if holder is None or holder.assembly_id != assembly.pk:
-        errors["holder"] = (
+        errors["holder"] = _(
             "El apoderado no está en el padrón de esta asamblea: un poder solo se da a otro socio."
         )
     if errors:
         raise ValidationError(errors)
     if represented.pk == holder.pk:
-        raise ValidationError({"holder": "Un socio no puede representarse a sí mismo."})
+        raise ValidationError({"holder": _("Un socio no puede representarse a sí mismo.")})
     existing = Presence.objects.select_related("entry", "holder", "event").filter(entry=represented).first()
     if existing:
-        raise ValidationError(
-            {
-                "represented": _describe_presence(existing)
-                + " Un socio presente o ya representado no da poder."
-            }
-        )
+        raise ValidationError({"represented": _describe_presence(existing, "proxy")})
     holder_presence = Presence.objects.filter(entry=holder).first()
     if holder_presence is None or holder_presence.kind != PresenceKind.PRESENT:
         raise ValidationError(
             {
-                "holder": f"{holder} no ha registrado su asistencia: el apoderado debe estar "
-                "presente. Registre primero su asistencia."
+                "holder": _(
+                    "%(holder)s no ha registrado su asistencia: el apoderado debe estar "
+                    "presente. Registre primero su asistencia."
+                )
+                % {"holder": holder}
             }
         )
     held = Presence.objects.filter(holder=holder).count()
     if held >= rules.max_proxies_per_holder:
         raise ValidationError(
             {
-                "holder": f"{holder} ya tiene {held} poder(es); el reglamento permite "
-                f"{rules.max_proxies_per_holder} por socio."
+                # «poder(es)», not a plural form: the wording the desk has always shown.
+                "holder": _(
+                    "%(holder)s ya tiene %(held)d poder(es); el reglamento permite %(max)d por socio."
+                )
+                % {"holder": holder, "held": held, "max": rules.max_proxies_per_holder}
             }
         )
     event = AttendanceEvent(
@@ -277,14 +299,21 @@ def undo_attendance(*, assembly: Assembly, entry: RollEntry | None, reason: str,
     entry = _entry_of(assembly, entry)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Indique por qué se anula el registro."})
+        raise ValidationError({"reason": _("Indique por qué se anula el registro.")})
     presence = Presence.objects.select_related("event").filter(entry=entry).first()
     if presence is None:
-        raise ValidationError({"member": f"{entry} no tiene asistencia ni poder registrados."})
+        raise ValidationError(
+            {"member": _("%(member)s no tiene asistencia ni poder registrados.") % {"member": entry}}
+        )
     held = list(Presence.objects.filter(holder=entry).select_related("entry"))
     if held:
         names = "; ".join(str(p.entry) for p in held)
-        raise ValidationError({"member": f"{entry} representa a: {names}. Anule primero esos poderes."})
+        raise ValidationError(
+            {
+                "member": _("%(member)s representa a: %(names)s. Anule primero esos poderes.")
+                % {"member": entry, "names": names}
+            }
+        )
     event = AttendanceEvent(
         assembly=assembly,
         kind=AttendanceKind.UNDONE,
@@ -305,18 +334,22 @@ def open_session(*, assembly: Assembly, call: str, user, at: datetime | None = N
     at = at or timezone.now()
     if assembly.status != AssemblyStatus.CONVENED:
         raise ValidationError(
-            "La sesión ya fue abierta."
+            _("La sesión ya fue abierta.")
             if assembly.status == AssemblyStatus.IN_SESSION
-            else "La asamblea está cerrada."
+            else _("La asamblea está cerrada.")
         )
     if call not in Call.values:
-        raise ValidationError({"call": "Elija primera o segunda convocatoria."})
+        raise ValidationError({"call": _("Elija primera o segunda convocatoria.")})
     scheduled = assembly.first_call_at if call == Call.FIRST else assembly.second_call_at
     if at < scheduled:
         raise ValidationError(
             {
-                "call": f"La {Call(call).label} es a las "
-                f"{timezone.localtime(scheduled):%H:%M del %d/%m/%Y}: aún no puede abrirse."
+                "call": _("La %(call)s es a las %(time)s del %(date)s: aún no puede abrirse.")
+                % {
+                    "call": Call(call).label,
+                    "time": timezone.localtime(scheduled).strftime("%H:%M"),
+                    "date": timezone.localtime(scheduled).strftime("%d/%m/%Y"),
+                }
             }
         )
     present, represented = attendance_counts(assembly)
@@ -325,11 +358,19 @@ def open_session(*, assembly: Assembly, call: str, user, at: datetime | None = N
     if present + represented < needed:
         raise ValidationError(
             {
-                "call": (
-                    f"No hay quórum en {Call(call).label}: {present} presentes y {represented} representados "
-                    f"({present + represented}) de {needed} necesarios ({threshold.describe()} de "
-                    f"{assembly.roll_size} socios hábiles)."
+                "call": _(
+                    "No hay quórum en %(call)s: %(present)d presentes y %(represented)d representados "
+                    "(%(attending)d) de %(needed)d necesarios (%(rule)s de %(roll)d socios hábiles)."
                 )
+                % {
+                    "call": Call(call).label,
+                    "present": present,
+                    "represented": represented,
+                    "attending": present + represented,
+                    "needed": needed,
+                    "rule": threshold.describe(),
+                    "roll": assembly.roll_size,
+                }
             }
         )
     assembly.status = AssemblyStatus.IN_SESSION
@@ -345,6 +386,8 @@ def open_session(*, assembly: Assembly, call: str, user, at: datetime | None = N
 
 # --- Motions ------------------------------------------------------------------------
 
+# The options' labels are stored with the motion (and hashed into the minutes), so they are written in
+# the cooperative's language; pages show a yes/no/abstain/blank option by its kind, translated.
 YES_NO_OPTIONS = [
     (OptionKind.YES, "A favor"),
     (OptionKind.NO, "En contra"),
@@ -375,19 +418,19 @@ def draft_motion(
     """
     assembly = _lock(assembly)
     if assembly.status == AssemblyStatus.CLOSED:
-        raise ValidationError("La asamblea está cerrada: no se agregan mociones.")
+        raise ValidationError(_("La asamblea está cerrada: no se agregan mociones."))
     errors = {}
     title = (title or "").strip()
     if not title:
-        errors["title"] = "Escriba el título de la moción."
+        errors["title"] = _("Escriba el título de la moción.")
     elif len(title) > 200:
-        errors["title"] = "El título admite 200 caracteres como máximo."
+        errors["title"] = _("El título admite 200 caracteres como máximo.")
     if kind not in MotionKind.values:
-        errors["kind"] = "Elija el tipo de moción."
+        errors["kind"] = _("Elija el tipo de moción.")
     if majority not in MajorityChoice.values:
-        errors["majority"] = "Elija la mayoría que se necesita."
+        errors["majority"] = _("Elija la mayoría que se necesita.")
     if method not in VotingMethod.values:
-        errors["method"] = "Elija la forma de votación."
+        errors["method"] = _("Elija la forma de votación.")
     # Paper ballots are secret by nature; a show of hands never is.
     secret = method == VotingMethod.PAPER or (method == VotingMethod.ELECTRONIC and bool(secret))
     options = list(YES_NO_OPTIONS)
@@ -397,32 +440,36 @@ def draft_motion(
     if kind == MotionKind.ELECTION:
         names = [name.strip() for name in (candidates or []) if name and name.strip()]
         if len(set(names)) != len(names):
-            errors["candidates"] = "Hay un candidato repetido."
+            errors["candidates"] = _("Hay un candidato repetido.")
         if not isinstance(seats, int) or seats < 1:
-            errors["seats"] = "Indique cuántos cargos se eligen (1 o más)."
+            errors["seats"] = _("Indique cuántos cargos se eligen (1 o más).")
         elif len(names) < seats:
-            errors["candidates"] = f"Inscriba al menos {seats} candidato(s), uno por línea."
+            errors["candidates"] = ngettext(
+                "Inscriba al menos %(seats)d candidato, uno por línea.",
+                "Inscriba al menos %(seats)d candidatos, uno por línea.",
+                seats,
+            ) % {"seats": seats}
         options = [(OptionKind.CANDIDATE, name) for name in names] + [
             (OptionKind.BLANK, "En blanco"),
             (OptionKind.ABSTAIN, "Abstención"),
         ]
     elif kind == MotionKind.BUDGET:
         if season is None:
-            errors["season"] = "Elija la campaña cuyo premio financia el plan."
+            errors["season"] = _("Elija la campaña cuyo premio financia el plan.")
         proposed = _proposed_lines(budget_lines or [], errors)
     if errors:
         raise ValidationError(errors)
     if kind == MotionKind.BUDGET:
-        total = sum(minor for _, _, minor in proposed)
+        total = sum(minor for _purpose, _category, minor in proposed)
         available = premium_available_minor()
         if total > available:
             raise ValidationError(
                 {
-                    "budget_lines": (
-                        f"Las líneas suman {soles(total)} y la prima disponible es "
-                        f"{soles(max(available, 0))} "
+                    "budget_lines": _(
+                        "Las líneas suman %(total)s y la prima disponible es %(available)s "
                         "(soles del fondo sin asignar, menos otras mociones de presupuesto pendientes)."
                     )
+                    % {"total": soles(total), "available": soles(max(available, 0))}
                 }
             )
     number = (assembly.motions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
@@ -462,22 +509,25 @@ def _proposed_lines(rows, errors: dict) -> list[tuple[str, str, int]]:
         if not purpose and not str(amount or "").strip():
             continue  # an empty row of the form
         if not purpose:
-            problems.append(f"línea {n}: indique la finalidad")
+            problems.append(_("línea %(n)d: indique la finalidad") % {"n": n})
         if category not in PremiumCategory.values:
-            problems.append(f"línea {n}: elija la categoría")
+            problems.append(_("línea %(n)d: elija la categoría") % {"n": n})
         try:
             minor = typed_to_minor(amount) if str(amount or "").strip() else None
         except ValidationError:
             minor = None
-            problems.append(f"línea {n}: el monto «{amount}» no es un número con hasta 2 decimales")
+            problems.append(
+                _("línea %(n)d: el monto «%(amount)s» no es un número con hasta 2 decimales")
+                % {"n": n, "amount": amount}
+            )
         else:
             if minor is None or minor <= 0:
-                problems.append(f"línea {n}: el monto debe ser mayor que cero")
+                problems.append(_("línea %(n)d: el monto debe ser mayor que cero") % {"n": n})
         proposed.append((purpose, category, minor))
     if problems:
         errors["budget_lines"] = "; ".join(problems).capitalize() + "."
     elif not proposed:
-        errors["budget_lines"] = "Escriba al menos una línea del plan (finalidad, categoría y monto)."
+        errors["budget_lines"] = _("Escriba al menos una línea del plan (finalidad, categoría y monto).")
     return proposed
 
 
@@ -490,10 +540,11 @@ def _lock_motion(motion: Motion) -> Motion:
 def open_motion(*, motion: Motion, user) -> Motion:
     motion = _lock_motion(motion)
     if motion.assembly.status != AssemblyStatus.IN_SESSION:
-        raise ValidationError("Abra la sesión (con quórum) antes de abrir una votación.")
+        raise ValidationError(_("Abra la sesión (con quórum) antes de abrir una votación."))
     if motion.status != MotionStatus.DRAFT:
         raise ValidationError(
-            f"La moción está «{motion.get_status_display()}»: solo un borrador se abre a votación."
+            _("La moción está «%(status)s»: solo un borrador se abre a votación.")
+            % {"status": motion.get_status_display()}
         )
     present, represented = attendance_counts(motion.assembly)
     motion.status, motion.opened_at, motion.opened_by, motion.attending_at_open = (
@@ -510,7 +561,9 @@ def open_motion(*, motion: Motion, user) -> Motion:
 def close_voting(*, motion: Motion, user) -> Motion:
     motion = _lock_motion(motion)
     if motion.status != MotionStatus.OPEN:
-        raise ValidationError(f"La votación no está abierta (está «{motion.get_status_display()}»).")
+        raise ValidationError(
+            _("La votación no está abierta (está «%(status)s»).") % {"status": motion.get_status_display()}
+        )
     motion.status, motion.counting_at, motion.voting_closed_by = MotionStatus.COUNTING, timezone.now(), user
     motion.save()
     return motion
@@ -520,10 +573,12 @@ def close_voting(*, motion: Motion, user) -> Motion:
 def cancel_motion(*, motion: Motion, reason: str, user) -> Motion:
     motion = _lock_motion(motion)
     if motion.is_final:
-        raise ValidationError(f"La moción ya está «{motion.get_status_display()}»: no se retira.")
+        raise ValidationError(
+            _("La moción ya está «%(status)s»: no se retira.") % {"status": motion.get_status_display()}
+        )
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Indique por qué se retira la moción."})
+        raise ValidationError({"reason": _("Indique por qué se retira la moción.")})
     motion.status, motion.cancelled_reason, motion.cancelled_by = MotionStatus.CANCELLED, reason, user
     motion.save()
     return motion
@@ -540,9 +595,11 @@ def record_tally(
     """
     motion = _lock_motion(motion)
     if motion.method == VotingMethod.ELECTRONIC:
-        raise ValidationError("El voto electrónico se cuenta solo: no se ingresa conteo.")
+        raise ValidationError(_("El voto electrónico se cuenta solo: no se ingresa conteo."))
     if motion.status not in (MotionStatus.OPEN, MotionStatus.COUNTING):
-        raise ValidationError(f"La moción está «{motion.get_status_display()}»: no admite conteo.")
+        raise ValidationError(
+            _("La moción está «%(status)s»: no admite conteo.") % {"status": motion.get_status_display()}
+        )
     box = (box or "").strip() if motion.method == VotingMethod.PAPER else ""
     errors = {}
     options = list(motion.options.all())
@@ -551,18 +608,18 @@ def record_tally(
         value = counts.get(option.position, counts.get(str(option.position)))
         raw = "" if value is None else str(value).strip()
         if not raw.isdigit():
-            errors[f"option_{option.position}"] = (
-                f"«{option.label}»: escriba un número entero (0 si no hubo votos)."
-            )
+            errors[f"option_{option.position}"] = _(
+                "«%(option)s»: escriba un número entero (0 si no hubo votos)."
+            ) % {"option": option.shown}
         else:
             typed[option] = int(raw)
     issued = None
     if motion.method == VotingMethod.PAPER:
         if not box:
-            errors["box"] = "Indique el ánfora (por ejemplo «Ánfora 1»)."
+            errors["box"] = _("Indique el ánfora (por ejemplo «Ánfora 1»).")
         raw_issued = str(ballots_issued or "").strip()
         if not raw_issued.isdigit():
-            errors["ballots_issued"] = "Indique cuántas cédulas se entregaron para esta ánfora."
+            errors["ballots_issued"] = _("Indique cuántas cédulas se entregaron para esta ánfora.")
         else:
             issued = int(raw_issued)
     if errors:
@@ -571,21 +628,23 @@ def record_tally(
     if issued is not None and total != issued:
         raise ValidationError(
             {
-                "ballots_issued": (
-                    f"{box}: los votos suman {total} y se entregaron {issued} cédulas. Revise el conteo: "
-                    "deben coincidir (las cédulas en blanco se cuentan como «En blanco»)."
+                "ballots_issued": _(
+                    "%(box)s: los votos suman %(total)d y se entregaron %(issued)d cédulas. "
+                    "Revise el conteo: deben coincidir (las cédulas en blanco se cuentan como «En blanco»)."
                 )
+                % {"box": box, "total": total, "issued": issued}
             }
         )
     previous = motion.tallies.filter(box=box, corrected_by__isnull=True).first()
     reason = (reason or "").strip()
     if previous and not reason:
-        raise ValidationError(
-            {
-                "reason": f"Ya hay un conteo{' de ' + box if box else ''} registrado por "
-                f"{previous.entered_by}: para corregirlo indique el motivo."
-            }
-        )
+        if box:
+            message = _(
+                "Ya hay un conteo de %(box)s registrado por %(user)s: para corregirlo indique el motivo."
+            )
+        else:
+            message = _("Ya hay un conteo registrado por %(user)s: para corregirlo indique el motivo.")
+        raise ValidationError({"reason": message % {"box": box, "user": previous.entered_by}})
     others = sum(
         (t.ballots_issued if t.ballots_issued is not None else sum(c.count for c in t.counts.all()))
         for t in current_tallies(motion)
@@ -596,10 +655,10 @@ def record_tally(
     if others + total > voters:
         raise ValidationError(
             {
-                "__all__": (
-                    f"El conteo da {others + total} votos y solo hay {voters} socios "
-                    "presentes y representados."
+                "__all__": _(
+                    "El conteo da %(votes)d votos y solo hay %(voters)d socios presentes y representados."
                 )
+                % {"votes": others + total, "voters": voters}
             }
         )
     record = TallyRecord(
@@ -632,32 +691,36 @@ def cast_ballot(
     """One electronic vote: by a member present, or by the holder of their proxy. Once per member."""
     motion = _lock_motion(motion)
     if motion.method != VotingMethod.ELECTRONIC:
-        raise ValidationError("Esta moción no se vota electrónicamente.")
+        raise ValidationError(_("Esta moción no se vota electrónicamente."))
     if motion.status != MotionStatus.OPEN:
         raise ValidationError(
-            f"La votación de «{motion.title}» no está abierta (está «{motion.get_status_display()}»)."
+            _("La votación de «%(motion)s» no está abierta (está «%(status)s»).")
+            % {"motion": motion.title, "status": motion.get_status_display()}
         )
     voter = _entry_of(motion.assembly, voter, "voter")
     if option is None or option.motion_id != motion.pk:
-        raise ValidationError({"option": "Elija una opción de la cédula."})
+        raise ValidationError({"option": _("Elija una opción de la cédula.")})
     presence = Presence.objects.select_related("holder").filter(entry=voter).first()
     if presence is None:
-        raise ValidationError({"voter": f"{voter} no está registrado como presente ni representado."})
+        raise ValidationError(
+            {"voter": _("%(voter)s no está registrado como presente ni representado.") % {"voter": voter}}
+        )
     expected = voter if presence.kind == PresenceKind.PRESENT else presence.holder
     if cast_by is None or cast_by.pk != expected.pk:
         raise ValidationError(
             {
                 "voter": (
-                    f"{voter} está presente: vota en persona."
+                    _("%(voter)s está presente: vota en persona.") % {"voter": voter}
                     if expected == voter
-                    else f"El voto de {voter} lo emite su apoderado, {expected}."
+                    else _("El voto de %(voter)s lo emite su apoderado, %(holder)s.")
+                    % {"voter": voter, "holder": expected}
                 )
             }
         )
     # The motion's lock (above) serialises the booths, so this check sees every earlier vote;
     # the unique constraint on (motion, voter) stands behind it.
     if BallotCast.objects.filter(motion=motion, voter=voter).exists():
-        raise ValidationError({"voter": f"{voter} ya votó en esta moción."})
+        raise ValidationError({"voter": _("%(voter)s ya votó en esta moción.") % {"voter": voter}})
     cast = BallotCast(
         motion=motion,
         voter=voter,
@@ -680,11 +743,11 @@ def publish_motion(*, motion: Motion, user) -> Motion:
     motion = _lock_motion(motion)
     if motion.status != MotionStatus.COUNTING:
         raise ValidationError(
-            f"La moción está «{motion.get_status_display()}»: se publica al terminar el "
-            "escrutinio (cierre antes la votación)."
+            _("La moción está «%(status)s»: se publica al terminar el escrutinio (cierre antes la votación).")
+            % {"status": motion.get_status_display()}
         )
     if motion.method != VotingMethod.ELECTRONIC and not motion.tallies.exists():
-        raise ValidationError("Falta el conteo de votos: regístrelo antes de publicar.")
+        raise ValidationError(_("Falta el conteo de votos: regístrelo antes de publicar."))
     options = list(motion.options.all())
     totals = option_totals(motion)
     by_kind = Counter()
@@ -692,20 +755,23 @@ def publish_motion(*, motion: Motion, user) -> Motion:
         by_kind[option.kind] += totals[option.position]
     rule = motion.assembly.rule_set.majority(motion.majority)
     present = motion.attending_at_open or 0
-    if motion.kind == MotionKind.ELECTION:
-        outcome_text, approved, base, needed, elected = _election(
-            motion, options, totals, by_kind, rule, present
-        )
-    else:
-        count = Count(
-            yes=by_kind[OptionKind.YES],
-            no=by_kind[OptionKind.NO],
-            abstain=by_kind[OptionKind.ABSTAIN],
-            blank=by_kind[OptionKind.BLANK],
-        )
-        outcome = decide(rule, count, present=present)
-        approved, base, needed, elected = outcome.approved, outcome.base, outcome.needed, set()
-        outcome_text = outcome.explain(count)
+    # The result's text is a record (kept on the motion, hashed into the minutes): written in the
+    # cooperative's language whatever the language of whoever publishes it.
+    with translation.override(settings.LANGUAGE_CODE):
+        if motion.kind == MotionKind.ELECTION:
+            outcome_text, approved, base, needed, elected = _election(
+                motion, options, totals, by_kind, rule, present
+            )
+        else:
+            count = Count(
+                yes=by_kind[OptionKind.YES],
+                no=by_kind[OptionKind.NO],
+                abstain=by_kind[OptionKind.ABSTAIN],
+                blank=by_kind[OptionKind.BLANK],
+            )
+            outcome = decide(rule, count, present=present)
+            approved, base, needed, elected = outcome.approved, outcome.base, outcome.needed, set()
+            outcome_text = outcome.explain(count)
     for option in options:
         option.votes = totals[option.position]
         option.elected = (option.pk in elected) if motion.kind == MotionKind.ELECTION else None
@@ -738,7 +804,7 @@ def _election(motion, options, totals, by_kind, rule, present):
     else:
         base = present if rule.base == "present" else cast
         needed = max(rule.threshold.needed(base), 1)
-    elected, words = set(), []
+    elected, tie_votes = set(), None
     for n, candidate in enumerate(candidates):
         votes = totals[candidate.position]
         in_seats = n < motion.seats
@@ -752,16 +818,27 @@ def _election(motion, options, totals, by_kind, rule, present):
         if in_seats and votes >= needed and not tied_at_cut:
             elected.add(candidate.pk)
         elif in_seats and tied_at_cut:
-            words.append(f"empate con {votes} votos por el último cargo: se vota de nuevo")
-    names = ", ".join(f"{c.label} ({totals[c.position]})" for c in candidates if c.pk in elected) or "nadie"
+            tie_votes = votes
+    names = ", ".join(f"{c.label} ({totals[c.position]})" for c in candidates if c.pk in elected) or _(
+        "nadie"
+    )
     if rule.kind == Majority.SIMPLE:
-        text = f"Elegidos: {names}. Por mayoría relativa: los {motion.seats} más votados."
+        text = ngettext(
+            "Elegidos: %(names)s. Por mayoría relativa: el más votado.",
+            "Elegidos: %(names)s. Por mayoría relativa: los %(seats)d más votados.",
+            motion.seats,
+        ) % {"names": names, "seats": motion.seats}
     else:
-        text = (
-            f"Elegidos: {names}. {rule.describe().capitalize()}: se necesitaban {needed} votos (base {base})."
-        )
-    if words:
-        text += " " + "; ".join(words).capitalize() + "."
+        text = _("Elegidos: %(names)s. %(rule)s: se necesitaban %(needed)d votos (base %(base)d).") % {
+            "names": names,
+            "rule": rule.describe().capitalize(),
+            "needed": needed,
+            "base": base,
+        }
+    if tie_votes is not None:
+        text += " " + _("Empate con %(votes)d votos por el último cargo: se vota de nuevo.") % {
+            "votes": tie_votes
+        }
     return text, len(elected) == motion.seats, base, needed, elected
 
 
@@ -779,14 +856,20 @@ def _authorize_budget(motion: Motion, user):
         )
         for p in proposed
     ]
-    decision = f"{assembly.title}, acuerdo n.º {motion.number}: {motion.title}"[:300]
+    with translation.override(settings.LANGUAGE_CODE):  # a record in the fund: the cooperative's language
+        decision = f"{assembly.title}, acuerdo n.º {motion.number}: {motion.title}"[:300]
     try:
         authorization = authorize_budget_lines(
             lines=lines, decision=decision, decided_on=decided_on, user=user
         )
     except ValidationError as exc:
         raise ValidationError(
-            {"__all__": ["El fondo de prima no puede autorizar el presupuesto: " + " ".join(exc.messages)]}
+            {
+                "__all__": [
+                    _("El fondo de prima no puede autorizar el presupuesto: %(reasons)s")
+                    % {"reasons": " ".join(exc.messages)}
+                ]
+            }
         ) from None
     for p, line in zip(proposed, lines, strict=True):
         p.line = line
@@ -799,12 +882,14 @@ def close_assembly(*, assembly: Assembly, user, at: datetime | None = None) -> A
     """Close the session; every motion must be published or withdrawn. The minutes' hash is fixed here."""
     assembly = _lock(assembly)
     if assembly.status != AssemblyStatus.IN_SESSION:
-        raise ValidationError("Solo se cierra una asamblea en sesión.")
+        raise ValidationError(_("Solo se cierra una asamblea en sesión."))
     pending = [
         str(m) for m in assembly.motions.exclude(status__in=[MotionStatus.PUBLISHED, MotionStatus.CANCELLED])
     ]
     if pending:
-        raise ValidationError("Publique o retire antes estas mociones: " + "; ".join(pending) + ".")
+        raise ValidationError(
+            _("Publique o retire antes estas mociones: %(motions)s.") % {"motions": "; ".join(pending)}
+        )
     assembly.status, assembly.closed_at, assembly.closed_by = (
         AssemblyStatus.CLOSED,
         at or timezone.now(),

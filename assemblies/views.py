@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assemblies import selectors, services
@@ -105,8 +106,16 @@ def assembly_new(request):
         else:
             messages.success(
                 request,
-                f"{assembly} convocada: padrón de {assembly.roll_size} socios hábiles al "
-                f"{assembly.cutoff_date:%d/%m/%Y}, reglamento «{assembly.rule_set}».",
+                _(
+                    "%(assembly)s convocada: padrón de %(roll)d socios hábiles al %(cutoff)s, "
+                    "reglamento «%(rules)s»."
+                )
+                % {
+                    "assembly": assembly,
+                    "roll": assembly.roll_size,
+                    "cutoff": assembly.cutoff_date.strftime("%d/%m/%Y"),
+                    "rules": assembly.rule_set,
+                },
             )
             return redirect(assembly)
     return render(
@@ -185,14 +194,21 @@ def assembly_open(request, pk):
             assembly=assembly, call=request.POST.get("call", ""), user=request.user
         )
     except ValidationError as exc:
-        refused(request, exc, about="Apertura")
+        refused(request, exc, about=_("Apertura"))
     else:
         messages.success(
             request,
-            f"Sesión abierta en {assembly.get_opened_on_call_display()} con "
-            f"{assembly.quorum_attending} socios ({assembly.quorum_present} presentes y "
-            f"{assembly.quorum_represented} representados); quórum exigido "
-            f"{assembly.quorum_needed}.",
+            _(
+                "Sesión abierta en %(call)s con %(attending)d socios (%(present)d presentes y "
+                "%(represented)d representados); quórum exigido %(needed)d."
+            )
+            % {
+                "call": assembly.get_opened_on_call_display(),
+                "attending": assembly.quorum_attending,
+                "present": assembly.quorum_present,
+                "represented": assembly.quorum_represented,
+                "needed": assembly.quorum_needed,
+            },
         )
     return redirect(assembly)
 
@@ -204,9 +220,9 @@ def assembly_close(request, pk):
     try:
         services.close_assembly(assembly=assembly, user=request.user)
     except ValidationError as exc:
-        refused(request, exc, about="Cierre")
+        refused(request, exc, about=_("Cierre"))
     else:
-        messages.success(request, "Asamblea cerrada. El acta está lista para imprimir y firmar.")
+        messages.success(request, _("Asamblea cerrada. El acta está lista para imprimir y firmar."))
     return redirect(assembly)
 
 
@@ -254,7 +270,7 @@ def desk(request, pk):
         except ValidationError as exc:
             refused(request, exc)
             return redirect(f"{request.path}?q={member.code}")
-        messages.success(request, f"Asistencia registrada: {member}.")
+        messages.success(request, _("Asistencia registrada: %(member)s.") % {"member": member})
         return redirect(request.path)
     if query:
         found = list(
@@ -297,14 +313,14 @@ def desk_action(request, pk):
     try:
         if action == "check_in":
             services.check_in(assembly=assembly, entry=member, user=request.user)
-            messages.success(request, f"Asistencia registrada: {member}.")
+            messages.success(request, _("Asistencia registrada: %(member)s.") % {"member": member})
         elif action == "proxy":
             holder = _entry_by_code(assembly, request.POST.get("holder"))
             if holder is None:
                 raise ValidationError(
                     {
-                        "holder": f"No hay nadie con el código o DNI «{request.POST.get('holder')}» "
-                        "en el padrón."
+                        "holder": _("No hay nadie con el código o DNI «%(code)s» en el padrón.")
+                        % {"code": request.POST.get("holder")}
                     }
                 )
             services.register_proxy(
@@ -314,14 +330,18 @@ def desk_action(request, pk):
                 letter=request.POST.get("letter", ""),
                 user=request.user,
             )
-            messages.success(request, f"Poder registrado: {member} representado por {holder}.")
+            messages.success(
+                request,
+                _("Poder registrado: %(member)s representado por %(holder)s.")
+                % {"member": member, "holder": holder},
+            )
         elif action == "undo":
             services.undo_attendance(
                 assembly=assembly, entry=member, reason=request.POST.get("reason", ""), user=request.user
             )
-            messages.success(request, f"Registro anulado: {member}.")
+            messages.success(request, _("Registro anulado: %(member)s.") % {"member": member})
         else:
-            messages.error(request, "Acción desconocida.")
+            messages.error(request, _("Acción desconocida."))
     except ValidationError as exc:
         refused(request, exc)
     return redirect(back)
@@ -379,7 +399,7 @@ def motion_new(request, pk):
         except ValidationError as exc:
             errors = errors_of(exc)
         else:
-            messages.success(request, f"Moción {motion} registrada como borrador.")
+            messages.success(request, _("Moción %(motion)s registrada como borrador.") % {"motion": motion})
             return redirect(motion)
     return render(
         request,
@@ -448,20 +468,21 @@ def motion_action(request, pk, number):
     motion = _motion(pk, number)
     action = request.POST.get("action")
     steps = {
-        "open": (services.open_motion, "Votación abierta."),
-        "close": (services.close_voting, "Votación cerrada: en escrutinio."),
-        "publish": (services.publish_motion, "Resultado publicado."),
+        "open": (services.open_motion, _("Votación abierta.")),
+        "close": (services.close_voting, _("Votación cerrada: en escrutinio.")),
+        "publish": (services.publish_motion, _("Resultado publicado.")),
     }
     try:
         if action == "cancel":
             services.cancel_motion(motion=motion, reason=request.POST.get("reason", ""), user=request.user)
-            messages.success(request, "Moción retirada.")
+            messages.success(request, _("Moción retirada."))
         elif action in steps:
             service, done = steps[action]
             motion = service(motion=motion, user=request.user)
+            # The published result is shown as recorded (in the cooperative's language).
             messages.success(request, motion.result_text if action == "publish" else done)
         else:
-            messages.error(request, "Acción desconocida.")
+            messages.error(request, _("Acción desconocida."))
     except ValidationError as exc:
         refused(request, exc)
     return redirect(motion)
@@ -482,9 +503,9 @@ def motion_tally(request, pk, number):
             user=request.user,
         )
     except ValidationError as exc:
-        refused(request, exc, about="Conteo no guardado")
+        refused(request, exc, about=_("Conteo no guardado"))
     else:
-        messages.success(request, "Conteo registrado.")
+        messages.success(request, _("Conteo registrado."))
     return redirect(motion)
 
 
@@ -504,15 +525,19 @@ def ballot_station(request, pk, number):
         except ValidationError as exc:
             refused(request, exc)
         else:
-            messages.success(request, f"Voto de {voter.code} registrado. Siguiente votante.")
+            messages.success(
+                request, _("Voto de %(voter)s registrado. Siguiente votante.") % {"voter": voter.code}
+            )
         return redirect("assemblies:ballot_station", pk=pk, number=number)
     problem = None
     if request.GET.get("voter") and voter is None:
-        problem = f"No hay nadie con el código o DNI «{request.GET.get('voter')}» en el padrón."
+        problem = _("No hay nadie con el código o DNI «%(code)s» en el padrón.") % {
+            "code": request.GET.get("voter")
+        }
     if voter and presence is None:
-        problem = f"{voter} no está registrado como presente ni representado."
+        problem = _("%(voter)s no está registrado como presente ni representado.") % {"voter": voter}
     elif voter and motion.casts.filter(voter=voter).exists():
-        problem = f"{voter} ya votó en esta moción."
+        problem = _("%(voter)s ya votó en esta moción.") % {"voter": voter}
     return render(
         request,
         "assemblies/ballot.html",
@@ -563,7 +588,7 @@ def signature_sheet(request, pk):
 def minutes(request, pk):
     assembly = _assembly(pk)
     if assembly.status != AssemblyStatus.CLOSED:
-        messages.error(request, "El acta se emite al cerrar la asamblea.")
+        messages.error(request, _("El acta se emite al cerrar la asamblea."))
         return redirect(assembly)
     return pdf_response(minutes_pdf(assembly, request=request), f"acta-{assembly.first_call_at:%Y-%m-%d}.pdf")
 

@@ -48,7 +48,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from acopio.models import CocoaForm, CollectionCentre, Delivery, DeliveryStatus, Grade, Lot
 from assemblies.minutes import minutes_match, minutes_pdf
@@ -1172,7 +1173,16 @@ def _snapshot():
 def write_audit_pack(
     season: Season, fileobj: BinaryIO, *, user=None, extra_parts: Iterable[Part] = ()
 ) -> Manifest:
-    """Write the season's audit pack as a ZIP into ``fileobj`` (seekable or not) and return its manifest."""
+    """Write the season's audit pack as a ZIP into ``fileobj`` (seekable or not) and return its manifest.
+
+    The pack is data for certifiers' tools, in the cooperative's language (its headers, LEEME.txt, the
+    words in its cells and its reports) whatever the language of whoever asks for it.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _write_audit_pack(season, fileobj, user=user, extra_parts=extra_parts)
+
+
+def _write_audit_pack(season: Season, fileobj: BinaryIO, *, user, extra_parts: Iterable[Part]) -> Manifest:
     made_at = timezone.now()
     reports = [(name, *issue(draft(season), user=user), description) for name, draft, description in REPORTS]
     with _snapshot(), zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -1207,11 +1217,15 @@ def pack_filename(season: Season) -> str:
 
 
 class SeasonNotFound(LookupError):
-    """The season asked for does not exist or is ambiguous; the message (Spanish) lists the seasons."""
+    """The season asked for does not exist or is ambiguous; the message lists the seasons."""
 
 
 def _season_list(seasons) -> str:
-    return "; ".join(f"{s.code} ({s.name}, {_day(s.starts_on)} al {_day(s.ends_on)})" for s in seasons)
+    return "; ".join(
+        _("%(code)s (%(name)s, %(start)s al %(end)s)")
+        % {"code": s.code, "name": s.name, "start": _day(s.starts_on), "end": _day(s.ends_on)}
+        for s in seasons
+    )
 
 
 def find_season(text: str) -> Season:
@@ -1219,7 +1233,7 @@ def find_season(text: str) -> Season:
     wanted = (text or "").strip()
     seasons = list(Season.objects.order_by("starts_on"))
     if not seasons:
-        raise SeasonNotFound("No hay campañas registradas.")
+        raise SeasonNotFound(_("No hay campañas registradas."))
     for season in seasons:
         if season.code.casefold() == wanted.casefold():
             return season
@@ -1234,7 +1248,13 @@ def find_season(text: str) -> Season:
                 return matches[0]
             if len(matches) > 1:
                 raise SeasonNotFound(
-                    f"El año {wanted} corresponde a varias campañas: "
-                    f"{_season_list(matches)}. Indique el código de la campaña."
+                    _(
+                        "El año %(year)s corresponde a varias campañas: %(seasons)s. "
+                        "Indique el código de la campaña."
+                    )
+                    % {"year": wanted, "seasons": _season_list(matches)}
                 )
-    raise SeasonNotFound(f"No existe la campaña «{wanted}». Campañas registradas: {_season_list(seasons)}.")
+    raise SeasonNotFound(
+        _("No existe la campaña «%(season)s». Campañas registradas: %(seasons)s.")
+        % {"season": wanted, "seasons": _season_list(seasons)}
+    )

@@ -5,6 +5,13 @@ SHA-256 of that CSV is the verification code printed on the document; the
 SHA-256 of the PDF file is kept too, so the public verification page can
 confirm an uploaded copy is the very file Minka issued.
 
+A document reads in the language of whoever asks for it (a certifier may read
+English), but what it records does not depend on that: the attached CSV data
+(so its SHA-256, the verification code) and the title and figures kept in
+``IssuedDocument`` are written in the cooperative's language
+(``settings.LANGUAGE_CODE``). Text a draft shares between the PDF and its data
+is lazy (``lazy_text``) and becomes words where it is used.
+
 Rendering happens outside any transaction (it takes the longest); only the
 number is taken under a short row lock, so two printers never wait on each
 other's rendering. A render that fails leaves its number unused.
@@ -14,14 +21,16 @@ import csv
 import hashlib
 import io
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.functional import Promise, lazy
 
 from certification.models import DocumentCounter, DocumentKind, IssuedDocument
 from toolkit.pdf import absolute_url, qr_svg, render_pdf
@@ -33,22 +42,45 @@ class DocumentDraft:
     """What a document says, before it is numbered and rendered."""
 
     kind: DocumentKind
-    title: str
+    title: str  # may be lazy: the PDF shows it in the reader's language, the record keeps it in the data's
     template: str
     context: dict
     table: list[list]  # the data attached as CSV: header row first
-    summary: list[tuple[str, str]] = field(default_factory=list)  # shown on the verification page
+    # Shown on the verification page: labels marked for translation (kept in the data's language and
+    # translated when shown), values as they are.
+    summary: list[tuple[str, str]] = field(default_factory=list)
     season: object = None
     member: object = None
     csv_name: str = "datos.csv"
 
 
+def data_language():
+    """The language of what a document records (its data, its title and figures): the cooperative's."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def recorded(text) -> str:
+    """A text (lazy or not) as the records keep it, in the cooperative's language."""
+    with data_language():
+        return str(text)
+
+
+def lazy_text(build: Callable[[], str]):
+    """Text made when it is shown, in the language active then: ``build`` is called each time."""
+    return lazy(build, str)()
+
+
 def data_csv(rows: list[list]) -> bytes:
-    """The attached data: UTF-8 with BOM so Excel reads the accents; amounts as plain 1234.56."""
+    """The attached data: UTF-8 with BOM so Excel reads the accents; amounts as plain 1234.56.
+
+    Written in the cooperative's language whatever the reader's, so the same figures always give the
+    same verification code.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(neutralize_row(row))
+    with data_language():
+        for row in rows:
+            writer.writerow(neutralize_row([str(v) if isinstance(v, Promise) else v for v in row]))
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -119,10 +151,10 @@ def issue(draft: DocumentDraft, *, user=None, request=None) -> tuple[IssuedDocum
     document = IssuedDocument.objects.create(
         number=number,
         kind=draft.kind,
-        title=draft.title[:250],
+        title=recorded(draft.title)[:250],
         season=draft.season,
         member=draft.member,
-        summary=[[label, value] for label, value in draft.summary],
+        summary=[[recorded(label), recorded(value)] for label, value in draft.summary],
         content_hash=content_hash,
         file_sha256=sha256(pdf),
         verification_key=key,

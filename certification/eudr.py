@@ -20,7 +20,7 @@ fewer than six decimals, a point for a plot over 4 ha or of unknown area, a
 ring not closed, a polygon that crosses itself, a position outside Peru, no
 area recorded) or a delivery in the lot has no plot at all, nothing is
 written: ``EudrExportError`` (a Django ValidationError) lists every problem,
-in Spanish, each naming the plot (or receipt) and the member. "Outside Peru"
+in the active language, each naming the plot (or receipt) and the member. "Outside Peru"
 is the generous box of coop.geometry, not the border.
 
 A lot not marked for the EU can still be exported, with the same checks: the
@@ -38,6 +38,8 @@ from decimal import Decimal, localcontext
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from shapely.errors import ShapelyError
 
 from acopio.models import Delivery, DeliveryStatus, Lot
@@ -49,7 +51,7 @@ CHUNK = 2000  # rows fetched at a time by .iterator()
 
 
 class EudrExportError(ValidationError):
-    """The export was refused; ``messages`` lists every problem, in Spanish."""
+    """The export was refused; ``messages`` lists every problem."""
 
 
 # Which plots ---------------------------------------------------------------
@@ -76,8 +78,11 @@ def _deliveries_without_plot(deliveries) -> list[str]:
         .order_by("receipt_series", "receipt_number")
     )
     return [
-        f"Recibo {d.receipt_code} ({d.member.code} {d.member.name}, lote {d.lot.code}): "
-        "la entrega no tiene parcela, así que su cacao no se puede geolocalizar."
+        _(
+            "Recibo %(receipt)s (%(code)s %(name)s, lote %(lot)s): "
+            "la entrega no tiene parcela, así que su cacao no se puede geolocalizar."
+        )
+        % {"receipt": d.receipt_code, "code": d.member.code, "name": d.member.name, "lot": d.lot.code}
         for d in rows
     ]
 
@@ -87,8 +92,11 @@ def lot_notices(lot: Lot) -> list[str]:
     if lot.for_eu:
         return []
     return [
-        f"El lote {lot.code} no está marcado para la Unión Europea: este archivo muestra la "
-        "geolocalización de sus parcelas, pero el lote no se armó como lote EUDR."
+        _(
+            "El lote %(lot)s no está marcado para la Unión Europea: este archivo muestra la "
+            "geolocalización de sus parcelas, pero el lote no se armó como lote EUDR."
+        )
+        % {"lot": lot.code}
     ]
 
 
@@ -96,7 +104,11 @@ def lot_notices(lot: Lot) -> list[str]:
 
 
 def _plot_label(plot: Plot) -> str:
-    return f"Parcela {plot.code} ({plot.member.code} {plot.member.name})"
+    return _("Parcela %(plot)s (%(code)s %(name)s)") % {
+        "plot": plot.code,
+        "code": plot.member.code,
+        "name": plot.member.name,
+    }
 
 
 def _area_ha(plot: Plot) -> Decimal | None:
@@ -105,12 +117,12 @@ def _area_ha(plot: Plot) -> Decimal | None:
 
 
 def _checked_geometry(plot: Plot) -> dict:
-    """The plot's geometry with exact Decimals, checked; GeometryError in Spanish otherwise."""
+    """The plot's geometry with exact Decimals, checked; GeometryError saying what is wrong otherwise."""
     if not plot.geometry.strip():
-        raise GeometryError("No tiene geolocalización.")
+        raise GeometryError(_("No tiene geolocalización."))
     area = _area_ha(plot)
     if area is None:
-        raise GeometryError("No tiene área registrada (ha); el archivo EUDR la pide para cada parcela.")
+        raise GeometryError(_("No tiene área registrada (ha); el archivo EUDR la pide para cada parcela."))
     geometry = parse_geojson(plot.geometry)
     check_geometry(geometry, area_ha=area)  # a point over POINT_MAX_HA is one of its checks
     return geometry
@@ -179,10 +191,19 @@ def _features(plots: Iterable[Plot]) -> Iterator[tuple[dict | None, str | None]]
             geometry = _checked_geometry(plot)
         except GeometryError as exc:
             reason = str(exc)
-            yield None, f"{_plot_label(plot)}: {reason[:1].lower()}{reason[1:]}"
+            # The reason is a sentence of its own («No tiene …»), put after the plot in lower case.
+            yield (
+                None,
+                _("%(plot)s: %(reason)s")
+                % {"plot": _plot_label(plot), "reason": reason[:1].lower() + reason[1:]},
+            )
         except (ValueError, TypeError, IndexError, KeyError, ShapelyError):
             # Text stored before the checks existed, or edited by hand, that shapely cannot read.
-            yield None, f"{_plot_label(plot)}: la geometría guardada no tiene la forma de GeoJSON."
+            yield (
+                None,
+                _("%(plot)s: la geometría guardada no tiene la forma de GeoJSON.")
+                % {"plot": _plot_label(plot)},
+            )
         else:
             yield _feature(plot, geometry), None
 
@@ -209,7 +230,7 @@ def _dumps(value) -> str:
 
 # The file --------------------------------------------------------------------
 
-NOTHING = "No hay parcelas que exportar."
+NOTHING = gettext_lazy("No hay parcelas que exportar.")
 
 
 def eudr_feature_collection(
@@ -247,19 +268,21 @@ def lot_geojson_bytes(lot: Lot) -> bytes:
     return eudr_geojson_bytes(
         plots_for_lot(lot),
         problems=_deliveries_without_plot(lot.deliveries.all()),
-        empty_message=f"El lote {lot.code} no tiene entregas vigentes con parcela: no hay nada que exportar.",
+        empty_message=_("El lote %(lot)s no tiene entregas vigentes con parcela: no hay nada que exportar.")
+        % {"lot": lot.code},
     )
 
 
 def season_geojson_bytes(season: Season) -> bytes:
     """The file for every lot of the season marked for the EU, each plot once."""
     if not season.lots.filter(for_eu=True).exists():
-        raise EudrExportError([f"La {season} no tiene lotes para la Unión Europea."])
+        raise EudrExportError([_("La %(season)s no tiene lotes para la Unión Europea.") % {"season": season}])
     return eudr_geojson_bytes(
         plots_for_season(season),
         problems=_deliveries_without_plot(Delivery.objects.filter(lot__season=season, lot__for_eu=True)),
-        empty_message=(
-            f"Los lotes para la Unión Europea de la {season} no tienen entregas vigentes "
+        empty_message=_(
+            "Los lotes para la Unión Europea de la %(season)s no tienen entregas vigentes "
             "con parcela: no hay nada que exportar."
-        ),
+        )
+        % {"season": season},
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from certification.audit_pack import pack_filename, write_audit_pack
@@ -17,7 +18,7 @@ from certification.models import AuditPackRun, PrintStatus
 from coop.models import Season
 from toolkit.files import written_whole
 
-INTERRUPTED = (
+INTERRUPTED = gettext_lazy(
     "Interrumpido: el proceso de fondo (db_worker) no terminó el paquete; "
     "se preparó uno nuevo al pedirlo otra vez."
 )
@@ -37,7 +38,7 @@ def start_pack_run(*, season: Season, user) -> AuditPackRun:
         if busy is not None:
             # Its worker was stopped (a pack takes about a minute): say so, and make a new one.
             AuditPackRun.objects.filter(pk=busy.pk).update(
-                status=PrintStatus.FAILED, finished_at=timezone.now(), error=INTERRUPTED
+                status=PrintStatus.FAILED, finished_at=timezone.now(), error=str(INTERRUPTED)
             )
         run = AuditPackRun.objects.create(season=season, requested_by=user)
         transaction.on_commit(lambda: build_pack.enqueue(run.pk))

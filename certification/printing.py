@@ -25,6 +25,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django_tasks import task
 from pypdf import PdfWriter
 
@@ -134,11 +135,14 @@ def start_statement_run(*, season: Season, user) -> StatementRun:
             if unfinished.stalled:
                 return _resume(unfinished)
             raise ValidationError(
-                f"Ya se están imprimiendo los estados de cuenta de la {season.name}: espere a que termine."
+                _("Ya se están imprimiendo los estados de cuenta de la %(season)s: espere a que termine.")
+                % {"season": season.name}
             )
         batches = print_batches(season)
         if not batches:
-            raise ValidationError(f"Ningún socio tiene entregas ni movimientos en la {season.name}.")
+            raise ValidationError(
+                _("Ningún socio tiene entregas ni movimientos en la %(season)s.") % {"season": season.name}
+            )
         member_ids = {pk for batch in batches for pk in batch["codes"]}
         run = StatementRun.objects.create(
             season=season, total=len(member_ids), requested_by=user, batches=_describe(batches)
@@ -153,13 +157,14 @@ def resume_statement_run(run: StatementRun) -> StatementRun:
         Season.objects.select_for_update().get(pk=run.season_id)
         run = StatementRun.objects.select_related("season").get(pk=run.pk)
         if run.status == PrintStatus.DONE:
-            raise ValidationError("Esta impresión ya terminó.")
+            raise ValidationError(_("Esta impresión ya terminó."))
         if run.status != PrintStatus.FAILED and not run.stalled:
-            raise ValidationError("Esta impresión sigue avanzando: no hace falta reanudarla.")
+            raise ValidationError(_("Esta impresión sigue avanzando: no hace falta reanudarla."))
         others = StatementRun.objects.in_progress().filter(season=run.season_id).exclude(pk=run.pk)
         if any(not other.stalled for other in others):
             raise ValidationError(
-                f"Ya se están imprimiendo los estados de cuenta de la {run.season.name} en otra impresión."
+                _("Ya se están imprimiendo los estados de cuenta de la %(season)s en otra impresión.")
+                % {"season": run.season.name}
             )
         return _resume(run)
 
@@ -217,9 +222,13 @@ def print_statements(run_id: int, member_ids: list[int], attempt: int = 1) -> in
             if done % PROGRESS_EVERY == 0 and _advance(run_id, attempt, PROGRESS_EVERY) is None:
                 return done  # the run failed elsewhere or was resumed: this task is no longer wanted
     except Exception as exc:
-        who = f" (socio {member.code})" if member is not None else ""
+        error = (
+            str(exc)
+            if member is None
+            else _("%(error)s (socio %(member)s)") % {"error": exc, "member": member.code}
+        )
         StatementRun.objects.filter(pk=run_id, attempt=attempt).update(
-            status=PrintStatus.FAILED, finished_at=timezone.now(), error=f"{exc}{who}"[:2000]
+            status=PrintStatus.FAILED, finished_at=timezone.now(), error=error[:2000]
         )
         raise
     total_done = _advance(run_id, attempt, done % PROGRESS_EVERY)

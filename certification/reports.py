@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from acopio.models import CollectionCentre
 from acopio.selectors import season_deliveries
-from certification.documents import DocumentDraft, kg_text
+from certification.documents import DocumentDraft, data_language, kg_text, lazy_text
 from certification.models import DocumentKind
 from coop.models import Certification, Member, MemberStatus, OrganicStage, Plot, Season
 from fund.figures import Figures, add_up
@@ -179,23 +181,25 @@ def fund_report_table(report: FundSeasonReport) -> list[list]:
 
 def fund_report_draft(season: Season) -> DocumentDraft:
     report = fund_season_report(season)
+    with data_language():  # the attached data names categories and states in the cooperative's language
+        table = fund_report_table(report)
     return DocumentDraft(
         kind=DocumentKind.FUND_REPORT,
-        title=f"Informe del fondo de prima — {season.name}",
+        title=lazy_text(lambda: _("Informe del fondo de prima — %(season)s") % {"season": season.name}),
         template="certification/pdf/fund_report.html",
         context={
             "report": report,
             "position": report.position,
             "chart": premium_category_chart(report.categories, width=640),
         },
-        table=fund_report_table(report),
+        table=table,
         summary=[
-            ("Campaña", season.name),
-            ("Prima ganada", format_money(report.earned_usd_cents, "USD")),
-            ("Prima cobrada", format_money(report.received_usd_cents, "USD")),
-            ("Autorizado por la asamblea", format_money(report.totals.authorized_minor, "PEN")),
-            ("Gastado", format_money(report.totals.spent_minor, "PEN")),
-            ("Disponible", format_money(report.totals.available_minor, "PEN")),
+            (gettext_lazy("Campaña"), season.name),
+            (gettext_lazy("Prima ganada"), format_money(report.earned_usd_cents, "USD")),
+            (gettext_lazy("Prima cobrada"), format_money(report.received_usd_cents, "USD")),
+            (gettext_lazy("Autorizado por la asamblea"), format_money(report.totals.authorized_minor, "PEN")),
+            (gettext_lazy("Gastado"), format_money(report.totals.spent_minor, "PEN")),
+            (gettext_lazy("Disponible"), format_money(report.totals.available_minor, "PEN")),
         ],
         season=season,
         csv_name=f"fondo-de-prima-{season.code}.csv",
@@ -366,15 +370,15 @@ def season_report_draft(season: Season) -> DocumentDraft:
     report = season_report(season)
     return DocumentDraft(
         kind=DocumentKind.SEASON_REPORT,
-        title=f"Informe de campaña — {season.name}",
+        title=lazy_text(lambda: _("Informe de campaña — %(season)s") % {"season": season.name}),
         template="certification/pdf/season_report.html",
         context={"report": report},
         table=season_report_table(report),
         summary=[
-            ("Campaña", season.name),
-            ("Entregas vigentes", f"{report.totals['count']:,}"),
-            ("Kilos secos", kg(report.totals["dry_g"])),
-            ("Pagado a los socios", format_money(report.totals["amount"], "PEN")),
+            (gettext_lazy("Campaña"), season.name),
+            (gettext_lazy("Entregas vigentes"), f"{report.totals['count']:,}"),
+            (gettext_lazy("Kilos secos"), kg(report.totals["dry_g"])),
+            (gettext_lazy("Pagado a los socios"), format_money(report.totals["amount"], "PEN")),
         ],
         season=season,
         csv_name=f"informe-de-campana-{season.code}.csv",

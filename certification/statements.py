@@ -5,6 +5,9 @@ dated in the season, classified by the document that caused it), so the
 statement's opening and closing balances are the ledger's to the céntimo.
 The deliveries table adds what the ledger does not hold: weights, prices
 and receipts, voided ones included and marked.
+
+A ledger line's document and detail are lazy text: the PDF shows them in the
+reader's language, the attached data in the cooperative's (certification.documents).
 """
 
 from collections import defaultdict
@@ -14,9 +17,11 @@ from datetime import timedelta
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from acopio.models import Delivery
-from certification.documents import DocumentDraft, kg_text
+from certification.documents import DocumentDraft, kg_text, lazy_text
 from certification.models import DocumentKind
 from coop.models import Member, Plot, Season
 from ledger import chart
@@ -24,33 +29,60 @@ from ledger.models import JournalLine, MemberMovement
 from toolkit.money import format_money, from_minor
 from toolkit.templatetags.minka_money import kg
 
-# What caused each movement of the member's account, from the entry's source key.
+# What caused each movement of the member's account, from the entry's source key; in this order.
 CAUSES = {
-    "delivery": "Entregas de cacao",
-    "movement:advance": "Adelantos",
-    "movement:payment": "Pagos",
-    "movement:input_credit": "Descuentos por crédito de insumos",
-    "movement:loan": "Descuentos por cuotas de préstamo",
-    "premium-spending": "Prima distribuida",
-    "reversal": "Anulaciones",
+    "delivery": gettext_lazy("Entregas de cacao"),
+    "movement:advance": gettext_lazy("Adelantos"),
+    "movement:payment": gettext_lazy("Pagos"),
+    "movement:input_credit": gettext_lazy("Descuentos por crédito de insumos"),
+    "movement:loan": gettext_lazy("Descuentos por cuotas de préstamo"),
+    "premium-spending": gettext_lazy("Prima distribuida"),
+    "reversal": gettext_lazy("Anulaciones"),
 }
-OTHER_CAUSE = "Otros movimientos"
+OTHER = "other"
+OTHER_CAUSE = gettext_lazy("Otros movimientos")
+# How ledger.services words a reversal's description (a record, in the cooperative's language).
+REVERSAL_PREFIX = "Reversión del asiento "
 # A low chart (the SVG is 120 units high): a member with a few movements gets a one-page statement.
 BAR_AREA_HEIGHT = 75
 BAR_BASELINE = 95
 BAR_WIDTH = 38
 # Abbreviations explained under the statement's table.
-SHORT_CERTIFICATIONS = {"ft_org": "CJ+Org.", "ft": "CJ", "org": "Org.", "conv": "Conv."}
+SHORT_CERTIFICATIONS = {
+    "ft_org": gettext_lazy("CJ+Org."),
+    "ft": gettext_lazy("CJ"),
+    "org": gettext_lazy("Org."),
+    "conv": gettext_lazy("Conv."),
+}
 # Wet cocoa has no grade.
-SHORT_GRADES = {"g1": "grado I", "g2": "grado II", "sub": "fuera de estándar", "ng": ""}
-MONTHS = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "set", "oct", "nov", "dic"]
+SHORT_GRADES = {
+    "g1": gettext_lazy("grado I"),
+    "g2": gettext_lazy("grado II"),
+    "sub": gettext_lazy("fuera de estándar"),
+    "ng": "",
+}
+MONTHS = [
+    pgettext_lazy("mes abreviado", "ene"),
+    pgettext_lazy("mes abreviado", "feb"),
+    pgettext_lazy("mes abreviado", "mar"),
+    pgettext_lazy("mes abreviado", "abr"),
+    pgettext_lazy("mes abreviado", "may"),
+    pgettext_lazy("mes abreviado", "jun"),
+    pgettext_lazy("mes abreviado", "jul"),
+    pgettext_lazy("mes abreviado", "ago"),
+    pgettext_lazy("mes abreviado", "set"),
+    pgettext_lazy("mes abreviado", "oct"),
+    pgettext_lazy("mes abreviado", "nov"),
+    pgettext_lazy("mes abreviado", "dic"),
+]
 
 
 def cause_of(source_key: str) -> str:
-    for prefix, label in CAUSES.items():
+    """The cause's key in CAUSES (OTHER when none fits); CAUSES names it."""
+    for prefix in CAUSES:
         if source_key.startswith(prefix + ":") or source_key.startswith(prefix + "_"):
-            return label
-    return OTHER_CAUSE
+            return prefix
+    return OTHER
 
 
 @dataclass
@@ -59,7 +91,7 @@ class AccountLine:
     entry_number: int
     document: str
     detail: str
-    cause: str
+    cause: str  # a key of CAUSES, or OTHER
     owed_minor: int  # what the movement adds to the amount owed to the member (negative: takes away)
     balance_minor: int = 0
     dry_g: int | None = None
@@ -99,7 +131,7 @@ class MemberStatement:
     lines: list[AccountLine]
     opening_minor: int
     closing_minor: int
-    totals_by_cause: list[tuple[str, int]]
+    totals_by_cause: list[tuple[str, int]]  # (label, total)
     months: list[MonthBar] = field(default_factory=list)
 
     @property
@@ -164,7 +196,7 @@ def member_statement(*, member: Member, season: Season) -> MemberStatement:
         line = AccountLine(
             date=day,
             entry_number=number,
-            document=f"asiento {number}",
+            document=lazy_text(lambda number=number: _("asiento %(number)s") % {"number": number}),
             detail=description,
             cause=cause_of(source_key),
             owed_minor=-amount,
@@ -174,7 +206,7 @@ def member_statement(*, member: Member, season: Season) -> MemberStatement:
         _describe(line, by_key.get(source_key), movements.get(entry_id))
         lines.append(line)
         totals[line.cause] += line.owed_minor
-    order = [*CAUSES.values(), OTHER_CAUSE]
+    order = [*CAUSES, OTHER]
     statement = MemberStatement(
         member=member,
         season=season,
@@ -183,7 +215,9 @@ def member_statement(*, member: Member, season: Season) -> MemberStatement:
         lines=lines,
         opening_minor=opening,
         closing_minor=balance,
-        totals_by_cause=[(cause, totals[cause]) for cause in order if cause in totals],
+        totals_by_cause=[
+            (CAUSES.get(cause, OTHER_CAUSE), totals[cause]) for cause in order if cause in totals
+        ],
     )
     statement.months = _month_bars(statement)
     return statement
@@ -192,27 +226,39 @@ def member_statement(*, member: Member, season: Season) -> MemberStatement:
 def _describe(line: AccountLine, delivery: Delivery | None, movement: MemberMovement | None) -> None:
     """Say what a ledger line was in the member's words: the receipt and its cocoa, or the voucher."""
     if delivery is not None:
-        # Short enough for one line: a wrapped line costs the reader, and the printer thousands of times.
         line.document = delivery.receipt_code
         line.dry_g = delivery.dry_g
-        grade = SHORT_GRADES.get(delivery.grade, delivery.grade)
-        claim = SHORT_CERTIFICATIONS.get(delivery.certification, delivery.certification)
-        parts = (
-            delivery.get_form_display(),
-            grade,
-            f"{kg(delivery.net_g)} neto",
-            f"S/ {delivery.price_per_kg}/kg",
-            claim,
-        )
-        line.detail = ", ".join(part for part in parts if part)
+        line.detail = lazy_text(lambda: _delivery_detail(delivery))
     elif movement is not None:
         line.document = movement.document
-        method = f" ({movement.get_method_display().lower()})" if movement.method else ""
-        line.detail = f"{movement.get_kind_display()}{method}{': ' + movement.note if movement.note else ''}"
-    elif line.cause == CAUSES["reversal"]:
+        line.detail = lazy_text(lambda: _movement_detail(movement))
+    elif line.cause == "reversal":
         reversed_entry, _sep, reason = line.detail.partition(": ")
-        line.document = reversed_entry.replace("Reversión del asiento", "anula asiento")
+        if reversed_entry.startswith(REVERSAL_PREFIX):
+            number = reversed_entry.removeprefix(REVERSAL_PREFIX)
+            line.document = lazy_text(lambda: _("anula asiento %(number)s") % {"number": number})
+        else:
+            line.document = reversed_entry
         line.detail = reason or line.detail
+
+
+def _delivery_detail(delivery: Delivery) -> str:
+    # Short enough for one line: a wrapped line costs the reader, and the printer thousands of times.
+    parts = (
+        delivery.get_form_display(),
+        SHORT_GRADES.get(delivery.grade, delivery.grade),
+        _("%(kg)s neto") % {"kg": kg(delivery.net_g)},
+        f"S/ {delivery.price_per_kg}/kg",
+        SHORT_CERTIFICATIONS.get(delivery.certification, delivery.certification),
+    )
+    return ", ".join(str(part) for part in parts if part)
+
+
+def _movement_detail(movement: MemberMovement) -> str:
+    text = movement.get_kind_display()
+    if movement.method:
+        text = f"{text} ({movement.get_method_display().lower()})"
+    return f"{text}: {movement.note}" if movement.note else text
 
 
 def _season_months(season: Season) -> list[Date]:
@@ -328,20 +374,21 @@ def statement_table(statement: MemberStatement) -> list[list]:
 
 def statement_draft(*, member: Member, season: Season) -> DocumentDraft:
     statement = member_statement(member=member, season=season)
+    title = {"season": season.name, "code": member.code, "name": member.name}
     return DocumentDraft(
         kind=DocumentKind.MEMBER_STATEMENT,
-        title=f"Estado de cuenta {season.name} — {member.code} {member.name}",
+        title=lazy_text(lambda: _("Estado de cuenta %(season)s — %(code)s %(name)s") % title),
         template="certification/pdf/member_statement.html",
         context={
             "statement": statement,
         },
         table=statement_table(statement),
         summary=[
-            ("Socio", f"{member.code} {member.name}"),
-            ("Campaña", season.name),
-            ("Saldo inicial", format_money(statement.opening_minor, "PEN")),
-            ("Entregas vigentes", f"{len(statement.standing_deliveries)}"),
-            ("Saldo al cierre", format_money(statement.closing_minor, "PEN")),
+            (gettext_lazy("Socio"), f"{member.code} {member.name}"),
+            (gettext_lazy("Campaña"), season.name),
+            (gettext_lazy("Saldo inicial"), format_money(statement.opening_minor, "PEN")),
+            (gettext_lazy("Entregas vigentes"), f"{len(statement.standing_deliveries)}"),
+            (gettext_lazy("Saldo al cierre"), format_money(statement.closing_minor, "PEN")),
         ],
         season=season,
         member=member,

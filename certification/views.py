@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from acopio.models import Lot
@@ -45,6 +45,8 @@ STATEMENT_PRINTERS = (ADMINISTRATOR, TREASURER)
 
 
 def log_download(request, what: str, filename: str, *, season=None, document=None) -> None:
+    """Record a download. ``what`` is a record, searched by words in the log: it is written in the
+    cooperative's language (Spanish), like a journal entry's description, whatever the reader's."""
     DownloadLog.objects.create(
         user=request.user, what=what[:200], season=season, document=document, filename=filename[:200]
     )
@@ -241,7 +243,7 @@ def audit_pack_zip(request, pack):
     run = get_object_or_404(AuditPackRun.objects.select_related("season"), pk=pack)
     path = pack_runs.pack_folder(run) / run.filename
     if run.status != PrintStatus.DONE or not path.is_file():
-        raise Http404("El paquete todavía no está listo.")
+        raise Http404(gettext("El paquete todavía no está listo."))
     log_download(
         request,
         f"Paquete de auditoría de la {run.season.name} ({run.files} archivos)",
@@ -276,7 +278,7 @@ def eudr_lot(request, lot):
     try:
         content = eudr.lot_geojson_bytes(lot)
     except ValidationError as exc:
-        return _eudr_refused(request, f"lote {lot.code}", exc.messages, lot.season)
+        return _eudr_refused(request, gettext("lote %(code)s") % {"code": lot.code}, exc.messages, lot.season)
     return _download(
         request,
         content,
@@ -348,9 +350,9 @@ def statement_run_file(request, pk, code=None, batch=None):
     if batch is not None:
         described = next((b for b in run.batches if b["name"] == batch), None)
         if described is None:
-            raise Http404("Esa comunidad no está en esta impresión.")
+            raise Http404(gettext("Esa comunidad no está en esta impresión."))
         if run.status != PrintStatus.DONE:
-            raise Http404("La impresión todavía no terminó.")
+            raise Http404(gettext("La impresión todavía no terminó."))
         name = printing.batch_pdf(run, described).name
         what = (
             f"Estados de cuenta de {described['community'] or 'socios sin comunidad'}, parte "
@@ -358,14 +360,14 @@ def statement_run_file(request, pk, code=None, batch=None):
         )
     elif code is None:
         if run.status != PrintStatus.DONE:
-            raise Http404("La impresión todavía no terminó.")
+            raise Http404(gettext("La impresión todavía no terminó."))
         name, what = run.combined_file, f"Estados de cuenta de la {run.season.name} (impresión {run.pk})"
     else:
         name = printing.statement_filename(code, run.season.code)
         what = f"Estado de cuenta de {code}, {run.season.name} (impresión {run.pk})"
     path = printing.run_folder(run) / name
     if not path.is_file():
-        raise Http404("Ese archivo no existe en esta impresión.")
+        raise Http404(gettext("Ese archivo no existe en esta impresión."))
     log_download(request, what, name, season=run.season)
     return FileResponse(path.open("rb"), as_attachment=True, filename=name)
 
@@ -384,9 +386,9 @@ def document_verify(request, key):
     if request.method == "POST":
         upload = request.FILES.get("archivo")
         if upload is None:
-            messages.error(request, "Elija el archivo PDF del documento para compararlo.")
+            messages.error(request, gettext("Elija el archivo PDF del documento para compararlo."))
         elif upload.size > MAX_VERIFY_UPLOAD:
-            messages.error(request, "El archivo es demasiado grande para ser este documento.")
+            messages.error(request, gettext("El archivo es demasiado grande para ser este documento."))
         else:
             outcome = "same" if sha256(upload.read()) == document.file_sha256 else "different"
     return render(request, "certification/verify.html", {"document": document, "outcome": outcome})

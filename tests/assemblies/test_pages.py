@@ -5,10 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from assemblies import services
+from assemblies.minutes import minutes_hash
 from assemblies.models import Assembly, Motion, Presence
 from fund.models import PremiumCategory
 from tests.assemblies.factories import check_in_many, convene, entry, make_members, make_rules
@@ -208,6 +209,15 @@ def test_minutes_pdf_states_attendance_quorum_results_and_the_hash_the_page_show
         assert f"S-{i:05d} · Socia Número {i}" in flat
     assert "S-00012 · Socia Número 12" in flat and "CP-031" in flat
     assert "Presidente(a) de la asamblea" in flat and "Secretario(a)" in flat
+
+
+def test_the_minutes_code_is_the_same_whatever_language_closes_or_verifies_it(assembly, board):
+    """The acta's facts name things in words («Ordinaria», «Resultado publicado»); the code takes them
+    in the cooperative's language, so an assembly closed or verified in English still matches."""
+    with translation.override("en"):
+        closed = held(assembly, board)
+        in_english = minutes_hash(closed)
+    assert in_english == minutes_hash(closed) == closed.minutes_hash
 
 
 def test_minutes_verification_is_public_and_notices_tampering(assembly, board, client):

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -160,3 +160,55 @@ def test_a_certifier_filters_only_their_own_downloads_and_cannot_pick_a_user(cer
     page = certifier_client.get(reverse("certification:download_log"), {"usuario": "otra_auditora"})
     text = page.content.decode()
     assert 'name="usuario"' not in text and "ajeno.pdf" not in text and "informe-de-campana" in text
+
+
+# --- Documents in the reader's language, verification codes in none ---------------------------------
+
+
+@pytest.fixture
+def restore_language():
+    """A request in English leaves English active in this thread; later tests expect Spanish."""
+    previous = translation.get_language()
+    yield
+    translation.activate(previous) if previous else translation.deactivate()
+
+
+def _pdf_text_and_data(response) -> tuple[str, bytes]:
+    reader = PdfReader(io.BytesIO(response.content))
+    ((_name, [data]),) = reader.attachments.items()
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split()), data
+
+
+def test_a_report_reads_in_the_readers_language_and_its_verification_code_does_not_change(
+    certifier_client, restore_language
+):
+    url = reverse("certification:season_report_pdf", args=["2026"])
+    spanish_text, spanish_data = _pdf_text_and_data(certifier_client.get(url))
+    certifier_client.post(reverse("set_language"), {"language": "en", "next": url})
+    english_text, english_data = _pdf_text_and_data(certifier_client.get(url))
+
+    assert "Informe de campaña" in spanish_text and "Season report" not in spanish_text
+    assert "Season report" in english_text and "Informe de campaña" not in english_text
+    # Same figures, same data, same code: the attached CSV keeps its Spanish headers for everyone.
+    assert english_data == spanish_data and english_data.decode("utf-8-sig").startswith("seccion,clave,")
+    first, second = IssuedDocument.objects.order_by("id")
+    assert first.content_hash == second.content_hash and first.number != second.number
+    # What the record keeps is in the cooperative's language, whoever asked.
+    assert first.title == second.title == "Informe de campaña — Campaña 2026"
+    assert second.summary[0] == ["Campaña", "Campaña 2026"]
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("certification:member_statement_pdf", ["S-00001", "2026"]),
+        ("certification:fund_report_pdf", ["2026"]),
+    ],
+)
+def test_every_documents_data_is_the_same_in_either_language(certifier_client, restore_language, name, args):
+    url = reverse(name, args=args)
+    _text, spanish_data = _pdf_text_and_data(certifier_client.get(url))
+    certifier_client.post(reverse("set_language"), {"language": "en", "next": url})
+    _text, english_data = _pdf_text_and_data(certifier_client.get(url))
+    assert english_data == spanish_data
+    assert len(set(IssuedDocument.objects.values_list("content_hash", flat=True))) == 1

@@ -3,27 +3,31 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from certification.audit_pack import SeasonNotFound, find_season, pack_filename, write_audit_pack
 from toolkit.files import written_whole
 
 
 class Command(BaseCommand):
-    help = (
-        "Genera el paquete de auditoría de una campaña (ZIP): padrón, entregas, compras por socio, "
-        "ventas, balance de masas, fondo de prima, autorizaciones, actas y gastos, con su manifiesto."
-    )
+    @property
+    def help(self):  # argparse wants text, not a lazy translation: translated when asked for
+        return _(
+            "Genera el paquete de auditoría de una campaña (ZIP): padrón, entregas, compras por socio, "
+            "ventas, balance de masas, fondo de prima, autorizaciones, actas y gastos, con su manifiesto."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--season", required=True, help="Código de la campaña, o el año en que empieza (p. ej. 2025)."
+            "--season", required=True, help=_("Código de la campaña, o el año en que empieza (p. ej. 2025).")
         )
         parser.add_argument(
             "-o",
             "--output",
             type=Path,
             default=None,
-            help="Archivo ZIP a escribir (por defecto paquete_auditoria_<campaña>.zip).",
+            help=_("Archivo ZIP a escribir (por defecto paquete_auditoria_<campaña>.zip)."),
         )
 
     def handle(self, *args, season: str, output: Path | None, **options):
@@ -35,16 +39,36 @@ class Command(BaseCommand):
         if output.is_dir():
             output = output / pack_filename(found)
         if not output.parent.is_dir():
-            raise CommandError(f"No existe la carpeta {output.parent}.")
+            raise CommandError(_("No existe la carpeta %(folder)s.") % {"folder": output.parent})
         # Written beside the target and renamed at the end: a failed run leaves no half-written ZIP.
         with written_whole(output) as out:
             manifest = write_audit_pack(found, out)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Paquete de auditoría de la {found.name}: {output} ({output.stat().st_size:,} bytes, "
-                f"{len(manifest.files)} archivos más manifest.csv y manifest.json)."
+                _(
+                    "Paquete de auditoría de la %(season)s: %(output)s (%(size)s bytes, "
+                    "%(files)d archivos más manifest.csv y manifest.json)."
+                )
+                % {
+                    "season": found.name,
+                    "output": output,
+                    "size": f"{output.stat().st_size:,}",
+                    "files": len(manifest.files),
+                }
             )
         )
         for f in manifest.files:
-            rows = f" ({f.rows:,} fila{'' if f.rows == 1 else 's'})" if f.rows is not None else ""
-            self.stdout.write(f"  {f.name}: {f.size:,} bytes{rows}")
+            if f.rows is None:
+                self.stdout.write(
+                    "  " + _("%(name)s: %(size)s bytes") % {"name": f.name, "size": f"{f.size:,}"}
+                )
+            else:
+                self.stdout.write(
+                    "  "
+                    + ngettext(
+                        "%(name)s: %(size)s bytes (%(rows)s fila)",
+                        "%(name)s: %(size)s bytes (%(rows)s filas)",
+                        f.rows,
+                    )
+                    % {"name": f.name, "size": f"{f.size:,}", "rows": f"{f.rows:,}"}
+                )

@@ -9,6 +9,8 @@ once complete, so nobody ever reads half a file.
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from acopio.models import Lot
 from certification.eudr import (
@@ -24,51 +26,80 @@ from toolkit.files import write_whole
 
 
 class Command(BaseCommand):
-    help = (
-        "Exporta la geolocalización de las parcelas de un lote, o de los lotes para la Unión "
-        "Europea de una campaña, en GeoJSON para el Reglamento de Deforestación de la UE (EUDR)."
-    )
+    @property
+    def help(self):  # argparse wants text, not a lazy translation: translated when asked for
+        return _(
+            "Exporta la geolocalización de las parcelas de un lote, o de los lotes para la Unión "
+            "Europea de una campaña, en GeoJSON para el Reglamento de Deforestación de la UE (EUDR)."
+        )
 
     def add_arguments(self, parser):
         which = parser.add_mutually_exclusive_group(required=True)
-        which.add_argument("--lot", metavar="CÓDIGO", help="Código del lote (por ejemplo L-001).")
+        which.add_argument("--lot", metavar=_("CÓDIGO"), help=_("Código del lote (por ejemplo L-001)."))
         which.add_argument(
             "--season",
-            metavar="CÓDIGO",
-            help="Código de la campaña: todos sus lotes marcados para la Unión Europea.",
+            metavar=_("CÓDIGO"),
+            help=_("Código de la campaña: todos sus lotes marcados para la Unión Europea."),
         )
-        parser.add_argument("-o", "--output", type=Path, required=True, help="Archivo .geojson a escribir.")
+        parser.add_argument(
+            "-o", "--output", type=Path, required=True, help=_("Archivo .geojson a escribir.")
+        )
 
     def handle(self, *args, lot: str | None, season: str | None, output: Path, **options):
         if lot is not None:
             found = Lot.objects.filter(code=lot.strip().upper()).first()
             if found is None:
-                raise CommandError(f"No existe el lote {lot.strip()}.")
+                raise CommandError(_("No existe el lote %(lot)s.") % {"lot": lot.strip()})
             for notice in lot_notices(found):
-                self.stderr.write(self.style.WARNING(f"Aviso: {notice}"))
-            what = f"del lote {found.code}"
+                self.stderr.write(self.style.WARNING(_("Aviso: %(notice)s") % {"notice": notice}))
             export, plots = lot_geojson_bytes, plots_for_lot
         else:
             found = Season.objects.filter(code=season.strip()).first()
             if found is None:
-                raise CommandError(f"No existe la campaña {season.strip()}.")
-            what = f"de los lotes para la Unión Europea de la {found}"
+                raise CommandError(_("No existe la campaña %(season)s.") % {"season": season.strip()})
             export, plots = season_geojson_bytes, plots_for_season
 
         try:
             content = export(found)
         except EudrExportError as refused:
             for problem in refused.messages:
-                self.stderr.write(self.style.ERROR(f"Error: {problem}"))
+                self.stderr.write(self.style.ERROR(_("Error: %(problem)s") % {"problem": problem}))
             count = len(refused.messages)
             raise CommandError(
-                f"Exportación rechazada ({count} {'problema' if count == 1 else 'problemas'}): "
-                f"no se escribió {output}."
+                ngettext(
+                    "Exportación rechazada (%(count)d problema): no se escribió %(output)s.",
+                    "Exportación rechazada (%(count)d problemas): no se escribió %(output)s.",
+                    count,
+                )
+                % {"count": count, "output": output}
             ) from None
         try:
             write_whole(output, content, durable=True)
         except OSError as exc:
-            raise CommandError(f"No se pudo escribir {output}: {exc.strerror or exc}.") from None
+            raise CommandError(
+                _("No se pudo escribir %(output)s: %(reason)s.")
+                % {"output": output, "reason": exc.strerror or exc}
+            ) from None
         count = plots(found).count()
-        noun = "parcela exportada" if count == 1 else "parcelas exportadas"
-        self.stdout.write(self.style.SUCCESS(f"{count} {noun} {what} a {output} ({len(content):,} bytes)."))
+        values = {
+            "count": count,
+            "code": found.code,
+            "season": found,
+            "output": output,
+            "size": f"{len(content):,}",
+        }
+        if lot is not None:
+            done = ngettext(
+                "%(count)d parcela exportada del lote %(code)s a %(output)s (%(size)s bytes).",
+                "%(count)d parcelas exportadas del lote %(code)s a %(output)s (%(size)s bytes).",
+                count,
+            )
+        else:
+            done = ngettext(
+                "%(count)d parcela exportada de los lotes para la Unión Europea de la %(season)s "
+                "a %(output)s (%(size)s bytes).",
+                "%(count)d parcelas exportadas de los lotes para la Unión Europea de la %(season)s "
+                "a %(output)s (%(size)s bytes).",
+                count,
+            )
+        self.stdout.write(self.style.SUCCESS(done % values))

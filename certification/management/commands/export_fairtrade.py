@@ -3,35 +3,47 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from certification.fairtrade_report import fairtrade_workbook
 from coop.models import Season
 
 
 class Command(BaseCommand):
-    help = (
-        "Exporta el informe de Comercio Justo de una campaña para la certificadora (FLOCERT): ventas, "
-        "prima, uso de la prima y balance de masas, en un libro xlsx."
-    )
+    @property
+    def help(self):  # argparse wants text, not a lazy translation: translated when asked for
+        return _(
+            "Exporta el informe de Comercio Justo de una campaña para la certificadora (FLOCERT): ventas, "
+            "prima, uso de la prima y balance de masas, en un libro xlsx."
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("--season", required=True, help="Código de la campaña, por ejemplo 2025.")
-        parser.add_argument("-o", "--output", type=Path, required=True, help="Archivo .xlsx a escribir.")
+        parser.add_argument("--season", required=True, help=_("Código de la campaña, por ejemplo 2025."))
+        parser.add_argument("-o", "--output", type=Path, required=True, help=_("Archivo .xlsx a escribir."))
 
     def handle(self, *args, season: str, output: Path, **options):
         code = season.strip()
         found = Season.objects.filter(code=code).first()
         if found is None:
             known = ", ".join(Season.objects.order_by("starts_on").values_list("code", flat=True))
-            listed = f"Campañas registradas: {known}." if known else "No hay campañas registradas."
-            raise CommandError(f"No existe la campaña «{code}». {listed}")
+            if known:
+                raise CommandError(
+                    _("No existe la campaña «%(season)s». Campañas registradas: %(seasons)s.")
+                    % {"season": code, "seasons": known}
+                )
+            raise CommandError(
+                _("No existe la campaña «%(season)s». No hay campañas registradas.") % {"season": code}
+            )
         content = fairtrade_workbook(found)
         try:
             output.write_bytes(content)
         except OSError as exc:
-            raise CommandError(f"No se pudo escribir {output}: {exc.strerror}.") from None
+            raise CommandError(
+                _("No se pudo escribir %(output)s: %(reason)s.") % {"output": output, "reason": exc.strerror}
+            ) from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"Informe de Comercio Justo ({found.name}) exportado a {output} ({len(content):,} bytes)."
+                _("Informe de Comercio Justo (%(season)s) exportado a %(output)s (%(size)s bytes).")
+                % {"season": found.name, "output": output, "size": f"{len(content):,}"}
             )
         )
