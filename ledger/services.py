@@ -5,7 +5,6 @@ Both take the locked counter row first, so checks and numbering happen one
 poster at a time and numbers stay gapless under concurrency.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date as Date
 
@@ -14,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ledger import sql
+from ledger.balance import MIN_LINES, imbalances
 from ledger.hashing import GENESIS_HASH, entry_hash
 from ledger.models import Account, EntryCounter, JournalEntry, JournalLine
 
@@ -229,10 +229,10 @@ def _previous_hash(counter: EntryCounter) -> str:
 
 def _line_errors(lines: Lines, accounts: dict[int, Account]) -> list[str]:
     """Every problem with the lines at once, so a clerk fixes them in one go."""
-    if len(lines) < 2:
+    if len(lines) < MIN_LINES:
         return [_("Un asiento necesita al menos dos líneas.")]
     errors = []
-    totals: dict[str, int] = defaultdict(int)
+    balanced_part = []
     for position, (account, amount) in enumerate(lines, start=1):
         if account.pk not in accounts:
             errors.append(
@@ -250,12 +250,11 @@ def _line_errors(lines: Lines, accounts: dict[int, Account]) -> list[str]:
                 _("Línea %(line)s: el monto %(amount)s excede el máximo permitido.")
                 % {"line": position, "amount": amount}
             )
-        totals[accounts[account.pk].currency] += amount
+        balanced_part.append((accounts[account.pk].currency, amount))
     errors += [
         _("Las líneas en %(currency)s no suman cero (diferencia de %(difference)s céntimos).")
         % {"currency": currency, "difference": total}
-        for currency, total in sorted(totals.items())
-        if total
+        for currency, total in imbalances(balanced_part).items()
     ]
     return errors
 

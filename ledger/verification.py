@@ -4,7 +4,6 @@ Streams entries and lines in number order side by side, so memory stays flat
 however large the ledger is.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -12,6 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ledger.balance import MIN_LINES, imbalances
 from ledger.hashing import GENESIS_HASH, entry_hash
 from ledger.models import EntryCounter, JournalEntry, JournalLine
 
@@ -105,7 +105,7 @@ def _entry_problems(entry: dict, lines: list[tuple], expected_number: int, previ
 
 
 def _line_problems(lines: list[tuple]) -> list[str]:
-    if len(lines) < 2:
+    if len(lines) < MIN_LINES:
         return [
             ngettext(
                 "tiene %(count)s línea; un asiento necesita al menos dos",
@@ -115,18 +115,15 @@ def _line_problems(lines: list[tuple]) -> list[str]:
             % {"count": len(lines)}
         ]
     problems = []
-    totals: dict[str, int] = defaultdict(int)
-    for code, currency, amount, account_currency in lines:
+    for code, currency, _amount, account_currency in lines:
         if currency != account_currency:
             problems.append(
                 _("una línea en %(currency)s usa la cuenta %(account)s, que es en %(account_currency)s")
                 % {"currency": currency, "account": code, "account_currency": account_currency}
             )
-        totals[currency] += amount
     problems += [
         _("las líneas en %(currency)s no suman cero (diferencia de %(difference)s céntimos)")
         % {"currency": currency, "difference": total}
-        for currency, total in sorted(totals.items())
-        if total
+        for currency, total in imbalances((currency, amount) for _code, currency, amount, _a in lines).items()
     ]
     return problems
