@@ -8,7 +8,7 @@ the same file twice changes nothing.
 """
 
 import secrets
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from acopio.forms import parse_kg
 from acopio.models import CocoaForm, CollectionCentre, Delivery, Grade, PriceRow
 from acopio.pricing import purchase_description
+from acopio.receipts import take_receipt_numbers
 from acopio.selectors import PRICING_PLOT_FIELDS, Lookups, quote_delivery
 from coop.models import Member, Plot, Season
 from coop.traceability import parse_dni
@@ -388,19 +389,21 @@ def _same(previous: Delivery, centre, day, member, row) -> bool:
 def _write(planned, user, report: DeliveryImportReport) -> None:
     if not planned:
         return
-    centre_ids = sorted({values["centre"].pk for _, values, _ in planned})
-    # Locked in a fixed order so two imports (or an import and a clerk) never deadlock.
-    centres = {
-        c.pk: c for c in CollectionCentre.objects.select_for_update().filter(pk__in=centre_ids).order_by("pk")
+    counts = Counter(values["centre"].pk for _row, values, _quote in planned)
+    # In id order, so two imports (or an import and a clerk) never deadlock.
+    taken = {
+        pk: take_receipt_numbers(centre=CollectionCentre(pk=pk), count=counts[pk]) for pk in sorted(counts)
     }
+    next_number = {pk: centre.last_receipt_number - counts[pk] + 1 for pk, centre in taken.items()}
     deliveries = []
-    for _planned_row, values, quote in planned:
-        centre = centres[values["centre"].pk]
-        centre.last_receipt_number += 1
+    for _row, values, quote in planned:
+        centre = taken[values["centre"].pk]
+        number = next_number[centre.pk]
+        next_number[centre.pk] += 1
         deliveries.append(
             Delivery(
                 receipt_series=centre.receipt_series,
-                receipt_number=centre.last_receipt_number,
+                receipt_number=number,
                 centre=centre,
                 season=quote.season,
                 member=values["member"],
@@ -424,8 +427,6 @@ def _write(planned, user, report: DeliveryImportReport) -> None:
             )
         )
     Delivery.objects.bulk_create(deliveries, batch_size=2000)
-    for centre in centres.values():
-        CollectionCentre.objects.filter(pk=centre.pk).update(last_receipt_number=centre.last_receipt_number)
     accounts = chart.member_accounts({d.member for d in deliveries})
     inventory = chart.account(chart.COCOA_INVENTORY)
     post_entries(

@@ -7,16 +7,16 @@ numbers the receipt and posts the purchase to the member's account in one transa
 import secrets
 import uuid
 from datetime import date as Date
-from functools import cache
 
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from acopio.models import CollectionCentre, Delivery, DeliveryStatus
 from acopio.pricing import purchase_description
+from acopio.receipts import take_receipt_numbers
 from acopio.selectors import DeliveryLookups, quote_delivery
 from coop.models import Member, Plot
 from ledger import chart, sql
@@ -52,7 +52,7 @@ def record_delivery(
         member=member, plot=plot, date=date, form=form, grade=grade, submission_token=submission_token
     )
     if centre is not None:
-        centre = _take_receipt_number(centre)
+        centre = take_receipt_numbers(centre=centre)
     if submission_token is not None and (existing := lookups.delivery_sent_before()) is not None:
         if centre is not None:
             # Nothing new is recorded: give back the number taken above.
@@ -125,33 +125,6 @@ def record_delivery(
         accounts_read=True,
     )
     return delivery
-
-
-_TAKE_RECEIPT_NUMBER_SQL = """
-UPDATE coop_collectioncentre SET last_receipt_number = last_receipt_number + 1 WHERE id = %s
-RETURNING {columns}
-"""
-
-
-@cache
-def _take_receipt_number_sql(alias: str) -> str:
-    columns = sql.columns(connections[alias], CollectionCentre._meta.concrete_fields)
-    return _TAKE_RECEIPT_NUMBER_SQL.format(columns=columns)
-
-
-def _take_receipt_number(centre: CollectionCentre) -> CollectionCentre:
-    """Lock the centre's row and take its next receipt number, in one statement.
-
-    The row lock serialises receipt numbering and the resent-form check. A refused delivery
-    rolls back its transaction (or savepoint), and the number with it: receipts stay gapless.
-    """
-    connection = sql.connection_for(CollectionCentre)
-    with connection.cursor() as cursor:
-        cursor.execute(_take_receipt_number_sql(connection.alias), [centre.pk])
-        row = cursor.fetchone()
-    if row is None:
-        raise CollectionCentre.DoesNotExist(f"No collection centre {centre.pk}.")
-    return sql.from_row(CollectionCentre, row, connection)
 
 
 def _purchase_lines(delivery: Delivery, accounts: tuple[Account, Account] | None = None) -> list:
