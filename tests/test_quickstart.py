@@ -134,3 +134,9 @@ def test_serves_on_localhost_without_reloader_unless_told_not_to(monkeypatch):
     monkeypatch.setattr(quickstart, "call_command", fake_call_command)
     call_command("quickstart", "--members", "3", stdout=StringIO())
     assert served == [(("127.0.0.1:8000",), {"use_reloader": False})]
+
+
+def test_without_serving_it_does_not_claim_minka_is_serving(var_dir):
+    output = run()
+    assert "Minka está listo en" not in output
+    assert "python manage.py runserver 127.0.0.1:8000" in output

@@ -81,7 +81,21 @@ class Command(BaseCommand):
         logins = self._ensure_logins()
         self._load_demo(members)
         self._print_logins(logins)
-        if not no_serve:
+        if no_serve:
+            # Nothing is serving: say how to start it rather than where it is.
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "Datos listos. Para abrir Minka: python manage.py runserver %(address)s "
+                        "y vaya a %(url)s"
+                    )
+                    % {"address": ADDRESS, "url": f"http://{ADDRESS}/"}
+                )
+            )
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(_("Minka está listo en %(url)s") % {"url": f"http://{ADDRESS}/"})
+            )
             # A task worker beside the server prints statements in the background; it stops with the server.
             worker_command = [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload"]
             worker = subprocess.Popen(worker_command, cwd=settings.BASE_DIR)
@@ -153,9 +167,6 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             _("Contraseñas guardadas en %(path)s") % {"path": Path(settings.VAR_DIR) / LOGINS_FILE}
-        )
-        self.stdout.write(
-            self.style.SUCCESS(_("Minka está listo en %(url)s") % {"url": f"http://{ADDRESS}/"})
         )
 
 
