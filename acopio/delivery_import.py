@@ -338,9 +338,9 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
                 date=day,
                 form=form,
                 grade=grade,
-                gross_kg=_number(row.cells.get("gross_kg")),
-                tare_kg=_number(row.cells.get("tare_kg")),
-                moisture_pct=_number(row.cells.get("moisture_pct")),
+                gross_kg=row.cells.get("gross_kg"),
+                tare_kg=row.cells.get("tare_kg"),
+                moisture_pct=row.cells.get("moisture_pct"),
                 lookups=lookups,
             )
             problems.update({FIELD_COLUMNS.get(k, k): v for k, v in quote_errors.items()})
@@ -369,15 +369,8 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
     return planned
 
 
-def _number(value):
-    # Spreadsheet numbers arrive as floats; their shortest text is what the scale printed.
-    if isinstance(value, float):
-        return repr(value) if not value.is_integer() else str(int(value))
-    return value
-
-
 def _same(previous: Delivery, centre, day, member, row) -> bool:
-    gross = parse_kg(_number(row.cells.get("gross_kg")), "gross_kg", {})
+    gross = parse_kg(row.cells.get("gross_kg"), "gross_kg", {})
     return (
         previous.centre_id == getattr(centre, "pk", None)
         and previous.date == day

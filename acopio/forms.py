@@ -4,9 +4,10 @@ They only read what was typed; pricing lives in acopio.selectors (quote_delivery
 of recording in acopio.services, which report errors by field.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -14,22 +15,19 @@ from django.utils.translation import gettext_lazy as _
 from acopio.models import CocoaForm, CollectionCentre, Grade
 from coop.models import Member, Plot
 from toolkit.money import GRAMS_PER_KG
+from toolkit.numbers import number_from_cell, shown_decimal
 
 MAX_DELIVERY_KG = Decimal("5000")
 # What parse_kg says about each weight, one whole sentence per field and problem.
 KG_MESSAGES = {
     "gross_kg": {
         "missing": _("Indique el peso bruto."),
-        "not_a_number": _("El peso bruto: «%(value)s» no es un número."),
-        "negative": _("El peso bruto no puede ser negativo."),
-        "decimals": _("El peso bruto: use como máximo 3 decimales (gramos)."),
+        "problem": _("El peso bruto: %(problem)s"),
         "too_heavy": _("El peso bruto: %(kg)s kg es más de lo que recibe una balanza de acopio."),
     },
     "tare_kg": {
         "missing": _("Indique la tara."),
-        "not_a_number": _("La tara: «%(value)s» no es un número."),
-        "negative": _("La tara no puede ser negativa."),
-        "decimals": _("La tara: use como máximo 3 decimales (gramos)."),
+        "problem": _("La tara: %(problem)s"),
         "too_heavy": _("La tara: %(kg)s kg es más de lo que recibe una balanza de acopio."),
     },
 }
@@ -110,47 +108,39 @@ class DeliveryForm(forms.Form):
 
 
 def parse_kg(value, field: str, errors: dict) -> int | None:
-    """Kilograms as typed (comma or point, up to 3 decimals) in grams, or an error on ``field``.
+    """A weight in grams, or an error on ``field`` ("gross_kg" or "tare_kg", named in the message).
 
-    ``field`` is "gross_kg" or "tare_kg": the error names the weight (KG_MESSAGES).
+    Text (typed, or a text cell) goes through the one number parser; a spreadsheet number is taken as
+    the number it is (toolkit.numbers.number_from_cell).
     """
     said = KG_MESSAGES[field]
-    text = str(value if value is not None else "").strip().replace(",", ".")
-    if not text:
+    if value is None or not str(value).strip():
         errors[field] = str(said["missing"])
         return None
     try:
-        kg = Decimal(text)
-    except InvalidOperation:
-        errors[field] = said["not_a_number"] % {"value": value}
-        return None
-    if not kg.is_finite() or kg < 0:
-        errors[field] = str(said["negative"])
-        return None
-    grams = kg * GRAMS_PER_KG
-    if grams != grams.to_integral_value():
-        errors[field] = str(said["decimals"])
+        kg = number_from_cell(value, max_decimals=3, unit="kg")
+    except ValidationError as exc:
+        errors[field] = said["problem"] % {"problem": exc.messages[0]}
         return None
     if kg > MAX_DELIVERY_KG:
-        errors[field] = said["too_heavy"] % {"kg": kg}
+        errors[field] = said["too_heavy"] % {"kg": shown_decimal(kg)}
         return None
-    return int(grams)
+    return int(kg * GRAMS_PER_KG)
 
 
 def parse_moisture(value, errors: dict) -> Decimal | None:
-    text = str(value if value is not None else "").strip().replace(",", ".").rstrip("%").strip()
-    if not text:
+    """Moisture in percent, one decimal at most, «%» optional, read like every typed number."""
+    if value is None or not str(value).strip():
         errors["moisture_pct"] = gettext("Indique la humedad (%).")
         return None
     try:
-        moisture = Decimal(text)
-    except InvalidOperation:
-        errors["moisture_pct"] = gettext("Humedad: «%(value)s» no es un número.") % {"value": value}
-        return None
-    if not moisture.is_finite() or not (0 <= moisture < 100):
-        errors["moisture_pct"] = gettext("La humedad debe estar entre 0 y 99,9 %.")
-        return None
-    if moisture != moisture.quantize(Decimal("0.1")):
-        errors["moisture_pct"] = gettext("Humedad: use como máximo un decimal.")
+        moisture = number_from_cell(value, max_decimals=1, unit="%", max_digits=2)
+    except ValidationError as exc:
+        if exc.code == "too_many_decimals":
+            errors["moisture_pct"] = gettext("Humedad: use como máximo un decimal.")
+        elif exc.code == "out_of_range":
+            errors["moisture_pct"] = gettext("La humedad debe estar entre 0 y 99.9 %.")
+        else:
+            errors["moisture_pct"] = gettext("Humedad: %(problem)s") % {"problem": exc.messages[0]}
         return None
     return moisture

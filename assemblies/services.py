@@ -514,12 +514,9 @@ def _proposed_lines(rows, errors: dict) -> list[tuple[str, str, int]]:
             problems.append(_("línea %(n)d: elija la categoría") % {"n": n})
         try:
             minor = typed_to_minor(amount) if str(amount or "").strip() else None
-        except ValidationError:
+        except ValidationError as exc:
             minor = None
-            problems.append(
-                _("línea %(n)d: el monto «%(amount)s» no es un número con hasta 2 decimales")
-                % {"n": n, "amount": amount}
-            )
+            problems.append(_("línea %(n)d: %(problem)s") % {"n": n, "problem": exc.messages[0]})
         else:
             if minor is None or minor <= 0:
                 problems.append(_("línea %(n)d: el monto debe ser mayor que cero") % {"n": n})

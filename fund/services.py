@@ -16,7 +16,7 @@ sees what the first reserved.
 """
 
 from datetime import date as Date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,7 +44,9 @@ from fund.selectors import credit_balance, fairtrade_grams_by_member, fund_posit
 from ledger import chart
 from ledger.models import Account
 from ledger.services import post_entry, reverse_entry
+from sales.rates import PLAUSIBLE_RATE
 from toolkit.money import format_money, from_minor, round_to_minor, typed_to_minor
+from toolkit.numbers import parse_rate
 from toolkit.roles import BOARD, TREASURER, has_role
 
 CAPACITY_ROLES = {ApprovalCapacity.BOARD: BOARD, ApprovalCapacity.TREASURER: TREASURER}
@@ -55,9 +57,9 @@ def _lock_fund() -> Account:
     return Account.objects.select_for_update().get(pk=fund.pk)
 
 
-def _amount(value, errors: dict, field: str = "amount") -> int | None:
+def _amount(value, errors: dict, field: str = "amount", currency: str = "PEN") -> int | None:
     try:
-        minor = typed_to_minor(value) if value is not None and str(value).strip() else None
+        minor = typed_to_minor(value, currency) if value is not None and str(value).strip() else None
     except ValidationError as exc:
         errors[field] = exc.messages[0]
         return None
@@ -89,15 +91,16 @@ def convert_premium(*, usd, rate, on: Date | None, document: str, user) -> Premi
     """
     _lock_fund()
     errors = {}
-    cents = _amount(usd, errors, "usd")
+    cents = _amount(usd, errors, "usd", "USD")
     try:
-        rate = Decimal(str(rate).strip().replace(",", ".")) if rate not in (None, "") else None
-    except InvalidOperation:
+        if isinstance(rate, str):
+            rate = parse_rate(rate, between=PLAUSIBLE_RATE) if rate.strip() else None
+    except ValidationError as exc:
         rate = None
-        errors["rate"] = _("Escriba el tipo de cambio, por ejemplo 3,7250.")
+        errors["rate"] = exc.messages[0]
     if rate is None and "rate" not in errors:
         errors["rate"] = _("Indique el tipo de cambio de la operación.")
-    elif rate is not None and (not rate.is_finite() or rate <= 0 or rate.as_tuple().exponent < -4):
+    elif rate is not None and (rate <= 0 or rate != rate.quantize(Decimal("0.0001"))):
         errors["rate"] = _("El tipo de cambio debe ser positivo y con 4 decimales como máximo.")
     _past_date(on, errors, "on", _("Indique la fecha de la operación."))
     document = (document or "").strip()

@@ -7,13 +7,14 @@ published before it, up to a week back, and never a guess beyond that.
 from dataclasses import dataclass
 from datetime import date as Date
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sales.models import ExchangeRate
+from toolkit.numbers import number_from_cell
 from toolkit.spreadsheets import (
     CellError,
     ProblemReport,
@@ -24,6 +25,10 @@ from toolkit.spreadsheets import (
 
 MAX_DAYS_BACK = 7
 HEADERS = {"fecha": "date", "compra": "buy", "venta": "sell", "tc compra": "buy", "tc venta": "sell"}
+
+# Soles per US dollar have stayed between 2.5 and 4.5 for decades: outside this range a figure is a
+# typing or file error. It also settles «3,418», which as a rate can only be 3.418.
+PLAUSIBLE_RATE = (Decimal("0.5"), Decimal("20"))
 
 
 @dataclass
@@ -101,13 +106,17 @@ def _row(number: int, values: dict, report: ProblemReport) -> ExchangeRate | Non
         return None
     figures = {}
     for key, header in (("buy", "Compra"), ("sell", "Venta")):
-        text = cell_text(values.get(key)).replace(",", ".")
+        text = cell_text(values.get(key))
         try:
-            figures[key] = Decimal(text).quantize(Decimal("0.0001"))
-        except InvalidOperation:
-            report.error(number, header, _("«%(text)s» no es un tipo de cambio.") % {"text": text})
+            figures[key] = number_from_cell(values.get(key), max_decimals=4, between=PLAUSIBLE_RATE)
+        except ValidationError as exc:
+            report.error(number, header, exc.messages[0])
             continue
-        if not Decimal("0.5") < figures[key] < Decimal("20"):
+        if figures[key] is None:
+            report.error(number, header, _("Falta el tipo de cambio."))
+            figures.pop(key)
+            continue
+        if not PLAUSIBLE_RATE[0] < figures[key] < PLAUSIBLE_RATE[1]:
             report.error(
                 number,
                 header,

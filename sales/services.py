@@ -24,6 +24,7 @@ from sales.rates import rate_on
 from sales.selectors import mass_balance, outstanding_cents
 from sales.tonnes import KG_PER_TONNE, parse_tonnes
 from toolkit.money import format_money, from_minor, round_to_minor, typed_to_minor
+from toolkit.numbers import shown_decimal
 
 
 @transaction.atomic
@@ -145,7 +146,7 @@ def _check_mass_balance(season: Season, sold_as: Certification, quantity_kg: int
 
 
 def _t(kg: Decimal) -> str:
-    return f"{kg / KG_PER_TONNE:,.3f}"
+    return shown_decimal(Decimal(kg) / KG_PER_TONNE)
 
 
 # --- Invoicing and payments received ---------------------------------------------------
@@ -214,7 +215,7 @@ def receive_payment(
         errors["reference"] = _("El pago %(reference)s ya está registrado.") % {"reference": reference}
     cents = None
     try:
-        cents = typed_to_minor(amount)
+        cents = typed_to_minor(amount, "USD")
     except ValidationError as exc:
         errors["amount"] = exc.messages[0]
     if cents is not None and cents <= 0:

@@ -1,7 +1,5 @@
 """Pages of trade: lots, sales contracts, invoices and payments, the mass balance."""
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +18,7 @@ from sales.models import SalesContract
 from sales.selectors import mass_balances
 from sales.services import invoice_contract, receive_payment, record_contract
 from toolkit.money import format_money
+from toolkit.numbers import parse_money
 from toolkit.roles import (
     ADMINISTRATOR,
     REVIEWERS,
@@ -55,11 +54,9 @@ def contract_new(request):
     if request.method == "POST":
         price = None
         try:
-            price = Decimal(data.get("contract_price", "").strip().replace(",", "."))
-        except InvalidOperation:
-            errors["contract_price"] = [
-                _("Escriba el precio en US$ por tonelada, por ejemplo 2150 o 2150,50.")
-            ]
+            price = parse_money(data.get("contract_price", ""), currency="USD")
+        except ValidationError as exc:
+            errors["contract_price"] = exc.messages
         signed_on = date_or_none(data.get("signed_on"))
         if signed_on is None:
             errors["signed_on"] = [_("Indique la fecha del contrato.")]

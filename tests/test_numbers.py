@@ -26,6 +26,7 @@ from toolkit.numbers import (
     parse_rate,
 )
 from toolkit.templatetags.minka_money import kg as kg_display
+from toolkit.templatetags.minka_money import tonnes as tonnes_display
 
 NEG = {"allow_negative": True}
 PEN = {"currency": "PEN"}
@@ -95,6 +96,13 @@ ACCEPTED = [
     (".5", {}, "0.5"),
     (",5", {}, "0.5"),
     (".125", {}, "0.125"),
+    # Trailing zeros are not significant decimals: the way to type a weight of three decimals.
+    ("62.1250", {"unit": "kg", "max_decimals": 3}, "62.1250"),
+    ("2.50", {"max_decimals": 1}, "2.50"),
+    # A quantity with a known range takes the only reading inside it (an exchange rate).
+    ("3,418", {"between": (Decimal("0.5"), Decimal("20"))}, "3.418"),
+    ("3.418", {"between": (Decimal("0.5"), Decimal("20"))}, "3.418"),
+    ("1,250", {"between": (Decimal("100"), Decimal("5000"))}, "1250"),
     # Both marks: the last one is the decimal separator.
     ("2,500.50", {}, "2500.50"),
     ("2.500,50", {}, "2500.50"),
@@ -128,15 +136,17 @@ REFUSED = [
     ("1.250", {}, "ambiguous", "¿1250 o 1.25? Escriba 1250 o 1.25"),
     ("2,000", {}, "ambiguous", "¿2000 o 2? Escriba 2000 o 2"),
     ("01,250", {}, "ambiguous", "¿1250 o 1.25? Escriba 1250 o 1.25"),
-    ("62.125", {}, "ambiguous", "¿62125 o 62.125? Escriba 62125 o 62.125"),
-    ("1234,567", {}, "ambiguous", "¿1234567 o 1234.567? Escriba 1234567 o 1234.567"),
+    # The decimal reading of three decimals is offered with a fourth zero, which is not ambiguous.
+    ("62.125", {}, "ambiguous", "¿62125 o 62.125? Escriba 62125 o 62.1250"),
+    ("1234,567", {}, "ambiguous", "¿1234567 o 1234.567? Escriba 1234567 o 1234.5670"),
     ("-2,500", NEG, "ambiguous", "¿-2500 o -2.5? Escriba -2500 o -2.5"),
     ("S/ 2,500", PEN, "ambiguous", "¿2500 o 2.5? Escriba 2500 o 2.5"),
     ("1.250 kg", {"unit": "kg", "max_decimals": 3}, "ambiguous", "¿1250 o 1.25? Escriba 1250 o 1.25"),
+    ("3,418", {"between": (Decimal("0"), Decimal("10000"))}, "ambiguous", "¿3418 o 3.418?"),
     # More decimals than allowed.
     ("S/ 2.505", {**PEN, "max_decimals": 2}, "too_many_decimals", "Use como máximo 2 decimales"),
     ("S/ 2,500.505", {**PEN, "max_decimals": 2}, "too_many_decimals", "Use como máximo 2 decimales"),
-    ("2.50", {"max_decimals": 1}, "too_many_decimals", "Use como máximo 1 decimal."),
+    ("2.55", {"max_decimals": 1}, "too_many_decimals", "Use como máximo 1 decimal."),
     ("1,234.5678", {"max_decimals": 3}, "too_many_decimals", "Use como máximo 3 decimales"),
     ("2.5", {"max_decimals": 0}, "too_many_decimals", "escriba un número entero"),
     # Misplaced separators.
@@ -224,7 +234,7 @@ def test_refuses(typed, options, code, says):
 def test_the_ambiguous_message_has_both_readings_and_what_was_typed():
     error = refusal(parse_decimal, "  2,500 ")
     assert error.text == "«2,500»: ¿2500 o 2.5? Escriba 2500 o 2.5."
-    assert error.params == {"typed": "2,500", "grouped": "2500", "decimal": "2.5"}
+    assert error.params == {"typed": "2,500", "grouped": "2500", "decimal": "2.5", "decimal_typed": "2.5"}
 
 
 def test_the_result_is_an_exact_decimal_never_a_float():
@@ -448,18 +458,40 @@ GRAMS = st.integers(min_value=0, max_value=10**15)
 @example(grams=1_234_000)
 @example(grams=62_125)
 @example(grams=125)
-def test_kg_as_minka_displays_it_reads_back_or_is_asked_about(grams):
+def test_kg_as_minka_displays_it_reads_back(grams):
+    """Minka never shows a weight it would refuse as ambiguous if it were typed back."""
     expected = Decimal(grams) / 1000
-    shown = kg_display(grams)  # '1,234.5 kg', '62.125 kg', '1,234 kg'
+    shown = kg_display(grams)  # '1,234.5 kg', '62.1250 kg', '1,234.0 kg'
     number = shown.removesuffix(" kg")
-    if one_mark_then_three_digits(number):
-        # «62.125 kg» and «1,234 kg» are ambiguous as typed; the question offers the meant value.
-        error = refusal(parse_kg, shown)
-        assert error.code == "ambiguous"
-        assert expected in {Decimal(error.params["grouped"]), Decimal(error.params["decimal"])}
+    assert not one_mark_then_three_digits(number), shown
+    assert parse_kg(shown) == expected
+    assert parse_kg(number) == expected
+
+
+@given(kg=st.integers(min_value=0, max_value=10**12))
+@example(kg=25_000)
+@example(kg=1_234_000)
+@example(kg=12_345)
+def test_tonnes_as_minka_displays_them_read_back(kg):
+    shown = tonnes_display(kg)  # '25 t', '1,234.0 t', '12.3450 t'
+    assert parse_decimal(shown, unit="t", max_decimals=3) == Decimal(kg) / 1000, shown
+
+
+@given(
+    whole=st.integers(min_value=1, max_value=999),
+    fraction=st.integers(min_value=0, max_value=999),
+    mark=st.sampled_from(".,"),
+    low=st.integers(min_value=0, max_value=10**7),
+    span=st.integers(min_value=0, max_value=10**7),
+)
+def test_a_range_settles_the_reading_only_when_one_reading_is_outside_it(whole, fraction, mark, low, span):
+    typed, between = f"{whole}{mark}{fraction:03d}", (Decimal(low) / 1000, Decimal(low + span) / 1000)
+    inside = {r for r in (Decimal(f"{whole}{fraction:03d}"), Decimal(f"{whole}.{fraction:03d}"))}
+    inside = {r for r in inside if between[0] <= r <= between[1]}
+    if len(inside) == 1:
+        assert parse_decimal(typed, between=between) in inside
     else:
-        assert parse_kg(shown) == expected
-        assert parse_kg(number) == expected
+        assert refusal(parse_decimal, typed, between=between).code == "ambiguous"
 
 
 @given(grams=st.integers(min_value=1_000_000, max_value=10**15))

@@ -43,9 +43,16 @@ def to_minor(amount: Decimal | int | str) -> int:
     return int(value.scaleb(2))
 
 
-def typed_to_minor(amount) -> int:
-    """An amount a person typed (decimal comma or point) in minor units; see ``to_minor``."""
-    return to_minor(amount.strip().replace(",", ".") if isinstance(amount, str) else amount)
+def typed_to_minor(amount, currency: str = "PEN") -> int:
+    """An amount in ``currency`` in minor units. Text is what a person typed and is read by the one
+    number parser (toolkit.numbers.parse_money), which refuses what it would have to guess; a Decimal
+    or int comes from code and is taken as it is (see ``to_minor``). Negative amounts are read, so
+    callers say themselves why a negative amount is refused."""
+    if isinstance(amount, str):
+        from toolkit.numbers import parse_money  # numbers imports forms; money stays light
+
+        amount = parse_money(amount, currency=currency, allow_negative=True)
+    return to_minor(amount)
 
 
 def round_to_minor(amount: Decimal | int | str) -> int:

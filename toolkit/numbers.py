@@ -19,8 +19,10 @@ repeats what was typed, anything it would have to guess:
 - Currency signs: «S/», «S/.» (followed by a space) and «PEN» for soles; «US$», «USD» and «$» for
   dollars; upper or lower case. Spaces (also U+00A0 and U+202F) may separate sign and number. A
   currency sign is accepted only when the caller names the expected currency, and must match it.
-- No exponents («1e5»), no inf/NaN, only ASCII digits, and no more decimals than the field allows,
-  counted as typed («2.50» has two). The result is an exact Decimal as typed, never a float.
+- No exponents («1e5»), no inf/NaN, only ASCII digits, and no more significant decimals than the
+  field allows: trailing zeros do not count («2.50» is 2.5), so a weight of exactly three decimals
+  can always be typed unambiguously with a fourth zero («62.1250» kg). The result is an exact
+  Decimal as typed, never a float.
 
 Messages are ValidationErrors with a code («empty», «invalid», «ambiguous», «wrong_currency»,
 «negative», «out_of_range», «too_many_decimals») and the typed text (stripped) as ``params["typed"]``.
@@ -50,7 +52,7 @@ MESSAGES = {
     "invalid": _("«%(typed)s» no es un número."),
     "exponent": _("«%(typed)s» está en notación científica; escriba el número completo."),
     "separators": _("«%(typed)s» tiene los separadores de miles o de decimales fuera de lugar."),
-    "ambiguous": _("«%(typed)s»: ¿%(grouped)s o %(decimal)s? Escriba %(grouped)s o %(decimal)s."),
+    "ambiguous": _("«%(typed)s»: ¿%(grouped)s o %(decimal)s? Escriba %(grouped)s o %(decimal_typed)s."),
     "currency": _("«%(typed)s» no es un monto en %(currency)s."),
     "no_currency": _("«%(typed)s» lleva un símbolo de moneda; aquí se escribe solo el número."),
     "negative": _("«%(typed)s»: el número no puede ser negativo."),
@@ -78,11 +80,15 @@ def parse_decimal(
     unit: str | None = None,
     allow_negative: bool = False,
     max_digits: int = 15,
+    between: tuple[Decimal, Decimal] | None = None,
 ) -> Decimal:
     """The exact Decimal a person meant by ``typed``, or a ValidationError saying why not.
 
     ``currency`` ("PEN"/"USD") allows that currency's signs and refuses the others; ``unit`` (e.g. "kg",
     "%") allows that suffix; ``max_digits`` limits the digits before the decimal separator.
+    ``between`` (low, high) is for a quantity whose every possible value lies in that range, such as
+    an exchange rate in soles per dollar: of the two readings of «3,418» only 3.418 can be a rate, so
+    it is taken instead of asked about. Without it the text alone decides.
     """
     if not isinstance(typed, str):
         raise TypeError("parse_decimal reads text; use number_from_cell for spreadsheet cells.")
@@ -110,13 +116,15 @@ def parse_decimal(
     negative = bool(match["minus"] or match["minus_after"]) and number.strip("0.,") != ""
     if negative and not allow_negative:
         raise _refuse("negative", "negative", typed)
-    whole, fraction = _whole_and_fraction(number, typed, max_decimals, "-" if negative else "")
-    _check_size(typed, len(whole.lstrip("0")), len(fraction), max_decimals, max_digits)
+    whole, fraction = _whole_and_fraction(number, typed, max_decimals, "-" if negative else "", between)
+    _check_size(typed, len(whole.lstrip("0")), len(fraction.rstrip("0")), max_decimals, max_digits)
     value = Decimal(f"{whole or '0'}.{fraction}" if fraction else whole)
     return -value if negative else value
 
 
-def _whole_and_fraction(number: str, typed: str, max_decimals: int | None, minus: str) -> tuple[str, str]:
+def _whole_and_fraction(
+    number: str, typed: str, max_decimals: int | None, minus: str, between=None
+) -> tuple[str, str]:
     """The digits before and after the decimal separator of ``number`` (digits, points, commas)."""
     marks = [c for c in number if c in ".,"]
     parts = re.split("[.,]", number)
@@ -127,17 +135,26 @@ def _whole_and_fraction(number: str, typed: str, max_decimals: int | None, minus
         if not fraction:
             raise _refuse("separators", "invalid", typed)
         if len(fraction) == 3 and whole.strip("0"):
+            if between is not None:
+                low, high = between
+                as_decimal_fits = low <= Decimal(f"{minus}{whole}.{fraction}") <= high
+                as_grouped_fits = low <= Decimal(f"{minus}{whole}{fraction}") <= high
+                if as_decimal_fits != as_grouped_fits:
+                    return (whole, fraction) if as_decimal_fits else (whole + fraction, "")
             if max_decimals is not None and len(fraction.rstrip("0")) > max_decimals:
                 # Read as decimals it has too many for this field: say that rather than offer it.
                 raise _too_many_decimals(typed, max_decimals)
             whole = whole.lstrip("0")
             as_decimal = f"{whole}.{fraction}".rstrip("0").rstrip(".")
+            # «62.125» is typed unambiguously as «62.1250»: offer that spelling.
+            typable = as_decimal + "0" if len(as_decimal.partition(".")[2]) == 3 else as_decimal
             raise _refuse(
                 "ambiguous",
                 "ambiguous",
                 typed,
                 grouped=f"{minus}{whole}{fraction}",
                 decimal=f"{minus}{as_decimal}",
+                decimal_typed=f"{minus}{typable}",
             )
         return whole, fraction
     if len(set(marks)) == 1:
@@ -169,6 +186,22 @@ def _check_size(
         raise _too_many_decimals(typed, max_decimals)
 
 
+def shown_decimal(value: Decimal, *, decimals: int | None = None) -> str:
+    """``value`` as Minka shows a number, with thousands grouped («1,234.5»), written so that the
+    parser reads it back as itself: a single mark followed by exactly three digits would be asked
+    about, so «1,234» is shown «1,234.0» and «62.125» is shown «62.1250».
+
+    ``decimals`` fixes the number of decimals; without it trailing zeros are dropped."""
+    text = f"{value:,.{decimals}f}" if decimals is not None else f"{value.normalize():,f}"
+    if decimals is None and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    digits = text.lstrip("-")
+    marks = [c for c in digits if c in ".,"]
+    if len(marks) == 1 and len(digits.split(marks[0])[1]) == 3 and digits.split(marks[0])[0].strip("0"):
+        text += "0" if marks[0] == "." else ".0"
+    return text
+
+
 def parse_money(typed: str, *, currency: str = "PEN", allow_negative: bool = False) -> Decimal:
     """An amount in soles or dollars, at most two decimals: «S/ 2,500.00», «US$ 1,734.5», «2500»."""
     return parse_decimal(typed, max_decimals=2, currency=currency, allow_negative=allow_negative)
@@ -179,9 +212,9 @@ def parse_kg(typed: str, *, allow_negative: bool = False) -> Decimal:
     return parse_decimal(typed, max_decimals=3, unit="kg", allow_negative=allow_negative)
 
 
-def parse_rate(typed: str, *, allow_negative: bool = False) -> Decimal:
-    """An exchange rate or factor, at most four decimals: «3.7512»."""
-    return parse_decimal(typed, max_decimals=4, allow_negative=allow_negative)
+def parse_rate(typed: str, *, allow_negative: bool = False, between=None) -> Decimal:
+    """An exchange rate or factor, at most four decimals: «3.7512». See parse_decimal for ``between``."""
+    return parse_decimal(typed, max_decimals=4, allow_negative=allow_negative, between=between)
 
 
 def parse_percent(typed: str, *, allow_negative: bool = False) -> Decimal:
@@ -209,7 +242,7 @@ def number_from_cell(value, **options) -> Decimal | None:
     _check_size(
         typed,
         max(whole_digits, 0),
-        max(-number.as_tuple().exponent, 0),
+        max(-number.normalize().as_tuple().exponent, 0) if number else 0,
         options.get("max_decimals"),
         options.get("max_digits", 15),
     )

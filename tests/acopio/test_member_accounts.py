@@ -167,9 +167,16 @@ def test_decimal_and_integer_amounts_are_taken_exactly(maria, move):
     assert owed_to_member(maria) == OWED - 10 - 300 - 123_450
 
 
-@pytest.mark.parametrize("amount", ["10.005", "0.001", Decimal("1.999")])
-def test_more_than_two_decimals_is_refused_not_rounded(maria, move, amount):
-    assert "más de dos decimales" in refused(lambda: move(maria, amount=amount), "amount")
+@pytest.mark.parametrize(
+    "amount, says",
+    [
+        ("10.005", "«10.005» tiene demasiados decimales. Use como máximo 2 decimales."),
+        ("0.001", "«0.001» tiene demasiados decimales. Use como máximo 2 decimales."),
+        (Decimal("1.999"), "El monto 1.999 tiene más de dos decimales."),
+    ],
+)
+def test_more_than_two_decimals_is_refused_not_rounded(maria, move, amount, says):
+    assert says in refused(lambda: move(maria, amount=amount), "amount")
 
 
 @pytest.mark.parametrize(
@@ -178,7 +185,7 @@ def test_more_than_two_decimals_is_refused_not_rounded(maria, move, amount):
         ("", "Indique el importe."),
         ("0", "mayor que cero"),
         ("-5", "mayor que cero"),
-        ("cien", "no es un monto válido"),
+        ("cien", "«cien» no es un número"),
     ],
 )
 def test_an_amount_that_is_not_a_positive_sum_is_refused(maria, move, amount, message):
@@ -263,7 +270,7 @@ def test_a_refused_movement_on_the_page_says_why_and_saves_nothing(maria, role_c
     for problem, message in (
         ({"document": ""}, "Indique el documento"),
         ({"amount": ""}, "Indique el importe."),
-        ({"amount": "1.005"}, "más de dos decimales"),
+        ({"amount": "1.005"}, "como máximo 2 decimales"),
         ({"date": "31/02/2026"}, "<li>Fecha no válida.</li>"),
     ):
         response = admin.post(url, movement_form(**problem))

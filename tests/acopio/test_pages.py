@@ -433,7 +433,7 @@ def test_the_yield_control_reads_as_much_for_many_flagged_members_as_for_one(coo
     with CaptureQueriesContext(connection) as two:
         html = client.get(reverse("acopio:yield_control")).content.decode()
     assert "Rosa Ríos Isuiza" in html and "Segundo Panaifo Amasifuen" in html
-    assert "1,898 kg" in html and "1,800 kg" in html and "<strong>98 kg</strong>" in html
+    assert "1,898.0 kg" in html and "1,800.0 kg" in html and "<strong>98 kg</strong>" in html
     assert len(two.captured_queries) == len(one.captured_queries)
 
 

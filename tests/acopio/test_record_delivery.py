@@ -113,7 +113,7 @@ def test_receipt_numbers_are_gapless_per_centre_even_after_a_refusal(coop, deliv
         ({"gross_kg": "10", "tare_kg": "10"}, "tare_kg", "menor que el peso bruto"),
         ({"gross_kg": "-5"}, "gross_kg", "negativo"),
         ({"gross_kg": "10.0005"}, "gross_kg", "3 decimales"),
-        ({"moisture_pct": "120"}, "moisture_pct", "entre 0 y 99,9"),
+        ({"moisture_pct": "120"}, "moisture_pct", "entre 0 y 99.9"),
         ({"grade": Grade.UNGRADED}, "grade", "Para cacao seco"),
         ({"date": date(2024, 6, 1)}, "date", "No hay campaña"),
         ({"date": date(2025, 6, 1)}, "grade", "No hay precio vigente al 01/06/2025"),

@@ -87,7 +87,7 @@ def test_selling_premium_dollars_moves_them_into_the_fund_in_soles(fund):
         "usd": ["El fondo tiene US$ 1,000.00 en dólares; no se pueden cambiar US$ 1,000.01."],
         "document": ["La operación CAMBIO-001 ya está registrada."],
     }
-    with pytest.raises(ValidationError, match="4 decimales como máximo"):
+    with pytest.raises(ValidationError, match="como máximo 4 decimales"):
         convert_premium(usd="10", rate="3.50001", on=date(2020, 6, 21), document="C2", user=fund["admin"])
     assert JournalEntry.objects.count() == entries
 

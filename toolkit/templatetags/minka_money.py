@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import template
 
 from toolkit.money import GRAMS_PER_KG, format_money
+from toolkit.numbers import shown_decimal
 
 register = template.Library()
 
@@ -23,15 +24,13 @@ def dollars(cents) -> str:
 
 @register.filter
 def tonnes(kilograms) -> str:
-    """Kilograms (Decimal or int) as tonnes with three decimals: 25.000 t."""
-    return "" if kilograms is None else f"{Decimal(kilograms) / 1000:,.3f} t"
+    """Kilograms (Decimal or int) as tonnes, written as the parser reads them back: 25 t, 12.5 t."""
+    return "" if kilograms is None else f"{shown_decimal(Decimal(kilograms) / 1000)} t"
 
 
 @register.filter
 def kg(grams) -> str:
-    """Grams as kilograms with up to three decimals: 1,234.5 kg."""
+    """Grams as kilograms, written as the parser reads them back: 1,234.5 kg, 1,234.0 kg, 62.1250 kg."""
     if grams is None:
         return ""
-    value = (Decimal(int(grams)) / GRAMS_PER_KG).normalize()
-    text = f"{value:,.3f}".rstrip("0").rstrip(".")
-    return f"{text} kg"
+    return f"{shown_decimal(Decimal(int(grams)) / GRAMS_PER_KG)} kg"
