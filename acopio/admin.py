@@ -5,10 +5,11 @@ from django.shortcuts import redirect
 from django.urls import path
 
 from acopio.models import CollectionCentre, Delivery, PriceRow
+from toolkit.admin import TypedNumbersAdmin
 
 
 @admin.register(CollectionCentre)
-class CollectionCentreAdmin(admin.ModelAdmin):
+class CollectionCentreAdmin(TypedNumbersAdmin, admin.ModelAdmin):
     list_display = ("code", "name", "community", "receipt_series", "last_receipt_number", "active")
     readonly_fields = ("last_receipt_number",)
 
@@ -22,7 +23,7 @@ class CollectionCentreAdmin(admin.ModelAdmin):
 
 
 @admin.register(PriceRow)
-class PriceRowAdmin(admin.ModelAdmin):
+class PriceRowAdmin(TypedNumbersAdmin, admin.ModelAdmin):
     """The dated price list. A row that priced a delivery is read-only: add a new dated row instead."""
 
     list_display = ("valid_from", "form", "grade", "certification", "price_per_kg", "note", "created_by")
@@ -54,7 +55,7 @@ class PriceRowAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(TypedNumbersAdmin, admin.ModelAdmin):
     """Read-only: deliveries are recorded on the clerk's page or imported, and voided, never edited."""
 
     change_list_template = "admin/acopio/delivery/change_list.html"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from acopio.models import CocoaForm, CollectionCentre, Grade
 from coop.models import Member, Plot
 from toolkit.money import GRAMS_PER_KG
-from toolkit.numbers import number_from_cell, shown_decimal
+from toolkit.numbers import KgField, PercentField, number_from_cell, shown_decimal
 
 MAX_DELIVERY_KG = Decimal("5000")
 # What parse_kg says about each weight, one whole sentence per field and problem.
@@ -62,9 +62,10 @@ class DeliveryForm(forms.Form):
     plot = forms.CharField(label=_("Parcela"), required=False, max_length=30)
     form = forms.ChoiceField(label=_("Forma"), choices=CocoaForm.choices, initial=CocoaForm.WET)
     grade = forms.ChoiceField(label=_("Grado"), choices=Grade.choices, initial=Grade.UNGRADED)
-    gross_kg = forms.CharField(label=_("Peso bruto (kg)"), max_length=12)
-    tare_kg = forms.CharField(label=_("Tara (kg)"), max_length=12)
-    moisture_pct = forms.CharField(label=_("Humedad (%)"), max_length=6)
+    # Declared as typed numbers for their widget; the weights are read by parse_kg below.
+    gross_kg = KgField(label=_("Peso bruto (kg)"), max_length=12)
+    tare_kg = KgField(label=_("Tara (kg)"), max_length=12)
+    moisture_pct = PercentField(label=_("Humedad (%)"), max_length=6)
     token = forms.UUIDField(widget=forms.HiddenInput)
     replaces = forms.CharField(widget=forms.HiddenInput, required=False)
 

@@ -5,10 +5,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assemblies.models import Delegate, RuleSet
+from toolkit.admin import TypedNumbersAdmin
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(admin.ModelAdmin):
+class RuleSetAdmin(TypedNumbersAdmin, admin.ModelAdmin):
     list_display = (
         "name",
         "version",
@@ -68,7 +69,7 @@ class RuleSetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delegate)
-class DelegateAdmin(admin.ModelAdmin):
+class DelegateAdmin(TypedNumbersAdmin, admin.ModelAdmin):
     list_display = ("member", "zone", "elected_on", "term_ends_on")
     list_filter = ("zone",)
     search_fields = ("member__code", "member__dni", "member__name", "zone")

@@ -9,9 +9,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from coop import services
 from coop.models import Member, MemberStatus, MemberStatusChange, Plot, Season
 from coop.resources import TraceabilitySheetResource
+from toolkit.admin import TypedNumbersAdmin
 
 
-class PlotInline(admin.TabularInline):
+class PlotInline(TypedNumbersAdmin, admin.TabularInline):
     model = Plot
     extra = 0
     fields = (
@@ -28,7 +29,7 @@ class PlotInline(admin.TabularInline):
     show_change_link = True
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(TypedNumbersAdmin, admin.TabularInline):
     """Status history is read here and written only through the member page."""
 
     model = MemberStatusChange
@@ -45,7 +46,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(ExportMixin, SimpleHistoryAdmin):
+class MemberAdmin(TypedNumbersAdmin, ExportMixin, SimpleHistoryAdmin):
     # «Exportar» writes the selected members as the traceability sheet.
     resource_classes = [TraceabilitySheetResource]
     change_list_template = "admin/coop/member/change_list.html"
@@ -106,7 +107,7 @@ class MemberAdmin(ExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Plot)
-class PlotAdmin(SimpleHistoryAdmin):
+class PlotAdmin(TypedNumbersAdmin, SimpleHistoryAdmin):
     list_display = (
         "code",
         "member",
@@ -129,7 +130,7 @@ class PlotAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Season)
-class SeasonAdmin(admin.ModelAdmin):
+class SeasonAdmin(TypedNumbersAdmin, admin.ModelAdmin):
     list_display = ("code", "name", "starts_on", "ends_on", "wet_to_dry_factor", "max_yield_kg_per_ha")
 
     def get_readonly_fields(self, request, obj=None):

@@ -7,12 +7,15 @@ wrote is kept: EUDR asks for at least six. The text is stored as written
 
 import json
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 from shapely.validation import explain_validity
+
+from toolkit.numbers import parse_decimal
 
 # A generous box around Peru (longitude, latitude).
 PERU_LON = (Decimal("-81.5"), Decimal("-68.5"))
@@ -20,6 +23,8 @@ PERU_LAT = (Decimal("-18.5"), Decimal("0.1"))
 MIN_DECIMALS = 6
 POINT_MAX_HA = Decimal("4")
 ALLOWED_TYPES = {"Point", "Polygon", "MultiPolygon"}
+
+COORDINATE_RANGE = (Decimal(-180), Decimal(180))
 
 
 class GeometryError(ValueError):
@@ -165,8 +170,9 @@ def _as_floats(value):
 
 
 def parse_coordinate(text) -> Decimal:
-    """A latitude or longitude cell, with decimal point or comma."""
+    """A latitude or longitude as typed, with decimal point or comma, read by the one number parser.
+    A coordinate is within ±180, so «-5,123» can only be -5.123, never -5123."""
     try:
-        return Decimal(str(text).strip().replace(",", "."))
-    except InvalidOperation as exc:
-        raise GeometryError(_("«%(text)s» no es una coordenada.") % {"text": text}) from exc
+        return parse_decimal(str(text), allow_negative=True, between=COORDINATE_RANGE)
+    except ValidationError as exc:
+        raise GeometryError(_("«%(text)s» no es una coordenada.") % {"text": str(text).strip()}) from exc

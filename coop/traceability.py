@@ -11,14 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 import tablib
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from coop.geometry import GeometryError, parse_coordinate, parse_geojson, point
 from coop.models import MemberStatus, OrganicStage, Sex
+from toolkit.numbers import number_from_cell
 from toolkit.spreadsheets import (
     HEADER_SEARCH_ROWS,
     CellError,
@@ -174,25 +176,15 @@ def parse_dni(value) -> str:
     return text
 
 
-def parse_decimal(value) -> Decimal | None:
+def parse_decimal(value, **options) -> Decimal | None:
+    """A number cell: a spreadsheet number as it is, text through the one number parser
+    (toolkit.numbers), which refuses «1,250» (1250 or 1.25?) instead of guessing."""
     if value is None or cell_text(value) == "":
         return None
-    if isinstance(value, int | float):
-        number = Decimal(repr(value))
-    else:
-        text = cell_text(value).replace(" ", "")
-        if "," in text and "." in text:
-            # 1.234,5 or 1,234.5: the last separator is the decimal one.
-            thousands = "." if text.rfind(",") > text.rfind(".") else ","
-            text = text.replace(thousands, "")
-        text = text.replace(",", ".")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise CellError(_("«%(value)s» no es un número.") % {"value": cell_text(value)}) from None
-    if not number.is_finite():
-        raise CellError(_("«%(value)s» no es un número.") % {"value": cell_text(value)})
-    return number
+    try:
+        return number_from_cell(value.strip() if isinstance(value, str) else value, **options)
+    except ValidationError as exc:
+        raise CellError(exc.messages[0]) from None
 
 
 def parse_area(value) -> Decimal | None:
@@ -404,9 +396,8 @@ def parse_status(value) -> str:
 def parse_coordinate_cell(value):
     if value is None or cell_text(value) == "":
         return None
-    if isinstance(value, float):
-        # Excel stores coordinates as floats; repr keeps the digits typed.
-        return Decimal(repr(value))
+    if not isinstance(value, str):
+        return parse_decimal(value, allow_negative=True)  # Excel stores coordinates as numbers
     try:
         return parse_coordinate(value)
     except GeometryError as exc:

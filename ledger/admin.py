@@ -3,9 +3,10 @@
 from django.contrib import admin
 
 from ledger.models import Account, JournalEntry, JournalLine, MemberMovement
+from toolkit.admin import TypedNumbersAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(TypedNumbersAdmin, admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -25,7 +26,7 @@ class AccountAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-class JournalLineInline(admin.TabularInline):
+class JournalLineInline(TypedNumbersAdmin, admin.TabularInline):
     model = JournalLine
     fields = ("account", "amount", "currency", "memo")
     readonly_fields = fields

@@ -3,10 +3,11 @@
 from django.contrib import admin
 
 from sales.models import ExchangeRate, FairtradeTerms
+from toolkit.admin import TypedNumbersAdmin
 
 
 @admin.register(FairtradeTerms)
-class FairtradeTermsAdmin(admin.ModelAdmin):
+class FairtradeTermsAdmin(TypedNumbersAdmin, admin.ModelAdmin):
     """Administrators add each review's row from the official table; rows are never edited."""
 
     list_display = (
@@ -30,7 +31,7 @@ class FairtradeTermsAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
+class ExchangeRateAdmin(TypedNumbersAdmin, admin.ModelAdmin):
     list_display = ("date", "buy", "sell", "source")
     date_hierarchy = "date"
 

@@ -256,9 +256,11 @@ class TypedNumberField(forms.CharField):
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
     parse = staticmethod(parse_decimal)
 
-    def __init__(self, *, parse_options: dict | None = None, **kwargs):
+    def __init__(self, *, parse_options: dict | None = None, max_length: int | None = None, **kwargs):
         self.parse_options = parse_options or {}
-        super().__init__(**kwargs)
+        super().__init__(**kwargs)  # no max_length: its validator would measure the Decimal
+        if max_length is not None:
+            self.widget.attrs["maxlength"] = str(max_length)
 
     def to_python(self, value):
         text = super().to_python(value)
