@@ -7,6 +7,7 @@ from assemblies import views as assembly_views
 from certification import views as certification_views
 from config import pages, views
 from toolkit.roles import public
+from toolkit.understood import understood_number
 
 pages.register_sections()
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("cuenta/", include("config.account_urls")),
     path("i18n/idioma/", public(set_language), name="set_language"),
     path("salud/", views.health, name="health"),
+    path("numero/", understood_number, name="understood_number"),
     path("padron/", include("coop.urls")),
     path("", include("acopio.urls")),
     path("", include("ledger.urls")),

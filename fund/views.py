@@ -117,10 +117,10 @@ def budget_line_new(request):
             messages.success(
                 request,
                 _(
-                    "Línea «%(line)s» agregada al plan como borrador: "
+                    "Línea «%(line)s» agregada al plan como borrador por %(amount)s: "
                     "la asamblea debe aprobarla antes de gastar."
                 )
-                % {"line": line.purpose},
+                % {"line": line.purpose, "amount": format_money(line.amount_minor, "PEN")},
             )
             return redirect("fund:fund_overview")
     return render(

@@ -12,6 +12,7 @@ from coop.models import Member
 from ledger.forms import MovementForm
 from ledger.member_accounts import record_movement, reverse_movement
 from ledger.models import MemberMovement
+from toolkit.money import format_money
 from toolkit.roles import (
     ADMINISTRATOR,
     role_required,
@@ -47,8 +48,12 @@ def movement_new(request, code):
             else:
                 messages.success(
                     request,
-                    _("%(kind)s registrado: documento %(document)s.")
-                    % {"kind": movement.get_kind_display(), "document": movement.document},
+                    _("%(kind)s registrado por %(amount)s: documento %(document)s.")
+                    % {
+                        "kind": movement.get_kind_display(),
+                        "amount": format_money(movement.amount_minor, "PEN"),
+                        "document": movement.document,
+                    },
                 )
                 return redirect(f"{member.get_absolute_url()}#cuenta")
     else:

@@ -7,14 +7,13 @@ published before it, up to a week back, and never a guess beyond that.
 from dataclasses import dataclass
 from datetime import date as Date
 from datetime import timedelta
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sales.models import ExchangeRate
-from toolkit.numbers import number_from_cell
+from toolkit.numbers import SOLES_PER_DOLLAR, number_from_cell
 from toolkit.spreadsheets import (
     CellError,
     ProblemReport,
@@ -25,10 +24,7 @@ from toolkit.spreadsheets import (
 
 MAX_DAYS_BACK = 7
 HEADERS = {"fecha": "date", "compra": "buy", "venta": "sell", "tc compra": "buy", "tc venta": "sell"}
-
-# Soles per US dollar have stayed between 2.5 and 4.5 for decades: outside this range a figure is a
-# typing or file error. It also settles «3,418», which as a rate can only be 3.418.
-PLAUSIBLE_RATE = (Decimal("0.5"), Decimal("20"))
+PLAUSIBLE_RATE = SOLES_PER_DOLLAR
 
 
 @dataclass

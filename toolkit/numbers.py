@@ -36,6 +36,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+# Soles per US dollar have stayed between 2.5 and 4.5 for decades: outside this range a figure is a
+# typing or file error. It also settles «3,418», which as an exchange rate can only be 3.418.
+SOLES_PER_DOLLAR = (Decimal("0.5"), Decimal("20"))
+
 CURRENCY_SIGNS = {"S/": "PEN", "S/.": "PEN", "PEN": "PEN", "US$": "USD", "USD": "USD", "$": "USD"}
 SHOWN_SIGN = {"PEN": "S/", "USD": "US$"}
 

@@ -32,6 +32,34 @@
     setTimeout(function () { button.disabled = true; }, 0);
   });
 
+  // <input data-understood="pen" data-understood-url="/numero/">: under the field, what Minka reads
+  // in what is being typed («Minka entiende: S/ 2,500.00», or why it cannot tell), asked of the
+  // server's one number parser. Without JS the form still refuses what is ambiguous when sent.
+  function understood(input) {
+    var out = document.createElement("output"), timer = null, asked = 0;
+    out.className = "understood";
+    out.setAttribute("aria-live", "polite");
+    out.htmlFor = input.id;
+    input.insertAdjacentElement("afterend", out);
+    function ask() {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var mine = ++asked, text = input.value;
+        if (!text.trim()) { out.textContent = ""; return; }
+        var url = input.dataset.understoodUrl + "?kind=" + encodeURIComponent(input.dataset.understood) +
+          "&text=" + encodeURIComponent(text);
+        fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (said) {
+          if (mine !== asked) return;  // an older answer arriving late
+          out.textContent = said.text;
+          out.classList.toggle("refused", !said.ok);
+        }).catch(function () { out.textContent = ""; });
+      }, 250);
+    }
+    input.addEventListener("input", ask);
+    if (input.value) ask();
+  }
+  document.querySelectorAll("input[data-understood]").forEach(understood);
+
   // <select data-autosubmit>: choosing an option shows it (a <noscript> button does it without JS).
   document.addEventListener("change", function (event) {
     if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
