@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from acopio.models import CocoaForm, CollectionCentre, Grade
 from coop.models import Member, Plot
+from toolkit.dates import TypedDateField
 from toolkit.money import GRAMS_PER_KG
 from toolkit.numbers import KgField, PercentField, number_from_cell, shown_decimal
 
@@ -57,7 +58,7 @@ class DeliveryForm(forms.Form):
     centre = forms.ModelChoiceField(
         label=_("Centro de acopio"), queryset=CollectionCentre.objects.filter(active=True), empty_label=None
     )
-    date = forms.DateField(label=_("Fecha"), initial=timezone.localdate)
+    date = TypedDateField(label=_("Fecha"), initial=timezone.localdate)
     member = forms.CharField(label=_("Socio (código, DNI o nombre)"), max_length=200)
     plot = forms.CharField(label=_("Parcela"), required=False, max_length=30)
     form = forms.ChoiceField(label=_("Forma"), choices=CocoaForm.choices, initial=CocoaForm.WET)

@@ -1,6 +1,7 @@
 """Pages of the collection centre (acopio): the clerk's page, receipts, voids, lists, imports."""
 
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 from django.contrib import messages
@@ -20,6 +21,8 @@ from acopio.forms import DeliveryForm, find_member
 from acopio.models import CollectionCentre, Delivery, DeliveryStatus
 from coop.models import Member, Season
 from ledger.models import JournalEntry
+from toolkit.money import GRAMS_PER_KG
+from toolkit.numbers import prefilled
 from toolkit.pdf import pdf_response, qr_svg, render_pdf
 from toolkit.roles import (
     ADMINISTRATOR,
@@ -175,8 +178,8 @@ def _values_of(delivery: Delivery) -> dict:
         "plot": delivery.plot.code if delivery.plot else "",
         "form": delivery.form,
         "grade": delivery.grade,
-        "gross_kg": f"{delivery.gross_g / 1000:.3f}",
-        "tare_kg": f"{delivery.tare_g / 1000:.3f}",
+        "gross_kg": prefilled(Decimal(delivery.gross_g) / GRAMS_PER_KG),
+        "tare_kg": prefilled(Decimal(delivery.tare_g) / GRAMS_PER_KG),
         "moisture_pct": delivery.moisture_pct,
         "replaces": delivery.receipt_code,
     }

@@ -26,6 +26,7 @@ from certification.models import AuditPackRun, DownloadLog, IssuedDocument, Prin
 from certification.reports import fund_report_draft, season_report_draft
 from certification.statements import statement_draft
 from coop.models import Member, Season
+from toolkit.dates import TypedDateField
 from toolkit.pdf import pdf_response
 from toolkit.roles import (
     ADMINISTRATOR,
@@ -116,8 +117,8 @@ class DownloadFilterForm(forms.Form):
         empty_label=_("Todas"),
         to_field_name="code",
     )
-    desde = forms.DateField(label=_("Desde"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    hasta = forms.DateField(label=_("Hasta"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    desde = TypedDateField(label=_("Desde"), required=False)
+    hasta = TypedDateField(label=_("Hasta"), required=False)
     q = forms.CharField(label=_("Documento o archivo"), required=False, max_length=100)
 
     def __init__(self, *args, user, **kwargs):

@@ -27,6 +27,7 @@ from coop.models import (
     Plot,
     RegisterExport,
 )
+from toolkit.dates import TypedDateField
 from toolkit.roles import (
     ADMINISTRATOR,
     ALL_ROLES,
@@ -108,8 +109,8 @@ def member_list(request):
 
 class StatusChangeForm(forms.Form):
     status = forms.ChoiceField(label=_("Nuevo estado"), choices=MemberStatus.choices)
-    effective_date = forms.DateField(
-        label=_("Fecha"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    effective_date = TypedDateField(
+        label=_("Fecha"),
     )
     note = forms.CharField(label=_("Motivo"), required=False, max_length=300)
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ledger.models import MovementKind, PaymentMethod
+from toolkit.dates import TypedDateField
 from toolkit.numbers import MoneyField
 
 
@@ -13,7 +14,7 @@ class MovementForm(forms.Form):
     method = forms.ChoiceField(
         label=_("Medio de pago"), choices=[("", "—")] + PaymentMethod.choices, required=False
     )
-    date = forms.DateField(label=_("Fecha"), initial=timezone.localdate)
+    date = TypedDateField(label=_("Fecha"), initial=timezone.localdate)
     amount = MoneyField(label=_("Importe (S/)"), max_length=16)  # read by member_accounts
     document = forms.CharField(
         label=_("Documento"), max_length=60, help_text=_("Voucher, número de operación o acuerdo firmado.")

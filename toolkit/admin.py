@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.fields import AutoFieldMixin, PositiveIntegerRelDbTypeMixin
 
-from toolkit.numbers import TypedNumberField, shown_decimal
+from toolkit.numbers import TypedNumberField, prefilled
 
 
 class ModelNumberField(TypedNumberField):
@@ -48,7 +48,7 @@ class ModelNumberField(TypedNumberField):
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):
-            return shown_decimal(value).replace(",", "")
+            return prefilled(value)
         return value
 
 

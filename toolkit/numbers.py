@@ -206,6 +206,12 @@ def shown_decimal(value: Decimal, *, decimals: int | None = None) -> str:
     return text
 
 
+def prefilled(value: Decimal) -> str:
+    """``value`` as a form field is filled with it (a corrected receipt, an admin form): without
+    grouping, and never in a shape the parser would question («200», «62.1250», «1234.5»)."""
+    return shown_decimal(value).replace(",", "")
+
+
 def parse_money(typed: str, *, currency: str = "PEN", allow_negative: bool = False) -> Decimal:
     """An amount in soles or dollars, at most two decimals: «S/ 2,500.00», «US$ 1,734.5», «2500»."""
     return parse_decimal(typed, max_decimals=2, currency=currency, allow_negative=allow_negative)

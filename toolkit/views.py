@@ -5,8 +5,9 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+
+from toolkit.dates import parse_typed_date
 
 
 def query_without_page(request) -> str:
@@ -30,10 +31,8 @@ def errors_of(exc: ValidationError) -> dict[str, list[str]]:
 
 
 def date_or_none(value):
-    try:
-        return parse_date(value or "")
-    except ValueError:
-        return None
+    """A date typed in a form (dd/mm/aaaa or ISO), or None."""
+    return parse_typed_date(value)
 
 
 def token_or_none(value) -> uuid.UUID | None:

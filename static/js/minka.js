@@ -60,6 +60,40 @@
   }
   document.querySelectorAll("input[data-understood]").forEach(understood);
 
+  // <input data-date>: a dd/mm/aaaa text box (the same in every browser language) with a calendar
+  // button beside it. The button opens the browser's own date picker on a hidden date input and
+  // writes the chosen day back as dd/mm/aaaa. data-max (ISO) limits the picker.
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+  function calendar(input) {
+    var picker = document.createElement("input"), button = document.createElement("button");
+    picker.type = "date";
+    picker.tabIndex = -1;
+    picker.setAttribute("aria-hidden", "true");
+    picker.className = "date-picker";
+    if (input.dataset.max) picker.max = input.dataset.max;
+    button.type = "button";
+    button.className = "date-button";
+    button.textContent = "\u{1F4C5}";
+    button.setAttribute("aria-label", document.documentElement.lang === "en" ? "Choose on the calendar" : "Elegir en el calendario");
+    input.insertAdjacentElement("afterend", button);
+    button.insertAdjacentElement("afterend", picker);
+    button.addEventListener("click", function () {
+      var m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(input.value.trim());
+      picker.value = m ? m[3] + "-" + two(+m[2]) + "-" + two(+m[1]) : "";
+      if (picker.showPicker) { try { picker.showPicker(); return; } catch (e) { /* fall through */ } }
+      picker.focus();
+    });
+    picker.addEventListener("change", function () {
+      var p = picker.value.split("-");
+      if (p.length !== 3) return;
+      input.value = p[2] + "/" + p[1] + "/" + p[0];
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+      input.focus();
+    });
+  }
+  document.querySelectorAll("input[data-date]").forEach(calendar);
+
   // <select data-autosubmit>: choosing an option shows it (a <noscript> button does it without JS).
   document.addEventListener("change", function (event) {
     if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
