@@ -37,7 +37,7 @@ from toolkit.roles import (
     public,
     role_required,
 )
-from toolkit.views import query_without_page
+from toolkit.views import query_without_page, token_or_none
 
 MAX_VERIFY_UPLOAD = 30 * 1024 * 1024
 PORTAL_READERS = FUND_READERS  # administration, board, oversight, certifiers and treasury
@@ -379,7 +379,8 @@ def statement_run_file(request, pk, code=None, batch=None):
 def document_verify(request, key):
     """Anyone holding a document checks here that Minka issued it, its figures, and (uploading it)
     that the file was not altered."""
-    document = IssuedDocument.objects.filter(verification_key=key).select_related("issued_by").first()
+    key = token_or_none(key)  # text that is not a key finds no document, like an unknown key
+    document = key and IssuedDocument.objects.filter(verification_key=key).select_related("issued_by").first()
     if document is None:
         return render(request, "certification/verify.html", {"document": None}, status=404)
     outcome = None

@@ -22,9 +22,11 @@ urlpatterns = [
     path("", include("fund.urls")),
     path("asambleas/", include("assemblies.urls")),
     path("certificacion/", include("certification.urls", namespace="certification")),
+    # Public: what anyone holding a receipt or document checks. A key that is not a key is answered
+    # by each page's «no existe» (404), so the keys are taken as text here and read by the views.
     path("verificar/recibo/<str:key>/", acopio_views.receipt_verify, name="receipt_verify"),
-    path("verificar/acta/<uuid:key>/", assembly_views.minutes_verify, name="minutes_verify"),
-    path("verificar/documento/<uuid:key>/", certification_views.document_verify, name="document_verify"),
+    path("verificar/acta/<str:key>/", assembly_views.minutes_verify, name="minutes_verify"),
+    path("verificar/documento/<str:key>/", certification_views.document_verify, name="document_verify"),
     path("admin/", admin.site.urls),
 ]
 handler403 = "config.views.permission_denied"
