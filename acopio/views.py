@@ -32,6 +32,7 @@ from toolkit.roles import (
     role_required,
 )
 from toolkit.uploads import SpreadsheetForm, stash_upload, take_upload
+from toolkit.verification import paper_verify_url
 from toolkit.views import errors_of, query_without_page, refused, token_or_none
 
 RECORDERS = DELIVERY_RECORDERS
@@ -221,6 +222,7 @@ def delivery_receipt_pdf(request, receipt, size):
             "delivery": delivery,
             "verify_url": verify_url,
             "qr": qr_svg(verify_url, scale=2),
+            "paper_url": paper_verify_url(request),
         },
     )
     return pdf_response(pdf, f"recibo-{delivery.receipt_code}-{size}.pdf")

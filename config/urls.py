@@ -7,6 +7,7 @@ from assemblies import views as assembly_views
 from certification import views as certification_views
 from config import pages, views
 from toolkit.roles import public
+from toolkit.verification import PAPER_VERIFY_PATH
 
 pages.register_sections()
 
@@ -24,6 +25,7 @@ urlpatterns = [
     path("certificacion/", include("certification.urls", namespace="certification")),
     # Public: what anyone holding a receipt or document checks. A key that is not a key is answered
     # by each page's «no existe» (404), so the keys are taken as text here and read by the views.
+    path(PAPER_VERIFY_PATH.lstrip("/"), certification_views.paper_verify, name="paper_verify"),
     path("verificar/recibo/<str:key>/", acopio_views.receipt_verify, name="receipt_verify"),
     path("verificar/acta/<str:key>/", assembly_views.minutes_verify, name="minutes_verify"),
     path("verificar/documento/<str:key>/", certification_views.document_verify, name="document_verify"),
