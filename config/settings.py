@@ -106,11 +106,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Minka's «página no encontrada» also with DEBUG on (config/middleware.py says why).
+    "config.middleware.NotFoundPageMiddleware",
     # Last, so it sees failed sign-ins after authentication ran.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
+# A form refused for its CSRF token gets Minka's «acceso denegado» page, in Spanish, not Django's.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
