@@ -16,6 +16,7 @@ urlpatterns = [
     path("cuenta/", include("config.account_urls")),
     path("i18n/idioma/", public(set_language), name="set_language"),
     path("salud/", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("padron/", include("coop.urls")),
     path("", include("acopio.urls")),
     path("", include("ledger.urls")),

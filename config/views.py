@@ -1,7 +1,8 @@
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -13,6 +14,12 @@ def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@public
+def favicon(request):
+    """Browsers ask for /favicon.ico where a page names no icon (a PDF, a file): send them the SVG."""
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 # --- Error pages: in Spanish, in Minka's look, each with a way on ----------------------------------

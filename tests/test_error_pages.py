@@ -1,6 +1,6 @@
 """The pages a person meets when something goes wrong: a missing page, a refusal, a stale form, a server
 error, a bad request. Each is in Spanish, in Minka's look, and offers a way on; the 404 is Minka's page
-with DEBUG on too.
+with DEBUG on too. The browser's icon is served.
 
 This module is also the URLconf of the server-error tests: Minka's own URLs and error handlers, plus
 one URL whose view fails.
@@ -9,6 +9,7 @@ one URL whose view fails.
 import re
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.db import DatabaseError
 from django.test import Client, override_settings
 from django.urls import path, reverse
@@ -32,6 +33,7 @@ def page_of(response) -> str:
 def assert_spanish_minka_page(response):
     html = page_of(response)
     assert re.search(r'<html lang="es"', html), "the page is not in Spanish"
+    assert 'rel="icon"' in html, "the page has no icon"
     for english in ("Not Found", "Page not found", "Server Error", "Forbidden", "Bad Request", "Traceback"):
         assert english not in html, english
     return html
@@ -132,3 +134,17 @@ def test_a_request_for_another_host_gets_the_spanish_bad_request_page():
     assert response.status_code == 400
     html = assert_spanish_minka_page(response)
     assert "Minka no entendió el pedido" in html and "Ir al inicio" in html
+
+
+# --- The icon ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_page_names_the_icon_and_favicon_ico_leads_to_it(client):
+    login = page_of(client.get(reverse("login")))
+    assert re.search(r'<link rel="icon" type="image/svg\+xml" href="/static/favicon\.svg">', login)
+    assert finders.find("favicon.svg"), "static/favicon.svg is missing"
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/favicon.svg"
