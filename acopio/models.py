@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coop.models import Certification, Member, Plot, Season
+from toolkit.verification import printed, short_code
 
 
 class CollectionCentre(models.Model):
@@ -294,6 +295,11 @@ class Delivery(models.Model):
     @property
     def receipt_code(self) -> str:
         return f"{self.receipt_series}-{self.receipt_number:06d}"
+
+    @property
+    def paper_code(self) -> str:
+        """Printed beside the receipt number: with both, /verificar/ finds the receipt without the QR."""
+        return printed(short_code("receipt", self.verification_key))
 
     @property
     def is_void(self) -> bool:

@@ -1,5 +1,6 @@
 """Pages of the collection centre (acopio): the clerk's page, receipts, voids, lists, imports."""
 
+import re
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -34,12 +35,16 @@ from toolkit.roles import (
     role_required,
 )
 from toolkit.uploads import SpreadsheetForm, stash_upload, take_upload
+from toolkit.verification import paper_verify_url
 from toolkit.views import errors_of, query_without_page, refused, token_or_none
 
 RECORDERS = DELIVERY_RECORDERS
 CONTROLLERS = REVIEWERS
 RECEIPT_FORMATS = {"a6": "acopio/pdf/receipt_a6.html", "ticket": "acopio/pdf/receipt_ticket.html"}
 SESSION_CENTRE = "minka_centre"
+# A receipt's verification key as services make it (secrets.token_urlsafe); anything else is not one, and
+# is not sent to the database (PostgreSQL refuses a NUL in text with an error, not an empty answer).
+VERIFICATION_KEY = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 def _delivery_or_404(receipt: str) -> Delivery:
@@ -220,6 +225,7 @@ def delivery_receipt_pdf(request, receipt, size):
             "delivery": delivery,
             "verify_url": verify_url,
             "qr": qr_svg(verify_url, scale=2),
+            "paper_url": paper_verify_url(request),
         },
     )
     return pdf_response(pdf, f"recibo-{delivery.receipt_code}-{size}.pdf")
@@ -245,8 +251,11 @@ def delivery_void(request, receipt):
 
 @public
 def receipt_verify(request, key):
-    """What anyone holding the receipt may check: it exists, its figures, and whether it was voided."""
-    delivery = Delivery.objects.select_related("member", "centre").filter(verification_key=key).first()
+    """What anyone holding the receipt may check: it exists, its figures, and whether it was voided.
+    An unknown key, or text that cannot be one, gets the page's «no existe» (404)."""
+    delivery = None
+    if VERIFICATION_KEY.fullmatch(key):
+        delivery = Delivery.objects.select_related("member", "centre").filter(verification_key=key).first()
     return render(
         request, "acopio/receipt_verify.html", {"delivery": delivery}, status=200 if delivery else 404
     )

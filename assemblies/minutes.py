@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from assemblies.models import Assembly, AttendanceEvent, AttendanceKind, MotionStatus, Presence, PresenceKind
 from toolkit.pdf import qr_svg, render_pdf
+from toolkit.verification import paper_verify_url
 
 
 def attendance(assembly: Assembly):
@@ -140,6 +141,7 @@ def minutes_pdf(assembly: Assembly, *, request=None) -> bytes:
             "hash": assembly.minutes_hash,
             "verify_url": url,
             "qr": qr_svg(url, scale=2),
+            "paper_url": paper_verify_url(request),
             "undone": AttendanceEvent.objects.filter(assembly=assembly, kind=AttendanceKind.UNDONE).count(),
             "made_at": timezone.localtime(),
         },

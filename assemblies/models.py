@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from assemblies.rules import Base, Majority, MajorityRule, Threshold
 from fund.models import PremiumCategory
 from toolkit.append_only import AppendOnlyError, AppendOnlyModel
+from toolkit.verification import printed, short_code
 
 
 def _who(label):
@@ -246,6 +247,10 @@ class Call(models.TextChoices):
     SECOND = "second", _("segunda convocatoria")
 
 
+# Minutes are numbered by their assembly: AG-000012 (Asamblea General).
+MINUTES_PREFIX = "AG"
+
+
 class Assembly(models.Model):
     kind = models.CharField(_("tipo"), max_length=14, choices=AssemblyKind.choices)
     mode = models.CharField(_("modalidad"), max_length=10, choices=AssemblyMode.choices)
@@ -297,6 +302,15 @@ class Assembly(models.Model):
 
     def get_absolute_url(self):
         return reverse("assemblies:assembly_detail", args=[self.pk])
+
+    @property
+    def minutes_number(self) -> str:
+        """The minutes' number, printed on them with their short code for /verificar/."""
+        return f"{MINUTES_PREFIX}-{self.pk:06d}"
+
+    @property
+    def paper_code(self) -> str:
+        return printed(short_code("minutes", self.verification_key))
 
     @property
     def title(self) -> str:

@@ -41,7 +41,7 @@ from fund.models import PremiumCategory, Spending, SpendingStatus
 from toolkit.pdf import pdf_response
 from toolkit.roles import ADMINISTRATOR, BOARD, CLERK, has_role, public, role_required
 from toolkit.roles import READERS as ALL_READERS
-from toolkit.views import date_or_none, errors_of, query_without_page, refused
+from toolkit.views import date_or_none, errors_of, query_without_page, refused, token_or_none
 
 # Every role reads assemblies (a members' matter); the board organises them; clerks may staff the desk.
 READERS = ALL_READERS
@@ -595,9 +595,13 @@ def minutes(request, pk):
 
 @public
 def minutes_verify(request, key):
-    assembly = get_object_or_404(
-        Assembly.objects.select_related("rule_set"), verification_key=key, status=AssemblyStatus.CLOSED
-    )
+    """Anyone holding the minutes checks their code against Minka's records. Only a closed assembly has
+    minutes: any other key, or text that is not a key, gets «no existe» (404)."""
+    key = token_or_none(key)
+    closed = Assembly.objects.select_related("rule_set").filter(status=AssemblyStatus.CLOSED)
+    assembly = closed.filter(verification_key=key).first() if key else None
+    if assembly is None:
+        return render(request, "assemblies/verify_missing.html", status=404)
     facts = minutes_facts(assembly)
     return render(
         request,

@@ -35,6 +35,7 @@ from django.utils.functional import Promise, lazy
 from certification.models import DocumentCounter, DocumentKind, IssuedDocument
 from toolkit.pdf import absolute_url, qr_svg, render_pdf
 from toolkit.spreadsheets import neutralize_row
+from toolkit.verification import paper_verify_url
 
 
 @dataclass
@@ -142,6 +143,8 @@ def issue(draft: DocumentDraft, *, user=None, request=None) -> tuple[IssuedDocum
             "code": content_hash,
             "verify_url": url,
             "qr": qr_svg(url, scale=2),
+            "paper_code": IssuedDocument.paper_code_for(key),
+            "paper_url": paper_verify_url(request),
             "kind": draft.kind.label,
             "issued_at": issued_at,
             "minka_version": settings.MINKA_VERSION,

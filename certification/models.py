@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from toolkit.verification import printed, short_code
+
 
 class DocumentKind(models.TextChoices):
     MEMBER_STATEMENT = "statement", _("Estado de cuenta del socio")
@@ -83,6 +85,15 @@ class IssuedDocument(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.title}"
+
+    @staticmethod
+    def paper_code_for(key) -> str:
+        """Printed beside the document's number: with both, /verificar/ finds it without the QR."""
+        return printed(short_code("document", key))
+
+    @property
+    def paper_code(self) -> str:
+        return self.paper_code_for(self.verification_key)
 
 
 class DownloadLog(models.Model):

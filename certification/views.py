@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from acopio.models import Lot
-from certification import eudr, pack_runs, printing
+from certification import eudr, pack_runs, paper, printing
 from certification.documents import DocumentDraft, issue, sha256
 from certification.fairtrade_report import fairtrade_workbook
 from certification.models import AuditPackRun, DownloadLog, IssuedDocument, PrintStatus, StatementRun
@@ -38,7 +38,9 @@ from toolkit.roles import (
     public,
     role_required,
 )
-from toolkit.views import query_without_page
+from toolkit.throttle import Throttle
+from toolkit.verification import read_code
+from toolkit.views import query_without_page, token_or_none
 
 MAX_VERIFY_UPLOAD = 30 * 1024 * 1024
 PORTAL_READERS = FUND_READERS  # administration, board, oversight, certifiers and treasury
@@ -380,7 +382,8 @@ def statement_run_file(request, pk, code=None, batch=None):
 def document_verify(request, key):
     """Anyone holding a document checks here that Minka issued it, its figures, and (uploading it)
     that the file was not altered."""
-    document = IssuedDocument.objects.filter(verification_key=key).select_related("issued_by").first()
+    key = token_or_none(key)  # text that is not a key finds no document, like an unknown key
+    document = key and IssuedDocument.objects.filter(verification_key=key).select_related("issued_by").first()
     if document is None:
         return render(request, "certification/verify.html", {"document": None}, status=404)
     outcome = None
@@ -393,3 +396,72 @@ def document_verify(request, key):
         else:
             outcome = "same" if sha256(upload.read()) == document.file_sha256 else "different"
     return render(request, "certification/verify.html", {"document": document, "outcome": outcome})
+
+
+# Wrong number-and-code pairs from one address: after 10 in 15 minutes, /verificar/ refuses it for the
+# rest of that time (the sign-in lock's measure). 40 tries an hour against a 40-bit code.
+PAPER_GUESSES = Throttle("paper-verify", limit=10, window=15 * 60)
+
+
+class PaperVerifyForm(forms.Form):
+    numero = forms.CharField(
+        label=_("Número del recibo, documento o acta"),
+        max_length=40,
+        error_messages={"required": _("Escriba el número impreso en el recibo, documento o acta.")},
+    )
+    codigo = forms.CharField(
+        label=_("Código corto"),
+        max_length=40,
+        error_messages={"required": _("Escriba el código corto impreso junto al número.")},
+    )
+
+    def clean_numero(self):
+        typed = self.cleaned_data["numero"]
+        if paper.read_number(typed) is None:
+            raise forms.ValidationError(
+                _(
+                    "«%(typed)s» no es un número de Minka. Escríbalo como está impreso, con su guion: "
+                    "C01-000123 (recibo), EC-0000001 (documento) o AG-000012 (acta)."
+                ),
+                params={"typed": typed},
+            )
+        return typed
+
+    def clean_codigo(self):
+        typed = self.cleaned_data["codigo"]
+        if read_code(typed) is None:
+            raise forms.ValidationError(
+                _("«%(typed)s» no es un código corto: tiene 8 letras y cifras, como 7KQ2-M9XD."),
+                params={"typed": typed},
+            )
+        return typed
+
+
+@public
+def paper_verify(request):
+    """For whoever holds a paper receipt or document and no QR reader: its number and the short code
+    printed beside it open the same verification page as the QR code; anything else is refused, naming
+    what was wrong but never whether the number exists."""
+    form = PaperVerifyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if PAPER_GUESSES.blocked(request):
+            return render(
+                request, "certification/paper_verify.html", {"form": form, "blocked": True}, status=429
+            )
+        if form.is_valid():
+            page = paper.verification_page(
+                number=form.cleaned_data["numero"], code=form.cleaned_data["codigo"]
+            )
+            if page:
+                return redirect(page)
+            PAPER_GUESSES.failed(request)
+            form.add_error(
+                None,
+                _(
+                    "El número y el código corto no corresponden a ningún recibo, documento o acta de Minka. "
+                    "Revise los dos en su papel; si están bien escritos, el papel puede no ser auténtico: "
+                    "consulte en la cooperativa."
+                ),
+            )
+        return render(request, "certification/paper_verify.html", {"form": form}, status=400)
+    return render(request, "certification/paper_verify.html", {"form": form})

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.urls import reverse
 
 from toolkit.roles import ADMINISTRATOR, DELIVERY_RECORDERS, FUND_READERS, REVIEWERS, ROLE_LABELS, user_roles
 
@@ -14,4 +15,6 @@ def minka(request):
         "can_record_deliveries": bool(roles & DELIVERY_RECORDERS),
         "can_review_control": bool(roles & REVIEWERS),
         "can_read_fund": bool(roles & FUND_READERS),
+        # The public form that verifies a paper document by its number and short code.
+        "paper_verify_url": reverse("paper_verify"),
     }

@@ -106,11 +106,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Minka's «página no encontrada» also with DEBUG on (config/middleware.py says why).
+    "config.middleware.NotFoundPageMiddleware",
     # Last, so it sees failed sign-ins after authentication ran.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
+# A form refused for its CSRF token gets Minka's «acceso denegado» page, in Spanish, not Django's.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -236,3 +240,6 @@ MINKA_COOP_NAME = os.environ.get("MINKA_COOP_NAME", "Cooperativa Agraria Cacaote
 # Where members and auditors reach Minka: the QR codes of documents printed in the background point here.
 MINKA_PUBLIC_URL = os.environ.get("MINKA_PUBLIC_URL", "http://127.0.0.1:8000")
 FORMAT_MODULE_PATH = ["config.formats"]
+# Keys the short codes printed beside receipt and document numbers (toolkit/verification.py). Changing it
+# changes every code already on paper: set it once in production and keep it when SECRET_KEY is rotated.
+MINKA_VERIFICATION_SECRET = os.environ.get("MINKA_VERIFICATION_SECRET", "") or SECRET_KEY

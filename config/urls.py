@@ -8,6 +8,7 @@ from certification import views as certification_views
 from config import pages, views
 from toolkit.roles import public
 from toolkit.understood import understood_number
+from toolkit.verification import PAPER_VERIFY_PATH
 
 pages.register_sections()
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("i18n/idioma/", public(set_language), name="set_language"),
     path("salud/", views.health, name="health"),
     path("numero/", understood_number, name="understood_number"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("padron/", include("coop.urls")),
     path("", include("acopio.urls")),
     path("", include("ledger.urls")),
@@ -24,9 +26,15 @@ urlpatterns = [
     path("", include("fund.urls")),
     path("asambleas/", include("assemblies.urls")),
     path("certificacion/", include("certification.urls", namespace="certification")),
+    # Public: what anyone holding a receipt or document checks. A key that is not a key is answered
+    # by each page's «no existe» (404), so the keys are taken as text here and read by the views.
+    path(PAPER_VERIFY_PATH.lstrip("/"), certification_views.paper_verify, name="paper_verify"),
     path("verificar/recibo/<str:key>/", acopio_views.receipt_verify, name="receipt_verify"),
-    path("verificar/acta/<uuid:key>/", assembly_views.minutes_verify, name="minutes_verify"),
-    path("verificar/documento/<uuid:key>/", certification_views.document_verify, name="document_verify"),
+    path("verificar/acta/<str:key>/", assembly_views.minutes_verify, name="minutes_verify"),
+    path("verificar/documento/<str:key>/", certification_views.document_verify, name="document_verify"),
     path("admin/", admin.site.urls),
 ]
+handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

@@ -1,6 +1,10 @@
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.csrf import requires_csrf_token
 
 from toolkit.roles import public
 
@@ -12,5 +16,41 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
+@public
+def favicon(request):
+    """Browsers ask for /favicon.ico where a page names no icon (a PDF, a file): send them the SVG."""
+    return HttpResponseRedirect(static("favicon.svg"))
+
+
+# --- Error pages: in Spanish, in Minka's look, each with a way on ----------------------------------
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    """handler404, and with DEBUG on config.middleware.NotFoundPageMiddleware. The exception's text is
+    not shown: Django's own (get_object_or_404) is in English and names models."""
+    return render(request, "404.html", status=404)
+
+
+@requires_csrf_token
 def permission_denied(request, exception=None):
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent with a stale or missing token (an old tab, cookies blocked)."""
+    return render(request, "403.html", {"csrf_failed": True}, status=403)
+
+
+def _standalone(template_name: str, status: int):
+    """A page made without the request's context processors or the database, which may be what failed."""
+    context = {"home_url": reverse("home")}
+    return HttpResponse(loader.get_template(template_name).render(context), status=status)
+
+
+def bad_request(request, exception=None):
+    return _standalone("400.html", 400)
+
+
+def server_error(request):
+    return _standalone("500.html", 500)

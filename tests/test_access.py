@@ -50,6 +50,8 @@ STATEMENT_PRINTERS = frozenset({ADMINISTRATOR, TREASURER})
 POLICY = {
     "home": (ALL, "get"),
     "health": (PUBLIC, "get"),
+    "favicon": (PUBLIC, "get"),
+    "paper_verify": (PUBLIC, "get"),
     "login": (PUBLIC, "get"),
     "logout": (PUBLIC, "post"),
     "set_language": (PUBLIC, "post"),

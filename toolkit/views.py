@@ -36,7 +36,8 @@ def date_or_none(value):
 
 
 def token_or_none(value) -> uuid.UUID | None:
-    """A form's one-time submission token (so a resent form records nothing twice), or None."""
+    """A UUID typed or sent as text (a form's one-time submission token, so a resent form records nothing
+    twice; a verification key in a URL), or None if the text is not one."""
     try:
         return uuid.UUID(str(value))
     except ValueError:

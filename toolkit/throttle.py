@@ -1,0 +1,30 @@
+"""Failed attempts counted per client address, so a page that checks a secret cannot be searched by trial.
+
+The count lives in Django's cache (memory of the process by default: with several worker processes each
+keeps its own count, which multiplies the limit by their number and still leaves guessing hopeless). The
+address is the one django-axes locks sign-ins by, so both follow the same proxy settings.
+"""
+
+from axes.helpers import get_client_ip_address
+from django.core.cache import cache
+
+
+class Throttle:
+    """At most ``limit`` failures from one address within ``window`` seconds of the first."""
+
+    def __init__(self, name: str, *, limit: int, window: int):
+        self.name, self.limit, self.window = name, limit, window
+
+    def _key(self, request) -> str:
+        return f"minka-throttle:{self.name}:{get_client_ip_address(request) or 'unknown'}"
+
+    def blocked(self, request) -> bool:
+        return cache.get(self._key(request), 0) >= self.limit
+
+    def failed(self, request) -> None:
+        key = self._key(request)
+        cache.add(key, 0, timeout=self.window)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr: this failure starts a new window
+            cache.set(key, 1, timeout=self.window)
