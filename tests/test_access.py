@@ -49,6 +49,7 @@ STATEMENT_PRINTERS = frozenset({ADMINISTRATOR, TREASURER})
 # url name -> (roles allowed, HTTP method used to probe it)
 POLICY = {
     "home": (ALL, "get"),
+    "understood_number": (ALL, "get"),
     "health": (PUBLIC, "get"),
     "favicon": (PUBLIC, "get"),
     "paper_verify": (PUBLIC, "get"),

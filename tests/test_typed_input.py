@@ -69,4 +69,4 @@ def test_the_understood_line_is_for_signed_in_staff_only(client, make_user):
     for role in sorted(ALL_ROLES):
         client.force_login(make_user(role, username=f"u_{role}"))
         assert client.get(url, {"kind": "pen", "text": "1"}).status_code == 200
-    assert client.get(url, {"kind": "bogus", "text": "1"}).status_code == 400
+    assert client.get(url, {"kind": "bogus", "text": "1"}).status_code == 422

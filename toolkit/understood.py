@@ -32,7 +32,7 @@ def understood_number(request):
     read = KINDS.get(request.GET.get("kind", ""))
     text = request.GET.get("text", "")[:60]
     if read is None:
-        return JsonResponse({"ok": False, "text": ""}, status=400)
+        return JsonResponse({"ok": False, "text": ""}, status=422)  # no such kind of number
     if not text.strip():
         return JsonResponse({"ok": True, "text": ""})
     try:
