@@ -516,13 +516,16 @@ def _proposed_lines(rows, errors: dict) -> list[tuple[str, str, int]]:
             minor = typed_to_minor(amount) if str(amount or "").strip() else None
         except ValidationError as exc:
             minor = None
-            problems.append(_("línea %(n)d: %(problem)s") % {"n": n, "problem": exc.messages[0]})
+            # The parser's sentence ends the problem; the list adds its own final period.
+            problem = exc.messages[0].rstrip(".")
+            problems.append(_("línea %(n)d: %(problem)s") % {"n": n, "problem": problem})
         else:
             if minor is None or minor <= 0:
                 problems.append(_("línea %(n)d: el monto debe ser mayor que cero") % {"n": n})
         proposed.append((purpose, category, minor))
     if problems:
-        errors["budget_lines"] = "; ".join(problems).capitalize() + "."
+        listed = "; ".join(problems)  # not capitalize(): it would lower «Escriba», «S/», «US$»
+        errors["budget_lines"] = listed[:1].upper() + listed[1:] + "."
     elif not proposed:
         errors["budget_lines"] = _("Escriba al menos una línea del plan (finalidad, categoría y monto).")
     return proposed

@@ -149,7 +149,7 @@ def test_budget_motion_form_names_the_bad_row(assembly, board_client):
     )
     assert response.status_code == 400
     text = response.content.decode()
-    assert "Elija la campaña" in text and "línea 1: «12,5x» no es un número" in text.lower()
+    assert "Elija la campaña" in text and "Línea 1: «12,5x» no es un número." in text
     assert not Motion.objects.exists()
 
 
