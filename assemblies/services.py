@@ -57,6 +57,7 @@ from fund.figures import soles
 from fund.models import PremiumCategory
 from fund.services import authorize_budget_lines, draft_budget_line
 from toolkit.money import from_minor, typed_to_minor
+from toolkit.numbers import parse_whole
 
 # --- Convening ---------------------------------------------------------------------
 
@@ -607,21 +608,30 @@ def record_tally(
     for option in options:
         value = counts.get(option.position, counts.get(str(option.position)))
         raw = "" if value is None else str(value).strip()
-        if not raw.isdigit():
-            errors[f"option_{option.position}"] = _(
-                "«%(option)s»: escriba un número entero (0 si no hubo votos)."
-            ) % {"option": option.shown}
-        else:
-            typed[option] = int(raw)
+        try:
+            typed[option] = parse_whole(raw)
+        except ValidationError as exc:
+            if exc.code == "ambiguous":  # «1,250»: the parser's question says both readings
+                errors[f"option_{option.position}"] = _("«%(option)s»: %(problem)s") % {
+                    "option": option.shown,
+                    "problem": exc.messages[0],
+                }
+            else:
+                errors[f"option_{option.position}"] = _(
+                    "«%(option)s»: escriba un número entero (0 si no hubo votos)."
+                ) % {"option": option.shown}
     issued = None
     if motion.method == VotingMethod.PAPER:
         if not box:
             errors["box"] = _("Indique el ánfora (por ejemplo «Ánfora 1»).")
-        raw_issued = str(ballots_issued or "").strip()
-        if not raw_issued.isdigit():
-            errors["ballots_issued"] = _("Indique cuántas cédulas se entregaron para esta ánfora.")
-        else:
-            issued = int(raw_issued)
+        try:
+            issued = parse_whole(str(ballots_issued or ""))
+        except ValidationError as exc:
+            errors["ballots_issued"] = (
+                exc.messages[0]
+                if exc.code == "ambiguous"
+                else _("Indique cuántas cédulas se entregaron para esta ánfora.")
+            )
     if errors:
         raise ValidationError(errors)
     total = sum(typed.values())

@@ -38,6 +38,7 @@ from assemblies.models import (
 )
 from coop.models import Season
 from fund.models import PremiumCategory, Spending, SpendingStatus
+from toolkit.numbers import parse_whole
 from toolkit.pdf import pdf_response
 from toolkit.roles import ADMINISTRATOR, BOARD, CLERK, has_role, public, role_required
 from toolkit.roles import READERS as ALL_READERS
@@ -371,6 +372,14 @@ def attendance_list(request, pk):
 # --- Motions ------------------------------------------------------------------------
 
 
+def _seats(typed: str) -> int:
+    """Seats in an election as typed; anything that is not a count is 0, which draft_motion refuses."""
+    try:
+        return parse_whole(typed or "")
+    except ValidationError:
+        return 0
+
+
 @role_required(*ORGANISERS)
 def motion_new(request, pk):
     assembly = _assembly(pk)
@@ -391,7 +400,7 @@ def motion_new(request, pk):
                 method=data.get("method", ""),
                 secret=bool(data.get("secret")),
                 candidates=(data.get("candidates") or "").splitlines(),
-                seats=int(seats) if seats.isdigit() else 0,
+                seats=_seats(seats),
                 season=Season.picked(data.get("season")),
                 budget_lines=rows,
                 user=request.user,

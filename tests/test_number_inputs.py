@@ -877,15 +877,14 @@ def test_a_typed_number_is_asked_about_when_ambiguous_and_recorded_as_minka_show
     assert walk.recorded(world, seen) == walk.expected
 
 
-# --- Counts that are not read by the parser ----------------------------------------------------
+# --- Counts ----------------------------------------------------------------------------------------
 # The votes of a tally, the ballots issued from a box and the seats of an election are whole counts,
-# read as digits only (assemblies.services.record_tally, assemblies.views.motion_new). They do not go
-# through the parser; what holds is that a grouped or decimal figure is refused, never read as 1.25
-# or as 1.
+# read by the parser as whole numbers (toolkit.numbers.parse_whole): a grouped figure is asked about,
+# a decimal or a character that only looks like a digit («²») is refused, never read as 1 or crashed on.
 
 
 @pytest.mark.django_db
-def test_vote_counts_take_digits_only_and_are_never_misread(client, make_user):
+def test_vote_counts_are_whole_numbers_read_by_the_parser(client, make_user):
     board = make_user(BOARD)
     make_rules()
     make_members(5)
@@ -904,11 +903,17 @@ def test_vote_counts_take_digits_only_and_are_never_misread(client, make_user):
     options = {option.kind: option.position for option in vote.options.all()}
     url = reverse("assemblies:motion_tally", args=[assembly.pk, vote.number])
     client.force_login(board)
-    for typed in ("1,250", "1.000", "2,5"):
+    for typed, says in (
+        ("1,250", "«A favor»: escriba un número entero (0 si no hubo votos)."),  # 1.25 is no count
+        ("1.000", "«A favor»: «1.000»: ¿1000 o 1? Escriba 1000 o 1."),
+        ("2,5", "«A favor»: escriba un número entero (0 si no hubo votos)."),
+        ("²", "«A favor»: escriba un número entero (0 si no hubo votos)."),
+        ("-1", "«A favor»: escriba un número entero (0 si no hubo votos)."),
+    ):
         counts = {f"option_{position}": "0" for position in options.values()}
         counts[f"option_{options['yes']}"] = typed
-        page = client.post(url, counts, follow=True).content.decode()
-        assert "«A favor»: escriba un número entero (0 si no hubo votos)." in page, typed
+        response = client.post(url, counts, follow=True)
+        assert response.status_code in (200, 400) and says in response.content.decode(), typed
     assert not TallyRecord.objects.exists()
     counts = {f"option_{position}": "0" for position in options.values()}
     client.post(url, {**counts, f"option_{options['yes']}": "3"})

@@ -212,6 +212,12 @@ def prefilled(value: Decimal) -> str:
     return shown_decimal(value).replace(",", "")
 
 
+def parse_whole(typed: str) -> int:
+    """A count a person types (votes, ballots, seats): a whole number, never negative, read like
+    every other number («1,250» is asked about; «²» or «1e3» is not a number)."""
+    return int(parse_decimal(typed, max_decimals=0))
+
+
 def parse_money(typed: str, *, currency: str = "PEN", allow_negative: bool = False) -> Decimal:
     """An amount in soles or dollars, at most two decimals: «S/ 2,500.00», «US$ 1,734.5», «2500»."""
     return parse_decimal(typed, max_decimals=2, currency=currency, allow_negative=allow_negative)
