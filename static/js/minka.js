@@ -71,12 +71,19 @@
     picker.setAttribute("aria-hidden", "true");
     picker.className = "date-picker";
     if (input.dataset.max) picker.max = input.dataset.max;
+    var group = document.createElement("span");
     button.type = "button";
     button.className = "date-button";
-    button.textContent = "\u{1F4C5}";
+    // A drawn calendar: an emoji needs a font that modest laptops may lack.
+    button.innerHTML = '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">' +
+      '<rect x="1.5" y="3" width="13" height="11.5" rx="1.5" fill="none" stroke="currentColor"/>' +
+      '<path d="M1.5 6.5h13M5 1.5v3M11 1.5v3" stroke="currentColor" fill="none"/></svg>';
     button.setAttribute("aria-label", document.documentElement.lang === "en" ? "Choose on the calendar" : "Elegir en el calendario");
-    input.insertAdjacentElement("afterend", button);
-    button.insertAdjacentElement("afterend", picker);
+    group.className = "date-field";
+    input.insertAdjacentElement("beforebegin", group);
+    group.appendChild(input);
+    group.appendChild(button);
+    group.appendChild(picker);
     button.addEventListener("click", function () {
       var m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(input.value.trim());
       picker.value = m ? m[3] + "-" + two(+m[2]) + "-" + two(+m[1]) : "";
