@@ -48,6 +48,23 @@ class FairtradeTerms(models.Model):
     source = models.CharField(
         _("fuente"), max_length=300, help_text=_("Documento oficial de Fairtrade International de esta fila.")
     )
+    date_to_confirm = models.BooleanField(
+        _("fecha por confirmar"),
+        default=False,
+        help_text=_(
+            "La fecha de vigencia aún no figura en la tabla oficial de Fairtrade: "
+            "confírmela al revisar la tabla."
+        ),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registrado por"),
+        help_text=_("Vacío en las filas publicadas que Minka trae de fábrica."),
+    )
     created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
 
     class Meta:
@@ -71,6 +88,32 @@ class FairtradeTerms(models.Model):
         return gettext("Comercio Justo %(origin)s desde %(date)s") % {
             "origin": self.origin,
             "date": self.valid_from.strftime("%d/%m/%Y"),
+        }
+
+
+class FairtradeTermsCheck(AppendOnlyModel):
+    """An administrator compared Minka's terms table with Fairtrade's published one on this day.
+
+    Fairtrade reviews cocoa prices every few years, each component on its own date: a table nobody
+    has checked for six months is shown as a warning on every sales page (sales.selectors)."""
+
+    checked_on = models.DateField(_("revisada el"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("revisada por")
+    )
+    note = models.CharField(_("nota"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    append_only_message = _("Una revisión de la tabla de Comercio Justo no se modifica ni se borra.")
+
+    class Meta:
+        verbose_name = _("revisión de la tabla de Comercio Justo")
+        verbose_name_plural = _("revisiones de la tabla de Comercio Justo")
+        ordering = ["-checked_on", "-id"]
+
+    def __str__(self):
+        return gettext("Tabla de Comercio Justo revisada el %(date)s") % {
+            "date": self.checked_on.strftime("%d/%m/%Y")
         }
 
 

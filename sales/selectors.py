@@ -2,15 +2,20 @@
 on a contract."""
 
 from dataclasses import dataclass
+from datetime import date as Date
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acopio.models import Delivery
 from coop.models import Certification, Season
-from sales.models import SalesContract
-from toolkit.money import GRAMS_PER_KG
+from sales.models import FairtradeTerms, FairtradeTermsCheck, SalesContract
+from sales.pricing import FairtradePrice, MissingFairtradeTerms, fairtrade_terms
+from sales.tonnes import KG_PER_TONNE
+from toolkit.money import GRAMS_PER_KG, round_to_minor
 
 
 @dataclass(frozen=True)
@@ -111,3 +116,64 @@ def mass_balances(seasons: list[Season]) -> list[tuple[Season, list[BalanceLine]
         )
         for season in seasons
     ]
+
+
+# --- Keeping the Fairtrade terms current -------------------------------------------------
+
+TERMS_CHECK_EVERY = timedelta(days=183)  # domain.md: confirm against Fairtrade's table every 6 months
+
+
+@dataclass(frozen=True)
+class TermsCheckStatus:
+    last: FairtradeTermsCheck | None
+    due: bool  # never checked, or not for six months
+    rows_to_confirm: int  # rows whose date of effect is still to be confirmed
+
+
+def terms_check_status(today: Date | None = None) -> TermsCheckStatus:
+    today = today or timezone.localdate()
+    last = FairtradeTermsCheck.objects.select_related("checked_by").first()
+    return TermsCheckStatus(
+        last=last,
+        due=last is None or today - last.checked_on > TERMS_CHECK_EVERY,
+        rows_to_confirm=FairtradeTerms.objects.filter(date_to_confirm=True).count(),
+    )
+
+
+@dataclass(frozen=True)
+class ContractToReview:
+    """A contract priced on a terms row that is no longer the one in force on its date: a row entered
+    later (back-dated) applies. What it has and what it would have, per tonne and in total."""
+
+    contract: SalesContract
+    would: FairtradePrice
+    would_value_cents: int
+    would_premium_cents: int
+
+
+def contracts_to_review() -> list[ContractToReview]:
+    review = []
+    contracts = SalesContract.objects.filter(fairtrade_terms__isnull=False).select_related("fairtrade_terms")
+    for contract in contracts.order_by("signed_on", "number"):
+        sold_as = Certification(contract.terms)
+        try:
+            would = fairtrade_terms(
+                on=contract.signed_on,
+                origin=contract.origin,
+                organic=sold_as.is_organic,
+                market_price=contract.contract_price,
+            )
+        except MissingFairtradeTerms:
+            continue  # a row was removed: nothing newer to compare with
+        if would.row.pk == contract.fairtrade_terms_id:
+            continue
+        tonnes = Decimal(contract.quantity_kg) / KG_PER_TONNE
+        review.append(
+            ContractToReview(
+                contract=contract,
+                would=would,
+                would_value_cents=round_to_minor(tonnes * would.price),
+                would_premium_cents=round_to_minor(tonnes * would.premium),
+            )
+        )
+    return review

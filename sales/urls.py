@@ -11,4 +11,6 @@ urlpatterns = [
     path("ventas/contratos/<int:pk>/facturar/", views.contract_invoice, name="contract_invoice"),
     path("ventas/contratos/<int:pk>/cobrar/", views.contract_payment, name="contract_payment"),
     path("ventas/balance-de-masas/", views.mass_balance_report, name="mass_balance"),
+    path("ventas/comercio-justo/", views.terms_overview, name="terms"),
+    path("ventas/comercio-justo/revisada/", views.terms_checked, name="terms_checked"),
 ]

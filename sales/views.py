@@ -14,8 +14,8 @@ from acopio.lots import build_lot, build_lot_by_rule
 from acopio.models import CollectionCentre, Lot
 from acopio.selectors import lot_totals
 from coop.models import Certification, Season
-from sales.models import SalesContract
-from sales.selectors import mass_balances
+from sales.models import FairtradeTerms, FairtradeTermsCheck, SalesContract
+from sales.selectors import contracts_to_review, mass_balances, terms_check_status
 from sales.services import invoice_contract, receive_payment, record_contract
 from toolkit.money import format_money
 from toolkit.numbers import parse_money
@@ -226,3 +226,35 @@ def contract_payment(request, pk):
             % {"reference": payment.reference, "amount": amount, "premium": premium},
         )
     return redirect("sales:contract_list")
+
+
+# --- The Fairtrade terms table --------------------------------------------------------
+
+
+@role_required(*CONTROLLERS)
+def terms_overview(request):
+    return render(
+        request,
+        "sales/terms.html",
+        {
+            "rows": FairtradeTerms.objects.select_related("entered_by"),
+            "status": terms_check_status(),
+            "to_review": contracts_to_review(),
+        },
+    )
+
+
+@require_POST
+@role_required(ADMINISTRATOR)
+def terms_checked(request):
+    check = FairtradeTermsCheck.objects.create(
+        checked_on=timezone.localdate(),
+        checked_by=request.user,
+        note=request.POST.get("note", "").strip()[:300],
+    )
+    messages.success(
+        request,
+        _("Registrado: la tabla de Comercio Justo coincide con la publicada por Fairtrade al %(day)s.")
+        % {"day": check.checked_on.strftime("%d/%m/%Y")},
+    )
+    return redirect("sales:terms")

@@ -16,3 +16,4 @@ class _Today:
 
 def reload_published_fairtrade_terms() -> None:
     import_module("ledger.migrations.0007_published_fairtrade_terms").load(_Today, None)
+    import_module("sales.migrations.0003_fairtrade_terms_2025_2026").load(_Today, None)

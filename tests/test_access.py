@@ -81,6 +81,8 @@ POLICY = {
     "sales:contract_invoice": (ADMIN_ONLY, "post"),
     "sales:contract_payment": (ADMIN_ONLY, "post"),
     "sales:mass_balance": (EXPORTERS, "get"),
+    "sales:terms": (EXPORTERS, "get"),
+    "sales:terms_checked": (ADMIN_ONLY, "post"),
     "fund:fund_overview": (FUND_READERS, "get"),
     "fund:premium_conversion": (ADMIN_ONLY, "post"),
     "fund:budget_line_new": (PLAN_DRAFTERS, "get"),

@@ -85,6 +85,7 @@ def test_the_demo_invoices_and_collects_and_the_fund_holds_the_premium(demo):
 
 def test_the_demo_sells_on_both_sets_of_fairtrade_terms_and_spends_premium_as_decided(demo):
     from datetime import date
+    from decimal import ROUND_HALF_UP, Decimal
 
     from fund.models import BudgetLine, Spending
     from fund.selectors import fund_report
@@ -95,7 +96,13 @@ def test_the_demo_sells_on_both_sets_of_fairtrade_terms_and_spends_premium_as_de
             "fairtrade_terms__valid_from", flat=True
         )
     )
-    assert terms_used == {date(2011, 1, 1), date(2019, 10, 1)}
+    assert terms_used == {date(2011, 1, 1), date(2019, 10, 1), date(2025, 10, 1), date(2026, 6, 11)}
+    # The 2026 contracts are priced on the 2026 terms: US$ 275 of premium per tonne, organic + 450.
+    for contract in SalesContract.objects.filter(signed_on__gte=date(2026, 6, 11)):
+        expected = (Decimal(contract.quantity_kg) * 275 / 10).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        assert contract.premium_cents == expected, contract.number
+        if contract.terms == "ft_org":
+            assert contract.price_per_tonne == max(contract.contract_price, 3500) + 450
     assert BudgetLine.objects.filter(authorization__isnull=False).count() >= 7
     statuses = set(Spending.objects.values_list("status", flat=True))
     assert statuses == {"paid", "pending", "rejected"}

@@ -1,0 +1,82 @@
+"""Keeping the Fairtrade terms current: a back-dated row lists the contracts it would reprice, and a
+table nobody has checked for six months is a warning on every sales page."""
+
+from datetime import date, timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from sales.models import FairtradeTerms, FairtradeTermsCheck, OrganicRule
+from sales.selectors import contracts_to_review, terms_check_status
+from tests.ledger.factories import contract, make_coop_2020
+from toolkit.roles import ADMINISTRATOR, BOARD
+
+WARNING = "Revise las condiciones de Comercio Justo."
+
+
+@pytest.fixture
+def coop_2020(db, make_user):
+    return make_coop_2020(make_user)
+
+
+def back_dated_row(**overrides):
+    """A row a later review published with an earlier date of effect: 2020-01-01, premium 260."""
+    return FairtradeTerms.objects.create(
+        valid_from=date(2020, 1, 1),
+        origin="*",
+        minimum_price=D("2500"),
+        organic_rule=OrganicRule.DIFFERENTIAL,
+        organic_differential=D("300"),
+        premium=D("260"),
+        source="Fairtrade International, corrección",
+        **overrides,
+    )
+
+
+def test_a_back_dated_row_lists_the_contract_it_would_reprice_with_both_figures(coop_2020, client):
+    sale = contract(coop_2020)  # 2020-05-14, 25 t Fairtrade + organic at 2,150: 2,700/t, premium 6,000
+    assert contracts_to_review() == []
+    back_dated_row()
+    [review] = contracts_to_review()
+    assert review.contract == sale
+    assert (review.would.price, review.would.premium) == (D("2800"), D("260"))
+    assert (review.would_value_cents, review.would_premium_cents) == (7_000_000, 650_000)
+    sale.refresh_from_db()
+    assert (sale.price_per_tonne, sale.premium_cents) == (D("2700"), 600_000)  # never edited
+    client.force_login(coop_2020["admin"])
+    html = client.get(reverse("sales:terms")).content.decode()
+    assert "CV-2020-001" in html and "US$ 6,000.00" in html and "US$ 6,500.00" in html
+
+
+def test_the_published_rows_say_which_dates_are_to_confirm(db, client, make_user):
+    client.force_login(make_user(BOARD))
+    html = client.get(reverse("sales:terms")).content.decode()
+    assert "01/10/2025" in html and "11/06/2026" in html
+    assert html.count("fecha por confirmar") >= 2
+
+
+def test_a_table_never_checked_or_checked_long_ago_warns_on_the_sales_pages(db, client, make_user):
+    admin = make_user(ADMINISTRATOR)
+    client.force_login(admin)
+    pages = [reverse(name) for name in ("sales:contract_list", "sales:lot_list", "sales:mass_balance")]
+    assert terms_check_status().due and terms_check_status().last is None
+    for url in pages:
+        assert WARNING in client.get(url).content.decode(), url
+    response = client.post(reverse("sales:terms_checked"), {"note": "Tabla de febrero"}, follow=True)
+    assert "coincide con la publicada por Fairtrade" in response.content.decode()
+    check = FairtradeTermsCheck.objects.get()
+    assert (check.checked_by, check.checked_on) == (admin, timezone.localdate())
+    assert check.note == "Tabla de febrero"
+    for url in pages:
+        assert WARNING not in client.get(url).content.decode(), url
+    today = timezone.localdate()
+    assert not terms_check_status(today + timedelta(days=183)).due
+    assert terms_check_status(today + timedelta(days=184)).due
+
+
+def test_only_the_administrator_confirms_the_table(db, client, make_user):
+    client.force_login(make_user(BOARD))
+    assert client.post(reverse("sales:terms_checked")).status_code == 403
+    assert not FairtradeTermsCheck.objects.exists()
