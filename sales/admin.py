@@ -21,7 +21,11 @@ class FairtradeTermsAdmin(TypedNumbersAdmin, admin.ModelAdmin):
         "currency",
         "source",
     )
-    readonly_fields = ("created_at",)
+    readonly_fields = ("created_at", "entered_by")
+
+    def save_model(self, request, obj, form, change):
+        obj.entered_by = request.user  # who entered the row stays beside its source
+        super().save_model(request, obj, form, change)
 
     def has_change_permission(self, request, obj=None):
         return obj is None

@@ -73,14 +73,41 @@ class FairtradeTerms(models.Model):
         verbose_name_plural = _("condiciones de Comercio Justo")
         ordering = ["-valid_from", "origin"]
         constraints = [
-            models.UniqueConstraint(fields=["origin", "valid_from"], name="fairtrade_terms_one_per_day"),
+            models.UniqueConstraint(
+                fields=["origin", "valid_from"],
+                name="fairtrade_terms_one_per_day",
+                violation_error_message=_(
+                    "Ya hay una fila para ese origen con esa fecha de vigencia: las filas no se corrigen, "
+                    "registre la nueva revisión con su propia fecha."
+                ),
+            ),
             models.CheckConstraint(
-                condition=Q(minimum_price__gt=0) & Q(premium__gt=0), name="fairtrade_terms_positive"
+                condition=Q(minimum_price__gt=0) & Q(premium__gt=0),
+                name="fairtrade_terms_positive",
+                violation_error_message=_("El precio mínimo y la prima deben ser mayores que cero."),
             ),
             models.CheckConstraint(
                 condition=Q(organic_rule="minimum", organic_minimum_price__isnull=False)
                 | Q(organic_rule="differential", organic_differential__isnull=False),
                 name="fairtrade_terms_organic_rule_has_its_figure",
+                violation_error_message=_(
+                    "La regla orgánica necesita su cifra: "
+                    "el precio mínimo orgánico o el diferencial orgánico."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(Q(organic_minimum_price__isnull=True) | Q(organic_minimum_price__gt=0))
+                & (Q(organic_differential__isnull=True) | Q(organic_differential__gt=0)),
+                name="fairtrade_terms_organic_figures_positive",
+                violation_error_message=_("Las cifras orgánicas deben ser mayores que cero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(currency="USD"),
+                name="fairtrade_terms_in_dollars",
+                violation_error_message=_(
+                    "Fairtrade publica los términos del cacao en US$ por tonelada, "
+                    "y así se valorizan los contratos."
+                ),
             ),
         ]
 

@@ -80,3 +80,39 @@ def test_only_the_administrator_confirms_the_table(db, client, make_user):
     client.force_login(make_user(BOARD))
     assert client.post(reverse("sales:terms_checked")).status_code == 403
     assert not FairtradeTermsCheck.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        ({"minimum_price": "0"}, "El precio mínimo y la prima deben ser mayores que cero."),
+        ({"premium": "-5"}, "El precio mínimo y la prima deben ser mayores que cero."),
+        ({"organic_differential": ""}, "La regla orgánica necesita su cifra"),
+        ({"currency": "PEN"}, "Fairtrade publica los términos del cacao en US$"),
+        ({"valid_from": "2019-10-01"}, "Ya hay una fila para ese origen con esa fecha de vigencia"),
+        ({"premium": "2,750"}, "¿2750 o 2.75?"),
+    ],
+)
+def test_a_bad_terms_row_in_the_admin_is_refused_in_spanish_and_nothing_is_written(
+    db, client, make_user, change, says
+):
+    admin = make_user(ADMINISTRATOR)
+    client.force_login(admin)
+    row = {
+        "valid_from": "2027-01-01",
+        "origin": "*",
+        "minimum_price": "3600",
+        "organic_rule": "differential",
+        "organic_minimum_price": "",
+        "organic_differential": "450",
+        "premium": "300",
+        "currency": "USD",
+        "source": "Fairtrade International, revisión 2027",
+    }
+    before = FairtradeTerms.objects.count()
+    response = client.post(reverse("admin:sales_fairtradeterms_add"), {**row, **change})
+    assert response.status_code == 200 and says in response.content.decode()
+    assert FairtradeTerms.objects.count() == before
+    client.post(reverse("admin:sales_fairtradeterms_add"), row)
+    added = FairtradeTerms.objects.get(valid_from=date(2027, 1, 1))
+    assert added.entered_by == admin and not added.date_to_confirm
