@@ -11,6 +11,8 @@ from sales.models import ExchangeRate
 from sales.selectors import mass_balance, outstanding_cents
 from sales.services import invoice_contract, receive_payment, record_contract
 
+EU_BUYERS = {"Cacao Export Europa SAC"}
+
 SALES = {
     "2019": [
         ("ft", "CV-2019-001", "Chocolates del Norte EIRL", date(2019, 8, 12), "2250"),
@@ -76,7 +78,8 @@ def generate(seasons, user) -> None:
                     code=f"L-{number[3:]}",
                     season=season,
                     claim=claim,
-                    for_eu=False,
+                    # The European buyer's lots carry the EUDR geolocation of every plot behind them.
+                    for_eu=buyer in EU_BUYERS,
                     user=user,
                     date_to=signed_on,
                 )

@@ -112,3 +112,25 @@ def test_the_demo_sells_on_both_sets_of_fairtrade_terms_and_spends_premium_as_de
     report = fund_report()
     assert report.position.pen_minor == -account_balance(chart.account(chart.PREMIUM_FUND_PEN)) > 0
     assert report.position.unallocated_minor >= 0
+
+
+@pytest.mark.parametrize("season", ["2025", "2026"])
+def test_the_demo_has_eu_lots_whose_geolocation_file_is_valid(demo, season, tmp_path):
+    """The European buyer's lots are marked for the EU, so a certifier can try the EUDR export on the demo."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from acopio.models import Lot
+
+    eu_lots = Lot.objects.filter(season__code=season, for_eu=True)
+    assert eu_lots.exists() and all(lot.contracts.exists() for lot in eu_lots)
+    target = tmp_path / f"eudr-{season}.geojson"
+    call_command("export_eudr", "--season", season, "-o", str(target), stdout=StringIO())
+    collection = json.loads(target.read_text(encoding="utf-8"))
+    plots_behind = {
+        d.plot.code for lot in eu_lots for d in lot.deliveries.filter(status="valid").select_related("plot")
+    }
+    assert collection["type"] == "FeatureCollection"
+    assert {f["properties"]["PlotCode"] for f in collection["features"]} == plots_behind
