@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from sales.models import ExchangeRate, FairtradeTerms
 from toolkit.admin import TypedNumbersAdmin
+from toolkit.numbers import SOLES_PER_DOLLAR
 
 
 @admin.register(FairtradeTerms)
@@ -38,6 +39,12 @@ class FairtradeTermsAdmin(TypedNumbersAdmin, admin.ModelAdmin):
 class ExchangeRateAdmin(TypedNumbersAdmin, admin.ModelAdmin):
     list_display = ("date", "buy", "sell", "source")
     date_hierarchy = "date"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # «3,418» can only be 3.418 soles per dollar, as the rates import and the fund's conversion read it.
+        if db_field.name in ("buy", "sell"):
+            kwargs["between"] = SOLES_PER_DOLLAR
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         return obj is None

@@ -26,11 +26,14 @@ class ModelNumberField(TypedNumberField):
         allow_negative=False,
         min_value=None,
         max_value=None,
+        between=None,
         **kwargs,
     ):
         kwargs.pop("max_length", None)
         kwargs.pop("step_size", None)
         options = {"max_decimals": decimal_places or 0, "allow_negative": allow_negative}
+        if between is not None:  # a quantity whose every value lies in a range: see parse_decimal
+            options["between"] = between
         if max_digits is not None:
             options["max_digits"] = max_digits - (decimal_places or 0)
         self.whole = not decimal_places
