@@ -905,7 +905,8 @@ def test_vote_counts_are_whole_numbers_read_by_the_parser(client, make_user):
     url = reverse("assemblies:motion_tally", args=[assembly.pk, vote.number])
     client.force_login(board)
     for typed, says in (
-        ("1,250", "«A favor»: escriba un número entero (0 si no hubo votos)."),  # 1.25 is no count
+        # 1.25 is no count, so only 1250 is offered
+        ("1,250", "«A favor»: «1,250»: ¿1250? Un número entero se escribe sin punto ni coma: 1250."),
         ("1.000", "«A favor»: «1.000»: ¿1000 o 1? Escriba 1000 o 1."),
         ("2,5", "«A favor»: escriba un número entero (0 si no hubo votos)."),
         ("²", "«A favor»: escriba un número entero (0 si no hubo votos)."),

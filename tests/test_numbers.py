@@ -24,6 +24,7 @@ from toolkit.numbers import (
     parse_money,
     parse_percent,
     parse_rate,
+    parse_whole,
 )
 from toolkit.templatetags.minka_money import kg as kg_display
 from toolkit.templatetags.minka_money import tonnes as tonnes_display
@@ -403,6 +404,21 @@ def test_form_fields_empty_and_refused():
         assert form.errors["weight"] == ["«1.250»: ¿1250 o 1.25? Escriba 1250 o 1.25."]
         assert form.errors["count"] == ["«2.5» lleva decimales; escriba un número entero."]
         assert form.errors.as_data()["weight"][0].code == "ambiguous"
+
+
+def test_a_count_typed_with_a_thousands_mark_is_asked_about_offering_only_the_whole_reading():
+    """1.25 cannot be a count: «1,250» is not told it «lleva decimales» but asked whether 1250 was meant."""
+    with translation.override("es"):
+        for typed, grouped in (("1,250", "1250"), ("2.500", "2500"), ("12,005", "12005")):
+            with pytest.raises(ValidationError) as refused:
+                parse_whole(typed)
+            assert refused.value.code == "ambiguous"
+            assert refused.value.messages == [
+                f"«{typed}»: ¿{grouped}? Un número entero se escribe sin punto ni coma: {grouped}."
+            ]
+        with pytest.raises(ValidationError) as refused:
+            parse_whole("1.000")  # both readings are whole: both are offered
+        assert refused.value.messages == ["«1.000»: ¿1000 o 1? Escriba 1000 o 1."]
 
 
 def test_form_widget_is_a_text_box_for_decimals():

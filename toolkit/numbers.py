@@ -64,6 +64,9 @@ MESSAGES = {
         "«%(typed)s» es demasiado grande: use como máximo %(max)s cifras antes de los decimales."
     ),
     "whole": _("«%(typed)s» lleva decimales; escriba un número entero."),
+    "whole_grouped": _(
+        "«%(typed)s»: ¿%(grouped)s? Un número entero se escribe sin punto ni coma: %(grouped)s."
+    ),
     "too_many_decimals": ngettext_lazy(
         "«%(typed)s» tiene demasiados decimales. Use como máximo %(max)s decimal.",
         "«%(typed)s» tiene demasiados decimales. Use como máximo %(max)s decimales.",
@@ -145,6 +148,11 @@ def _whole_and_fraction(
                 as_grouped_fits = low <= Decimal(f"{minus}{whole}{fraction}") <= high
                 if as_decimal_fits != as_grouped_fits:
                     return (whole, fraction) if as_decimal_fits else (whole + fraction, "")
+            if max_decimals == 0 and fraction.rstrip("0"):
+                # A count cannot be 1.25: «1,250» is most likely 1250 with a thousands mark, so ask that.
+                raise _refuse(
+                    "whole_grouped", "ambiguous", typed, grouped=f"{minus}{whole.lstrip('0')}{fraction}"
+                )
             if max_decimals is not None and len(fraction.rstrip("0")) > max_decimals:
                 # Read as decimals it has too many for this field: say that rather than offer it.
                 raise _too_many_decimals(typed, max_decimals)
