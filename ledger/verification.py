@@ -123,16 +123,18 @@ def _check_head(check: LedgerCheck, counter: dict | None) -> LedgerCheck:
     if head > last:
         if last == 0:
             problem = ngettext(
-                "falta en el libro, aunque el contador registra %(head)s asiento; el libro no tiene ninguno (fue borrado)",
-                "falta en el libro, aunque el contador registra %(head)s asientos; el libro no tiene ninguno (fueron borrados)",
+                "falta en el libro, aunque el contador registra %(head)s asiento; "
+                "el libro no tiene ninguno (fue borrado)",
+                "falta en el libro, aunque el contador registra %(head)s asientos; "
+                "el libro no tiene ninguno (fueron borrados)",
                 head,
             ) % {"head": head}
         else:
             problem = ngettext(
-                "falta en el libro, aunque el contador registra %(head)s asiento; el libro termina en el asiento %(last)s "
-                "(se borraron asientos del final)",
-                "falta en el libro, aunque el contador registra %(head)s asientos; el libro termina en el asiento %(last)s "
-                "(se borraron asientos del final)",
+                "falta en el libro, aunque el contador registra %(head)s asiento; "
+                "el libro termina en el asiento %(last)s (se borraron asientos del final)",
+                "falta en el libro, aunque el contador registra %(head)s asientos; "
+                "el libro termina en el asiento %(last)s (se borraron asientos del final)",
                 head,
             ) % {"head": head, "last": last}
         return check.fail(last + 1, [problem])
@@ -159,7 +161,8 @@ def _check_head(check: LedgerCheck, counter: dict | None) -> LedgerCheck:
             head + 1,
             [
                 _(
-                    "el contador fija el inicio de la versión 2 del hash después del último asiento (fue alterado)"
+                    "el contador fija el inicio de la versión 2 del hash "
+                    "después del último asiento (fue alterado)"
                 )
             ],
         )

@@ -28,12 +28,13 @@ def behind_minkas_back(*statements: tuple[str, list]) -> None:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
-def delete_entries(where: str, params: list) -> None:
-    """Delete entries (and their lines first) chosen by a WHERE clause on ledger_journalentry."""
+def delete_entries(first: int, last: int) -> None:
+    """Delete entries ``first``..``last`` by number, their lines first."""
     behind_minkas_back(
         (
-            f"DELETE FROM ledger_journalline WHERE entry_id IN (SELECT id FROM ledger_journalentry WHERE {where})",
-            params,
+            "DELETE FROM ledger_journalline WHERE entry_id IN "
+            "(SELECT id FROM ledger_journalentry WHERE number BETWEEN %s AND %s)",
+            [first, last],
         ),
-        (f"DELETE FROM ledger_journalentry WHERE {where}", params),
+        ("DELETE FROM ledger_journalentry WHERE number BETWEEN %s AND %s", [first, last]),
     )
