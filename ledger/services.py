@@ -92,7 +92,7 @@ def _post_in_transaction(
         source_key=source_key,
         reverses=reverses,
         posted_by=user,
-        posted_at=timezone.now(),
+        posted_at=_posting_moment(),
     )
     entry.previous_hash = _previous_hash(counter)
     entry.hash = entry_hash(
@@ -177,7 +177,7 @@ def post_entries(*, entries: list[NewEntry], user=None) -> list[JournalEntry]:
         raise ValidationError(errors)
 
     previous = _previous_hash(counter)
-    posted_at = timezone.now()
+    posted_at = _posting_moment()
     rows, line_rows = [], []
     for number, new in enumerate(entries, start=counter.last_number + 1):
         lines = [(accounts[account.pk], amount) for account, amount in new.lines]
@@ -217,6 +217,13 @@ def post_entries(*, entries: list[NewEntry], user=None) -> list[JournalEntry]:
             last_number=rows[-1].number, last_hash=rows[-1].hash
         )
     return rows
+
+
+def _posting_moment():
+    """Now, to the millisecond: the moment is hashed, and Django's JSON dump keeps milliseconds only,
+    so a dump and reload gives back exactly the hashed value."""
+    now = timezone.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def _lock_counter() -> EntryCounter:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -109,3 +110,10 @@ def test_the_stored_moment_reads_back_to_the_hashed_one(two_entries):
     entry = JournalEntry.objects.get(number=2)
     assert entry.posted_at is not None and entry.posted_by == two_entries
     call_command("verify_ledger")
+
+
+def test_a_json_dump_gives_back_the_hashed_moment(two_entries):
+    # dumpdata/loaddata keep milliseconds only: the moment is taken to the millisecond when posting.
+    entry = JournalEntry.objects.get(number=2)
+    (reloaded,) = serializers.deserialize("json", serializers.serialize("json", [entry]))
+    assert reloaded.object.posted_at == entry.posted_at
