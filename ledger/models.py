@@ -9,6 +9,7 @@ entry. ``ledger.services.post_entry`` is the only writer.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -65,6 +66,8 @@ class EntryCounter(models.Model):
     last_number = models.PositiveBigIntegerField(default=0)
     # The last entry's hash, kept here so posting needs no extra read to chain the next one.
     last_hash = models.CharField(max_length=64, blank=True)
+    # The first entry number hashed with version 2 (ledger.hashing); earlier entries keep version 1.
+    hash_v2_from = models.PositiveBigIntegerField(default=1)
 
     class Meta:
         verbose_name = _("contador de asientos")
@@ -96,7 +99,8 @@ class JournalEntry(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    posted_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+    # Set by the poster before hashing (version 2 covers it), not by the database on insert.
+    posted_at = models.DateTimeField(_("registrado"), default=timezone.now, editable=False)
     previous_hash = models.CharField(_("hash anterior"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
 

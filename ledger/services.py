@@ -10,6 +10,7 @@ from datetime import date as Date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ledger import sql
@@ -91,6 +92,7 @@ def _post_in_transaction(
         source_key=source_key,
         reverses=reverses,
         posted_by=user,
+        posted_at=_posting_moment(),
     )
     entry.previous_hash = _previous_hash(counter)
     entry.hash = entry_hash(
@@ -100,7 +102,9 @@ def _post_in_transaction(
         description=entry.description,
         source_key=source_key,
         reverses_number=reverses.number if reverses else None,
-        lines=[(account.code, account.currency, amount) for account, amount in rows],
+        lines=[(account.code, account.currency, amount, "") for account, amount in rows],
+        posted_by=user.pk if user else None,
+        posted_at=entry.posted_at,
     )
     # The database's foreign keys check the user and the reversed entry (just read); validating
     # them here would cost a query each.
@@ -173,6 +177,7 @@ def post_entries(*, entries: list[NewEntry], user=None) -> list[JournalEntry]:
         raise ValidationError(errors)
 
     previous = _previous_hash(counter)
+    posted_at = _posting_moment()
     rows, line_rows = [], []
     for number, new in enumerate(entries, start=counter.last_number + 1):
         lines = [(accounts[account.pk], amount) for account, amount in new.lines]
@@ -182,6 +187,7 @@ def post_entries(*, entries: list[NewEntry], user=None) -> list[JournalEntry]:
             description=new.description.strip(),
             source_key=new.source_key,
             posted_by=user,
+            posted_at=posted_at,
             previous_hash=previous,
         )
         entry.hash = previous = entry_hash(
@@ -191,7 +197,9 @@ def post_entries(*, entries: list[NewEntry], user=None) -> list[JournalEntry]:
             description=entry.description,
             source_key=new.source_key,
             reverses_number=None,
-            lines=[(account.code, account.currency, amount) for account, amount in lines],
+            lines=[(account.code, account.currency, amount, "") for account, amount in lines],
+            posted_by=user.pk if user else None,
+            posted_at=posted_at,
         )
         rows.append(entry)
         line_rows.append(lines)
@@ -209,6 +217,13 @@ def post_entries(*, entries: list[NewEntry], user=None) -> list[JournalEntry]:
             last_number=rows[-1].number, last_hash=rows[-1].hash
         )
     return rows
+
+
+def _posting_moment():
+    """Now, to the millisecond: the moment is hashed, and Django's JSON dump keeps milliseconds only,
+    so a dump and reload gives back exactly the hashed value."""
+    now = timezone.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def _lock_counter() -> EntryCounter:

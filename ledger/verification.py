@@ -1,18 +1,22 @@
-"""Recompute the journal from the database: numbering, hash chain and balance of every entry.
+"""Recompute the journal from the database: numbering, hash chain and balance of every entry,
+and the chain head the counter keeps (last number and last hash).
 
 Streams entries and lines in number order side by side, so memory stays flat
-however large the ledger is.
+however large the ledger is. Everything is read in one snapshot, so entries
+posted while it runs neither count nor trouble the check.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ledger.balance import MIN_LINES, imbalances
-from ledger.hashing import GENESIS_HASH, entry_hash
+from ledger.hashing import GENESIS_HASH, entry_hash, version_for
 from ledger.models import EntryCounter, JournalEntry, JournalLine
 
 CHUNK_SIZE = 2000
@@ -23,66 +27,151 @@ class LedgerCheck:
     entries: int = 0
     broken_number: int | None = None
     problems: list[str] = field(default_factory=list)
+    # The last entry checked and its hash: what a checkpoint records.
+    last_number: int = 0
+    last_hash: str = GENESIS_HASH
+    hash_v2_from: int = 1
 
     @property
     def ok(self) -> bool:
         return self.broken_number is None
 
+    def fail(self, number: int, problems: list[str]) -> "LedgerCheck":
+        self.broken_number, self.problems = number, problems
+        return self
+
+
+@contextmanager
+def _one_snapshot():
+    """The counter, the entries and the lines as of one moment."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
 
 def verify_ledger() -> LedgerCheck:
-    """Check entries 1..N in order and stop at the first broken one, listing all that is wrong with it."""
-    # Entries commit in number order (the counter lock), so fixing N first gives both streams one snapshot.
+    """Check entries 1..N in order and the counter's head; stop at the first broken entry,
+    listing all that is wrong with it."""
+    with _one_snapshot():
+        return _verify()
+
+
+def _verify() -> LedgerCheck:
+    counter = EntryCounter.objects.filter(pk=1).values("last_number", "last_hash", "hash_v2_from").first()
+    check = LedgerCheck(hash_v2_from=counter["hash_v2_from"] if counter else 1)
     last = JournalEntry.objects.aggregate(last=Max("number"))["last"] or 0
     entries = (
         JournalEntry.objects.filter(number__lte=last)
         .order_by("number")
         .values(
-            "id", "number", "date", "description", "source_key", "reverses__number", "previous_hash", "hash"
+            "id",
+            "number",
+            "date",
+            "description",
+            "source_key",
+            "reverses__number",
+            "posted_by_id",
+            "posted_at",
+            "previous_hash",
+            "hash",
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
     lines = (
         JournalLine.objects.filter(entry__number__lte=last)
         .order_by("entry__number", "id")
-        .values_list("entry_id", "account__code", "currency", "amount", "account__currency")
+        .values_list("entry_id", "account__code", "currency", "amount", "memo", "account__currency")
         .iterator(chunk_size=CHUNK_SIZE)
     )
     lines_by_entry = groupby(lines, key=lambda line: line[0])
     pending = next(lines_by_entry, None)
-    check = LedgerCheck()
     previous_hash = GENESIS_HASH
     for expected_number, entry in enumerate(entries, start=1):
         entry_lines = []
         if pending is not None and pending[0] == entry["id"]:
             entry_lines = [line[1:] for line in pending[1]]
             pending = next(lines_by_entry, None)
-        problems = _entry_problems(entry, entry_lines, expected_number, previous_hash)
+        version = version_for(entry["number"], check.hash_v2_from)
+        problems = _entry_problems(entry, entry_lines, expected_number, previous_hash, version)
         if problems:
-            check.broken_number, check.problems = entry["number"], problems
-            return check
+            return check.fail(entry["number"], problems)
         check.entries += 1
         previous_hash = entry["hash"]
-    return _check_last_against_counter(check, last, previous_hash)
+        check.last_number, check.last_hash = entry["number"], entry["hash"]
+    return _check_head(check, counter)
 
 
-def _check_last_against_counter(check: LedgerCheck, last: int, last_hash: str) -> LedgerCheck:
-    """The counter keeps the last hash it chained: a rewritten last entry no longer matches it."""
-    counter = EntryCounter.objects.filter(pk=1).values("last_number", "last_hash").first()
-    if (
-        counter
-        and counter["last_hash"]
-        and counter["last_number"] == last
-        and counter["last_hash"] != last_hash
-    ):
-        check.broken_number = last
-        check.problems = [
-            _("su hash no coincide con el que guardó el contador al registrarlo (fue alterado)")
-        ]
+def _check_head(check: LedgerCheck, counter: dict | None) -> LedgerCheck:
+    """The counter is the chain's head: its last number and hash must be the last entry's.
+
+    Entries deleted at the end, a forged entry appended after it, or a counter moved by hand
+    all leave the two apart.
+    """
+    last = check.last_number
+    if counter is None:
+        if last:
+            return check.fail(
+                1, [_("falta el contador de asientos que guarda el último número y su hash (fue borrado)")]
+            )
+        return check
+    head = counter["last_number"]
+    if head > last:
+        if last == 0:
+            problem = ngettext(
+                "falta en el libro, aunque el contador registra %(head)s asiento; "
+                "el libro no tiene ninguno (fue borrado)",
+                "falta en el libro, aunque el contador registra %(head)s asientos; "
+                "el libro no tiene ninguno (fueron borrados)",
+                head,
+            ) % {"head": head}
+        else:
+            problem = ngettext(
+                "falta en el libro, aunque el contador registra %(head)s asiento; "
+                "el libro termina en el asiento %(last)s (se borraron asientos del final)",
+                "falta en el libro, aunque el contador registra %(head)s asientos; "
+                "el libro termina en el asiento %(last)s (se borraron asientos del final)",
+                head,
+            ) % {"head": head, "last": last}
+        return check.fail(last + 1, [problem])
+    if head < last:
+        # Entries after the head were not posted by Minka (or the counter was moved back).
+        check.entries = head
+        return check.fail(
+            head + 1,
+            [
+                _(
+                    "no debería existir: el contador registra hasta el asiento %(head)s "
+                    "(se agregó un asiento por fuera de Minka o se retrocedió el contador)"
+                )
+                % {"head": head}
+            ],
+        )
+    if last and counter["last_hash"] != check.last_hash:
         check.entries -= 1
+        return check.fail(
+            last, [_("su hash no coincide con el que guardó el contador al registrarlo (fue alterado)")]
+        )
+    if check.hash_v2_from > head + 1:
+        return check.fail(
+            head + 1,
+            [
+                _(
+                    "el contador fija el inicio de la versión 2 del hash "
+                    "después del último asiento (fue alterado)"
+                )
+            ],
+        )
     return check
 
 
-def _entry_problems(entry: dict, lines: list[tuple], expected_number: int, previous_hash: str) -> list[str]:
+def _entry_problems(
+    entry: dict, lines: list[tuple], expected_number: int, previous_hash: str, version: int
+) -> list[str]:
     problems = []
     if entry["number"] != expected_number:
         problems.append(
@@ -97,7 +186,10 @@ def _entry_problems(entry: dict, lines: list[tuple], expected_number: int, previ
         description=entry["description"],
         source_key=entry["source_key"],
         reverses_number=entry["reverses__number"],
-        lines=[(code, currency, amount) for code, currency, amount, _ in lines],
+        lines=[(code, currency, amount, memo) for code, currency, amount, memo, _ in lines],
+        version=version,
+        posted_by=entry["posted_by_id"],
+        posted_at=entry["posted_at"],
     )
     if recomputed != entry["hash"]:
         problems.append(_("su contenido no coincide con su hash (fue alterado)"))
@@ -115,7 +207,7 @@ def _line_problems(lines: list[tuple]) -> list[str]:
             % {"count": len(lines)}
         ]
     problems = []
-    for code, currency, _amount, account_currency in lines:
+    for code, currency, _amount, _memo, account_currency in lines:
         if currency != account_currency:
             problems.append(
                 _("una línea en %(currency)s usa la cuenta %(account)s, que es en %(account_currency)s")
@@ -124,6 +216,8 @@ def _line_problems(lines: list[tuple]) -> list[str]:
     problems += [
         _("las líneas en %(currency)s no suman cero (diferencia de %(difference)s céntimos)")
         % {"currency": currency, "difference": total}
-        for currency, total in imbalances((currency, amount) for _code, currency, amount, _a in lines).items()
+        for currency, total in imbalances(
+            (currency, amount) for _code, currency, amount, _memo, _a in lines
+        ).items()
     ]
     return problems

@@ -129,7 +129,9 @@ def test_a_rewritten_last_entry_with_a_recomputed_hash_is_caught_by_the_counter(
         description="Nada",
         source_key=last.source_key,
         reverses_number=None,
-        lines=[(line.account.code, line.currency, line.amount) for line in last.lines.all()],
+        lines=[(line.account.code, line.currency, line.amount, line.memo) for line in last.lines.all()],
+        posted_by=last.posted_by_id,
+        posted_at=last.posted_at,
     )
     behind_minkas_back(
         "ledger_journalentry",

@@ -1,7 +1,10 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ledger.checkpoint import CheckpointError, checkpoint_problem, read_checkpoint
 from ledger.verification import verify_ledger
 
 
@@ -11,7 +14,31 @@ class Command(BaseCommand):
         # Read when the parser is built (argparse needs a plain str, not a lazy one).
         return _("Recalcula la numeración, la cadena de hashes y el cuadre de cada asiento del libro mayor.")
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--checkpoint",
+            metavar="ARCHIVO",
+            help=_("Comprueba además que el libro contiene y prolonga este punto de control firmado."),
+        )
+        parser.add_argument(
+            "--public-key",
+            metavar="CLAVE",
+            help=_("Exige que el punto de control esté firmado con esta clave pública."),
+        )
+
+    def handle(self, *args, checkpoint=None, public_key=None, **options):
+        read = None
+        if checkpoint:
+            try:
+                text = Path(checkpoint).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                raise CommandError(
+                    _("No se pudo leer el punto de control %(file)s.") % {"file": checkpoint}
+                ) from error
+            try:
+                read = read_checkpoint(text, expected_public_key=public_key)
+            except CheckpointError as error:
+                raise CommandError(str(error)) from error
         check = verify_ledger()
         if not check.ok:
             # Each problem is a clause; together they make one sentence «Asiento 3: a; b.».
@@ -19,6 +46,8 @@ class Command(BaseCommand):
                 _("Asiento %(number)s: %(problems)s.")
                 % {"number": check.broken_number, "problems": "; ".join(check.problems)}
             )
+        if read is not None and (problem := checkpoint_problem(read, check)):
+            raise CommandError(problem)
         self.stdout.write(
             self.style.SUCCESS(
                 ngettext(
@@ -29,3 +58,13 @@ class Command(BaseCommand):
                 % {"count": check.entries}
             )
         )
+        if read is not None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "Contiene el punto de control del %(date)s (asiento %(number)s), firmado con la "
+                        "clave pública %(key)s: compárela con la que publicó la cooperativa."
+                    )
+                    % {"date": read.date, "number": read.entry_number, "key": read.public_key}
+                )
+            )
