@@ -215,6 +215,14 @@ class SalesContract(models.Model):
     shipment_from = models.DateField(_("embarque desde"), null=True, blank=True)
     shipment_to = models.DateField(_("embarque hasta"), null=True, blank=True)
     shipped_on = models.DateField(_("embarcado el"), null=True, blank=True)
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("embarque registrado por"),
+    )
     invoice_number = models.CharField(_("factura"), max_length=40, null=True, blank=True, unique=True)
     invoiced_on = models.DateField(_("facturado el"), null=True, blank=True)
     created_by = models.ForeignKey(

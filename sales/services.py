@@ -186,8 +186,8 @@ def ship_contract(*, contract: SalesContract, lots: list[Lot], on: Date | None, 
     Season.objects.select_for_update().get(pk=contract.season_id)
     _check_mass_balance(contract.season, sold_as, contract.quantity_kg)
     contract.lots.set(lots)
-    contract.shipped_on = on
-    contract.save(update_fields=["shipped_on"])
+    contract.shipped_on, contract.shipped_by = on, user
+    contract.save(update_fields=["shipped_on", "shipped_by"])
     return contract
 
 

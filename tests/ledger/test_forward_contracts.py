@@ -79,7 +79,10 @@ def test_a_forward_contract_is_signed_without_lots_then_shipped_only_within_the_
     )
     ship_contract(contract=sale, lots=[rosa_lot, new_lot], on=date(2020, 9, 1), user=admin)
     sale.refresh_from_db()
-    assert sale.shipped_on == date(2020, 9, 1) and set(sale.lots.all()) == {rosa_lot, new_lot}
+    assert (sale.shipped_on, sale.shipped_by) == (date(2020, 9, 1), admin) and set(sale.lots.all()) == {
+        rosa_lot,
+        new_lot,
+    }
     assert not sale.awaiting_shipment and fairtrade_sold(season) == 45_000
     invoice_contract(contract=sale, invoice_number="F001-1", on=date(2020, 9, 2), user=admin)
 
