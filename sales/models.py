@@ -209,6 +209,20 @@ class SalesContract(models.Model):
     price_per_tonne = models.DecimalField(_("precio a pagar (US$/t)"), max_digits=10, decimal_places=2)
     value_cents = models.BigIntegerField(_("valor del contrato (centavos US$)"))
     premium_cents = models.BigIntegerField(_("prima (centavos US$)"), default=0)
+    # A forward contract is signed before the cocoa is bought: no lots at signature, a shipment period,
+    # and the mass balance is enforced when the lots are attached at shipment (sales.services.ship_contract).
+    forward = models.BooleanField(_("contrato a futuro"), default=False)
+    shipment_from = models.DateField(_("embarque desde"), null=True, blank=True)
+    shipment_to = models.DateField(_("embarque hasta"), null=True, blank=True)
+    shipped_on = models.DateField(_("embarcado el"), null=True, blank=True)
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("embarque registrado por"),
+    )
     invoice_number = models.CharField(_("factura"), max_length=40, null=True, blank=True, unique=True)
     invoiced_on = models.DateField(_("facturado el"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -230,10 +244,140 @@ class SalesContract(models.Model):
             models.CheckConstraint(condition=Q(quantity_kg__gt=0), name="contract_quantity_positive"),
             models.CheckConstraint(condition=Q(contract_price__gt=0), name="contract_price_positive"),
             models.CheckConstraint(condition=Q(premium_cents__gte=0), name="contract_premium_not_negative"),
+            models.CheckConstraint(
+                condition=Q(forward=True) | Q(shipment_from__isnull=True, shipment_to__isnull=True),
+                name="contract_shipment_period_only_forward",
+            ),
         ]
 
     def __str__(self):
         return f"{self.number} · {self.buyer}"
+
+    # --- the version in force: the original row, or its latest amendment (never an edit) ---
+
+    @property
+    def current_amendment(self) -> "ContractAmendment | None":
+        amendments = list(self.amendments.all())  # uses a prefetch when there is one
+        return max(amendments, key=lambda a: a.version) if amendments else None
+
+    @property
+    def version(self) -> int:
+        latest = self.current_amendment
+        return latest.version if latest else 1
+
+    @property
+    def current_terms_id(self) -> int | None:
+        latest = self.current_amendment
+        return latest.fairtrade_terms_id if latest else self.fairtrade_terms_id
+
+    @property
+    def current_terms(self) -> "FairtradeTerms | None":
+        latest = self.current_amendment
+        return latest.fairtrade_terms if latest else self.fairtrade_terms
+
+    @property
+    def current_price_per_tonne(self):
+        latest = self.current_amendment
+        return latest.price_per_tonne if latest else self.price_per_tonne
+
+    @property
+    def current_value_cents(self) -> int:
+        latest = self.current_amendment
+        return latest.value_cents if latest else self.value_cents
+
+    @property
+    def current_premium_cents(self) -> int:
+        latest = self.current_amendment
+        return latest.premium_cents if latest else self.premium_cents
+
+    @property
+    def current_total_cents(self) -> int:
+        return self.current_value_cents + self.current_premium_cents
+
+    @property
+    def awaiting_shipment(self) -> bool:
+        """A forward contract whose lots are not attached yet: «por embarcar»."""
+        return self.forward and self.shipped_on is None
+
+
+# Contracts that count as sold in the mass balance: every contract but a forward one not yet shipped.
+COMMITTED = Q(forward=False) | Q(shipped_on__isnull=False)
+
+
+class ContractAmendment(AppendOnlyModel):
+    """A new version of a contract, priced on a terms row entered after it was signed (a back-dated
+    review). The contract row is never edited: the version in force is the latest amendment. When the
+    contract was already invoiced, the difference is posted to the buyer and the premium as its own
+    entry; before the invoice, the invoice posts the version in force."""
+
+    contract = models.ForeignKey(
+        SalesContract, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("contrato")
+    )
+    version = models.PositiveIntegerField(_("versión"))
+    fairtrade_terms = models.ForeignKey(
+        FairtradeTerms,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        verbose_name=_("condiciones aplicadas"),
+    )
+    amended_on = models.DateField(_("fecha de la enmienda"))
+    previous_price_per_tonne = models.DecimalField(
+        _("precio anterior (US$/t)"), max_digits=10, decimal_places=2
+    )
+    price_per_tonne = models.DecimalField(_("precio a pagar (US$/t)"), max_digits=10, decimal_places=2)
+    previous_value_cents = models.BigIntegerField(_("valor anterior (centavos US$)"))
+    value_cents = models.BigIntegerField(_("valor del contrato (centavos US$)"))
+    previous_premium_cents = models.BigIntegerField(_("prima anterior (centavos US$)"))
+    premium_cents = models.BigIntegerField(_("prima (centavos US$)"))
+    entry = models.OneToOneField(
+        JournalEntry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contract_amendment",
+        verbose_name=_("asiento de la diferencia"),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registrado por")
+    )
+    created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    append_only_message = _("Una enmienda de contrato no se modifica ni se borra: registre una nueva.")
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = _("enmienda de contrato")
+        verbose_name_plural = _("enmiendas de contratos")
+        ordering = ["contract", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "version"], name="contract_amendment_version_once"),
+            models.UniqueConstraint(
+                fields=["contract", "fairtrade_terms"],
+                name="contract_amendment_once_per_terms",
+                violation_error_message=_("El contrato ya tiene una enmienda por esa revisión."),
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=2), name="contract_amendment_version_after_first"
+            ),
+            models.CheckConstraint(condition=Q(premium_cents__gte=0), name="contract_amendment_premium_ok"),
+        ]
+
+    def __str__(self):
+        return gettext("%(contract)s, versión %(version)s") % {
+            "contract": self.contract.number,
+            "version": self.version,
+        }
+
+    @property
+    def value_difference_cents(self) -> int:
+        return self.value_cents - self.previous_value_cents
+
+    @property
+    def premium_difference_cents(self) -> int:
+        return self.premium_cents - self.previous_premium_cents
+
+    @property
+    def total_difference_cents(self) -> int:
+        return self.value_difference_cents + self.premium_difference_cents
 
 
 class ContractPayment(AppendOnlyModel):

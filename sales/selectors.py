@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from acopio.models import Delivery
 from coop.models import Certification, Season
-from sales.models import FairtradeTerms, FairtradeTermsCheck, SalesContract
+from sales.models import COMMITTED, FairtradeTerms, FairtradeTermsCheck, SalesContract
 from sales.pricing import FairtradePrice, MissingFairtradeTerms, fairtrade_terms
 from sales.tonnes import KG_PER_TONNE
 from toolkit.money import GRAMS_PER_KG, round_to_minor
@@ -52,7 +52,7 @@ def mass_balance(season: Season) -> list[BalanceLine]:
             .filter(bought_filter, season=season)
             .aggregate(total=Sum("dry_g"))["total"]
         )
-        sold_kg = SalesContract.objects.filter(sold_filter, season=season).aggregate(
+        sold_kg = SalesContract.objects.filter(sold_filter, COMMITTED, season=season).aggregate(
             total=Sum("quantity_kg")
         )["total"]
         lines.append(
@@ -62,10 +62,10 @@ def mass_balance(season: Season) -> list[BalanceLine]:
 
 
 def outstanding_cents(contract: SalesContract) -> tuple[int, int]:
-    """(what the buyer still owes, of which premium), in US cents."""
+    """(what the buyer still owes, of which premium), in US cents, on the version in force."""
     paid = contract.payments.aggregate(amount=Sum("amount_cents"), premium=Sum("premium_cents"))
-    total = contract.value_cents + contract.premium_cents
-    return total - int(paid["amount"] or 0), contract.premium_cents - int(paid["premium"] or 0)
+    total = contract.current_total_cents
+    return total - int(paid["amount"] or 0), contract.current_premium_cents - int(paid["premium"] or 0)
 
 
 CLAIMS_OF_PRODUCT = {"Comercio Justo": FAIRTRADE_CLAIMS, "Orgánico": ORGANIC_CLAIMS}
@@ -87,7 +87,7 @@ def balance_lines(*, bought_g: dict[str, int], sold_kg: dict[str, int]) -> list[
 def sold_kg_by_terms(seasons: list[Season]) -> dict[tuple[int, str], int]:
     """Kilograms under contract per (season id, terms)."""
     rows = (
-        SalesContract.objects.filter(season__in=seasons)
+        SalesContract.objects.filter(COMMITTED, season__in=seasons)
         .values("season_id", "terms")
         .annotate(kg=Sum("quantity_kg"))
         .order_by()
@@ -143,37 +143,70 @@ def terms_check_status(today: Date | None = None) -> TermsCheckStatus:
 @dataclass(frozen=True)
 class ContractToReview:
     """A contract priced on a terms row that is no longer the one in force on its date: a row entered
-    later (back-dated) applies. What it has and what it would have, per tonne and in total."""
+    later (back-dated) applies. What its version in force has and what it would have, per tonne and
+    in total, and the difference an amendment would post."""
 
     contract: SalesContract
     would: FairtradePrice
     would_value_cents: int
     would_premium_cents: int
 
+    @property
+    def has_price(self) -> Decimal:
+        return self.contract.current_price_per_tonne
+
+    @property
+    def has_value_cents(self) -> int:
+        return self.contract.current_value_cents
+
+    @property
+    def has_premium_cents(self) -> int:
+        return self.contract.current_premium_cents
+
+    @property
+    def value_difference_cents(self) -> int:
+        return self.would_value_cents - self.has_value_cents
+
+    @property
+    def premium_difference_cents(self) -> int:
+        return self.would_premium_cents - self.has_premium_cents
+
+    @property
+    def total_difference_cents(self) -> int:
+        return self.value_difference_cents + self.premium_difference_cents
+
+
+def review_of(contract: SalesContract) -> ContractToReview | None:
+    """What an amendment would apply to ``contract``, or None when its version in force is priced on
+    the row in force on its date (or it is not sold on Fairtrade terms)."""
+    if contract.current_terms_id is None:
+        return None
+    sold_as = Certification(contract.terms)
+    try:
+        would = fairtrade_terms(
+            on=contract.signed_on,
+            origin=contract.origin,
+            organic=sold_as.is_organic,
+            market_price=contract.contract_price,
+        )
+    except MissingFairtradeTerms:
+        return None  # a row was removed: nothing newer to compare with
+    if would.row.pk == contract.current_terms_id:
+        return None
+    tonnes = Decimal(contract.quantity_kg) / KG_PER_TONNE
+    return ContractToReview(
+        contract=contract,
+        would=would,
+        would_value_cents=round_to_minor(tonnes * would.price),
+        would_premium_cents=round_to_minor(tonnes * would.premium),
+    )
+
 
 def contracts_to_review() -> list[ContractToReview]:
-    review = []
-    contracts = SalesContract.objects.filter(fairtrade_terms__isnull=False).select_related("fairtrade_terms")
-    for contract in contracts.order_by("signed_on", "number"):
-        sold_as = Certification(contract.terms)
-        try:
-            would = fairtrade_terms(
-                on=contract.signed_on,
-                origin=contract.origin,
-                organic=sold_as.is_organic,
-                market_price=contract.contract_price,
-            )
-        except MissingFairtradeTerms:
-            continue  # a row was removed: nothing newer to compare with
-        if would.row.pk == contract.fairtrade_terms_id:
-            continue
-        tonnes = Decimal(contract.quantity_kg) / KG_PER_TONNE
-        review.append(
-            ContractToReview(
-                contract=contract,
-                would=would,
-                would_value_cents=round_to_minor(tonnes * would.price),
-                would_premium_cents=round_to_minor(tonnes * would.premium),
-            )
-        )
-    return review
+    contracts = (
+        SalesContract.objects.filter(fairtrade_terms__isnull=False)
+        .select_related("fairtrade_terms")
+        .prefetch_related("amendments__fairtrade_terms")
+        .order_by("signed_on", "number")
+    )
+    return [review for review in map(review_of, contracts) if review is not None]

@@ -12,16 +12,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from acopio.models import Lot
 from coop.models import Certification, Season
 from ledger import chart
 from ledger.services import post_entry
-from sales.models import ContractPayment, SalesContract
+from sales.models import ContractAmendment, ContractPayment, FairtradeTerms, SalesContract
 from sales.pricing import MissingFairtradeTerms, fairtrade_terms
 from sales.rates import rate_on
-from sales.selectors import mass_balance, outstanding_cents
+from sales.selectors import mass_balance, outstanding_cents, review_of
 from sales.tonnes import KG_PER_TONNE, parse_tonnes
 from toolkit.money import format_money, from_minor, round_to_minor, typed_to_minor
 from toolkit.numbers import shown_decimal
@@ -40,8 +41,15 @@ def record_contract(
     origin: str = "PE",
     lots: list[Lot] = (),
     season: Season | None = None,
+    forward: bool = False,
+    shipment_from: Date | None = None,
+    shipment_to: Date | None = None,
 ) -> SalesContract:
-    """Price and record a sales contract, or refuse it and write nothing."""
+    """Price and record a sales contract, or refuse it and write nothing.
+
+    A forward contract (``forward``) is signed before the cocoa is bought: no lots, a shipment
+    period, and no mass-balance check now; ``ship_contract`` attaches the lots and enforces it.
+    """
     errors = {}
     number, buyer = (number or "").strip(), (buyer or "").strip()
     if not number:
@@ -68,21 +76,26 @@ def record_contract(
             if signed_on
             else _("Indique la fecha.")
         )
+    if forward:
+        if lots:
+            errors["lots"] = _("Un contrato a futuro se firma sin lotes: los lotes se asignan al embarcar.")
+        if shipment_from is None:
+            errors["shipment_from"] = _("Indique desde cuándo se embarca (periodo de embarque).")
+        if shipment_to is None:
+            errors["shipment_to"] = _("Indique hasta cuándo se embarca (periodo de embarque).")
+        elif shipment_from is not None and shipment_to < shipment_from:
+            errors["shipment_to"] = _("El fin del periodo de embarque no puede ser anterior a su inicio.")
+        elif signed_on is not None and shipment_from is not None and shipment_from < signed_on:
+            errors["shipment_from"] = _("El embarque no puede empezar antes de la firma del contrato.")
+    elif shipment_from or shipment_to:
+        errors["shipment_from"] = _(
+            "El periodo de embarque es de los contratos a futuro: marque «contrato a futuro»."
+        )
     if errors:
         raise ValidationError(errors)
 
     sold_as = Certification(terms)
-    for lot in lots:
-        if not sold_as.accepts(lot.claim):
-            errors.setdefault("lots", []).append(
-                _("El lote %(lot)s es %(claim)s y no puede venderse como %(terms)s.")
-                % {"lot": lot, "claim": lot.get_claim_display(), "terms": sold_as.label}
-            )
-        if lot.contracts.exists():
-            errors.setdefault("lots", []).append(
-                _("El lote %(lot)s ya está en el contrato %(contract)s.")
-                % {"lot": lot, "contract": lot.contracts.first()}
-            )
+    errors.update(_lot_problems(lots, sold_as))
     if errors:
         raise ValidationError(errors)
 
@@ -97,9 +110,10 @@ def record_contract(
             raise ValidationError({"signed_on": exc.messages[0]}) from None
         row, price, premium = priced.row, priced.price, priced.premium
 
-    # One contract of the season at a time, so the available kilograms are read and taken together.
-    Season.objects.select_for_update().get(pk=season.pk)
-    _check_mass_balance(season, sold_as, quantity_kg)
+    if not forward:
+        # One contract of the season at a time, so the available kilograms are read and taken together.
+        Season.objects.select_for_update().get(pk=season.pk)
+        _check_mass_balance(season, sold_as, quantity_kg)
 
     tonnes_exact = Decimal(quantity_kg) / KG_PER_TONNE
     contract = SalesContract(
@@ -115,10 +129,65 @@ def record_contract(
         price_per_tonne=price,
         value_cents=round_to_minor(tonnes_exact * price),
         premium_cents=round_to_minor(tonnes_exact * premium),
+        forward=forward,
+        shipment_from=shipment_from if forward else None,
+        shipment_to=shipment_to if forward else None,
         created_by=user,
     )
     contract.save()
     contract.lots.set(lots)
+    return contract
+
+
+def _lot_problems(lots, sold_as: Certification) -> dict:
+    problems = []
+    for lot in lots:
+        if not sold_as.accepts(lot.claim):
+            problems.append(
+                _("El lote %(lot)s es %(claim)s y no puede venderse como %(terms)s.")
+                % {"lot": lot, "claim": lot.get_claim_display(), "terms": sold_as.label}
+            )
+        if lot.contracts.exists():
+            problems.append(
+                _("El lote %(lot)s ya está en el contrato %(contract)s.")
+                % {"lot": lot, "contract": lot.contracts.first()}
+            )
+    return {"lots": problems} if problems else {}
+
+
+@transaction.atomic
+def ship_contract(*, contract: SalesContract, lots: list[Lot], on: Date | None, user) -> SalesContract:
+    """Attach the lots of a forward contract at shipment: the cocoa is committed now, so the mass
+    balance of its season is enforced now (the same rule as a contract signed with its lots)."""
+    contract = SalesContract.objects.select_for_update().get(pk=contract.pk)
+    errors = {}
+    if not contract.forward:
+        errors["lots"] = _("El contrato %(contract)s no es a futuro: sus lotes se asignaron al firmarlo.") % {
+            "contract": contract.number
+        }
+    elif contract.shipped_on:
+        errors["lots"] = _("El contrato %(contract)s ya fue embarcado el %(day)s.") % {
+            "contract": contract.number,
+            "day": contract.shipped_on.strftime("%d/%m/%Y"),
+        }
+    elif not lots:
+        errors["lots"] = _("Elija los lotes que se embarcan.")
+    if on is None:
+        errors["on"] = _("Indique la fecha del embarque.")
+    elif on < contract.signed_on:
+        errors["on"] = _("El embarque no puede ser anterior al contrato.")
+    if errors:
+        raise ValidationError(errors)
+    sold_as = Certification(contract.terms)
+    errors.update(_lot_problems(lots, sold_as))
+    if errors:
+        raise ValidationError(errors)
+    # One contract of the season at a time, so the available kilograms are read and taken together.
+    Season.objects.select_for_update().get(pk=contract.season_id)
+    _check_mass_balance(contract.season, sold_as, contract.quantity_kg)
+    contract.lots.set(lots)
+    contract.shipped_on, contract.shipped_by = on, user
+    contract.save(update_fields=["shipped_on", "shipped_by"])
     return contract
 
 
@@ -173,14 +242,20 @@ def invoice_contract(*, contract: SalesContract, invoice_number: str, on: Date |
         errors["on"] = _("Indique la fecha de la factura.")
     elif on < contract.signed_on:
         errors["on"] = _("La factura no puede ser anterior al contrato.")
+    if contract.awaiting_shipment:
+        errors["invoice_number"] = _(
+            "El contrato a futuro %(contract)s está por embarcar: "
+            "asigne sus lotes al embarcar y luego facture."
+        ) % {"contract": contract.number}
     if errors:
         raise ValidationError(errors)
+    value, premium = contract.current_value_cents, contract.current_premium_cents  # the version in force
     lines = [
-        (chart.account(chart.BUYERS_RECEIVABLE_USD), contract.value_cents + contract.premium_cents),
-        (chart.account(chart.COCOA_SALES_USD), -contract.value_cents),
+        (chart.account(chart.BUYERS_RECEIVABLE_USD), value + premium),
+        (chart.account(chart.COCOA_SALES_USD), -value),
     ]
-    if contract.premium_cents:
-        lines.append((chart.account(chart.PREMIUM_ACCRUED_USD), -contract.premium_cents))
+    if premium:
+        lines.append((chart.account(chart.PREMIUM_ACCRUED_USD), -premium))
     post_entry(  # the entry's description is a record: it stays in Spanish
         date=on,
         description=f"Factura {invoice_number}, contrato {contract.number}, {contract.buyer}",
@@ -236,8 +311,10 @@ def receive_payment(
         }
     if errors:
         raise ValidationError(errors)
-    total = contract.value_cents + contract.premium_cents
-    premium = premium_owed if cents == owed else min(premium_owed, cents * contract.premium_cents // total)
+    total = contract.current_total_cents
+    premium = (
+        premium_owed if cents == owed else min(premium_owed, cents * contract.current_premium_cents // total)
+    )
     lines = [(chart.account(chart.BANK_USD), cents), (chart.account(chart.BUYERS_RECEIVABLE_USD), -cents)]
     if premium:
         lines += [
@@ -265,3 +342,102 @@ def receive_payment(
     )
     payment.save()
     return payment
+
+
+# --- Amendments: a contract repriced on a back-dated terms row ------------------------------
+
+
+@transaction.atomic
+def amend_contract(
+    *, contract: SalesContract, fairtrade_terms: FairtradeTerms | None, on: Date | None, user
+) -> ContractAmendment:
+    """Record a new version of ``contract`` priced on ``fairtrade_terms``, the row in force on its date
+    that was entered after it was priced; the contract row is never edited.
+
+    An invoiced contract gets the difference posted as its own entry, on the accounts its invoice
+    used (the buyer's receivable, cocoa sales, the premium owed to the fund); before the invoice
+    nothing is posted and the invoice takes the version in force. Refused, with nothing written,
+    when the contract already has an amendment for that row or the row is not the one in force."""
+    contract = SalesContract.objects.select_for_update().get(pk=contract.pk)
+    errors = {}
+    if fairtrade_terms is None:
+        errors["fairtrade_terms"] = _("Indique la fila de condiciones de Comercio Justo que se aplica.")
+    elif contract.amendments.filter(fairtrade_terms=fairtrade_terms).exists():
+        errors["fairtrade_terms"] = _(
+            "El contrato %(contract)s ya tiene una enmienda por esa revisión (%(row)s)."
+        ) % {"contract": contract.number, "row": fairtrade_terms}
+    if on is None:
+        errors["on"] = _("Indique la fecha de la enmienda.")
+    elif on < contract.signed_on:
+        errors["on"] = _("La enmienda no puede ser anterior al contrato.")
+    if errors:
+        raise ValidationError(errors)
+    review = review_of(contract)
+    if review is None:
+        raise ValidationError(
+            {
+                "fairtrade_terms": _(
+                    "El contrato %(contract)s ya está valorizado con la fila vigente en su fecha: "
+                    "no hay nada que enmendar."
+                )
+                % {"contract": contract.number}
+            }
+        )
+    if review.would.row.pk != fairtrade_terms.pk:
+        raise ValidationError(
+            {
+                "fairtrade_terms": _(
+                    "La fila vigente en la fecha del contrato ahora es %(row)s: vuelva a revisar los montos."
+                )
+                % {"row": review.would.row}
+            }
+        )
+    paid = contract.payments.aggregate(amount=Sum("amount_cents"), premium=Sum("premium_cents"))
+    if review.would_value_cents + review.would_premium_cents < int(paid["amount"] or 0) or (
+        review.would_premium_cents < int(paid["premium"] or 0)
+    ):
+        raise ValidationError(
+            {
+                "fairtrade_terms": _(
+                    "El comprador ya pagó más de lo que el contrato valdría con la enmienda: "
+                    "registre la devolución fuera de Minka y consulte al contador."
+                )
+            }
+        )
+    version = contract.version + 1
+    entry = None
+    if contract.invoice_number:
+        value_diff, premium_diff = review.value_difference_cents, review.premium_difference_cents
+        lines = [
+            (chart.account(chart.BUYERS_RECEIVABLE_USD), value_diff + premium_diff),
+            (chart.account(chart.COCOA_SALES_USD), -value_diff),
+            (chart.account(chart.PREMIUM_ACCRUED_USD), -premium_diff),
+        ]
+        lines = [(account, amount) for account, amount in lines if amount]
+        if lines:
+            entry = post_entry(  # the entry's description is a record: it stays in Spanish
+                date=on,
+                description=(
+                    f"Enmienda {version} del contrato {contract.number}, {contract.buyer}: "
+                    f"condiciones de Comercio Justo desde {fairtrade_terms.valid_from:%d/%m/%Y}"
+                ),
+                source_key=f"contract-amendment:{contract.number}:{version}",
+                lines=lines,
+                user=user,
+            )
+    amendment = ContractAmendment(
+        contract=contract,
+        version=version,
+        fairtrade_terms=fairtrade_terms,
+        amended_on=on,
+        previous_price_per_tonne=review.has_price,
+        price_per_tonne=review.would.price,
+        previous_value_cents=review.has_value_cents,
+        value_cents=review.would_value_cents,
+        previous_premium_cents=review.has_premium_cents,
+        premium_cents=review.would_premium_cents,
+        entry=entry,
+        entered_by=user,
+    )
+    amendment.save()
+    return amendment

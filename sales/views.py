@@ -1,9 +1,11 @@
 """Pages of trade: lots, sales contracts, invoices and payments, the mass balance."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +17,17 @@ from acopio.models import CollectionCentre, Lot
 from acopio.selectors import lot_totals
 from coop.models import Certification, Season
 from sales.models import FairtradeTerms, FairtradeTermsCheck, SalesContract
-from sales.selectors import contracts_to_review, mass_balances, terms_check_status
-from sales.services import invoice_contract, receive_payment, record_contract
+from sales.selectors import contracts_to_review, mass_balance, mass_balances, review_of, terms_check_status
+from sales.services import (
+    amend_contract,
+    invoice_contract,
+    receive_payment,
+    record_contract,
+    ship_contract,
+)
+from sales.tonnes import KG_PER_TONNE
 from toolkit.money import format_money
-from toolkit.numbers import parse_money
+from toolkit.numbers import parse_money, shown_decimal
 from toolkit.roles import (
     ADMINISTRATOR,
     REVIEWERS,
@@ -34,11 +43,10 @@ LOT_PAGE_SIZE = 50
 def contract_list(request):
     contracts = (
         SalesContract.objects.select_related("season", "fairtrade_terms")
-        .prefetch_related("lots")
+        .prefetch_related("lots", "amendments__fairtrade_terms")
         .annotate(
             paid_cents=Sum("payments__amount_cents"),
             premium_in_cents=Sum("payments__premium_cents"),
-            total_cents=F("value_cents") + F("premium_cents"),
         )
         .order_by("-signed_on", "-id")
     )  # Meta.ordering is not applied to grouped queries
@@ -60,6 +68,13 @@ def contract_new(request):
         signed_on = date_or_none(data.get("signed_on"))
         if signed_on is None:
             errors["signed_on"] = [_("Indique la fecha del contrato.")]
+        forward = bool(data.get("forward"))
+        shipment = {}
+        for field in ("shipment_from", "shipment_to"):
+            typed = data.get(field, "").strip()
+            shipment[field] = date_or_none(typed) if typed else None
+            if typed and shipment[field] is None:
+                errors[field] = [_("Escriba la fecha del periodo de embarque como dd/mm/aaaa.")]
         if not errors:
             try:
                 contract = record_contract(
@@ -71,6 +86,8 @@ def contract_new(request):
                     contract_price=price,
                     origin=data.get("origin", "PE"),
                     lots=list(open_lots.filter(pk__in=data.getlist("lots"))),
+                    forward=forward,
+                    **shipment,
                     user=request.user,
                 )
             except ValidationError as exc:
@@ -87,6 +104,9 @@ def contract_new(request):
                     )
                     % {"contract": contract.number, "price": price, "value": value, "premium": premium},
                 )
+                if contract.forward:
+                    _warn_forward_beyond_balance(request, contract)
+                    return redirect("sales:contract_detail", pk=contract.pk)
                 return redirect("sales:contract_list")
     return render(
         request,
@@ -97,6 +117,121 @@ def contract_new(request):
             "lots": open_lots,
             "terms": Certification.choices,
             "chosen_lots": set(data.getlist("lots")) if data else set(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _warn_forward_beyond_balance(request, contract: SalesContract) -> None:
+    """At signature a forward contract only warns: the mass balance is enforced at shipment."""
+    sold_as = Certification(contract.terms)
+    for line in mass_balance(contract.season):
+        applies = sold_as.is_fairtrade if line.product == "Comercio Justo" else sold_as.is_organic
+        if applies and contract.quantity_kg > line.available_kg:
+            messages.warning(
+                request,
+                _(
+                    "Hoy el balance de masas %(product)s tiene %(available)s t disponibles y este contrato "
+                    "pide %(asked)s t: al embarcar se rechazará si para entonces no se compró lo que falta."
+                )
+                % {
+                    "product": line.label,
+                    "available": shown_decimal(line.available_kg / KG_PER_TONNE),
+                    "asked": shown_decimal(Decimal(contract.quantity_kg) / KG_PER_TONNE),
+                },
+            )
+
+
+@role_required(*CONTROLLERS)
+def contract_detail(request, pk):
+    contract = get_object_or_404(
+        SalesContract.objects.select_related("season", "fairtrade_terms", "created_by").prefetch_related(
+            "lots", "amendments__fairtrade_terms", "amendments__entered_by", "amendments__entry"
+        ),
+        pk=pk,
+    )
+    return render(
+        request,
+        "sales/contract_detail.html",
+        {
+            "contract": contract,
+            "amendments": sorted(contract.amendments.all(), key=lambda a: a.version),
+            "review": review_of(contract),
+            "payments": contract.payments.order_by("date", "id"),
+        },
+    )
+
+
+@role_required(ADMINISTRATOR)
+def contract_amend(request, pk):
+    """The amounts an amendment would post, to confirm; posted only with confirm=1."""
+    contract = get_object_or_404(SalesContract, pk=pk)
+    review = review_of(contract)
+    errors = {}
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        row = FairtradeTerms.objects.filter(pk=request.POST.get("fairtrade_terms") or None).first()
+        try:
+            amendment = amend_contract(
+                contract=contract, fairtrade_terms=row, on=timezone.localdate(), user=request.user
+            )
+        except ValidationError as exc:
+            errors = errors_of(exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Enmienda %(version)s del contrato %(contract)s registrada: precio %(old_price)s → "
+                    "%(new_price)s US$/t, valor %(value_diff)s y prima %(premium_diff)s de diferencia."
+                )
+                % {
+                    "version": amendment.version,
+                    "contract": contract.number,
+                    "old_price": shown_decimal(amendment.previous_price_per_tonne, decimals=2),
+                    "new_price": shown_decimal(amendment.price_per_tonne, decimals=2),
+                    "value_diff": format_money(amendment.value_difference_cents, "USD"),
+                    "premium_diff": format_money(amendment.premium_difference_cents, "USD"),
+                },
+            )
+            return redirect("sales:contract_detail", pk=contract.pk)
+    return render(
+        request,
+        "sales/contract_amend.html",
+        {"contract": contract, "review": review, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@role_required(ADMINISTRATOR)
+def contract_ship(request, pk):
+    """Attach the lots of a forward contract at shipment; the mass balance is enforced now."""
+    contract = get_object_or_404(SalesContract, pk=pk)
+    open_lots = Lot.objects.filter(contracts__isnull=True).select_related("season")
+    data = request.POST if request.method == "POST" else {}
+    errors = {}
+    if request.method == "POST":
+        try:
+            ship_contract(
+                contract=contract,
+                lots=list(open_lots.filter(pk__in=data.getlist("lots"))),
+                on=date_or_none(data.get("on")),
+                user=request.user,
+            )
+        except ValidationError as exc:
+            errors = errors_of(exc)
+        else:
+            shipped = _("Contrato %(contract)s embarcado: lotes asignados.") % {"contract": contract.number}
+            messages.success(request, shipped)
+            return redirect("sales:contract_detail", pk=contract.pk)
+    return render(
+        request,
+        "sales/contract_ship.html",
+        {
+            "contract": contract,
+            "lots": open_lots,
+            "errors": errors,
+            "data": data,
+            "chosen_lots": set(data.getlist("lots")) if data else set(),
+            "today": timezone.localdate(),
         },
         status=400 if errors else 200,
     )
