@@ -69,7 +69,7 @@ class BoothOnlyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if COOKIE in request.COOKIES and not request.path.startswith(PREFIX):
+        if request.COOKIES.get(COOKIE) and not request.path.startswith(PREFIX):
             response = render(request, "assemblies/booth/refused.html", status=403)
             add_never_cache_headers(response)
             return response
