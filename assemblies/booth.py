@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from assemblies import services
+from assemblies import selectors, services
 from assemblies.models import AssemblyStatus, Booth
 from toolkit.roles import public
 
@@ -90,7 +90,7 @@ def screen(request):
         return _page(request, "assemblies/booth/not_a_booth.html")
     if booth.is_closed:
         return _page(request, "assemblies/booth/closed.html", {"booth": booth})
-    unlock = services.waiting_unlock(booth)
+    unlock = selectors.waiting_unlock(booth)
     if unlock is None or booth.assembly.status == AssemblyStatus.CLOSED:
         return _page(request, "assemblies/booth/waiting.html", {"booth": booth, "refresh": WAITING_REFRESH})
     return _page(

@@ -16,6 +16,8 @@ from assemblies.models import (
     Assembly,
     Ballot,
     BallotCast,
+    Booth,
+    BoothUnlock,
     Delegate,
     Motion,
     MotionBudgetLine,
@@ -252,6 +254,24 @@ def turnout(motion: Motion) -> dict | None:
         "spoiled": (0 if electronic else None) if shown else None,
         "shown": shown,
     }
+
+
+def open_electronic_motion(assembly: Assembly) -> Motion | None:
+    """The electronic vote open now (the first, if the board opened several)."""
+    return (
+        assembly.motions.filter(status=MotionStatus.OPEN, method=VotingMethod.ELECTRONIC)
+        .order_by("number")
+        .first()
+    )
+
+
+def waiting_unlock(booth: Booth) -> BoothUnlock | None:
+    """Whom the booth is unlocked for now, if anyone."""
+    return (
+        booth.unlocks.filter(used=False, withdrawn_at__isnull=True)
+        .select_related("motion", "voter", "cast_by", "unlocked_by")
+        .first()
+    )
 
 
 def _count_of(model) -> Coalesce:

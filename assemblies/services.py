@@ -52,9 +52,11 @@ from assemblies.selectors import (
     current_tallies,
     eligible_members,
     not_voted,
+    open_electronic_motion,
     option_totals,
     premium_available_minor,
     rule_set_in_force,
+    waiting_unlock,
 )
 from fund.figures import soles
 from fund.models import PremiumCategory
@@ -615,6 +617,7 @@ def cancel_motion(*, motion: Motion, reason: str, user) -> Motion:
         raise ValidationError({"reason": _("Indique por qué se retira la moción.")})
     motion.status, motion.cancelled_reason, motion.cancelled_by = MotionStatus.CANCELLED, reason, user
     motion.save()
+    _withdraw_unlocks(BoothUnlock.objects.filter(motion=motion), user, _("la moción se retiró"))
     return motion
 
 
@@ -978,15 +981,6 @@ def close_booth(*, booth: Booth, user) -> Booth:
     return booth
 
 
-def open_electronic_motion(assembly: Assembly) -> Motion | None:
-    """The electronic vote open now (the first, if the board opened several)."""
-    return (
-        assembly.motions.filter(status=MotionStatus.OPEN, method=VotingMethod.ELECTRONIC)
-        .order_by("number")
-        .first()
-    )
-
-
 @transaction.atomic
 def unlock_booth(
     *, booth: Booth | None, person: RollEntry | None, voter: RollEntry | None = None, user
@@ -1062,15 +1056,6 @@ def withdraw_unlock(*, booth: Booth, user) -> int:
     if not withdrawn:
         raise ValidationError(_("%(booth)s no espera a ningún votante.") % {"booth": booth})
     return withdrawn
-
-
-def waiting_unlock(booth: Booth) -> BoothUnlock | None:
-    """Whom the booth is unlocked for now, if anyone."""
-    return (
-        booth.unlocks.filter(used=False, withdrawn_at__isnull=True)
-        .select_related("motion", "voter", "cast_by", "unlocked_by")
-        .first()
-    )
 
 
 @transaction.atomic

@@ -286,7 +286,7 @@ def desk(request, pk):
         for item in found:
             item.proxy_count = held.get(item.pk, 0)
     booths = _booths(assembly)
-    motion = services.open_electronic_motion(assembly)
+    motion = selectors.open_electronic_motion(assembly)
     holder, choices = _proxy_choices(assembly, motion, request.GET.get("votante"))
     recent = (
         AttendanceEvent.objects.filter(assembly=assembly)
@@ -387,7 +387,7 @@ def booth_open(request, pk):
 def _booths(assembly: Assembly) -> list:
     booths = list(assembly.booths.filter(closed_at__isnull=True).order_by("number"))
     for booth in booths:
-        booth.waiting = services.waiting_unlock(booth)
+        booth.waiting = selectors.waiting_unlock(booth)
     return booths
 
 
@@ -398,7 +398,8 @@ def booth_action(request, pk):
     booth whose voter did not vote, or closes a booth."""
     assembly = _assembly(pk)
     action = request.POST.get("action")
-    booth = assembly.booths.filter(pk=request.POST.get("booth") or 0).first()
+    picked = (request.POST.get("booth") or "").strip()
+    booth = assembly.booths.filter(pk=picked).first() if picked.isdigit() else None
     try:
         if booth is None:
             raise ValidationError({"booth": _("Elija la cabina.")})
@@ -412,8 +413,9 @@ def booth_action(request, pk):
                     }
                 )
             voter = person
-            if request.POST.get("voter"):
-                voter = assembly.roll.filter(pk=request.POST.get("voter")).first()
+            chosen = (request.POST.get("voter") or "").strip()
+            if chosen:
+                voter = assembly.roll.filter(pk=chosen).first() if chosen.isdigit() else None
             elif Presence.objects.filter(holder=person).exists():
                 # A proxy holder chooses whom this turn in the booth is for.
                 desk_url = redirect("assemblies:desk", pk=assembly.pk).url

@@ -12,7 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from assemblies import booth as booth_device
-from assemblies import services
+from assemblies import selectors, services
 from assemblies.models import Ballot, BallotCast, Booth, BoothUnlock, MotionStatus
 from coop.models import Member, MemberStatus
 from coop.services import change_member_status
@@ -218,7 +218,7 @@ def test_closing_the_vote_locks_every_booth_and_closing_the_assembly_closes_them
     services.unlock_booth(booth=booth, person=entry(assembly, "S-00003"), user=board)
     assert "S-00003" in device.get(reverse("booth:screen")).content.decode()
     services.close_voting(motion=motion, user=board, confirm=True)
-    assert services.waiting_unlock(booth) is None
+    assert selectors.waiting_unlock(booth) is None
     assert "Cabina lista" in device.get(reverse("booth:screen")).content.decode()
     refused = device.post(reverse("booth:vote"), {"option": motion.options.get(kind="yes").pk})
     assert refused.status_code == 400 and not Ballot.objects.exists() and not BallotCast.objects.exists()
@@ -235,6 +235,23 @@ def test_closing_the_vote_locks_every_booth_and_closing_the_assembly_closes_them
     released = device.post(reverse("booth:release"))
     assert released["Location"] == reverse("login")
     assert device.get(reverse("login")).status_code == 200  # the device is given back
+
+
+def test_withdrawing_the_motion_locks_its_booths(assembly, board, clerk, client):
+    motion = electronic(assembly, board)
+    booth = services.open_booth(assembly=assembly, user=board)
+    services.unlock_booth(booth=booth, person=entry(assembly, "S-00003"), user=board)
+    services.cancel_motion(motion=motion, reason="Se verá en otra asamblea", user=board)
+    assert selectors.waiting_unlock(booth) is None
+    with pytest.raises(ValidationError, match="no está habilitada"):
+        services.vote_at_booth(booth=booth, option_id=motion.options.get(kind="yes").pk)
+    # A tampered form at the desk is refused in words, not with an error page.
+    client.force_login(clerk)
+    url = reverse("assemblies:booth_action", args=[assembly.pk])
+    page = client.post(
+        url, {"action": "unlock", "person": "S-00001", "voter": "x", "booth": "y"}, follow=True
+    )
+    assert page.status_code == 200 and "Elija la cabina." in page.content.decode()
 
 
 def test_the_ballot_cannot_be_matched_to_who_voted(assembly, board):
@@ -340,7 +357,7 @@ def register(db, board):
     # Registered long ago without a join date: on the roll.
     old = make_members(1, start=8)[0]
     Member.objects.filter(pk=old.pk).update(join_date=None, created_at=timezone.now() - timedelta(days=400))
-    return convene(board), cutoff
+    return convene(board, registered_before_cutoff=False), cutoff
 
 
 def test_the_roll_leaves_out_members_registered_after_the_cut_off_without_a_join_date(register):
