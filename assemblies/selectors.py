@@ -225,8 +225,8 @@ def turnout(motion: Motion) -> dict | None:
     apart. Y is fixed when the voting closes (before, it is who is attending now). Blank and spoiled
     of a secret electronic vote are shown only with its result. ``spoiled`` is None where Minka does
     not record it (a show of hands; paper ballots count a spoiled one where the tellers put it)."""
-    if motion.status in (MotionStatus.DRAFT,) or motion.opened_at is None:
-        return None
+    if motion.status not in (MotionStatus.OPEN, MotionStatus.COUNTING, MotionStatus.PUBLISHED):
+        return None  # not voted yet, or withdrawn: nothing to state
     if motion.attending_at_close is not None:
         of = motion.attending_at_close
     else:

@@ -252,6 +252,8 @@ def test_withdrawing_the_motion_locks_its_booths(assembly, board, clerk, client)
         url, {"action": "unlock", "person": "S-00001", "voter": "x", "booth": "y"}, follow=True
     )
     assert page.status_code == 200 and "Elija la cabina." in page.content.decode()
+    # A withdrawn motion states no turnout.
+    assert "Votaron" not in client.get(motion.get_absolute_url()).content.decode()
 
 
 def test_the_ballot_cannot_be_matched_to_who_voted(assembly, board):
