@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assemblies.models import Assembly, AttendanceEvent, AttendanceKind, MotionStatus, Presence, PresenceKind
+from assemblies.selectors import turnout
 from toolkit.pdf import qr_svg, render_pdf
 from toolkit.verification import paper_verify_url
 
@@ -132,6 +133,11 @@ def verification_url(request, assembly: Assembly) -> str:
 
 def minutes_pdf(assembly: Assembly, *, request=None) -> bytes:
     facts = minutes_facts(assembly)
+    # Turnout is printed beside each vote but is not among the hashed facts: papers issued before it
+    # was printed keep their code (it follows from the votes and attendance, which are hashed).
+    turnouts = {m.number: turnout(m) for m in assembly.motions.all()}
+    for motion in facts["motions"]:
+        motion["turnout"] = turnouts.get(motion["number"])
     url = verification_url(request, assembly)
     return render_pdf(
         "assemblies/pdf/minutes.html",

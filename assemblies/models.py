@@ -482,6 +482,10 @@ class Motion(models.Model):
     attending_at_open = models.PositiveIntegerField(
         _("presentes y representados al abrir la votación"), null=True, blank=True
     )
+    # Who could have voted when the voting closed: the «de Y» of «votaron X de Y».
+    attending_at_close = models.PositiveIntegerField(
+        _("presentes y representados al cerrar la votación"), null=True, blank=True
+    )
     opened_at = models.DateTimeField(null=True, blank=True)
     opened_by = _who(_("votación abierta por"))
     counting_at = models.DateTimeField(null=True, blank=True)
@@ -643,3 +647,75 @@ class Ballot(AppendOnlyModel):
 
     class Meta(AppendOnlyModel.Meta):
         indexes = [models.Index(fields=["motion", "option"])]
+
+
+class Booth(models.Model):
+    """A device turned into a voting booth for one assembly: it shows only the ballot of the open motion.
+
+    The browser holds a signed token naming the booth (its cookie); the board opens the booth, the
+    desk unlocks it for one voter at a time, and closing the assembly closes every booth.
+    """
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.PROTECT, related_name="booths")
+    number = models.PositiveSmallIntegerField(_("cabina n.º"))
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    opened_by = _who(_("abierta por"))
+    opened_at = models.DateTimeField(_("abierta el"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("cerrada el"), null=True, blank=True)
+    closed_by = _who(_("cerrada por"))
+
+    class Meta:
+        verbose_name = _("cabina de votación")
+        verbose_name_plural = _("cabinas de votación")
+        ordering = ["assembly", "number"]
+        constraints = [models.UniqueConstraint(fields=["assembly", "number"], name="booth_number_once")]
+
+    def __str__(self):
+        return gettext("Cabina %(number)d") % {"number": self.number}
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class BoothUnlock(models.Model):
+    """The desk let one voter into a booth for one motion. It says who votes (and through whom), never
+    what: the choice goes to an anonymous ``Ballot``. Once per voter and motion, unless the desk
+    withdrew the unlock before the vote."""
+
+    booth = models.ForeignKey(Booth, on_delete=models.PROTECT, related_name="unlocks")
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="unlocks")
+    voter = models.ForeignKey(RollEntry, on_delete=models.PROTECT, related_name="+", verbose_name=_("socio"))
+    cast_by = models.ForeignKey(
+        RollEntry, on_delete=models.PROTECT, related_name="+", verbose_name=_("vota en la cabina")
+    )
+    unlocked_by = _who(_("mesa"))
+    unlocked_at = models.DateTimeField(_("desbloqueada el"), auto_now_add=True)
+    used = models.BooleanField(_("votó"), default=False)
+    withdrawn_at = models.DateTimeField(_("retirada el"), null=True, blank=True)
+    withdrawn_by = _who(_("retirada por"))
+    withdrawn_reason = models.CharField(_("motivo"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("desbloqueo de cabina")
+        verbose_name_plural = _("desbloqueos de cabina")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["motion", "voter"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="booth_unlock_once_per_voter",
+            ),
+            models.UniqueConstraint(
+                fields=["booth"],
+                condition=Q(withdrawn_at__isnull=True, used=False),
+                name="booth_one_voter_at_a_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.booth} · {self.voter}"
+
+    @property
+    def waiting(self) -> bool:
+        return not self.used and self.withdrawn_at is None

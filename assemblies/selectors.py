@@ -8,12 +8,16 @@ from datetime import timedelta
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models import Count as DbCount
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from acopio.models import Delivery, DeliveryStatus
 from assemblies.models import (
     Assembly,
     Ballot,
     BallotCast,
+    Booth,
+    BoothUnlock,
     Delegate,
     Motion,
     MotionBudgetLine,
@@ -54,7 +58,10 @@ def eligible_members(rule_set: RuleSet, cutoff: Date):
     )
     allowed = [MemberStatus.ACTIVE] + ([MemberStatus.SUSPENDED] if rule_set.suspended_may_vote else [])
     members = members.filter(status_then__in=allowed).filter(
-        Q(join_date__isnull=True) | Q(join_date__lte=cutoff - timedelta(days=rule_set.min_membership_days))
+        # Without a join date, the day the member was registered in Minka stands for it: a member
+        # registered after the cut-off was not a member on it.
+        Q(join_date__isnull=True, created_at__date__lte=cutoff)
+        | Q(join_date__lte=cutoff - timedelta(days=rule_set.min_membership_days))
     )
     if rule_set.min_membership_days:
         members = members.exclude(join_date__isnull=True)  # seniority cannot be shown without a join date
@@ -79,6 +86,71 @@ def eligible_members(rule_set: RuleSet, cutoff: Date):
         )
         members = members.filter(Exists(mandate)).annotate(zone=Subquery(mandate.values("zone")[:1]))
     return members.order_by("code")
+
+
+def _status_on(member: Member, day: Date) -> tuple[str, Date | None]:
+    """A member's status on ``day`` and since when, as ``eligible_members`` reads the history."""
+    change = member.status_changes.filter(effective_date__lte=day).order_by("-effective_date", "-id").first()
+    if change is not None:
+        return change.status, change.effective_date
+    if member.status_changes.filter(effective_date__gt=day).exists():
+        return MemberStatus.ACTIVE, None
+    return member.status, None
+
+
+def why_not_on_roll(assembly: Assembly, query: str) -> str | None:
+    """Why a code or DNI typed at the desk is not on this assembly's roll, in words for the desk.
+
+    None when the query is not a code or DNI of the register (a name: the desk lists the matches).
+    """
+    query = (query or "").strip()
+    if not query:
+        return None
+    member = Member.objects.filter(Q(code__iexact=query) | Q(dni=query)).first()
+    if member is None:
+        if len(query.split()) > 1 and not any(ch.isdigit() for ch in query):
+            return None  # a name that matches nobody: the empty list says it
+        return _("«%(query)s» no es código ni DNI de ningún socio del registro: no es socio.") % {
+            "query": query
+        }
+    rules, cutoff = assembly.rule_set, assembly.cutoff_date
+    facts = {"member": f"{member.code} · {member.name}", "cutoff": cutoff.strftime("%d/%m/%Y")}
+    if member.join_date and member.join_date > cutoff:
+        return _(
+            "%(member)s ingresó el %(joined)s, después de la fecha de corte del padrón (%(cutoff)s)."
+        ) % {**facts, "joined": member.join_date.strftime("%d/%m/%Y")}
+    registered = timezone.localdate(member.created_at)
+    if member.join_date is None and registered > cutoff:
+        return _(
+            "%(member)s fue registrado el %(registered)s, sin fecha de ingreso, después de la fecha de "
+            "corte del padrón (%(cutoff)s)."
+        ) % {**facts, "registered": registered.strftime("%d/%m/%Y")}
+    status, since = _status_on(member, cutoff)
+    allowed = [MemberStatus.ACTIVE] + ([MemberStatus.SUSPENDED] if rules.suspended_may_vote else [])
+    if status not in allowed:
+        label = MemberStatus(status).label
+        if since is not None:
+            return _(
+                "%(member)s no estaba hábil en la fecha de corte (%(cutoff)s): "
+                "«%(status)s» desde el %(since)s."
+            ) % {**facts, "status": label, "since": since.strftime("%d/%m/%Y")}
+        return _("%(member)s no estaba hábil en la fecha de corte (%(cutoff)s): «%(status)s».") % {
+            **facts,
+            "status": label,
+        }
+    if rules.min_membership_days and (
+        member.join_date is None or member.join_date > cutoff - timedelta(days=rules.min_membership_days)
+    ):
+        return _(
+            "%(member)s no tenía en la fecha de corte (%(cutoff)s) la antigüedad mínima de %(days)d días."
+        ) % {**facts, "days": rules.min_membership_days}
+    if rules.uses_delegates:
+        return _("%(member)s no es delegado con mandato vigente en la fecha de corte (%(cutoff)s).") % facts
+    if rules.min_delivered_kg:
+        return _(
+            "%(member)s no alcanzó las entregas mínimas (%(kg)d kg en los 12 meses antes de %(cutoff)s)."
+        ) % {**facts, "kg": rules.min_delivered_kg}
+    return _("%(member)s no figura en el padrón de esta asamblea, congelado al convocarla.") % facts
 
 
 # --- Attendance ---------------------------------------------------------------------
@@ -146,6 +218,60 @@ def option_totals(motion: Motion) -> dict[int, int]:
             for count in record.counts.all():
                 totals[positions[count.option_id]] += count.count
     return dict(totals)
+
+
+def turnout(motion: Motion) -> dict | None:
+    """«Votaron X de Y»: who voted of those present and represented, with blank and spoiled votes
+    apart. Y is fixed when the voting closes (before, it is who is attending now). Blank and spoiled
+    of a secret electronic vote are shown only with its result. ``spoiled`` is None where Minka does
+    not record it (a show of hands; paper ballots count a spoiled one where the tellers put it)."""
+    if motion.status not in (MotionStatus.OPEN, MotionStatus.COUNTING, MotionStatus.PUBLISHED):
+        return None  # not voted yet, or withdrawn: nothing to state
+    if motion.attending_at_close is not None:
+        of = motion.attending_at_close
+    else:
+        present, represented = attendance_counts(motion.assembly)
+        of = present + represented
+    electronic = motion.method == VotingMethod.ELECTRONIC
+    if electronic:
+        voted = motion.casts.count()
+    else:
+        tallies = current_tallies(motion)
+        voted = sum(
+            t.ballots_issued if t.ballots_issued is not None else sum(c.count for c in t.counts.all())
+            for t in tallies
+        )
+    shown = not (electronic and motion.secret) or motion.status == MotionStatus.PUBLISHED
+    blank = None
+    if shown:
+        totals = option_totals(motion)
+        blank = sum(totals[o.position] for o in motion.options.all() if o.kind == "blank")
+    return {
+        "voted": voted,
+        "of": of,
+        "missing": max(of - voted, 0),
+        "blank": blank,
+        "spoiled": (0 if electronic else None) if shown else None,
+        "shown": shown,
+    }
+
+
+def open_electronic_motion(assembly: Assembly) -> Motion | None:
+    """The electronic vote open now (the first, if the board opened several)."""
+    return (
+        assembly.motions.filter(status=MotionStatus.OPEN, method=VotingMethod.ELECTRONIC)
+        .order_by("number")
+        .first()
+    )
+
+
+def waiting_unlock(booth: Booth) -> BoothUnlock | None:
+    """Whom the booth is unlocked for now, if anyone."""
+    return (
+        booth.unlocks.filter(used=False, withdrawn_at__isnull=True)
+        .select_related("motion", "voter", "cast_by", "unlocked_by")
+        .first()
+    )
 
 
 def _count_of(model) -> Coalesce:

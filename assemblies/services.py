@@ -29,6 +29,8 @@ from assemblies.models import (
     AttendanceKind,
     Ballot,
     BallotCast,
+    Booth,
+    BoothUnlock,
     Call,
     MajorityChoice,
     Motion,
@@ -49,9 +51,12 @@ from assemblies.selectors import (
     attendance_counts,
     current_tallies,
     eligible_members,
+    not_voted,
+    open_electronic_motion,
     option_totals,
     premium_available_minor,
     rule_set_in_force,
+    waiting_unlock,
 )
 from fund.figures import soles
 from fund.models import PremiumCategory
@@ -559,15 +564,45 @@ def open_motion(*, motion: Motion, user) -> Motion:
 
 
 @transaction.atomic
-def close_voting(*, motion: Motion, user) -> Motion:
+def close_voting(*, motion: Motion, user, confirm: bool = False) -> Motion:
+    """Close the voting. An electronic vote with attending members still to vote needs ``confirm``:
+    the refusal says how many (code ``unconfirmed``). Every booth waiting on this motion is locked."""
     motion = _lock_motion(motion)
     if motion.status != MotionStatus.OPEN:
         raise ValidationError(
             _("La votación no está abierta (está «%(status)s»).") % {"status": motion.get_status_display()}
         )
-    motion.status, motion.counting_at, motion.voting_closed_by = MotionStatus.COUNTING, timezone.now(), user
+    if motion.method == VotingMethod.ELECTRONIC and not confirm:
+        missing = not_voted(motion).count()
+        if missing:
+            raise ValidationError(
+                ngettext(
+                    "%(n)d presente aún no vota. ¿Cerrar la votación de todos modos?",
+                    "%(n)d presentes aún no votan. ¿Cerrar la votación de todos modos?",
+                    missing,
+                )
+                % {"n": missing},
+                code="unconfirmed",
+            )
+    _end_voting(motion, user)
     motion.save()
     return motion
+
+
+def _end_voting(motion: Motion, user) -> None:
+    """The voting stops: who could vote is recorded, and the booths unlocked for it are locked."""
+    present, represented = attendance_counts(motion.assembly)
+    motion.status, motion.counting_at, motion.voting_closed_by = MotionStatus.COUNTING, timezone.now(), user
+    motion.attending_at_close = present + represented
+    _withdraw_unlocks(
+        BoothUnlock.objects.filter(motion=motion), user, _("la votación se cerró antes de que votara")
+    )
+
+
+def _withdraw_unlocks(unlocks, user, reason: str) -> int:
+    return unlocks.filter(used=False, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_by=user, withdrawn_reason=str(reason)[:200]
+    )
 
 
 @transaction.atomic
@@ -582,6 +617,7 @@ def cancel_motion(*, motion: Motion, reason: str, user) -> Motion:
         raise ValidationError({"reason": _("Indique por qué se retira la moción.")})
     motion.status, motion.cancelled_reason, motion.cancelled_by = MotionStatus.CANCELLED, reason, user
     motion.save()
+    _withdraw_unlocks(BoothUnlock.objects.filter(motion=motion), user, _("la moción se retiró"))
     return motion
 
 
@@ -685,11 +721,7 @@ def record_tally(
     )
     if motion.status == MotionStatus.OPEN:
         # The first count closes the voting: whoever entered it closed it.
-        motion.status, motion.counting_at, motion.voting_closed_by = (
-            MotionStatus.COUNTING,
-            timezone.now(),
-            user,
-        )
+        _end_voting(motion, user)
         motion.save()
     return record
 
@@ -906,6 +938,140 @@ def close_assembly(*, assembly: Assembly, user, at: datetime | None = None) -> A
         user,
     )
     assembly.save()
+    for booth in assembly.booths.filter(closed_at__isnull=True):
+        _close_booth(booth, user)
     assembly.minutes_hash = minutes_hash(assembly)
     assembly.save(update_fields=["minutes_hash"])
     return assembly
+
+
+# --- Voting booths ------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_booth(*, assembly: Assembly, user) -> Booth:
+    """Turn a device into a voting booth of the assembly (the view signs the device's token)."""
+    assembly = _lock(assembly)
+    if assembly.status == AssemblyStatus.CLOSED:
+        raise ValidationError(_("La asamblea está cerrada: no se abren cabinas."))
+    number = (assembly.booths.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    booth = Booth(assembly=assembly, number=number, opened_by=user)
+    booth.save()
+    return booth
+
+
+def _lock_booth(booth: Booth) -> Booth:
+    return Booth.objects.select_for_update().get(pk=booth.pk)
+
+
+def _close_booth(booth: Booth, user) -> None:
+    _withdraw_unlocks(booth.unlocks.all(), user, _("la cabina se cerró"))
+    booth.closed_at, booth.closed_by = timezone.now(), user
+    booth.save(update_fields=["closed_at", "closed_by"])
+
+
+@transaction.atomic
+def close_booth(*, booth: Booth, user) -> Booth:
+    """The booth stops for good: its device shows «cabina cerrada» and may be released."""
+    _lock(booth.assembly)
+    booth = _lock_booth(booth)
+    if booth.is_closed:
+        raise ValidationError(_("%(booth)s ya está cerrada.") % {"booth": booth})
+    _close_booth(booth, user)
+    return booth
+
+
+@transaction.atomic
+def unlock_booth(
+    *, booth: Booth | None, person: RollEntry | None, voter: RollEntry | None = None, user
+) -> BoothUnlock:
+    """The desk lets ``person`` (present) into ``booth`` to vote on the open electronic motion, for
+    themselves or, with ``voter``, for a member whose proxy they hold. Once per voter and motion."""
+    if booth is None:
+        raise ValidationError({"booth": _("Elija la cabina.")})
+    assembly = _lock(booth.assembly)
+    booth = _lock_booth(booth)
+    if booth.is_closed:
+        raise ValidationError({"booth": _("%(booth)s está cerrada.") % {"booth": booth}})
+    motion = open_electronic_motion(assembly)
+    if motion is None:
+        raise ValidationError({"booth": _("No hay una votación electrónica abierta ahora.")})
+    person = _entry_of(assembly, person, "person")
+    voter = person if voter is None else _entry_of(assembly, voter, "voter")
+    presence = Presence.objects.select_related("holder").filter(entry=voter).first()
+    if voter == person:
+        if presence is None or presence.kind != PresenceKind.PRESENT:
+            raise ValidationError(
+                {
+                    "person": (
+                        _("%(voter)s no registró su asistencia: regístrela antes de votar.")
+                        if presence is None
+                        else _("%(voter)s está representado por %(holder)s: vota su apoderado.")
+                    )
+                    % {"voter": voter, "holder": presence.holder if presence else ""}
+                }
+            )
+    elif presence is None or presence.kind != PresenceKind.REPRESENTED or presence.holder_id != person.pk:
+        raise ValidationError(
+            {"voter": _("%(person)s no tiene poder de %(voter)s.") % {"person": person, "voter": voter}}
+        )
+    if BallotCast.objects.filter(motion=motion, voter=voter).exists():
+        raise ValidationError(
+            {"voter": _("%(voter)s ya votó en «%(motion)s».") % {"voter": voter, "motion": motion.title}}
+        )
+    earlier = (
+        BoothUnlock.objects.filter(motion=motion, voter=voter, withdrawn_at__isnull=True)
+        .select_related("booth")
+        .first()
+    )
+    if earlier is not None:
+        raise ValidationError(
+            {
+                "voter": _(
+                    "%(voter)s ya fue habilitado para «%(motion)s» en %(booth)s: se habilita una sola vez "
+                    "por moción. Si no llegó a votar, retire antes ese desbloqueo."
+                )
+                % {"voter": voter, "motion": motion.title, "booth": earlier.booth}
+            }
+        )
+    busy = booth.unlocks.filter(used=False, withdrawn_at__isnull=True).select_related("voter").first()
+    if busy is not None:
+        raise ValidationError(
+            {
+                "booth": _("%(booth)s está ocupada: espera el voto de %(voter)s.")
+                % {"booth": booth, "voter": busy.voter}
+            }
+        )
+    unlock = BoothUnlock(booth=booth, motion=motion, voter=voter, cast_by=person, unlocked_by=user)
+    unlock.save()
+    return unlock
+
+
+@transaction.atomic
+def withdraw_unlock(*, booth: Booth, user) -> int:
+    """Lock a booth the desk unlocked for a voter who did not vote; the voter may be unlocked again."""
+    _lock(booth.assembly)
+    booth = _lock_booth(booth)
+    withdrawn = _withdraw_unlocks(booth.unlocks.all(), user, _("la mesa bloqueó la cabina"))
+    if not withdrawn:
+        raise ValidationError(_("%(booth)s no espera a ningún votante.") % {"booth": booth})
+    return withdrawn
+
+
+@transaction.atomic
+def vote_at_booth(*, booth: Booth, option_id) -> BallotCast:
+    """The voter alone in the booth marks the ballot. The desk operator who unlocked it is the «mesa»
+    recorded on who voted; what was voted goes to an anonymous ballot (in a secret vote, only there)."""
+    _lock(booth.assembly)
+    booth = _lock_booth(booth)
+    unlock = waiting_unlock(booth)
+    if booth.is_closed or unlock is None:
+        raise ValidationError(_("La cabina no está habilitada: pida a la mesa que la desbloquee."))
+    motion = unlock.motion
+    option = motion.options.filter(pk=option_id).first() if str(option_id or "").isdigit() else None
+    cast = cast_ballot(
+        motion=motion, voter=unlock.voter, cast_by=unlock.cast_by, option=option, user=unlock.unlocked_by
+    )
+    unlock.used = True
+    unlock.save(update_fields=["used"])
+    return cast

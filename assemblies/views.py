@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assemblies import selectors, services
+from assemblies.booth import become_booth
 from assemblies.minutes import (
     attendance,
     call_notice_pdf,
@@ -32,7 +33,6 @@ from assemblies.models import (
     Motion,
     MotionKind,
     Presence,
-    PresenceKind,
     RollEntry,
     VotingMethod,
 )
@@ -285,6 +285,9 @@ def desk(request, pk):
         )
         for item in found:
             item.proxy_count = held.get(item.pk, 0)
+    booths = _booths(assembly)
+    motion = selectors.open_electronic_motion(assembly)
+    holder, choices = _proxy_choices(assembly, motion, request.GET.get("votante"))
     recent = (
         AttendanceEvent.objects.filter(assembly=assembly)
         .select_related("entry", "holder", "recorded_by")
@@ -300,8 +303,25 @@ def desk(request, pk):
             "recent": recent,
             "quorum": _quorum_context(assembly),
             "searched": bool(query),
+            "not_on_roll": selectors.why_not_on_roll(assembly, query) if query and not found else None,
+            "booths": booths,
+            "voting": motion,
+            "holder": holder,
+            "choices": choices,
+            "picked_booth": request.GET.get("cabina", ""),
+            "can_open_booth": has_role(request.user, *ORGANISERS),
         },
     )
+
+
+def _proxy_choices(assembly: Assembly, motion: Motion | None, code: str | None):
+    """For a proxy holder at the desk: themselves and each member they represent, with who has voted."""
+    holder = _entry_by_code(assembly, code) if code else None
+    if holder is None or motion is None:
+        return None, []
+    entries = [holder] + [p.entry for p in Presence.objects.filter(holder=holder).select_related("entry")]
+    voted = set(motion.casts.filter(voter__in=entries).values_list("voter_id", flat=True))
+    return holder, [(e, e.pk in voted) for e in entries]
 
 
 @role_required(*DESK)
@@ -346,6 +366,86 @@ def desk_action(request, pk):
     except ValidationError as exc:
         refused(request, exc)
     return redirect(back)
+
+
+# --- Voting booths -----------------------------------------------------------------
+
+
+@role_required(*ORGANISERS)
+@require_POST
+def booth_open(request, pk):
+    """This browser becomes a booth of the assembly: the user is signed out, the booth's token stays."""
+    assembly = _assembly(pk)
+    try:
+        booth = services.open_booth(assembly=assembly, user=request.user)
+    except ValidationError as exc:
+        refused(request, exc, about=_("Cabina"))
+        return redirect(assembly)
+    return become_booth(request, booth)
+
+
+def _booths(assembly: Assembly) -> list:
+    booths = list(assembly.booths.filter(closed_at__isnull=True).order_by("number"))
+    for booth in booths:
+        booth.waiting = selectors.waiting_unlock(booth)
+    return booths
+
+
+@role_required(*DESK)
+@require_POST
+def booth_action(request, pk):
+    """The desk unlocks a booth for a present voter (or for a member whose proxy they hold), locks a
+    booth whose voter did not vote, or closes a booth."""
+    assembly = _assembly(pk)
+    action = request.POST.get("action")
+    picked = (request.POST.get("booth") or "").strip()
+    booth = assembly.booths.filter(pk=picked).first() if picked.isdigit() else None
+    try:
+        if booth is None:
+            raise ValidationError({"booth": _("Elija la cabina.")})
+        if action == "unlock":
+            person = _entry_by_code(assembly, request.POST.get("person"))
+            if person is None:
+                raise ValidationError(
+                    {
+                        "person": _("No hay nadie con el código o DNI «%(code)s» en el padrón.")
+                        % {"code": (request.POST.get("person") or "").strip()}
+                    }
+                )
+            voter = person
+            chosen = (request.POST.get("voter") or "").strip()
+            if chosen:
+                voter = assembly.roll.filter(pk=chosen).first() if chosen.isdigit() else None
+            elif Presence.objects.filter(holder=person).exists():
+                # A proxy holder chooses whom this turn in the booth is for.
+                desk_url = redirect("assemblies:desk", pk=assembly.pk).url
+                return redirect(f"{desk_url}?votante={person.code}&cabina={booth.pk}")
+            unlock = services.unlock_booth(booth=booth, person=person, voter=voter, user=request.user)
+            if unlock.voter != unlock.cast_by:
+                done = _("%(booth)s habilitada: %(holder)s vota por %(voter)s en «%(motion)s».")
+            else:
+                done = _("%(booth)s habilitada: vota %(voter)s en «%(motion)s».")
+            messages.success(
+                request,
+                done
+                % {
+                    "booth": booth,
+                    "voter": unlock.voter,
+                    "holder": unlock.cast_by,
+                    "motion": unlock.motion.title,
+                },
+            )
+        elif action == "lock":
+            services.withdraw_unlock(booth=booth, user=request.user)
+            messages.success(request, _("%(booth)s bloqueada.") % {"booth": booth})
+        elif action == "close":
+            services.close_booth(booth=booth, user=request.user)
+            messages.success(request, _("%(booth)s cerrada.") % {"booth": booth})
+        else:
+            messages.error(request, _("Acción desconocida."))
+    except ValidationError as exc:
+        refused(request, exc)
+    return redirect("assemblies:desk", pk=assembly.pk)
 
 
 @role_required(*READERS)
@@ -466,6 +566,7 @@ def motion_detail(request, pk, number):
             "can_desk": has_role(request.user, *DESK),
             "cast_count": motion.casts.count(),
             "live_totals": live_totals,
+            "turnout": selectors.turnout(motion),
             "quorum": _quorum_context(motion.assembly),
         },
     )
@@ -478,13 +579,17 @@ def motion_action(request, pk, number):
     action = request.POST.get("action")
     steps = {
         "open": (services.open_motion, _("Votación abierta.")),
-        "close": (services.close_voting, _("Votación cerrada: en escrutinio.")),
         "publish": (services.publish_motion, _("Resultado publicado.")),
     }
     try:
         if action == "cancel":
             services.cancel_motion(motion=motion, reason=request.POST.get("reason", ""), user=request.user)
             messages.success(request, _("Moción retirada."))
+        elif action == "close":
+            motion = services.close_voting(
+                motion=motion, user=request.user, confirm=request.POST.get("confirm") == "1"
+            )
+            messages.success(request, _("Votación cerrada: en escrutinio."))
         elif action in steps:
             service, done = steps[action]
             motion = service(motion=motion, user=request.user)
@@ -493,6 +598,18 @@ def motion_action(request, pk, number):
         else:
             messages.error(request, _("Acción desconocida."))
     except ValidationError as exc:
+        if getattr(exc, "code", None) == "unconfirmed":
+            # Members present have not voted: the board confirms, with the number before its eyes.
+            return render(
+                request,
+                "assemblies/close_confirm.html",
+                {
+                    "motion": motion,
+                    "assembly": motion.assembly,
+                    "question": exc.messages[0],
+                    "turnout": selectors.turnout(motion),
+                },
+            )
         refused(request, exc)
     return redirect(motion)
 
@@ -516,50 +633,6 @@ def motion_tally(request, pk, number):
     else:
         messages.success(request, _("Conteo registrado."))
     return redirect(motion)
-
-
-@role_required(*DESK)
-def ballot_station(request, pk, number):
-    """Electronic voting at the desk: identify the voter, then the voter alone marks the ballot."""
-    motion = _motion(pk, number)
-    voter = _entry_by_code(motion.assembly, request.POST.get("voter") or request.GET.get("voter"))
-    presence = Presence.objects.filter(entry=voter).select_related("holder").first() if voter else None
-    if request.method == "POST" and request.POST.get("option"):
-        option = motion.options.filter(pk=request.POST.get("option")).first()
-        cast_by = presence.holder if presence and presence.kind == PresenceKind.REPRESENTED else voter
-        try:
-            services.cast_ballot(
-                motion=motion, voter=voter, cast_by=cast_by, option=option, user=request.user
-            )
-        except ValidationError as exc:
-            refused(request, exc)
-        else:
-            messages.success(
-                request, _("Voto de %(voter)s registrado. Siguiente votante.") % {"voter": voter.code}
-            )
-        return redirect("assemblies:ballot_station", pk=pk, number=number)
-    problem = None
-    if request.GET.get("voter") and voter is None:
-        problem = _("No hay nadie con el código o DNI «%(code)s» en el padrón.") % {
-            "code": request.GET.get("voter")
-        }
-    if voter and presence is None:
-        problem = _("%(voter)s no está registrado como presente ni representado.") % {"voter": voter}
-    elif voter and motion.casts.filter(voter=voter).exists():
-        problem = _("%(voter)s ya votó en esta moción.") % {"voter": voter}
-    return render(
-        request,
-        "assemblies/ballot.html",
-        {
-            "motion": motion,
-            "assembly": motion.assembly,
-            "voter": voter if not problem else None,
-            "presence": presence,
-            "problem": problem,
-            "options": motion.options.all(),
-            "cast_count": motion.casts.count(),
-        },
-    )
 
 
 @role_required(*DESK)

@@ -1,6 +1,6 @@
 """A small cooperative with a statute and a convened assembly, for the assembly tests."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -38,8 +38,13 @@ def make_rules(**overrides) -> RuleSet:
     return RuleSet.objects.create(**fields)
 
 
-def convene(user, **overrides):
-    """An ordinary in-person assembly whose calls are already past, with the roll cut 30 days ago."""
+def convene(user, *, registered_before_cutoff: bool = True, **overrides):
+    """An ordinary in-person assembly whose calls are already past, with the roll cut 30 days ago.
+
+    Members a test created without a join date were registered «today», after the cut-off, and so
+    are not on the roll; with ``registered_before_cutoff`` (the default) they count as registered
+    the day before the cut-off, as the members of a real register were.
+    """
     now = timezone.now()
     arguments = {
         "kind": "ordinary",
@@ -53,6 +58,12 @@ def convene(user, **overrides):
         "user": user,
     }
     arguments.update(overrides)
+    if registered_before_cutoff:
+        cutoff = arguments["cutoff_date"]
+        day_before = timezone.make_aware(datetime.combine(cutoff - timedelta(days=1), time(12)))
+        Member.objects.filter(join_date__isnull=True, created_at__date__gt=cutoff).update(
+            created_at=day_before
+        )
     return services.convene_assembly(**arguments)
 
 

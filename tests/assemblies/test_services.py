@@ -332,7 +332,7 @@ def test_voting_on_a_motion_that_is_not_open_is_refused(assembly, board):
     with pytest.raises(ValidationError, match="no está abierta"):
         services.cast_ballot(motion=vote, **ballot)
     services.open_motion(motion=vote, user=board)
-    services.close_voting(motion=vote, user=board)
+    services.close_voting(motion=vote, user=board, confirm=True)
     with pytest.raises(ValidationError, match="no está abierta"):
         services.cast_ballot(motion=vote, **ballot)
     assert not Ballot.objects.exists() and not BallotCast.objects.exists()
