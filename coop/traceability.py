@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from coop.geometry import GeometryError, parse_coordinate, parse_geojson, point
-from coop.models import MemberStatus, OrganicStage, Sex
+from coop.models import MEMBER_CODE_PATTERN, MEMBER_CODE_RULE, MemberStatus, OrganicStage, Sex
 from toolkit.numbers import number_from_cell
 from toolkit.spreadsheets import (
     HEADER_SEARCH_ROWS,
@@ -27,6 +27,7 @@ from toolkit.spreadsheets import (
     Problem,
     ProblemReport,
     cell_text,
+    check_cell,
     header_key,
     is_blank,
     neutralize,
@@ -125,7 +126,7 @@ COLUMNS = [
         "has_title", "Título de propiedad (SI/NO)", "yesno", ("titulo de propiedad", "titulo", "tiene titulo")
     ),
     # Minka's own columns.
-    Column("member_code", "Código de socio", "text", ("codigo socio", "codigo del socio", "cod socio")),
+    Column("member_code", "Código de socio", "member_code", ("codigo socio", "codigo del socio", "cod socio")),
     Column("plot_code", "Código de parcela", "text", ("codigo parcela", "cod parcela")),
     Column("plot_name", "Nombre del predio", "text", ("nombre de la parcela", "predio", "parcela")),
     Column("birth_date", "Fecha de nacimiento", "date"),
@@ -173,6 +174,16 @@ def parse_dni(value) -> str:
         raise CellError(
             _("«%(value)s» no es un DNI: debe tener exactamente 8 dígitos.") % {"value": cell_text(value)}
         )
+    return text
+
+
+def parse_member_code(value) -> str:
+    """A member code as the register keeps it (coop.models.MEMBER_CODE_PATTERN): refused, never trimmed
+    or changed, when it holds anything else, since it ends up in addresses and on printed papers."""
+    text = cell_text(value)
+    if text and not re.fullmatch(MEMBER_CODE_PATTERN, text):
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise CellError(_("«%(value)s»: %(rule)s") % {"value": shown, "rule": MEMBER_CODE_RULE})
     return text
 
 
@@ -416,6 +427,7 @@ def parse_geojson_cell(value):
 
 PARSERS = {
     "text": cell_text,
+    "member_code": parse_member_code,
     "dni": parse_dni,
     "sex": parse_sex,
     "age": parse_age,
@@ -502,6 +514,7 @@ def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | No
             raw = cells[position] if position < len(cells) else None
             column = COLUMNS_BY_KEY[key]
             try:
+                check_cell(raw)
                 values[key] = PARSERS[column.kind](raw)
             except CellError as exc:
                 report.error(number, headers[key], str(exc))

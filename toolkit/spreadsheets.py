@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from python_calamine import CalamineError, CalamineWorkbook
 
-from toolkit.text import normalize_text
+from toolkit.text import check_visible_text, normalize_text
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".csv")
 WRONG_FILE_TYPE = gettext_lazy("Suba un archivo .xlsx o .csv (la hoja de trazabilidad).")
@@ -79,6 +80,31 @@ class ProblemReport:
 
 class CellError(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class ExcelError:
+    """A cell Excel could not compute (#N/A, #REF!, #DIV/0!…): never read as empty or as text."""
+
+    code: str
+
+    def __str__(self):
+        return self.code
+
+
+def check_cell(value) -> None:
+    """Refuse (CellError) a cell nobody can read right: one holding a character nobody sees
+    (toolkit.text.check_visible_text) or an Excel error such as #N/A. Every import calls it for each
+    cell it reads, before its own parser."""
+    if isinstance(value, ExcelError):
+        raise CellError(
+            _("La celda tiene el error de Excel %(error)s; corrija la fórmula o escriba el dato.")
+            % {"error": value.code}
+        )
+    try:
+        check_visible_text(value)
+    except ValidationError as exc:
+        raise CellError(exc.messages[0]) from None
 
 
 def cell_text(value) -> str:
@@ -215,6 +241,14 @@ def read_keyed_table(
     rows = []
     for number, row_cells in table[index + 1 :]:
         values = {key: row_cells[pos] if pos < len(row_cells) else None for key, pos in positions.items()}
-        if not all(cell_text(v) == "" for v in values.values()):
-            rows.append((number, values))
+        if all(not isinstance(v, ExcelError) and cell_text(v) == "" for v in values.values()):
+            continue
+        for key, value in values.items():
+            try:
+                check_cell(value)
+            except CellError as exc:
+                report.error(number, headers[key], str(exc))
+        rows.append((number, values))
+    if not report.ok:
+        return None
     return KeyedTable(header_row, headers, rows)
