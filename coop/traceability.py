@@ -126,7 +126,9 @@ COLUMNS = [
         "has_title", "Título de propiedad (SI/NO)", "yesno", ("titulo de propiedad", "titulo", "tiene titulo")
     ),
     # Minka's own columns.
-    Column("member_code", "Código de socio", "member_code", ("codigo socio", "codigo del socio", "cod socio")),
+    Column(
+        "member_code", "Código de socio", "member_code", ("codigo socio", "codigo del socio", "cod socio")
+    ),
     Column("plot_code", "Código de parcela", "text", ("codigo parcela", "cod parcela")),
     Column("plot_name", "Nombre del predio", "text", ("nombre de la parcela", "predio", "parcela")),
     Column("birth_date", "Fecha de nacimiento", "date"),
@@ -164,8 +166,12 @@ for _column in COLUMNS:
 
 
 def parse_dni(value) -> str:
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         # Excel drops the leading zeros of a DNI typed as a number.
+        if not (isinstance(value, int) or value.is_integer()) or not 0 < value < 100_000_000:
+            raise CellError(
+                _("«%(value)s» no es un DNI: debe tener exactamente 8 dígitos.") % {"value": cell_text(value)}
+            )
         return str(int(value)).zfill(8)
     text = cell_text(value).replace(" ", "").replace(".", "")
     if not text:
@@ -518,6 +524,11 @@ def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | No
                 values[key] = PARSERS[column.kind](raw)
             except CellError as exc:
                 report.error(number, headers[key], str(exc))
+            except (ArithmeticError, ValueError, TypeError, RecursionError):
+                # A cell no parser foresaw (the fuzz tests look for them): refused, never a traceback.
+                report.error(
+                    number, headers[key], _("«%(value)s» no se puede leer.") % {"value": cell_text(raw)[:40]}
+                )
         row = SheetRow(number=number, values=values)
         for key in REQUIRED_KEYS:
             if values.get(key, "") == "" and key in values:  # unreadable cells were reported above
