@@ -215,6 +215,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 # it is read; above FILE_UPLOAD_MAX_MEMORY_SIZE Django spools it to a temporary file instead of memory.
 # A request body that is not a file upload (form fields) is capped by DATA_UPLOAD_MAX_MEMORY_SIZE.
 MINKA_UPLOAD_MAX_MB = int(os.environ.get("MINKA_UPLOAD_MAX_MB", "30"))
+FILE_UPLOAD_HANDLERS = [
+    "toolkit.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Spreadsheets: an xlsx that unpacks to more than this is refused before it is parsed (zip bombs), and
