@@ -5,6 +5,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineWorkbook
 
 from toolkit.text import check_visible_text, normalize_text
 
@@ -238,6 +239,7 @@ def _inspect_xlsx(source: bytes) -> dict[tuple[int, int], str]:
         OSError,
         NotImplementedError,
         ValueError,
+        zlib.error,
     ) as exc:
         raise CellError(NOT_AN_XLSX) from exc
     sheet = parts.get(_first_sheet_path(parts), b"")
@@ -288,7 +290,9 @@ def _read_xlsx(source: bytes) -> list[tuple[int, list]]:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(source))
         rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError, IndexError) as exc:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a hostile file may make the Rust parser panic (pyo3 PanicException)
         raise CellError(NOT_AN_XLSX) from exc
     # calamine reads an error cell as empty: put back what Excel shows, so it is refused, not skipped.
     for (row, column), code in errors.items():
