@@ -24,6 +24,7 @@ from coop.models import Certification, Member, MemberStatus, Plot, Season
 from ledger import chart, sql
 from ledger.member_accounts import owed_to_member
 from ledger.models import Account, MemberMovement, MovementKind
+from toolkit.numbers import shown_decimal
 
 WET_GRADES = frozenset({Grade.UNGRADED})
 DRY_GRADES = frozenset({Grade.GRADE_1, Grade.GRADE_2, Grade.SUBSTANDARD})
@@ -367,6 +368,13 @@ def quote_delivery(
         }
         return None, moisture, errors
     net_g = gross_g - tare_g
+    amount_minor = purchase_amount_minor(net_g=net_g, price_per_kg=price_row.price_per_kg)
+    if amount_minor <= 0:
+        # A receipt for S/ 0.00 pays nothing and its ledger entry would have no amount.
+        errors["gross_kg"] = _(
+            "%(net)s kg netos a S/ %(price)s el kg dan menos de un céntimo: revise el peso bruto y la tara."
+        ) % {"net": shown_decimal(Decimal(net_g) / 1000), "price": price_row.price_per_kg}
+        return None, moisture, errors
     quote = DeliveryQuote(
         season=season,
         certification=certification,
@@ -375,7 +383,7 @@ def quote_delivery(
         net_g=net_g,
         dry_g=dry_equivalent_g(net_g=net_g, form=form, season=season),
         price_row=price_row,
-        amount_minor=purchase_amount_minor(net_g=net_g, price_per_kg=price_row.price_per_kg),
+        amount_minor=amount_minor,
         season_dry_g_before=lookups.season_dry_g(member, season),
         yield_capacity_g=capacity_g(member_plots, season),
     )

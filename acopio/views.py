@@ -348,7 +348,10 @@ def delivery_import(request):
         return render(
             request, "acopio/delivery_import.html", {**context, "report": report, "done": report.ok}
         )
-    form = DeliveryImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = DeliveryImportForm(
+        request.POST if posted else None, request.FILES if posted else None, request=request
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         token, path = stash_upload(request, upload)

@@ -39,6 +39,7 @@ from toolkit.roles import (
     role_required,
 )
 from toolkit.throttle import Throttle
+from toolkit.uploads import upload_refusal
 from toolkit.verification import read_code
 from toolkit.views import query_without_page, token_or_none
 
@@ -389,7 +390,9 @@ def document_verify(request, key):
     outcome = None
     if request.method == "POST":
         upload = request.FILES.get("archivo")
-        if upload is None:
+        if refusal := upload_refusal(request):
+            messages.error(request, refusal)
+        elif upload is None:
             messages.error(request, gettext("Elija el archivo PDF del documento para compararlo."))
         elif upload.size > MAX_VERIFY_UPLOAD:
             messages.error(request, gettext("El archivo es demasiado grande para ser este documento."))

@@ -213,8 +213,21 @@ TASKS = {
 
 # The traceability import may carry tens of thousands of rows.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
-FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Uploads: a file larger than MINKA_UPLOAD_MAX_MB is refused by the upload field (toolkit.uploads) before
+# it is read; above FILE_UPLOAD_MAX_MEMORY_SIZE Django spools it to a temporary file instead of memory.
+# A request body that is not a file upload (form fields) is capped by DATA_UPLOAD_MAX_MEMORY_SIZE.
+MINKA_UPLOAD_MAX_MB = int(os.environ.get("MINKA_UPLOAD_MAX_MB", "30"))
+FILE_UPLOAD_HANDLERS = [
+    "toolkit.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Spreadsheets: an xlsx that unpacks to more than this is refused before it is parsed (zip bombs), and
+# so is a sheet with more rows than MINKA_IMPORT_MAX_ROWS (split the file).
+MINKA_XLSX_MAX_UNCOMPRESSED = int(os.environ.get("MINKA_XLSX_MAX_UNCOMPRESSED", str(50 * 1024 * 1024)))
+MINKA_IMPORT_MAX_ROWS = int(os.environ.get("MINKA_IMPORT_MAX_ROWS", "20000"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

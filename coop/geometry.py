@@ -6,6 +6,7 @@ wrote is kept: EUDR asks for at least six. The text is stored as written
 """
 
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -80,11 +81,46 @@ def _rings(geometry: dict) -> list[list]:
     return []
 
 
+# A MultiPolygon inside a Feature is nested 5 levels deep; anything far deeper is not a plot.
+MAX_GEOJSON_DEPTH = 20
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def geojson_depth(text: str) -> int:
+    """How deep the brackets of ``text`` nest, strings left out: counted before the JSON parser
+    (recursive) is let near it."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _json_number(text: str) -> Decimal:
+    """A GeoJSON number as an exact Decimal; an absurd one («1e999999999», a thousand digits) is
+    refused here, before anything writes it out in full."""
+    number = Decimal(text)
+    if not number.is_finite() or len(text) > 40 or not -30 < number.adjusted() < 7:
+        if number.is_zero() and len(text) <= 40:
+            return number
+        raise GeometryError(_("«%(text)s» no es una coordenada.") % {"text": text[:40]})
+    return number
+
+
 def parse_geojson(text: str) -> dict:
     """Read a GeoJSON geometry (or a Feature holding one) keeping exact decimals."""
+    if geojson_depth(text) > MAX_GEOJSON_DEPTH:
+        raise GeometryError(
+            _(
+                "El GeoJSON anida más de %(max)s niveles de corchetes o llaves; "
+                "no es la geometría de una parcela."
+            )
+            % {"max": MAX_GEOJSON_DEPTH}
+        )
     try:
-        data = json.loads(text, parse_float=Decimal, parse_int=Decimal)
-    except (json.JSONDecodeError, TypeError) as exc:
+        data = json.loads(text, parse_float=_json_number, parse_int=_json_number)
+    except (json.JSONDecodeError, TypeError, RecursionError) as exc:
         raise GeometryError(_("El GeoJSON no se puede leer (texto JSON mal formado).")) from exc
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = data.get("geometry")

@@ -8,6 +8,7 @@ Money and weights, which must sum exactly, are integers in other apps.
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
@@ -16,9 +17,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from toolkit.text import normalize_text
+from toolkit.text import check_visible_text, normalize_text
 
 dni_validator = RegexValidator(r"^\d{8}$", _("El DNI debe tener exactamente 8 dígitos."))
+MEMBER_CODE_MAX = 20
+# Letters without accents, digits and hyphens: the code is part of URLs, file names and printed papers.
+MEMBER_CODE_PATTERN = r"^[A-Za-z0-9-]{1,20}\Z"
+MEMBER_CODE_RULE = _(
+    "El código de socio lleva solo letras sin tilde, números y guiones, hasta 20 caracteres "
+    "(por ejemplo CHZ-00001)."
+)
+member_code_validator = RegexValidator(MEMBER_CODE_PATTERN, MEMBER_CODE_RULE, code="member_code")
 
 
 def member_search_text(*, code: str, dni: str, name: str) -> str:
@@ -122,9 +131,14 @@ class MemberQuerySet(models.QuerySet):
 
 
 class Member(models.Model):
-    code = models.CharField(_("código"), max_length=20, unique=True)
+    code = models.CharField(
+        _("código"),
+        max_length=MEMBER_CODE_MAX,
+        unique=True,
+        validators=[check_visible_text, member_code_validator],
+    )
     dni = models.CharField(_("DNI"), max_length=8, unique=True, validators=[dni_validator])
-    name = models.CharField(_("nombres y apellidos"), max_length=200)
+    name = models.CharField(_("nombres y apellidos"), max_length=200, validators=[check_visible_text])
     sex = models.CharField(_("sexo"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("fecha de nacimiento"), null=True, blank=True)
     # The Alliance sheet gives an age, not a birth date: keep it with its date.
@@ -166,12 +180,47 @@ class Member(models.Model):
         return f"{self.code} · {self.name}"
 
     def save(self, *args, **kwargs):
+        self.check_code_change()
         # A derived column, so search stays one indexed LIKE on both databases.
         self.search_text = member_search_text(code=self.code, dni=self.dni, name=self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("coop:member_detail", args=[self.code])
+
+    def code_in_use(self) -> bool:
+        """Whether a paper or a record outside the register names this member: a delivery and its
+        receipt, a ledger account or movement, an assembly roll entry, a premium share. Found from the
+        relations themselves, so the register needs to know none of the apps above it."""
+        if self.pk is None:
+            return False
+        return any(
+            relation.related_model.objects.filter(**{relation.field.name: self.pk}).exists()
+            for relation in self._meta.related_objects
+            if relation.related_model._meta.app_label != self._meta.app_label
+            and relation.one_to_many
+            and not relation.related_model._meta.abstract
+        )
+
+    def check_code_change(self) -> None:
+        """Refuse a new code for a member already named by a receipt, the ledger or an assembly roll."""
+        if self.pk is None:
+            return
+        stored = type(self).objects.filter(pk=self.pk).values_list("code", flat=True).first()
+        if stored is not None and stored != self.code and self.code_in_use():
+            raise ValidationError(
+                {
+                    "code": _(
+                        "El código %(code)s ya figura en recibos, en la contabilidad o en el padrón de "
+                        "una asamblea: no se puede cambiar."
+                    )
+                    % {"code": stored}
+                }
+            )
+
+    def clean(self):
+        super().clean()
+        self.check_code_change()
 
     @property
     def age(self) -> int | None:
@@ -234,8 +283,12 @@ class Plot(models.Model):
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="plots", verbose_name=_("socio")
     )
-    code = models.CharField(_("código de parcela"), max_length=30, unique=True)
-    name = models.CharField(_("nombre del predio"), max_length=120, blank=True)
+    code = models.CharField(
+        _("código de parcela"), max_length=30, unique=True, validators=[check_visible_text]
+    )
+    name = models.CharField(
+        _("nombre del predio"), max_length=120, blank=True, validators=[check_visible_text]
+    )
     department = models.CharField(_("departamento"), max_length=60, blank=True)
     province = models.CharField(_("provincia"), max_length=60, blank=True)
     district = models.CharField(_("distrito"), max_length=60, blank=True)
@@ -300,7 +353,6 @@ class Plot(models.Model):
 
     def clean(self):
         """Row rules shared by the admin form and the import (which calls it too)."""
-        from django.core.exceptions import ValidationError
 
         from coop.geometry import GeometryError, check_geometry, parse_geojson
 

@@ -353,12 +353,14 @@ class _RegisterPlan:
         try:
             member.clean_fields(exclude=["code", "search_text", "status"])
         except ValidationError as exc:
+            reported = {(problem.row, problem.column) for problem in self.report.errors}
             for field_name, messages in exc.message_dict.items():
                 key = "dni" if field_name == "dni" else field_name
+                column = self.header(key) if key in COLUMNS_BY_KEY else field_name
+                if (row.number, column) in reported:
+                    continue  # the cell could not be read: that is said already
                 for message in messages:
-                    self.report.error(
-                        row.number, self.header(key) if key in COLUMNS_BY_KEY else field_name, message
-                    )
+                    self.report.error(row.number, column, message)
 
     def _match_plots(self, member, rows, existing_plots):
         claimed_codes = {row.values.get("plot_code") for row in rows if row.values.get("plot_code")}

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from coop.geometry import GeometryError, parse_coordinate, parse_geojson, point
-from coop.models import MemberStatus, OrganicStage, Sex
+from coop.models import MEMBER_CODE_PATTERN, MEMBER_CODE_RULE, MemberStatus, OrganicStage, Sex
 from toolkit.numbers import number_from_cell
 from toolkit.spreadsheets import (
     HEADER_SEARCH_ROWS,
@@ -27,6 +27,7 @@ from toolkit.spreadsheets import (
     Problem,
     ProblemReport,
     cell_text,
+    check_cell,
     header_key,
     is_blank,
     neutralize,
@@ -125,7 +126,9 @@ COLUMNS = [
         "has_title", "Título de propiedad (SI/NO)", "yesno", ("titulo de propiedad", "titulo", "tiene titulo")
     ),
     # Minka's own columns.
-    Column("member_code", "Código de socio", "text", ("codigo socio", "codigo del socio", "cod socio")),
+    Column(
+        "member_code", "Código de socio", "member_code", ("codigo socio", "codigo del socio", "cod socio")
+    ),
     Column("plot_code", "Código de parcela", "text", ("codigo parcela", "cod parcela")),
     Column("plot_name", "Nombre del predio", "text", ("nombre de la parcela", "predio", "parcela")),
     Column("birth_date", "Fecha de nacimiento", "date"),
@@ -163,8 +166,12 @@ for _column in COLUMNS:
 
 
 def parse_dni(value) -> str:
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         # Excel drops the leading zeros of a DNI typed as a number.
+        if not (isinstance(value, int) or value.is_integer()) or not 0 < value < 100_000_000:
+            raise CellError(
+                _("«%(value)s» no es un DNI: debe tener exactamente 8 dígitos.") % {"value": cell_text(value)}
+            )
         return str(int(value)).zfill(8)
     text = cell_text(value).replace(" ", "").replace(".", "")
     if not text:
@@ -173,6 +180,16 @@ def parse_dni(value) -> str:
         raise CellError(
             _("«%(value)s» no es un DNI: debe tener exactamente 8 dígitos.") % {"value": cell_text(value)}
         )
+    return text
+
+
+def parse_member_code(value) -> str:
+    """A member code as the register keeps it (coop.models.MEMBER_CODE_PATTERN): refused, never trimmed
+    or changed, when it holds anything else, since it ends up in addresses and on printed papers."""
+    text = cell_text(value)
+    if text and not re.fullmatch(MEMBER_CODE_PATTERN, text):
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise CellError(_("«%(value)s»: %(rule)s") % {"value": shown, "rule": MEMBER_CODE_RULE})
     return text
 
 
@@ -416,6 +433,7 @@ def parse_geojson_cell(value):
 
 PARSERS = {
     "text": cell_text,
+    "member_code": parse_member_code,
     "dni": parse_dni,
     "sex": parse_sex,
     "age": parse_age,
@@ -502,9 +520,15 @@ def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | No
             raw = cells[position] if position < len(cells) else None
             column = COLUMNS_BY_KEY[key]
             try:
+                check_cell(raw)
                 values[key] = PARSERS[column.kind](raw)
             except CellError as exc:
                 report.error(number, headers[key], str(exc))
+            except (ArithmeticError, ValueError, TypeError, RecursionError):
+                # A cell no parser foresaw (the fuzz tests look for them): refused, never a traceback.
+                report.error(
+                    number, headers[key], _("«%(value)s» no se puede leer.") % {"value": cell_text(raw)[:40]}
+                )
         row = SheetRow(number=number, values=values)
         for key in REQUIRED_KEYS:
             if values.get(key, "") == "" and key in values:  # unreadable cells were reported above

@@ -202,7 +202,8 @@ def register_import(request):
             },
         )
 
-    form = ImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = ImportForm(request.POST if posted else None, request.FILES if posted else None, request=request)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         token, path = stash_upload(request, upload)

@@ -4,15 +4,19 @@ and the formula neutraliser every exported cell passes through."""
 import csv
 import io
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineWorkbook
 
-from toolkit.text import normalize_text
+from toolkit.text import check_visible_text, normalize_text
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".csv")
 WRONG_FILE_TYPE = gettext_lazy("Suba un archivo .xlsx o .csv (la hoja de trazabilidad).")
@@ -81,6 +85,31 @@ class CellError(ValueError):
     pass
 
 
+@dataclass(frozen=True)
+class ExcelError:
+    """A cell Excel could not compute (#N/A, #REF!, #DIV/0!…): never read as empty or as text."""
+
+    code: str
+
+    def __str__(self):
+        return self.code
+
+
+def check_cell(value) -> None:
+    """Refuse (CellError) a cell nobody can read right: one holding a character nobody sees
+    (toolkit.text.check_visible_text) or an Excel error such as #N/A. Every import calls it for each
+    cell it reads, before its own parser."""
+    if isinstance(value, ExcelError):
+        raise CellError(
+            _("La celda tiene el error de Excel %(error)s; corrija la fórmula o escriba el dato.")
+            % {"error": value.code}
+        )
+    try:
+        check_visible_text(value)
+    except ValidationError as exc:
+        raise CellError(exc.messages[0]) from None
+
+
 def cell_text(value) -> str:
     if value is None:
         return ""
@@ -120,34 +149,189 @@ def parse_date(value) -> date | None:
 
 
 def read_table(source: bytes, filename: str) -> list[tuple[int, list]]:
-    """The raw cells of the first sheet, numbered as the user sees the rows."""
+    """The raw cells of the first sheet, numbered as the user sees the rows.
+
+    Refused (CellError) before anything is parsed: an xlsx that unpacks to more than
+    MINKA_XLSX_MAX_UNCOMPRESSED or is not a sound zip, a sheet with more than MINKA_IMPORT_MAX_ROWS rows,
+    a csv that is not valid UTF-8 (naming the line) unless it is plainly a Latin-1/Windows file. An
+    Excel error cell (#N/A, #REF!…) comes back as an ExcelError, which check_cell refuses."""
     suffix = Path(filename).suffix.lower()
     if suffix not in SPREADSHEET_EXTENSIONS:
         raise CellError(WRONG_FILE_TYPE)
-    return _read_xlsx(source) if suffix == ".xlsx" else _read_csv(source)
+    table = _read_xlsx(source) if suffix == ".xlsx" else _read_csv(source)
+    _check_row_count(len(table))
+    return table
+
+
+def max_rows() -> int:
+    return getattr(settings, "MINKA_IMPORT_MAX_ROWS", 20_000)
+
+
+def _check_row_count(rows: int) -> None:
+    limit = max_rows() + HEADER_SEARCH_ROWS  # the title block and header come on top of the data
+    if rows > limit:
+        raise CellError(
+            _(
+                "La hoja tiene %(rows)s filas; Minka importa hasta %(max)s filas por archivo. "
+                "Divida el archivo en varios."
+            )
+            % {"rows": f"{rows:,}", "max": f"{max_rows():,}"}
+        )
+
+
+NOT_AN_XLSX = gettext_lazy("El archivo no es un libro de Excel (.xlsx) válido.")
+MAX_ZIP_ENTRIES = 2_000
+_SHEET_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})(\d+)\"")
+_ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?\bt=\"e\"[^>]*)>(.*?)</(?:\w+:)?c>", re.DOTALL)
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_FIRST_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _inspect_xlsx(source: bytes) -> dict[tuple[int, int], str]:
+    """Check an xlsx as a zip before any parser unpacks it; the Excel errors of its first sheet by
+    (row, column), both counted from 1.
+
+    Every part is unpacked here with a running total, so a part that unpacks to more than it
+    declares (a zip bomb) stops at the limit instead of filling the memory."""
+    limit = getattr(settings, "MINKA_XLSX_MAX_UNCOMPRESSED", 50 * 1024 * 1024)
+    too_big = CellError(
+        _(
+            "El archivo .xlsx descomprimido ocupa más de %(max)s MB; Minka no lo abre. Guarde solo la hoja "
+            "que importa, o expórtela como .csv."
+        )
+        % {"max": limit // (1024 * 1024)}
+    )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(source))
+        entries = archive.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES:
+            raise CellError(NOT_AN_XLSX)
+        if sum(entry.file_size for entry in entries) > limit:
+            raise too_big
+        parts, total = {}, 0
+        for entry in entries:
+            chunks = []
+            with archive.open(entry) as part:
+                while chunk := part.read(1024 * 1024):
+                    total += len(chunk)
+                    if total > limit:
+                        raise too_big
+                    chunks.append(chunk)
+            if entry.filename in {
+                "xl/workbook.xml",
+                "xl/_rels/workbook.xml.rels",
+            } or entry.filename.startswith("xl/worksheets/"):
+                parts[entry.filename] = b"".join(chunks)
+    except CellError:
+        raise
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        ValueError,
+        zlib.error,
+    ) as exc:
+        raise CellError(NOT_AN_XLSX) from exc
+    sheet = parts.get(_first_sheet_path(parts), b"")
+    last_row = max((int(number) for number in _SHEET_ROW.findall(sheet)), default=0)
+    _check_row_count(last_row)
+    last_column = max((_column_number(letters) for letters, _row in _CELL_REF.findall(sheet)), default=0)
+    if last_column * last_row > MAX_CELLS:
+        raise CellError(
+            _(
+                "La hoja ocupa %(rows)s filas por %(columns)s columnas; es demasiado grande para leerla. "
+                "Borre las filas y columnas vacías del final, o guárdela como .csv."
+            )
+            % {"rows": f"{last_row:,}", "columns": f"{last_column:,}"}
+        )
+    errors = {}
+    for attributes, content in _ERROR_CELL.findall(sheet):
+        reference = _CELL_REF.match(b"<c " + attributes)
+        value = _VALUE.search(content)
+        if reference:
+            letters, row = reference.groups()
+            errors[(int(row), _column_number(letters))] = (
+                value.group(1).decode("utf-8", "replace") if value else "#ERROR"
+            )
+    return errors
+
+
+def _first_sheet_path(parts: dict[str, bytes]) -> str:
+    """The part of the workbook's first sheet, the one calamine reads by index 0."""
+    found = _FIRST_SHEET.search(parts.get("xl/workbook.xml", b""))
+    if found:
+        rels = parts.get("xl/_rels/workbook.xml.rels", b"")
+        for relation in re.finditer(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+            tag = relation.group(0)
+            if re.search(rb'\bId="' + re.escape(found.group(1)) + rb'"', tag):
+                target = re.search(rb'\bTarget="([^"]+)"', tag)
+                if target:
+                    path = target.group(1).decode("utf-8", "replace")
+                    return path.lstrip("/") if path.startswith("/") else f"xl/{path}"
+    return "xl/worksheets/sheet1.xml"
+
+
+MAX_CELLS = 5_000_000  # rows × columns: calamine fills the whole rectangle
 
 
 def _read_xlsx(source: bytes) -> list[tuple[int, list]]:
+    errors = _inspect_xlsx(source)
     # calamine (Rust) reads a 40,000-row sheet about ten times faster than openpyxl.
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(source))
         rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError) as exc:
-        raise CellError(_("El archivo no es un libro de Excel (.xlsx) válido.")) from exc
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a hostile file may make the Rust parser panic (pyo3 PanicException)
+        raise CellError(NOT_AN_XLSX) from exc
+    # calamine reads an error cell as empty: put back what Excel shows, so it is refused, not skipped.
+    for (row, column), code in errors.items():
+        if row <= len(rows):
+            cells = rows[row - 1]
+            cells.extend([None] * (column - len(cells)))
+            cells[column - 1] = ExcelError(code)
     return list(enumerate(rows, 1))
 
 
 def _decode(source: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return source.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CellError(_("No se puede leer el texto del archivo."))  # latin-1 never fails; kept for clarity
+    """UTF-8 (with or without BOM); a file with no UTF-8 multi-byte sequence at all and bytes UTF-8
+    cannot hold is read as Windows-1252/Latin-1, as Excel saves CSV on Windows. A mostly UTF-8 file
+    with one bad byte is refused naming its line, never re-read as Latin-1 (which garbles every accent)."""
+    try:
+        return source.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if not _UTF8_MULTIBYTE.search(source):
+            try:
+                return source.decode("cp1252")
+            except UnicodeDecodeError:
+                return source.decode("latin-1")
+        line = source[: exc.start].count(b"\n") + 1
+        raise CellError(
+            _(
+                "La línea %(line)s del archivo tiene un carácter que no es UTF-8 válido (byte %(byte)s). "
+                "Guarde el archivo otra vez como «CSV UTF-8» y vuelva a subirlo."
+            )
+            % {"line": line, "byte": f"0x{source[exc.start]:02X}"}
+        ) from None
+
+
+# A valid UTF-8 sequence of two to four bytes: a file holding one is a UTF-8 file.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 def _read_csv(source: bytes) -> list[tuple[int, list]]:
     text = _decode(source)
+    _check_row_count(text.count("\n"))
     first_lines = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
     try:
         delimiter = csv.Sniffer().sniff(first_lines, delimiters=",;\t").delimiter
@@ -187,7 +371,7 @@ def read_keyed_table(
 ) -> KeyedTable | None:
     """Find the header row (the first of the top rows holding every ``anchors`` key) and read below it.
 
-    ``lookup`` maps ``header_key(text)`` to a column key; the first column with a key wins. Problems go
+    ``lookup`` maps ``header_key(text)`` to a column key; two columns with one key are refused. Problems go
     to ``report``; None when the file cannot be read or has no header row (``no_header`` says why).
     """
     try:
@@ -210,11 +394,29 @@ def read_keyed_table(
     positions, headers = {}, {}
     for position, cell in enumerate(cells):
         key = lookup.get(header_key(cell))
-        if key and key not in positions:
+        if key and key in positions:
+            # Two columns of one meaning: which one holds the data is a guess Minka does not make.
+            report.error(
+                header_row,
+                cell_text(cell),
+                _("Esta columna dice lo mismo que «%(other)s»; deje solo una de las dos.")
+                % {"other": headers[key]},
+            )
+        elif key:
             positions[key], headers[key] = position, cell_text(cell)
+    if not report.ok:
+        return None
     rows = []
     for number, row_cells in table[index + 1 :]:
         values = {key: row_cells[pos] if pos < len(row_cells) else None for key, pos in positions.items()}
-        if not all(cell_text(v) == "" for v in values.values()):
-            rows.append((number, values))
+        if all(not isinstance(v, ExcelError) and cell_text(v) == "" for v in values.values()):
+            continue
+        for key, value in values.items():
+            try:
+                check_cell(value)
+            except CellError as exc:
+                report.error(number, headers[key], str(exc))
+        rows.append((number, values))
+    if not report.ok:
+        return None
     return KeyedTable(header_row, headers, rows)

@@ -1,4 +1,5 @@
-"""Spreadsheet uploads kept between «check» and «confirm» on the import pages."""
+"""Uploads: the size limit every upload meets before it is read, and spreadsheet uploads kept between
+«check» and «confirm» on the import pages."""
 
 import uuid
 from pathlib import Path
@@ -6,14 +7,79 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils.translation import gettext
 
 from toolkit.spreadsheets import SPREADSHEET_EXTENSIONS, WRONG_FILE_TYPE
 
 UPLOAD_DIR = Path(settings.VAR_DIR) / "uploads"
 
 
+def max_upload_bytes() -> int:
+    return getattr(settings, "MINKA_UPLOAD_MAX_MB", 30) * 1024 * 1024
+
+
+def too_large_message(size: int) -> str:
+    return gettext(
+        "El archivo pesa %(size)s MB; Minka acepta archivos de hasta %(max)s MB. No se guardó nada."
+    ) % {"size": f"{size / (1024 * 1024):,.1f}", "max": getattr(settings, "MINKA_UPLOAD_MAX_MB", 30)}
+
+
+class SizeLimitedUploadHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: stops reading an upload as soon as the request says, or the bytes
+    received show, that it is larger than MINKA_UPLOAD_MAX_MB, and marks the request so the form says
+    why (``upload_refusal``). Nothing past the limit is read or stored."""
+
+    # Headers and boundaries of a multipart body around the file itself.
+    ALLOWANCE = 64 * 1024
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.received = 0
+        if content_length and content_length > max_upload_bytes() + self.ALLOWANCE:
+            self.request.minka_upload_too_large = content_length
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        if getattr(self.request, "minka_upload_too_large", None):
+            raise StopUpload(connection_reset=True)
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received = getattr(self, "received", 0) + len(raw_data)
+        if self.received > max_upload_bytes():
+            self.request.minka_upload_too_large = self.received
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def upload_refusal(request) -> str | None:
+    """The Spanish message for an upload the size limit stopped, or None."""
+    size = getattr(request, "minka_upload_too_large", None) if request is not None else None
+    return too_large_message(size) if size else None
+
+
+def check_upload_size(upload) -> None:
+    """For a file that reached a form some other way (a test, a command): the same limit."""
+    if upload is not None and upload.size > max_upload_bytes():
+        raise ValidationError(too_large_message(upload.size), code="too_large")
+
+
 class SpreadsheetForm(forms.Form):
-    """An xlsx or csv upload; subclasses give the field its label with ``file_field``."""
+    """An xlsx or csv upload; subclasses give the field its label with ``file_field``. Pass ``request``
+    so an upload stopped at the size limit is named as such, not as a missing file."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.oversized = upload_refusal(request)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.oversized:
+            self.errors.pop("file", None)
+            self.add_error("file", self.oversized)
+        return cleaned
 
     @staticmethod
     def file_field(label) -> forms.FileField:
@@ -21,6 +87,7 @@ class SpreadsheetForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        check_upload_size(upload)
         if Path(upload.name).suffix.lower() not in SPREADSHEET_EXTENSIONS:
             raise ValidationError(WRONG_FILE_TYPE)
         return upload
