@@ -168,13 +168,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed sign-ins: after 5 failures for one username from one address, that
-# pair is locked out for 15 minutes.
+# Failed sign-ins (toolkit/signin.py): 5 failures for one username from one address lock that pair for
+# 15 minutes (never the username alone, which anyone could lock from anywhere); MINKA_ADDRESS_FAILURE_LIMIT
+# failures from one address, whatever the usernames, lock the address. The sign-in page says how long to wait.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "toolkit.signin.MinkaAxesHandler"
+AXES_LOCKOUT_CALLABLE = "toolkit.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "toolkit.signin.client_address"
+MINKA_ADDRESS_FAILURE_LIMIT = int(os.environ.get("MINKA_ADDRESS_FAILURE_LIMIT", "20"))
+# The reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed; a
+# request from any other peer is counted by its own address whatever its headers say.
+MINKA_TRUSTED_PROXIES = env_list("MINKA_TRUSTED_PROXIES", [])
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", "Español"), ("en", "English")]
