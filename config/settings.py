@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Signs out a session left unused for MINKA_IDLE_MINUTES (toolkit/sessions.py).
+    "toolkit.sessions.IdleSessionMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Minka's «página no encontrada» also with DEBUG on (config/middleware.py says why).
     "config.middleware.NotFoundPageMiddleware",
@@ -222,6 +224,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends when the browser closes, and after MINKA_IDLE_MINUTES without use (toolkit/sessions.py).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+MINKA_IDLE_MINUTES = int(os.environ.get("MINKA_IDLE_MINUTES", "30"))
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

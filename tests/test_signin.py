@@ -102,3 +102,62 @@ def test_client_address_reads_the_forwarded_header_only_from_trusted_proxies(set
     assert address("10.0.0.2") == "10.0.0.2"
     settings.MINKA_TRUSTED_PROXIES = []
     assert address("10.0.0.2", "1.2.3.4") == "10.0.0.2"
+
+
+# --- Sessions ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Minka's session clock, moved by hand."""
+    from toolkit import sessions
+
+    state = {"now": 1_800_000_000.0}
+    monkeypatch.setattr(sessions, "now", lambda: state["now"])
+
+    def advance(minutes):
+        state["now"] += minutes * 60
+
+    return advance
+
+
+@pytest.mark.django_db
+def test_the_session_cookie_ends_with_the_browser(client, make_user):
+    make_user(TREASURER, username="tesorero")
+    sign_in(client, "tesorero", PASSWORD)
+    cookie = client.cookies["sessionid"]
+    assert not cookie["expires"] and not cookie["max-age"]
+
+
+@pytest.mark.django_db
+def test_a_session_unused_for_30_minutes_is_closed(client, make_user, clock):
+    make_user(TREASURER, username="tesorero")
+    assert sign_in(client, "tesorero", PASSWORD).status_code == 302
+    home = reverse("home")
+    assert client.get(home).status_code == 200
+    clock(29)
+    assert client.get(home).status_code == 200  # in use: the half hour starts again
+    clock(29)
+    assert client.get(home).status_code == 200
+    clock(31)
+    response = client.get(home)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not signed_in(client)
+    page = client.get(response["Location"]).content.decode()
+    assert "Su sesión se cerró tras 30 minutos sin uso" in page
+    # Signing in again brings the person back where they were.
+    response = client.post(reverse("login"), {"username": "tesorero", "password": PASSWORD, "next": home})
+    assert response.status_code == 302 and response["Location"] == home
+
+
+@pytest.mark.django_db
+def test_the_idle_time_is_a_setting(client, make_user, clock, settings):
+    settings.MINKA_IDLE_MINUTES = 5
+    make_user(TREASURER, username="tesorero")
+    sign_in(client, "tesorero", PASSWORD)
+    clock(6)
+    response = client.get(reverse("home"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("login"))
+    assert not signed_in(client)
