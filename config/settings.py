@@ -44,12 +44,26 @@ if MINKA_ENV not in {"development", "production"}:
 PRODUCTION = MINKA_ENV == "production"
 
 
+def weak_secret(key: str) -> str:
+    """Why a secret is too weak for production, or "" if it is not: at least 50 characters, at least 20
+    different ones (a random key of 50 has about 35), not Django's «django-insecure» placeholder."""
+    if key.startswith("django-insecure"):
+        return "it is Django's 'django-insecure' placeholder"
+    if len(key) < 50:
+        return f"it has {len(key)} characters, fewer than 50"
+    if len(set(key)) < 20:
+        return f"it has only {len(set(key))} different characters, fewer than 20"
+    return ""
+
+
 def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY", "")
     if PRODUCTION:
-        if len(key) < 50 or key.startswith("django-insecure") or len(set(key)) < 5:
+        if problem := weak_secret(key):
             raise ImproperlyConfigured(
-                "Production mode needs a real SECRET_KEY in the environment (at least 50 random characters)."
+                f"Production mode needs a real SECRET_KEY in the environment (50 or more random characters): "
+                f"{'it is missing' if not key else problem}. Make one with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
             )
         return key
     if key:
@@ -64,6 +78,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# With DEBUG on, Django's technical error pages (code, settings) go only to requests from this machine;
+# MINKA_DEBUG_REMOTE=1 shows them to any address (toolkit/security.py).
+MINKA_DEBUG_REMOTE = env_bool("MINKA_DEBUG_REMOTE", False)
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
@@ -95,6 +112,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Content-Security-Policy, and no indexing or keeping of the verification pages (toolkit/security.py).
+    "toolkit.security.ContentSecurityPolicyMiddleware",
+    # With DEBUG on, Django's technical pages only for requests from this machine (MINKA_DEBUG_REMOTE).
+    "toolkit.security.DebugOnlyLocalMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -255,3 +276,5 @@ FORMAT_MODULE_PATH = ["config.formats"]
 # Keys the short codes printed beside receipt and document numbers (toolkit/verification.py). Changing it
 # changes every code already on paper: set it once in production and keep it when SECRET_KEY is rotated.
 MINKA_VERIFICATION_SECRET = os.environ.get("MINKA_VERIFICATION_SECRET", "") or SECRET_KEY
+if PRODUCTION and (_problem := weak_secret(MINKA_VERIFICATION_SECRET)):
+    raise ImproperlyConfigured(f"MINKA_VERIFICATION_SECRET is too weak for production: {_problem}.")
