@@ -48,7 +48,9 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         request.csp_nonce = secrets.token_urlsafe(16)
         response = self.get_response(request)
-        if not (settings.DEBUG and is_technical(response)):  # Django's own pages style themselves inline
+        # Pages only (a PDF or a spreadsheet runs nothing); not Django's own DEBUG pages, inline styled.
+        page = response.get("Content-Type", "").startswith("text/html")
+        if page and not (settings.DEBUG and is_technical(response)):
             response.setdefault("Content-Security-Policy", content_security_policy(request.csp_nonce))
         if request.path.startswith(PAPER_VERIFY_PATH):
             response["X-Robots-Tag"] = "noindex, nofollow"
