@@ -2,8 +2,8 @@
 person out and sends them to the sign-in page, saying why (and coming back where they were once signed
 in again). The session cookie itself ends when the browser closes (SESSION_EXPIRE_AT_BROWSER_CLOSE).
 
-The time of the last request is kept in the session, rewritten at most once a minute so that a page
-with many requests (htmx) does not write the session each time.
+The time of the last request is kept in the session, set at sign-in and rewritten at most once a minute
+after, so that a page with many requests (htmx) does not write the session each time.
 """
 
 import time
@@ -24,6 +24,12 @@ def now() -> float:
     return time.time()
 
 
+def start_clock(sender, request, user, **kwargs):
+    """user_logged_in: the idle time counts from the sign-in, written with the session it starts."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN] = now()
+
+
 class IdleSessionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -38,11 +44,7 @@ class IdleSessionMiddleware:
                 return self._signed_out(request, idle_minutes)
             if last is None or current - last >= REFRESH_EVERY:
                 request.session[LAST_SEEN] = current
-        response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and LAST_SEEN not in request.session:
-            request.session[LAST_SEEN] = now()  # just signed in: the clock starts now
-        return response
+        return self.get_response(request)
 
     def _signed_out(self, request, idle_minutes: int):
         logout(request)
