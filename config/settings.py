@@ -44,12 +44,26 @@ if MINKA_ENV not in {"development", "production"}:
 PRODUCTION = MINKA_ENV == "production"
 
 
+def weak_secret(key: str) -> str:
+    """Why a secret is too weak for production, or "" if it is not: at least 50 characters, at least 20
+    different ones (a random key of 50 has about 35), not Django's «django-insecure» placeholder."""
+    if key.startswith("django-insecure"):
+        return "it is Django's 'django-insecure' placeholder"
+    if len(key) < 50:
+        return f"it has {len(key)} characters, fewer than 50"
+    if len(set(key)) < 20:
+        return f"it has only {len(set(key))} different characters, fewer than 20"
+    return ""
+
+
 def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY", "")
     if PRODUCTION:
-        if len(key) < 50 or key.startswith("django-insecure") or len(set(key)) < 5:
+        if problem := weak_secret(key):
             raise ImproperlyConfigured(
-                "Production mode needs a real SECRET_KEY in the environment (at least 50 random characters)."
+                f"Production mode needs a real SECRET_KEY in the environment (50 or more random characters): "
+                f"{'it is missing' if not key else problem}. Make one with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
             )
         return key
     if key:
@@ -64,6 +78,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# With DEBUG on, Django's technical error pages (code, settings) go only to requests from this machine;
+# MINKA_DEBUG_REMOTE=1 shows them to any address (toolkit/security.py).
+MINKA_DEBUG_REMOTE = env_bool("MINKA_DEBUG_REMOTE", False)
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
@@ -95,6 +112,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Content-Security-Policy, and no indexing or keeping of the verification pages (toolkit/security.py).
+    "toolkit.security.ContentSecurityPolicyMiddleware",
+    # With DEBUG on, Django's technical pages only for requests from this machine (MINKA_DEBUG_REMOTE).
+    "toolkit.security.DebugOnlyLocalMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,6 +128,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Signs out a session left unused for MINKA_IDLE_MINUTES (toolkit/sessions.py).
+    "toolkit.sessions.IdleSessionMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Minka's «página no encontrada» also with DEBUG on (config/middleware.py says why).
     "config.middleware.NotFoundPageMiddleware",
@@ -170,13 +193,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed sign-ins: after 5 failures for one username from one address, that
-# pair is locked out for 15 minutes.
+# Failed sign-ins (toolkit/signin.py): 5 failures for one username from one address lock that pair for
+# 15 minutes (never the username alone, which anyone could lock from anywhere); MINKA_ADDRESS_FAILURE_LIMIT
+# failures from one address, whatever the usernames, lock the address. The sign-in page says how long to wait.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "toolkit.signin.MinkaAxesHandler"
+AXES_LOCKOUT_CALLABLE = "toolkit.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "toolkit.signin.client_address"
+MINKA_ADDRESS_FAILURE_LIMIT = int(os.environ.get("MINKA_ADDRESS_FAILURE_LIMIT", "20"))
+# The reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed; a
+# request from any other peer is counted by its own address whatever its headers say.
+MINKA_TRUSTED_PROXIES = env_list("MINKA_TRUSTED_PROXIES", [])
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", "Español"), ("en", "English")]
@@ -230,6 +260,9 @@ MINKA_XLSX_MAX_UNCOMPRESSED = int(os.environ.get("MINKA_XLSX_MAX_UNCOMPRESSED", 
 MINKA_IMPORT_MAX_ROWS = int(os.environ.get("MINKA_IMPORT_MAX_ROWS", "20000"))
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends when the browser closes, and after MINKA_IDLE_MINUTES without use (toolkit/sessions.py).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+MINKA_IDLE_MINUTES = int(os.environ.get("MINKA_IDLE_MINUTES", "30"))
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -258,3 +291,5 @@ FORMAT_MODULE_PATH = ["config.formats"]
 # Keys the short codes printed beside receipt and document numbers (toolkit/verification.py). Changing it
 # changes every code already on paper: set it once in production and keep it when SECRET_KEY is rotated.
 MINKA_VERIFICATION_SECRET = os.environ.get("MINKA_VERIFICATION_SECRET", "") or SECRET_KEY
+if PRODUCTION and (_problem := weak_secret(MINKA_VERIFICATION_SECRET)):
+    raise ImproperlyConfigured(f"MINKA_VERIFICATION_SECRET is too weak for production: {_problem}.")

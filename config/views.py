@@ -42,15 +42,16 @@ def csrf_failure(request, reason=""):
     return render(request, "403.html", {"csrf_failed": True}, status=403)
 
 
-def _standalone(template_name: str, status: int):
-    """A page made without the request's context processors or the database, which may be what failed."""
-    context = {"home_url": reverse("home")}
+def _standalone(request, template_name: str, status: int):
+    """A page made without the request's context processors or the database, which may be what failed.
+    Its one inline style carries the request's Content-Security-Policy nonce (toolkit/security.py)."""
+    context = {"home_url": reverse("home"), "csp_nonce": getattr(request, "csp_nonce", "")}
     return HttpResponse(loader.get_template(template_name).render(context), status=status)
 
 
 def bad_request(request, exception=None):
-    return _standalone("400.html", 400)
+    return _standalone(request, "400.html", 400)
 
 
 def server_error(request):
-    return _standalone("500.html", 500)
+    return _standalone(request, "500.html", 500)

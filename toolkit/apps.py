@@ -7,3 +7,10 @@ class ToolkitConfig(AppConfig):
 
     name = "toolkit"
     verbose_name = "Minka"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from toolkit.sessions import start_clock
+
+        user_logged_in.connect(start_clock, dispatch_uid="minka_session_clock")

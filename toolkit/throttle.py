@@ -2,7 +2,8 @@
 
 The count lives in Django's cache (memory of the process by default: with several worker processes each
 keeps its own count, which multiplies the limit by their number and still leaves guessing hopeless). The
-address is the one django-axes locks sign-ins by, so both follow the same proxy settings.
+address is the one django-axes locks sign-ins by (toolkit.signin.client_address), so both follow the same
+proxy settings (MINKA_TRUSTED_PROXIES).
 """
 
 from axes.helpers import get_client_ip_address
