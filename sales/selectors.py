@@ -6,7 +6,7 @@ from datetime import date as Date
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -177,3 +177,28 @@ def contracts_to_review() -> list[ContractToReview]:
             )
         )
     return review
+
+
+def contracts_to_review_count() -> int:
+    """How many contracts ``contracts_to_review`` lists, in one query: those whose terms row is not the
+    row in force on their signing date for their origin (the origin's own row beats "*" of the same day)."""
+    in_force = (
+        FairtradeTerms.objects.filter(
+            Q(origin=OuterRef("origin")) | Q(origin=FairtradeTerms.ALL_ORIGINS),
+            valid_from__lte=OuterRef("signed_on"),
+        )
+        .annotate(
+            specific=Case(
+                When(origin=OuterRef("origin"), then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
+        .order_by("-valid_from", "-specific")
+        .values("pk")[:1]
+    )
+    return (
+        SalesContract.objects.filter(fairtrade_terms__isnull=False)
+        .annotate(in_force=Subquery(in_force))
+        .filter(in_force__isnull=False)
+        .exclude(in_force=F("fairtrade_terms_id"))
+        .count()
+    )
