@@ -188,8 +188,11 @@ def contracts_to_review_count() -> int:
             valid_from__lte=OuterRef("signed_on"),
         )
         .annotate(
+            # Among the rows of the contract's origin and "*", the origin's own is the specific one.
             specific=Case(
-                When(origin=OuterRef("origin"), then=Value(1)), default=Value(0), output_field=IntegerField()
+                When(origin=FairtradeTerms.ALL_ORIGINS, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
             )
         )
         .order_by("-valid_from", "-specific")
