@@ -9,7 +9,6 @@ order of ROLE_ORDER, and reads what two sections share once.
 from datetime import timedelta
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from acopio.models import CollectionCentre
@@ -37,9 +36,9 @@ def deliveries_chart(season: Season | None, *, centre_id: int | None = None, ide
     weeks = weekly_dry_g(season=season, centre_id=centre_id)
     bars = [
         Bar(
-            label=date_format(monday, "d/m"),
+            label=monday.strftime("%d/%m"),
             value=dry_g,
-            text=_("Semana del %(day)s: %(kg)s") % {"day": date_format(monday, "d/m/Y"), "kg": kg(dry_g)},
+            text=_("Semana del %(day)s: %(kg)s") % {"day": monday.strftime("%d/%m/%Y"), "kg": kg(dry_g)},
         )
         for monday, dry_g in weeks
     ]
