@@ -228,7 +228,7 @@ def test_the_home_page_reads_a_bounded_number_of_queries(
     everything = make_user(ADMINISTRATOR, username="todo")
     everything.groups.add(*Group.objects.filter(name__in=[CLERK, BOARD, TREASURER, OVERSIGHT, CERTIFIER]))
     client.force_login(everything)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(30):
         html = home(client)
     for section in set(SECTIONS.values()):
         assert f'id="{section}"' in html
