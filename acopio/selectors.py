@@ -9,6 +9,7 @@ sees before saving); acopio.services.record_delivery saves the same figures.
 import uuid
 from dataclasses import dataclass
 from datetime import date as Date
+from datetime import timedelta
 from decimal import Decimal
 from functools import cache
 
@@ -565,3 +566,73 @@ def season_deliveries(season: Season) -> SeasonDeliveries:
         )
     )
     return SeasonDeliveries(groups, members["delivering"], members["flagged"])
+
+
+# --- The home page's figures ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryFigures:
+    """Valid deliveries of a day and of its season (a centre's, or a clerk's, when given), added up."""
+
+    today_count: int
+    today_dry_g: int
+    today_amount_minor: int
+    season_count: int
+    season_dry_g: int
+    season_amount_minor: int
+
+
+def delivery_figures(
+    *, season: Season | None, today: Date, centre_id: int | None = None, recorded_by=None
+) -> DeliveryFigures:
+    """One query: today's and the season's valid deliveries (the season's sums are the season report's)."""
+    deliveries = Delivery.objects.valid()
+    if centre_id is not None:
+        deliveries = deliveries.filter(centre_id=centre_id)
+    if recorded_by is not None:
+        deliveries = deliveries.filter(recorded_by=recorded_by)
+    in_season = Q(season=season) if season is not None else Q(pk__in=[])
+    on_day = Q(date=today)
+    sums = deliveries.filter(in_season | on_day).aggregate(
+        today_count=Count("id", filter=on_day),
+        today_dry=Sum("dry_g", filter=on_day),
+        today_amount=Sum("amount_minor", filter=on_day),
+        season_count=Count("id", filter=in_season),
+        season_dry=Sum("dry_g", filter=in_season),
+        season_amount=Sum("amount_minor", filter=in_season),
+    )
+    return DeliveryFigures(
+        today_count=sums["today_count"],
+        today_dry_g=int(sums["today_dry"] or 0),
+        today_amount_minor=int(sums["today_amount"] or 0),
+        season_count=sums["season_count"],
+        season_dry_g=int(sums["season_dry"] or 0),
+        season_amount_minor=int(sums["season_amount"] or 0),
+    )
+
+
+def voided_since(since) -> int:
+    """Receipts voided from ``since`` (an aware datetime) on."""
+    return Delivery.objects.filter(status=DeliveryStatus.VOID, voided_at__gte=since).count()
+
+
+def weekly_dry_g(*, season: Season, centre_id: int | None = None) -> list[tuple[Date, int]]:
+    """Dry-equivalent grams of valid deliveries per week (Monday to Sunday) of the season, every week
+    from the season's first to its last delivery, empty weeks as 0. One query, summed per day by the
+    database and folded into weeks here, so a week is the same on SQLite and PostgreSQL."""
+    deliveries = Delivery.objects.valid().filter(season=season)
+    if centre_id is not None:
+        deliveries = deliveries.filter(centre_id=centre_id)
+    by_week: dict[Date, int] = {}
+    per_day = deliveries.values("date").annotate(dry=Sum("dry_g")).values_list("date", "dry").order_by()
+    for day, dry in per_day:
+        monday = day - timedelta(days=day.weekday())
+        by_week[monday] = by_week.get(monday, 0) + int(dry or 0)
+    if not by_week:
+        return []
+    week, last, weeks = min(by_week), max(by_week), []
+    while week <= last:
+        weeks.append((week, by_week.get(week, 0)))
+        week += timedelta(days=7)
+    return weeks

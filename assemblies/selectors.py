@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from acopio.models import Delivery, DeliveryStatus
 from assemblies.models import (
     Assembly,
+    AssemblyStatus,
     Ballot,
     BallotCast,
     Booth,
@@ -288,4 +289,14 @@ def assemblies_with_counts():
         Assembly.objects.select_related("rule_set")
         .annotate(motion_count=_count_of(Motion), attending=_count_of(Presence))
         .order_by("-first_call_at", "-id")
+    )
+
+
+def assemblies_ahead():
+    """Assemblies convened or in session, soonest first, each with ``motions_to_prepare`` (its draft
+    motions) counted: one query."""
+    return (
+        Assembly.objects.exclude(status=AssemblyStatus.CLOSED)
+        .annotate(motions_to_prepare=DbCount("motions", filter=Q(motions__status=MotionStatus.DRAFT)))
+        .order_by("first_call_at", "id")
     )

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from acopio.selectors import season_account
+from config.home import sections as home_sections
 from coop import views as coop_views
 from coop.models import Member, MemberStatus, Plot, Season
 from fund import views as fund_views
@@ -18,6 +19,7 @@ from toolkit.roles import ADMINISTRATOR, ALL_ROLES, has_role, role_required
 
 @role_required(*ALL_ROLES)
 def home(request):
+    sections, season = home_sections(request)
     return render(
         request,
         "home.html",
@@ -26,6 +28,8 @@ def home(request):
             "active_count": Member.objects.filter(status=MemberStatus.ACTIVE).count(),
             "plot_count": Plot.objects.count(),
             "can_export": has_role(request.user, *coop_views.EXPORT_ROLES),
+            "sections": sections,
+            "season": season,
         },
     )
 

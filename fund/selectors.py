@@ -3,7 +3,7 @@ figures of the fund's page and reports."""
 
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from acopio.models import Delivery
 from coop.models import Season
@@ -14,6 +14,7 @@ from fund.models import (
     PremiumCategory,
     PremiumConversion,
     Spending,
+    SpendingApproval,
     SpendingStatus,
 )
 from ledger import chart
@@ -147,3 +148,21 @@ def fund_report() -> FundReport:
         categories=categories,
         lines=line_figures,
     )
+
+
+@dataclass(frozen=True)
+class AwaitingSignature:
+    count: int
+    amount_minor: int
+
+
+def awaiting_signature(capacity: str) -> AwaitingSignature:
+    """Spending awaiting approval that still lacks the signature of ``capacity`` (the board's or the
+    treasury's): what a person signing in that capacity has to look at. One query."""
+    signed = SpendingApproval.objects.filter(capacity=capacity).values("spending_id")
+    sums = (
+        Spending.objects.filter(status=SpendingStatus.PENDING)
+        .exclude(pk__in=signed)
+        .aggregate(n=Count("id"), total=Sum("amount_minor"))
+    )
+    return AwaitingSignature(count=sums["n"], amount_minor=int(sums["total"] or 0))

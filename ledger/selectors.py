@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.db.models import Sum
 
+from ledger import chart
 from ledger.models import Account, JournalLine
 
 
@@ -21,3 +22,12 @@ def balances_by_currency(*, accounts: Iterable[Account] | None = None) -> dict[s
         lines = lines.filter(account__in=accounts)
     totals = lines.order_by().values("currency").annotate(total=Sum("amount"))
     return {row["currency"]: int(row["total"]) for row in totals}
+
+
+def owed_to_members_minor() -> int:
+    """Céntimos the cooperative owes its members in all (their accounts added up; a member who owes
+    the cooperative counts against it): one query."""
+    total = JournalLine.objects.filter(account__code__startswith=chart.MEMBER_ACCOUNT_PREFIX).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return -int(total or 0)

@@ -6,13 +6,14 @@ from datetime import date as Date
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acopio.models import Delivery
 from coop.models import Certification, Season
-from sales.models import COMMITTED, FairtradeTerms, FairtradeTermsCheck, SalesContract
+from sales.models import COMMITTED, ContractAmendment, FairtradeTerms, FairtradeTermsCheck, SalesContract
 from sales.pricing import FairtradePrice, MissingFairtradeTerms, fairtrade_terms
 from sales.tonnes import KG_PER_TONNE
 from toolkit.money import GRAMS_PER_KG, round_to_minor
@@ -210,3 +211,37 @@ def contracts_to_review() -> list[ContractToReview]:
         .order_by("signed_on", "number")
     )
     return [review for review in map(review_of, contracts) if review is not None]
+
+
+def contracts_to_review_count() -> int:
+    """How many contracts ``contracts_to_review`` lists, in one query: those whose version in force is
+    not priced on the row in force on their signing date for their origin (the origin's own row beats
+    "*" of the same day)."""
+    in_force = (
+        FairtradeTerms.objects.filter(
+            Q(origin=OuterRef("origin")) | Q(origin=FairtradeTerms.ALL_ORIGINS),
+            valid_from__lte=OuterRef("signed_on"),
+        )
+        .annotate(
+            # Among the rows of the contract's origin and "*", the origin's own is the specific one.
+            specific=Case(
+                When(origin=FairtradeTerms.ALL_ORIGINS, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("-valid_from", "-specific")
+        .values("pk")[:1]
+    )
+    # The version in force is the latest amendment's row, or the contract's own when never amended.
+    amended_to = ContractAmendment.objects.filter(contract=OuterRef("pk")).order_by("-version")
+    return (
+        SalesContract.objects.filter(fairtrade_terms__isnull=False)
+        .annotate(
+            in_force=Subquery(in_force),
+            current=Coalesce(Subquery(amended_to.values("fairtrade_terms")[:1]), F("fairtrade_terms_id")),
+        )
+        .filter(in_force__isnull=False)
+        .exclude(in_force=F("current"))
+        .count()
+    )

@@ -6,7 +6,8 @@ the statements printed in the background), and photographs the pages each
 guide talks about with Debian's Chromium, in Spanish.
 
 ``python scripts/screenshots.py certificacion`` takes only the certification
-pictures (portal, documents, verification, printing), on a fresh demo too.
+pictures (portal, documents, verification, printing), on a fresh demo too; ``inicio`` only the
+administrator's home page.
 """
 
 import os
@@ -96,6 +97,8 @@ def shoot(passwords, steps=()):
             return page
 
         if steps:  # only the steps named on the command line
+            if "inicio" in steps:
+                session("admin").screenshot(path=OUT / "inicio-administrador.png", full_page=True)
             if "certificacion" in steps:
                 shoot_certification(session("certificador"), session("tesorero"), session("acopiador"))
             browser.close()
@@ -106,7 +109,7 @@ def shoot(passwords, steps=()):
         page.screenshot(path=OUT / "entrar.png")
 
         page = session("admin")
-        page.screenshot(path=OUT / "inicio-administrador.png")
+        page.screenshot(path=OUT / "inicio-administrador.png", full_page=True)
         page.goto(f"{BASE}/padron/socios/")
         page.screenshot(path=OUT / "padron-lista.png")
         page.fill("input[name=q]", "Tapullima")
