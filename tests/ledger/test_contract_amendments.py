@@ -15,7 +15,7 @@ from ledger.selectors import account_balance
 from ledger.verification import verify_ledger
 from sales.models import ContractAmendment, ExchangeRate, FairtradeTerms, OrganicRule, SalesContract
 from sales.pricing import fairtrade_terms
-from sales.selectors import contracts_to_review
+from sales.selectors import contracts_to_review, contracts_to_review_count
 from sales.services import amend_contract, invoice_contract, receive_payment
 from tests.ledger.factories import contract, make_coop_2020
 from toolkit.roles import BOARD, CERTIFIER, TREASURER
@@ -49,6 +49,7 @@ def test_an_invoiced_contract_amended_posts_the_difference_and_the_fund_gets_the
         contract=contract(coop_2020), invoice_number="F001-000045", on=date(2020, 6, 1), user=admin
     )  # 25 t at 2,700/t = 67,500.00, premium 6,000.00
     row = back_dated_row()
+    assert [r.contract for r in contracts_to_review()] == [sale] and contracts_to_review_count() == 1
     entries_before = JournalEntry.objects.count()
 
     amendment = amend_contract(contract=sale, fairtrade_terms=row, on=date(2020, 7, 1), user=admin)
@@ -73,7 +74,7 @@ def test_an_invoiced_contract_amended_posts_the_difference_and_the_fund_gets_the
     )
     assert original.fairtrade_terms.valid_from == date(2019, 10, 1)
     assert (original.version, original.current_total_cents) == (2, 7_650_000)
-    assert contracts_to_review() == []
+    assert contracts_to_review() == [] and contracts_to_review_count() == 0  # as the home page counts
     assert verify_ledger().ok
 
     # Paid in full: the premium fund receives the amended premium, 6,500.00.
