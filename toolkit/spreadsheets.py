@@ -175,7 +175,7 @@ def _check_row_count(rows: int) -> None:
                 "La hoja tiene %(rows)s filas; Minka importa hasta %(max)s filas por archivo. "
                 "Divida el archivo en varios."
             )
-            % {"rows": f"{rows:,}", "max": f"{max_rows():,}"}
+            % {"rows": format(rows, ","), "max": format(max_rows(), ",")}
         )
 
 
@@ -252,7 +252,7 @@ def _inspect_xlsx(source: bytes) -> dict[tuple[int, int], str]:
                 "La hoja ocupa %(rows)s filas por %(columns)s columnas; es demasiado grande para leerla. "
                 "Borre las filas y columnas vacías del final, o guárdela como .csv."
             )
-            % {"rows": f"{last_row:,}", "columns": f"{last_column:,}"}
+            % {"rows": format(last_row, ","), "columns": format(last_column, ",")}
         )
     errors = {}
     for attributes, content in _ERROR_CELL.findall(sheet):
@@ -321,7 +321,7 @@ def _decode(source: bytes) -> str:
                 "La línea %(line)s del archivo tiene un carácter que no es UTF-8 válido (byte %(byte)s). "
                 "Guarde el archivo otra vez como «CSV UTF-8» y vuelva a subirlo."
             )
-            % {"line": line, "byte": f"0x{source[exc.start]:02X}"}
+            % {"line": line, "byte": format(source[exc.start], "#04X").replace("0X", "0x")}
         ) from None
 
 
