@@ -27,6 +27,7 @@ from coop.models import (
     Plot,
     RegisterExport,
 )
+from coop.wording import status_word
 from toolkit.dates import TypedDateField
 from toolkit.roles import (
     ADMINISTRATOR,
@@ -161,7 +162,7 @@ def member_status_change(request, code):
                 _("Estado de %(name)s cambiado a «%(status)s» desde el %(date)s.")
                 % {
                     "name": member.name,
-                    "status": change.get_status_display(),
+                    "status": status_word(change.status, member.sex),
                     "date": change.effective_date.strftime("%d/%m/%Y"),
                 },
             )
