@@ -271,7 +271,9 @@ def desk(request, pk):
         return redirect(request.path)
     if query:
         found = list(
-            _find(assembly, query).select_related("member", "presence__holder", "presence__event")[:SEARCH_RESULTS]
+            _find(assembly, query).select_related("member", "presence__holder", "presence__event")[
+                :SEARCH_RESULTS
+            ]
         )
         held = dict(
             Presence.objects.filter(holder__in=found)

@@ -12,65 +12,77 @@ from django.utils.translation import gettext, ngettext, pgettext
 FEMALE = "F"  # coop.models.Sex.FEMALE; a plain value here, so the rules and models can import this module
 
 
-def _counted(singular: str, plural: str, n) -> str:
-    n = int(n or 0)
-    return ngettext(singular, plural, n) % {"count": localize(n)}
+def _n(n) -> int:
+    return int(n or 0)
 
 
 def present_count(n) -> str:
-    return _counted("%(count)s presente", "%(count)s presentes", n)
+    n = _n(n)
+    return ngettext("%(count)s presente", "%(count)s presentes", n) % {"count": localize(n)}
 
 
 def represented_count(n) -> str:
-    return _counted("%(count)s representado", "%(count)s representados", n)
+    n = _n(n)
+    return ngettext("%(count)s representado", "%(count)s representados", n) % {"count": localize(n)}
 
 
 def attending_count(n) -> str:
     """Members present or represented, one figure."""
-    return _counted(
+    n = _n(n)
+    return ngettext(
         "%(count)s socio presente o representado", "%(count)s socios presentes y representados", n
-    )
+    ) % {"count": localize(n)}
 
 
 def member_count(n) -> str:
-    return _counted("%(count)s socio", "%(count)s socios", n)
+    n = _n(n)
+    return ngettext("%(count)s socio", "%(count)s socios", n) % {"count": localize(n)}
 
 
 def eligible_count(n) -> str:
     """Members on the roll («socios hábiles»)."""
-    return _counted("%(count)s socio hábil", "%(count)s socios hábiles", n)
+    n = _n(n)
+    return ngettext("%(count)s socio hábil", "%(count)s socios hábiles", n) % {"count": localize(n)}
 
 
 def vote_count(n) -> str:
-    return _counted("%(count)s voto", "%(count)s votos", n)
+    n = _n(n)
+    return ngettext("%(count)s voto", "%(count)s votos", n) % {"count": localize(n)}
 
 
 def votes_cast(n) -> str:
-    return _counted("%(count)s voto emitido", "%(count)s votos emitidos", n)
+    n = _n(n)
+    return ngettext("%(count)s voto emitido", "%(count)s votos emitidos", n) % {"count": localize(n)}
 
 
 def abstention_count(n) -> str:
-    return _counted("%(count)s abstención", "%(count)s abstenciones", n)
+    n = _n(n)
+    return ngettext("%(count)s abstención", "%(count)s abstenciones", n) % {"count": localize(n)}
 
 
 def yes_count(n) -> str:
-    return _counted("%(count)s a favor", "%(count)s a favor", n)
+    n = _n(n)
+    return ngettext("%(count)s a favor", "%(count)s a favor", n) % {"count": localize(n)}
 
 
 def no_count(n) -> str:
-    return _counted("%(count)s en contra", "%(count)s en contra", n)
+    n = _n(n)
+    return ngettext("%(count)s en contra", "%(count)s en contra", n) % {"count": localize(n)}
 
 
 def blank_count(n) -> str:
-    return _counted("%(count)s en blanco", "%(count)s en blanco", n)
+    n = _n(n)
+    return ngettext("%(count)s en blanco", "%(count)s en blanco", n) % {"count": localize(n)}
 
 
 def proxy_count(n) -> str:
-    return _counted("%(count)s poder", "%(count)s poderes", n)
+    n = _n(n)
+    return ngettext("%(count)s poder", "%(count)s poderes", n) % {"count": localize(n)}
 
 
 def ballot_count(n) -> str:
-    return _counted("%(count)s cédula", "%(count)s cédulas", n)
+    n = _n(n)
+    return ngettext("%(count)s cédula", "%(count)s cédulas", n) % {"count": localize(n)}
 
 
 def attendance(present, represented) -> str:
