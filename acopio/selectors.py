@@ -22,6 +22,7 @@ from acopio.forms import parse_kg, parse_moisture
 from acopio.models import CocoaForm, CollectionCentre, Delivery, DeliveryStatus, Grade, PriceRow
 from acopio.pricing import capacity_g, claim_for, dry_equivalent_g, purchase_amount_minor
 from coop.models import Certification, Member, MemberStatus, Plot, Season
+from coop.wording import member_status_word
 from ledger import chart, sql
 from ledger.member_accounts import owed_to_member
 from ledger.models import Account, MemberMovement, MovementKind
@@ -314,7 +315,7 @@ def quote_delivery(
     elif member.status in CLOSED_MEMBER_STATUSES:
         errors["member"] = _("%(member)s está %(status)s: no puede entregar.") % {
             "member": member.name,
-            "status": member.get_status_display().lower(),
+            "status": member_status_word(member).lower(),
         }
     if plot is not None and member is not None and plot.member_id != member.pk:
         errors["plot"] = _("La parcela %(plot)s no es de %(member)s.") % {

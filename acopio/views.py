@@ -234,7 +234,25 @@ def delivery_receipt_pdf(request, receipt, size):
 @role_required(ADMINISTRATOR)
 @require_POST
 def delivery_void(request, receipt):
+    """Voiding asks first: the form's post shows the receipt, the member, the kilos, the amount and the
+    reason on a page of its own; only its «Anular» (confirm=1) writes."""
     delivery = _delivery_or_404(receipt)
+    reason = request.POST.get("reason", "").strip()
+    if request.POST.get("confirm") != "1":
+        if delivery.is_void:
+            messages.error(
+                request,
+                gettext("El recibo %(receipt)s ya está anulado.") % {"receipt": delivery.receipt_code},
+            )
+            return redirect(delivery)
+        if not reason:
+            messages.error(request, gettext("Indique el motivo de la anulación."))
+            return redirect(delivery)
+        return render(
+            request,
+            "acopio/delivery_void_confirm.html",
+            {"delivery": delivery, "reason": reason[:300], "reissue": bool(request.POST.get("reissue"))},
+        )
     try:
         purchases.void_delivery(delivery=delivery, reason=request.POST.get("reason", ""), user=request.user)
     except ValidationError as exc:

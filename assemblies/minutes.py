@@ -29,7 +29,7 @@ def attendance(assembly: Assembly):
     """Who is attending at closing: members present, and those represented with their holder."""
     return (
         Presence.objects.filter(assembly=assembly)
-        .select_related("entry", "holder", "event")
+        .select_related("entry__member", "holder", "event")
         .order_by("entry__position")
     )
 

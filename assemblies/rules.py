@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from assemblies import wording
+
 
 @dataclass(frozen=True)
 class Threshold:
@@ -107,14 +109,7 @@ class Outcome:
     simple: bool = False  # more yes than no: no base to state
 
     def explain(self, count: Count) -> str:
-        figures = {"yes": count.yes, "no": count.no, "abstain": count.abstain, "blank": count.blank}
-        if count.blank:
-            votes = (
-                _("%(yes)d a favor, %(no)d en contra, %(abstain)d abstenciones, %(blank)d en blanco")
-                % figures
-            )
-        else:
-            votes = _("%(yes)d a favor, %(no)d en contra, %(abstain)d abstenciones") % figures
+        votes = wording.tally(count.yes, count.no, count.abstain, count.blank)
         values = {"votes": votes, "rule": self.rule, "needed": self.needed, "base": self.base}
         if self.simple:
             if self.approved:

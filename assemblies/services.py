@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from assemblies import wording
 from assemblies.minutes import minutes_hash
 from assemblies.models import (
     Assembly,
@@ -193,14 +194,14 @@ def _entry_of(assembly: Assembly, entry: RollEntry | None, field: str = "member"
 _ALREADY_ATTENDING = {
     (PresenceKind.PRESENT, "check_in"): gettext_lazy("%(member)s ya registró su asistencia (%(time)s)."),
     (PresenceKind.REPRESENTED, "check_in"): gettext_lazy(
-        "%(member)s ya está representado por %(holder)s (carta poder %(letter)s). "
+        "%(member)s ya está %(represented_by)s (carta poder %(letter)s). "
         "Para que vote en persona, anule antes el poder."
     ),
     (PresenceKind.PRESENT, "proxy"): gettext_lazy(
         "%(member)s ya registró su asistencia (%(time)s). Un socio presente o ya representado no da poder."
     ),
     (PresenceKind.REPRESENTED, "proxy"): gettext_lazy(
-        "%(member)s ya está representado por %(holder)s (carta poder %(letter)s). "
+        "%(member)s ya está %(represented_by)s (carta poder %(letter)s). "
         "Un socio presente o ya representado no da poder."
     ),
 }
@@ -212,7 +213,7 @@ def _describe_presence(presence: Presence, refused: str) -> str:
     return str(_ALREADY_ATTENDING[(presence.kind, refused)]) % {
         "member": presence.entry,
         "time": at.strftime("%H:%M"),
-        "holder": presence.holder,
+        "represented_by": wording.represented_by(presence.entry.member.sex, presence.holder, capital=False),
         "letter": presence.event.letter,
     }
 
@@ -222,7 +223,7 @@ def check_in(*, assembly: Assembly, entry: RollEntry | None, user) -> Attendance
     assembly = _lock(assembly)
     _desk_open(assembly)
     entry = _entry_of(assembly, entry)
-    existing = Presence.objects.select_related("entry", "holder", "event").filter(entry=entry).first()
+    existing = Presence.objects.select_related("entry__member", "holder", "event").filter(entry=entry).first()
     if existing:
         raise ValidationError({"member": _describe_presence(existing, "check_in")})
     event = AttendanceEvent(assembly=assembly, kind=AttendanceKind.CHECK_IN, entry=entry, recorded_by=user)
@@ -257,7 +258,9 @@ def register_proxy(
         raise ValidationError(errors)
     if represented.pk == holder.pk:
         raise ValidationError({"holder": _("Un socio no puede representarse a sí mismo.")})
-    existing = Presence.objects.select_related("entry", "holder", "event").filter(entry=represented).first()
+    existing = (
+        Presence.objects.select_related("entry__member", "holder", "event").filter(entry=represented).first()
+    )
     if existing:
         raise ValidationError({"represented": _describe_presence(existing, "proxy")})
     holder_presence = Presence.objects.filter(entry=holder).first()
@@ -365,17 +368,16 @@ def open_session(*, assembly: Assembly, call: str, user, at: datetime | None = N
         raise ValidationError(
             {
                 "call": _(
-                    "No hay quórum en %(call)s: %(present)d presentes y %(represented)d representados "
-                    "(%(attending)d) de %(needed)d necesarios (%(rule)s de %(roll)d socios hábiles)."
+                    "No hay quórum en %(call)s: %(attendance)s (%(attending)d) de %(needed)d necesarios "
+                    "(%(rule)s de %(roll)s)."
                 )
                 % {
                     "call": Call(call).label,
-                    "present": present,
-                    "represented": represented,
+                    "attendance": wording.attendance(present, represented),
                     "attending": present + represented,
                     "needed": needed,
                     "rule": threshold.describe(),
-                    "roll": assembly.roll_size,
+                    "roll": wording.eligible_count(assembly.roll_size),
                 }
             }
         )
@@ -701,10 +703,8 @@ def record_tally(
     if others + total > voters:
         raise ValidationError(
             {
-                "__all__": _(
-                    "El conteo da %(votes)d votos y solo hay %(voters)d socios presentes y representados."
-                )
-                % {"votes": others + total, "voters": voters}
+                "__all__": _("El conteo da %(votes)s y solo hay %(voters)s.")
+                % {"votes": wording.vote_count(others + total), "voters": wording.attending_count(voters)}
             }
         )
     record = TallyRecord(
@@ -871,15 +871,15 @@ def _election(motion, options, totals, by_kind, rule, present):
             motion.seats,
         ) % {"names": names, "seats": motion.seats}
     else:
-        text = _("Elegidos: %(names)s. %(rule)s: se necesitaban %(needed)d votos (base %(base)d).") % {
+        text = _("Elegidos: %(names)s. %(rule)s: se necesitaban %(needed)s (base %(base)d).") % {
             "names": names,
             "rule": rule.describe().capitalize(),
-            "needed": needed,
+            "needed": wording.vote_count(needed),
             "base": base,
         }
     if tie_votes is not None:
-        text += " " + _("Empate con %(votes)d votos por el último cargo: se vota de nuevo.") % {
-            "votes": tie_votes
+        text += " " + _("Empate con %(votes)s por el último cargo: se vota de nuevo.") % {
+            "votes": wording.vote_count(tie_votes)
         }
     return text, len(elected) == motion.seats, base, needed, elected
 

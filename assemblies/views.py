@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assemblies import selectors, services
+from assemblies import selectors, services, wording
 from assemblies.booth import become_booth
 from assemblies.minutes import (
     attendance,
@@ -199,15 +199,11 @@ def assembly_open(request, pk):
     else:
         messages.success(
             request,
-            _(
-                "Sesión abierta en %(call)s con %(attending)d socios (%(present)d presentes y "
-                "%(represented)d representados); quórum exigido %(needed)d."
-            )
+            _("Sesión abierta en %(call)s con %(attending)s (%(attendance)s); quórum exigido %(needed)d.")
             % {
                 "call": assembly.get_opened_on_call_display(),
-                "attending": assembly.quorum_attending,
-                "present": assembly.quorum_present,
-                "represented": assembly.quorum_represented,
+                "attending": wording.member_count(assembly.quorum_attending),
+                "attendance": wording.attendance(assembly.quorum_present, assembly.quorum_represented),
                 "needed": assembly.quorum_needed,
             },
         )
@@ -275,7 +271,9 @@ def desk(request, pk):
         return redirect(request.path)
     if query:
         found = list(
-            _find(assembly, query).select_related("presence__holder", "presence__event")[:SEARCH_RESULTS]
+            _find(assembly, query).select_related("member", "presence__holder", "presence__event")[
+                :SEARCH_RESULTS
+            ]
         )
         held = dict(
             Presence.objects.filter(holder__in=found)
@@ -353,8 +351,11 @@ def desk_action(request, pk):
             )
             messages.success(
                 request,
-                _("Poder registrado: %(member)s representado por %(holder)s.")
-                % {"member": member, "holder": holder},
+                _("Poder registrado: %(member)s, %(represented_by)s.")
+                % {
+                    "member": member,
+                    "represented_by": wording.represented_by(member.member.sex, holder, capital=False),
+                },
             )
         elif action == "undo":
             services.undo_attendance(

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from coop.models import Member, Plot
+from coop.wording import status_word
 
 ACTION_LABELS = {"+": _("Alta"), "~": _("Cambio"), "-": _("Baja")}
 HIDDEN_FIELDS = {"search_text", "updated_at", "created_at", "centroid_lat", "centroid_lon", "geometry_kind"}
@@ -34,6 +35,8 @@ def _display(record, field_name: str) -> str:
     value = getattr(record, model_field.attname)
     if value is None or value == "":
         return "—"
+    if field_name == "status" and record.instance_type is Member:
+        return status_word(value, getattr(record, "sex", ""))  # «Fallecida» for a woman
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):

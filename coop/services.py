@@ -10,6 +10,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from coop.geometry import dumps_geometry
 from coop.models import Member, MemberStatus, MemberStatusChange, Plot, member_search_text
 from coop.traceability import COLUMNS_BY_KEY, ImportReport, Sheet, SheetRow, read_sheet
+from coop.wording import member_noun, member_status_word
 
 
 @transaction.atomic
@@ -35,7 +36,13 @@ def change_member_status(
         )
     if latest and latest.status == status:
         raise ValidationError(
-            {"status": _("El socio ya está %(status)s.") % {"status": member.get_status_display().lower()}}
+            {
+                "status": _("%(member)s ya está %(status)s.")
+                % {
+                    "member": member_noun(member.sex, capital=True),
+                    "status": member_status_word(member).lower(),
+                }
+            }
         )
     if effective_date > date.today():
         raise ValidationError({"effective_date": _("La fecha no puede estar en el futuro.")})
@@ -338,10 +345,14 @@ class _RegisterPlan:
                 rows[0].number,
                 self.header("status"),
                 _(
-                    "El socio %(code)s está «%(status)s» en Minka; "
+                    "%(member)s %(code)s está «%(status)s» en Minka; "
                     "el estado se cambia en la página del socio, con su fecha. No se modificó."
                 )
-                % {"code": member.code, "status": member.get_status_display()},
+                % {
+                    "member": member_noun(member.sex, capital=True),
+                    "code": member.code,
+                    "status": member_status_word(member),
+                },
             )
         if changed:
             member.search_text = member_search_text(code=member.code, dni=member.dni, name=member.name)

@@ -27,6 +27,7 @@ from coop.models import (
     Plot,
     RegisterExport,
 )
+from coop.wording import status_word
 from toolkit.dates import TypedDateField
 from toolkit.roles import (
     ADMINISTRATOR,
@@ -125,6 +126,10 @@ def member_detail(request, code):
         code=code,
     )
     plots = list(member.plots.all())
+    status_form = StatusChangeForm(initial={"effective_date": timezone.localdate()})
+    status_form.fields["status"].choices = [
+        (value, status_word(value, member.sex)) for value in MemberStatus.values
+    ]
     return render(
         request,
         "coop/member_detail.html",
@@ -136,7 +141,7 @@ def member_detail(request, code):
             "producing_area": sum((p.cocoa_producing_ha or 0) for p in plots),
             "status_changes": member.status_changes.all(),
             "changes": change_log(member, limit=60),
-            "status_form": StatusChangeForm(initial={"effective_date": timezone.localdate()}),
+            "status_form": status_form,
             "can_edit": has_role(request.user, ADMINISTRATOR),
             "sections": [section(request, member) for section in MEMBER_PAGE_SECTIONS],
         },
@@ -161,7 +166,7 @@ def member_status_change(request, code):
                 _("Estado de %(name)s cambiado a «%(status)s» desde el %(date)s.")
                 % {
                     "name": member.name,
-                    "status": change.get_status_display(),
+                    "status": status_word(change.status, member.sex),
                     "date": change.effective_date.strftime("%d/%m/%Y"),
                 },
             )

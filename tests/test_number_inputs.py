@@ -597,7 +597,10 @@ WALKS = [
         clerk_quote,
         (Delivery, JournalEntry),
         shown="1,250.5 kg",
-        recorded=lambda w, seen: (seen.response.context["quote"].net_g, "<dd>1,249.25 kg</dd>" in seen.text),
+        recorded=lambda w, seen: (
+            seen.response.context["quote"].net_g,
+            '<dd><span class="num">1,249.25 kg</span></dd>' in seen.text,
+        ),
         expected=(1_249_250, True),
         named="El peso bruto: ",
         field="gross_kg",

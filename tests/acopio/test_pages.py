@@ -291,7 +291,9 @@ def test_the_administrator_voids_a_receipt_and_the_balance_is_reversed(coop, rec
     admin = role_clients[ADMINISTRATOR]
     assert owed_to_member(coop["maria"]) == receipt.amount_minor + kept.amount_minor
     response = admin.post(
-        reverse("acopio:delivery_void", args=["C01-000001"]), {"reason": "Peso mal digitado"}, follow=True
+        reverse("acopio:delivery_void", args=["C01-000001"]),
+        {"reason": "Peso mal digitado", "confirm": "1"},
+        follow=True,
     )
     assert response.redirect_chain == [(receipt.get_absolute_url(), 302)]
     html = response.content.decode()
@@ -323,7 +325,8 @@ def test_voiding_without_a_reason_changes_nothing(coop, receipt, role_clients):
 def test_void_and_reissue_opens_the_clerk_page_prefilled(coop, receipt, role_clients):
     admin = role_clients[ADMINISTRATOR]
     response = admin.post(
-        reverse("acopio:delivery_void", args=["C01-000001"]), {"reason": "Tara equivocada", "reissue": "1"}
+        reverse("acopio:delivery_void", args=["C01-000001"]),
+        {"reason": "Tara equivocada", "reissue": "1", "confirm": "1"},
     )
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('acopio:delivery_new')}?reemplaza=C01-000001"
@@ -347,7 +350,9 @@ def test_a_clerk_cannot_void(coop, receipt, role_clients):
     assert "Anular este recibo" not in clerk.get(receipt.get_absolute_url()).content.decode()
     admin_page = role_clients[ADMINISTRATOR].get(receipt.get_absolute_url()).content.decode()
     assert "Anular este recibo" in admin_page
-    response = clerk.post(reverse("acopio:delivery_void", args=["C01-000001"]), {"reason": "Quiero anularlo"})
+    response = clerk.post(
+        reverse("acopio:delivery_void", args=["C01-000001"]), {"reason": "Quiero anularlo", "confirm": "1"}
+    )
     assert response.status_code == 403
     receipt.refresh_from_db()
     assert not receipt.is_void

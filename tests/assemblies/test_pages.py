@@ -189,7 +189,7 @@ def test_live_quorum_shows_present_represented_and_each_call(assembly, board, bo
     )
     text = board_client.get(reverse("assemblies:session_live", args=[assembly.pk])).content.decode()
     assert 'data-testid="present">5<' in text and 'data-testid="represented">1<' in text
-    assert "Faltan 1" in text  # more than half of 12 = 7 on first call
+    assert "Falta 1<" in text and "Faltan 1" not in text  # more than half of 12 = 7 on first call
     assert "Hay quórum" in text  # at least a quarter of 12 = 3 on second call
 
 
@@ -202,7 +202,7 @@ def test_minutes_pdf_states_attendance_quorum_results_and_the_hash_the_page_show
     text = pdf_text(board_client.get(reverse("assemblies:minutes", args=[closed.pk])))
     flat = " ".join(text.split())
     assert closed.minutes_hash in "".join(text.split())  # printed in small type, may wrap
-    assert "7 presentes y 1 representados" in flat and "exigido 7" in flat
+    assert "7 presentes y 1 representado;" in flat and "exigido 7" in flat
     motion = closed.motions.get()
     assert motion.result_text in flat
     for i in range(1, 8):

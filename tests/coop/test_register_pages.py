@@ -188,7 +188,7 @@ def test_status_change_dated_before_the_last_is_refused(role_users, register):
         change_member_status(
             member=maria, status=MemberStatus.ACTIVE, effective_date=date(2023, 1, 1), user=admin
         )
-    with pytest.raises(ValidationError, match="ya está suspendido"):
+    with pytest.raises(ValidationError, match="La socia ya está suspendida"):
         change_member_status(
             member=maria, status=MemberStatus.SUSPENDED, effective_date=date(2025, 1, 1), user=admin
         )

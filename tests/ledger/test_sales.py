@@ -269,7 +269,9 @@ def test_invoice_and_payment_from_the_contracts_page(coop_2020, client):
         {"invoice_number": "F001-000045", "on": "2020-06-01"},
         follow=True,
     ).content.decode()
-    assert "Contrato CV-2020-001 facturado." in page and "Factura F001-000045" in page
+    assert (
+        "Contrato CV-2020-001 facturado." in page and 'Factura <span class="code">F001-000045</span>' in page
+    )
     pay = reverse("sales:contract_payment", args=[sale.pk])
     page = client.post(
         pay, {"amount": "73500,00", "reference": "BCP-9", "on": "2020-06-15"}, follow=True
