@@ -54,6 +54,106 @@ def change_member_status(
     return change
 
 
+# --- Editing a member on Minka's own page ---------------------------------------
+
+# What the member edit page may change. Never the code (printed on every receipt and statement) nor the
+# status (change_member_status, with its date).
+MEMBER_EDIT_FIELDS = (
+    "name",
+    "dni",
+    "sex",
+    "birth_date",
+    "join_date",
+    "phone",
+    "address",
+    "community",
+    "district",
+    "province",
+    "department",
+)
+PLOT_EDIT_FIELDS = (
+    "name",
+    "community",
+    "total_area_ha",
+    "cocoa_installed_ha",
+    "cocoa_producing_ha",
+    "cocoa_grafted_ha",
+    "has_title",
+    "fairtrade_certified",
+    "organic_stage",
+)
+EDIT_REASON = "Edición en la página del socio"  # a record in the history, kept in Spanish
+
+
+def plot_error_key(plot_pk: int, field_name: str) -> str:
+    """How update_member names a plot's field in its ValidationError: «plots.<id>.<field>»."""
+    return f"plots.{plot_pk}.{field_name}"
+
+
+@transaction.atomic
+def update_member(*, member: Member, user, values: dict, plots: dict[int, dict] | None = None) -> int:
+    """Correct a member's data and their plots' (``plots`` maps a plot's id to its new values).
+
+    Everything is checked before anything is written; a refusal is a ValidationError naming each
+    field (a plot's as ``plot_error_key``) and nothing changes. Each member or plot that changes gets
+    one history row with the user; one that does not change gets none. Returns how many fields
+    changed.
+    """
+    plots = plots or {}
+    not_editable = set(values) - set(MEMBER_EDIT_FIELDS)
+    not_editable |= {name for plot_values in plots.values() for name in plot_values} - set(PLOT_EDIT_FIELDS)
+    if not_editable:
+        raise ValueError(f"Not editable on the member page: {sorted(not_editable)}")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    errors: dict[str, list] = {}
+    member_changed = _assign(member, values)
+    if member_changed:
+        try:
+            # The code is never edited here: checking it would refuse an edit for the code's sake.
+            member.full_clean(exclude=["code", "search_text", "status"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    found = {p.pk: p for p in Plot.objects.select_for_update().filter(member=member, pk__in=list(plots))}
+    changed_plots = []
+    for plot_pk, plot_values in plots.items():
+        plot = found.get(plot_pk)
+        if plot is None:
+            errors[plot_error_key(plot_pk, "code")] = [_("La parcela no es de este socio.")]
+            continue
+        plot_changed = _assign(plot, plot_values)
+        if not plot_changed:
+            continue
+        try:
+            plot.full_clean(exclude=["code", "member"])
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors[plot_error_key(plot_pk, name)] = messages
+        changed_plots.append((plot, plot_changed))
+    if errors:
+        raise ValidationError(errors)
+    if member_changed:
+        member._history_user = user
+        member._change_reason = EDIT_REASON
+        member.save()
+    for plot, _names in changed_plots:
+        plot._history_user = user
+        plot._change_reason = EDIT_REASON
+        plot.save()
+    return len(member_changed) + sum(len(names) for _plot, names in changed_plots)
+
+
+def _assign(obj, values: dict) -> list[str]:
+    """Set ``values`` on ``obj``; the names of the fields whose value changed."""
+    changed = []
+    for name, value in values.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
 # --- Importing the traceability sheet ------------------------------------------
 
 MEMBER_FIELDS = (
