@@ -1,5 +1,6 @@
 """Writes to the member and plot register. Views, admin, imports and commands call these."""
 
+import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -156,6 +157,28 @@ def _assign(obj, values: dict) -> list[str]:
 
 # --- Importing the traceability sheet ------------------------------------------
 
+
+def member_code_series(codes) -> tuple[str, int, int]:
+    """The cooperative's member code series as (prefix, digits, last number): «CHZ-00360» gives
+    ("CHZ-", 5, 360), so the next member is CHZ-00361. The series is the prefix most codes share (a
+    tie goes to the one with the higher number); codes outside it (a second series, a code without a
+    number) do not change it. A register without codes starts «SOC-00001»."""
+    series: dict[str, list[int]] = {}  # prefix -> [how many codes, digits, last number]
+    for code in codes:
+        match = _SERIES_CODE.match(code)
+        if not match:
+            continue
+        found = series.setdefault(match["prefix"], [0, 0, 0])
+        found[0] += 1
+        found[1] = max(found[1], len(match["number"]))
+        found[2] = max(found[2], int(match["number"]))
+    if not series:
+        return IMPORT_CODE_PREFIX, IMPORT_CODE_DIGITS, 0
+    prefix = max(series, key=lambda p: (series[p][0], series[p][2]))
+    _count, digits, last = series[prefix]
+    return prefix, digits, last
+
+
 MEMBER_FIELDS = (
     "name",
     "sex",
@@ -188,7 +211,9 @@ PLOT_FIELDS = (
     "organic_certified_on",
 )
 PLOT_GEOMETRY_FIELDS = ("geometry", "geometry_kind", "centroid_lat", "centroid_lon")
-IMPORT_CODE_PREFIX = "SOC-"
+IMPORT_CODE_PREFIX = "SOC-"  # only for a register that has no member codes yet
+IMPORT_CODE_DIGITS = 5
+_SERIES_CODE = re.compile(r"^(?P<prefix>.*?)(?P<number>[0-9]+)$")
 BATCH = 1000
 
 
@@ -299,6 +324,8 @@ class _RegisterPlan:
         self.changed_plot_fields: set[str] = set()
         self.changed_member_fields: set[str] = set()
         self._file_plot_codes: dict[str, int] = {}  # plot code -> row that claimed it
+        self.touched_rows: set[int] = set()  # rows that create or change a member or a plot
+        self.members_with_changed_plots: dict[int, Member] = {}
 
     # -- matching --------------------------------------------------------------
 
@@ -318,8 +345,14 @@ class _RegisterPlan:
             plots_by_code[plot.code] = plot
         self.plots_by_code = plots_by_code
         self.used_plot_codes = set(plots_by_code)
-        self.used_member_codes = set(dni_by_code)
-        self.next_code_number = self._max_code_number(dni_by_code)
+        # Codes the file gives are taken before any is made, so a made code never takes one of them.
+        file_member_codes = {
+            row.values["member_code"] for row in self.sheet.rows if row.values.get("member_code")
+        }
+        self.used_member_codes = set(dni_by_code) | file_member_codes
+        self.code_prefix, self.code_digits, self.next_code_number = member_code_series(
+            [*dni_by_code, *file_member_codes]
+        )
 
         file_codes: dict[str, tuple[str, int]] = {}
         for dni, rows in by_dni.items():
@@ -332,13 +365,12 @@ class _RegisterPlan:
             existing_plots = plots_by_member.get(member.pk, []) if member.pk else []
             self._match_plots(member, rows, existing_plots)
 
-    def _max_code_number(self, dni_by_code) -> int:
-        numbers = [
-            int(code[len(IMPORT_CODE_PREFIX) :])
-            for code in dni_by_code
-            if code.startswith(IMPORT_CODE_PREFIX) and code[len(IMPORT_CODE_PREFIX) :].isdigit()
-        ]
-        return max(numbers, default=0)
+    def _next_member_code(self) -> str:
+        while True:
+            self.next_code_number += 1
+            code = f"{self.code_prefix}{self.next_code_number:0{self.code_digits}d}"
+            if code not in self.used_member_codes:
+                return code
 
     def _member_code(self, dni, rows, member, dni_by_code, file_codes) -> str:
         codes = [(row, row.values.get("member_code")) for row in rows if row.values.get("member_code")]
@@ -353,10 +385,7 @@ class _RegisterPlan:
         if not codes:
             if member is not None:
                 return member.code
-            self.next_code_number += 1
-            while f"{IMPORT_CODE_PREFIX}{self.next_code_number:05d}" in self.used_member_codes:
-                self.next_code_number += 1
-            code = f"{IMPORT_CODE_PREFIX}{self.next_code_number:05d}"
+            code = self._next_member_code()
             self.used_member_codes.add(code)
             return code
         row, code = codes[0]
@@ -420,6 +449,7 @@ class _RegisterPlan:
         member.status = values.get("status") or MemberStatus.ACTIVE
         self._check_member(member, rows[0])
         self.new_members.append(member)
+        self.touched_rows.update(row.number for row in rows)
         return member
 
     def _update_member(self, member, rows):
@@ -448,6 +478,7 @@ class _RegisterPlan:
             self._check_member(member, rows[0])
             self.changed_members[member.pk] = member
             self.changed_member_fields.update(changed + ["search_text"])
+            self.touched_rows.update(row.number for row in rows)
 
     def _check_member(self, member, row):
         try:
@@ -488,8 +519,12 @@ class _RegisterPlan:
                 plot = unclaimed.pop(0) if unclaimed else None
             if plot is None:
                 self._new_plot(member, row, code)
+                if member.pk and self.new_plots and self.new_plots[-1][0] is member:
+                    self.members_with_changed_plots[member.pk] = member  # a new plot of a member
             else:
                 self._update_plot(plot, row)
+                if plot.pk in self.changed_plots and member.pk:
+                    self.members_with_changed_plots[member.pk] = member
 
     def _new_plot(self, member, row, code):
         if not code:
@@ -505,6 +540,7 @@ class _RegisterPlan:
                 setattr(plot, key, getattr(member, key))
         if self._check_plot(plot, row):
             self.new_plots.append((member, plot))
+            self.touched_rows.add(row.number)
 
     def _update_plot(self, plot, row):
         before = {f: getattr(plot, f) for f in (*PLOT_FIELDS, "name", *PLOT_GEOMETRY_FIELDS)}
@@ -515,6 +551,7 @@ class _RegisterPlan:
         if changed:
             self.changed_plots[plot.pk] = plot
             self.changed_plot_fields.update(changed)
+            self.touched_rows.add(row.number)
 
     def _check_plot(self, plot, row) -> bool:
         if row.geometry is not None:
@@ -614,3 +651,8 @@ class _RegisterPlan:
         report.plots_created = len(self.new_plots)
         report.plots_updated = len(self.changed_plots)
         report.plots_unchanged = len(self.sheet.rows) - report.plots_created - report.plots_updated
+        report.rows_unchanged = len(self.sheet.rows) - len(self.touched_rows)
+        report.new_members = sorted((m.code, m.name) for m in self.new_members)
+        # A member whose own data or whose plots changed: the page lists both, linked to their history.
+        changed = {**self.members_with_changed_plots, **self.changed_members}
+        report.changed_members = sorted((m.code, m.name) for m in changed.values())

@@ -265,6 +265,7 @@ def register_import(request):
                 "report": report,
                 "filename": stashed["name"],
                 "done": report.ok,
+                **member_lists(report),
             },
         )
 
@@ -286,9 +287,23 @@ def register_import(request):
                 "report": report,
                 "filename": upload.name,
                 "token": token if report.ok else None,
+                **member_lists(report),
             },
         )
     return render(request, "coop/import.html", {"form": form})
+
+
+LISTED_MEMBERS = 300  # a first import of thousands lists the first ones; the register has the rest
+
+
+def member_lists(report) -> dict:
+    """The new and changed members the result page lists, and how many are left out of each list."""
+    return {
+        "new_members": report.new_members[:LISTED_MEMBERS],
+        "new_members_more": max(len(report.new_members) - LISTED_MEMBERS, 0),
+        "changed_members": report.changed_members[:LISTED_MEMBERS],
+        "changed_members_more": max(len(report.changed_members) - LISTED_MEMBERS, 0),
+    }
 
 
 def import_summary(report) -> str:
