@@ -1,6 +1,5 @@
 """Writes to the member and plot register. Views, admin, imports and commands call these."""
 
-import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -8,6 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from coop.code_series import member_code_series
 from coop.geometry import dumps_geometry
 from coop.models import Member, MemberStatus, MemberStatusChange, Plot, member_search_text
 from coop.traceability import COLUMNS_BY_KEY, ImportReport, Sheet, SheetRow, read_sheet
@@ -86,7 +86,7 @@ PLOT_EDIT_FIELDS = (
 EDIT_REASON = "Edición en la página del socio"  # a record in the history, kept in Spanish
 
 
-def plot_error_key(plot_pk: int, field_name: str) -> str:
+def _plot_error_key(plot_pk: int, field_name: str) -> str:
     """How update_member names a plot's field in its ValidationError: «plots.<id>.<field>»."""
     return f"plots.{plot_pk}.{field_name}"
 
@@ -96,9 +96,9 @@ def update_member(*, member: Member, user, values: dict, plots: dict[int, dict] 
     """Correct a member's data and their plots' (``plots`` maps a plot's id to its new values).
 
     Everything is checked before anything is written; a refusal is a ValidationError naming each
-    field (a plot's as ``plot_error_key``) and nothing changes. Each member or plot that changes gets
-    one history row with the user; one that does not change gets none. Returns how many fields
-    changed.
+    field (a plot's field as «plots.<plot id>.<field>») and nothing changes. Each member or plot
+    that changes gets one history row with the user; one that does not change gets none. Returns
+    how many fields changed.
     """
     plots = plots or {}
     not_editable = set(values) - set(MEMBER_EDIT_FIELDS)
@@ -119,7 +119,7 @@ def update_member(*, member: Member, user, values: dict, plots: dict[int, dict] 
     for plot_pk, plot_values in plots.items():
         plot = found.get(plot_pk)
         if plot is None:
-            errors[plot_error_key(plot_pk, "code")] = [_("La parcela no es de este socio.")]
+            errors[_plot_error_key(plot_pk, "code")] = [_("La parcela no es de este socio.")]
             continue
         plot_changed = _assign(plot, plot_values)
         if not plot_changed:
@@ -128,7 +128,7 @@ def update_member(*, member: Member, user, values: dict, plots: dict[int, dict] 
             plot.full_clean(exclude=["code", "member"])
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
-                errors[plot_error_key(plot_pk, name)] = messages
+                errors[_plot_error_key(plot_pk, name)] = messages
         changed_plots.append((plot, plot_changed))
     if errors:
         raise ValidationError(errors)
@@ -156,27 +156,6 @@ def _assign(obj, values: dict) -> list[str]:
 
 
 # --- Importing the traceability sheet ------------------------------------------
-
-
-def member_code_series(codes) -> tuple[str, int, int]:
-    """The cooperative's member code series as (prefix, digits, last number): «CHZ-00360» gives
-    ("CHZ-", 5, 360), so the next member is CHZ-00361. The series is the prefix most codes share (a
-    tie goes to the one with the higher number); codes outside it (a second series, a code without a
-    number) do not change it. A register without codes starts «SOC-00001»."""
-    series: dict[str, list[int]] = {}  # prefix -> [how many codes, digits, last number]
-    for code in codes:
-        match = _SERIES_CODE.match(code)
-        if not match:
-            continue
-        found = series.setdefault(match["prefix"], [0, 0, 0])
-        found[0] += 1
-        found[1] = max(found[1], len(match["number"]))
-        found[2] = max(found[2], int(match["number"]))
-    if not series:
-        return IMPORT_CODE_PREFIX, IMPORT_CODE_DIGITS, 0
-    prefix = max(series, key=lambda p: (series[p][0], series[p][2]))
-    _count, digits, last = series[prefix]
-    return prefix, digits, last
 
 
 MEMBER_FIELDS = (
@@ -211,9 +190,6 @@ PLOT_FIELDS = (
     "organic_certified_on",
 )
 PLOT_GEOMETRY_FIELDS = ("geometry", "geometry_kind", "centroid_lat", "centroid_lon")
-IMPORT_CODE_PREFIX = "SOC-"  # only for a register that has no member codes yet
-IMPORT_CODE_DIGITS = 5
-_SERIES_CODE = re.compile(r"^(?P<prefix>.*?)(?P<number>[0-9]+)$")
 BATCH = 1000
 
 

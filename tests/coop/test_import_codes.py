@@ -7,8 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from coop.code_series import member_code_series
 from coop.models import Member, Plot
-from coop.services import import_register, member_code_series
+from coop.services import import_register
 
 pytestmark = pytest.mark.django_db
 URL = reverse("coop:register_import")
