@@ -7,6 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from coop.code_series import member_code_series
 from coop.geometry import dumps_geometry
 from coop.models import Member, MemberStatus, MemberStatusChange, Plot, member_search_text
 from coop.traceability import COLUMNS_BY_KEY, ImportReport, Sheet, SheetRow, read_sheet
@@ -61,7 +62,108 @@ def change_member_status(
     return change
 
 
+# --- Editing a member on Minka's own page ---------------------------------------
+
+# What the member edit page may change. Never the code (printed on every receipt and statement) nor the
+# status (change_member_status, with its date).
+MEMBER_EDIT_FIELDS = (
+    "name",
+    "dni",
+    "sex",
+    "birth_date",
+    "join_date",
+    "phone",
+    "address",
+    "community",
+    "district",
+    "province",
+    "department",
+)
+PLOT_EDIT_FIELDS = (
+    "name",
+    "community",
+    "total_area_ha",
+    "cocoa_installed_ha",
+    "cocoa_producing_ha",
+    "cocoa_grafted_ha",
+    "has_title",
+    "fairtrade_certified",
+    "organic_stage",
+)
+EDIT_REASON = "Edición en la página del socio"  # a record in the history, kept in Spanish
+
+
+def _plot_error_key(plot_pk: int, field_name: str) -> str:
+    """How update_member names a plot's field in its ValidationError: «plots.<id>.<field>»."""
+    return f"plots.{plot_pk}.{field_name}"
+
+
+@transaction.atomic
+def update_member(*, member: Member, user, values: dict, plots: dict[int, dict] | None = None) -> int:
+    """Correct a member's data and their plots' (``plots`` maps a plot's id to its new values).
+
+    Everything is checked before anything is written; a refusal is a ValidationError naming each
+    field (a plot's field as «plots.<plot id>.<field>») and nothing changes. Each member or plot
+    that changes gets one history row with the user; one that does not change gets none. Returns
+    how many fields changed.
+    """
+    plots = plots or {}
+    not_editable = set(values) - set(MEMBER_EDIT_FIELDS)
+    not_editable |= {name for plot_values in plots.values() for name in plot_values} - set(PLOT_EDIT_FIELDS)
+    if not_editable:
+        raise ValueError(f"Not editable on the member page: {sorted(not_editable)}")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    errors: dict[str, list] = {}
+    member_changed = _assign(member, values)
+    if member_changed:
+        try:
+            # The code is never edited here: checking it would refuse an edit for the code's sake.
+            member.full_clean(exclude=["code", "search_text", "status"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    found = {p.pk: p for p in Plot.objects.select_for_update().filter(member=member, pk__in=list(plots))}
+    changed_plots = []
+    for plot_pk, plot_values in plots.items():
+        plot = found.get(plot_pk)
+        if plot is None:
+            errors[_plot_error_key(plot_pk, "code")] = [_("La parcela no es de este socio.")]
+            continue
+        plot_changed = _assign(plot, plot_values)
+        if not plot_changed:
+            continue
+        try:
+            plot.full_clean(exclude=["code", "member"])
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors[_plot_error_key(plot_pk, name)] = messages
+        changed_plots.append((plot, plot_changed))
+    if errors:
+        raise ValidationError(errors)
+    if member_changed:
+        member._history_user = user
+        member._change_reason = EDIT_REASON
+        member.save()
+    for plot, _names in changed_plots:
+        plot._history_user = user
+        plot._change_reason = EDIT_REASON
+        plot.save()
+    return len(member_changed) + sum(len(names) for _plot, names in changed_plots)
+
+
+def _assign(obj, values: dict) -> list[str]:
+    """Set ``values`` on ``obj``; the names of the fields whose value changed."""
+    changed = []
+    for name, value in values.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
 # --- Importing the traceability sheet ------------------------------------------
+
 
 MEMBER_FIELDS = (
     "name",
@@ -95,7 +197,6 @@ PLOT_FIELDS = (
     "organic_certified_on",
 )
 PLOT_GEOMETRY_FIELDS = ("geometry", "geometry_kind", "centroid_lat", "centroid_lon")
-IMPORT_CODE_PREFIX = "SOC-"
 BATCH = 1000
 
 
@@ -206,6 +307,8 @@ class _RegisterPlan:
         self.changed_plot_fields: set[str] = set()
         self.changed_member_fields: set[str] = set()
         self._file_plot_codes: dict[str, int] = {}  # plot code -> row that claimed it
+        self.touched_rows: set[int] = set()  # rows that create or change a member or a plot
+        self.members_with_changed_plots: dict[int, Member] = {}
 
     # -- matching --------------------------------------------------------------
 
@@ -225,8 +328,14 @@ class _RegisterPlan:
             plots_by_code[plot.code] = plot
         self.plots_by_code = plots_by_code
         self.used_plot_codes = set(plots_by_code)
-        self.used_member_codes = set(dni_by_code)
-        self.next_code_number = self._max_code_number(dni_by_code)
+        # Codes the file gives are taken before any is made, so a made code never takes one of them.
+        file_member_codes = {
+            row.values["member_code"] for row in self.sheet.rows if row.values.get("member_code")
+        }
+        self.used_member_codes = set(dni_by_code) | file_member_codes
+        self.code_prefix, self.code_digits, self.next_code_number = member_code_series(
+            [*dni_by_code, *file_member_codes]
+        )
 
         file_codes: dict[str, tuple[str, int]] = {}
         for dni, rows in by_dni.items():
@@ -239,13 +348,12 @@ class _RegisterPlan:
             existing_plots = plots_by_member.get(member.pk, []) if member.pk else []
             self._match_plots(member, rows, existing_plots)
 
-    def _max_code_number(self, dni_by_code) -> int:
-        numbers = [
-            int(code[len(IMPORT_CODE_PREFIX) :])
-            for code in dni_by_code
-            if code.startswith(IMPORT_CODE_PREFIX) and code[len(IMPORT_CODE_PREFIX) :].isdigit()
-        ]
-        return max(numbers, default=0)
+    def _next_member_code(self) -> str:
+        while True:
+            self.next_code_number += 1
+            code = f"{self.code_prefix}{self.next_code_number:0{self.code_digits}d}"
+            if code not in self.used_member_codes:
+                return code
 
     def _member_code(self, dni, rows, member, dni_by_code, file_codes) -> str:
         codes = [(row, row.values.get("member_code")) for row in rows if row.values.get("member_code")]
@@ -260,10 +368,7 @@ class _RegisterPlan:
         if not codes:
             if member is not None:
                 return member.code
-            self.next_code_number += 1
-            while f"{IMPORT_CODE_PREFIX}{self.next_code_number:05d}" in self.used_member_codes:
-                self.next_code_number += 1
-            code = f"{IMPORT_CODE_PREFIX}{self.next_code_number:05d}"
+            code = self._next_member_code()
             self.used_member_codes.add(code)
             return code
         row, code = codes[0]
@@ -327,6 +432,7 @@ class _RegisterPlan:
         member.status = values.get("status") or MemberStatus.ACTIVE
         self._check_member(member, rows[0])
         self.new_members.append(member)
+        self.touched_rows.update(row.number for row in rows)
         return member
 
     def _update_member(self, member, rows):
@@ -359,6 +465,7 @@ class _RegisterPlan:
             self._check_member(member, rows[0])
             self.changed_members[member.pk] = member
             self.changed_member_fields.update(changed + ["search_text"])
+            self.touched_rows.update(row.number for row in rows)
 
     def _check_member(self, member, row):
         try:
@@ -401,8 +508,12 @@ class _RegisterPlan:
                 plot = unclaimed.pop(0) if unclaimed else None
             if plot is None:
                 self._new_plot(member, row, code)
+                if member.pk and self.new_plots and self.new_plots[-1][0] is member:
+                    self.members_with_changed_plots[member.pk] = member  # a new plot of a member
             else:
                 self._update_plot(plot, row)
+                if plot.pk in self.changed_plots and member.pk:
+                    self.members_with_changed_plots[member.pk] = member
 
     def _new_plot(self, member, row, code):
         if not code:
@@ -418,6 +529,7 @@ class _RegisterPlan:
                 setattr(plot, key, getattr(member, key))
         if self._check_plot(plot, row):
             self.new_plots.append((member, plot))
+            self.touched_rows.add(row.number)
 
     def _update_plot(self, plot, row):
         before = {f: getattr(plot, f) for f in (*PLOT_FIELDS, "name", *PLOT_GEOMETRY_FIELDS)}
@@ -428,6 +540,7 @@ class _RegisterPlan:
         if changed:
             self.changed_plots[plot.pk] = plot
             self.changed_plot_fields.update(changed)
+            self.touched_rows.add(row.number)
 
     def _check_plot(self, plot, row) -> bool:
         if row.geometry is not None:
@@ -527,3 +640,8 @@ class _RegisterPlan:
         report.plots_created = len(self.new_plots)
         report.plots_updated = len(self.changed_plots)
         report.plots_unchanged = len(self.sheet.rows) - report.plots_created - report.plots_updated
+        report.rows_unchanged = len(self.sheet.rows) - len(self.touched_rows)
+        report.new_members = sorted((m.code, m.name) for m in self.new_members)
+        # A member whose own data or whose plots changed: the page lists both, linked to their history.
+        changed = {**self.members_with_changed_plots, **self.changed_members}
+        report.changed_members = sorted((m.code, m.name) for m in changed.values())

@@ -47,6 +47,9 @@ class ImportReport(ProblemReport):
     plots_created: int = 0
     plots_updated: int = 0
     plots_unchanged: int = 0
+    rows_unchanged: int = 0  # rows whose member and plot were already as the file says
+    new_members: list[tuple[str, str]] = field(default_factory=list)  # (code, name), by code
+    changed_members: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
     def warn(self, row, column, message):

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext, npgettext
 from django.views.decorators.http import require_POST
 
 from coop import exports, services
+from coop.forms import MemberForm, PlotFormSet
 from coop.history import change_log
 from coop.maps import plot_map
 from coop.models import (
@@ -177,6 +178,71 @@ def member_status_change(request, code):
     return redirect(member.get_absolute_url())
 
 
+@role_required(ADMINISTRATOR)
+def member_edit(request, code):
+    """Correct a member's data and plots (not the code, not the status): all saved or nothing."""
+    member = get_object_or_404(Member, code=code)
+    plots = Plot.objects.filter(member=member).order_by("code")
+    data = request.POST if request.method == "POST" else None
+    # The form gets its own copy: a refused edit must not show the typed name as the member's.
+    form = MemberForm(data, instance=Member.objects.get(pk=member.pk))
+    formset = PlotFormSet(data, queryset=plots, prefix="parcelas")
+    if data is not None and form.is_valid() and formset.is_valid():
+        plot_forms = {f.instance.pk: f for f in formset.forms if f.instance.pk}
+        if len(plot_forms) != len(formset.forms):  # a plot not of this member, or one not yet saved
+            form.add_error(
+                None, _("Las parcelas del socio cambiaron mientras editaba. Vuelva a abrir la página.")
+            )
+            return render(
+                request,
+                "coop/member_edit.html",
+                {"member": member, "form": form, "formset": formset, "refused": True},
+            )
+        try:
+            changed = services.update_member(
+                member=member,
+                user=request.user,
+                values={name: form.cleaned_data[name] for name in services.MEMBER_EDIT_FIELDS},
+                plots={
+                    pk: {name: f.cleaned_data[name] for name in services.PLOT_EDIT_FIELDS}
+                    for pk, f in plot_forms.items()
+                },
+            )
+        except ValidationError as exc:
+            _attach_errors(exc, form, plot_forms)
+        else:
+            if changed:
+                messages.success(
+                    request,
+                    _("Datos de %(name)s guardados; el cambio queda en el historial del socio.")
+                    % {"name": form.cleaned_data["name"]},
+                )
+            else:
+                messages.info(request, _("No había nada que cambiar."))
+            return redirect(member.get_absolute_url())
+    return render(
+        request,
+        "coop/member_edit.html",
+        {
+            "member": member,
+            "form": form,
+            "formset": formset,
+            "refused": data is not None,
+        },
+    )
+
+
+def _attach_errors(exc: ValidationError, form, plot_forms) -> None:
+    """Put the service's refusals beside the fields they name (a plot's: «plots.<id>.<field>»)."""
+    for key, problems in exc.message_dict.items():
+        target, field_name = form, key
+        if key.startswith("plots."):
+            _prefix, pk, field_name = key.split(".", 2)
+            target = plot_forms.get(int(pk), form)
+        for problem in problems:
+            target.add_error(field_name if field_name in target.fields else None, problem)
+
+
 class ImportForm(SpreadsheetForm):
     file = SpreadsheetForm.file_field(_("Archivo de la hoja de trazabilidad (xlsx o csv)"))
 
@@ -204,6 +270,7 @@ def register_import(request):
                 "report": report,
                 "filename": stashed["name"],
                 "done": report.ok,
+                **member_lists(report),
             },
         )
 
@@ -226,9 +293,23 @@ def register_import(request):
                 "report": report,
                 "filename": upload.name,
                 "token": token if report.ok else None,
+                **member_lists(report),
             },
         )
     return render(request, "coop/import.html", {"form": form})
+
+
+LISTED_MEMBERS = 300  # a first import of thousands lists the first ones; the register has the rest
+
+
+def member_lists(report) -> dict:
+    """The new and changed members the result page lists, and how many are left out of each list."""
+    return {
+        "new_members": report.new_members[:LISTED_MEMBERS],
+        "new_members_more": max(len(report.new_members) - LISTED_MEMBERS, 0),
+        "changed_members": report.changed_members[:LISTED_MEMBERS],
+        "changed_members_more": max(len(report.changed_members) - LISTED_MEMBERS, 0),
+    }
 
 
 def import_summary(report) -> str:

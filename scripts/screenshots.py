@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "img"
-PORT = 8765
+PORT = int(os.environ.get("MINKA_SHOTS_PORT", "8765"))  # another port when 8765 is taken
 BASE = f"http://127.0.0.1:{PORT}"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -65,7 +65,7 @@ def main(steps):
             stderr=subprocess.STDOUT,
         )
     try:
-        for _ in range(50):
+        for _ in range(600):  # up to two minutes on a busy machine
             try:
                 urllib.request.urlopen(f"{BASE}/salud/", timeout=1)  # noqa: S310 - our local server
                 break
@@ -101,6 +101,8 @@ def shoot(passwords, steps=()):
                 session("admin").screenshot(path=OUT / "inicio-administrador.png", full_page=True)
             if "certificacion" in steps:
                 shoot_certification(session("certificador"), session("tesorero"), session("acopiador"))
+            if "socio" in steps:
+                shoot_member_edit(session("admin"))
             browser.close()
             print("Capturas en", OUT)
             return
@@ -119,6 +121,8 @@ def shoot(passwords, steps=()):
         page.click("table tbody tr a")
         page.wait_for_load_state()
         page.screenshot(path=OUT / "socio-ficha.png", full_page=True)
+
+        shoot_member_edit(session("admin"))
 
         page.goto(f"{BASE}/padron/importar/")
         page.set_input_files("input[type=file]", str(ROOT / "samples" / "padron_con_errores.csv"))
@@ -147,6 +151,18 @@ def shoot(passwords, steps=()):
             page.screenshot(path=OUT / f"padron-{name}.png")
         browser.close()
     print("Capturas en", OUT)
+
+
+def shoot_member_edit(admin):
+    """The member edit page as it opens, and refusing an ambiguous area under its box."""
+    admin.goto(f"{BASE}/padron/socios/CHZ-00012/editar/")
+    admin.screenshot(path=OUT / "socio-editar.png", full_page=True)
+    admin.fill("#id_phone", "942 555 101")
+    admin.fill("#id_parcelas-0-total_area_ha", "2,500")
+    admin.click("text=Guardar cambios")
+    admin.wait_for_load_state()
+    admin.locator("#id_parcelas-0-total_area_ha").scroll_into_view_if_needed()
+    admin.screenshot(path=OUT / "socio-editar-error.png")
 
 
 def shoot_acopio(clerk, admin):

@@ -58,6 +58,7 @@ POLICY = {
     "set_language": (PUBLIC, "post"),
     "coop:member_list": (ALL, "get"),
     "coop:member_detail": (ALL, "get"),
+    "coop:member_edit": (ADMIN_ONLY, "get"),
     "coop:member_status_change": (ADMIN_ONLY, "post"),
     "coop:register_import": (ADMIN_ONLY, "get"),
     "coop:register_export": (EXPORTERS, "get"),

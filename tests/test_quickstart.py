@@ -1,8 +1,15 @@
 """quickstart: one command gives a demo site with a login per role, and a second run changes nothing."""
 
+import os
 import re
+import signal
+import socket
 import stat
+import subprocess
+import sys
+import time
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -132,11 +139,138 @@ def test_serves_on_localhost_without_reloader_unless_told_not_to(monkeypatch):
         return real_call_command(name, *args, **kwargs)
 
     monkeypatch.setattr(quickstart, "call_command", fake_call_command)
-    call_command("quickstart", "--members", "3", stdout=StringIO())
-    assert served == [(("127.0.0.1:8000",), {"use_reloader": False})]
+    port = free_port()
+    call_command("quickstart", "--members", "3", "--port", str(port), stdout=StringIO())
+    assert served == [((f"127.0.0.1:{port}",), {"use_reloader": False})]
 
 
 def test_without_serving_it_does_not_claim_minka_is_serving(var_dir):
     output = run()
     assert "Minka está listo en" not in output
     assert "python manage.py runserver 127.0.0.1:8000" in output
+
+
+def test_without_serving_the_message_names_the_chosen_port(var_dir):
+    output = run("--port", "8123")
+    assert "python manage.py runserver 127.0.0.1:8123" in output
+    assert "http://127.0.0.1:8123/" in output
+
+
+# --- Serving for real: quickstart in its own process, as a person runs it ----------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def prepared_var(tmp_path_factory):
+    """A var directory (SQLite, whatever DATABASE_URL says) where quickstart has loaded a small demo,
+    so each test below only starts serving."""
+    var = tmp_path_factory.mktemp("quickstart_var")
+    env = quickstart_env(var)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "quickstart", "--no-serve", "--members", "3"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return var
+
+
+def quickstart_env(var: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    return env | {"MINKA_VAR_DIR": str(var), "MINKA_ENV": "development", "PYTHONUNBUFFERED": "1"}
+
+
+def processes() -> dict[int, tuple[int, int, str]]:
+    """Every live process: pid -> (parent pid, process group, state)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat_line = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat_line.rsplit(")", 1)[1].split()
+        found[int(entry.name)] = (int(fields[1]), int(fields[2]), fields[0])
+    return found
+
+
+def wait_until_serving(port: int, server: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.poll() is None, server.communicate()
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise AssertionError("quickstart did not start serving")
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_stopping_quickstart_leaves_no_worker_behind(prepared_var, stop_signal):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "quickstart", "--members", "3", "--port", str(port)],
+        cwd=ROOT,
+        env=quickstart_env(prepared_var),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_serving(port, server)
+        children = [pid for pid, (ppid, _group, _state) in processes().items() if ppid == server.pid]
+        assert children, "quickstart started no background worker"
+        groups = {processes()[pid][1] for pid in children}
+        assert server.pid not in groups  # the worker has a process group of its own
+        server.send_signal(stop_signal)
+        out, err = server.communicate(timeout=60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert f"Minka está listo en http://127.0.0.1:{port}/" in out
+    left = [
+        pid
+        for pid, (_ppid, group, state) in processes().items()
+        if (pid in children or group in groups) and state != "Z"
+    ]
+    assert left == [], f"worker processes still running after {stop_signal.name}: {left}\n{err}"
+    assert server.returncode == 0, err
+
+
+def test_a_port_in_use_is_refused_in_spanish_before_anything_is_done(prepared_var):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "manage.py", "quickstart", "--members", "3", "--port", str(port)],
+            cwd=ROOT,
+            env=quickstart_env(prepared_var),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 1
+    assert f"El puerto {port} ya está en uso" in done.stderr
+    assert f"--port {port + 1}" in done.stderr
+    assert "Preparando la base de datos" not in done.stdout  # refused before the long preparation
+    assert "Traceback" not in done.stderr
+    assert time.monotonic() - started < 60
+
+
+def test_a_port_that_does_not_exist_is_refused(var_dir):
+    with pytest.raises(CommandError, match="El puerto 70000 no existe"):
+        call_command("quickstart", "--port", "70000", stdout=StringIO())

@@ -16,6 +16,7 @@ PAGES = {  # role: the pages it works on ({member} and {receipt} filled in below
         "/",
         "/padron/socios/",
         "/padron/socios/{member}/",
+        "/padron/socios/{member}/editar/",
         "/padron/importar/",
         "/acopio/",
         "/acopio/entregas/",

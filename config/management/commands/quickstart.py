@@ -6,8 +6,12 @@ Running it again changes nothing: the demo is loaded once and the passwords,
 generated the first time, are kept in the var directory and shown again.
 """
 
+import ctypes
+import errno
 import os
 import secrets
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +41,10 @@ from toolkit.roles import (
 )
 
 LOGINS_FILE = "demo_logins.txt"
-ADDRESS = "127.0.0.1:8000"
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+ADDRESS = f"{HOST}:{DEFAULT_PORT}"
+WORKER_STOP_SECONDS = 10
 DEMO_LOGINS = (
     ("admin", ADMINISTRATOR),
     ("acopiador", CLERK),
@@ -60,13 +67,19 @@ class Command(BaseCommand):
             "--no-serve", action="store_true", help=gettext_lazy("No iniciar el servidor al terminar.")
         )
         parser.add_argument(
+            "--port",
+            type=int,
+            default=DEFAULT_PORT,
+            help=gettext_lazy("Puerto del servidor local (8000 por defecto)."),
+        )
+        parser.add_argument(
             "--members",
             type=int,
             default=360,
             help=gettext_lazy("Socios de la cooperativa de demostración (360 por defecto)."),
         )
 
-    def handle(self, *args, no_serve, members, **options):
+    def handle(self, *args, no_serve, members, port, **options):
         if settings.MINKA_ENV == "production":
             raise CommandError(
                 _(
@@ -74,6 +87,11 @@ class Command(BaseCommand):
                     "No se ejecuta con MINKA_ENV=production."
                 )
             )
+        if not 1 <= port <= 65535:
+            raise CommandError(_("El puerto %(port)s no existe: elija uno entre 1 y 65535.") % {"port": port})
+        address = f"{HOST}:{port}"
+        if not no_serve:
+            check_port_free(port)  # before the minutes of preparing, not after them
         self.stdout.write(_("Preparando la base de datos…"))
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -89,20 +107,23 @@ class Command(BaseCommand):
                         "Datos listos. Para abrir Minka: python manage.py runserver %(address)s "
                         "y vaya a %(url)s"
                     )
-                    % {"address": ADDRESS, "url": f"http://{ADDRESS}/"}
+                    % {"address": address, "url": f"http://{address}/"}
                 )
             )
-        else:
-            self.stdout.write(
-                self.style.SUCCESS(_("Minka está listo en %(url)s") % {"url": f"http://{ADDRESS}/"})
-            )
-            # A task worker beside the server prints statements in the background; it stops with the server.
-            worker_command = [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload"]
-            worker = subprocess.Popen(worker_command, cwd=settings.BASE_DIR)
-            try:
-                call_command("runserver", ADDRESS, use_reloader=False)
-            finally:
-                worker.terminate()
+            return
+        check_port_free(port)  # another program may have taken it meanwhile
+        self.stdout.write(
+            self.style.SUCCESS(_("Minka está listo en %(url)s") % {"url": f"http://{address}/"})
+        )
+        # A task worker beside the server prints statements in the background; it stops with the server,
+        # however the server stops: Ctrl-C, SIGTERM or an error.
+        worker = start_worker()
+        previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+        try:
+            call_command("runserver", address, use_reloader=False)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            stop_worker(worker)
 
     def _load_demo(self, members: int) -> None:
         if demo_loaded():
@@ -168,6 +189,69 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Contraseñas guardadas en %(path)s") % {"path": Path(settings.VAR_DIR) / LOGINS_FILE}
         )
+
+
+def check_port_free(port: int) -> None:
+    """Refuse, in Spanish, a port another program listens on (as runserver would bind it)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        probe.bind((HOST, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise CommandError(
+                _(
+                    "El puerto %(port)s ya está en uso: otro programa (quizá otro Minka) lo ocupa. "
+                    "Ciérrelo o use otro puerto: python manage.py quickstart --port %(other)s"
+                )
+                % {"port": port, "other": port + 1 if port < 65535 else 8001}
+            ) from exc
+        raise CommandError(
+            _("No se puede usar el puerto %(port)s: %(reason)s") % {"port": port, "reason": exc.strerror}
+        ) from exc
+    finally:
+        probe.close()
+
+
+def _die_with_parent() -> None:
+    """In the worker, before it starts (Linux): end it if quickstart itself is killed outright."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def start_worker() -> subprocess.Popen:
+    """The background task worker, in a process group of its own: Ctrl-C in the terminal reaches
+    quickstart only, and stop_worker ends the whole group."""
+    command = [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload"]
+    return subprocess.Popen(
+        command,
+        cwd=settings.BASE_DIR,
+        process_group=0,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+    )
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    """Terminate the worker's process group and wait for it; kill it if it does not stop in time."""
+    try:
+        os.killpg(worker.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    try:
+        worker.wait(timeout=WORKER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(worker.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        worker.wait()
+
+
+def _stop_on_sigterm(signum, frame):
+    # Leave the server's loop as Ctrl-C does, so the worker is stopped on the way out.
+    raise KeyboardInterrupt
 
 
 def create_login(username: str, role: str, password: str) -> None:
