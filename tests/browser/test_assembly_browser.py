@@ -54,7 +54,7 @@ def test_board_runs_an_assembly_from_check_in_to_published_result(live_server, p
     page.goto(f"{base}/")
     page.select_option("#id_call", "first")
     page.click("text=Abrir sesión y registrar el quórum")
-    assert "3 presentes y 1 representados; quórum exigido 3" in page.content()
+    assert "(3 presentes y 1 representado); quórum exigido 3" in page.content()
 
     # Open the vote and vote at the ballot station: in person, and through the proxy.
     page.click("text=Afiliación a la central regional")

@@ -11,7 +11,8 @@ from acopio.delivery_import import import_deliveries
 from acopio.models import Delivery
 from coop.demo import DEMO_PREFIX
 from coop.models import Member, Plot, member_code_validator
-from coop.services import IMPORT_CODE_PREFIX, import_register
+from coop.code_series import DEFAULT_PREFIX
+from coop.services import import_register
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def counts():
 
 
 @pytest.mark.parametrize(
-    "code", [f"{DEMO_PREFIX}00001", f"{IMPORT_CODE_PREFIX}00042", "S-00001", "A" * 20, "ab12"]
+    "code", [f"{DEMO_PREFIX}00001", f"{DEFAULT_PREFIX}00042", "S-00001", "A" * 20, "ab12"]
 )
 def test_the_codes_minka_makes_and_plain_codes_are_valid(code):
     member_code_validator(code)
