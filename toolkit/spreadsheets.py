@@ -164,7 +164,7 @@ def read_table(source: bytes, filename: str) -> list[tuple[int, list]]:
 
 
 def max_rows() -> int:
-    return getattr(settings, "MINKA_IMPORT_MAX_ROWS", 20_000)
+    return getattr(settings, "MINKA_IMPORT_MAX_ROWS", 100_000)
 
 
 def _check_row_count(rows: int) -> None:
@@ -201,7 +201,7 @@ def _inspect_xlsx(source: bytes) -> dict[tuple[int, int], str]:
 
     Every part is unpacked here with a running total, so a part that unpacks to more than it
     declares (a zip bomb) stops at the limit instead of filling the memory."""
-    limit = getattr(settings, "MINKA_XLSX_MAX_UNCOMPRESSED", 50 * 1024 * 1024)
+    limit = getattr(settings, "MINKA_XLSX_MAX_UNCOMPRESSED", 200 * 1024 * 1024)
     too_big = CellError(
         _(
             "El archivo .xlsx descomprimido ocupa más de %(max)s MB; Minka no lo abre. Guarde solo la hoja "

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 
 from acopio.delivery_import import import_deliveries
 from acopio.models import Delivery
+from coop.code_series import DEFAULT_PREFIX
 from coop.demo import DEMO_PREFIX
 from coop.models import Member, Plot, member_code_validator
-from coop.code_series import DEFAULT_PREFIX
 from coop.services import import_register
 
 pytestmark = pytest.mark.django_db
