@@ -51,6 +51,10 @@ def test_administrator_voids_and_reissues(live_server, page, sign_in, make_user,
     page.goto(f"{live_server.url}/acopio/recibos/C01-000001/")
     page.fill("#id_reason", "Peso mal digitado")
     page.click("button[name=reissue]")
+    # Nothing is voided until the confirmation page's button is pressed.
+    expect(page.locator("main")).to_contain_text("Peso mal digitado")
+    assert Delivery.objects.get().status == "valid"
+    page.click("main button[type=submit]:has-text('Anular y reemitir')")
     page.wait_for_url("**/acopio/?reemplaza=C01-000001")
     expect(page.locator("h1")).to_contain_text("reemplaza al recibo anulado C01-000001")
     expect(page.locator("#id_gross")).to_have_value("200")

@@ -30,6 +30,8 @@ def test_certifier_downloads_a_statement_and_verifies_it(live_server, page, sign
     expect(page.locator("main")).not_to_contain_text("Imprimir los estados de cuenta")
     page.fill("#q", "Tuanama")
     page.press("#q", "Enter")
+    page.wait_for_url("**q=Tuanama**")  # the search has answered before the link is read
+    expect(page.locator("#socios a").first).to_be_visible()
     with page.expect_download() as download_info:
         # The PDF opens inline in a browser; asking for a download keeps it as a file here.
         page.evaluate("""() => { const link = document.querySelector('#socios a');
