@@ -50,7 +50,9 @@ def _value(field: models.Field):
         return uuid.uuid4()
     if isinstance(field, (models.CharField, models.TextField)):
         return "x" * min(field.max_length or 8, 8)
-    raise AssertionError(f"{field.model._meta.label}.{field.name}: no sample value for {type(field).__name__}")
+    raise AssertionError(
+        f"{field.model._meta.label}.{field.name}: no sample value for {type(field).__name__}"
+    )
 
 
 def _write_row(model):
