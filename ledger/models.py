@@ -78,6 +78,8 @@ class EntryCounter(models.Model):
 
 class JournalEntry(AppendOnlyModel):
     append_only_message = JOURNAL_MESSAGE
+    # Migrations 0002 and 0005 install this table's triggers (toolkit.append_only_triggers skips it).
+    append_only_triggers_installed_by_migrations = True
 
     number = models.PositiveBigIntegerField(_("número"), unique=True)
     date = models.DateField(_("fecha"))
@@ -119,6 +121,8 @@ class JournalEntry(AppendOnlyModel):
 
 class JournalLine(AppendOnlyModel):
     append_only_message = JOURNAL_MESSAGE
+    # Migrations 0002 and 0005 install this table's triggers (toolkit.append_only_triggers skips it).
+    append_only_triggers_installed_by_migrations = True
 
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")

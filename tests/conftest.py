@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from ledger.triggers import drop_triggers
+from toolkit.append_only_triggers import drop_append_only_triggers
 from toolkit.roles import ALL_ROLES
 
 
@@ -84,8 +85,9 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _ledger_triggers_step_aside_for_flush(request, django_db_blocker):
     """After a test that commits, Django empties every table (DELETE on SQLite, TRUNCATE on
-    PostgreSQL), which the journal's append-only triggers refuse. They are dropped just for that
-    flush; its post_migrate signal puts them back (ledger.triggers.ensure_triggers)."""
+    PostgreSQL), which the append-only triggers refuse. They are dropped just for that flush; its
+    post_migrate signal puts them back (ledger.triggers.ensure_triggers and
+    toolkit.append_only_triggers.ensure_append_only_triggers)."""
     yield
     marker = request.node.get_closest_marker("django_db")
     commits = (marker is not None and marker.kwargs.get("transaction")) or {
@@ -95,3 +97,4 @@ def _ledger_triggers_step_aside_for_flush(request, django_db_blocker):
     if commits:
         with django_db_blocker.unblock():
             drop_triggers()
+            drop_append_only_triggers()

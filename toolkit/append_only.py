@@ -1,6 +1,8 @@
 """Records that are written once and never changed or deleted: history is corrected by new records.
 
-The model refuses here; database triggers (ledger.triggers) refuse raw SQL too.
+The model refuses here; database triggers refuse raw SQL too: toolkit.append_only_triggers
+puts them on every subclass's table after each migrate (the journal's come from ledger's
+migrations, ledger.triggers).
 """
 
 from django.db import models
@@ -37,6 +39,8 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AppendOnlyModel(models.Model):
     # What a refused change says; a model may name its own way of correcting.
     append_only_message = APPEND_ONLY_MESSAGE
+    # True when the app's own migrations install the table's triggers (the journal's).
+    append_only_triggers_installed_by_migrations = False
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -10,7 +10,7 @@ from ledger.models import JournalEntry, JournalLine
 from toolkit.append_only import AppendOnlyModel
 
 CHAINED = {"ledger.JournalEntry", "ledger.JournalLine"}
-# Append-only by model and (for the journal) by trigger, but outside the hash chain:
+# Append-only by model and by trigger (toolkit.append_only_triggers), but outside the hash chain:
 # a change to these behind Minka's back is not detected by verify_ledger yet.
 NOT_YET_CHAINED = {
     "assemblies.AttendanceEvent",
