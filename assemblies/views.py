@@ -222,7 +222,12 @@ def assembly_close(request, pk):
     except ValidationError as exc:
         refused(request, exc, about=_("Cierre"))
     else:
-        messages.success(request, _("Asamblea cerrada. El acta está lista para imprimir y firmar."))
+        messages.success(
+            request,
+            _(
+                "Asamblea cerrada. El acta en PDF se prepara en unos momentos; luego puede imprimirla y firmarla."
+            ),
+        )
     return redirect(assembly)
 
 
