@@ -46,13 +46,14 @@ def keep_minutes(assembly: Assembly) -> KeptMinutes:
     return kept
 
 
-def kept_for(assembly: Assembly) -> KeptMinutes | None:
+def kept_for(assembly: Assembly, *, with_facts: bool = True) -> KeptMinutes | None:
     """The kept minutes of a closed assembly. An assembly closed before minutes were kept gets them
     now, but only if its records still give the code fixed at closing (else None: the pages then
     show the records as they are, and say they no longer match)."""
     if assembly.status != AssemblyStatus.CLOSED or not assembly.minutes_hash:
         return None
-    kept = KeptMinutes.objects.filter(assembly=assembly).first()
+    rows = KeptMinutes.objects.filter(assembly=assembly)
+    kept = (rows if with_facts else rows.defer("facts")).first()  # the facts of 4,500 names: ~0.5 MB
     if kept is not None:
         return kept
     with translation.override(settings.LANGUAGE_CODE):

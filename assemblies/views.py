@@ -224,9 +224,7 @@ def assembly_close(request, pk):
     else:
         messages.success(
             request,
-            _(
-                "Asamblea cerrada. El acta en PDF se prepara en unos momentos; luego puede imprimirla y firmarla."
-            ),
+            _("Asamblea cerrada. El acta en PDF estará lista en unos momentos para imprimirla y firmarla."),
         )
     return redirect(assembly)
 
@@ -682,7 +680,7 @@ def minutes(request, pk):
         messages.error(request, _("El acta se emite al cerrar la asamblea."))
         return redirect(assembly)
     filename = f"acta-{assembly.first_call_at:%Y-%m-%d}.pdf"
-    kept = kept_for(assembly)
+    kept = kept_for(assembly, with_facts=False)
     if kept is None or translation.get_language() != kept.language:
         # Records altered since closing, or a reader in another language: rendered now, as it stands.
         return pdf_response(minutes_pdf(assembly, request=request), filename)
