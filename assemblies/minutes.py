@@ -11,6 +11,7 @@ follow the active language; the hash takes them in the cooperative's language
 assembly or who verifies it, while the PDF and the pages speak the reader's.
 """
 
+import copy
 import hashlib
 import json
 
@@ -131,8 +132,9 @@ def verification_url(request, assembly: Assembly) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-def minutes_pdf(assembly: Assembly, *, request=None) -> bytes:
-    facts = minutes_facts(assembly)
+def minutes_pdf(assembly: Assembly, *, request=None, facts: dict | None = None) -> bytes:
+    """The acta as a PDF, from the facts kept at closing if given (assemblies.kept), else from the records."""
+    facts = copy.deepcopy(facts) if facts is not None else minutes_facts(assembly)
     # Turnout is printed beside each vote but is not among the hashed facts: papers issued before it
     # was printed keep their code (it follows from the votes and attendance, which are hashed).
     turnouts = {m.number: turnout(m) for m in assembly.motions.all()}

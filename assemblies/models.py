@@ -719,3 +719,35 @@ class BoothUnlock(models.Model):
     @property
     def waiting(self) -> bool:
         return not self.used and self.withdrawn_at is None
+
+
+class KeptMinutes(models.Model):
+    """The minutes of a closed assembly, kept: their facts and hash fixed once at closing, and the PDF in
+    the cooperative's language, rendered once in the background (assemblies.kept) with its SHA-256.
+
+    The facts never change after closing, so pages read them here instead of recomputing them from
+    thousands of attendance rows; the PDF is served from its file only while its SHA-256 still matches.
+    """
+
+    assembly = models.OneToOneField(
+        Assembly, on_delete=models.PROTECT, related_name="kept_minutes", verbose_name=_("asamblea")
+    )
+    facts = models.JSONField(_("hechos del acta"))
+    facts_hash = models.CharField(_("código de verificación del acta"), max_length=64)
+    language = models.CharField(_("idioma"), max_length=10)
+    queued_at = models.DateTimeField(_("encargada el"))
+    pdf_file = models.CharField(_("archivo del acta"), max_length=200, blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 del PDF"), max_length=64, blank=True)
+    made_at = models.DateTimeField(_("preparada el"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("acta guardada")
+        verbose_name_plural = _("actas guardadas")
+
+    def __str__(self):
+        return str(self.assembly)
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.pdf_file and self.pdf_sha256)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from assemblies import wording
-from assemblies.minutes import minutes_hash
+from assemblies.kept import keep_minutes
 from assemblies.models import (
     Assembly,
     AssemblyKind,
@@ -940,7 +940,8 @@ def close_assembly(*, assembly: Assembly, user, at: datetime | None = None) -> A
     assembly.save()
     for booth in assembly.booths.filter(closed_at__isnull=True):
         _close_booth(booth, user)
-    assembly.minutes_hash = minutes_hash(assembly)
+    # The facts and their hash are fixed once here; the PDF is rendered after commit, in the background.
+    assembly.minutes_hash = keep_minutes(assembly).facts_hash
     assembly.save(update_fields=["minutes_hash"])
     return assembly
 

@@ -52,6 +52,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from acopio.models import CocoaForm, CollectionCentre, Delivery, DeliveryStatus, Grade, Lot
+from assemblies.kept import kept_for, kept_pdf
 from assemblies.minutes import minutes_match, minutes_pdf
 from assemblies.models import Assembly, AssemblyStatus
 from certification.documents import issue, kg_text, money_text
@@ -950,7 +951,11 @@ def write_assemblies(pack: PackWriter) -> None:
         description="Asambleas generales de la campaña y las que aprobaron su plan",
     )
     for assembly in closed:
-        pack.file(minutes_filename(assembly), minutes_pdf(assembly), description=f"Acta: {assembly.title}")
+        # The acta kept at closing when it is ready and whole (assemblies.kept), else rendered now.
+        kept = kept_for(assembly, with_facts=False)
+        content = kept_pdf(kept) if kept is not None and kept.language == translation.get_language() else None
+        content = content or minutes_pdf(assembly)
+        pack.file(minutes_filename(assembly), content, description=f"Acta: {assembly.title}")
 
 
 def write_spending(pack: PackWriter) -> None:

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from assemblies import booth as booth_device
 from assemblies import selectors, services
+from assemblies.kept import build_minutes
 from assemblies.models import Ballot, BallotCast, Booth, BoothUnlock, MotionStatus
 from coop.models import Member, MemberStatus
 from coop.services import change_member_status
@@ -294,6 +295,7 @@ def test_closing_with_voters_missing_asks_for_confirmation_and_states_turnout(as
     assert "Votaron 3 de 9 presentes y representados." in detail and "Nulos: 0." in detail
     client.post(url, {"action": "publish"})
     services.close_assembly(assembly=assembly, user=board)
+    build_minutes.call(assembly.pk)  # the background task, run here
     text = pdf_text(client.get(reverse("assemblies:minutes", args=[assembly.pk])))
     assert "Votaron 3 de 9 presentes y representados." in text and "Nulos: 0." in text
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from assemblies import services, wording
+from assemblies.kept import build_minutes
 from coop.models import Member, Sex
 from tests.assemblies.factories import convene, entry, make_members, make_rules
 
@@ -117,6 +118,7 @@ def test_one_present_one_represented_one_abstention_in_the_pages_and_the_minutes
     assert "1 abstención" in page and "1 abstenciones" not in page
 
     services.close_assembly(assembly=assembly, user=board)
+    build_minutes.call(assembly.pk)  # the background task, run here
     minutes = pdf_text(board_client.get(reverse("assemblies:minutes", args=[assembly.pk])))
     assert "3 socios hábiles a la fecha de corte" in minutes
     assert "1 presente y 1 representado;" in minutes
@@ -140,6 +142,7 @@ def test_two_and_two_and_none_abstaining_in_the_pages_and_the_minutes(board, boa
     assert "Representado por S-00001" in attendance and "Representada por S-00001" in attendance
 
     services.close_assembly(assembly=assembly, user=board)
+    build_minutes.call(assembly.pk)  # the background task, run here
     minutes = pdf_text(board_client.get(reverse("assemblies:minutes", args=[assembly.pk])))
     assert "5 socios hábiles a la fecha de corte" in minutes
     assert "2 presentes y 2 representados;" in minutes
@@ -152,6 +155,7 @@ def test_nobody_represented_reads_zero_represented(board, board_client):
     detail = board_client.get(assembly.get_absolute_url()).content.decode()
     assert "2 presentes y 0 representados" in detail
     services.close_assembly(assembly=assembly, user=board)
+    build_minutes.call(assembly.pk)  # the background task, run here
     minutes = pdf_text(board_client.get(reverse("assemblies:minutes", args=[assembly.pk])))
     assert "2 presentes y 0 representados;" in minutes
 

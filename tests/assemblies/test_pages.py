@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from assemblies import services
+from assemblies.kept import build_minutes
 from assemblies.minutes import minutes_hash
 from assemblies.models import Assembly, Motion, Presence
 from fund.models import PremiumCategory
@@ -198,7 +199,10 @@ def test_minutes_pdf_states_attendance_quorum_results_and_the_hash_the_page_show
 ):
     closed = held(assembly, board)
     page = board_client.get(closed.get_absolute_url()).content.decode()
-    assert closed.minutes_hash in page and "coincide con los registros" in page
+    assert closed.minutes_hash in page and "El acta se está preparando" in page
+    build_minutes.call(closed.pk)  # the background task, run here
+    page = board_client.get(closed.get_absolute_url()).content.decode()
+    assert closed.minutes_hash in page and "El acta se está preparando" not in page
     text = pdf_text(board_client.get(reverse("assemblies:minutes", args=[closed.pk])))
     flat = " ".join(text.split())
     assert closed.minutes_hash in "".join(text.split())  # printed in small type, may wrap
@@ -225,7 +229,9 @@ def test_minutes_verification_is_public_and_notices_tampering(assembly, board, c
     url = reverse("minutes_verify", args=[closed.verification_key])
     assert "Acta auténtica" in client.get(url).content.decode()
     Motion.objects.filter(pk=closed.motions.get().pk).update(result_text="Aprobada por unanimidad")
-    assert "ya no coinciden con el acta emitida" in client.get(url).content.decode()
+    # The page shows the facts kept at closing; checking against the records notices the change.
+    assert "Acta auténtica" in client.get(url).content.decode()
+    assert "ya no coinciden con el acta emitida" in client.get(url, {"comprobar": "1"}).content.decode()
 
 
 def test_call_notice_and_signature_sheet(assembly, board, board_client):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from assemblies import services as assembly_services
+from assemblies.kept import build_minutes
 from certification.documents import issue
 from certification.statements import statement_draft
 from tests.assemblies.factories import check_in_many, convene, make_rules
@@ -255,13 +256,16 @@ def test_the_statement_prints_its_short_code_beside_its_number(statement):
     assert "Sin lector de QR: en http://127.0.0.1:8000/verificar/ escriba el número del documento" in text
 
 
-def test_the_acta_prints_its_number_and_short_code(minutes, make_user):
+def test_the_acta_prints_its_number_and_short_code(minutes, make_user, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    build_minutes.call(minutes.pk)  # rendered once in the background after closing
     client = Client()
     client.force_login(make_user(ADMINISTRATOR))
     text, _pages = pdf_text(client.get(reverse("assemblies:minutes", args=[minutes.pk])).content)
     assert f"Acta N.º {minutes.minutes_number} · código corto {minutes.paper_code}" in text
     assert re.fullmatch(r"AG-\d{6}", minutes.minutes_number)
     assert (
-        f"Sin lector de QR: en http://testserver/verificar/ escriba el número del acta, "
+        # Printed in the background, the address comes from MINKA_PUBLIC_URL.
+        f"Sin lector de QR: en http://127.0.0.1:8000/verificar/ escriba el número del acta, "
         f"{minutes.minutes_number}, y su código corto, {minutes.paper_code}." in text
     )
