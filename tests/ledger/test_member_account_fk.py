@@ -239,3 +239,42 @@ def test_the_migration_refuses_a_member_with_two_accounts(before_0014):
 
     assert Account.objects.get(code="SOC-S-00001").member_id is None
     Account.objects.filter(code="SOC-S-00001-B").delete()
+
+
+# --- The demo cooperative reads the same through the key as through the text ------------------------
+
+
+def test_on_the_demo_balances_and_statements_are_what_the_account_codes_held(make_user):
+    from django.db.models import Sum
+
+    from config.demo import generate_seasons
+    from coop.demo import generate_demo
+    from coop.models import Season
+    from ledger.models import JournalLine
+
+    make_user("consejo_administracion", username="consejo")  # the demo's spending is signed by these two
+    make_user("tesorero", username="tesorero")
+    generate_demo(members=30, seed=4)
+    generate_seasons(seed=4)
+
+    def by_text(member, until=None):
+        """What the old code read: the lines of the account whose code is «SOC-» and the member code."""
+        lines = JournalLine.objects.filter(account__code=f"SOC-{member.code}")
+        if until is not None:
+            lines = lines.filter(entry__date__lte=until)
+        return -int(lines.aggregate(total=Sum("amount"))["total"] or 0)
+
+    members = list(Member.objects.order_by("code"))
+    seasons = list(Season.objects.order_by("starts_on"))
+    assert all(a.code == f"SOC-{a.member.code}" for a in Account.objects.filter(member__isnull=False))
+    with_history = 0
+    for member in members:
+        assert owed_to_member(member) == by_text(member)
+        for season in seasons:
+            statement = member_statement(member=member, season=season)
+            assert statement.closing_minor == by_text(member, until=season.ends_on)
+            with_history += bool(statement.lines)
+    assert with_history > len(members)  # most members have lines in more than one season
+    everyone = JournalLine.objects.filter(account__code__startswith="SOC-").aggregate(total=Sum("amount"))
+    assert owed_to_members_minor() == -everyone["total"] != 0
+    assert verify_ledger().ok
