@@ -25,7 +25,7 @@ from coop.models import Certification, Member, MemberStatus, Plot, Season
 from coop.wording import member_status_word
 from ledger import chart, sql
 from ledger.member_accounts import owed_to_member
-from ledger.models import Account, MemberMovement, MovementKind
+from ledger.models import Account, Currency, MemberMovement, MovementKind
 from toolkit.numbers import shown_decimal
 
 WET_GRADES = frozenset({Grade.UNGRADED})
@@ -239,7 +239,7 @@ SELECT (SELECT d.id FROM coop_delivery d WHERE d.submission_token = %(token)s),
         WHERE form = %(form)s AND grade = %(grade)s AND certification = %(claim)s AND valid_from <= %(day)s
         ORDER BY valid_from DESC LIMIT 1)
   LEFT JOIN ledger_account inventory ON inventory.code = %(inventory_code)s
-  LEFT JOIN ledger_account own ON own.code = %(own_code)s
+  LEFT JOIN ledger_account own ON own.member_id = %(member)s AND own.currency = %(soles)s
 """
 # The models read after the two scalars, in the statement's order.
 _CONTEXT_MODELS = {"s": Season, "p": PriceRow, "inventory": Account, "own": Account}
@@ -273,7 +273,7 @@ def _read_delivery_context(
                 "grade": str(grade),
                 "claim": str(claim),
                 "inventory_code": chart.COCOA_INVENTORY,
-                "own_code": chart.member_account_code(member),
+                "soles": str(Currency.PEN),
             },
         )
         row = cursor.fetchone()

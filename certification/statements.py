@@ -24,8 +24,7 @@ from acopio.models import Delivery
 from certification.documents import DocumentDraft, kg_text, lazy_text
 from certification.models import DocumentKind
 from coop.models import Member, Plot, Season
-from ledger import chart
-from ledger.models import JournalLine, MemberMovement
+from ledger.models import Currency, JournalLine, MemberMovement
 from toolkit.money import format_money, from_minor
 from toolkit.templatetags.minka_money import kg
 
@@ -161,7 +160,7 @@ class MemberStatement:
 
 
 def member_statement(*, member: Member, season: Season) -> MemberStatement:
-    account_lines = JournalLine.objects.filter(account__code=chart.member_account_code(member))
+    account_lines = JournalLine.objects.filter(account__member=member, account__currency=Currency.PEN)
     opening = -int(
         account_lines.filter(entry__date__lt=season.starts_on).aggregate(total=Sum("amount"))["total"] or 0
     )

@@ -2,10 +2,13 @@
 
 Accounts are created on first use from the definitions here, so a fresh
 database needs no setup. Each member has one account in soles: its balance,
-credit minus debit, is what the cooperative owes the member.
+credit minus debit, is what the cooperative owes the member. It belongs to the
+member by foreign key (``Account.member``); its code shows the member code it
+was created under, for people reading the chart, and nothing finds it by that text.
 """
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from ledger.models import Account, AccountKind, Currency
 
@@ -53,28 +56,76 @@ def account(code: str) -> Account:
 
 
 def member_account_code(member) -> str:
+    """The code a new member account is given, for people reading the chart: never used to find it."""
     return f"{MEMBER_ACCOUNT_PREFIX}{member.code}"
 
 
 def member_account(member) -> Account:
-    return _get_or_create(member_account_code(member), defaults=_member_account_fields(member))
+    """The member's account in soles, found by the member (a foreign key), created the first time.
+
+    Two clerks creating it at once: one insert wins under the unique (member, currency)
+    constraint, the other reads the winner's account.
+    """
+    for _attempt in range(3):
+        found = _member_accounts_query().filter(member=member).first()
+        if found is not None:
+            return found
+        try:
+            # A savepoint: if another clerk created it a moment ago, read theirs and carry on.
+            with transaction.atomic():
+                return Account.objects.create(
+                    code=_free_member_account_codes([member])[member.pk], **_member_account_fields(member)
+                )
+        except IntegrityError:
+            continue  # the member's account was created meanwhile, or the code was just taken: look again
+    return _member_accounts_query().get(member=member)
 
 
 def member_accounts(members) -> dict[int, Account]:
     """Each member's account by member id, creating the missing ones in one go (imports)."""
-    by_code = {member_account_code(m): m for m in members}
-    codes = list(by_code)
+    by_id = {m.pk: m for m in members}
+    ids = list(by_id)
     found = {}
-    for start in range(0, len(codes), 900):  # SQLite's limit on query parameters
-        found.update({a.code: a for a in Account.objects.filter(code__in=codes[start : start + 900])})
-    missing = [
-        Account(code=code, **_member_account_fields(member))
-        for code, member in by_code.items()
-        if code not in found
-    ]
-    for account in Account.objects.bulk_create(missing, batch_size=2000):
-        found[account.code] = account
-    return {by_code[code].pk: account for code, account in found.items()}
+    for start in range(0, len(ids), 900):  # SQLite's limit on query parameters
+        found.update(
+            {a.member_id: a for a in _member_accounts_query().filter(member_id__in=ids[start : start + 900])}
+        )
+    missing = [m for pk, m in by_id.items() if pk not in found]
+    codes = _free_member_account_codes(missing)
+    created = Account.objects.bulk_create(
+        [Account(code=codes[m.pk], **_member_account_fields(m)) for m in missing], batch_size=2000
+    )
+    for account in created:
+        found[account.member_id] = account
+    return found
+
+
+def _member_accounts_query():
+    return Account.objects.filter(member__isnull=False, currency=Currency.PEN)
+
+
+def _free_member_account_codes(members) -> dict[int, str]:
+    """A code per member for a new account: «SOC-» and the member code, or, when an account whose
+    member's code has since changed still holds that text, the same with «-2», «-3»…"""
+    wanted = {m.pk: member_account_code(m) for m in members}
+    taken = set()
+    values = list(wanted.values())
+    for start in range(0, len(values), 900):
+        taken.update(
+            Account.objects.filter(code__in=values[start : start + 900]).values_list("code", flat=True)
+        )
+    codes = {}
+    for pk, code in wanted.items():
+        if code in taken:
+            prefix = f"{code}-"
+            taken.update(Account.objects.filter(code__startswith=prefix).values_list("code", flat=True))
+            number = 2
+            while f"{prefix}{number}" in taken:
+                number += 1
+            code = f"{prefix}{number}"
+        taken.add(code)
+        codes[pk] = code
+    return codes
 
 
 def _member_account_fields(member) -> dict:
@@ -88,10 +139,10 @@ def _member_account_fields(member) -> dict:
 
 def purchase_accounts(member) -> tuple[Account, Account]:
     """Cocoa inventory and the member's account, read in one query (the clerk's page posts many)."""
-    member_code = member_account_code(member)
-    found = {a.code: a for a in Account.objects.filter(code__in=[COCOA_INVENTORY, member_code])}
-    inventory = found.get(COCOA_INVENTORY) or account(COCOA_INVENTORY)
-    return inventory, found.get(member_code) or member_account(member)
+    found = list(Account.objects.filter(Q(code=COCOA_INVENTORY) | Q(member=member, currency=Currency.PEN)))
+    inventory = next((a for a in found if a.code == COCOA_INVENTORY), None) or account(COCOA_INVENTORY)
+    own = next((a for a in found if a.member_id == member.pk and a.currency == Currency.PEN), None)
+    return inventory, own or member_account(member)
 
 
 def _get_or_create(code: str, defaults: dict) -> Account:

@@ -17,7 +17,15 @@ from django.utils.translation import gettext as _
 
 from coop.models import Member
 from ledger import chart
-from ledger.models import Account, JournalEntry, JournalLine, MemberMovement, MovementKind, PaymentMethod
+from ledger.models import (
+    Account,
+    Currency,
+    JournalEntry,
+    JournalLine,
+    MemberMovement,
+    MovementKind,
+    PaymentMethod,
+)
 from ledger.services import post_entry, reverse_entry
 from toolkit.money import format_money, typed_to_minor
 
@@ -34,7 +42,7 @@ DEDUCTION_ACCOUNTS = {
 
 def owed_to_member(member: Member, *, on: Date | None = None) -> int:
     """Céntimos the cooperative owes the member (negative: the member owes the cooperative), as of ``on``."""
-    lines = JournalLine.objects.filter(account__code=chart.member_account_code(member))
+    lines = JournalLine.objects.filter(account__member=member, account__currency=Currency.PEN)
     if on is not None:
         lines = lines.filter(entry__date__lte=on)
     total = lines.aggregate(total=Sum("amount"))["total"]

@@ -54,6 +54,12 @@ class Account(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=AccountKind.values), name="ledger_account_kind"),
             models.CheckConstraint(condition=Q(currency__in=Currency.values), name="ledger_account_currency"),
+            # A member has one account per currency, found by this key, never by the text of the code.
+            models.UniqueConstraint(
+                fields=["member", "currency"],
+                condition=Q(member__isnull=False),
+                name="ledger_account_one_per_member_currency",
+            ),
         ]
 
     def __str__(self):

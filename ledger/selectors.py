@@ -4,8 +4,7 @@ from collections.abc import Iterable
 
 from django.db.models import Sum
 
-from ledger import chart
-from ledger.models import Account, JournalLine
+from ledger.models import Account, Currency, JournalLine
 
 
 def account_balance(account: Account) -> int:
@@ -27,7 +26,7 @@ def balances_by_currency(*, accounts: Iterable[Account] | None = None) -> dict[s
 def owed_to_members_minor() -> int:
     """Céntimos the cooperative owes its members in all (their accounts added up; a member who owes
     the cooperative counts against it): one query."""
-    total = JournalLine.objects.filter(account__code__startswith=chart.MEMBER_ACCOUNT_PREFIX).aggregate(
-        total=Sum("amount")
-    )["total"]
+    total = JournalLine.objects.filter(
+        account__member__isnull=False, account__currency=Currency.PEN
+    ).aggregate(total=Sum("amount"))["total"]
     return -int(total or 0)
