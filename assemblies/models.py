@@ -661,7 +661,8 @@ class BallotCounter(models.Model):
     Created, one per option, when the voting opens; every vote then updates every option's row
     in place (adding 1 to the chosen one and 0 to the others), so no row is added per vote and
     every row carries the same last writer: neither row order, keys, times nor the database's
-    transaction id tie a voter (``BallotCast``) to a choice. Only ``cast_ballot`` writes it.
+    transaction id tie a voter (``BallotCast``) to a choice. Written only by the services (made by
+    ``open_motion``, counted by ``cast_ballot``).
     """
 
     motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="counters")

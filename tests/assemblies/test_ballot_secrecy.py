@@ -9,6 +9,7 @@ on an open (not secret) vote, where the choice is recorded beside the voter on p
 every vote: they are real attacks.
 """
 
+import importlib
 import random
 from collections import Counter
 
@@ -16,7 +17,7 @@ import pytest
 from django.db import connection
 
 from assemblies import services
-from assemblies.models import Ballot, BallotCast, MotionOption
+from assemblies.models import Ballot, BallotCast, BallotCounter, MotionOption
 from tests.assemblies.factories import check_in_many, convene, entry, make_members, make_rules
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -183,3 +184,42 @@ def test_the_same_attacks_recover_an_open_vote(session):
     assert accuracy(attacks["casts by time ~ ballot " + physical], truth, None) == 1
     if connection.vendor == "postgresql":
         assert accuracy(attacks["xmin"], truth, None) == 1
+
+
+def test_a_secret_vote_open_while_migrating_keeps_its_earlier_ballots(session):
+    """Votes cast before migration 0005 wrote one ballot each; the migration starts the counters at
+    them, later votes only count, and closing adds only the ballots the counters add."""
+    from django.apps import apps
+
+    migration = importlib.import_module("assemblies.migrations.0005_secret_ballot_unlinked")
+    assembly, board = session
+    motion = services.draft_motion(
+        assembly=assembly,
+        kind="resolution",
+        title="Cambiar el local de acopio",
+        majority="simple",
+        method="electronic",
+        secret=True,
+        user=board,
+    )
+    motion = services.open_motion(motion=motion, user=board)
+    yes, no = motion.options.get(kind="yes"), motion.options.get(kind="no")
+    # As the code before the migration left it: no counters, a ballot written with each vote.
+    BallotCounter.objects.filter(motion=motion).delete()
+    for code in ("S-00001", "S-00002", "S-00003"):
+        voter = entry(assembly, code)
+        BallotCast.objects.create(motion=motion, voter=voter, cast_by=voter, recorded_by=board)
+        Ballot.objects.create(motion=motion, option=yes)
+    migration.open_counters(apps, None)
+    assert dict(motion.counters.values_list("option__kind", "count")) == {"yes": 3, "no": 0, "abstain": 0}
+    for code, option in (("S-00004", no), ("S-00005", yes)):
+        voter = entry(assembly, code)
+        services.cast_ballot(motion=motion, voter=voter, cast_by=voter, option=option, user=board)
+    assert Ballot.objects.filter(motion=motion).count() == 3  # the new votes only counted
+    services.close_voting(motion=motion, user=board, confirm=True)
+    motion = services.publish_motion(motion=motion, user=board)
+    assert dict(motion.options.values_list("kind", "votes")) == {"yes": 4, "no": 1, "abstain": 0}
+    assert Counter(Ballot.objects.filter(motion=motion).values_list("option__kind", flat=True)) == {
+        "yes": 4,
+        "no": 1,
+    }
