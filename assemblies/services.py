@@ -592,7 +592,7 @@ def _count_secret_vote(motion: Motion, option: MotionOption) -> None:
     touched = BallotCounter.objects.filter(motion=motion).update(
         count=F("count") + Case(When(option=option, then=Value(1)), default=Value(0))
     )
-    if touched != motion.options.count():
+    if not touched:  # none yet (made all at once, so never some): start them, then count
         _open_counters(motion)
         _count_secret_vote(motion, option)
 
