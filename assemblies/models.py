@@ -639,7 +639,13 @@ class BallotCast(AppendOnlyModel):
 
 
 class Ballot(AppendOnlyModel):
-    """What was voted in a secret electronic vote: no voter, no time, a random key (so no order to match)."""
+    """One anonymous ballot of an electronic vote: no voter, no time, a random key.
+
+    In a secret vote the ballots are written only when the voting closes, from the
+    ``BallotCounter`` rows, in one batch grouped by option, their keys sorted in the same order:
+    neither their order, their keys nor their transaction say anything but the totals. (Secret
+    votes cast before migration 0005 wrote one here with each vote; they stay as they are.)
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="ballots")
@@ -647,6 +653,28 @@ class Ballot(AppendOnlyModel):
 
     class Meta(AppendOnlyModel.Meta):
         indexes = [models.Index(fields=["motion", "option"])]
+
+
+class BallotCounter(models.Model):
+    """The running count of one option in a secret electronic vote: the choice, kept apart from who cast it.
+
+    Created, one per option, when the voting opens; every vote then updates every option's row
+    in place (adding 1 to the chosen one and 0 to the others), so no row is added per vote and
+    every row carries the same last writer: neither row order, keys, times nor the database's
+    transaction id tie a voter (``BallotCast``) to a choice. Written only by the services (made by
+    ``open_motion``, counted by ``cast_ballot``).
+    """
+
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="counters")
+    option = models.OneToOneField(MotionOption, on_delete=models.PROTECT, related_name="counter")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["motion", "option__position"]
+        constraints = [models.CheckConstraint(condition=Q(count__gte=0), name="ballot_counter_not_negative")]
+
+    def __str__(self):
+        return f"{self.option} · {self.count}"
 
 
 class Booth(models.Model):
@@ -680,7 +708,7 @@ class Booth(models.Model):
 
 class BoothUnlock(models.Model):
     """The desk let one voter into a booth for one motion. It says who votes (and through whom), never
-    what: the choice goes to an anonymous ``Ballot``. Once per voter and motion, unless the desk
+    what (in a secret vote the choice goes only to the counters). Once per voter and motion, unless the desk
     withdrew the unlock before the vote."""
 
     booth = models.ForeignKey(Booth, on_delete=models.PROTECT, related_name="unlocks")

@@ -203,10 +203,15 @@ def not_voted(motion: Motion):
 
 
 def option_totals(motion: Motion) -> dict[int, int]:
-    """Votes per option position, from the electronic ballots or the current tallies."""
+    """Votes per option position: a secret electronic vote's counters, an open one's ballots (or a
+    secret one's cast before the counters), or the current tallies."""
     positions = dict(motion.options.values_list("pk", "position"))
     totals = Counter({position: 0 for position in positions.values()})
-    if motion.method == VotingMethod.ELECTRONIC:
+    counters = list(motion.counters.values_list("option_id", "count"))
+    if motion.method == VotingMethod.ELECTRONIC and counters:  # a secret vote: its counters
+        for option_id, n in counters:
+            totals[positions[option_id]] += n
+    elif motion.method == VotingMethod.ELECTRONIC:
         for option_id, n in (
             Ballot.objects.filter(motion=motion)
             .values("option")

@@ -7,6 +7,7 @@ first, so two desks checking in at once, or a proxy registered while its
 holder's check-in is undone, see each other's work.
 """
 
+import uuid
 from collections import Counter
 from datetime import date as Date
 from datetime import datetime
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -30,6 +32,7 @@ from assemblies.models import (
     AttendanceKind,
     Ballot,
     BallotCast,
+    BallotCounter,
     Booth,
     BoothUnlock,
     Call,
@@ -562,7 +565,52 @@ def open_motion(*, motion: Motion, user) -> Motion:
         present + represented,
     )
     motion.save()
+    if motion.method == VotingMethod.ELECTRONIC and motion.secret:
+        _open_counters(motion)
     return motion
+
+
+def _open_counters(motion: Motion) -> None:
+    """A secret electronic vote counts in one ``BallotCounter`` per option, made before anyone votes.
+
+    A vote opened before the counters existed (migration 0005) starts them at the ballots it
+    already holds; closing the voting writes only the ballots the counters add."""
+    have = set(motion.counters.values_list("option_id", flat=True))
+    held = Counter(Ballot.objects.filter(motion=motion).values_list("option_id", flat=True))
+    BallotCounter.objects.bulk_create(
+        [
+            BallotCounter(motion=motion, option=option, count=held[option.pk])
+            for option in motion.options.order_by("position")
+            if option.pk not in have
+        ]
+    )
+
+
+def _count_secret_vote(motion: Motion, option: MotionOption) -> None:
+    """Add the vote to its option's counter by updating every option's counter (0 to the others):
+    no row is added and every counter row gets the same last writer, whatever was chosen."""
+    touched = BallotCounter.objects.filter(motion=motion).update(
+        count=F("count") + Case(When(option=option, then=Value(1)), default=Value(0))
+    )
+    if not touched:  # none yet (made all at once, so never some): start them, then count
+        _open_counters(motion)
+        _count_secret_vote(motion, option)
+
+
+def _seal_secret_ballots(motion: Motion) -> None:
+    """When a secret electronic vote closes, write its anonymous ballots from the counters in one
+    batch: grouped by option, their random keys sorted in that same order, so the table's order,
+    keys and transaction tell only the totals."""
+    held = Counter(Ballot.objects.filter(motion=motion).values_list("option_id", flat=True))
+    options = [
+        counter.option_id
+        for counter in motion.counters.order_by("option__position")
+        for _n in range(counter.count - held[counter.option_id])
+    ]
+    keys = sorted(uuid.uuid4() for _n in options)
+    Ballot.objects.bulk_create(
+        [Ballot(id=key, motion=motion, option_id=option) for key, option in zip(keys, options, strict=True)]
+    )
 
 
 @transaction.atomic
@@ -596,6 +644,8 @@ def _end_voting(motion: Motion, user) -> None:
     present, represented = attendance_counts(motion.assembly)
     motion.status, motion.counting_at, motion.voting_closed_by = MotionStatus.COUNTING, timezone.now(), user
     motion.attending_at_close = present + represented
+    if motion.method == VotingMethod.ELECTRONIC and motion.secret:
+        _seal_secret_ballots(motion)
     _withdraw_unlocks(
         BoothUnlock.objects.filter(motion=motion), user, _("la votación se cerró antes de que votara")
     )
@@ -771,7 +821,11 @@ def cast_ballot(
         recorded_by=user,
     )
     cast.save()
-    Ballot(motion=motion, option=option).save()
+    if motion.secret:
+        # The choice goes only to the counters; the anonymous ballots are written when the voting closes.
+        _count_secret_vote(motion, option)
+    else:
+        Ballot(motion=motion, option=option).save()  # an open vote: the choice stands beside the voter too
     return cast
 
 
@@ -1062,7 +1116,7 @@ def withdraw_unlock(*, booth: Booth, user) -> int:
 @transaction.atomic
 def vote_at_booth(*, booth: Booth, option_id) -> BallotCast:
     """The voter alone in the booth marks the ballot. The desk operator who unlocked it is the «mesa»
-    recorded on who voted; what was voted goes to an anonymous ballot (in a secret vote, only there)."""
+    recorded on who voted; what was voted goes, in a secret vote, only to the option counters."""
     _lock(booth.assembly)
     booth = _lock_booth(booth)
     unlock = waiting_unlock(booth)

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from assemblies import booth as booth_device
 from assemblies import selectors, services
 from assemblies.kept import build_minutes
-from assemblies.models import Ballot, BallotCast, Booth, BoothUnlock, MotionStatus
+from assemblies.models import Ballot, BallotCast, BallotCounter, Booth, BoothUnlock, MotionStatus
 from coop.models import Member, MemberStatus
 from coop.services import change_member_status
 from tests.assemblies.factories import check_in_many, convene, entry, make_members, make_rules
@@ -150,12 +150,14 @@ def test_the_desk_unlocks_a_booth_and_the_voter_alone_votes(assembly, board, cle
         clerk,
         None,
     )
-    assert Ballot.objects.get().option == yes
+    # A secret vote: the choice is only in the option counters until the voting closes.
+    assert dict(motion.counters.values_list("option__kind", "count")) == {"yes": 1, "no": 0, "abstain": 0}
+    assert not Ballot.objects.exists()
     # Back to waiting; going back and voting again records nothing.
     assert "Cabina lista" in device.get(reverse("booth:screen")).content.decode()
     again = device.post(reverse("booth:vote"), {"option": motion.options.get(kind="no").pk})
     assert again.status_code == 400 and "no está habilitada" in again.content.decode()
-    assert Ballot.objects.count() == 1 and BallotCast.objects.count() == 1
+    assert sum(motion.counters.values_list("count", flat=True)) == 1 and BallotCast.objects.count() == 1
 
 
 def test_a_voter_is_unlocked_once_per_motion(assembly, board):
@@ -263,12 +265,17 @@ def test_the_ballot_cannot_be_matched_to_who_voted(assembly, board):
     for code, kind in (("S-00002", "yes"), ("S-00003", "no"), ("S-00004", "yes")):
         services.unlock_booth(booth=booth, person=entry(assembly, code), user=board)
         services.vote_at_booth(booth=booth, option_id=motion.options.get(kind=kind).pk)
+    # While the voting is open the choice is only in the option counters: no row per vote.
+    assert not Ballot.objects.exists()
+    assert {f.name for f in BallotCounter._meta.concrete_fields} == {"id", "motion", "option", "count"}
     # The anonymous ballot holds the choice and nothing else: no voter, no booth, no time, no sequence.
     assert {f.name for f in Ballot._meta.concrete_fields} == {"id", "motion", "option"}
     # Who voted (and the booth's record of them) never holds the choice.
     assert not BallotCast.objects.exclude(option=None).exists()
     assert not {"option", "ballot"} & {f.name for f in BoothUnlock._meta.concrete_fields}
-    assert sorted(Ballot.objects.values_list("option__kind", flat=True)) == ["no", "yes", "yes"]
+    services.close_voting(motion=motion, user=board, confirm=True)
+    # Closing writes the ballots in one batch, grouped by option: their order says only the totals.
+    assert list(Ballot.objects.order_by("id").values_list("option__kind", flat=True)) == ["yes", "yes", "no"]
 
 
 # --- Turnout ------------------------------------------------------------------------------------

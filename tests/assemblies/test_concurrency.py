@@ -66,4 +66,40 @@ def test_the_same_vote_sent_from_two_booths_counts_once(assembly):
         6, lambda i: services.cast_ballot(motion=motion, voter=voter, cast_by=voter, option=yes, user=board)
     )
     assert outcomes == ["done"] + ["refused"] * 5
-    assert BallotCast.objects.count() == 1 and motion.ballots.count() == 1
+    assert BallotCast.objects.count() == 1 and dict(motion.counters.values_list("option__kind", "count")) == {
+        "yes": 1,
+        "no": 0,
+        "abstain": 0,
+    }
+
+
+def test_eight_secret_votes_at_once_are_all_counted(assembly):
+    assembly, board = assembly
+    check_in_many(assembly, board, 20)
+    services.open_session(assembly=assembly, call="first", user=board)
+    motion = services.draft_motion(
+        assembly=assembly,
+        kind="resolution",
+        title="Afiliación",
+        majority="simple",
+        method="electronic",
+        secret=True,
+        user=board,
+    )
+    services.open_motion(motion=motion, user=board)
+    options = list(motion.options.order_by("position"))
+    outcomes = at_once(
+        8,
+        lambda i: services.cast_ballot(
+            motion=motion,
+            voter=entry(assembly, f"S-{i + 1:05d}"),
+            cast_by=entry(assembly, f"S-{i + 1:05d}"),
+            option=options[i % 2],
+            user=board,
+        ),
+    )
+    assert outcomes == ["done"] * 8
+    services.close_voting(motion=motion, user=board, confirm=True)
+    motion = services.publish_motion(motion=motion, user=board)
+    assert dict(motion.options.values_list("kind", "votes")) == {"yes": 4, "no": 4, "abstain": 0}
+    assert motion.ballots.count() == 8
