@@ -613,6 +613,14 @@ def delivery_figures(
     )
 
 
+def members_over_yield(season: Season | None) -> int:
+    """How many members have a delivery of the season above their plots' possible yield (the members
+    the internal-control page lists), from the flag's index."""
+    if season is None:
+        return 0
+    return Delivery.objects.flagged().filter(season=season).values("member_id").distinct().count()
+
+
 def voided_since(since) -> int:
     """Receipts voided from ``since`` (an aware datetime) on."""
     return Delivery.objects.filter(status=DeliveryStatus.VOID, voided_at__gte=since).count()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from acopio.models import Delivery
-from acopio.selectors import season_deliveries
+from acopio.selectors import flagged_by_member, flagged_deliveries, season_deliveries
 from acopio.services import void_delivery
 from config.demo import generate_seasons
 from coop.demo import generate_demo
@@ -213,6 +213,10 @@ def test_the_administrators_figures_are_those_of_the_delivery_list_and_the_seaso
     assert svg.count("<rect") == weeks
     assert "Kilos de cacao seco entregados por semana" in svg
     assert "<script" not in section
+    # Members above their plots' possible yield: those the internal-control page groups, with its link.
+    over = len(flagged_by_member(flagged_deliveries(season), season))
+    assert int(figure(html, "admin-over-yield")) == over
+    assert (reverse("acopio:yield_control") in section) == (over > 0)
     # A receipt voided now counts among the week's voids.
     before = int(figure(html, "admin-voided"))
     delivery = Delivery.objects.valid().filter(season=season, lot__isnull=True, replaces__isnull=True).first()
