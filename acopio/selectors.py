@@ -613,6 +613,37 @@ def delivery_figures(
     )
 
 
+@dataclass(frozen=True)
+class WeekAgainstLastYear:
+    """Dry grams of valid deliveries from this week's Monday to ``today``, and of the same days a year
+    (52 weeks, so the same weekdays) before: the season at a glance against the last one."""
+
+    first_day: Date
+    dry_g: int
+    last_year_first_day: Date
+    last_year_dry_g: int
+
+    @property
+    def change_percent(self) -> int | None:
+        if not self.last_year_dry_g:
+            return None
+        return round((self.dry_g - self.last_year_dry_g) * 100 / self.last_year_dry_g)
+
+
+def week_against_last_year(today: Date) -> WeekAgainstLastYear:
+    """One query over the (season, date) index's dates: this week so far and the same days 52 weeks ago."""
+    monday = today - timedelta(days=today.weekday())
+    year_ago = timedelta(weeks=52)
+    this_week = Q(date__gte=monday, date__lte=today)
+    last_year = Q(date__gte=monday - year_ago, date__lte=today - year_ago)
+    sums = (
+        Delivery.objects.valid()
+        .filter(this_week | last_year)
+        .aggregate(now=Sum("dry_g", filter=this_week), before=Sum("dry_g", filter=last_year))
+    )
+    return WeekAgainstLastYear(monday, int(sums["now"] or 0), monday - year_ago, int(sums["before"] or 0))
+
+
 def members_over_yield(season: Season | None) -> int:
     """How many members have a delivery of the season above their plots' possible yield (the members
     the internal-control page lists), from the flag's index."""

@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from acopio.models import CollectionCentre
-from acopio.selectors import delivery_figures, members_over_yield, voided_since, weekly_dry_g
+from acopio.selectors import (
+    delivery_figures,
+    members_over_yield,
+    voided_since,
+    week_against_last_year,
+    weekly_dry_g,
+)
 from acopio.views import SESSION_CENTRE
 from assemblies.selectors import assemblies_ahead
 from certification.views import visible_downloads
@@ -55,6 +61,7 @@ def administrator_section(request, shared) -> dict:
         "deliveries": delivery_figures(season=season, today=today),
         "voided_this_week": voided_since(timezone.now() - timedelta(days=7)),
         "over_yield": members_over_yield(season),
+        "week": week_against_last_year(today),
         "contracts_to_review": contracts_to_review_count(),
         "chart": deliveries_chart(season, ident="chart-admin"),
     }

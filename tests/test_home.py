@@ -252,3 +252,26 @@ def test_a_bar_chart_scales_to_its_largest_bar_and_says_each_value():
     assert heights[1] == 2 * heights[0] and heights[2] == 0
     assert "<title>mitad</title>" in svg and 'role="img"' in svg and "<script" not in svg
     assert bar_chart([], title="T") == ""
+
+
+def test_this_week_is_set_against_the_same_days_a_year_before(demo, role_clients):
+    """The season at a glance: kilos from this week's Monday to today, and the same weekdays 52 weeks
+    before, as the administrator's home shows them."""
+    from acopio.selectors import week_against_last_year
+
+    rows = list(Delivery.objects.valid().values_list("date", "dry_g"))
+    dates = {day for day, _ in rows}
+    # A day with deliveries in its week this year and in the same week a year before.
+    day = max(d for d in dates if any(d - timedelta(weeks=52, days=k) in dates for k in range(7)))
+    week = week_against_last_year(day)
+    monday = day - timedelta(days=day.weekday())
+    assert week.first_day == monday and week.first_day.weekday() == 0
+    assert week.dry_g == sum(g for d, g in rows if monday <= d <= day)
+    year_ago = timedelta(weeks=52)
+    assert week.last_year_dry_g == sum(g for d, g in rows if monday - year_ago <= d <= day - year_ago) > 0
+    assert week.change_percent == round((week.dry_g - week.last_year_dry_g) * 100 / week.last_year_dry_g)
+
+    html = home(role_clients[ADMINISTRATOR])
+    today = week_against_last_year(timezone.localdate())
+    assert figure(html, "admin-week-kg") == kg(today.dry_g)
+    assert kg(today.last_year_dry_g) in figure(html, "admin-week-last-year")
