@@ -195,6 +195,10 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
+BOMB_RATIO = 100  # unpacked size / file size beyond which an xlsx is refused …
+BOMB_FLOOR = 10 * 1024 * 1024  # … once it unpacks to more than this (tiny files may pack better)
+
+
 def _inspect_xlsx(source: bytes) -> dict[tuple[int, int], str]:
     """Check an xlsx as a zip before any parser unpacks it; the Excel errors of its first sheet by
     (row, column), both counted from 1.
@@ -214,6 +218,9 @@ def _inspect_xlsx(source: bytes) -> dict[tuple[int, int], str]:
         entries = archive.infolist()
         if len(entries) > MAX_ZIP_ENTRIES:
             raise CellError(NOT_AN_XLSX)
+        # A spreadsheet's XML packs about ten to one (a 20,000-member register: 9 MB → 67 MB); a file
+        # that unpacks to a hundred times its size or more is a zip bomb, whatever the size limit.
+        bomb_at = max(BOMB_FLOOR, BOMB_RATIO * len(source))
         if sum(entry.file_size for entry in entries) > limit:
             raise too_big
         parts, total = {}, 0
@@ -224,6 +231,15 @@ def _inspect_xlsx(source: bytes) -> dict[tuple[int, int], str]:
                     total += len(chunk)
                     if total > limit:
                         raise too_big
+                    if total > bomb_at:
+                        raise CellError(
+                            _(
+                                "El archivo .xlsx se descomprime a más de %(ratio)s veces su tamaño: "
+                                "no es una hoja de cálculo normal y Minka no lo abre. Expórtela otra vez, "
+                                "o como .csv."
+                            )
+                            % {"ratio": BOMB_RATIO}
+                        )
                     chunks.append(chunk)
             if entry.filename in {
                 "xl/workbook.xml",
