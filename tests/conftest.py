@@ -83,6 +83,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _uploads_of_this_test_only(settings, tmp_path):
+    # Tests run in parallel processes; each keeps its stashed uploads apart so a test that counts
+    # them sees only its own.
+    settings.MINKA_UPLOAD_DIR = tmp_path / "uploads"
+
+
+@pytest.fixture(autouse=True)
 def _ledger_triggers_step_aside_for_flush(request, django_db_blocker):
     """After a test that commits, Django empties every table (DELETE on SQLite, TRUNCATE on
     PostgreSQL), which the append-only triggers refuse. They are dropped just for that flush; its

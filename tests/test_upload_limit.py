@@ -9,7 +9,7 @@ from certification.documents import issue
 from certification.statements import statement_draft
 from coop.models import Member
 from tests.acopio.factories import DAY
-from toolkit.uploads import UPLOAD_DIR
+from toolkit.uploads import upload_dir
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ BIG = b"Nombre;DNI\n" + b"x" * (2 * 1024 * 1024)  # 2 MB
 
 
 def stashed():
-    return sorted(UPLOAD_DIR.glob("*")) if UPLOAD_DIR.exists() else []
+    return sorted(upload_dir().glob("*")) if upload_dir().exists() else []
 
 
 @pytest.mark.parametrize(

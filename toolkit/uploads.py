@@ -12,7 +12,10 @@ from django.utils.translation import gettext
 
 from toolkit.spreadsheets import SPREADSHEET_EXTENSIONS, WRONG_FILE_TYPE
 
-UPLOAD_DIR = Path(settings.VAR_DIR) / "uploads"
+
+def upload_dir() -> Path:
+    """Where spreadsheet uploads wait for «confirm»: MINKA_UPLOAD_DIR, or var/uploads."""
+    return Path(getattr(settings, "MINKA_UPLOAD_DIR", None) or Path(settings.VAR_DIR) / "uploads")
 
 
 def max_upload_bytes() -> int:
@@ -95,9 +98,10 @@ class SpreadsheetForm(forms.Form):
 
 def stash_upload(request, upload) -> tuple[str, Path]:
     """Keep the uploaded file until the administrator confirms the import."""
-    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    directory = upload_dir()
+    directory.mkdir(parents=True, exist_ok=True)
     token = uuid.uuid4().hex
-    path = UPLOAD_DIR / f"{token}{Path(upload.name).suffix.lower()}"
+    path = directory / f"{token}{Path(upload.name).suffix.lower()}"
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
