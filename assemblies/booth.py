@@ -69,7 +69,9 @@ class BoothOnlyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.COOKIES.get(COOKIE) and not request.path.startswith(PREFIX):
+        # The browser's own favicon request is no attempt to leave the booth.
+        leaving = not request.path.startswith(PREFIX) and request.path != "/favicon.ico"
+        if request.COOKIES.get(COOKIE) and leaving:
             response = render(request, "assemblies/booth/refused.html", status=403)
             add_never_cache_headers(response)
             return response

@@ -34,7 +34,8 @@ def browser():
 def page(browser):
     context = browser.new_context(locale="es-PE", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # Generous: on a shared, loaded machine one navigation has taken more than 10 s.
+    page.set_default_timeout(30_000)
     yield page
     context.close()
 

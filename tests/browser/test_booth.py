@@ -15,7 +15,7 @@ PASSWORD = "clave-de-prueba-123"
 def signed_in(browser, live_server, username, viewport):
     context = browser.new_context(locale="es-PE", viewport=viewport)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)
     page.goto(f"{live_server.url}/cuenta/entrar/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
@@ -64,12 +64,12 @@ def test_a_booth_shows_only_the_ballot_and_refuses_everything_else(browser, live
     assert "Cabina 1 habilitada: vota S-00003" in desk.locator(".messages li.success").inner_text()
 
     # The booth, waiting, looks at the desk by itself and shows the voter and the ballot.
-    booth.wait_for_selector("text=S-00003", timeout=8_000)
+    booth.wait_for_selector("text=S-00003", timeout=20_000)
     assert "Socia Número 3" in booth.content()
     booth.click("button:has-text('A favor')")
     booth.wait_for_selector("text=Voto registrado")
     # …and goes back to waiting by itself.
-    booth.wait_for_selector("text=Cabina lista", timeout=8_000)
+    booth.wait_for_selector("text=Cabina lista", timeout=20_000)
     assert BallotCast.objects.filter(voter__code="S-00003", option=None).count() == 1
     # The choice only moved a counter: no row is written per vote while the voting is open.
     assert sum(BallotCounter.objects.values_list("count", flat=True)) == 1 and not Ballot.objects.exists()
