@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from toolkit.files import written_whole
 
@@ -432,13 +433,16 @@ def restore_backup(*, path: Path, checkpoint: str | None = None, run_command: Ca
             % {"backup": sidecar.get("engine"), "target": connection.vendor}
         )
     if data := tables_with_data():
-        listed = ", ".join(f"{table} ({rows})" for table, rows in sorted(data.items())[:5])
+        largest = sorted(data.items(), key=lambda item: (-item[1], item[0]))[:3]
         raise BackupError(
-            _(
-                "La base de datos de destino no está vacía (%(tables)s). Solo se restaura en una base "
-                "nueva o recién migrada, para no mezclar ni borrar datos."
+            ngettext(
+                "La base de datos de destino no está vacía: %(count)s tabla tiene filas (%(tables)s). "
+                "Solo se restaura en una base nueva o recién migrada, para no mezclar ni borrar datos.",
+                "La base de datos de destino no está vacía: %(count)s tablas tienen filas (%(tables)s…). "
+                "Solo se restaura en una base nueva o recién migrada, para no mezclar ni borrar datos.",
+                len(data),
             )
-            % {"tables": listed}
+            % {"count": len(data), "tables": ", ".join(f"{table}: {rows}" for table, rows in largest)}
         )
     if connection.vendor == "sqlite":
         _restore_sqlite(path)
