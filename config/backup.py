@@ -289,13 +289,15 @@ def make_backup(*, directory: Path, retention: "Retention | None" = None) -> Bac
 def _backup_sqlite(path: Path) -> Contents:
     """The online backup API copies a consistent state even while clerks write; the counts are read
     from the copy, so they are the copy's."""
-    source_name = settings.DATABASES["default"]["NAME"]
+    source_name = Path(settings.DATABASES["default"]["NAME"])
+    if not source_name.is_file():
+        raise BackupError(_("No existe la base de datos %(file)s.") % {"file": source_name})
     with _temporary_beside(path) as temporary:
-        with closing(sqlite3.connect(f"file:{source_name}?mode=ro", uri=True)) as source:
+        with closing(sqlite3.connect(source_name)) as source:
             with closing(sqlite3.connect(temporary)) as copy:
                 source.backup(copy)
                 copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
-        with closing(sqlite3.connect(f"file:{temporary}?mode=ro", uri=True)) as copy:
+        with closing(sqlite3.connect(_read_only(temporary), uri=True)) as copy:
             contents = _contents(copy.cursor(), "sqlite")
     return contents
 
@@ -459,13 +461,18 @@ def restore_backup(*, path: Path, checkpoint: str | None = None, run_command: Ca
     return Restored(migrated=migrated, verified=out.getvalue().strip(), last_number=after.last_number)
 
 
+def _read_only(path: Path) -> str:
+    """An SQLite URI opening ``path`` read-only, whatever characters its name holds."""
+    return f"{Path(path).resolve().as_uri()}?mode=ro"
+
+
 def _restore_sqlite(path: Path) -> None:
     target = settings.DATABASES["default"]["NAME"]
     if str(target) in ("", ":memory:"):
         raise BackupError(_("La base SQLite configurada no es un archivo."))
     connection.close()
     Path(target).parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source:
+    with closing(sqlite3.connect(_read_only(path), uri=True)) as source:
         with closing(sqlite3.connect(target)) as destination:
             source.backup(destination)
             destination.execute("PRAGMA journal_mode=WAL")
