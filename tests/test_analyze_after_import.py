@@ -6,6 +6,8 @@ from django.db import connection
 
 from acopio.delivery_import import import_deliveries
 from acopio.models import Delivery
+from coop.services import import_register
+from tests.coop.test_import import csv_bytes, row
 from toolkit.db import ANALYZE_AFTER_ROWS
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +50,16 @@ def test_a_dry_run_or_a_small_import_analyzes_nothing(coop, django_capture_on_co
         import_deliveries(source=scale_file(ANALYZE_AFTER_ROWS - 1), filename="b.csv", user=None)
     assert Delivery.objects.count() == ANALYZE_AFTER_ROWS - 1
     assert [c for c in callbacks if c.__name__ == "analyze"] == []
+
+
+def test_a_large_register_import_refreshes_the_planner_statistics(django_capture_on_commit_callbacks):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite's planner keeps no statistics unless asked")
+    members = 611  # 611 members and 611 plots: 1,222 rows written
+    source = csv_bytes([row(name=f"Socio {n}", dni=f"{40_000_000 + n}") for n in range(members)])
+    assert planner_rows("coop_member") != members
+    with django_capture_on_commit_callbacks(execute=True):
+        report = import_register(source=source, filename="padron.csv", dry_run=False, user=None)
+    assert report.ok, report.errors[:3]
+    assert planner_rows("coop_member") == members
+    assert planner_rows("coop_plot") == members
