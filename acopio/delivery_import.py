@@ -23,7 +23,9 @@ from acopio.selectors import PRICING_PLOT_FIELDS, Lookups, quote_delivery
 from coop.models import Member, Plot, Season
 from coop.traceability import parse_dni
 from ledger import chart
+from ledger.models import JournalEntry, JournalLine
 from ledger.services import NewEntry, post_entries
+from toolkit.db import analyze_after_commit
 from toolkit.spreadsheets import (
     CellError,
     ProblemReport,
@@ -434,6 +436,7 @@ def _write(planned, user, report: DeliveryImportReport) -> None:
         ],
         user=user,
     )
+    analyze_after_commit(Delivery, JournalEntry, JournalLine, rows=len(deliveries))
     report.created = len(deliveries)
     report.flagged = sum(d.yield_flag for d in deliveries)
     report.amount_minor = sum(d.amount_minor for d in deliveries)

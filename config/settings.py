@@ -261,6 +261,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MINKA_XLSX_MAX_UNCOMPRESSED = int(os.environ.get("MINKA_XLSX_MAX_UNCOMPRESSED", str(200 * 1024 * 1024)))
 MINKA_IMPORT_MAX_ROWS = int(os.environ.get("MINKA_IMPORT_MAX_ROWS", "100000"))
 
+# /salud/ (config/health.py) answers 503 when a task has waited this long while no db_worker ran any task,
+# or when the folder under MINKA_VAR_DIR has less free space than this.
+MINKA_HEALTH_TASK_WAIT_MINUTES = int(os.environ.get("MINKA_HEALTH_TASK_WAIT_MINUTES", "15"))
+MINKA_HEALTH_MIN_FREE_MB = int(os.environ.get("MINKA_HEALTH_MIN_FREE_MB", "1024"))
+
 SESSION_COOKIE_HTTPONLY = True
 # A session ends when the browser closes, and after MINKA_IDLE_MINUTES without use (toolkit/sessions.py).
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -277,6 +282,8 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A monitor on the server itself asks http://127.0.0.1:8000/salud/ without the proxy's HTTPS.
+    SECURE_REDIRECT_EXEMPT = [r"^salud/$"]
 
 LOGGING = {
     "version": 1,

@@ -1,19 +1,21 @@
-from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
+from config.health import health_report
 from toolkit.roles import public
 
 
 @public
+@never_cache
 def health(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """For monitors and the reverse proxy (config/health.py): 200 when healthy, 503 naming what is not."""
+    report = health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
 
 
 @public

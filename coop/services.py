@@ -12,6 +12,7 @@ from coop.geometry import dumps_geometry
 from coop.models import Member, MemberStatus, MemberStatusChange, Plot, member_search_text
 from coop.traceability import COLUMNS_BY_KEY, ImportReport, Sheet, SheetRow, read_sheet
 from coop.wording import member_noun, member_status_word
+from toolkit.db import analyze_after_commit
 
 
 @transaction.atomic
@@ -630,6 +631,17 @@ class _RegisterPlan:
                 default_user=user,
                 default_change_reason=reason,
             )
+        analyze_after_commit(
+            Member,
+            Member.history.model,
+            MemberStatusChange,
+            Plot,
+            Plot.history.model,
+            rows=len(self.new_members)
+            + len(self.changed_members)
+            + len(self.new_plots)
+            + len(self.changed_plots),
+        )
         report.members_created = len(self.new_members)
         report.members_updated = len(self.changed_members)
         report.members_unchanged = (
