@@ -135,7 +135,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Signs out a session left unused for MINKA_IDLE_MINUTES (toolkit/sessions.py).
     "toolkit.sessions.IdleSessionMiddleware",
-    # Administration, board and treasury enter a code from their phone before any page (toolkit/two_factor.py).
+    # Administration, board and treasury enter a code from their phone first (toolkit/two_factor.py).
     "toolkit.two_factor.TwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Minka's «página no encontrada» also with DEBUG on (config/middleware.py says why).

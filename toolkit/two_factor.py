@@ -217,7 +217,9 @@ class TwoFactorMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not required_for(user):
             return None
-        if getattr(view_func, "minka_roles", None) == PUBLIC or getattr(view_func, "minka_two_factor_page", False):
+        if getattr(view_func, "minka_roles", None) == PUBLIC:
+            return None
+        if getattr(view_func, "minka_two_factor_page", False):
             return None
         if is_verified(user):
             if request.session.get(PENDING_CODES):

@@ -9,8 +9,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -26,7 +25,7 @@ class CodeForm(forms.Form):
     code = forms.CharField(
         label=gettext_lazy("Código"),
         max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
     )
 
 
@@ -129,8 +128,11 @@ def verify(request):
             form.add_error("code", _throttled(result.wait))
             status = THROTTLED_STATUS
         else:
-            form.add_error("code", _("Código incorrecto o ya usado. Escriba el código que la aplicación muestra ahora."))
-    return render(request, "registration/two_factor_verify.html", {"form": form, "next": target}, status=status)
+            form.add_error(
+                "code", _("Código incorrecto o ya usado. Escriba el código que la aplicación muestra ahora.")
+            )
+    context = {"form": form, "next": target}
+    return render(request, "registration/two_factor_verify.html", context, status=status)
 
 
 @never_cache
@@ -195,7 +197,8 @@ def users(request):
         TOTPDevice.objects.filter(user__in=people, confirmed=True).values_list("user_id", "created_at")
     )
     left = {}
-    for user_id in StaticToken.objects.filter(device__user__in=people).values_list("device__user_id", flat=True):
+    tokens = StaticToken.objects.filter(device__user__in=people, device__confirmed=True)
+    for user_id in tokens.values_list("device__user_id", flat=True):
         left[user_id] = left.get(user_id, 0) + 1
     rows = [
         {
