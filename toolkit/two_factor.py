@@ -30,7 +30,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -100,7 +100,7 @@ def safe_next(request, default: str = "") -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return default or reverse("home")
+    return default or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def pending_enrolment(user) -> TOTPDevice:
