@@ -15,6 +15,7 @@ class ConfigConfig(AppConfig):
         from toolkit.roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, dispatch_uid="minka_role_groups")
+        from config import checks  # noqa: F401  (registers the deploy checks)
 
 
 class MinkaAdminConfig(admin_apps.AdminConfig):

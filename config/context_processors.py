@@ -1,7 +1,15 @@
 from django.conf import settings
 from django.urls import reverse
 
-from toolkit.roles import ADMINISTRATOR, DELIVERY_RECORDERS, FUND_READERS, REVIEWERS, ROLE_LABELS, user_roles
+from toolkit.roles import (
+    ADMINISTRATOR,
+    DELIVERY_RECORDERS,
+    FUND_READERS,
+    REVIEWERS,
+    ROLE_LABELS,
+    TWO_FACTOR_ROLES,
+    user_roles,
+)
 
 
 def minka(request):
@@ -17,4 +25,7 @@ def minka(request):
         "can_read_fund": bool(roles & FUND_READERS),
         # The public form that verifies a paper document by its number and short code.
         "paper_verify_url": reverse("paper_verify"),
+        # The user's own page of the second step of sign-in (their name in the top bar links to it).
+        "two_factor_url": reverse("two_factor") if roles & TWO_FACTOR_ROLES else "",
+        "two_factor_on": settings.MINKA_TWO_FACTOR,
     }

@@ -95,6 +95,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "simple_history",
     "import_export",
@@ -123,6 +126,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which device (authenticator or recovery code) verified this session, if any (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     # A browser made a voting booth opens only /cabina/ (assemblies/booth.py).
     "assemblies.booth.BoothOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -130,6 +135,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Signs out a session left unused for MINKA_IDLE_MINUTES (toolkit/sessions.py).
     "toolkit.sessions.IdleSessionMiddleware",
+    # Administration, board and treasury enter a code from their phone first (toolkit/two_factor.py).
+    "toolkit.two_factor.TwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Minka's «página no encontrada» also with DEBUG on (config/middleware.py says why).
     "config.middleware.NotFoundPageMiddleware",
@@ -204,6 +211,16 @@ AXES_HANDLER = "toolkit.signin.MinkaAxesHandler"
 AXES_LOCKOUT_CALLABLE = "toolkit.signin.locked_out"
 AXES_CLIENT_IP_CALLABLE = "toolkit.signin.client_address"
 MINKA_ADDRESS_FAILURE_LIMIT = int(os.environ.get("MINKA_ADDRESS_FAILURE_LIMIT", "20"))
+# Two-step sign-in (toolkit/two_factor.py): administration, the board, the treasury and superusers enter a
+# code from an authenticator app (or a recovery code) after their password. On unless MINKA_TWO_FACTOR=0,
+# in production too; `quickstart`'s demonstration turns it off unless the environment sets it, and
+# `check --deploy` warns when production runs without it. A wrong code locks the next try for 1, 2, 4, 8…
+# seconds (django-otp's throttling, per device).
+MINKA_TWO_FACTOR = env_bool("MINKA_TWO_FACTOR", True)
+OTP_TOTP_ISSUER = "Minka"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # The reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed; a
 # request from any other peer is counted by its own address whatever its headers say.
 MINKA_TRUSTED_PROXIES = env_list("MINKA_TRUSTED_PROXIES", [])

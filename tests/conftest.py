@@ -76,6 +76,43 @@ def role_clients(fresh_role_clients):
     return fresh_role_clients()
 
 
+def verified_device(user):
+    """A confirmed authenticator for a user who needs the second step (toolkit/two_factor.py)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="Minka", confirmed=True)
+
+
+def current_code(device) -> str:
+    """The six digits an authenticator app shows now for ``device`` (RFC 6238, as the phone computes it)."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_step(monkeypatch):
+    """force_login stands for a finished sign-in: for administration, board and treasury that is the
+    password and the code, so their session is verified by an authenticator as after a real code.
+    Signing in with the password (client.login, the sign-in page) stays a first step only."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from toolkit.two_factor import required_for
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if required_for(user):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a user; tests create many users and test no hashing.

@@ -45,6 +45,7 @@ SIGNERS = frozenset({BOARD, TREASURER})
 ASSEMBLY_ORGANISERS = frozenset({ADMINISTRATOR, BOARD})
 ASSEMBLY_DESK = frozenset({ADMINISTRATOR, BOARD, CLERK})
 STATEMENT_PRINTERS = frozenset({ADMINISTRATOR, TREASURER})
+SECOND_STEP = frozenset({ADMINISTRATOR, BOARD, TREASURER})
 
 # url name -> (roles allowed, HTTP method used to probe it)
 POLICY = {
@@ -56,6 +57,11 @@ POLICY = {
     "login": (PUBLIC, "get"),
     "logout": (PUBLIC, "post"),
     "set_language": (PUBLIC, "post"),
+    "two_factor": (SECOND_STEP, "get"),
+    "two_factor_enrol": (SECOND_STEP, "get"),
+    "two_factor_verify": (SECOND_STEP, "get"),
+    "two_factor_codes": (SECOND_STEP, "get"),
+    "two_factor_users": (ADMIN_ONLY, "get"),
     "coop:member_list": (ALL, "get"),
     "coop:member_detail": (ALL, "get"),
     "coop:member_edit": (ADMIN_ONLY, "get"),

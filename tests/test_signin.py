@@ -5,6 +5,7 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from tests.conftest import current_code, verified_device
 from toolkit.roles import TREASURER
 from toolkit.signin import client_address
 
@@ -131,8 +132,11 @@ def test_the_session_cookie_ends_with_the_browser(client, make_user):
 
 @pytest.mark.django_db
 def test_a_session_unused_for_30_minutes_is_closed(client, make_user, clock):
-    make_user(TREASURER, username="tesorero")
+    treasurer = make_user(TREASURER, username="tesorero")
     assert sign_in(client, "tesorero", PASSWORD).status_code == 302
+    # The treasurer's second step: the code of her authenticator (tests/test_two_factor.py).
+    code = current_code(verified_device(treasurer))
+    assert client.post(reverse("two_factor_verify"), {"code": code}).status_code == 302
     home = reverse("home")
     assert client.get(home).status_code == 200
     clock(29)

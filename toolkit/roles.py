@@ -41,6 +41,8 @@ REVIEWERS = frozenset({ADMINISTRATOR, BOARD, OVERSIGHT, CERTIFIER})
 FUND_READERS = REVIEWERS | {TREASURER}
 PLAN_DRAFTERS = frozenset({ADMINISTRATOR, BOARD})
 SPENDING_APPROVERS = frozenset({BOARD, TREASURER})
+# Who signs money or runs assemblies also types a code from their phone to sign in (toolkit/two_factor.py).
+TWO_FACTOR_ROLES = frozenset({ADMINISTRATOR, BOARD, TREASURER})
 PUBLIC = "public"
 
 

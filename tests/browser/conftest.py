@@ -40,13 +40,34 @@ def page(browser):
     context.close()
 
 
+def sign_in_page(page, base_url: str, username: str, password: str = "clave-de-prueba-123"):
+    """Sign in with the password and, for administration, board and treasury, the code of an authenticator
+    set up for them (as their phone would show it), landing on the home page."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.conftest import current_code
+    from toolkit.two_factor import required_for
+
+    user = get_user_model().objects.filter(username=username).first()
+    second_step = user is not None and settings.MINKA_TWO_FACTOR and required_for(user)
+    if second_step:  # a device of its own each time: a code already used is refused
+        device = TOTPDevice.objects.create(user=user, name="Minka", confirmed=True)
+    page.goto(f"{base_url}/cuenta/entrar/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    if second_step:
+        page.wait_for_url("**/cuenta/dos-pasos/codigo/**")
+        page.fill("#id_code", current_code(device))
+        page.press("#id_code", "Enter")
+    page.wait_for_url(f"{base_url}/")
+
+
 @pytest.fixture
 def sign_in(live_server, page):
     def go(username: str, password: str = "clave-de-prueba-123"):
-        page.goto(f"{live_server.url}/cuenta/entrar/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        sign_in_page(page, live_server.url, username, password)
 
     return go

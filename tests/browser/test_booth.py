@@ -6,6 +6,7 @@ import pytest
 from assemblies import services
 from assemblies.models import Ballot, BallotCast, BallotCounter
 from tests.assemblies.factories import check_in_many, convene, make_members, make_rules
+from tests.browser.conftest import sign_in_page
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -16,11 +17,7 @@ def signed_in(browser, live_server, username, viewport):
     context = browser.new_context(locale="es-PE", viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.goto(f"{live_server.url}/cuenta/entrar/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in_page(page, live_server.url, username, PASSWORD)  # with the second step where the role has it
     return context, page
 
 

@@ -99,6 +99,11 @@ class Command(BaseCommand):
         logins = self._ensure_logins()
         self._load_demo(members)
         self._print_logins(logins)
+        if not no_serve and not os.environ.get("MINKA_TWO_FACTOR"):
+            # The demonstration is for trying Minka in its first minute: nobody has an authenticator set
+            # up for these logins. The server it starts (this process) asks no code unless told to.
+            settings.MINKA_TWO_FACTOR = False
+        self._print_two_factor()
         if no_serve:
             # Nothing is serving: say how to start it rather than where it is.
             self.stdout.write(
@@ -176,6 +181,25 @@ class Command(BaseCommand):
                 if username not in existing:
                     create_login(username, role, known[username])
         return [(username, role, known.get(username, EXISTING_LOGIN_NOTE)) for username, role in DEMO_LOGINS]
+
+    def _print_two_factor(self) -> None:
+        if settings.MINKA_TWO_FACTOR:
+            self.stdout.write(
+                _(
+                    "Ingreso en dos pasos activo: admin, consejo y tesorero configurarán una aplicación de "
+                    "autenticación (Google Authenticator, FreeOTP, Aegis) en su primer ingreso."
+                )
+            )
+        else:
+            self.stdout.write(
+                self.style.WARNING(
+                    _(
+                        "Ingreso en dos pasos desactivado en esta demostración: admin, consejo y tesorero "
+                        "ingresan solo con su contraseña. Para probarlo: MINKA_TWO_FACTOR=1 python manage.py "
+                        "quickstart"
+                    )
+                )
+            )
 
     def _print_logins(self, rows) -> None:
         self.stdout.write("")
