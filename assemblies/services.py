@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from assemblies import wording
+from assemblies import codes, wording
 from assemblies.kept import keep_minutes
 from assemblies.models import (
     Assembly,
@@ -45,6 +45,7 @@ from assemblies.models import (
     OptionKind,
     Presence,
     PresenceKind,
+    RemoteCode,
     RollEntry,
     TallyCount,
     TallyRecord,
@@ -53,12 +54,14 @@ from assemblies.models import (
 from assemblies.rules import Count, Majority, decide
 from assemblies.selectors import (
     attendance_counts,
+    attendance_split,
     current_tallies,
     eligible_members,
     not_voted,
     open_electronic_motion,
     option_totals,
     premium_available_minor,
+    remote_codes_for,
     rule_set_in_force,
     waiting_unlock,
 )
@@ -207,11 +210,25 @@ _ALREADY_ATTENDING = {
         "%(member)s ya está %(represented_by)s (carta poder %(letter)s). "
         "Un socio presente o ya representado no da poder."
     ),
+    (PresenceKind.VIRTUAL, "check_in"): gettext_lazy(
+        "%(member)s ya asiste en forma virtual, desde su casa (%(time)s): no se registra también en "
+        "persona. Si llegó al local, anule antes su asistencia virtual."
+    ),
+    (PresenceKind.VIRTUAL, "proxy"): gettext_lazy(
+        "%(member)s ya asiste en forma virtual (%(time)s). Un socio presente no da poder."
+    ),
+    (PresenceKind.PRESENT, "virtual"): gettext_lazy(
+        "%(member)s registró su asistencia en persona, en la mesa (%(time)s): vota en la cabina del "
+        "local, no desde su casa."
+    ),
+    (PresenceKind.REPRESENTED, "virtual"): gettext_lazy(
+        "%(member)s está %(represented_by)s (carta poder %(letter)s): vota su apoderado, no desde su casa."
+    ),
 }
 
 
 def _describe_presence(presence: Presence, refused: str) -> str:
-    """Why ``refused`` ("check_in" or "proxy") cannot be done for a member already attending."""
+    """Why ``refused`` ("check_in", "proxy" or "virtual") cannot be done for a member already attending."""
     at = timezone.localtime(presence.event.recorded_at)
     return str(_ALREADY_ATTENDING[(presence.kind, refused)]) % {
         "member": presence.entry,
@@ -364,7 +381,8 @@ def open_session(*, assembly: Assembly, call: str, user, at: datetime | None = N
                 }
             }
         )
-    present, represented = attendance_counts(assembly)
+    in_person, virtual, represented = attendance_split(assembly)
+    present = in_person + virtual
     threshold = assembly.rule_set.quorum(call)
     needed = threshold.needed(assembly.roll_size)
     if present + represented < needed:
@@ -376,7 +394,7 @@ def open_session(*, assembly: Assembly, call: str, user, at: datetime | None = N
                 )
                 % {
                     "call": Call(call).label,
-                    "attendance": wording.attendance(present, represented),
+                    "attendance": wording.attendance_by_way(in_person, virtual, represented),
                     "attending": present + represented,
                     "needed": needed,
                     "rule": threshold.describe(),
@@ -391,6 +409,8 @@ def open_session(*, assembly: Assembly, call: str, user, at: datetime | None = N
         represented,
         needed,
     )
+    # Kept only where members take part from home: the minutes of other assemblies stay as they were.
+    assembly.quorum_virtual = virtual if assembly.takes_part_from_home else None
     assembly.save()
     return assembly
 
@@ -797,7 +817,7 @@ def cast_ballot(
         raise ValidationError(
             {"voter": _("%(voter)s no está registrado como presente ni representado.") % {"voter": voter}}
         )
-    expected = voter if presence.kind == PresenceKind.PRESENT else presence.holder
+    expected = voter if presence.kind != PresenceKind.REPRESENTED else presence.holder
     if cast_by is None or cast_by.pk != expected.pk:
         raise ValidationError(
             {
@@ -1061,6 +1081,11 @@ def unlock_booth(
                     "person": (
                         _("%(voter)s no registró su asistencia: regístrela antes de votar.")
                         if presence is None
+                        else _(
+                            "%(voter)s asiste en forma virtual: vota desde su casa con su código, no en "
+                            "la cabina. Si llegó al local, anule antes su asistencia virtual."
+                        )
+                        if presence.kind == PresenceKind.VIRTUAL
                         else _("%(voter)s está representado por %(holder)s: vota su apoderado.")
                     )
                     % {"voter": voter, "holder": presence.holder if presence else ""}
@@ -1130,3 +1155,107 @@ def vote_at_booth(*, booth: Booth, option_id) -> BallotCast:
     unlock.used = True
     unlock.save(update_fields=["used"])
     return cast
+
+
+# --- Taking part from home (virtual and hybrid assemblies) ---------------------------
+
+
+@transaction.atomic
+def issue_remote_codes(
+    *, assembly: Assembly, entries: list[RollEntry] | None = None, user
+) -> list[tuple[RollEntry, str]]:
+    """Make a voting code for each member on the roll who has none (or, with ``entries``, a new code
+    for those members, replacing the one they lost). The codes are returned once, to print; Minka
+    keeps only their HMAC."""
+    assembly = _lock(assembly)
+    if not assembly.takes_part_from_home:
+        raise ValidationError(
+            _(
+                "La asamblea es presencial: los códigos de voto a distancia son para asambleas "
+                "virtuales o mixtas."
+            )
+        )
+    if assembly.status == AssemblyStatus.CLOSED:
+        raise ValidationError(_("La asamblea está cerrada: ya no se generan códigos."))
+    now = timezone.now()
+    if entries is None:
+        with_code = RemoteCode.objects.filter(assembly=assembly, replaced_at__isnull=True).values("entry")
+        targets = list(assembly.roll.exclude(pk__in=with_code).order_by("position"))
+    else:
+        targets = [_entry_of(assembly, entry) for entry in entries]
+        RemoteCode.objects.filter(entry__in=targets, replaced_at__isnull=True).update(
+            replaced_at=now, session_key=None
+        )
+    made = [(entry, codes.new_code()) for entry in targets]
+    RemoteCode.objects.bulk_create(
+        [
+            RemoteCode(
+                assembly=assembly,
+                entry=entry,
+                code_hash=codes.digest(assembly.pk, entry.pk, code),
+                issued_by=user,
+            )
+            for entry, code in made
+        ],
+        batch_size=2000,
+    )
+    return made
+
+
+@transaction.atomic
+def remote_sign_in(*, dni: str, code: str) -> RemoteCode:
+    """A member signs in with their DNI and voting code. A new session key ends any other browser's
+    session with the same code. One message for every wrong pair, whether the DNI exists or not."""
+    wrong = ValidationError(
+        _("El DNI y el código no coinciden con ningún socio de una asamblea abierta. Revise ambos."),
+        code="wrong",
+    )
+    typed = codes.read_code(code)
+    dni = (dni or "").strip()
+    if typed is None or not dni.isdigit():
+        raise wrong
+    for remote in remote_codes_for(dni).select_for_update(of=("self",)):
+        if codes.same_code(codes.digest(remote.assembly_id, remote.entry_id, typed), remote.code_hash):
+            remote.session_key, remote.signed_in_at = uuid.uuid4(), timezone.now()
+            remote.save(update_fields=["session_key", "signed_in_at"])
+            return remote
+    raise wrong
+
+
+@transaction.atomic
+def attend_remotely(*, remote: RemoteCode) -> AttendanceEvent:
+    """The member signed in from home registers their attendance: present, in virtual form."""
+    assembly = _lock(remote.assembly)
+    _desk_open(assembly)
+    entry = remote.entry
+    existing = Presence.objects.select_related("entry__member", "holder", "event").filter(entry=entry).first()
+    if existing is not None and existing.kind == PresenceKind.VIRTUAL:
+        return existing.event
+    if existing is not None:
+        raise ValidationError(_describe_presence(existing, "virtual"))
+    event = AttendanceEvent(assembly=assembly, kind=AttendanceKind.VIRTUAL, entry=entry)
+    event.save()
+    Presence.objects.create(assembly=assembly, entry=entry, kind=PresenceKind.VIRTUAL, event=event)
+    return event
+
+
+@transaction.atomic
+def vote_remotely(*, remote: RemoteCode, motion_number, option_id) -> BallotCast:
+    """The member at home votes on an open electronic motion, as secretly as in a booth: who voted goes
+    to ``BallotCast`` (no «mesa»), the choice of a secret vote only to the counters."""
+    assembly = _lock(remote.assembly)
+    entry = remote.entry
+    motion = (
+        assembly.motions.filter(number=motion_number, method=VotingMethod.ELECTRONIC).first()
+        if str(motion_number or "").isdigit()
+        else None
+    )
+    if motion is None:
+        raise ValidationError(_("No hay esa votación electrónica en la asamblea."))
+    presence = Presence.objects.select_related("entry__member", "holder", "event").filter(entry=entry).first()
+    if presence is None:
+        raise ValidationError(_("Registre primero su asistencia para votar."))
+    if presence.kind != PresenceKind.VIRTUAL:
+        raise ValidationError(_describe_presence(presence, "virtual"))
+    option = motion.options.filter(pk=option_id).first() if str(option_id or "").isdigit() else None
+    return cast_ballot(motion=motion, voter=entry, cast_by=entry, option=option, user=None)
