@@ -655,6 +655,8 @@ class BallotCast(AppendOnlyModel):
     )
     recorded_by = _who(_("mesa"))
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Cast by the member from home (assemblies.remote), with no «mesa».
+    remote = models.BooleanField(_("desde su casa"), default=False)
 
     class Meta(AppendOnlyModel.Meta):
         constraints = [models.UniqueConstraint(fields=["motion", "voter"], name="ballot_one_per_voter")]

@@ -252,8 +252,10 @@ def turnout(motion: Motion) -> dict | None:
         present, represented = attendance_counts(motion.assembly)
         of = present + represented
     electronic = motion.method == VotingMethod.ELECTRONIC
+    remote = 0
     if electronic:
         voted = motion.casts.count()
+        remote = motion.casts.filter(remote=True).count()
     else:
         tallies = current_tallies(motion)
         voted = sum(
@@ -269,6 +271,7 @@ def turnout(motion: Motion) -> dict | None:
         "voted": voted,
         "of": of,
         "missing": max(of - voted, 0),
+        "remote": remote,
         "blank": blank,
         "spoiled": (0 if electronic else None) if shown else None,
         "shown": shown,

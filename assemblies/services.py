@@ -798,7 +798,13 @@ def record_tally(
 
 @transaction.atomic
 def cast_ballot(
-    *, motion: Motion, voter: RollEntry | None, cast_by: RollEntry | None, option: MotionOption | None, user
+    *,
+    motion: Motion,
+    voter: RollEntry | None,
+    cast_by: RollEntry | None,
+    option: MotionOption | None,
+    user,
+    remote: bool = False,
 ) -> BallotCast:
     """One electronic vote: by a member present, or by the holder of their proxy. Once per member."""
     motion = _lock_motion(motion)
@@ -839,6 +845,7 @@ def cast_ballot(
         cast_by=cast_by,
         option=None if motion.secret else option,
         recorded_by=user,
+        remote=remote,
     )
     cast.save()
     if motion.secret:
@@ -1258,4 +1265,4 @@ def vote_remotely(*, remote: RemoteCode, motion_number, option_id) -> BallotCast
     if presence.kind != PresenceKind.VIRTUAL:
         raise ValidationError(_describe_presence(presence, "virtual"))
     option = motion.options.filter(pk=option_id).first() if str(option_id or "").isdigit() else None
-    return cast_ballot(motion=motion, voter=entry, cast_by=entry, option=option, user=None)
+    return cast_ballot(motion=motion, voter=entry, cast_by=entry, option=option, user=None, remote=True)
