@@ -38,12 +38,12 @@ def letters_pdf(assembly: Assembly, made: list[tuple[RollEntry, str]], *, reques
 
 def sms_csv(assembly: Assembly, made: list[tuple[RollEntry, str]], *, request=None) -> bytes:
     url = sign_in_url(request)
-    phones = dict(
-        RollEntry.objects.filter(pk__in=[entry.pk for entry, _code in made]).values_list("pk", "member__phone")
-    )
+    ids = [entry.pk for entry, _code in made]
+    phones = dict(RollEntry.objects.filter(pk__in=ids).values_list("pk", "member__phone"))
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("codigo_socio"), _("nombres"), _("dni"), _("telefono"), _("codigo_voto"), _("mensaje")])
+    columns = [_("codigo_socio"), _("nombres"), _("dni"), _("telefono"), _("codigo_voto"), _("mensaje")]
+    writer.writerow(columns)
     day = timezone.localtime(assembly.first_call_at).strftime("%d/%m/%Y %H:%M")
     for entry, code in made:
         text = _(
@@ -51,7 +51,9 @@ def sms_csv(assembly: Assembly, made: list[tuple[RollEntry, str]], *, request=No
             "código %(code)s. Es personal: no lo comparta."
         ) % {"day": day, "url": url, "code": printed(code)}
         writer.writerow(
-            neutralize_row([entry.code, entry.name, entry.dni, phones.get(entry.pk) or "", printed(code), text])
+            neutralize_row(
+                [entry.code, entry.name, entry.dni, phones.get(entry.pk) or "", printed(code), text]
+            )
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # with a BOM, so Excel reads the accents
 

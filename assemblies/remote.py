@@ -35,9 +35,7 @@ BY_ASSEMBLY = Throttle("remote-vote-assembly", limit=100, window=WINDOW)
 
 
 def token_for(remote: RemoteCode) -> str:
-    return signing.dumps(
-        {"a": remote.assembly_id, "r": remote.pk, "s": str(remote.session_key)}, salt=SALT
-    )
+    return signing.dumps({"a": remote.assembly_id, "r": remote.pk, "s": str(remote.session_key)}, salt=SALT)
 
 
 def remote_of(request) -> tuple[RemoteCode | None, bool]:

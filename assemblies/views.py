@@ -184,7 +184,9 @@ def assembly_detail(request, pk):
             # The code fixed at closing, read, not recomputed: the records are checked on request
             # (the verification page's «Comprobar»), since 4,500 attendees take a second to hash.
             "minutes_ready": KeptMinutes.objects.filter(assembly=assembly).exclude(pdf_sha256="").exists(),
-            "codes_issued": selectors.remote_codes_issued(assembly) if assembly.takes_part_from_home else None,
+            "codes_issued": (
+                selectors.remote_codes_issued(assembly) if assembly.takes_part_from_home else None
+            ),
             "remote_url": reverse("remote:home"),
         },
     )
@@ -477,9 +479,8 @@ def remote_codes(request, pk):
         if request.POST.get("action") == "member":
             entry = _entry_by_code(assembly, code)
             if entry is None:
-                raise ValidationError(
-                    {"member": _("No hay nadie con el código o DNI «%(code)s» en el padrón.") % {"code": code}}
-                )
+                missing = _("No hay nadie con el código o DNI «%(code)s» en el padrón.")
+                raise ValidationError({"member": missing % {"code": code}})
             entries = [entry]
         made = services.issue_remote_codes(assembly=assembly, entries=entries, user=request.user)
     except ValidationError as exc:
