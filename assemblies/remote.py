@@ -148,7 +148,7 @@ def sign_in(request):
         BY_ADDRESS.failed(request)
         for assembly_id in assemblies:
             BY_ASSEMBLY.failed(request, subject=assembly_id)
-        return _sign_in_page(request, problems=exc.messages, status=400, dni=dni)
+        return _sign_in_page(request, problems=exc.messages, dni=dni)
     response = redirect("remote:home")
     response.set_cookie(
         COOKIE,
