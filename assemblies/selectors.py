@@ -273,9 +273,20 @@ def turnout(motion: Motion) -> dict | None:
         "missing": max(of - voted, 0),
         "remote": remote,
         "blank": blank,
-        "spoiled": (0 if electronic else None) if shown else None,
+        "spoiled": _spoiled(motion, tallies if not electronic else None) if shown else None,
         "shown": shown,
     }
+
+
+def _spoiled(motion: Motion, tallies) -> int | None:
+    """Spoiled ballots: none in an electronic vote; a paper vote's boxes' «nulos» (None where no box
+    recorded them, as before they were counted apart); a show of hands has none to count."""
+    if tallies is None:
+        return 0
+    if motion.method != VotingMethod.PAPER:
+        return None
+    counted = [t.spoiled for t in tallies if t.spoiled is not None]
+    return sum(counted) if counted else None
 
 
 def open_electronic_motion(assembly: Assembly) -> Motion | None:

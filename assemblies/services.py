@@ -695,12 +695,23 @@ def cancel_motion(*, motion: Motion, reason: str, user) -> Motion:
 
 @transaction.atomic
 def record_tally(
-    *, motion: Motion, box: str = "", ballots_issued=None, counts: dict, reason: str = "", user
+    *,
+    motion: Motion,
+    box: str = "",
+    ballots_issued=None,
+    counts: dict,
+    spoiled=None,
+    total_issued=None,
+    reason: str = "",
+    user,
 ) -> TallyRecord:
     """Enter the count of a show of hands, or of one ballot box; a second count of the same box corrects it.
 
-    ``counts`` maps each option's position to a whole number. A box's votes
-    must add up to the ballots issued from it.
+    ``counts`` maps each option's position to a whole number. A box's votes and its spoiled ballots
+    («nulos», a count of their own) must add up to the ballots issued from it. ``total_issued``, the
+    ballots handed out for the whole vote, is recorded on the motion (typed again, it must be the
+    same unless a ``reason`` corrects it); the boxes' ballots may never pass it, and must reach it
+    before the result is published.
     """
     motion = _lock_motion(motion)
     if motion.method == VotingMethod.ELECTRONIC:
@@ -728,7 +739,7 @@ def record_tally(
                 errors[f"option_{option.position}"] = _(
                     "«%(option)s»: escriba un número entero (0 si no hubo votos)."
                 ) % {"option": option.shown}
-    issued = None
+    issued, nulls, whole = None, 0, motion.ballots_issued
     if motion.method == VotingMethod.PAPER:
         if not box:
             errors["box"] = _("Indique el ánfora (por ejemplo «Ánfora 1»).")
@@ -740,17 +751,50 @@ def record_tally(
                 if exc.code == "ambiguous"
                 else _("Indique cuántas cédulas se entregaron para esta ánfora.")
             )
+        typed_spoiled = str(spoiled if spoiled is not None else "").strip()
+        try:
+            nulls = parse_whole(typed_spoiled) if typed_spoiled else 0
+        except ValidationError as exc:
+            errors["spoiled"] = (
+                exc.messages[0]
+                if exc.code == "ambiguous"
+                else _("«Nulos»: escriba un número entero (0 si no hubo votos nulos).")
+            )
+        typed_total = str(total_issued if total_issued is not None else "").strip()
+        if typed_total:
+            try:
+                whole = parse_whole(typed_total)
+            except ValidationError as exc:
+                errors["total_issued"] = (
+                    exc.messages[0]
+                    if exc.code == "ambiguous"
+                    else _("Indique cuántas cédulas se entregaron en total, en toda la votación.")
+                )
+            else:
+                correcting = bool((reason or "").strip())
+                if motion.ballots_issued is not None and whole != motion.ballots_issued and not correcting:
+                    errors["total_issued"] = _(
+                        "Ya se registró que se entregaron %(before)d cédulas en total: para corregirlo "
+                        "indique el motivo."
+                    ) % {"before": motion.ballots_issued}
     if errors:
         raise ValidationError(errors)
     total = sum(typed.values())
-    if issued is not None and total != issued:
+    if issued is not None and total + nulls != issued:
+        if nulls:
+            message = _(
+                "%(box)s: los votos suman %(total)d y los nulos %(spoiled)d (%(counted)d cédulas), y se "
+                "entregaron %(issued)d cédulas. Revise el conteo: deben coincidir."
+            )
+        else:
+            message = _(
+                "%(box)s: los votos suman %(total)d y se entregaron %(issued)d cédulas. "
+                "Revise el conteo: deben coincidir (las cédulas en blanco se cuentan como «En blanco»)."
+            )
         raise ValidationError(
             {
-                "ballots_issued": _(
-                    "%(box)s: los votos suman %(total)d y se entregaron %(issued)d cédulas. "
-                    "Revise el conteo: deben coincidir (las cédulas en blanco se cuentan como «En blanco»)."
-                )
-                % {"box": box, "total": total, "issued": issued}
+                "ballots_issued": message
+                % {"box": box, "total": total, "spoiled": nulls, "counted": total + nulls, "issued": issued}
             }
         )
     previous = motion.tallies.filter(box=box, corrected_by__isnull=True).first()
@@ -768,6 +812,16 @@ def record_tally(
         for t in current_tallies(motion)
         if t.box != box
     )
+    if issued is not None and whole is not None and others + issued > whole:
+        raise ValidationError(
+            {
+                "ballots_issued": _(
+                    "Las ánforas suman %(boxes)s y en toda la votación se entregaron %(whole)s: "
+                    "revise las cédulas de cada ánfora o el total."
+                )
+                % {"boxes": wording.ballot_count(others + issued), "whole": wording.ballot_count(whole)}
+            }
+        )
     present, represented = attendance_counts(motion.assembly)
     voters = max(motion.attending_at_open or 0, present + represented)
     if others + total > voters:
@@ -777,10 +831,14 @@ def record_tally(
                 % {"votes": wording.vote_count(others + total), "voters": wording.attending_count(voters)}
             }
         )
+    if whole is not None and whole != motion.ballots_issued:
+        motion.ballots_issued = whole
+        motion.save(update_fields=["ballots_issued"])
     record = TallyRecord(
         motion=motion,
         box=box,
         ballots_issued=issued,
+        spoiled=nulls if motion.method == VotingMethod.PAPER else None,
         corrects=previous,
         reason=reason if previous else "",
         entered_by=user,
@@ -871,6 +929,19 @@ def publish_motion(*, motion: Motion, user) -> Motion:
         )
     if motion.method != VotingMethod.ELECTRONIC and not motion.tallies.exists():
         raise ValidationError(_("Falta el conteo de votos: regístrelo antes de publicar."))
+    if motion.method == VotingMethod.PAPER and motion.ballots_issued is not None:
+        boxes = sum(t.ballots_issued or 0 for t in current_tallies(motion))
+        if boxes != motion.ballots_issued:
+            raise ValidationError(
+                _(
+                    "Las ánforas suman %(boxes)s y en toda la votación se entregaron %(whole)s: falta el "
+                    "conteo de alguna ánfora, o hay que corregir uno. No se publica hasta que coincidan."
+                )
+                % {
+                    "boxes": wording.ballot_count(boxes),
+                    "whole": wording.ballot_count(motion.ballots_issued),
+                }
+            )
     options = list(motion.options.all())
     totals = option_totals(motion)
     by_kind = Counter()

@@ -668,10 +668,22 @@ def motion_tally(request, pk, number):
     motion = _motion(pk, number)
     counts = {o.position: request.POST.get(f"option_{o.position}") for o in motion.options.all()}
     try:
+        if motion.method == VotingMethod.PAPER and motion.ballots_issued is None:
+            if not (request.POST.get("total_issued") or "").strip():
+                raise ValidationError(
+                    {
+                        "total_issued": _(
+                            "Indique cuántas cédulas se entregaron en total, en toda la votación: las "
+                            "ánforas deben sumarlas."
+                        )
+                    }
+                )
         services.record_tally(
             motion=motion,
             box=request.POST.get("box", ""),
             ballots_issued=request.POST.get("ballots_issued"),
+            spoiled=request.POST.get("spoiled"),
+            total_issued=request.POST.get("total_issued"),
             counts=counts,
             reason=request.POST.get("reason", ""),
             user=request.user,
