@@ -110,14 +110,6 @@ class RuleSet(models.Model):
         ),
     )
     blank_in_base = models.BooleanField(_("los votos en blanco cuentan como votos emitidos"), default=False)
-    votes_per_seat = models.BooleanField(
-        _("en una elección, un voto por cargo"),
-        default=False,
-        help_text=_(
-            "Si el estatuto lo dice, cada socio marca tantos candidatos como cargos se eligen; "
-            "si no, un solo candidato."
-        ),
-    )
     created_by = _who(_("registrado por"))
     created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
 
