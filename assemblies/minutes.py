@@ -78,7 +78,7 @@ def minutes_facts(assembly: Assembly) -> dict:
             }
         )
     rules = assembly.rule_set
-    return {
+    facts = {
         "assembly": assembly.pk,
         "title": assembly.title,
         "kind": assembly.get_kind_display(),
@@ -107,6 +107,14 @@ def minutes_facts(assembly: Assembly) -> dict:
         ],
         "motions": motions,
     }
+    # Members who took part from home (virtual and hybrid assemblies): their own list and their part of
+    # the quorum. Added only where there can be any, so minutes closed before keep their facts and code.
+    virtual = attending.filter(kind=PresenceKind.VIRTUAL)
+    virtual_rows = [list(row) for row in virtual.values_list("entry__code", "entry__name", "entry__dni")]
+    if virtual_rows or assembly.quorum_virtual is not None:
+        facts["virtual"] = virtual_rows
+        facts["quorum_virtual"] = assembly.quorum_virtual
+    return facts
 
 
 def _moment(value) -> str:

@@ -275,6 +275,10 @@ class Assembly(models.Model):
     opened_on_call = models.CharField(_("abierta en"), max_length=6, choices=Call.choices, blank=True)
     quorum_present = models.PositiveIntegerField(_("presentes al abrir"), null=True, blank=True)
     quorum_represented = models.PositiveIntegerField(_("representados al abrir"), null=True, blank=True)
+    # Of ``quorum_present``, how many took part from home (a virtual or hybrid assembly).
+    quorum_virtual = models.PositiveIntegerField(
+        _("presentes en forma virtual al abrir"), null=True, blank=True
+    )
     quorum_needed = models.PositiveIntegerField(_("quórum exigido"), null=True, blank=True)
     opened_by = _who(_("abierta por"))
     closed_at = models.DateTimeField(_("cerrada el"), null=True, blank=True)
@@ -317,6 +321,11 @@ class Assembly(models.Model):
         return str(self)
 
     @property
+    def takes_part_from_home(self) -> bool:
+        """A virtual or hybrid assembly: members may attend and vote from home with a code."""
+        return self.mode in (AssemblyMode.VIRTUAL, AssemblyMode.HYBRID)
+
+    @property
     def quorum_attending(self) -> int | None:
         if self.quorum_present is None:
             return None
@@ -351,6 +360,7 @@ class RollEntry(AppendOnlyModel):
 
 class AttendanceKind(models.TextChoices):
     CHECK_IN = "check_in", _("Asistencia registrada")
+    VIRTUAL = "virtual", _("Asistencia virtual registrada")
     PROXY = "proxy", _("Poder registrado")
     UNDONE = "undone", _("Registro anulado")
 
@@ -400,6 +410,7 @@ class AttendanceEvent(AppendOnlyModel):
 
 class PresenceKind(models.TextChoices):
     PRESENT = "present", _("Presente")
+    VIRTUAL = "virtual", _("Presente en forma virtual")
     REPRESENTED = "represented", _("Representado")
 
 
@@ -421,7 +432,7 @@ class Presence(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="present") & Q(holder__isnull=True))
+                condition=(Q(kind__in=["present", "virtual"]) & Q(holder__isnull=True))
                 | (Q(kind="represented") & Q(holder__isnull=False)),
                 name="presence_holder_only_when_represented",
             ),
@@ -482,6 +493,8 @@ class Motion(models.Model):
     attending_at_open = models.PositiveIntegerField(
         _("presentes y representados al abrir la votación"), null=True, blank=True
     )
+    # Paper ballots handed out for the whole vote; the boxes' ballots must add up to it.
+    ballots_issued = models.PositiveIntegerField(_("cédulas entregadas en total"), null=True, blank=True)
     # Who could have voted when the voting closed: the «de Y» of «votaron X de Y».
     attending_at_close = models.PositiveIntegerField(
         _("presentes y representados al cerrar la votación"), null=True, blank=True
@@ -595,6 +608,7 @@ class TallyRecord(AppendOnlyModel):
     motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="tallies")
     box = models.CharField(_("ánfora"), max_length=40, blank=True)  # blank for a show of hands
     ballots_issued = models.PositiveIntegerField(_("cédulas entregadas"), null=True, blank=True)
+    spoiled = models.PositiveIntegerField(_("votos nulos"), null=True, blank=True)  # paper only
     corrects = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
     )
@@ -633,6 +647,8 @@ class BallotCast(AppendOnlyModel):
     )
     recorded_by = _who(_("mesa"))
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Cast by the member from home (assemblies.remote), with no «mesa».
+    remote = models.BooleanField(_("desde su casa"), default=False)
 
     class Meta(AppendOnlyModel.Meta):
         constraints = [models.UniqueConstraint(fields=["motion", "voter"], name="ballot_one_per_voter")]
@@ -779,3 +795,34 @@ class KeptMinutes(models.Model):
     @property
     def ready(self) -> bool:
         return bool(self.pdf_file and self.pdf_sha256)
+
+
+class RemoteCode(models.Model):
+    """A member's one-time voting code for one virtual or hybrid assembly, stored only as its HMAC.
+
+    With it and their DNI the member signs in at ``/asamblea-virtual/`` (assemblies.remote). Each
+    sign-in draws a new ``session_key``, which the browser's signed cookie carries: a second sign-in
+    ends the first browser's session. A code given again (a lost letter) replaces the earlier one.
+    """
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.PROTECT, related_name="remote_codes")
+    entry = models.ForeignKey(RollEntry, on_delete=models.PROTECT, related_name="+", verbose_name=_("socio"))
+    code_hash = models.CharField(_("código (HMAC)"), max_length=64)
+    issued_by = _who(_("generado por"))
+    issued_at = models.DateTimeField(_("generado el"), auto_now_add=True)
+    replaced_at = models.DateTimeField(_("reemplazado el"), null=True, blank=True)
+    session_key = models.UUIDField(null=True, blank=True, editable=False)
+    signed_in_at = models.DateTimeField(_("último ingreso"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("código de voto a distancia")
+        verbose_name_plural = _("códigos de voto a distancia")
+        ordering = ["assembly", "entry__position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry"], condition=Q(replaced_at__isnull=True), name="remote_code_one_per_member"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.entry} · {self.assembly_id}"

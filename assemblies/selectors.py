@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from acopio.models import Delivery, DeliveryStatus
 from assemblies.models import (
     Assembly,
+    AssemblyMode,
     AssemblyStatus,
     Ballot,
     BallotCast,
@@ -25,6 +26,7 @@ from assemblies.models import (
     MotionStatus,
     Presence,
     PresenceKind,
+    RemoteCode,
     RuleSet,
     TallyRecord,
     VotingMethod,
@@ -158,14 +160,25 @@ def why_not_on_roll(assembly: Assembly, query: str) -> str | None:
 
 
 def attendance_counts(assembly: Assembly) -> tuple[int, int]:
-    """(present, represented) right now."""
+    """(present, represented) right now; present counts those in the room and those taking part from
+    home (virtual), who count alike for the quorum and vote."""
+    in_person, virtual, represented = attendance_split(assembly)
+    return in_person + virtual, represented
+
+
+def attendance_split(assembly: Assembly) -> tuple[int, int, int]:
+    """(in person, virtual, represented) right now."""
     counts = dict(
         Presence.objects.filter(assembly=assembly)
         .values("kind")
         .annotate(n=DbCount("id"))
         .values_list("kind", "n")
     )
-    return counts.get(PresenceKind.PRESENT, 0), counts.get(PresenceKind.REPRESENTED, 0)
+    return (
+        counts.get(PresenceKind.PRESENT, 0),
+        counts.get(PresenceKind.VIRTUAL, 0),
+        counts.get(PresenceKind.REPRESENTED, 0),
+    )
 
 
 # --- Motions ------------------------------------------------------------------------
@@ -239,8 +252,10 @@ def turnout(motion: Motion) -> dict | None:
         present, represented = attendance_counts(motion.assembly)
         of = present + represented
     electronic = motion.method == VotingMethod.ELECTRONIC
+    remote = 0
     if electronic:
         voted = motion.casts.count()
+        remote = motion.casts.filter(remote=True).count()
     else:
         tallies = current_tallies(motion)
         voted = sum(
@@ -256,10 +271,22 @@ def turnout(motion: Motion) -> dict | None:
         "voted": voted,
         "of": of,
         "missing": max(of - voted, 0),
+        "remote": remote,
         "blank": blank,
-        "spoiled": (0 if electronic else None) if shown else None,
+        "spoiled": _spoiled(motion, tallies if not electronic else None) if shown else None,
         "shown": shown,
     }
+
+
+def _spoiled(motion: Motion, tallies) -> int | None:
+    """Spoiled ballots: none in an electronic vote; a paper vote's boxes' «nulos» (None where no box
+    recorded them, as before they were counted apart); a show of hands has none to count."""
+    if tallies is None:
+        return 0
+    if motion.method != VotingMethod.PAPER:
+        return None
+    counted = [t.spoiled for t in tallies if t.spoiled is not None]
+    return sum(counted) if counted else None
 
 
 def open_electronic_motion(assembly: Assembly) -> Motion | None:
@@ -305,3 +332,25 @@ def assemblies_ahead():
         .annotate(motions_to_prepare=DbCount("motions", filter=Q(motions__status=MotionStatus.DRAFT)))
         .order_by("first_call_at", "id")
     )
+
+
+# --- Taking part from home -----------------------------------------------------------
+
+
+def remote_codes_for(dni: str):
+    """The voting codes in force of the member with this DNI, in assemblies not closed that are
+    virtual or hybrid."""
+    return (
+        RemoteCode.objects.filter(
+            entry__dni=dni,
+            replaced_at__isnull=True,
+            assembly__mode__in=[AssemblyMode.VIRTUAL, AssemblyMode.HYBRID],
+        )
+        .exclude(assembly__status=AssemblyStatus.CLOSED)
+        .select_related("assembly", "entry")
+        .order_by("assembly_id")
+    )
+
+
+def remote_codes_issued(assembly: Assembly) -> int:
+    return RemoteCode.objects.filter(assembly=assembly, replaced_at__isnull=True).count()

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from assemblies import wording
+from assemblies import codes, wording
 from assemblies.kept import keep_minutes
 from assemblies.models import (
     Assembly,
@@ -45,6 +45,7 @@ from assemblies.models import (
     OptionKind,
     Presence,
     PresenceKind,
+    RemoteCode,
     RollEntry,
     TallyCount,
     TallyRecord,
@@ -53,12 +54,14 @@ from assemblies.models import (
 from assemblies.rules import Count, Majority, decide
 from assemblies.selectors import (
     attendance_counts,
+    attendance_split,
     current_tallies,
     eligible_members,
     not_voted,
     open_electronic_motion,
     option_totals,
     premium_available_minor,
+    remote_codes_for,
     rule_set_in_force,
     waiting_unlock,
 )
@@ -207,11 +210,25 @@ _ALREADY_ATTENDING = {
         "%(member)s ya está %(represented_by)s (carta poder %(letter)s). "
         "Un socio presente o ya representado no da poder."
     ),
+    (PresenceKind.VIRTUAL, "check_in"): gettext_lazy(
+        "%(member)s ya asiste en forma virtual, desde su casa (%(time)s): no se registra también en "
+        "persona. Si llegó al local, anule antes su asistencia virtual."
+    ),
+    (PresenceKind.VIRTUAL, "proxy"): gettext_lazy(
+        "%(member)s ya asiste en forma virtual (%(time)s). Un socio presente no da poder."
+    ),
+    (PresenceKind.PRESENT, "virtual"): gettext_lazy(
+        "%(member)s registró su asistencia en persona, en la mesa (%(time)s): vota en la cabina del "
+        "local, no desde su casa."
+    ),
+    (PresenceKind.REPRESENTED, "virtual"): gettext_lazy(
+        "%(member)s está %(represented_by)s (carta poder %(letter)s): vota su apoderado, no desde su casa."
+    ),
 }
 
 
 def _describe_presence(presence: Presence, refused: str) -> str:
-    """Why ``refused`` ("check_in" or "proxy") cannot be done for a member already attending."""
+    """Why ``refused`` ("check_in", "proxy" or "virtual") cannot be done for a member already attending."""
     at = timezone.localtime(presence.event.recorded_at)
     return str(_ALREADY_ATTENDING[(presence.kind, refused)]) % {
         "member": presence.entry,
@@ -364,7 +381,8 @@ def open_session(*, assembly: Assembly, call: str, user, at: datetime | None = N
                 }
             }
         )
-    present, represented = attendance_counts(assembly)
+    in_person, virtual, represented = attendance_split(assembly)
+    present = in_person + virtual
     threshold = assembly.rule_set.quorum(call)
     needed = threshold.needed(assembly.roll_size)
     if present + represented < needed:
@@ -376,7 +394,7 @@ def open_session(*, assembly: Assembly, call: str, user, at: datetime | None = N
                 )
                 % {
                     "call": Call(call).label,
-                    "attendance": wording.attendance(present, represented),
+                    "attendance": wording.attendance_by_way(in_person, virtual, represented),
                     "attending": present + represented,
                     "needed": needed,
                     "rule": threshold.describe(),
@@ -391,6 +409,8 @@ def open_session(*, assembly: Assembly, call: str, user, at: datetime | None = N
         represented,
         needed,
     )
+    # Kept only where members take part from home: the minutes of other assemblies stay as they were.
+    assembly.quorum_virtual = virtual if assembly.takes_part_from_home else None
     assembly.save()
     return assembly
 
@@ -675,12 +695,23 @@ def cancel_motion(*, motion: Motion, reason: str, user) -> Motion:
 
 @transaction.atomic
 def record_tally(
-    *, motion: Motion, box: str = "", ballots_issued=None, counts: dict, reason: str = "", user
+    *,
+    motion: Motion,
+    box: str = "",
+    ballots_issued=None,
+    counts: dict,
+    spoiled=None,
+    total_issued=None,
+    reason: str = "",
+    user,
 ) -> TallyRecord:
     """Enter the count of a show of hands, or of one ballot box; a second count of the same box corrects it.
 
-    ``counts`` maps each option's position to a whole number. A box's votes
-    must add up to the ballots issued from it.
+    ``counts`` maps each option's position to a whole number. A box's votes and its spoiled ballots
+    («nulos», a count of their own) must add up to the ballots issued from it. ``total_issued``, the
+    ballots handed out for the whole vote, is recorded on the motion (typed again, it must be the
+    same unless a ``reason`` corrects it); the boxes' ballots may never pass it, and must reach it
+    before the result is published.
     """
     motion = _lock_motion(motion)
     if motion.method == VotingMethod.ELECTRONIC:
@@ -708,7 +739,7 @@ def record_tally(
                 errors[f"option_{option.position}"] = _(
                     "«%(option)s»: escriba un número entero (0 si no hubo votos)."
                 ) % {"option": option.shown}
-    issued = None
+    issued, nulls, whole = None, 0, motion.ballots_issued
     if motion.method == VotingMethod.PAPER:
         if not box:
             errors["box"] = _("Indique el ánfora (por ejemplo «Ánfora 1»).")
@@ -720,17 +751,50 @@ def record_tally(
                 if exc.code == "ambiguous"
                 else _("Indique cuántas cédulas se entregaron para esta ánfora.")
             )
+        typed_spoiled = str(spoiled if spoiled is not None else "").strip()
+        try:
+            nulls = parse_whole(typed_spoiled) if typed_spoiled else 0
+        except ValidationError as exc:
+            errors["spoiled"] = (
+                exc.messages[0]
+                if exc.code == "ambiguous"
+                else _("«Nulos»: escriba un número entero (0 si no hubo votos nulos).")
+            )
+        typed_total = str(total_issued if total_issued is not None else "").strip()
+        if typed_total:
+            try:
+                whole = parse_whole(typed_total)
+            except ValidationError as exc:
+                errors["total_issued"] = (
+                    exc.messages[0]
+                    if exc.code == "ambiguous"
+                    else _("Indique cuántas cédulas se entregaron en total, en toda la votación.")
+                )
+            else:
+                correcting = bool((reason or "").strip())
+                if motion.ballots_issued is not None and whole != motion.ballots_issued and not correcting:
+                    errors["total_issued"] = _(
+                        "Ya se registró que se entregaron %(before)d cédulas en total: para corregirlo "
+                        "indique el motivo."
+                    ) % {"before": motion.ballots_issued}
     if errors:
         raise ValidationError(errors)
     total = sum(typed.values())
-    if issued is not None and total != issued:
+    if issued is not None and total + nulls != issued:
+        if nulls:
+            message = _(
+                "%(box)s: los votos suman %(total)d y los nulos %(spoiled)d (%(counted)d cédulas), y se "
+                "entregaron %(issued)d cédulas. Revise el conteo: deben coincidir."
+            )
+        else:
+            message = _(
+                "%(box)s: los votos suman %(total)d y se entregaron %(issued)d cédulas. "
+                "Revise el conteo: deben coincidir (las cédulas en blanco se cuentan como «En blanco»)."
+            )
         raise ValidationError(
             {
-                "ballots_issued": _(
-                    "%(box)s: los votos suman %(total)d y se entregaron %(issued)d cédulas. "
-                    "Revise el conteo: deben coincidir (las cédulas en blanco se cuentan como «En blanco»)."
-                )
-                % {"box": box, "total": total, "issued": issued}
+                "ballots_issued": message
+                % {"box": box, "total": total, "spoiled": nulls, "counted": total + nulls, "issued": issued}
             }
         )
     previous = motion.tallies.filter(box=box, corrected_by__isnull=True).first()
@@ -748,6 +812,16 @@ def record_tally(
         for t in current_tallies(motion)
         if t.box != box
     )
+    if issued is not None and whole is not None and others + issued > whole:
+        raise ValidationError(
+            {
+                "ballots_issued": _(
+                    "Las ánforas suman %(boxes)s y en toda la votación se entregaron %(whole)s: "
+                    "revise las cédulas de cada ánfora o el total."
+                )
+                % {"boxes": wording.ballot_count(others + issued), "whole": wording.ballot_count(whole)}
+            }
+        )
     present, represented = attendance_counts(motion.assembly)
     voters = max(motion.attending_at_open or 0, present + represented)
     if others + total > voters:
@@ -757,10 +831,14 @@ def record_tally(
                 % {"votes": wording.vote_count(others + total), "voters": wording.attending_count(voters)}
             }
         )
+    if whole is not None and whole != motion.ballots_issued:
+        motion.ballots_issued = whole
+        motion.save(update_fields=["ballots_issued"])
     record = TallyRecord(
         motion=motion,
         box=box,
         ballots_issued=issued,
+        spoiled=nulls if motion.method == VotingMethod.PAPER else None,
         corrects=previous,
         reason=reason if previous else "",
         entered_by=user,
@@ -778,7 +856,13 @@ def record_tally(
 
 @transaction.atomic
 def cast_ballot(
-    *, motion: Motion, voter: RollEntry | None, cast_by: RollEntry | None, option: MotionOption | None, user
+    *,
+    motion: Motion,
+    voter: RollEntry | None,
+    cast_by: RollEntry | None,
+    option: MotionOption | None,
+    user,
+    remote: bool = False,
 ) -> BallotCast:
     """One electronic vote: by a member present, or by the holder of their proxy. Once per member."""
     motion = _lock_motion(motion)
@@ -797,7 +881,7 @@ def cast_ballot(
         raise ValidationError(
             {"voter": _("%(voter)s no está registrado como presente ni representado.") % {"voter": voter}}
         )
-    expected = voter if presence.kind == PresenceKind.PRESENT else presence.holder
+    expected = voter if presence.kind != PresenceKind.REPRESENTED else presence.holder
     if cast_by is None or cast_by.pk != expected.pk:
         raise ValidationError(
             {
@@ -819,6 +903,7 @@ def cast_ballot(
         cast_by=cast_by,
         option=None if motion.secret else option,
         recorded_by=user,
+        remote=remote,
     )
     cast.save()
     if motion.secret:
@@ -844,6 +929,19 @@ def publish_motion(*, motion: Motion, user) -> Motion:
         )
     if motion.method != VotingMethod.ELECTRONIC and not motion.tallies.exists():
         raise ValidationError(_("Falta el conteo de votos: regístrelo antes de publicar."))
+    if motion.method == VotingMethod.PAPER and motion.ballots_issued is not None:
+        boxes = sum(t.ballots_issued or 0 for t in current_tallies(motion))
+        if boxes != motion.ballots_issued:
+            raise ValidationError(
+                _(
+                    "Las ánforas suman %(boxes)s y en toda la votación se entregaron %(whole)s: falta el "
+                    "conteo de alguna ánfora, o hay que corregir uno. No se publica hasta que coincidan."
+                )
+                % {
+                    "boxes": wording.ballot_count(boxes),
+                    "whole": wording.ballot_count(motion.ballots_issued),
+                }
+            )
     options = list(motion.options.all())
     totals = option_totals(motion)
     by_kind = Counter()
@@ -1061,6 +1159,11 @@ def unlock_booth(
                     "person": (
                         _("%(voter)s no registró su asistencia: regístrela antes de votar.")
                         if presence is None
+                        else _(
+                            "%(voter)s asiste en forma virtual: vota desde su casa con su código, no en "
+                            "la cabina. Si llegó al local, anule antes su asistencia virtual."
+                        )
+                        if presence.kind == PresenceKind.VIRTUAL
                         else _("%(voter)s está representado por %(holder)s: vota su apoderado.")
                     )
                     % {"voter": voter, "holder": presence.holder if presence else ""}
@@ -1130,3 +1233,107 @@ def vote_at_booth(*, booth: Booth, option_id) -> BallotCast:
     unlock.used = True
     unlock.save(update_fields=["used"])
     return cast
+
+
+# --- Taking part from home (virtual and hybrid assemblies) ---------------------------
+
+
+@transaction.atomic
+def issue_remote_codes(
+    *, assembly: Assembly, entries: list[RollEntry] | None = None, user
+) -> list[tuple[RollEntry, str]]:
+    """Make a voting code for each member on the roll who has none (or, with ``entries``, a new code
+    for those members, replacing the one they lost). The codes are returned once, to print; Minka
+    keeps only their HMAC."""
+    assembly = _lock(assembly)
+    if not assembly.takes_part_from_home:
+        raise ValidationError(
+            _(
+                "La asamblea es presencial: los códigos de voto a distancia son para asambleas "
+                "virtuales o mixtas."
+            )
+        )
+    if assembly.status == AssemblyStatus.CLOSED:
+        raise ValidationError(_("La asamblea está cerrada: ya no se generan códigos."))
+    now = timezone.now()
+    if entries is None:
+        with_code = RemoteCode.objects.filter(assembly=assembly, replaced_at__isnull=True).values("entry")
+        targets = list(assembly.roll.exclude(pk__in=with_code).order_by("position"))
+    else:
+        targets = [_entry_of(assembly, entry) for entry in entries]
+        RemoteCode.objects.filter(entry__in=targets, replaced_at__isnull=True).update(
+            replaced_at=now, session_key=None
+        )
+    made = [(entry, codes.new_code()) for entry in targets]
+    RemoteCode.objects.bulk_create(
+        [
+            RemoteCode(
+                assembly=assembly,
+                entry=entry,
+                code_hash=codes.digest(assembly.pk, entry.pk, code),
+                issued_by=user,
+            )
+            for entry, code in made
+        ],
+        batch_size=2000,
+    )
+    return made
+
+
+@transaction.atomic
+def remote_sign_in(*, dni: str, code: str) -> RemoteCode:
+    """A member signs in with their DNI and voting code. A new session key ends any other browser's
+    session with the same code. One message for every wrong pair, whether the DNI exists or not."""
+    wrong = ValidationError(
+        _("El DNI y el código no coinciden con ningún socio de una asamblea abierta. Revise ambos."),
+        code="wrong",
+    )
+    typed = codes.read_code(code)
+    dni = (dni or "").strip()
+    if typed is None or not dni.isdigit():
+        raise wrong
+    for remote in remote_codes_for(dni).select_for_update(of=("self",)):
+        if codes.same_code(codes.digest(remote.assembly_id, remote.entry_id, typed), remote.code_hash):
+            remote.session_key, remote.signed_in_at = uuid.uuid4(), timezone.now()
+            remote.save(update_fields=["session_key", "signed_in_at"])
+            return remote
+    raise wrong
+
+
+@transaction.atomic
+def attend_remotely(*, remote: RemoteCode) -> AttendanceEvent:
+    """The member signed in from home registers their attendance: present, in virtual form."""
+    assembly = _lock(remote.assembly)
+    _desk_open(assembly)
+    entry = remote.entry
+    existing = Presence.objects.select_related("entry__member", "holder", "event").filter(entry=entry).first()
+    if existing is not None and existing.kind == PresenceKind.VIRTUAL:
+        return existing.event
+    if existing is not None:
+        raise ValidationError(_describe_presence(existing, "virtual"))
+    event = AttendanceEvent(assembly=assembly, kind=AttendanceKind.VIRTUAL, entry=entry)
+    event.save()
+    Presence.objects.create(assembly=assembly, entry=entry, kind=PresenceKind.VIRTUAL, event=event)
+    return event
+
+
+@transaction.atomic
+def vote_remotely(*, remote: RemoteCode, motion_number, option_id) -> BallotCast:
+    """The member at home votes on an open electronic motion, as secretly as in a booth: who voted goes
+    to ``BallotCast`` (no «mesa»), the choice of a secret vote only to the counters."""
+    assembly = _lock(remote.assembly)
+    entry = remote.entry
+    motion = (
+        assembly.motions.filter(number=motion_number, method=VotingMethod.ELECTRONIC).first()
+        if str(motion_number or "").isdigit()
+        else None
+    )
+    if motion is None:
+        raise ValidationError(_("No hay esa votación electrónica en la asamblea."))
+    presence = Presence.objects.select_related("entry__member", "holder", "event").filter(entry=entry).first()
+    if presence is None:
+        raise ValidationError(_("Registre primero su asistencia para votar."))
+    if presence.kind != PresenceKind.VIRTUAL:
+        raise ValidationError(_describe_presence(presence, "virtual"))
+    option = motion.options.filter(pk=option_id).first() if str(option_id or "").isdigit() else None
+    return cast_ballot(motion=motion, voter=entry, cast_by=entry, option=option, user=None, remote=True)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/cabinas/abrir/", views.booth_open, name="booth_open"),
     path("<int:pk>/cabinas/accion/", views.booth_action, name="booth_action"),
     path("<int:pk>/asistencia/", views.attendance_list, name="attendance_list"),
+    path("<int:pk>/codigos-voto/", views.remote_codes, name="remote_codes"),
     path("<int:pk>/mociones/nueva/", views.motion_new, name="motion_new"),
     path("<int:pk>/mociones/<int:number>/", views.motion_detail, name="motion_detail"),
     path("<int:pk>/mociones/<int:number>/accion/", views.motion_action, name="motion_action"),

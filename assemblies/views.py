@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST
 from assemblies import selectors, services, wording
 from assemblies.booth import become_booth
 from assemblies.kept import kept_for, kept_pdf
+from assemblies.letters import codes_zip
 from assemblies.minutes import (
     attendance,
     call_notice_pdf,
@@ -135,7 +138,8 @@ def assembly_new(request):
 
 
 def _quorum_context(assembly: Assembly) -> dict:
-    present, represented = selectors.attendance_counts(assembly)
+    in_person, virtual, represented = selectors.attendance_split(assembly)
+    present = in_person + virtual
     attending = present + represented
     calls = []
     for call in (Call.FIRST, Call.SECOND):
@@ -153,6 +157,9 @@ def _quorum_context(assembly: Assembly) -> dict:
         )
     return {
         "present": present,
+        "in_person": in_person,
+        "virtual": virtual,
+        "from_home": assembly.takes_part_from_home or bool(virtual),
         "represented": represented,
         "attending": attending,
         "calls": calls,
@@ -177,6 +184,10 @@ def assembly_detail(request, pk):
             # The code fixed at closing, read, not recomputed: the records are checked on request
             # (the verification page's «Comprobar»), since 4,500 attendees take a second to hash.
             "minutes_ready": KeptMinutes.objects.filter(assembly=assembly).exclude(pdf_sha256="").exists(),
+            "codes_issued": (
+                selectors.remote_codes_issued(assembly) if assembly.takes_part_from_home else None
+            ),
+            "remote_url": reverse("remote:home"),
         },
     )
 
@@ -455,6 +466,36 @@ def booth_action(request, pk):
     return redirect("assemblies:desk", pk=assembly.pk)
 
 
+@role_required(*ORGANISERS)
+@require_POST
+def remote_codes(request, pk):
+    """Voting codes for members who take part from home: for every member on the roll who has none, or
+    a new one for one member (a lost letter). The answer is the only copy of the codes in clear: a
+    ZIP with the letters (PDF) and the SMS texts (CSV)."""
+    assembly = _assembly(pk)
+    code = (request.POST.get("member") or "").strip()
+    entries = None
+    try:
+        if request.POST.get("action") == "member":
+            entry = _entry_by_code(assembly, code)
+            if entry is None:
+                missing = _("No hay nadie con el código o DNI «%(code)s» en el padrón.")
+                raise ValidationError({"member": missing % {"code": code}})
+            entries = [entry]
+        made = services.issue_remote_codes(assembly=assembly, entries=entries, user=request.user)
+    except ValidationError as exc:
+        refused(request, exc, about=_("Códigos de voto"))
+        return redirect(assembly)
+    if not made:
+        messages.info(request, _("Todos los socios del padrón ya tienen su código de voto."))
+        return redirect(assembly)
+    name = f"codigos-voto-{assembly.minutes_number}" + (f"-{made[0][0].code}" if entries else "")
+    response = HttpResponse(codes_zip(assembly, made, request=request), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @role_required(*READERS)
 def attendance_list(request, pk):
     assembly = _assembly(pk)
@@ -627,10 +668,22 @@ def motion_tally(request, pk, number):
     motion = _motion(pk, number)
     counts = {o.position: request.POST.get(f"option_{o.position}") for o in motion.options.all()}
     try:
+        if motion.method == VotingMethod.PAPER and motion.ballots_issued is None:
+            if not (request.POST.get("total_issued") or "").strip():
+                raise ValidationError(
+                    {
+                        "total_issued": _(
+                            "Indique cuántas cédulas se entregaron en total, en toda la votación: las "
+                            "ánforas deben sumarlas."
+                        )
+                    }
+                )
         services.record_tally(
             motion=motion,
             box=request.POST.get("box", ""),
             ballots_issued=request.POST.get("ballots_issued"),
+            spoiled=request.POST.get("spoiled"),
+            total_issued=request.POST.get("total_issued"),
             counts=counts,
             reason=request.POST.get("reason", ""),
             user=request.user,

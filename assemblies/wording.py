@@ -93,6 +93,29 @@ def attendance(present, represented) -> str:
     }
 
 
+def in_person_count(n) -> str:
+    n = _n(n)
+    return ngettext("%(count)s en persona", "%(count)s en persona", n) % {"count": localize(n)}
+
+
+def virtual_count(n) -> str:
+    n = _n(n)
+    return ngettext("%(count)s en forma virtual", "%(count)s en forma virtual", n) % {"count": localize(n)}
+
+
+def attendance_by_way(in_person, virtual, represented) -> str:
+    """«3 presentes (2 en persona, 1 en forma virtual) y 1 representado»; without virtual attendance,
+    as ``attendance``."""
+    if not _n(virtual):
+        return attendance(in_person, represented)
+    return gettext("%(present)s (%(in_person)s, %(virtual)s) y %(represented)s") % {
+        "present": present_count(_n(in_person) + _n(virtual)),
+        "in_person": in_person_count(in_person),
+        "virtual": virtual_count(virtual),
+        "represented": represented_count(represented),
+    }
+
+
 def tally(yes, no, abstain, blank=0) -> str:
     """«3 a favor, 1 en contra, 1 abstención» (and «…, 2 en blanco» when there were blank votes)."""
     parts = [yes_count(yes), no_count(no), abstention_count(abstain)]

@@ -27,6 +27,8 @@ urlpatterns = [
     path("asambleas/", include("assemblies.urls")),
     # The voting booth: the only pages a browser holding a booth's token opens (assemblies/booth.py).
     path("cabina/", include("assemblies.booth_urls")),
+    # Members who take part from home, with their DNI and voting code (assemblies/remote.py).
+    path("asamblea-virtual/", include("assemblies.remote_urls")),
     path("certificacion/", include("certification.urls", namespace="certification")),
     # Public: what anyone holding a receipt or document checks. A key that is not a key is answered
     # by each page's «no existe» (404), so the keys are taken as text here and read by the views.

@@ -11,19 +11,22 @@ from django.core.cache import cache
 
 
 class Throttle:
-    """At most ``limit`` failures from one address within ``window`` seconds of the first."""
+    """At most ``limit`` failures from one address within ``window`` seconds of the first; or, given a
+    ``subject`` (an assembly, say), from any address against that subject."""
 
     def __init__(self, name: str, *, limit: int, window: int):
         self.name, self.limit, self.window = name, limit, window
 
-    def _key(self, request) -> str:
+    def _key(self, request, subject=None) -> str:
+        if subject is not None:
+            return f"minka-throttle:{self.name}:subject:{subject}"
         return f"minka-throttle:{self.name}:{get_client_ip_address(request) or 'unknown'}"
 
-    def blocked(self, request) -> bool:
-        return cache.get(self._key(request), 0) >= self.limit
+    def blocked(self, request, subject=None) -> bool:
+        return cache.get(self._key(request, subject), 0) >= self.limit
 
-    def failed(self, request) -> None:
-        key = self._key(request)
+    def failed(self, request, subject=None) -> None:
+        key = self._key(request, subject)
         cache.add(key, 0, timeout=self.window)
         try:
             cache.incr(key)

@@ -18,6 +18,8 @@ for _name in (
     "proxy_count",
     "ballot_count",
     "represented_word",
+    "in_person_count",
+    "virtual_count",
 ):
     register.filter(_name, getattr(wording, _name))
 
