@@ -63,6 +63,11 @@ def test_a_booth_shows_only_the_ballot_and_refuses_everything_else(browser, live
     # The booth, waiting, looks at the desk by itself and shows the voter and the ballot.
     booth.wait_for_selector("text=S-00003", timeout=20_000)
     assert "Socia Número 3" in booth.content()
+    # Large, touch-friendly options: the booth's style sheet is applied (no inline style the CSP would block).
+    option_height = booth.locator("button:has-text('A favor')").evaluate(
+        "b => b.getBoundingClientRect().height"
+    )
+    assert option_height >= 70
     booth.click("button:has-text('A favor')")
     booth.wait_for_selector("text=Voto registrado")
     # …and goes back to waiting by itself.
