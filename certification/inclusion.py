@@ -65,6 +65,9 @@ class Band:
             return _("menores de %(age)s años") % {"age": self.max_age + 1}
         return _("%(low)s a %(high)s años") % {"low": self.min_age, "high": self.max_age}
 
+    def __str__(self):
+        return self.label
+
     def covers(self, age: int) -> bool:
         return age >= self.min_age and (self.max_age is None or age <= self.max_age)
 
@@ -408,11 +411,13 @@ class Figure:
 
     @property
     def women_share(self) -> Decimal | None:
-        return self.by_sex[Sex.FEMALE] if self.spec.ratio_of else percent(self.by_sex[Sex.FEMALE], self.total)
+        """Women's part of the total (None for a rate, which is read group by group)."""
+        return None if self.spec.ratio_of else percent(self.by_sex[Sex.FEMALE], self.total)
 
     @property
     def youth_share(self) -> Decimal | None:
-        return self.by_band[0] if self.spec.ratio_of else percent(self.by_band[0], self.total)
+        """The first band's part of the total (None for a rate)."""
+        return None if self.spec.ratio_of else percent(self.by_band[0], self.total)
 
 
 @dataclass
@@ -519,7 +524,7 @@ def members_behind(period: Period, key: str, *, sex: str | None, band: int | Non
             value = _subtotal(mine, Sum("amount_minor"))
     else:
         roll = RollEntry.objects.filter(assembly__in=held_assemblies(period), member=OuterRef("pk"))
-        if key == "presentes":
+        if key in ("presentes", "asistencia_persona"):
             roll = roll.filter(presence__kind=PresenceKind.PRESENT)
         elif key == "por_poder":
             roll = roll.filter(presence__kind=PresenceKind.REPRESENTED)
