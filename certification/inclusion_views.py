@@ -126,7 +126,8 @@ def charts(report: inclusion.InclusionReport) -> dict:
         (
             "youth",
             "youth_share",
-            gettext("Participación de los jóvenes, %(band)s (%% del total)") % {"band": report.bands[0].label},
+            gettext("Participación de los jóvenes, %(band)s (%% del total)")
+            % {"band": report.bands[0].label},
         ),
     ):
         shares = []

@@ -43,3 +43,18 @@ def points(value) -> str:
     if value is None:
         return "—"
     return f"{value:+}"
+
+
+@register.filter
+def by_band(figure, key):
+    return figure.by_band[key]
+
+
+@register.filter
+def by_sex_unknown(figure):
+    return figure.by_sex[inclusion.UNKNOWN_SEX]
+
+
+@register.filter
+def band_heading(report, key):
+    return report.band_label(key)
