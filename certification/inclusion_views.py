@@ -177,7 +177,7 @@ def inclusion_members(request):
     period, _seasons, _season, _form = chosen_period(request)
     key = request.GET.get("cifra", "")
     if period is None or key not in inclusion.FIGURE_KEYS:
-        raise Http404
+        return redirect("certification:inclusion")
     sex = SEX_PARAM.get(request.GET["sexo"]) if "sexo" in request.GET else None
     if "sexo" in request.GET and sex is None:
         raise Http404
