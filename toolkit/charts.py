@@ -79,7 +79,7 @@ class Share:
     text: str  # what the pair says when read or hovered («27.7 % (antes 25.1 %)»)
 
 
-SHARE_ROW = 30
+SHARE_ROW = 34
 SHARE_LABEL_W = 230
 
 
@@ -97,7 +97,7 @@ def share_chart(
     for i, share in enumerate(shares):
         y = legend_h + i * SHARE_ROW
         bars = []
-        for offset, value, colour, bar_h in ((2, share.now, "#2f6b3a", 12), (15, share.before, "#a9c4ae", 8)):
+        for offset, value, colour, bar_h in ((2, share.now, "#2f6b3a", 12), (17, share.before, "#a9c4ae", 9)):
             if value is None:
                 continue
             w = plot_w * max(0.0, min(float(value), 100.0)) / 100
@@ -105,6 +105,8 @@ def share_chart(
                 (SHARE_LABEL_W, y + offset, f"{w:.1f}", bar_h, colour)
                 + (f"{SHARE_LABEL_W + w + 4:.1f}", y + offset + bar_h - 1, f"{float(value):.1f} %")
             )
+        if not bars:  # nothing counted in either period: a dash, not an empty row
+            bars.append((SHARE_LABEL_W, y + 2, "0", 0, "none", SHARE_LABEL_W + 4, y + 13, "—"))
         rows.append(
             format_html(
                 '<g><title>{}</title><text x="{}" y="{}" font-size="11" text-anchor="end" '
