@@ -1,7 +1,7 @@
 """Participation by sex and age band, from the records Minka already audits (issue 20).
 
 Every figure of the inclusion page, its export and the season report's section is read here, by a
-handful of GROUP BY queries: the member's sex and age band are computed in SQL (``band_of``) and
+handful of GROUP BY queries: the member's sex and age band are computed in SQL (``band_sql``) and
 grouped together with the facts (members, plots, deliveries, premium shares, assembly roll and
 attendance), so no query runs per member.
 
@@ -19,6 +19,7 @@ from datetime import date as Date
 from datetime import timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -32,8 +33,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear
-from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -90,55 +91,63 @@ def years_before(day: Date, years: int) -> Date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _whole_years(field_name: str, on: Date):
-    """Whole years from the date in ``field_name`` to ``on``, in SQL (both databases)."""
-    later = Q(**{f"{field_name}__month__gt": on.month}) | Q(
-        **{f"{field_name}__month": on.month, f"{field_name}__day__gt": on.day}
-    )
-    return (
-        Value(on.year)
-        - ExtractYear(field_name)
-        - Case(When(later, then=Value(1)), default=Value(0), output_field=IntegerField())
-    )
-
-
-def band_of(on: Date, bands: list[Band], prefix: str = ""):
-    """The index of the band a member's age on ``on`` falls in (OUTSIDE, UNKNOWN_AGE), in SQL.
+def band_sql(on: Date, bands: list[Band]) -> tuple[str, list]:
+    """The SQL ``CASE`` giving the band index of the member row ``coop_member`` on ``on`` (OUTSIDE,
+    UNKNOWN_AGE), and its parameters.
 
     With a birth date: age >= n exactly when the birth date is on or before the day n years before
-    ``on``, so the band is two comparisons with fixed dates (no date function per row). Without one,
-    the declared age plus the whole years since it was declared.
+    ``on``, so the band is two comparisons with fixed dates. Without one, the declared age plus the
+    whole years since it was declared (a date function on those rows only). Written as SQL once:
+    built from Django expressions, the ``CASE`` cost more to compile than the queries cost to run.
     """
-    born, declared, declared_on = f"{prefix}birth_date", f"{prefix}declared_age", f"{prefix}declared_age_on"
-    whens = [When(Q(**{f"{born}__isnull": True, f"{declared}__isnull": True}), then=Value(UNKNOWN_AGE))]
-    for index, band in enumerate(bands):
-        condition = Q(**{f"{born}__lte": years_before(on, band.min_age)})
-        if band.max_age is not None:
-            condition &= Q(**{f"{born}__gt": years_before(on, band.max_age + 1)})
-        whens.append(When(condition, then=Value(index)))
-    whens.append(When(Q(**{f"{born}__isnull": False}), then=Value(OUTSIDE)))
-    declared_age = Case(
-        When(Q(**{f"{declared_on}__isnull": False}), then=F(declared) + _whole_years(declared_on, on)),
-        default=F(declared),
-        output_field=IntegerField(),
+    q = connection.ops.quote_name
+    table = q(Member._meta.db_table)
+    born, declared, declared_on = (
+        f"{table}.{q(name)}" for name in ("birth_date", "declared_age", "declared_age_on")
     )
+    month_day = on.strftime("%m-%d")
+    if connection.vendor == "postgresql":
+        elapsed = (
+            f"({on.year} - CAST(EXTRACT(YEAR FROM {declared_on}) AS INTEGER)"
+            f" - CASE WHEN to_char({declared_on}, 'MM-DD') > %s THEN 1 ELSE 0 END)"
+        )
+    else:
+        elapsed = (
+            f"({on.year} - CAST(strftime('%%Y', {declared_on}) AS INTEGER)"
+            f" - CASE WHEN strftime('%%m-%%d', {declared_on}) > %s THEN 1 ELSE 0 END)"
+        )
+    age = f"({declared} + CASE WHEN {declared_on} IS NULL THEN 0 ELSE {elapsed} END)"
+    sql = [f"CASE WHEN {born} IS NULL AND {declared} IS NULL THEN {UNKNOWN_AGE}"]
+    params: list = []
     for index, band in enumerate(bands):
-        checks = [GreaterThanOrEqual(declared_age, Value(band.min_age))]
-        if band.max_age is not None:
-            checks.append(LessThanOrEqual(declared_age, Value(band.max_age)))
-        whens.append(When(Q(*checks), then=Value(index)))
-    return Case(*whens, default=Value(OUTSIDE), output_field=IntegerField())
+        if band.max_age is None:
+            sql.append(f"WHEN {born} <= %s THEN {index}")
+            params.append(years_before(on, band.min_age))
+        else:
+            sql.append(f"WHEN {born} <= %s AND {born} > %s THEN {index}")
+            params += [years_before(on, band.min_age), years_before(on, band.max_age + 1)]
+    sql.append(f"WHEN {born} IS NOT NULL THEN {OUTSIDE}")
+    for index, band in enumerate(bands):
+        upper = "" if band.max_age is None else f" AND {age} <= {int(band.max_age)}"
+        sql.append(f"WHEN {age} >= {int(band.min_age)}{upper} THEN {index}")
+        params += [month_day] * (1 if band.max_age is None else 2)
+    sql.append(f"ELSE {OUTSIDE} END")
+    return " ".join(sql), params
 
 
 def with_group(queryset, period: "Period", bands: list[Band], prefix: str = ""):
-    """``queryset`` with ``inclusion_sex`` and ``inclusion_band`` of its member (reached by ``prefix``)."""
+    """``queryset`` with ``inclusion_sex`` and ``inclusion_band`` of its member (reached by ``prefix``,
+    whose join the sex brings in; the band's SQL names the member table)."""
+    sql, params = band_sql(period.start, bands)
     return queryset.annotate(
-        inclusion_band=band_of(period.start, bands, prefix), inclusion_sex=F(f"{prefix}sex")
+        inclusion_sex=F(f"{prefix}sex"),
+        # Column names and whole numbers only; every date and text travels as a parameter.
+        inclusion_band=RawSQL(sql, params, output_field=IntegerField()),  # noqa: S611
     )
 
 
 def member_age(member: Member, on: Date) -> int | None:
-    """The age ``band_of`` reads, for one member (the lists show it)."""
+    """The age ``band_sql`` reads, for one member (the lists show it)."""
     if member.birth_date:
         return age_in_years(member.birth_date, on)
     if member.declared_age is None:
