@@ -14,6 +14,7 @@ assembly in the season with the roll frozen from the register, 80 % of it checke
 page itself as the certifier, a member list behind a figure, and the xlsx export.
 """
 
+import statistics
 import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -23,13 +24,15 @@ from _setup import build_premium_season, machine, options, setup_django, summary
 TARGET_MS = 300
 
 
-def timed(fn, repeat: int) -> list[float]:
-    samples = []
+def timed(fn, repeat: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU milliseconds of each run (on SQLite the CPU time includes the queries)."""
+    samples, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         fn()
         samples.append((time.perf_counter() - started) * 1000)
-    return samples
+        cpu.append((time.process_time() - cpu_started) * 1000)
+    return samples, cpu
 
 
 def load(*, members: int, deliveries: int) -> None:
@@ -115,6 +118,12 @@ def main() -> None:
     if not Delivery.objects.exists():
         print("| step | result |\n|---|---|")
         load(members=args.members, deliveries=args.deliveries)
+    from assemblies.models import Assembly, Presence
+
+    # A load stopped during the check-ins (a machine too busy to finish them): the session is opened
+    # as it stands, so the attendance figures read the roll and the presences there are.
+    for waiting in Assembly.objects.filter(opened_at__isnull=True):
+        Assembly.objects.filter(pk=waiting.pk).update(opened_at=waiting.first_call_at, status="in_session")
 
     import os
     import tempfile
@@ -136,18 +145,23 @@ def main() -> None:
     load_average = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"\n{database}, {machine()}, load average {load_average}; {Member.objects.count():,} members, "
-        f"{Delivery.objects.count():,} deliveries; {args.repeat} runs each after one warm-up\n"
+        f"{Delivery.objects.count():,} deliveries, {Presence.objects.count():,} attending an assembly; "
+        f"{args.repeat} runs each after one warm-up\n"
     )
-    print("| step | median / p95 / max | queries | target |\n|---|---|---:|---|")
+    print("| step | wall: median / p95 / max | CPU ms (median) | queries | target |\n|---|---|---:|---:|---|")
 
     def row(label, fn, target=None):
         fn()
         with CaptureQueriesContext(connection) as queries:
             fn()
-        samples = timed(fn, args.repeat)
+        samples, cpu = timed(fn, args.repeat)
         p95 = sorted(samples)[max(0, round(0.95 * len(samples)) - 1)]
-        verdict = "" if target is None else ("pass" if p95 < target else "over")
-        print(f"| {label} | {summary(samples)} | {len(queries)} | {verdict} |", flush=True)
+        cpu_median = statistics.median(cpu)
+        verdict = ""
+        if target is not None:
+            cpu_verdict = "pass" if cpu_median < target else "over"
+            verdict = "pass" if p95 < target else f"over (CPU {cpu_verdict})"
+        print(f"| {label} | {summary(samples)} | {cpu_median:.1f} | {len(queries)} | {verdict} |", flush=True)
 
     row(
         "figures of the season (`inclusion_report`, no comparison)",
