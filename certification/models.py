@@ -223,3 +223,38 @@ class AuditPackRun(BackgroundRun):
     class Meta(BackgroundRun.Meta):
         verbose_name = _("paquete de auditoría")
         verbose_name_plural = _("paquetes de auditoría")
+
+
+# --- Age bands of the inclusion figures ----------------------------------------------------------
+
+
+class AgeBand(models.Model):
+    """One age band of the inclusion page, set once for the cooperative (certification.services
+    .set_age_bands writes them all together). The first band is the one the page calls youth."""
+
+    min_age = models.PositiveSmallIntegerField(_("desde (años)"))
+    max_age = models.PositiveSmallIntegerField(_("hasta (años)"), null=True, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("definido por"),
+    )
+    set_at = models.DateTimeField(_("definido el"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tramo de edad")
+        verbose_name_plural = _("tramos de edad")
+        ordering = ["min_age"]
+        constraints = [
+            models.UniqueConstraint(fields=["min_age"], name="age_band_min_once"),
+            models.CheckConstraint(
+                condition=models.Q(max_age__isnull=True) | models.Q(max_age__gte=models.F("min_age")),
+                name="age_band_max_not_below_min",
+            ),
+        ]
+
+    def __str__(self):
+        if self.max_age is None:
+            return f"{self.min_age}+"
+        return f"{self.min_age}–{self.max_age}"

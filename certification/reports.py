@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from acopio.models import CollectionCentre
 from acopio.selectors import season_deliveries
 from certification.documents import DocumentDraft, data_language, kg_text, lazy_text
+from certification.inclusion import KG, MONEY, InclusionReport, inclusion_report, season_period
 from certification.models import DocumentKind
 from coop.models import Certification, Member, MemberStatus, OrganicStage, Plot, Season
 from fund.figures import Figures, add_up
@@ -366,14 +367,47 @@ def season_report_table(report: SeasonReport) -> list[list]:
     return rows
 
 
+def inclusion_table(inclusion: InclusionReport) -> list[list]:
+    """The inclusion section's rows for the season report's data: figure, group, value (groups named
+    by sex and by the band's ages, so the data read the same in any language)."""
+    rows = []
+    sexes = [("F", "mujeres"), ("M", "hombres")] + (
+        [("", "sexo sin registrar")] if inclusion.unknown_sex else []
+    )
+    for figure in inclusion.figures:
+        groups = [(name, figure.by_sex[key]) for key, name in sexes]
+        for key in inclusion.band_keys:
+            if key >= 0:
+                band = inclusion.bands[key]
+                ages = f"{band.min_age}+" if band.max_age is None else f"{band.min_age}-{band.max_age}"
+                groups.append((f"edad {ages}", figure.by_band[key]))
+            else:
+                groups.append(
+                    ("edad fuera de los tramos" if key == -1 else "edad sin registrar", figure.by_band[key])
+                )
+        groups.append(("total", figure.total))
+        for group, value in groups:
+            if value is None:
+                shown = ""
+            elif figure.spec.kind == KG:
+                shown = kg_text(value)
+            elif figure.spec.kind == MONEY:
+                shown = from_minor(value)
+            else:
+                shown = value
+            rows.append(["inclusion", figure.key, group, "", "", "", shown])
+    return rows
+
+
 def season_report_draft(season: Season) -> DocumentDraft:
     report = season_report(season)
+    inclusion = inclusion_report(season_period(season))
     return DocumentDraft(
         kind=DocumentKind.SEASON_REPORT,
         title=lazy_text(lambda: _("Informe de campaña — %(season)s") % {"season": season.name}),
         template="certification/pdf/season_report.html",
-        context={"report": report},
-        table=season_report_table(report),
+        context={"report": report, "inclusion": inclusion},
+        table=season_report_table(report) + inclusion_table(inclusion),
         summary=[
             (gettext_lazy("Campaña"), season.name),
             (gettext_lazy("Entregas vigentes"), f"{report.totals['count']:,}"),

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from certification import views
+from certification import inclusion_views, views
 
 app_name = "certification"
 urlpatterns = [
     path("", views.portal, name="portal"),
     path("descargas/", views.download_log, name="download_log"),
+    path("inclusion/", inclusion_views.inclusion_page, name="inclusion"),
+    path("inclusion/socios/", inclusion_views.inclusion_members, name="inclusion_members"),
+    path("inclusion/inclusion.xlsx", inclusion_views.inclusion_xlsx, name="inclusion_xlsx"),
+    path("inclusion/tramos-de-edad/", inclusion_views.inclusion_bands, name="inclusion_bands"),
     path(
         "socios/<str:code>/estado-de-cuenta/<str:season>.pdf",
         views.member_statement_pdf,

@@ -20,6 +20,7 @@ ENTRIES = (
     (_("Ventas"), "sales:contract_list", REVIEWERS, "name:contract_list"),
     (_("Fondo de prima"), "fund:fund_overview", FUND_READERS, "name:fund_overview"),
     (_("Certificación"), "certification:portal", FUND_READERS, "app:certification"),
+    (_("Inclusión"), "certification:inclusion", REVIEWERS, "name:inclusion"),
     (_("Asambleas"), "assemblies:assembly_list", EVERYONE, "app:assemblies"),
     (_("Control interno"), "acopio:yield_control", REVIEWERS, "name:yield_control"),
     (_("Importar"), "coop:register_import", {ADMINISTRATOR}, None),
@@ -41,8 +42,12 @@ def menu(request):
         return {"menu": [], "home_url": reverse("home")}
     roles = user_roles(user)
     entries = [
-        {"label": label, "url": reverse(name), "current": _is_current(request, marker)}
+        {"label": label, "url": reverse(name), "current": _is_current(request, marker), "marker": marker}
         for label, name, allowed, marker in ENTRIES
         if allowed is EVERYONE or roles & set(allowed)
     ]
+    # A page with an entry of its own (the inclusion page) is not also marked as its app's.
+    if any(e["current"] and (e["marker"] or "").startswith("name:") for e in entries):
+        for entry in entries:
+            entry["current"] = entry["current"] and entry["marker"].startswith("name:")
     return {"menu": entries, "home_url": reverse("home")}
