@@ -25,7 +25,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from toolkit.append_only_triggers import drop_statements
+from tests.ledger.attacker import behind_the_back_of
 from toolkit.models import ChainHead
 from toolkit.row_chain import CHAIN_FIELDS, canonical_row, chained_models, hashed_fields, row_hash
 
@@ -136,22 +136,6 @@ def seeded(django_db_setup, django_db_blocker):
 # --- The attacker -----------------------------------------------------------------------
 
 
-def behind_minkas_back(table: str, *statements: tuple[str, list]) -> None:
-    """Run each (sql, params) with ``table``'s append-only triggers out of the way."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Pending foreign-key checks would block ALTER TABLE: run them now, then defer again
-            # (a delete leaves rows pointing at nothing; the test never commits).
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        else:
-            for statement in drop_statements("sqlite", [table]):
-                cursor.execute(statement)
-        for sql, params in statements:
-            cursor.execute(sql, params)
-
-
 def q(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -204,7 +188,7 @@ def update_field(model, row) -> None:
         field = next(f for f in hashed_fields(model) if f.is_relation)
         target = field.related_model._base_manager.exclude(pk=getattr(row, field.attname))
         value = target.values_list("pk", flat=True).first()
-    behind_minkas_back(
+    behind_the_back_of(
         table,
         (
             f"UPDATE {q(table)} SET {q(field.column)} = %s WHERE {q(model._meta.pk.column)} = %s",  # noqa: S608
@@ -263,7 +247,7 @@ def forge_row(model, last) -> None:
         params = [f.get_db_prep_save(values[f.attname], connection) for f in columns]
         try:
             with transaction.atomic():
-                behind_minkas_back(table, (sql, params))
+                behind_the_back_of(table, (sql, params))
             return
         except IntegrityError:
             continue
@@ -282,10 +266,10 @@ def tamper(model, kind: str) -> int:
         update_field(model, middle)
         return middle.chain_number
     if kind == "delete_middle":
-        behind_minkas_back(table, (delete, [db_pk(middle)]))
+        behind_the_back_of(table, (delete, [db_pk(middle)]))
         return middle.chain_number
     if kind == "delete_last":
-        behind_minkas_back(table, (delete, [db_pk(last)]))
+        behind_the_back_of(table, (delete, [db_pk(last)]))
         return last.chain_number
     if kind == "forged_append":
         forge_row(model, last)
