@@ -181,7 +181,9 @@ def chain_and_insert(queryset, insert, objs, fields, **kwargs):
     if kwargs.get("on_conflict") is not None:
         # A row skipped or rewritten by the database would leave a number with no row.
         raise ValueError(f"{model._meta.label}: a chained append-only table takes no ignore/update conflicts")
-    with transaction.atomic(using=using):
+    # savepoint=False: inside the caller's transaction the row is written by that transaction
+    # itself, not by a subtransaction of its own (on PostgreSQL a savepoint has its own xid).
+    with transaction.atomic(using=using, savepoint=False):
         head = lock_head(model, using)
         pk_field = model._meta.pk
         missing = [obj for obj in objs if getattr(obj, pk_field.attname) is None]
@@ -239,7 +241,7 @@ def chain_existing_rows(apps, schema_editor, labels: list[str]) -> None:
             previous = row_hash(
                 table=table, number=number, previous_hash=previous, row=canonical_row(hashed, values[1:])
             )
-            updates.append((number, previous, values[0]))
+            updates.append((number, previous, model._meta.pk.get_db_prep_value(values[0], connection)))
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {quote(table)} SET {quote('chain_number')} = %s, {quote('chain_hash')} = %s "  # noqa: S608
