@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from assemblies.models import Assembly, AttendanceEvent, AttendanceKind, MotionStatus, Presence, PresenceKind
 from assemblies.selectors import turnout
+from ledger.selectors import chain_head
 from toolkit.pdf import qr_svg, render_pdf
 from toolkit.verification import paper_verify_url
 
@@ -160,6 +161,8 @@ def minutes_pdf(assembly: Assembly, *, request=None, facts: dict | None = None) 
             "paper_url": paper_verify_url(request),
             "undone": AttendanceEvent.objects.filter(assembly=assembly, kind=AttendanceKind.UNDONE).count(),
             "made_at": timezone.localtime(),
+            # Not among the hashed facts: the journal's head when this copy was printed.
+            "chain_head": chain_head(),
         },
     )
 

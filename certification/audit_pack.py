@@ -68,6 +68,7 @@ from fund.models import (
     SpendingStatus,
 )
 from ledger.models import Account, JournalLine
+from ledger.selectors import chain_head
 from sales.models import ContractPayment, SalesContract
 from sales.selectors import mass_balance
 from toolkit.money import from_minor
@@ -157,6 +158,10 @@ class Manifest:
     made_by: str
     minka_version: str
     files: list[ManifestFile] = field(default_factory=list)
+    # The journal's chain head as the pack saw it (ledger.selectors.chain_head): an anchor outside
+    # the database that a certifier keeps with the pack.
+    chain_number: int = 0
+    chain_hash: str = ""
 
     def file(self, name: str) -> ManifestFile:
         return next(f for f in self.files if f.name == name)
@@ -172,6 +177,7 @@ class Manifest:
             "made_at": timezone.localtime(self.made_at).isoformat(timespec="seconds"),
             "made_by": self.made_by,
             "minka_version": self.minka_version,
+            "ledger_chain_head": {"entry_number": self.chain_number, "entry_hash": self.chain_hash},
             "files": [asdict(f) for f in self.files],
         }
 
@@ -186,6 +192,8 @@ MANIFEST_HEADER = [
     "Generado el",
     "Generado por",
     "Versión de Minka",
+    "Libro mayor: último asiento",
+    "Libro mayor: hash del último asiento",
 ]
 
 
@@ -1098,6 +1106,9 @@ Cómo leer los archivos
   de cálculo no la ejecute como fórmula.
 - manifest.csv y manifest.json dan el tamaño y el SHA-256 de cada archivo tal como sale del ZIP:
   compruébelos con «sha256sum» (Linux) o «certutil -hashfile ARCHIVO SHA256» (Windows).
+  También dan la cabeza de la cadena del libro mayor al generar el paquete (número y hash del
+  último asiento): guárdelos; «verify_ledger» en el servidor debe seguir mostrando ese asiento
+  con ese hash, o el libro fue recortado o reescrito después.
 
 Qué entra en la campaña
 - Entregas, compras por socio, contratos, cobros y balance de masas: los de la campaña.
@@ -1152,6 +1163,8 @@ def _manifest_csv(manifest: Manifest) -> bytes:
                     manifest.made_at,
                     manifest.made_by,
                     manifest.minka_version,
+                    manifest.chain_number,
+                    manifest.chain_hash,
                 )
             ]
         )
@@ -1192,6 +1205,7 @@ def _write_audit_pack(season: Season, fileobj: BinaryIO, *, user, extra_parts: I
     reports = [(name, *issue(draft(season), user=user), description) for name, draft, description in REPORTS]
     with _snapshot(), zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         pack = PackWriter(archive, season, user=user, made_at=made_at)
+        head = chain_head()
         for part in [*PARTS, *extra_parts]:
             part.write(pack)
         for name, document, pdf, description in reports:
@@ -1206,6 +1220,8 @@ def _write_audit_pack(season: Season, fileobj: BinaryIO, *, user, extra_parts: I
             made_by=_person(user),
             minka_version=settings.MINKA_VERSION,
             files=list(pack.files),
+            chain_number=head.number,
+            chain_hash=head.hash,
         )
         pack.file("manifest.csv", _manifest_csv(manifest))
         as_json = json.dumps(manifest.as_json(), ensure_ascii=False, indent=2)

@@ -33,6 +33,7 @@ from django.utils.formats import date_format
 from django.utils.functional import Promise, lazy
 
 from certification.models import DocumentCounter, DocumentKind, IssuedDocument
+from ledger.selectors import chain_head
 from toolkit.pdf import absolute_url, qr_svg, render_pdf
 from toolkit.spreadsheets import neutralize_row
 from toolkit.verification import paper_verify_url
@@ -148,6 +149,8 @@ def issue(draft: DocumentDraft, *, user=None, request=None) -> tuple[IssuedDocum
             "kind": draft.kind.label,
             "issued_at": issued_at,
             "minka_version": settings.MINKA_VERSION,
+            # The journal's chain head when the paper was made: an anchor outside the database.
+            "chain_head": chain_head(),
         },
     }
     pdf = render_pdf(draft.template, context, attachments={draft.csv_name: data})

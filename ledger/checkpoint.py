@@ -7,13 +7,17 @@ it proves later that the ledger still holds that entry with that hash: a restore
 backup, or entries deleted together with the counter, or a chain recomputed from some
 point on, no longer matches it. The public key travels in the file; who checks it
 compares it with the one the cooperative published (``checkpoint --public-key``).
+
+Format 2 adds ``tables``: every append-only table's chain head (last row number and hash,
+toolkit.row_chain), so rows lost from those tables after the checkpoint are seen too. A
+format 1 file (no ``tables``) is still read and checked for the journal alone.
 """
 
 import base64
 import binascii
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -24,10 +28,11 @@ from django.utils.translation import gettext as _
 
 from ledger.models import JournalEntry
 from ledger.verification import LedgerCheck
+from toolkit.row_chain import chained_models, stored_hash
 
 KEY_VARIABLE = "MINKA_CHECKPOINT_KEY"
 KIND = "minka-ledger-checkpoint"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class CheckpointError(Exception):
@@ -115,6 +120,11 @@ def make_checkpoint(check: LedgerCheck, key: Ed25519PrivateKey) -> dict:
         "entry_number": check.last_number,
         "entry_hash": check.last_hash,
         "hash_v2_from": check.hash_v2_from,
+        "tables": {
+            table: {"number": number, "hash": last_hash}
+            for table, (number, last_hash) in sorted(check.chain_heads.items())
+            if number
+        },
         "public_key": public_key_text(key),
     }
     document["signature"] = base64.b64encode(key.sign(_signed_bytes(document))).decode()
@@ -132,6 +142,8 @@ class Checkpoint:
     entry_number: int
     entry_hash: str
     public_key: str
+    # table -> (number, hash) of its last row when the checkpoint was written (format 2).
+    tables: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 def read_checkpoint(text: str, *, expected_public_key: str | None = None) -> Checkpoint:
@@ -145,6 +157,10 @@ def read_checkpoint(text: str, *, expected_public_key: str | None = None) -> Che
             entry_number=int(document["entry_number"]),
             entry_hash=str(document["entry_hash"]),
             public_key=str(document["public_key"]),
+            tables={
+                str(table): (int(head["number"]), str(head["hash"]))
+                for table, head in dict(document.get("tables") or {}).items()
+            },
         )
         public = Ed25519PublicKey.from_public_bytes(base64.b64decode(checkpoint.public_key, validate=True))
         signature = base64.b64decode(str(document["signature"]), validate=True)
@@ -197,4 +213,30 @@ def checkpoint_problem(checkpoint: Checkpoint, check: LedgerCheck) -> str | None
             )
             % about
         )
+    return _tables_problem(checkpoint, check)
+
+
+def _tables_problem(checkpoint: Checkpoint, check: LedgerCheck) -> str | None:
+    """The first append-only table that no longer holds the row the checkpoint recorded."""
+    models = {model._meta.db_table: model for model in chained_models()}
+    for table, (number, recorded_hash) in sorted(checkpoint.tables.items()):
+        last = check.chain_heads.get(table, (0, ""))[0]
+        about = {"table": table, "date": checkpoint.date, "number": number, "last": last}
+        if last < number or table not in models:
+            return (
+                _(
+                    "Tabla %(table)s: el punto de control del %(date)s registra la fila %(number)s, pero la "
+                    "tabla termina en la fila %(last)s: se perdieron filas posteriores "
+                    "(¿se restauró una copia antigua?)."
+                )
+                % about
+            )
+        if stored_hash(models[table], number) != recorded_hash:
+            return (
+                _(
+                    "Tabla %(table)s, fila %(number)s: no tiene el hash que registró el punto de control "
+                    "del %(date)s: la tabla fue reescrita desde entonces."
+                )
+                % about
+            )
     return None

@@ -84,6 +84,10 @@ class EntryCounter(models.Model):
 
 class JournalEntry(AppendOnlyModel):
     append_only_message = JOURNAL_MESSAGE
+    # The journal's own chain (ledger.hashing) covers these rows.
+    chained_by_journal = True
+    chain_number = None
+    chain_hash = None
     # Migrations 0002 and 0005 install this table's triggers (toolkit.append_only_triggers skips it).
     append_only_triggers_installed_by_migrations = True
 
@@ -127,6 +131,10 @@ class JournalEntry(AppendOnlyModel):
 
 class JournalLine(AppendOnlyModel):
     append_only_message = JOURNAL_MESSAGE
+    # The journal's own chain (ledger.hashing) covers these rows.
+    chained_by_journal = True
+    chain_number = None
+    chain_hash = None
     # Migrations 0002 and 0005 install this table's triggers (toolkit.append_only_triggers skips it).
     append_only_triggers_installed_by_migrations = True
 

@@ -14,6 +14,14 @@ from functools import cache
 from django.db import connections, router
 from django.db.models import Model
 
+from toolkit.row_chain import is_chained
+
+
+def _refuse_chained(model) -> None:
+    # These inserts skip QuerySet._insert, where a chained append-only row gets its number and hash.
+    if is_chained(model):
+        raise ValueError(f"{model._meta.label} is chained row by row: insert it through the ORM")
+
 
 def connection_for(model: type[Model]):
     return connections[router.db_for_write(model)]
@@ -59,6 +67,7 @@ def insert(instance: Model, *, unless_taken: str | None = None) -> bool:
     a savepoint; a clash on any other constraint still raises.
     """
     model = type(instance)
+    _refuse_chained(model)
     connection = connection_for(model)
     fields, sql = _insert_sql(model, connection.alias, unless_taken)
     # pre_save fills auto_now_add dates; get_db_prep_save adapts each value for this database.
@@ -91,6 +100,7 @@ def _insert_sql(model, alias, unless_taken):
 def insert_many(instances: list[Model]) -> None:
     """INSERT several new rows of one model in one statement (their primary keys are not read back)."""
     model = type(instances[0])
+    _refuse_chained(model)
     connection = connection_for(model)
     fields = _insert_sql(model, connection.alias, None)[0]
     row = f"({', '.join(['%s'] * len(fields))})"

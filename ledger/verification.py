@@ -1,5 +1,6 @@
 """Recompute the journal from the database: numbering, hash chain and balance of every entry,
-and the chain head the counter keeps (last number and last hash).
+and the chain head the counter keeps (last number and last hash); then every other append-only
+table's row chain and its head (toolkit.row_chain).
 
 Streams entries and lines in number order side by side, so memory stays flat
 however large the ledger is. Everything is read in one snapshot, so entries
@@ -18,6 +19,7 @@ from django.utils.translation import ngettext
 from ledger.balance import MIN_LINES, imbalances
 from ledger.hashing import GENESIS_HASH, entry_hash, version_for
 from ledger.models import EntryCounter, JournalEntry, JournalLine
+from toolkit.row_chain import ChainProblem, problem_message, verify_chains
 
 CHUNK_SIZE = 2000
 
@@ -31,10 +33,27 @@ class LedgerCheck:
     last_number: int = 0
     last_hash: str = GENESIS_HASH
     hash_v2_from: int = 1
+    # The other append-only tables' chains: rows checked, each table's head, the first broken row.
+    rows: int = 0
+    chain_heads: dict[str, tuple[int, str]] = field(default_factory=dict)
+    chain_problem: ChainProblem | None = None
 
     @property
     def ok(self) -> bool:
-        return self.broken_number is None
+        return self.broken_number is None and self.chain_problem is None
+
+    @property
+    def message(self) -> str:
+        """The first problem as one sentence: «Asiento 3: …» or «Tabla X (…), fila 2: …»."""
+        if self.broken_number is not None:
+            # Each problem is a clause; together they make one sentence «Asiento 3: a; b.».
+            return _("Asiento %(number)s: %(problems)s.") % {
+                "number": self.broken_number,
+                "problems": "; ".join(self.problems),
+            }
+        if self.chain_problem is not None:
+            return problem_message(self.chain_problem)
+        return ""
 
     def fail(self, number: int, problems: list[str]) -> "LedgerCheck":
         self.broken_number, self.problems = number, problems
@@ -55,10 +74,14 @@ def _one_snapshot():
 
 
 def verify_ledger() -> LedgerCheck:
-    """Check entries 1..N in order and the counter's head; stop at the first broken entry,
-    listing all that is wrong with it."""
+    """Check entries 1..N in order and the counter's head, then every append-only table's row
+    chain; stop at the first broken entry or row, listing all that is wrong with it."""
     with _one_snapshot():
-        return _verify()
+        check = _verify()
+        if check.broken_number is None:
+            chains = verify_chains()
+            check.rows, check.chain_heads, check.chain_problem = chains.rows, chains.heads, chains.problem
+        return check
 
 
 def _verify() -> LedgerCheck:

@@ -407,3 +407,36 @@ def test_outside_a_transaction_the_pack_reads_one_snapshot(make_user):
     assert manifest.file("entregas.csv").rows == 1
     assert len(read_csv(pack, "entregas.csv")) == 1
     assert not connection.in_atomic_block
+
+
+def test_the_ledger_chain_head_is_on_the_manifest_the_issued_reports_and_the_minutes(season_2020):
+    """An anchor outside the database: the last entry's number and hash, as the pack saw them."""
+    from assemblies.minutes import minutes_match
+    from ledger.models import EntryCounter
+
+    counter = EntryCounter.objects.get(pk=1)
+    assert counter.last_number > 0
+    pack, manifest = make_pack(season_2020["season"], user=season_2020["admin"])
+
+    assert (manifest.chain_number, manifest.chain_hash) == (counter.last_number, counter.last_hash)
+    as_json = json.loads(pack.read("manifest.json"))
+    assert as_json["ledger_chain_head"] == {
+        "entry_number": counter.last_number,
+        "entry_hash": counter.last_hash,
+    }
+    for row in read_csv(pack, "manifest.csv"):
+        assert row["Libro mayor: último asiento"] == str(counter.last_number)
+        assert row["Libro mayor: hash del último asiento"] == counter.last_hash
+
+    printed = (
+        f"Cadena del libro mayor al imprimir: asiento {counter.last_number}, hash {counter.last_hash[:16]}."
+    )
+    papers = [name for name in pack.namelist() if name.endswith(".pdf")]
+    assert any(name.startswith("actas/") for name in papers) and len(papers) >= 3  # reports and minutes
+    for name in papers:
+        text = " ".join(
+            " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pack.read(name))).pages).split()
+        )
+        assert printed in text, name
+    # The head is printed beside the minutes' facts, not among them: the code still matches.
+    assert minutes_match(season_2020["assembly"])

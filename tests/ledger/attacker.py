@@ -38,3 +38,23 @@ def delete_entries(first: int, last: int) -> None:
         ),
         ("DELETE FROM ledger_journalentry WHERE number BETWEEN %s AND %s", [first, last]),
     )
+
+
+def behind_the_back_of(table: str, *statements: tuple[str, list]) -> None:
+    """Run each (sql, params) with the append-only triggers of ``table`` (one chained row by row,
+    toolkit.row_chain) out of the way. On PostgreSQL the foreign-key checks are left deferred and the
+    triggers disabled: the test's transaction is rolled back, never committed."""
+    from toolkit.append_only_triggers import drop_statements
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Pending foreign-key checks would block ALTER TABLE: run them now, then defer again
+            # (a delete may leave rows pointing at nothing).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            for statement in drop_statements("sqlite", [table]):
+                cursor.execute(statement)
+        for sql, params in statements:
+            cursor.execute(sql, params)

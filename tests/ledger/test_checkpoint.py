@@ -2,6 +2,7 @@
 
 import base64
 import json
+from datetime import date
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -11,8 +12,9 @@ from django.core.management.base import CommandError
 
 from ledger.checkpoint import new_private_key
 from ledger.models import EntryCounter, JournalEntry
+from toolkit.models import ChainHead
 
-from .attacker import delete_entries
+from .attacker import behind_the_back_of, delete_entries
 
 
 @pytest.fixture
@@ -145,3 +147,70 @@ def test_new_key_prints_a_usable_private_key(capsys, monkeypatch, db, post):
     assert "Clave pública" in printed.err
     monkeypatch.setenv("MINKA_CHECKPOINT_KEY", printed.out.strip())
     assert public_key(capsys) in printed.err
+
+
+# --- The other append-only tables' chains (toolkit.row_chain) ------------------------------
+
+
+@pytest.fixture
+def three_checks(ten_entries, make_user):
+    from sales.models import FairtradeTermsCheck
+
+    admin = make_user("administrador", username="revisora")
+    for day in (1, 2, 3):
+        FairtradeTermsCheck.objects.create(checked_on=date(2026, 11, day), checked_by=admin, note=f"{day}")
+    return FairtradeTermsCheck
+
+
+def sign(document: dict, key: str) -> dict:
+    private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(key))
+    content = {k: v for k, v in document.items() if k != "signature"}
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return document | {"signature": base64.b64encode(private.sign(canonical)).decode()}
+
+
+def test_a_checkpoint_records_every_chained_tables_head(three_checks, key, tmp_path, capsys):
+    path, _said = write_checkpoint(tmp_path, capsys)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    table = three_checks._meta.db_table
+    last = three_checks.objects.get(chain_number=3)
+    assert document["format"] == 2
+    assert document["tables"] == {table: {"number": 3, "hash": last.chain_hash}}
+    call_command("verify_ledger", "--checkpoint", str(path))
+    three_checks.objects.create(checked_on=date(2026, 11, 4), checked_by=last.checked_by)
+    call_command("verify_ledger", "--checkpoint", str(path))  # a longer table still contains it
+
+
+def test_rows_lost_from_a_chained_table_after_the_checkpoint_fail(three_checks, key, tmp_path, capsys):
+    path, _said = write_checkpoint(tmp_path, capsys)
+    table = three_checks._meta.db_table
+    # A restored old backup of that table: its last row gone and its head consistent with it.
+    second = three_checks.objects.get(chain_number=2)
+    behind_the_back_of(table, (f"DELETE FROM {table} WHERE chain_number = 3", []))  # noqa: S608
+    ChainHead.objects.filter(table=table).update(last_number=2, last_hash=second.chain_hash)
+    call_command("verify_ledger")  # the chain alone cannot tell
+    with pytest.raises(CommandError) as failed:
+        call_command("verify_ledger", "--checkpoint", str(path))
+    assert failed.value.returncode == 1
+    assert f"Tabla {table}: el punto de control" in str(failed.value)
+    assert "registra la fila 3, pero la tabla termina en la fila 2" in str(failed.value)
+
+
+def test_a_chained_table_rewritten_since_the_checkpoint_fails(three_checks, key, tmp_path, capsys):
+    path, _said = write_checkpoint(tmp_path, capsys)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    table = three_checks._meta.db_table
+    document["tables"][table]["hash"] = "c" * 64
+    path.write_text(json.dumps(sign(document, key)), encoding="utf-8")
+    with pytest.raises(CommandError, match=f"Tabla {table}, fila 3: no tiene el hash que registró"):
+        call_command("verify_ledger", "--checkpoint", str(path))
+
+
+def test_a_checkpoint_of_the_first_format_is_still_read(three_checks, key, tmp_path, capsys):
+    path, _said = write_checkpoint(tmp_path, capsys)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    del document["tables"]
+    document["format"] = 1
+    path.write_text(json.dumps(sign(document, key)), encoding="utf-8")
+    call_command("verify_ledger", "--checkpoint", str(path))
+    assert "Contiene el punto de control" in capsys.readouterr().out

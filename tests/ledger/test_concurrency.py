@@ -57,3 +57,45 @@ def test_parallel_posters_get_gapless_numbers_and_each_document_once():
     assert all(per_key[key] == 1 for key in SHARED_KEYS)
     assert Counter(refused) == {key: THREADS - 1 for key in SHARED_KEYS}
     assert verify_ledger().ok
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_parallel_inserts_into_a_chained_table_chain_one_after_another(django_user_model):
+    """Rows of an append-only table added at once (save and bulk_create) get numbers 1..N and a chain
+    that verifies: the head row is locked in the insert's transaction (toolkit.row_chain)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers by itself")
+    from sales.models import FairtradeTermsCheck
+
+    admin = django_user_model.objects.create_user(username="revisora", password="clave-de-prueba-123")
+    barrier = threading.Barrier(THREADS)
+    failures = []
+
+    def writer(worker: int):
+        try:
+            barrier.wait()
+            for n in range(OWN_ENTRIES):
+                FairtradeTermsCheck.objects.create(checked_on=DAY, checked_by=admin, note=f"{worker}-{n}")
+            FairtradeTermsCheck.objects.bulk_create(
+                [
+                    FairtradeTermsCheck(checked_on=DAY, checked_by=admin, note=f"{worker}-lote-{n}")
+                    for n in (1, 2)
+                ]
+            )
+        except Exception as exc:  # reported by the main thread, which asserts none
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(worker,)) for worker in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    numbers = sorted(FairtradeTermsCheck.objects.values_list("chain_number", flat=True))
+    assert numbers == list(range(1, THREADS * (OWN_ENTRIES + 2) + 1))
+    check = verify_ledger()
+    assert check.ok, check.message
+    assert check.chain_heads[FairtradeTermsCheck._meta.db_table][0] == len(numbers)

@@ -12,7 +12,10 @@ class Command(BaseCommand):
     @property
     def help(self):
         # Read when the parser is built (argparse needs a plain str, not a lazy one).
-        return _("Recalcula la numeración, la cadena de hashes y el cuadre de cada asiento del libro mayor.")
+        return _(
+            "Recalcula la numeración, la cadena de hashes y el cuadre de cada asiento del libro mayor, "
+            "y la cadena de cada tabla que solo admite filas nuevas."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -41,11 +44,7 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from error
         check = verify_ledger()
         if not check.ok:
-            # Each problem is a clause; together they make one sentence «Asiento 3: a; b.».
-            raise CommandError(
-                _("Asiento %(number)s: %(problems)s.")
-                % {"number": check.broken_number, "problems": "; ".join(check.problems)}
-            )
+            raise CommandError(check.message)
         if read is not None and (problem := checkpoint_problem(read, check)):
             raise CommandError(problem)
         self.stdout.write(
@@ -56,6 +55,16 @@ class Command(BaseCommand):
                     check.entries,
                 )
                 % {"count": check.entries}
+            )
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                ngettext(
+                    "Registros que solo se agregan: %(count)s fila en %(tables)s tablas, cadenas íntegras.",
+                    "Registros que solo se agregan: %(count)s filas en %(tables)s tablas, cadenas íntegras.",
+                    check.rows,
+                )
+                % {"count": check.rows, "tables": len(check.chain_heads)}
             )
         )
         if read is not None:
