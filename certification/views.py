@@ -226,8 +226,8 @@ def fairtrade_xlsx(request, season):
     )
 
 
-@require_POST
 @role_required(*PORTAL_READERS)
+@require_POST
 def audit_pack_start(request, season):
     """Made in the background: a season of half a million deliveries takes about a minute."""
     season = get_object_or_404(Season, code=season)
@@ -306,8 +306,8 @@ def _eudr_refused(request, subject: str, problems: list[str], season):
 # --- Printing every statement of a season ------------------------------------------------------------
 
 
-@require_POST
 @role_required(*STATEMENT_PRINTERS)
+@require_POST
 def statement_run_start(request, season):
     season = get_object_or_404(Season, code=season)
     try:
@@ -325,8 +325,8 @@ def statement_run(request, pk):
     return render(request, template, {"run": run, "can_print": has_role(request.user, *STATEMENT_PRINTERS)})
 
 
-@require_POST
 @role_required(*STATEMENT_PRINTERS)
+@require_POST
 def statement_run_resume(request, pk):
     """A failed or stalled run prints what it is missing; what is on disk is kept."""
     run = get_object_or_404(StatementRun, pk=pk)

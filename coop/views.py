@@ -147,8 +147,8 @@ def member_detail(request, code):
     )
 
 
-@require_POST
 @role_required(ADMINISTRATOR)
+@require_POST
 def member_status_change(request, code):
     member = get_object_or_404(Member, code=code)
     form = StatusChangeForm(request.POST)
