@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from acopio import selectors
 from acopio import services as purchases
@@ -213,6 +213,7 @@ def delivery_detail(request, receipt):
 
 
 @role_required(*ALL_ROLES)
+@require_safe
 def delivery_receipt_pdf(request, receipt, size):
     if size not in RECEIPT_FORMATS:
         raise Http404

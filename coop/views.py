@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, npgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coop import exports, services
 from coop.forms import MemberForm, PlotFormSet
@@ -360,6 +360,7 @@ def register_export_run(request, pk):
 
 
 @role_required(*EXPORT_ROLES)
+@require_safe
 def register_export_file(request, pk):
     export = get_object_or_404(RegisterExport, pk=pk)
     path = exports.export_folder(export) / export.filename

@@ -5,6 +5,7 @@ declared roles differ from it, fails this test, and so does a view that lets
 a role in that the table keeps out (or the reverse).
 """
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -314,6 +315,15 @@ def inactive(role: str) -> str:
 PRINCIPALS = ("anonymous", *(inactive(r) for r in sorted(ALL_ROLES)), NO_ROLE, *sorted(ALL_ROLES))
 # Each URL is asked with GET, with POST carrying a CSRF token and with POST without one.
 REQUESTS = (("get", True), ("post", True), ("post", False))
+# A file (a PDF, a spreadsheet, an archive, GeoJSON) is fetched with GET only: a POST there is 405.
+DOWNLOAD = re.compile(r"\.(pdf|xlsx|zip|geojson)$")
+
+
+def reverse_name_path(name: str) -> str:
+    """The URL pattern of a URL name, as written in its urls.py."""
+    return str(dict(walk(get_resolver().url_patterns))[name].pattern)
+
+
 # Cookies a probe may set that say nothing about who is signed in.
 HARMLESS_COOKIES = {"messages", "csrftoken"}
 
@@ -344,6 +354,8 @@ def expected_problem(name: str, method: str, csrf: bool, principal: str, respons
         return None if status in (200, 302, 422) else "an allowed role not let in"
     if method == "get":
         return None if status == 405 else "a POST-only page answered GET"
+    if DOWNLOAD.search(reverse_name_path(name)):
+        return None if status == 405 else "a file download answered POST"
     # POST to a page opened by GET: its form, refused, or handled as GET; never «not allowed».
     return None if status != 403 else "an allowed role refused"
 
