@@ -3,7 +3,6 @@
 import re
 import uuid
 from decimal import Decimal
-from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from acopio import selectors
 from acopio import services as purchases
@@ -214,6 +213,7 @@ def delivery_detail(request, receipt):
 
 
 @role_required(*ALL_ROLES)
+@require_safe
 def delivery_receipt_pdf(request, receipt, size):
     if size not in RECEIPT_FORMATS:
         raise Http404
@@ -360,9 +360,7 @@ def delivery_import(request):
                 request, gettext("Esta importación ya se realizó o expiró. Vuelva a subir el archivo.")
             )
             return redirect("acopio:delivery_import")
-        path = Path(stashed["path"])
-        report = import_deliveries(source=path.read_bytes(), filename=stashed["name"], user=request.user)
-        path.unlink(missing_ok=True)
+        report = import_deliveries(source=stashed["data"], filename=stashed["name"], user=request.user)
         return render(
             request, "acopio/delivery_import.html", {**context, "report": report, "done": report.ok}
         )
@@ -372,16 +370,10 @@ def delivery_import(request):
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        token, path = stash_upload(request, upload)
-        report = import_deliveries(
-            source=path.read_bytes(), filename=upload.name, user=request.user, dry_run=True
-        )
-        if not report.ok:
-            take_upload(request, token)
-            path.unlink(missing_ok=True)
-        return render(
-            request,
-            "acopio/delivery_import.html",
-            {**context, "report": report, "token": token if report.ok and report.created else None},
-        )
+        data = upload.read()
+        report = import_deliveries(source=data, filename=upload.name, user=request.user, dry_run=True)
+        # Only a file that passed its check, with something to import, waits for «confirm»
+        # (toolkit/uploads.py deletes it then).
+        token = stash_upload(request, upload.name, data) if report.ok and report.created else None
+        return render(request, "acopio/delivery_import.html", {**context, "report": report, "token": token})
     return render(request, "acopio/delivery_import.html", {**context, "form": form})

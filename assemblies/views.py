@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from assemblies import selectors, services, wording
 from assemblies.booth import become_booth
@@ -715,18 +715,21 @@ def not_voted(request, pk, number):
 
 
 @role_required(*READERS)
+@require_safe
 def call_notice(request, pk):
     assembly = _assembly(pk)
     return pdf_response(call_notice_pdf(assembly), f"convocatoria-{assembly.first_call_at:%Y-%m-%d}.pdf")
 
 
 @role_required(*READERS)
+@require_safe
 def signature_sheet(request, pk):
     assembly = _assembly(pk)
     return pdf_response(signature_sheet_pdf(assembly), f"padron-firmas-{assembly.first_call_at:%Y-%m-%d}.pdf")
 
 
 @role_required(*READERS)
+@require_safe
 def minutes(request, pk):
     assembly = _assembly(pk)
     if assembly.status != AssemblyStatus.CLOSED:

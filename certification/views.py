@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from acopio.models import Lot
 from certification import eudr, pack_runs, paper, printing
@@ -177,6 +177,7 @@ def download_log(request):
 
 
 @role_required(*READERS)
+@require_safe
 def member_statement_pdf(request, code, season):
     """A member's statement for a season, issued (numbered, recorded) each time it is asked for."""
     member = get_object_or_404(Member, code=code)
@@ -189,12 +190,14 @@ def member_statement_pdf(request, code, season):
 
 
 @role_required(*PORTAL_READERS)
+@require_safe
 def fund_report_pdf(request, season):
     season = get_object_or_404(Season, code=season)
     return _issued_pdf(request, fund_report_draft(season), f"fondo-de-prima-{season.code}.pdf")
 
 
 @role_required(*PORTAL_READERS)
+@require_safe
 def season_report_pdf(request, season):
     season = get_object_or_404(Season, code=season)
     return _issued_pdf(request, season_report_draft(season), f"informe-de-campana-{season.code}.pdf")
@@ -214,6 +217,7 @@ def _download(
 
 
 @role_required(*PORTAL_READERS)
+@require_safe
 def fairtrade_xlsx(request, season):
     season = get_object_or_404(Season, code=season)
     return _download(
@@ -226,8 +230,8 @@ def fairtrade_xlsx(request, season):
     )
 
 
-@require_POST
 @role_required(*PORTAL_READERS)
+@require_POST
 def audit_pack_start(request, season):
     """Made in the background: a season of half a million deliveries takes about a minute."""
     season = get_object_or_404(Season, code=season)
@@ -243,6 +247,7 @@ def audit_pack_run(request, pack):
 
 
 @role_required(*PORTAL_READERS)
+@require_safe
 def audit_pack_zip(request, pack):
     run = get_object_or_404(AuditPackRun.objects.select_related("season"), pk=pack)
     path = pack_runs.pack_folder(run) / run.filename
@@ -260,6 +265,7 @@ def audit_pack_zip(request, pack):
 
 
 @role_required(*PORTAL_READERS)
+@require_safe
 def eudr_season(request, season):
     season = get_object_or_404(Season, code=season)
     try:
@@ -277,6 +283,7 @@ def eudr_season(request, season):
 
 
 @role_required(*PORTAL_READERS)
+@require_safe
 def eudr_lot(request, lot):
     lot = get_object_or_404(Lot.objects.select_related("season"), code=lot)
     try:
@@ -306,8 +313,8 @@ def _eudr_refused(request, subject: str, problems: list[str], season):
 # --- Printing every statement of a season ------------------------------------------------------------
 
 
-@require_POST
 @role_required(*STATEMENT_PRINTERS)
+@require_POST
 def statement_run_start(request, season):
     season = get_object_or_404(Season, code=season)
     try:
@@ -325,8 +332,8 @@ def statement_run(request, pk):
     return render(request, template, {"run": run, "can_print": has_role(request.user, *STATEMENT_PRINTERS)})
 
 
-@require_POST
 @role_required(*STATEMENT_PRINTERS)
+@require_POST
 def statement_run_resume(request, pk):
     """A failed or stalled run prints what it is missing; what is on disk is kept."""
     run = get_object_or_404(StatementRun, pk=pk)
@@ -348,6 +355,7 @@ def statement_run_resume(request, pk):
 
 
 @role_required(*PORTAL_READERS)
+@require_safe
 def statement_run_file(request, pk, code=None, batch=None):
     """One member's statement from a run, a batch's PDF to print, or (neither) the ZIP with all of them."""
     run = get_object_or_404(StatementRun.objects.select_related("season"), pk=pk)

@@ -264,6 +264,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 # it is read; above FILE_UPLOAD_MAX_MEMORY_SIZE Django spools it to a temporary file instead of memory.
 # A request body that is not a file upload (form fields) is capped by DATA_UPLOAD_MAX_MEMORY_SIZE.
 MINKA_UPLOAD_MAX_MB = int(os.environ.get("MINKA_UPLOAD_MAX_MB", "30"))
+# A checked import file waits for «confirm» under var/uploads (MINKA_UPLOAD_DIR) and is deleted when the
+# import is confirmed, or after this many hours if it never is (at the next upload, or by
+# `manage.py purge_uploads`, which a daily cron may run).
+MINKA_UPLOAD_MAX_AGE_HOURS = int(os.environ.get("MINKA_UPLOAD_MAX_AGE_HOURS", "24"))
 FILE_UPLOAD_HANDLERS = [
     "toolkit.uploads.SizeLimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

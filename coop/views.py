@@ -1,7 +1,5 @@
 """Pages of the member and plot register."""
 
-from pathlib import Path
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, npgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coop import exports, services
 from coop.forms import MemberForm, PlotFormSet
@@ -149,8 +147,8 @@ def member_detail(request, code):
     )
 
 
-@require_POST
 @role_required(ADMINISTRATOR)
+@require_POST
 def member_status_change(request, code):
     member = get_object_or_404(Member, code=code)
     form = StatusChangeForm(request.POST)
@@ -255,11 +253,9 @@ def register_import(request):
         if stashed is None:
             messages.error(request, _("Esta importación ya se realizó o expiró. Vuelva a subir el archivo."))
             return redirect("coop:register_import")
-        path = Path(stashed["path"])
         report = services.import_register(
-            source=path.read_bytes(), filename=stashed["name"], dry_run=False, user=request.user
+            source=stashed["data"], filename=stashed["name"], dry_run=False, user=request.user
         )
-        path.unlink(missing_ok=True)
         if report.ok:
             messages.success(request, import_summary(report))
         return render(
@@ -278,13 +274,10 @@ def register_import(request):
     form = ImportForm(request.POST if posted else None, request.FILES if posted else None, request=request)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        token, path = stash_upload(request, upload)
-        report = services.import_register(
-            source=path.read_bytes(), filename=upload.name, dry_run=True, user=request.user
-        )
-        if not report.ok:
-            take_upload(request, token)
-            path.unlink(missing_ok=True)
+        data = upload.read()
+        report = services.import_register(source=data, filename=upload.name, dry_run=True, user=request.user)
+        # Only a file that passed its check waits for «confirm» (toolkit/uploads.py deletes it then).
+        token = stash_upload(request, upload.name, data) if report.ok else None
         return render(
             request,
             "coop/import.html",
@@ -292,7 +285,7 @@ def register_import(request):
                 "form": ImportForm(),
                 "report": report,
                 "filename": upload.name,
-                "token": token if report.ok else None,
+                "token": token,
                 **member_lists(report),
             },
         )
@@ -367,6 +360,7 @@ def register_export_run(request, pk):
 
 
 @role_required(*EXPORT_ROLES)
+@require_safe
 def register_export_file(request, pk):
     export = get_object_or_404(RegisterExport, pk=pk)
     path = exports.export_folder(export) / export.filename

@@ -379,8 +379,8 @@ def terms_overview(request):
     )
 
 
-@require_POST
 @role_required(ADMINISTRATOR)
+@require_POST
 def terms_checked(request):
     check = FairtradeTermsCheck.objects.create(
         checked_on=timezone.localdate(),

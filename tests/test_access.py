@@ -5,6 +5,8 @@ declared roles differ from it, fails this test, and so does a view that lets
 a role in that the table keeps out (or the reverse).
 """
 
+import re
+import time
 from decimal import Decimal
 
 import pytest
@@ -318,29 +320,148 @@ def test_every_url_is_in_the_policy_and_declares_the_same_roles():
         assert declared == POLICY[name][0], f"{name} declares {declared}, policy says {POLICY[name][0]}"
 
 
-@pytest.mark.django_db
-def test_each_role_is_allowed_or_refused_as_the_policy_says(fresh_role_clients, member, delivery):
-    for name, pattern in walk(get_resolver().url_patterns):
-        allowed, method = POLICY[name]
-        url = reverse(name, kwargs=sample_kwargs(pattern, member, delivery))
-        for role, client in fresh_role_clients().items():
-            response = getattr(client, method)(url)
-            if allowed == PUBLIC:
-                assert response.status_code < 400, (name, role, response.status_code)
-            elif role == "anonymous":
-                assert response.status_code == 302, (name, role)
-                assert response["Location"].startswith(reverse("login")), (name, role)
-            elif role in allowed:
-                # 422: let in; the page says why the file cannot be made (an EUDR plot without geometry).
-                assert response.status_code in (200, 302, 422), (name, role, response.status_code)
-                if response.status_code == 302:
-                    assert not response["Location"].startswith(reverse("login")), (name, role)
-            else:
-                assert response.status_code == 403, (name, role, response.status_code)
+# Who knocks: anonymous, an inactive user of each role (whose session Django no longer honours), a
+# signed-in user holding no role, and each role.
+NO_ROLE = "sin rol"
+
+
+def inactive(role: str) -> str:
+    return f"inactivo {role}"
+
+
+PRINCIPALS = ("anonymous", *(inactive(r) for r in sorted(ALL_ROLES)), NO_ROLE, *sorted(ALL_ROLES))
+# Each URL is asked with GET, with POST carrying a CSRF token and with POST without one.
+REQUESTS = (("get", True), ("post", True), ("post", False))
+# A file (a PDF, a spreadsheet, an archive, GeoJSON) is fetched with GET only: a POST there is 405.
+DOWNLOAD = re.compile(r"\.(pdf|xlsx|zip|geojson)$")
+
+
+def reverse_name_path(name: str) -> str:
+    """The URL pattern of a URL name, as written in its urls.py."""
+    return str(dict(walk(get_resolver().url_patterns))[name].pattern)
+
+
+# Cookies a probe may set that say nothing about who is signed in.
+HARMLESS_COOKIES = {"messages", "csrftoken"}
+
+
+def expected_problem(name: str, method: str, csrf: bool, principal: str, response) -> str | None:
+    """What is wrong with ``response`` to ``method`` on URL ``name`` by ``principal``; None if nothing."""
+    allowed, opened_with = POLICY[name]
+    status = response.status_code
+    location = response.get("Location", "")
+    to_login = status == 302 and location.startswith(reverse("login"))
+    if status >= 500:
+        return "server error"
+    if method == "post" and not csrf:
+        # Refused by the CSRF check before any view: the same page for everyone.
+        return None if status == 403 and response.context["csrf_failed"] else "a POST without token passed"
+    if allowed == PUBLIC:
+        if method == opened_with:
+            return None if status < 400 else "a public page refused"
+        return None if status < 500 else "server error"
+    if principal == "anonymous" or principal.startswith("inactivo"):
+        return None if to_login else "not sent to sign in"
+    if principal == NO_ROLE or principal not in allowed:
+        return None if status == 403 else "not refused"
+    if to_login:
+        return "an allowed role sent to sign in"
+    if method == opened_with:
+        # 422: let in; the page says why the file cannot be made (an EUDR plot without geometry).
+        return None if status in (200, 302, 422) else "an allowed role not let in"
+    if method == "get":
+        return None if status == 405 else "a POST-only page answered GET"
+    if DOWNLOAD.search(reverse_name_path(name)):
+        return None if status == 405 else "a file download answered POST"
+    # POST to a page opened by GET: its form, refused, or handled as GET; never «not allowed».
+    return None if status != 403 else "an allowed role refused"
+
+
+@pytest.fixture
+def probe_clients(fresh_role_clients, make_user):
+    """Signed-in clients for every principal, made anew whenever a probe changed who one of them is
+    (signed out, turned into a booth, language switched)."""
+    from django.test import Client
+
+    others = {inactive(role): make_user(role, username=f"off_{role}", is_active=False) for role in ALL_ROLES}
+    others[NO_ROLE] = make_user(None, username="sin_rol")
+
+    def make():
+        clients = fresh_role_clients()
+        for principal, user in others.items():
+            client = Client()
+            client.force_login(user)
+            assert client.session["_auth_user_id"] == str(user.pk)  # a real session, ignored when inactive
+            clients[principal] = client
+        assert set(clients) == set(PRINCIPALS)
+        return clients
+
+    return make
+
+
+def cookies(client) -> dict:
+    return {key: morsel.value for key, morsel in client.cookies.items() if key not in HARMLESS_COOKIES}
 
 
 @pytest.mark.django_db
-def test_only_administrators_reach_the_admin(role_clients, member):
+def test_every_url_with_every_method_by_everyone(probe_clients, member, delivery, record_property):
+    """Every named URL × (GET, POST with token, POST without) × (anonymous, an inactive user of each
+    role, a user without a role, each role): anonymous and inactive users are sent to sign in (public
+    pages open), a user without a role and roles the policy keeps out get 403, a POST without a CSRF
+    token gets 403, allowed roles get in, and nothing answers 500."""
+    started = time.process_time()
+    clients = probe_clients()
+    snapshot = {principal: cookies(client) for principal, client in clients.items()}
+    problems, probes, urls = [], 0, 0
+    # Resolved before any probe: a POST that is let in may add a row (a second register export).
+    targets = [
+        (name, reverse(name, kwargs=sample_kwargs(pattern, member, delivery)))
+        for name, pattern in walk(get_resolver().url_patterns)
+    ]
+    for name, url in targets:
+        urls += 1
+        for method, csrf in REQUESTS:
+            for principal in PRINCIPALS:
+                client = clients[principal]
+                without = "" if csrf else " without CSRF token"
+                probe = f"{method.upper()}{without} {url} ({name}) by {principal}"
+                client.handler.enforce_csrf_checks = not csrf
+                try:
+                    response = getattr(client, method)(url)
+                except Exception as exc:  # the test client re-raises what would be a 500
+                    raise AssertionError(f"{probe}: {type(exc).__name__}: {exc}") from exc
+                finally:
+                    client.handler.enforce_csrf_checks = False
+                probes += 1
+                problem = expected_problem(name, method, csrf, principal, response)
+                if problem:
+                    problems.append(
+                        f"{probe}: {problem}, HTTP {response.status_code} {response.get('Location', '')}"
+                    )
+        if any(cookies(client) != snapshot[p] for p, client in clients.items()):
+            clients = probe_clients()
+            snapshot = {principal: cookies(client) for principal, client in clients.items()}
+    assert not problems, "\n".join(problems)
+    assert probes == urls * len(REQUESTS) * len(PRINCIPALS) and urls == len(POLICY)
+    record_property("access_probes", probes)
+    print(
+        f"{probes} access probes: {urls} URLs × {len(REQUESTS)} requests × {len(PRINCIPALS)} users, "
+        f"{time.process_time() - started:.1f} s of CPU"
+    )
+
+
+@pytest.mark.django_db
+def test_only_administrators_reach_the_admin(role_clients, member, make_user):
+    from django.test import Client
+
+    # An administrator whose account was deactivated (still staff) and a user without a role.
+    clients = dict(role_clients)
+    for principal, user in (
+        (inactive(ADMINISTRATOR), make_user(ADMINISTRATOR, username="off_admin", is_active=False)),
+        (NO_ROLE, make_user(None, username="sin_rol")),
+    ):
+        clients[principal] = Client()
+        clients[principal].force_login(user)
     urls = [reverse("admin:index")]
     superuser_only = set()
     for model in admin.site._registry:
@@ -354,7 +475,7 @@ def test_only_administrators_reach_the_admin(role_clients, member):
     urls.append(reverse("admin:coop_member_change", args=[member.pk]))
     urls.append(reverse("admin:coop_member_import"))
     for url in urls:
-        for role, client in role_clients.items():
+        for role, client in clients.items():
             response = client.get(url)
             if role == ADMINISTRATOR and url in superuser_only:
                 assert response.status_code == 403, (url, role, response.status_code)

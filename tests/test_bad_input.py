@@ -181,6 +181,55 @@ def test_a_genuine_latin1_file_is_still_read():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("mark", ["utf-16", "utf-16-be"])
+def test_a_csv_saved_as_unicode_utf16_with_its_mark_is_read_not_guessed_as_latin1(mark):
+    text = "Nombre;DNI\nMaría Ñahui;40112233\n"
+    source = text.encode(mark) if mark == "utf-16" else "\ufeff".encode("utf-16-be") + text.encode(mark)
+    report = register(source, "padron.csv")
+    assert report.ok, report.errors
+    assert Member.objects.get().name == "María Ñahui"
+
+
+@pytest.mark.django_db
+def test_a_file_marked_utf16_that_is_not_is_refused():
+    before = register_rows()
+    report = register(b"\xff\xfeN\x00o\x00\x00\xd8", "padron.csv")
+    assert "dice ser UTF-16" in str(report.errors[0])
+    assert register_rows() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("line", "column"), [("#REF!;40112233", "Nombre"), ("Rosa;40112233;#N/A", "Comunidad")]
+)
+def test_an_excel_error_written_into_a_csv_is_refused_in_any_column_never_read_as_text(line, column):
+    before = register_rows()
+    report = register(f"Nombre;DNI;Comunidad\n{line}\n".encode(), "padron.csv")
+    assert where(report) == [(2, column)]
+    assert "error de Excel" in str(report.errors[0])
+    assert register_rows() == before
+
+
+@pytest.mark.django_db
+def test_an_excel_error_as_a_delivery_reference_in_a_csv_is_refused(coop):
+    report = import_deliveries(
+        source=f"{DELIVERIES}\n#N/A;C01;10/03/2026;S-00001;seco;I;50;1;7\n".encode(),
+        filename="balanza.csv",
+        user=None,
+    )
+    assert where(report) == [(2, "Referencia externa")]
+    assert not Delivery.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_csv_cell_past_the_field_limit_is_refused_in_spanish_naming_the_line():
+    report = register(b'Nombre;DNI\nRosa;"' + b"1" * 140_000 + b"\n", "padron.csv")
+    message = str(report.errors[0])
+    assert message.startswith("El CSV está mal formado cerca de la línea 2: una celda pasa de 131,072")
+    assert "field" not in message and not Member.objects.exists()
+
+
+@pytest.mark.django_db
 def test_geojson_nested_thousands_of_levels_is_refused_before_parsing():
     deep = "[" * 5000 + "]" * 5000
     report = register(xlsx([REGISTER, ["Rosa Tapullima", "40112233", 40, 2, deep]]))

@@ -1,6 +1,7 @@
 """Spreadsheets in and out: reading xlsx and csv files, problem reports named by row and column,
 and the formula neutraliser every exported cell passes through."""
 
+import codecs
 import csv
 import io
 import re
@@ -95,10 +96,35 @@ class ExcelError:
         return self.code
 
 
+# What Excel shows (and writes into a CSV) for a cell it could not compute.
+EXCEL_ERROR_CODES = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    }
+)
+
+
 def check_cell(value) -> None:
     """Refuse (CellError) a cell nobody can read right: one holding a character nobody sees
     (toolkit.text.check_visible_text) or an Excel error such as #N/A. Every import calls it for each
     cell it reads, before its own parser."""
+    if isinstance(value, str) and value.strip().upper() in EXCEL_ERROR_CODES:
+        # How Excel writes an error cell into a CSV (or a value pasted as text): the same error.
+        value = ExcelError(value.strip().upper())
     if isinstance(value, ExcelError):
         raise CellError(
             _("La celda tiene el error de Excel %(error)s; corrija la fórmula o escriba el dato.")
@@ -323,6 +349,17 @@ def _decode(source: bytes) -> str:
     """UTF-8 (with or without BOM); a file with no UTF-8 multi-byte sequence at all and bytes UTF-8
     cannot hold is read as Windows-1252/Latin-1, as Excel saves CSV on Windows. A mostly UTF-8 file
     with one bad byte is refused naming its line, never re-read as Latin-1 (which garbles every accent)."""
+    if source.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # «Unicode» text as Excel and LibreOffice can save it: the mark says which, nothing is guessed.
+        try:
+            return source.decode("utf-16")
+        except UnicodeDecodeError:
+            raise CellError(
+                _(
+                    "El archivo dice ser UTF-16 pero no lo es. Guarde el archivo otra vez como «CSV UTF-8» "
+                    "y vuelva a subirlo."
+                )
+            ) from None
     try:
         return source.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -357,9 +394,16 @@ def _read_csv(source: bytes) -> list[tuple[int, list]]:
     try:
         return [(reader.line_num, row) for row in reader]
     except csv.Error as exc:
+        # The csv module's own words are English and name its internals: say what a person can fix.
+        if "field limit" in str(exc):
+            message = _(
+                "El CSV está mal formado cerca de la línea %(line)s: una celda pasa de %(limit)s "
+                "caracteres, por lo general porque unas comillas no se cierran."
+            )
+        else:
+            message = _("El CSV está mal formado cerca de la línea %(line)s.")
         raise CellError(
-            _("El CSV está mal formado cerca de la línea %(line)s: %(error)s.")
-            % {"line": reader.line_num, "error": exc}
+            message % {"line": reader.line_num, "limit": format(csv.field_size_limit(), ",")}
         ) from exc
 
 
@@ -388,7 +432,8 @@ def read_keyed_table(
     """Find the header row (the first of the top rows holding every ``anchors`` key) and read below it.
 
     ``lookup`` maps ``header_key(text)`` to a column key; two columns with one key are refused. Problems go
-    to ``report``; None when the file cannot be read or has no header row (``no_header`` says why).
+    to ``report``; None when the file cannot be read, has no header row (``no_header`` says why) or no
+    row of data under it.
     """
     try:
         table = read_table(source, filename)
@@ -433,6 +478,9 @@ def read_keyed_table(
             except CellError as exc:
                 report.error(number, headers[key], str(exc))
         rows.append((number, values))
+    if report.ok and not rows:
+        # A file of headers only is a mistake (the wrong sheet, an empty export), not «0 imported».
+        report.error(None, "", _("La hoja no tiene filas de datos debajo de los encabezados."))
     if not report.ok:
         return None
     return KeyedTable(header_row, headers, rows)

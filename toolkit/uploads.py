@@ -1,7 +1,11 @@
 """Uploads: the size limit every upload meets before it is read, and spreadsheet uploads kept between
 «check» and «confirm» on the import pages."""
 
+import os
+import re
+import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django import forms
@@ -10,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext
 
+from toolkit.files import write_whole
 from toolkit.spreadsheets import SPREADSHEET_EXTENSIONS, WRONG_FILE_TYPE
 
 
@@ -96,26 +101,72 @@ class SpreadsheetForm(forms.Form):
         return upload
 
 
-def stash_upload(request, upload) -> tuple[str, Path]:
-    """Keep the uploaded file until the administrator confirms the import."""
+def upload_max_age() -> timedelta:
+    """How long a checked upload waits for «confirm» before it is swept: MINKA_UPLOAD_MAX_AGE_HOURS (24)."""
+    return timedelta(hours=getattr(settings, "MINKA_UPLOAD_MAX_AGE_HOURS", 24))
+
+
+# The names stash_upload gives: a random token and the upload's extension (and write_whole's temporary
+# name for it). Nothing else in the folder is ever deleted.
+STASHED_NAME = re.compile(r"\.?[0-9a-f]{32}(\.[a-z0-9]{1,8})?(\.[0-9a-f]{8}\.part)?")
+
+
+def purge_uploads(*, older_than: timedelta | None = None, now: float | None = None) -> int:
+    """Delete the stashed uploads last written more than ``older_than`` (the upload age limit) ago; the
+    number deleted. One directory listing: cheap enough to run at every stash."""
+    directory = upload_dir()
+    if not directory.is_dir():
+        return 0
+    cutoff = (now if now is not None else time.time()) - (older_than or upload_max_age()).total_seconds()
+    deleted = 0
+    for entry in os.scandir(directory):
+        if not entry.is_file(follow_symlinks=False) or not STASHED_NAME.fullmatch(entry.name):
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(entry.path)
+                deleted += 1
+        except FileNotFoundError:  # another process swept it first
+            continue
+    return deleted
+
+
+def stash_upload(request, name: str, data: bytes) -> str:
+    """Keep a checked upload until the administrator confirms the import; the token that names it.
+
+    Only a file that passed its check is kept (a refused one never is), it is deleted when the import is
+    confirmed (``take_upload``) and, if never confirmed, by the sweep each stash runs and
+    ``manage.py purge_uploads``, after MINKA_UPLOAD_MAX_AGE_HOURS."""
+    purge_uploads()
     directory = upload_dir()
     directory.mkdir(parents=True, exist_ok=True)
     token = uuid.uuid4().hex
-    path = directory / f"{token}{Path(upload.name).suffix.lower()}"
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    pending = request.session.get("pending_imports", {})
-    pending[token] = {"path": str(path), "name": upload.name}
+    path = directory / f"{token}{Path(name).suffix.lower()}"
+    write_whole(path, data)
+    # Forget the stashes of this session whose files are gone (confirmed elsewhere, or swept).
+    pending = {
+        key: value
+        for key, value in request.session.get("pending_imports", {}).items()
+        if Path(value["path"]).exists()
+    }
+    pending[token] = {"path": str(path), "name": name}
     request.session["pending_imports"] = pending
-    return token, path
+    return token
 
 
 def take_upload(request, token: str) -> dict | None:
-    """The stashed upload for ``token``, once: a second confirm finds nothing."""
+    """The stashed upload for ``token`` as ``{"name", "data"}``, once: its file is deleted as it is
+    read, so the import that follows leaves nothing behind whether it succeeds, is refused or fails,
+    and a second confirm finds nothing. None when it is gone (confirmed, or swept after a day)."""
     pending = request.session.get("pending_imports", {})
     stashed = pending.pop(token, None)
     request.session["pending_imports"] = pending
-    if stashed is not None and not Path(stashed["path"]).exists():
+    if stashed is None:
         return None
-    return stashed
+    path = Path(stashed["path"])
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    path.unlink(missing_ok=True)
+    return {"name": stashed["name"], "data": data}

@@ -8,7 +8,7 @@ from assemblies import services
 from assemblies.models import Assembly, Ballot, BallotCast
 from tests.assemblies.factories import convene, make_members, make_rules
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_board_runs_an_assembly_from_check_in_to_published_result(live_server, page, sign_in, make_user):
