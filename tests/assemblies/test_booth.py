@@ -268,14 +268,26 @@ def test_the_ballot_cannot_be_matched_to_who_voted(assembly, board):
     # While the voting is open the choice is only in the option counters: no row per vote.
     assert not Ballot.objects.exists()
     assert {f.name for f in BallotCounter._meta.concrete_fields} == {"id", "motion", "option", "count"}
-    # The anonymous ballot holds the choice and nothing else: no voter, no booth, no time, no sequence.
-    assert {f.name for f in Ballot._meta.concrete_fields} == {"id", "motion", "option"}
+    # The anonymous ballot holds the choice and nothing else: no voter, no booth, no time. Its place in
+    # the table's row chain is given when the ballots are sealed at closing, grouped by option (below).
+    assert {f.name for f in Ballot._meta.concrete_fields} == {
+        "id",
+        "motion",
+        "option",
+        "chain_number",
+        "chain_hash",
+    }
     # Who voted (and the booth's record of them) never holds the choice.
     assert not BallotCast.objects.exclude(option=None).exists()
     assert not {"option", "ballot"} & {f.name for f in BoothUnlock._meta.concrete_fields}
     services.close_voting(motion=motion, user=board, confirm=True)
     # Closing writes the ballots in one batch, grouped by option: their order says only the totals.
     assert list(Ballot.objects.order_by("id").values_list("option__kind", flat=True)) == ["yes", "yes", "no"]
+    assert list(Ballot.objects.order_by("chain_number").values_list("option__kind", flat=True)) == [
+        "yes",
+        "yes",
+        "no",
+    ]
 
 
 # --- Turnout ------------------------------------------------------------------------------------
