@@ -139,6 +139,9 @@ def _too_many(request):
 def sign_in(request):
     dni = (request.POST.get("dni") or "").strip()
     code = request.POST.get("code") or ""
+    if not dni or not code.strip():
+        # An empty box is no guess: said plainly, and not counted against the address.
+        return _sign_in_page(request, problems=[_("Escriba su DNI y el código de su carta.")], dni=dni)
     assemblies = sorted({r.assembly_id for r in selectors.remote_codes_for(dni)}) if dni.isdigit() else []
     if BY_ADDRESS.blocked(request) or any(BY_ASSEMBLY.blocked(request, subject=a) for a in assemblies):
         return _too_many(request)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from certification import inclusion
 from certification.inclusion_export import inclusion_workbook
@@ -221,6 +222,7 @@ def inclusion_members(request):
 
 
 @role_required(*INCLUSION_READERS)
+@require_safe
 def inclusion_xlsx(request):
     period, _seasons, _season, _form = chosen_period(request)
     if period is None:

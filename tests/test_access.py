@@ -403,6 +403,12 @@ def cookies(client) -> dict:
     return {key: morsel.value for key, morsel in client.cookies.items() if key not in HARMLESS_COOKIES}
 
 
+def state(client) -> tuple:
+    """What a probe may have changed about who a client is: its cookies, and what its session holds
+    (regenerated recovery codes wait in the session until the user says they saved them)."""
+    return cookies(client), frozenset(client.session.keys())
+
+
 @pytest.mark.django_db
 def test_every_url_with_every_method_by_everyone(probe_clients, member, delivery, record_property):
     """Every named URL × (GET, POST with token, POST without) × (anonymous, an inactive user of each
@@ -411,7 +417,7 @@ def test_every_url_with_every_method_by_everyone(probe_clients, member, delivery
     token gets 403, allowed roles get in, and nothing answers 500."""
     started = time.process_time()
     clients = probe_clients()
-    snapshot = {principal: cookies(client) for principal, client in clients.items()}
+    snapshot = {principal: state(client) for principal, client in clients.items()}
     problems, probes, urls = [], 0, 0
     # Resolved before any probe: a POST that is let in may add a row (a second register export).
     targets = [
@@ -438,9 +444,9 @@ def test_every_url_with_every_method_by_everyone(probe_clients, member, delivery
                     problems.append(
                         f"{probe}: {problem}, HTTP {response.status_code} {response.get('Location', '')}"
                     )
-        if any(cookies(client) != snapshot[p] for p, client in clients.items()):
+        if any(state(client) != snapshot[p] for p, client in clients.items()):
             clients = probe_clients()
-            snapshot = {principal: cookies(client) for principal, client in clients.items()}
+            snapshot = {principal: state(client) for principal, client in clients.items()}
     assert not problems, "\n".join(problems)
     assert probes == urls * len(REQUESTS) * len(PRINCIPALS) and urls == len(POLICY)
     record_property("access_probes", probes)

@@ -161,6 +161,18 @@ def test_guessing_codes_is_stopped_per_address(assembly, board):
     assert signed_in(code, "40000005", address="10.1.1.1").get(HOME).status_code == 200
 
 
+def test_an_empty_box_is_asked_for_and_not_counted_as_a_guess(assembly, board):
+    code = codes_of(assembly, board)["S-00005"]
+    member = Client(REMOTE_ADDR="10.9.9.8")
+    for data in ({}, {"dni": "40000005"}, {"code": code}) * 5:
+        response = member.post(SIGN_IN, data)
+        assert response.status_code == 200
+        assert "Escriba su DNI y el código de su carta." in response.content.decode()
+    signed = member.post(SIGN_IN, {"dni": "40000005", "code": code})
+    assert signed.status_code == 302
+    assert "Registrar mi asistencia" in member.get(HOME).content.decode()
+
+
 def test_guessing_codes_is_stopped_per_assembly_from_many_addresses(assembly, board):
     code = codes_of(assembly, board)["S-00006"]
     for n in range(100):
