@@ -99,7 +99,7 @@ def record_contract(
     if errors:
         raise ValidationError(errors)
 
-    row, premium = None, Decimal(0)
+    priced, premium = None, Decimal(0)
     price = contract_price
     if sold_as.is_fairtrade:
         try:
@@ -108,7 +108,7 @@ def record_contract(
             )
         except MissingFairtradeTerms as exc:
             raise ValidationError({"signed_on": exc.messages[0]}) from None
-        row, price, premium = priced.row, priced.price, priced.premium
+        price, premium = priced.price, priced.premium
 
     if not forward:
         # One contract of the season at a time, so the available kilograms are read and taken together.
@@ -125,7 +125,9 @@ def record_contract(
         terms=terms,
         quantity_kg=quantity_kg,
         contract_price=contract_price,
-        fairtrade_terms=row,
+        minimum_terms=priced.minimum_row if priced else None,
+        organic_terms=priced.organic_row if priced else None,
+        premium_terms=priced.premium_row if priced else None,
         price_per_tonne=price,
         value_cents=round_to_minor(tonnes_exact * price),
         premium_cents=round_to_minor(tonnes_exact * premium),
@@ -349,23 +351,25 @@ def receive_payment(
 
 @transaction.atomic
 def amend_contract(
-    *, contract: SalesContract, fairtrade_terms: FairtradeTerms | None, on: Date | None, user
+    *, contract: SalesContract, terms_rows: list[FairtradeTerms] | None, on: Date | None, user
 ) -> ContractAmendment:
-    """Record a new version of ``contract`` priced on ``fairtrade_terms``, the row in force on its date
-    that was entered after it was priced; the contract row is never edited.
+    """Record a new version of ``contract`` priced on ``terms_rows``, the rows of each component in
+    force on its date (minimum, organic for an organic sale, premium), at least one of them entered after
+    it was priced; the contract row is never edited.
 
     An invoiced contract gets the difference posted as its own entry, on the accounts its invoice
     used (the buyer's receivable, cocoa sales, the premium owed to the fund); before the invoice
     nothing is posted and the invoice takes the version in force. Refused, with nothing written,
-    when the contract already has an amendment for that row or the row is not the one in force."""
+    when the contract's version in force already has those rows or they are not the ones in force."""
     contract = SalesContract.objects.select_for_update().get(pk=contract.pk)
     errors = {}
-    if fairtrade_terms is None:
-        errors["fairtrade_terms"] = _("Indique la fila de condiciones de Comercio Justo que se aplica.")
-    elif contract.amendments.filter(fairtrade_terms=fairtrade_terms).exists():
+    given = sorted(row.pk for row in terms_rows or [])
+    if not given:
+        errors["fairtrade_terms"] = _("Indique las filas de condiciones de Comercio Justo que se aplican.")
+    elif any(sorted(filter(None, a.terms_ids)) == given for a in contract.amendments.all()):
         errors["fairtrade_terms"] = _(
             "El contrato %(contract)s ya tiene una enmienda por esa revisión (%(row)s)."
-        ) % {"contract": contract.number, "row": fairtrade_terms}
+        ) % {"contract": contract.number, "row": "; ".join(str(row) for row in terms_rows)}
     if on is None:
         errors["on"] = _("Indique la fecha de la enmienda.")
     elif on < contract.signed_on:
@@ -383,13 +387,13 @@ def amend_contract(
                 % {"contract": contract.number}
             }
         )
-    if review.would.row.pk != fairtrade_terms.pk:
+    if sorted(filter(None, review.would.ids)) != given:
         raise ValidationError(
             {
                 "fairtrade_terms": _(
-                    "La fila vigente en la fecha del contrato ahora es %(row)s: vuelva a revisar los montos."
+                    "Las filas vigentes en la fecha del contrato ahora son %(row)s: vuelva a revisar los montos."
                 )
-                % {"row": review.would.row}
+                % {"row": "; ".join(str(row) for row in review.would.rows)}
             }
         )
     paid = contract.payments.aggregate(amount=Sum("amount_cents"), premium=Sum("premium_cents"))
@@ -419,7 +423,7 @@ def amend_contract(
                 date=on,
                 description=(
                     f"Enmienda {version} del contrato {contract.number}, {contract.buyer}: "
-                    f"condiciones de Comercio Justo desde {fairtrade_terms.valid_from:%d/%m/%Y}"
+                    f"condiciones de Comercio Justo desde {review.would.valid_from:%d/%m/%Y}"
                 ),
                 source_key=f"contract-amendment:{contract.number}:{version}",
                 lines=lines,
@@ -428,7 +432,9 @@ def amend_contract(
     amendment = ContractAmendment(
         contract=contract,
         version=version,
-        fairtrade_terms=fairtrade_terms,
+        minimum_terms=review.would.minimum_row,
+        organic_terms=review.would.organic_row,
+        premium_terms=review.would.premium_row,
         amended_on=on,
         previous_price_per_tonne=review.has_price,
         price_per_tonne=review.would.price,

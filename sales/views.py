@@ -42,8 +42,10 @@ LOT_PAGE_SIZE = 50
 @role_required(*CONTROLLERS)
 def contract_list(request):
     contracts = (
-        SalesContract.objects.select_related("season", "fairtrade_terms")
-        .prefetch_related("lots", "amendments__fairtrade_terms")
+        SalesContract.objects.select_related("season", "minimum_terms", "organic_terms", "premium_terms")
+        .prefetch_related(
+            "lots", "amendments__minimum_terms", "amendments__organic_terms", "amendments__premium_terms"
+        )
         .annotate(
             paid_cents=Sum("payments__amount_cents"),
             premium_in_cents=Sum("payments__premium_cents"),
@@ -145,17 +147,26 @@ def _warn_forward_beyond_balance(request, contract: SalesContract) -> None:
 @role_required(*CONTROLLERS)
 def contract_detail(request, pk):
     contract = get_object_or_404(
-        SalesContract.objects.select_related("season", "fairtrade_terms", "created_by").prefetch_related(
-            "lots", "amendments__fairtrade_terms", "amendments__entered_by", "amendments__entry"
+        SalesContract.objects.select_related(
+            "season", "minimum_terms", "organic_terms", "premium_terms", "created_by"
+        ).prefetch_related(
+            "lots",
+            "amendments__minimum_terms",
+            "amendments__organic_terms",
+            "amendments__premium_terms",
+            "amendments__entered_by",
+            "amendments__entry",
         ),
         pk=pk,
     )
+    first_rows = [contract.minimum_terms, contract.organic_terms, contract.premium_terms]
     return render(
         request,
         "sales/contract_detail.html",
         {
             "contract": contract,
             "amendments": sorted(contract.amendments.all(), key=lambda a: a.version),
+            "contract_rows": [row for row in first_rows if row is not None],
             "review": review_of(contract),
             "payments": contract.payments.order_by("date", "id"),
         },
@@ -169,10 +180,11 @@ def contract_amend(request, pk):
     review = review_of(contract)
     errors = {}
     if request.method == "POST" and request.POST.get("confirm") == "1":
-        row = FairtradeTerms.objects.filter(pk=request.POST.get("fairtrade_terms") or None).first()
+        picked = [pk for pk in request.POST.getlist("terms_rows") if pk.isdigit()]
+        rows = list(FairtradeTerms.objects.filter(pk__in=picked))
         try:
             amendment = amend_contract(
-                contract=contract, fairtrade_terms=row, on=timezone.localdate(), user=request.user
+                contract=contract, terms_rows=rows, on=timezone.localdate(), user=request.user
             )
         except ValidationError as exc:
             errors = errors_of(exc)
