@@ -162,7 +162,10 @@ def fairtrade_workbook(season: Season, *, made_at: datetime | None = None) -> by
             SalesContract.objects.filter(season=season)
             .select_related("minimum_terms", "organic_terms", "premium_terms")
             .prefetch_related(
-                "payments", "amendments__minimum_terms", "amendments__organic_terms", "amendments__premium_terms"
+                "payments",
+                "amendments__minimum_terms",
+                "amendments__organic_terms",
+                "amendments__premium_terms",
             )
             .order_by("signed_on", "number")
         )

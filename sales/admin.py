@@ -44,6 +44,11 @@ class FairtradeTermsAdmin(TypedNumbersAdmin, admin.ModelAdmin):
     )
     readonly_fields = ("created_at", "entered_by")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "source_url":
+            kwargs["assume_scheme"] = "https"  # a link typed without its scheme
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         obj.entered_by = request.user  # who entered the row stays beside its source
         super().save_model(request, obj, form, change)

@@ -320,8 +320,11 @@ class SalesContract(models.Model):
             models.CheckConstraint(
                 condition=Q(forward=True) | Q(shipment_from__isnull=True, shipment_to__isnull=True),
                 name="contract_shipment_period_only_forward",
-            ),            models.CheckConstraint(
-                condition=Q(minimum_terms__isnull=True, organic_terms__isnull=True, premium_terms__isnull=True)
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    minimum_terms__isnull=True, organic_terms__isnull=True, premium_terms__isnull=True
+                )
                 | Q(minimum_terms__isnull=False, premium_terms__isnull=False),
                 name="contract_fairtrade_terms_whole",
             ),

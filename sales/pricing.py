@@ -79,7 +79,10 @@ def terms_rows(*, on: Date, origin: str) -> dict[str, FairtradeTerms | None]:
     for row in sorted(candidates, key=lambda r: (r.valid_from, r.origin == origin), reverse=True):
         if found[row.group] is None:
             found[row.group] = row
-    for group, label in (("minimum", TermsComponent.MINIMUM.label), ("premium", TermsComponent.PREMIUM.label)):
+    for group, label in (
+        ("minimum", TermsComponent.MINIMUM.label),
+        ("premium", TermsComponent.PREMIUM.label),
+    ):
         if found[group] is None:
             raise _missing(on, origin, label)
     return found

@@ -220,7 +220,9 @@ def contracts_to_review() -> list[ContractToReview]:
     contracts = (
         SalesContract.objects.filter(minimum_terms__isnull=False)
         .select_related("minimum_terms", "organic_terms", "premium_terms")
-        .prefetch_related("amendments__minimum_terms", "amendments__organic_terms", "amendments__premium_terms")
+        .prefetch_related(
+            "amendments__minimum_terms", "amendments__organic_terms", "amendments__premium_terms"
+        )
         .order_by("signed_on", "number")
     )
     return [review for review in map(review_of, contracts) if review is not None]
@@ -265,6 +267,7 @@ def contracts_to_review_count() -> int:
         organic_has=Case(
             When(Exists(amended), then=Subquery(amended_to.values("organic_terms")[:1])),
             default=F("organic_terms_id"),
+            output_field=IntegerField(),
         ),
     )
     # A missing minimum or premium row is «no terms»: pricing refuses, review_of answers None.

@@ -115,6 +115,15 @@ def split(apps, schema_editor):
     FairtradeTerms.objects.filter(pk__in=[old.pk for old in old_rows]).delete()
 
 
+def unsplit(apps, schema_editor):
+    """Back to rows restating every component: only for a table no contract was priced on (tests)."""
+    FairtradeTerms = apps.get_model("sales", "FairtradeTerms")
+    SalesContract = apps.get_model("sales", "SalesContract")
+    if SalesContract.objects.filter(minimum_terms__isnull=False).exists():
+        raise RuntimeError("Los contratos ya se valorizaron por componente: esta migración no se revierte.")
+    FairtradeTerms.objects.exclude(kind="").delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("sales", "0005_amendments_and_forward_contracts"),
@@ -213,7 +222,7 @@ class Migration(migrations.Migration):
                 verbose_name="prima aplicada",
             ),
         ),
-        migrations.RunPython(split, migrations.RunPython.noop),
+        migrations.RunPython(split, unsplit),
         migrations.RemoveField(model_name="fairtradeterms", name="minimum_price"),
         migrations.RemoveField(model_name="fairtradeterms", name="organic_rule"),
         migrations.RemoveField(model_name="fairtradeterms", name="organic_minimum_price"),

@@ -87,9 +87,9 @@ def test_an_invoiced_contract_amended_posts_the_difference_and_the_fund_gets_the
         6_750_000,
         600_000,
     )
-    assert {r.valid_from for r in [original.minimum_terms, original.organic_terms, original.premium_terms]} == {
-        date(2019, 10, 1)
-    }
+    assert {
+        r.valid_from for r in [original.minimum_terms, original.organic_terms, original.premium_terms]
+    } == {date(2019, 10, 1)}
     assert original.current_terms_rows == row
     assert (original.version, original.current_total_cents) == (2, 7_650_000)
     assert contracts_to_review() == [] and contracts_to_review_count() == 0  # as the home page counts
@@ -132,9 +132,7 @@ def test_a_contract_priced_on_the_row_in_force_has_nothing_to_amend(coop_2020):
 def test_a_contract_amended_before_its_invoice_is_invoiced_on_the_new_version(coop_2020):
     admin = coop_2020["admin"]
     sale = contract(coop_2020)
-    amendment = amend_contract(
-        contract=sale, terms_rows=back_dated_row(), on=date(2020, 5, 20), user=admin
-    )
+    amendment = amend_contract(contract=sale, terms_rows=back_dated_row(), on=date(2020, 5, 20), user=admin)
     assert (
         amendment.entry is None
         and not JournalEntry.objects.filter(source_key__startswith="contract-").exists()
