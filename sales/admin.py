@@ -3,7 +3,6 @@
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sales.models import ExchangeRate, FairtradeTerms

@@ -1,14 +1,14 @@
 """Trade: Fairtrade terms, exchange rates, sales contracts and the buyers' payments."""
 
 from django.conf import settings
-from django.db import models
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coop.models import Certification
-from ledger.models import Currency, JournalEntry
+from ledger.models import JournalEntry
 from toolkit.append_only import AppendOnlyModel
 
 # --- Fairtrade terms and exchange rates --------------------------------------------
@@ -161,8 +161,8 @@ class FairtradeTerms(models.Model):
             ).exclude(pk=self.pk)
             if same.exists():
                 errors["valid_from"] = _(
-                    "Ya hay una fila de %(component)s para el origen %(origin)s en %(currency)s vigente desde "
-                    "el %(date)s: las filas no se corrigen, registre la nueva revisión con su propia fecha."
+                    "Ya hay una fila de %(component)s para el origen %(origin)s en %(currency)s "
+                    "vigente desde el %(date)s: las filas no se corrigen, registre la nueva revisión con su propia fecha."
                 ) % {
                     "component": same.first().get_kind_display(),
                     "origin": self.origin,

@@ -391,7 +391,8 @@ def amend_contract(
         raise ValidationError(
             {
                 "fairtrade_terms": _(
-                    "Las filas vigentes en la fecha del contrato ahora son %(row)s: vuelva a revisar los montos."
+                    "Las filas vigentes en la fecha del contrato ahora son %(row)s: "
+                    "vuelva a revisar los montos."
                 )
                 % {"row": "; ".join(str(row) for row in review.would.rows)}
             }
