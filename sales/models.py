@@ -162,7 +162,8 @@ class FairtradeTerms(models.Model):
             if same.exists():
                 errors["valid_from"] = _(
                     "Ya hay una fila de %(component)s para el origen %(origin)s en %(currency)s "
-                    "vigente desde el %(date)s: las filas no se corrigen, registre la nueva revisión con su propia fecha."
+                    "vigente desde el %(date)s: las filas no se corrigen, "
+                    "registre la nueva revisión con su propia fecha."
                 ) % {
                     "component": same.first().get_kind_display(),
                     "origin": self.origin,
