@@ -10,12 +10,13 @@ people cannot both spend the same available kilograms.
 from datetime import date as Date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from acopio.models import Lot
+from acopio.models import Delivery, Lot
 from coop.models import Certification, Season
 from ledger import chart
 from ledger.services import post_entry
@@ -95,6 +96,7 @@ def record_contract(
         raise ValidationError(errors)
 
     sold_as = Certification(terms)
+    lots = _locked_lots(lots)
     errors.update(_lot_problems(lots, sold_as))
     if errors:
         raise ValidationError(errors)
@@ -114,6 +116,8 @@ def record_contract(
         # One contract of the season at a time, so the available kilograms are read and taken together.
         Season.objects.select_for_update().get(pk=season.pk)
         _check_mass_balance(season, sold_as, quantity_kg)
+    if lots:
+        _refuse(_shipped_lot_problems(lots, sold_as, quantity_kg))
 
     tonnes_exact = Decimal(quantity_kg) / KG_PER_TONNE
     contract = SalesContract(
@@ -139,6 +143,58 @@ def record_contract(
     contract.save()
     contract.lots.set(lots)
     return contract
+
+
+def _shipped_lot_problems(lots, sold_as: Certification, quantity_kg: int) -> dict:
+    """What the lots a contract ships must hold: for an organic sale, only organic-certified deliveries
+    (a lot is organic only if all its valid deliveries are); and, for every sale, the contract's tonnes
+    within ``MINKA_CONTRACT_TONNES_TOLERANCE_PERCENT`` of the lots' dry weight (valid deliveries: a
+    voided delivery has left its lot)."""
+    problems = {}
+    if sold_as.is_organic:
+        not_organic = []
+        for lot in lots:
+            stray = list(
+                Delivery.objects.valid()
+                .filter(lot=lot)
+                .exclude(certification__in=[c.value for c in Certification if c.is_organic])
+                .order_by("receipt_number")[:4]
+            )
+            if stray:
+                not_organic.append(
+                    _(
+                        "El lote %(lot)s no es orgánico: lleva entregas sin certificación orgánica "
+                        "(%(receipts)s); una venta orgánica solo puede llevar lotes orgánicos."
+                    )
+                    % {"lot": lot.code, "receipts": ", ".join(d.receipt_code for d in stray[:3])}
+                )
+        if not_organic:
+            problems["lots"] = not_organic
+    lots_g = (
+        Delivery.objects.valid()
+        .filter(lot__in=[lot.pk for lot in lots])
+        .aggregate(total=Sum("dry_g"))["total"]
+    )
+    lots_kg = Decimal(int(lots_g or 0)) / 1000
+    tolerance = Decimal(settings.MINKA_CONTRACT_TONNES_TOLERANCE_PERCENT)
+    if abs(lots_kg - quantity_kg) * 100 > quantity_kg * tolerance:
+        problems.setdefault("lots", []).append(
+            _(
+                "El contrato es de %(contract)s t y los lotes pesan %(lots)s t (seco): la diferencia "
+                "pasa del %(tolerance)s %% admitido."
+            )
+            % {
+                "contract": _t(Decimal(quantity_kg)),
+                "lots": _t(lots_kg),
+                "tolerance": shown_decimal(tolerance),
+            }
+        )
+    return problems
+
+
+def _locked_lots(lots) -> list[Lot]:
+    """The lots, locked in the order of their keys: two contracts cannot both take one lot at once."""
+    return list(Lot.objects.select_for_update().filter(pk__in=[lot.pk for lot in lots]).order_by("pk"))
 
 
 def _lot_problems(lots, sold_as: Certification) -> dict:
@@ -181,16 +237,23 @@ def ship_contract(*, contract: SalesContract, lots: list[Lot], on: Date | None, 
     if errors:
         raise ValidationError(errors)
     sold_as = Certification(contract.terms)
+    lots = _locked_lots(lots)
     errors.update(_lot_problems(lots, sold_as))
     if errors:
         raise ValidationError(errors)
     # One contract of the season at a time, so the available kilograms are read and taken together.
     Season.objects.select_for_update().get(pk=contract.season_id)
     _check_mass_balance(contract.season, sold_as, contract.quantity_kg)
+    _refuse(_shipped_lot_problems(lots, sold_as, contract.quantity_kg))
     contract.lots.set(lots)
     contract.shipped_on, contract.shipped_by = on, user
     contract.save(update_fields=["shipped_on", "shipped_by"])
     return contract
+
+
+def _refuse(problems: dict) -> None:
+    if problems:
+        raise ValidationError(problems)
 
 
 def _check_mass_balance(season: Season, sold_as: Certification, quantity_kg: int) -> None:

@@ -222,25 +222,4 @@ class Migration(migrations.Migration):
                 verbose_name="prima aplicada",
             ),
         ),
-        migrations.RunPython(split, unsplit),
-        migrations.RemoveField(model_name="fairtradeterms", name="minimum_price"),
-        migrations.RemoveField(model_name="fairtradeterms", name="organic_rule"),
-        migrations.RemoveField(model_name="fairtradeterms", name="organic_minimum_price"),
-        migrations.RemoveField(model_name="fairtradeterms", name="organic_differential"),
-        migrations.RemoveField(model_name="fairtradeterms", name="premium"),
-        migrations.AlterField(
-            model_name="fairtradeterms",
-            name="amount",
-            field=models.DecimalField(decimal_places=2, max_digits=10, verbose_name="monto por tonelada"),
-        ),
-        migrations.AlterField(
-            model_name="contractamendment",
-            name="premium_terms",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="sales.fairtradeterms",
-                verbose_name="prima aplicada",
-            ),
-        ),
     ]

@@ -130,11 +130,11 @@ def test_lots_must_carry_the_claim_the_contract_sells(coop_2020):
         code="L-FT", season=season, claim="ft", for_eu=False, receipts=receipts(coop_2020["rosa"]), user=admin
     )
     with pytest.raises(ValidationError, match="El lote L-FT es Comercio Justo y no puede venderse como"):
-        contract(coop_2020, tonnes="5", lots=[rosa_lot])
-    sale = contract(coop_2020, terms="ft", tonnes="5", lots=[rosa_lot])
+        contract(coop_2020, tonnes="10", lots=[rosa_lot])
+    sale = contract(coop_2020, terms="ft", tonnes="10", lots=[rosa_lot])
     assert list(sale.lots.all()) == [rosa_lot]
     with pytest.raises(ValidationError, match="ya está en el contrato CV-2020-001"):
-        contract(coop_2020, number="CV-9", terms="ft", tonnes="1", lots=[rosa_lot])
+        contract(coop_2020, number="CV-9", terms="ft", tonnes="10", lots=[rosa_lot])
 
 
 @pytest.mark.postgres_only

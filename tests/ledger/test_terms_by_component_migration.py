@@ -15,7 +15,7 @@ from sales.selectors import contracts_to_review, contracts_to_review_count
 from tests.terms import reload_published_fairtrade_terms
 
 BEFORE = [("sales", "0005_amendments_and_forward_contracts")]
-AFTER = [("sales", "0007_terms_by_component_rules")]
+AFTER = [("sales", "0009_terms_by_component_rules")]
 
 OLD_ROWS = [
     # valid from, minimum, organic rule, organic minimum, differential, premium, to confirm, source

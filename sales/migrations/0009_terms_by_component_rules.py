@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('acopio', '0002_page_indexes'),
         ('coop', '0009_member_code_pattern'),
-        ('sales', '0006_terms_by_component'),
+        ('sales', '0008_terms_old_columns_dropped'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
