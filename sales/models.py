@@ -251,8 +251,13 @@ class SalesContract(models.Model):
         _("precio del contrato (US$/t)"),
         max_digits=10,
         decimal_places=2,
-        help_text=_("Precio de mercado o precio fijo pactado, FOB."),
+        null=True,
+        blank=True,
+        help_text=_("Precio de mercado o precio fijo pactado, FOB; vacío mientras el precio está por fijar."),
     )
+    # Price to be fixed (PTBF): signed without a price; the market price is fixed later against ICE
+    # (a ContractFixing row, never an edit), and only then is the contract priced and invoiced.
+    price_to_be_fixed = models.BooleanField(_("precio por fijar"), default=False)
     lots = models.ManyToManyField("acopio.Lot", blank=True, related_name="contracts", verbose_name=_("lotes"))
     # The Fairtrade terms rows the price was worked out from (empty unless sold on Fairtrade terms; the
     # organic row only for an organic sale); an amendment names its own rows, the contract's stay.
@@ -280,8 +285,10 @@ class SalesContract(models.Model):
         related_name="+",
         verbose_name=_("prima aplicada"),
     )
-    price_per_tonne = models.DecimalField(_("precio a pagar (US$/t)"), max_digits=10, decimal_places=2)
-    value_cents = models.BigIntegerField(_("valor del contrato (centavos US$)"))
+    price_per_tonne = models.DecimalField(
+        _("precio a pagar (US$/t)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    value_cents = models.BigIntegerField(_("valor del contrato (centavos US$)"), null=True, blank=True)
     premium_cents = models.BigIntegerField(_("prima (centavos US$)"), default=0)
     # A forward contract is signed before the cocoa is bought: no lots at signature, a shipment period,
     # and the mass balance is enforced when the lots are attached at shipment (sales.services.ship_contract).
@@ -324,6 +331,23 @@ class SalesContract(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
+                    price_to_be_fixed=False,
+                    contract_price__isnull=False,
+                    price_per_tonne__isnull=False,
+                    value_cents__isnull=False,
+                )
+                | Q(
+                    price_to_be_fixed=True,
+                    contract_price__isnull=True,
+                    price_per_tonne__isnull=True,
+                    value_cents__isnull=True,
+                    premium_cents=0,
+                    minimum_terms__isnull=True,
+                ),
+                name="contract_priced_or_to_be_fixed",
+            ),
+            models.CheckConstraint(
+                condition=Q(
                     minimum_terms__isnull=True, organic_terms__isnull=True, premium_terms__isnull=True
                 )
                 | Q(minimum_terms__isnull=False, premium_terms__isnull=False),
@@ -334,12 +358,36 @@ class SalesContract(models.Model):
     def __str__(self):
         return f"{self.number} · {self.buyer}"
 
-    # --- the version in force: the original row, or its latest amendment (never an edit) ---
+    # --- the version in force: the original row, its price fixing, or its latest amendment (never an edit)
 
     @property
     def current_amendment(self) -> "ContractAmendment | None":
         amendments = list(self.amendments.all())  # uses a prefetch when there is one
         return max(amendments, key=lambda a: a.version) if amendments else None
+
+    @property
+    def price_fixing(self) -> "ContractFixing | None":
+        if not self.price_to_be_fixed:
+            return None
+        try:
+            return self.fixing
+        except ContractFixing.DoesNotExist:
+            return None
+
+    @property
+    def price_pending(self) -> bool:
+        """A PTBF contract whose price is not fixed yet: «precio por fijar», not invoiced."""
+        return self.price_to_be_fixed and self.price_fixing is None
+
+    @property
+    def _in_force(self):
+        """The latest amendment, else the price fixing, else the contract row itself."""
+        return self.current_amendment or self.price_fixing or self
+
+    @property
+    def current_market_price(self):
+        fixing = self.price_fixing
+        return fixing.market_price if fixing else self.contract_price
 
     @property
     def version(self) -> int:
@@ -348,7 +396,7 @@ class SalesContract(models.Model):
 
     @property
     def on_fairtrade_terms(self) -> bool:
-        return self.minimum_terms_id is not None
+        return self.current_terms_ids[0] is not None
 
     @property
     def terms_ids(self) -> tuple[int | None, int | None, int | None]:
@@ -358,23 +406,19 @@ class SalesContract(models.Model):
     @property
     def current_terms_ids(self) -> tuple[int | None, int | None, int | None]:
         """(minimum, organic, premium) rows of the version in force."""
-        latest = self.current_amendment
-        return latest.terms_ids if latest else self.terms_ids
+        return self._in_force.terms_ids
 
     @property
     def current_minimum_terms(self) -> "FairtradeTerms | None":
-        latest = self.current_amendment
-        return latest.minimum_terms if latest else self.minimum_terms
+        return self._in_force.minimum_terms
 
     @property
     def current_organic_terms(self) -> "FairtradeTerms | None":
-        latest = self.current_amendment
-        return latest.organic_terms if latest else self.organic_terms
+        return self._in_force.organic_terms
 
     @property
     def current_premium_terms(self) -> "FairtradeTerms | None":
-        latest = self.current_amendment
-        return latest.premium_terms if latest else self.premium_terms
+        return self._in_force.premium_terms
 
     @property
     def current_terms_from(self):
@@ -390,22 +434,20 @@ class SalesContract(models.Model):
 
     @property
     def current_price_per_tonne(self):
-        latest = self.current_amendment
-        return latest.price_per_tonne if latest else self.price_per_tonne
+        return self._in_force.price_per_tonne
 
     @property
-    def current_value_cents(self) -> int:
-        latest = self.current_amendment
-        return latest.value_cents if latest else self.value_cents
+    def current_value_cents(self) -> int | None:
+        """None while the price is to be fixed."""
+        return self._in_force.value_cents
 
     @property
     def current_premium_cents(self) -> int:
-        latest = self.current_amendment
-        return latest.premium_cents if latest else self.premium_cents
+        return self._in_force.premium_cents
 
     @property
     def current_total_cents(self) -> int:
-        return self.current_value_cents + self.current_premium_cents
+        return (self.current_value_cents or 0) + self.current_premium_cents
 
     @property
     def awaiting_shipment(self) -> bool:
@@ -509,6 +551,74 @@ class ContractAmendment(AppendOnlyModel):
     @property
     def total_difference_cents(self) -> int:
         return self.value_difference_cents + self.premium_difference_cents
+
+
+class ContractFixing(AppendOnlyModel):
+    """The price of a PTBF contract, fixed against ICE on a day, and the contract priced on it: the
+    Fairtrade minimum and premium of the terms in force on the contract's date. Written once by
+    sales.services.fix_contract_price; the contract row is never edited."""
+
+    contract = models.OneToOneField(
+        SalesContract, on_delete=models.PROTECT, related_name="fixing", verbose_name=_("contrato")
+    )
+    fixed_on = models.DateField(_("fecha de fijación"))
+    ice_reference = models.CharField(
+        _("referencia ICE"),
+        max_length=120,
+        help_text=_("Mercado, mes del contrato de futuros y cotización, p. ej. «ICE NY cacao, marzo 2027»."),
+    )
+    market_price = models.DecimalField(_("precio fijado (US$/t)"), max_digits=10, decimal_places=2)
+    minimum_terms = models.ForeignKey(
+        FairtradeTerms,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("precio mínimo aplicado"),
+    )
+    organic_terms = models.ForeignKey(
+        FairtradeTerms,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("condición orgánica aplicada"),
+    )
+    premium_terms = models.ForeignKey(
+        FairtradeTerms,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("prima aplicada"),
+    )
+    price_per_tonne = models.DecimalField(_("precio a pagar (US$/t)"), max_digits=10, decimal_places=2)
+    value_cents = models.BigIntegerField(_("valor del contrato (centavos US$)"))
+    premium_cents = models.BigIntegerField(_("prima (centavos US$)"), default=0)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registrado por")
+    )
+    created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    append_only_message = _("La fijación de precio de un contrato no se modifica ni se borra.")
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = _("fijación de precio")
+        verbose_name_plural = _("fijaciones de precio")
+        constraints = [
+            models.CheckConstraint(condition=Q(market_price__gt=0), name="contract_fixing_price_positive"),
+            models.CheckConstraint(condition=Q(premium_cents__gte=0), name="contract_fixing_premium_ok"),
+        ]
+
+    def __str__(self):
+        return gettext("Precio de %(contract)s fijado el %(date)s") % {
+            "contract": self.contract.number,
+            "date": self.fixed_on.strftime("%d/%m/%Y"),
+        }
+
+    @property
+    def terms_ids(self) -> tuple[int | None, int | None, int | None]:
+        return (self.minimum_terms_id, self.organic_terms_id, self.premium_terms_id)
 
 
 class ContractPayment(AppendOnlyModel):

@@ -201,7 +201,7 @@ def review_of(contract: SalesContract) -> ContractToReview | None:
             on=contract.signed_on,
             origin=contract.origin,
             organic=sold_as.is_organic,
-            market_price=contract.contract_price,
+            market_price=contract.current_market_price,
         )
     except MissingFairtradeTerms:
         return None  # a row was removed: nothing newer to compare with
@@ -218,8 +218,15 @@ def review_of(contract: SalesContract) -> ContractToReview | None:
 
 def contracts_to_review() -> list[ContractToReview]:
     contracts = (
-        SalesContract.objects.filter(minimum_terms__isnull=False)
-        .select_related("minimum_terms", "organic_terms", "premium_terms")
+        SalesContract.objects.filter(Q(minimum_terms__isnull=False) | Q(fixing__minimum_terms__isnull=False))
+        .select_related(
+            "minimum_terms",
+            "organic_terms",
+            "premium_terms",
+            "fixing__minimum_terms",
+            "fixing__organic_terms",
+            "fixing__premium_terms",
+        )
         .prefetch_related(
             "amendments__minimum_terms", "amendments__organic_terms", "amendments__premium_terms"
         )
@@ -258,14 +265,27 @@ def contracts_to_review_count() -> int:
     amended_to = ContractAmendment.objects.filter(contract=OuterRef("pk")).order_by("-version")
     amended = SalesContract.objects.filter(pk=OuterRef("pk"), amendments__isnull=False)
     organic_sale = Q(terms__in=ORGANIC_CLAIMS)
-    contracts = SalesContract.objects.filter(minimum_terms__isnull=False).annotate(
+    # A PTBF contract is priced by its fixing, which comes between the contract row and the amendments.
+    fixed = Q(price_to_be_fixed=True, fixing__isnull=False)
+    contracts = SalesContract.objects.filter(
+        Q(minimum_terms__isnull=False) | Q(fixing__minimum_terms__isnull=False)
+    ).annotate(
         minimum_now=_in_force(COMPONENT_GROUPS["minimum"]),
         organic_now=_in_force(COMPONENT_GROUPS["organic"]),
         premium_now=_in_force(COMPONENT_GROUPS["premium"]),
-        minimum_has=Coalesce(Subquery(amended_to.values("minimum_terms")[:1]), F("minimum_terms_id")),
-        premium_has=Coalesce(Subquery(amended_to.values("premium_terms")[:1]), F("premium_terms_id")),
+        minimum_has=Coalesce(
+            Subquery(amended_to.values("minimum_terms")[:1]),
+            F("fixing__minimum_terms_id"),
+            F("minimum_terms_id"),
+        ),
+        premium_has=Coalesce(
+            Subquery(amended_to.values("premium_terms")[:1]),
+            F("fixing__premium_terms_id"),
+            F("premium_terms_id"),
+        ),
         organic_has=Case(
             When(Exists(amended), then=Subquery(amended_to.values("organic_terms")[:1])),
+            When(fixed, then=F("fixing__organic_terms_id")),
             default=F("organic_terms_id"),
             output_field=IntegerField(),
         ),

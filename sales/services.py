@@ -20,7 +20,7 @@ from acopio.models import Delivery, Lot
 from coop.models import Certification, Season
 from ledger import chart
 from ledger.services import post_entry
-from sales.models import ContractAmendment, ContractPayment, FairtradeTerms, SalesContract
+from sales.models import ContractAmendment, ContractFixing, ContractPayment, FairtradeTerms, SalesContract
 from sales.pricing import MissingFairtradeTerms, fairtrade_terms
 from sales.rates import rate_on
 from sales.selectors import mass_balance, outstanding_cents, review_of
@@ -37,8 +37,9 @@ def record_contract(
     signed_on: Date,
     terms: str,
     tonnes,
-    contract_price: Decimal,
+    contract_price: Decimal | None,
     user,
+    price_to_be_fixed: bool = False,
     origin: str = "PE",
     lots: list[Lot] = (),
     season: Season | None = None,
@@ -63,7 +64,12 @@ def record_contract(
         errors["terms"] = _(
             "Elija las condiciones: Comercio Justo, Comercio Justo + Orgánico, Orgánico o Convencional."
         )
-    if not isinstance(contract_price, Decimal) or not contract_price.is_finite() or contract_price <= 0:
+    if price_to_be_fixed:
+        if contract_price is not None:
+            errors["contract_price"] = _(
+                "Un contrato con precio por fijar se firma sin precio: el precio se fija después."
+            )
+    elif not isinstance(contract_price, Decimal) or not contract_price.is_finite() or contract_price <= 0:
         errors["contract_price"] = _("El precio del contrato debe ser mayor que cero (US$ por tonelada).")
     try:
         quantity_kg = parse_tonnes(tonnes)
@@ -103,7 +109,12 @@ def record_contract(
 
     priced, premium = None, Decimal(0)
     price = contract_price
-    if sold_as.is_fairtrade:
+    if sold_as.is_fairtrade and price_to_be_fixed:
+        try:  # the terms apply at fixing, but a contract date without terms is refused now
+            fairtrade_terms(on=signed_on, origin=origin, organic=sold_as.is_organic, market_price=Decimal(0))
+        except MissingFairtradeTerms as exc:
+            raise ValidationError({"signed_on": exc.messages[0]}) from None
+    elif sold_as.is_fairtrade:
         try:
             priced = fairtrade_terms(
                 on=signed_on, origin=origin, organic=sold_as.is_organic, market_price=contract_price
@@ -132,8 +143,9 @@ def record_contract(
         minimum_terms=priced.minimum_row if priced else None,
         organic_terms=priced.organic_row if priced else None,
         premium_terms=priced.premium_row if priced else None,
+        price_to_be_fixed=price_to_be_fixed,
         price_per_tonne=price,
-        value_cents=round_to_minor(tonnes_exact * price),
+        value_cents=None if price_to_be_fixed else round_to_minor(tonnes_exact * price),
         premium_cents=round_to_minor(tonnes_exact * premium),
         forward=forward,
         shipment_from=shipment_from if forward else None,
@@ -307,7 +319,11 @@ def invoice_contract(*, contract: SalesContract, invoice_number: str, on: Date |
         errors["on"] = _("Indique la fecha de la factura.")
     elif on < contract.signed_on:
         errors["on"] = _("La factura no puede ser anterior al contrato.")
-    if contract.awaiting_shipment:
+    if contract.price_pending:
+        errors["invoice_number"] = _(
+            "El contrato %(contract)s tiene el precio por fijar: fije el precio antes de facturar."
+        ) % {"contract": contract.number}
+    elif contract.awaiting_shipment:
         errors["invoice_number"] = _(
             "El contrato a futuro %(contract)s está por embarcar: "
             "asigne sus lotes al embarcar y luego facture."
@@ -407,6 +423,68 @@ def receive_payment(
     )
     payment.save()
     return payment
+
+
+# --- Price to be fixed ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def fix_contract_price(
+    *, contract: SalesContract, market_price, ice_reference: str, on: Date | None, user
+) -> ContractFixing:
+    """Fix the market price of a PTBF contract against ICE and price it: the Fairtrade floor and premium
+    of the terms in force on the contract's date apply now. Once; the contract row is never edited."""
+    contract = SalesContract.objects.select_for_update().get(pk=contract.pk)
+    ice_reference = (ice_reference or "").strip()
+    errors = {}
+    if not contract.price_to_be_fixed:
+        errors["market_price"] = _("El contrato %(contract)s tiene precio: no hay precio que fijar.") % {
+            "contract": contract.number
+        }
+    elif ContractFixing.objects.filter(contract=contract).exists():
+        errors["market_price"] = _("El precio del contrato %(contract)s ya se fijó el %(day)s.") % {
+            "contract": contract.number,
+            "day": contract.fixing.fixed_on.strftime("%d/%m/%Y"),
+        }
+    if not isinstance(market_price, Decimal) or not market_price.is_finite() or market_price <= 0:
+        errors.setdefault("market_price", _("El precio fijado debe ser mayor que cero (US$ por tonelada)."))
+    if not ice_reference:
+        errors["ice_reference"] = _("Indique la referencia ICE de la fijación (mercado y mes del contrato).")
+    if on is None:
+        errors["on"] = _("Indique la fecha de la fijación.")
+    elif on < contract.signed_on:
+        errors["on"] = _("La fijación no puede ser anterior al contrato.")
+    if errors:
+        raise ValidationError(errors)
+    sold_as = Certification(contract.terms)
+    priced, price, premium = None, market_price, Decimal(0)
+    if sold_as.is_fairtrade:
+        try:
+            priced = fairtrade_terms(  # Fairtrade: the terms in force on the contract's date
+                on=contract.signed_on,
+                origin=contract.origin,
+                organic=sold_as.is_organic,
+                market_price=market_price,
+            )
+        except MissingFairtradeTerms as exc:
+            raise ValidationError({"market_price": exc.messages[0]}) from None
+        price, premium = priced.price, priced.premium
+    tonnes_exact = Decimal(contract.quantity_kg) / KG_PER_TONNE
+    fixing = ContractFixing(
+        contract=contract,
+        fixed_on=on,
+        ice_reference=ice_reference[:120],
+        market_price=market_price,
+        minimum_terms=priced.minimum_row if priced else None,
+        organic_terms=priced.organic_row if priced else None,
+        premium_terms=priced.premium_row if priced else None,
+        price_per_tonne=price,
+        value_cents=round_to_minor(tonnes_exact * price),
+        premium_cents=round_to_minor(tonnes_exact * premium),
+        entered_by=user,
+    )
+    fixing.save()
+    return fixing
 
 
 # --- Amendments: a contract repriced on a back-dated terms row ------------------------------

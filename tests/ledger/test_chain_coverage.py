@@ -25,6 +25,7 @@ NOT_YET_CHAINED = {
     "fund.SpendingApproval",
     "ledger.MemberMovement",
     "sales.ContractAmendment",  # its difference is a journal entry; the row itself is not chained
+    "sales.ContractFixing",  # the invoice that follows it is a journal entry; the row itself is not chained
     "sales.ContractPayment",
     "sales.FairtradeTermsCheck",
 }
