@@ -91,8 +91,8 @@ def terms_rows(*, on: Date, origin: str) -> dict[str, FairtradeTerms | None]:
 def _missing(on: Date, origin: str, component) -> MissingFairtradeTerms:
     return MissingFairtradeTerms(
         _(
-            "No hay condiciones de Comercio Justo (%(component)s) para el origen %(origin)s vigentes al "
-            "%(date)s: registre la fila de la tabla oficial de Fairtrade International con esa fecha."
+            "No hay condiciones de Comercio Justo para el origen %(origin)s vigentes al %(date)s "
+            "(%(component)s): registre la fila de la tabla oficial de Fairtrade International con esa fecha."
         )
         % {"component": component, "origin": origin or _("(sin origen)"), "date": on.strftime("%d/%m/%Y")}
     )
