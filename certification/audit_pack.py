@@ -656,7 +656,7 @@ def write_sales(pack: PackWriter) -> None:
     }
     contracts = (
         SalesContract.objects.filter(season=season)
-        .select_related("minimum_terms", "organic_terms", "premium_terms", "created_by")
+        .select_related("minimum_terms", "organic_terms", "premium_terms", "created_by", "fixing")
         .prefetch_related(
             "lots", "amendments__minimum_terms", "amendments__organic_terms", "amendments__premium_terms"
         )
@@ -674,7 +674,7 @@ def write_sales(pack: PackWriter) -> None:
                 c.origin,
                 c.get_terms_display(),
                 kilos(c.quantity_kg * 1000),
-                c.contract_price,
+                c.current_market_price,
                 c.current_price_per_tonne,
                 terms,
                 money(c.current_value_cents),

@@ -160,7 +160,14 @@ def fairtrade_workbook(season: Season, *, made_at: datetime | None = None) -> by
         report = fund_report()
         contracts = list(
             SalesContract.objects.filter(season=season)
-            .select_related("minimum_terms", "organic_terms", "premium_terms")
+            .select_related(
+                "minimum_terms",
+                "organic_terms",
+                "premium_terms",
+                "fixing__minimum_terms",
+                "fixing__organic_terms",
+                "fixing__premium_terms",
+            )
             .prefetch_related(
                 "payments",
                 "amendments__minimum_terms",
@@ -270,7 +277,7 @@ def _sales_sheet(sheet: _Sheet, season: Season, contracts: list[SalesContract]) 
                 day(c.signed_on),
                 _terms_label(c),
                 kilos(c.quantity_kg),
-                price(c.contract_price),
+                price(c.current_market_price),
                 price(c.current_price_per_tonne),
                 price(minimum),
                 price(differential),

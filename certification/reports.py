@@ -293,7 +293,7 @@ def season_report(season: Season) -> SeasonReport:
         ),
         contracts=list(
             SalesContract.objects.filter(season=season)
-            .select_related("minimum_terms")
+            .select_related("minimum_terms", "fixing__minimum_terms")
             .prefetch_related("amendments__minimum_terms")
             .order_by("signed_on", "number")
         ),
