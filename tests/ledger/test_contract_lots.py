@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import override_settings
 
 from acopio.lots import build_lot
@@ -14,7 +15,9 @@ from acopio.services import void_delivery
 from coop.models import Member
 from sales.models import SalesContract
 from sales.services import ship_contract
+from tests.concurrency import at_once
 from tests.ledger.factories import contract, make_coop_2020
+from tests.terms import reload_published_fairtrade_terms
 
 
 @pytest.fixture
@@ -114,3 +117,33 @@ def test_a_voided_delivery_leaves_its_lot_and_the_lot_weighs_less(coop_2020):
         contract(coop_2020, terms="ft", tonnes="10", lots=[rosa_lot])
     assert "El contrato es de 10 t y los lotes pesan 5 t (seco)" in refusal(refused)
     assert contract(coop_2020, terms="ft", tonnes="5", lots=[rosa_lot]).lots.get() == rosa_lot
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_shipments_taking_the_same_lot_at_once_give_it_to_one_contract(make_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers by itself")
+    reload_published_fairtrade_terms()  # a committing test lost what the data migration loaded
+    coop = make_coop_2020(make_user)
+    rosa_lot = lot_of(coop, "L-ROSA", coop["rosa"])  # 10 t; 40 t of Fairtrade bought: the balance allows both
+    sales = [
+        contract(
+            coop,
+            number=f"CF-{n}",
+            terms="ft",
+            tonnes="10",
+            forward=True,
+            shipment_from=date(2020, 9, 1),
+            shipment_to=date(2020, 10, 31),
+        )
+        for n in range(2)
+    ]
+
+    outcomes = at_once(
+        2,
+        lambda n: ship_contract(contract=sales[n], lots=[rosa_lot], on=date(2020, 9, 1), user=coop["admin"]),
+    )
+
+    assert outcomes == ["done", "refused"]
+    assert rosa_lot.contracts.count() == 1
