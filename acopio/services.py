@@ -138,7 +138,8 @@ def _purchase_lines(delivery: Delivery, accounts: tuple[Account, Account] | None
 
 @transaction.atomic
 def void_delivery(*, delivery: Delivery, reason: str, user, on: Date | None = None) -> Delivery:
-    """Void a delivery: it keeps its number, is marked void, and its purchase entry is reversed."""
+    """Void a delivery: it keeps its number, is marked void, leaves its lot, and its purchase entry is
+    reversed."""
     from ledger.models import JournalEntry
 
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
@@ -161,5 +162,6 @@ def void_delivery(*, delivery: Delivery, reason: str, user, on: Date | None = No
     delivery.void_reason = reason[:300]
     delivery.voided_at = timezone.now()
     delivery.voided_by = user
-    delivery.save(update_fields=["status", "void_reason", "voided_at", "voided_by"])
+    delivery.lot = None  # a voided delivery leaves its lot, and the lot's weight with it
+    delivery.save(update_fields=["status", "void_reason", "voided_at", "voided_by", "lot"])
     return delivery

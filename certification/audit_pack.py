@@ -664,15 +664,17 @@ def write_sales(pack: PackWriter) -> None:
     }
     contracts = (
         SalesContract.objects.filter(season=season)
-        .select_related("fairtrade_terms", "created_by")
-        .prefetch_related("lots")
+        .select_related("minimum_terms", "organic_terms", "premium_terms", "created_by", "fixing")
+        .prefetch_related(
+            "lots", "amendments__minimum_terms", "amendments__organic_terms", "amendments__premium_terms"
+        )
         .order_by("signed_on", "number")
     )
 
     def contract_rows():
         for c in contracts:
             amount, premium, premium_pen = paid.get(c.pk, (0, 0, 0))
-            terms = c.fairtrade_terms
+            terms = "; ".join(f"{row} ({row.source})" for row in c.current_terms_rows)
             yield [
                 c.number,
                 c.buyer,
@@ -680,11 +682,11 @@ def write_sales(pack: PackWriter) -> None:
                 c.origin,
                 c.get_terms_display(),
                 kilos(c.quantity_kg * 1000),
-                c.contract_price,
-                c.price_per_tonne,
-                f"{terms} ({terms.source})" if terms else "",
-                money(c.value_cents),
-                money(c.premium_cents),
+                c.current_market_price,
+                c.current_price_per_tonne,
+                terms,
+                money(c.current_value_cents),
+                money(c.current_premium_cents),
                 c.invoice_number or "",
                 c.invoiced_on,
                 money(int(amount or 0)),

@@ -39,7 +39,7 @@ from coop.models import Certification, Season
 from fund.figures import Figures, add_up
 from fund.models import PremiumCategory, PremiumConversion, Spending, SpendingStatus
 from fund.selectors import FundReport, fund_report
-from sales.models import ContractPayment, OrganicRule, SalesContract
+from sales.models import ContractPayment, SalesContract, TermsComponent
 from sales.selectors import mass_balance
 from toolkit.money import from_minor
 from toolkit.spreadsheets import neutralize
@@ -160,8 +160,20 @@ def fairtrade_workbook(season: Season, *, made_at: datetime | None = None) -> by
         report = fund_report()
         contracts = list(
             SalesContract.objects.filter(season=season)
-            .select_related("fairtrade_terms")
-            .prefetch_related("payments")
+            .select_related(
+                "minimum_terms",
+                "organic_terms",
+                "premium_terms",
+                "fixing__minimum_terms",
+                "fixing__organic_terms",
+                "fixing__premium_terms",
+            )
+            .prefetch_related(
+                "payments",
+                "amendments__minimum_terms",
+                "amendments__organic_terms",
+                "amendments__premium_terms",
+            )
             .order_by("signed_on", "number")
         )
         book = Workbook()
@@ -230,14 +242,13 @@ def _is_fairtrade(contract: SalesContract) -> bool:
 
 
 def _fairtrade_minimum(contract: SalesContract) -> tuple[Decimal | None, Decimal | None]:
-    """(minimum price used, organic differential added) from the terms row the contract was priced on."""
-    row = contract.fairtrade_terms
-    if row is None:
+    """(minimum price used, organic differential added) from the terms rows of the version in force."""
+    minimum, organic = contract.current_minimum_terms, contract.current_organic_terms
+    if minimum is None:
         return None, None
-    organic = Certification(contract.terms).is_organic
-    if organic and row.organic_rule == OrganicRule.ORGANIC_MINIMUM:
-        return row.organic_minimum_price, None
-    return row.minimum_price, row.organic_differential if organic else None
+    if organic is not None and organic.kind == TermsComponent.ORGANIC_MINIMUM:
+        return organic.amount, None
+    return minimum.amount, organic.amount if organic is not None else None
 
 
 def _payment_rate(payments: list[ContractPayment]):
@@ -258,7 +269,7 @@ def _sales_sheet(sheet: _Sheet, season: Season, contracts: list[SalesContract]) 
     for c in contracts:
         payments = list(c.payments.all())
         minimum, differential = _fairtrade_minimum(c)
-        terms_row = c.fairtrade_terms
+        premium_row, applied = c.current_premium_terms, c.current_terms_rows
         rows.append(
             [
                 c.number,
@@ -266,14 +277,14 @@ def _sales_sheet(sheet: _Sheet, season: Season, contracts: list[SalesContract]) 
                 day(c.signed_on),
                 _terms_label(c),
                 kilos(c.quantity_kg),
-                price(c.contract_price),
-                price(c.price_per_tonne),
+                price(c.current_market_price),
+                price(c.current_price_per_tonne),
                 price(minimum),
                 price(differential),
-                price(terms_row.premium if terms_row else None),
-                day(terms_row.valid_from if terms_row else None),
-                money(c.value_cents),
-                money(c.premium_cents),
+                price(premium_row.amount if premium_row else None),
+                day(max(row.valid_from for row in applied) if applied else None),
+                money(c.current_value_cents),
+                money(c.current_premium_cents),
                 c.invoice_number,
                 day(c.invoiced_on),
                 money(sum(p.amount_cents for p in payments)),
@@ -315,8 +326,8 @@ def _sales_sheet(sheet: _Sheet, season: Season, contracts: list[SalesContract]) 
             None,
             None,
             None,
-            money(sum(c.value_cents for c in contracts)),
-            money(sum(c.premium_cents for c in contracts)),
+            money(sum(c.current_value_cents for c in contracts)),
+            money(sum(c.current_premium_cents for c in contracts)),
             None,
             None,
             money(sum(p.amount_cents for c in contracts for p in c.payments.all())),
@@ -388,7 +399,7 @@ def season_figures(report: FundReport, season: Season) -> Figures:
 def _premium_sheet(
     sheet: _Sheet, season: Season, contracts: list[SalesContract], report: FundReport, made_at: datetime
 ) -> None:
-    with_premium = [c for c in contracts if _is_fairtrade(c) or c.premium_cents]
+    with_premium = [c for c in contracts if _is_fairtrade(c) or c.current_premium_cents]
     sheet.heading("Prima por contrato")
     sheet.note(
         "La prima se cobra al comprador aparte del precio y entra al fondo de la prima de la "
@@ -398,8 +409,8 @@ def _premium_sheet(
     for c in with_premium:
         received = sum(p.premium_cents for p in c.payments.all())
         received_pen = sum(p.premium_pen_minor for p in c.payments.all())
-        owed = c.premium_cents - received
-        for i, amount in enumerate((c.premium_cents, received, owed, received_pen)):
+        owed = c.current_premium_cents - received
+        for i, amount in enumerate((c.current_premium_cents, received, owed, received_pen)):
             totals[i] += amount
         rows.append(
             [
@@ -407,8 +418,8 @@ def _premium_sheet(
                 c.buyer,
                 _terms_label(c),
                 kilos(c.quantity_kg),
-                price(c.fairtrade_terms.premium if c.fairtrade_terms else None),
-                money(c.premium_cents),
+                price(c.current_premium_terms.amount if c.current_premium_terms else None),
+                money(c.current_premium_cents),
                 c.invoice_number,
                 money(received),
                 money(owed),

@@ -61,9 +61,13 @@ def fund_season_report(season: Season) -> FundSeasonReport:
         .order_by()
     }
     contracts = []
-    for contract in SalesContract.objects.filter(season=season, premium_cents__gt=0).order_by(
-        "signed_on", "number"
+    for contract in (
+        SalesContract.objects.filter(season=season)
+        .prefetch_related("amendments")
+        .order_by("signed_on", "number")
     ):
+        if not contract.current_premium_cents:  # the version in force: an amendment may change it
+            continue
         money_in = received.get(contract.pk, {})
         contracts.append(
             {
@@ -96,7 +100,7 @@ def fund_season_report(season: Season) -> FundSeasonReport:
     return FundSeasonReport(
         season=season,
         contracts=contracts,
-        earned_usd_cents=sum(c["contract"].premium_cents for c in contracts),
+        earned_usd_cents=sum(c["contract"].current_premium_cents for c in contracts),
         received_usd_cents=sum(c["received_usd_cents"] for c in contracts),
         received_pen_minor=sum(c["received_pen_minor"] for c in contracts),
         lines=line_reports,
@@ -118,7 +122,7 @@ def fund_report_table(report: FundSeasonReport) -> list[list]:
                 contract.get_terms_display(),
                 "",
                 contract.signed_on.isoformat(),
-                from_minor(contract.premium_cents),
+                from_minor(contract.current_premium_cents),
                 "",
             ]
         )
@@ -290,7 +294,8 @@ def season_report(season: Season) -> SeasonReport:
         ),
         contracts=list(
             SalesContract.objects.filter(season=season)
-            .select_related("fairtrade_terms")
+            .select_related("minimum_terms", "fixing__minimum_terms")
+            .prefetch_related("amendments__minimum_terms")
             .order_by("signed_on", "number")
         ),
         totals=totals,
@@ -352,7 +357,7 @@ def season_report_table(report: SeasonReport) -> list[list]:
             ]
         )
     for contract in report.contracts:
-        terms = contract.fairtrade_terms
+        terms = contract.current_minimum_terms
         rows.append(
             [
                 "contrato",
@@ -361,7 +366,7 @@ def season_report_table(report: SeasonReport) -> list[list]:
                 "",
                 contract.quantity_kg,
                 "",
-                f"{contract.price_per_tonne} USD/t; minimo CJ {terms.minimum_price if terms else '-'}",
+                f"{contract.current_price_per_tonne} USD/t; minimo CJ {terms.amount if terms else '-'}",
             ]
         )
     return rows

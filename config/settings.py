@@ -12,6 +12,7 @@ site runs on a SQLite file under var/.
 
 import os
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -312,6 +313,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# A contract's tonnes must match the dry weight of the lots it ships within this share, in per cent
+# (sales.services.ship_contract): the administrator sets it for the cooperative; 0.5 unless told.
+try:
+    MINKA_CONTRACT_TONNES_TOLERANCE_PERCENT = Decimal(
+        os.environ.get("MINKA_CONTRACT_TONNES_TOLERANCE_PERCENT", "0.5").strip()
+    )
+except InvalidOperation:
+    MINKA_CONTRACT_TONNES_TOLERANCE_PERCENT = Decimal("NaN")
+if not (
+    MINKA_CONTRACT_TONNES_TOLERANCE_PERCENT.is_finite() and 0 <= MINKA_CONTRACT_TONNES_TOLERANCE_PERCENT < 100
+):
+    raise ImproperlyConfigured(
+        "MINKA_CONTRACT_TONNES_TOLERANCE_PERCENT must be a per cent from 0 to under 100."
+    )
 
 # Cooperative-level settings shown on documents.
 MINKA_COOP_NAME = os.environ.get("MINKA_COOP_NAME", "Cooperativa Agraria Cacaotera Chazuta")

@@ -87,9 +87,9 @@ def generate(seasons, user) -> None:
                 continue  # nothing left to gather for this claim
             available = {line.product: line.available_kg for line in mass_balance(season)}
             needed = [("Comercio Justo", claim.startswith("ft")), ("Orgánico", claim.endswith("org"))]
-            limit = min([Decimal(lot.dry_g) / 1000] + [available[p] for p, applies in needed if applies])
-            tonnes = (limit * Decimal("0.8") / 1000).quantize(Decimal("0.001"))
-            if tonnes <= 0:
+            # The contract sells the lot: its tonnes are the lot's dry weight (sales.services checks it).
+            tonnes = (Decimal(lot.dry_g) / 1_000_000).quantize(Decimal("0.001"))
+            if tonnes <= 0 or any(tonnes * 1000 > available[p] for p, applies in needed if applies):
                 continue
             sale = record_contract(
                 number=number,

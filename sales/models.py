@@ -1,53 +1,91 @@
 """Trade: Fairtrade terms, exchange rates, sales contracts and the buyers' payments."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coop.models import Certification
-from ledger.models import Currency, JournalEntry
+from ledger.models import JournalEntry
 from toolkit.append_only import AppendOnlyModel
 
 # --- Fairtrade terms and exchange rates --------------------------------------------
 
 
-class OrganicRule(models.TextChoices):
-    ORGANIC_MINIMUM = "minimum", _("Precio mínimo orgánico")
-    DIFFERENTIAL = "differential", _("Diferencial orgánico sobre el precio")
+class TermsComponent(models.TextChoices):
+    """The parts of Fairtrade's terms for cocoa, each changing on its own date.
+
+    The organic part takes one of two forms: an organic minimum price (2011 table) or a differential
+    added to the higher of market and minimum (since 2019); the later row of either form is in force."""
+
+    MINIMUM = "minimum", _("Precio mínimo")
+    ORGANIC_MINIMUM = "organic_minimum", _("Precio mínimo orgánico")
+    ORGANIC_DIFFERENTIAL = "organic_differential", _("Diferencial orgánico")
+    PREMIUM = "premium", _("Prima de Comercio Justo")
+
+
+ORGANIC_KINDS = (TermsComponent.ORGANIC_MINIMUM, TermsComponent.ORGANIC_DIFFERENTIAL)
+# The three parts a contract is priced on: the minimum, the organic part (organic sales only), the premium.
+COMPONENT_GROUPS = {
+    "minimum": (TermsComponent.MINIMUM,),
+    "organic": ORGANIC_KINDS,
+    "premium": (TermsComponent.PREMIUM,),
+}
+
+
+class TermsOrigin(models.TextChoices):
+    ALL = "*", _("Otros orígenes (Perú entre ellos)")
+    PERU = "PE", _("Perú")
+    GHANA = "GH", _("Ghana")
+    IVORY_COAST = "CI", _("Côte d'Ivoire")
+
+
+class TermsCurrency(models.TextChoices):
+    USD = "USD", _("Dólares (USD)")
+    EUR = "EUR", _("Euros (EUR)")
+
+
+def _component_group():
+    """The component a row belongs to, for the one-row-per-day rule: both organic forms are one."""
+    return Case(
+        When(kind__in=[k.value for k in ORGANIC_KINDS], then=Value("organic")),
+        default=F("kind"),
+        output_field=models.CharField(),
+    )
 
 
 class FairtradeTerms(models.Model):
-    """One dated row of Fairtrade's minimum price and premium for cocoa beans (USD per tonne, FOB).
+    """One component of Fairtrade's terms for cocoa beans (per tonne, FOB) from a date, for an origin.
 
-    Rows are data, never code: administrators add the next review's row with its source.
-    Origin "*" applies to every origin without a row of its own.
+    Rows are data, never code, and never edited: administrators add each review's rows with their
+    source. Origin "*" applies to every origin without a row of its own on that day.
     """
 
     ALL_ORIGINS = "*"
 
+    kind = models.CharField(_("componente"), max_length=20, choices=TermsComponent.choices)
     valid_from = models.DateField(_("vigente desde"))
     origin = models.CharField(
         _("origen"),
         max_length=2,
+        choices=TermsOrigin.choices,
         default=ALL_ORIGINS,
-        help_text=_("Código de país ISO (PE) o * para todos los orígenes."),
+        help_text=_("Perú, Ghana, Côte d'Ivoire, o * para los demás orígenes."),
     )
-    minimum_price = models.DecimalField(_("precio mínimo"), max_digits=10, decimal_places=2)
-    organic_rule = models.CharField(_("regla orgánica"), max_length=12, choices=OrganicRule.choices)
-    organic_minimum_price = models.DecimalField(
-        _("precio mínimo orgánico"), max_digits=10, decimal_places=2, null=True, blank=True
+    currency = models.CharField(
+        _("moneda"), max_length=3, choices=TermsCurrency.choices, default=TermsCurrency.USD
     )
-    organic_differential = models.DecimalField(
-        _("diferencial orgánico"), max_digits=10, decimal_places=2, null=True, blank=True
-    )
-    premium = models.DecimalField(_("prima de Comercio Justo"), max_digits=10, decimal_places=2)
-    currency = models.CharField(_("moneda"), max_length=3, choices=Currency.choices, default=Currency.USD)
+    amount = models.DecimalField(_("monto por tonelada"), max_digits=10, decimal_places=2)
     unit = models.CharField(_("unidad"), max_length=12, default="t", editable=False)
     source = models.CharField(
-        _("fuente"), max_length=300, help_text=_("Documento oficial de Fairtrade International de esta fila.")
+        _("fuente (título)"),
+        max_length=300,
+        help_text=_("Documento oficial de Fairtrade International de esta fila."),
     )
+    source_date = models.DateField(_("fecha de la fuente"), null=True, blank=True)
+    source_url = models.URLField(_("enlace de la fuente"), max_length=500, blank=True)
     date_to_confirm = models.BooleanField(
         _("fecha por confirmar"),
         default=False,
@@ -69,53 +107,71 @@ class FairtradeTerms(models.Model):
 
     class Meta:
         db_table = "ledger_fairtradeterms"  # the table keeps the name it had in ledger
-        verbose_name = _("condiciones de Comercio Justo")
+        verbose_name = _("condición de Comercio Justo")
         verbose_name_plural = _("condiciones de Comercio Justo")
-        ordering = ["-valid_from", "origin"]
+        ordering = ["-valid_from", "origin", "kind"]
         constraints = [
             models.UniqueConstraint(
-                fields=["origin", "valid_from"],
-                name="fairtrade_terms_one_per_day",
+                _component_group(),
+                "origin",
+                "currency",
+                "valid_from",
+                name="fairtrade_terms_one_component_per_day",
                 violation_error_message=_(
-                    "Ya hay una fila para ese origen con esa fecha de vigencia: las filas no se corrigen, "
-                    "registre la nueva revisión con su propia fecha."
+                    "Ya hay una fila de ese componente para ese origen y moneda con esa fecha de vigencia: "
+                    "las filas no se corrigen, registre la nueva revisión con su propia fecha."
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(minimum_price__gt=0) & Q(premium__gt=0),
-                name="fairtrade_terms_positive",
-                violation_error_message=_("El precio mínimo y la prima deben ser mayores que cero."),
+                condition=Q(amount__gt=0),
+                name="fairtrade_terms_amount_positive",
+                violation_error_message=_("El monto debe ser mayor que cero."),
             ),
             models.CheckConstraint(
-                condition=Q(organic_rule="minimum", organic_minimum_price__isnull=False)
-                | Q(organic_rule="differential", organic_differential__isnull=False),
-                name="fairtrade_terms_organic_rule_has_its_figure",
-                violation_error_message=_(
-                    "La regla orgánica necesita su cifra: "
-                    "el precio mínimo orgánico o el diferencial orgánico."
-                ),
-            ),
-            models.CheckConstraint(
-                condition=(Q(organic_minimum_price__isnull=True) | Q(organic_minimum_price__gt=0))
-                & (Q(organic_differential__isnull=True) | Q(organic_differential__gt=0)),
-                name="fairtrade_terms_organic_figures_positive",
-                violation_error_message=_("Las cifras orgánicas deben ser mayores que cero."),
-            ),
-            models.CheckConstraint(
-                condition=Q(currency="USD"),
-                name="fairtrade_terms_in_dollars",
-                violation_error_message=_(
-                    "Fairtrade publica los términos del cacao en US$ por tonelada, "
-                    "y así se valorizan los contratos."
-                ),
+                condition=Q(currency__in=["USD", "EUR"]),
+                name="fairtrade_terms_usd_or_eur",
+                violation_error_message=_("Fairtrade publica los términos del cacao en US$ o en euros."),
             ),
         ]
 
     def __str__(self):
-        return gettext("Comercio Justo %(origin)s desde %(date)s") % {
+        return gettext("%(component)s %(origin)s desde %(date)s") % {
+            "component": self.get_kind_display(),
             "origin": self.origin,
             "date": self.valid_from.strftime("%d/%m/%Y"),
         }
+
+    @property
+    def group(self) -> str:
+        return next(group for group, kinds in COMPONENT_GROUPS.items() if self.kind in kinds)
+
+    def clean(self):
+        """Refuse, naming the field, what the constraints refuse (the admin shows it under the field)."""
+        errors = {}
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = _("El monto por tonelada debe ser mayor que cero.")
+        if self.currency and self.currency not in TermsCurrency.values:
+            errors["currency"] = _("La moneda de los términos de Comercio Justo es US$ o euros.")
+        if self.kind in TermsComponent.values and self.valid_from and self.origin:
+            same = FairtradeTerms.objects.filter(
+                kind__in=COMPONENT_GROUPS[self.group],
+                origin=self.origin,
+                currency=self.currency,
+                valid_from=self.valid_from,
+            ).exclude(pk=self.pk)
+            if same.exists():
+                errors["valid_from"] = _(
+                    "Ya hay una fila de %(component)s para el origen %(origin)s en %(currency)s "
+                    "vigente desde el %(date)s: las filas no se corrigen, "
+                    "registre la nueva revisión con su propia fecha."
+                ) % {
+                    "component": same.first().get_kind_display(),
+                    "origin": self.origin,
+                    "currency": self.currency,
+                    "date": self.valid_from.strftime("%d/%m/%Y"),
+                }
+        if errors:
+            raise ValidationError(errors)
 
 
 class FairtradeTermsCheck(AppendOnlyModel):
@@ -195,19 +251,44 @@ class SalesContract(models.Model):
         _("precio del contrato (US$/t)"),
         max_digits=10,
         decimal_places=2,
-        help_text=_("Precio de mercado o precio fijo pactado, FOB."),
+        null=True,
+        blank=True,
+        help_text=_("Precio de mercado o precio fijo pactado, FOB; vacío mientras el precio está por fijar."),
     )
+    # Price to be fixed (PTBF): signed without a price; the market price is fixed later against ICE
+    # (a ContractFixing row, never an edit), and only then is the contract priced and invoiced.
+    price_to_be_fixed = models.BooleanField(_("precio por fijar"), default=False)
     lots = models.ManyToManyField("acopio.Lot", blank=True, related_name="contracts", verbose_name=_("lotes"))
-    fairtrade_terms = models.ForeignKey(
+    # The Fairtrade terms rows the price was worked out from (empty unless sold on Fairtrade terms; the
+    # organic row only for an organic sale); an amendment names its own rows, the contract's stay.
+    minimum_terms = models.ForeignKey(
         FairtradeTerms,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="contracts",
-        verbose_name=_("condiciones aplicadas"),
+        verbose_name=_("precio mínimo aplicado"),
     )
-    price_per_tonne = models.DecimalField(_("precio a pagar (US$/t)"), max_digits=10, decimal_places=2)
-    value_cents = models.BigIntegerField(_("valor del contrato (centavos US$)"))
+    organic_terms = models.ForeignKey(
+        FairtradeTerms,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("condición orgánica aplicada"),
+    )
+    premium_terms = models.ForeignKey(
+        FairtradeTerms,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("prima aplicada"),
+    )
+    price_per_tonne = models.DecimalField(
+        _("precio a pagar (US$/t)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    value_cents = models.BigIntegerField(_("valor del contrato (centavos US$)"), null=True, blank=True)
     premium_cents = models.BigIntegerField(_("prima (centavos US$)"), default=0)
     # A forward contract is signed before the cocoa is bought: no lots at signature, a shipment period,
     # and the mass balance is enforced when the lots are attached at shipment (sales.services.ship_contract).
@@ -248,12 +329,36 @@ class SalesContract(models.Model):
                 condition=Q(forward=True) | Q(shipment_from__isnull=True, shipment_to__isnull=True),
                 name="contract_shipment_period_only_forward",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    price_to_be_fixed=False,
+                    contract_price__isnull=False,
+                    price_per_tonne__isnull=False,
+                    value_cents__isnull=False,
+                )
+                | Q(
+                    price_to_be_fixed=True,
+                    contract_price__isnull=True,
+                    price_per_tonne__isnull=True,
+                    value_cents__isnull=True,
+                    premium_cents=0,
+                    minimum_terms__isnull=True,
+                ),
+                name="contract_priced_or_to_be_fixed",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    minimum_terms__isnull=True, organic_terms__isnull=True, premium_terms__isnull=True
+                )
+                | Q(minimum_terms__isnull=False, premium_terms__isnull=False),
+                name="contract_fairtrade_terms_whole",
+            ),
         ]
 
     def __str__(self):
         return f"{self.number} · {self.buyer}"
 
-    # --- the version in force: the original row, or its latest amendment (never an edit) ---
+    # --- the version in force: the original row, its price fixing, or its latest amendment (never an edit)
 
     @property
     def current_amendment(self) -> "ContractAmendment | None":
@@ -261,38 +366,88 @@ class SalesContract(models.Model):
         return max(amendments, key=lambda a: a.version) if amendments else None
 
     @property
+    def price_fixing(self) -> "ContractFixing | None":
+        if not self.price_to_be_fixed:
+            return None
+        try:
+            return self.fixing
+        except ContractFixing.DoesNotExist:
+            return None
+
+    @property
+    def price_pending(self) -> bool:
+        """A PTBF contract whose price is not fixed yet: «precio por fijar», not invoiced."""
+        return self.price_to_be_fixed and self.price_fixing is None
+
+    @property
+    def _in_force(self):
+        """The latest amendment, else the price fixing, else the contract row itself."""
+        return self.current_amendment or self.price_fixing or self
+
+    @property
+    def current_market_price(self):
+        fixing = self.price_fixing
+        return fixing.market_price if fixing else self.contract_price
+
+    @property
     def version(self) -> int:
         latest = self.current_amendment
         return latest.version if latest else 1
 
     @property
-    def current_terms_id(self) -> int | None:
-        latest = self.current_amendment
-        return latest.fairtrade_terms_id if latest else self.fairtrade_terms_id
+    def on_fairtrade_terms(self) -> bool:
+        return self.current_terms_ids[0] is not None
 
     @property
-    def current_terms(self) -> "FairtradeTerms | None":
-        latest = self.current_amendment
-        return latest.fairtrade_terms if latest else self.fairtrade_terms
+    def terms_ids(self) -> tuple[int | None, int | None, int | None]:
+        """(minimum, organic, premium) rows of the first version."""
+        return (self.minimum_terms_id, self.organic_terms_id, self.premium_terms_id)
+
+    @property
+    def current_terms_ids(self) -> tuple[int | None, int | None, int | None]:
+        """(minimum, organic, premium) rows of the version in force."""
+        return self._in_force.terms_ids
+
+    @property
+    def current_minimum_terms(self) -> "FairtradeTerms | None":
+        return self._in_force.minimum_terms
+
+    @property
+    def current_organic_terms(self) -> "FairtradeTerms | None":
+        return self._in_force.organic_terms
+
+    @property
+    def current_premium_terms(self) -> "FairtradeTerms | None":
+        return self._in_force.premium_terms
+
+    @property
+    def current_terms_from(self):
+        """The latest date of effect among the rows of the version in force (None off Fairtrade terms)."""
+        rows = self.current_terms_rows
+        return max(row.valid_from for row in rows) if rows else None
+
+    @property
+    def current_terms_rows(self) -> list["FairtradeTerms"]:
+        """The rows the version in force was priced on, minimum first."""
+        rows = (self.current_minimum_terms, self.current_organic_terms, self.current_premium_terms)
+        return [row for row in rows if row is not None]
 
     @property
     def current_price_per_tonne(self):
-        latest = self.current_amendment
-        return latest.price_per_tonne if latest else self.price_per_tonne
+        return self._in_force.price_per_tonne
 
     @property
-    def current_value_cents(self) -> int:
-        latest = self.current_amendment
-        return latest.value_cents if latest else self.value_cents
+    def current_value_cents(self) -> int | None:
+        """None while the price is to be fixed."""
+        return self._in_force.value_cents
 
     @property
     def current_premium_cents(self) -> int:
-        latest = self.current_amendment
-        return latest.premium_cents if latest else self.premium_cents
+        return self._in_force.premium_cents
 
     @property
     def current_total_cents(self) -> int:
-        return self.current_value_cents + self.current_premium_cents
+        return (self.current_value_cents or 0) + self.current_premium_cents
 
     @property
     def awaiting_shipment(self) -> bool:
@@ -314,11 +469,25 @@ class ContractAmendment(AppendOnlyModel):
         SalesContract, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("contrato")
     )
     version = models.PositiveIntegerField(_("versión"))
-    fairtrade_terms = models.ForeignKey(
+    minimum_terms = models.ForeignKey(
         FairtradeTerms,
         on_delete=models.PROTECT,
         related_name="amendments",
-        verbose_name=_("condiciones aplicadas"),
+        verbose_name=_("precio mínimo aplicado"),
+    )
+    organic_terms = models.ForeignKey(
+        FairtradeTerms,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("condición orgánica aplicada"),
+    )
+    premium_terms = models.ForeignKey(
+        FairtradeTerms,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("prima aplicada"),
     )
     amended_on = models.DateField(_("fecha de la enmienda"))
     previous_price_per_tonne = models.DecimalField(
@@ -350,11 +519,6 @@ class ContractAmendment(AppendOnlyModel):
         ordering = ["contract", "version"]
         constraints = [
             models.UniqueConstraint(fields=["contract", "version"], name="contract_amendment_version_once"),
-            models.UniqueConstraint(
-                fields=["contract", "fairtrade_terms"],
-                name="contract_amendment_once_per_terms",
-                violation_error_message=_("El contrato ya tiene una enmienda por esa revisión."),
-            ),
             models.CheckConstraint(
                 condition=Q(version__gte=2), name="contract_amendment_version_after_first"
             ),
@@ -368,6 +532,15 @@ class ContractAmendment(AppendOnlyModel):
         }
 
     @property
+    def terms_ids(self) -> tuple[int | None, int | None, int | None]:
+        return (self.minimum_terms_id, self.organic_terms_id, self.premium_terms_id)
+
+    @property
+    def terms_rows(self) -> list[FairtradeTerms]:
+        rows = (self.minimum_terms, self.organic_terms, self.premium_terms)
+        return [row for row in rows if row is not None]
+
+    @property
     def value_difference_cents(self) -> int:
         return self.value_cents - self.previous_value_cents
 
@@ -378,6 +551,74 @@ class ContractAmendment(AppendOnlyModel):
     @property
     def total_difference_cents(self) -> int:
         return self.value_difference_cents + self.premium_difference_cents
+
+
+class ContractFixing(AppendOnlyModel):
+    """The price of a PTBF contract, fixed against ICE on a day, and the contract priced on it: the
+    Fairtrade minimum and premium of the terms in force on the contract's date. Written once by
+    sales.services.fix_contract_price; the contract row is never edited."""
+
+    contract = models.OneToOneField(
+        SalesContract, on_delete=models.PROTECT, related_name="fixing", verbose_name=_("contrato")
+    )
+    fixed_on = models.DateField(_("fecha de fijación"))
+    ice_reference = models.CharField(
+        _("referencia ICE"),
+        max_length=120,
+        help_text=_("Mercado, mes del contrato de futuros y cotización, p. ej. «ICE NY cacao, marzo 2027»."),
+    )
+    market_price = models.DecimalField(_("precio fijado (US$/t)"), max_digits=10, decimal_places=2)
+    minimum_terms = models.ForeignKey(
+        FairtradeTerms,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("precio mínimo aplicado"),
+    )
+    organic_terms = models.ForeignKey(
+        FairtradeTerms,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("condición orgánica aplicada"),
+    )
+    premium_terms = models.ForeignKey(
+        FairtradeTerms,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("prima aplicada"),
+    )
+    price_per_tonne = models.DecimalField(_("precio a pagar (US$/t)"), max_digits=10, decimal_places=2)
+    value_cents = models.BigIntegerField(_("valor del contrato (centavos US$)"))
+    premium_cents = models.BigIntegerField(_("prima (centavos US$)"), default=0)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registrado por")
+    )
+    created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    append_only_message = _("La fijación de precio de un contrato no se modifica ni se borra.")
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = _("fijación de precio")
+        verbose_name_plural = _("fijaciones de precio")
+        constraints = [
+            models.CheckConstraint(condition=Q(market_price__gt=0), name="contract_fixing_price_positive"),
+            models.CheckConstraint(condition=Q(premium_cents__gte=0), name="contract_fixing_premium_ok"),
+        ]
+
+    def __str__(self):
+        return gettext("Precio de %(contract)s fijado el %(date)s") % {
+            "contract": self.contract.number,
+            "date": self.fixed_on.strftime("%d/%m/%Y"),
+        }
+
+    @property
+    def terms_ids(self) -> tuple[int | None, int | None, int | None]:
+        return (self.minimum_terms_id, self.organic_terms_id, self.premium_terms_id)
 
 
 class ContractPayment(AppendOnlyModel):

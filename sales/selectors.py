@@ -6,14 +6,21 @@ from datetime import date as Date
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from acopio.models import Delivery
 from coop.models import Certification, Season
-from sales.models import COMMITTED, ContractAmendment, FairtradeTerms, FairtradeTermsCheck, SalesContract
+from sales.models import (
+    COMMITTED,
+    COMPONENT_GROUPS,
+    ContractAmendment,
+    FairtradeTerms,
+    FairtradeTermsCheck,
+    SalesContract,
+)
 from sales.pricing import FairtradePrice, MissingFairtradeTerms, fairtrade_terms
 from sales.tonnes import KG_PER_TONNE
 from toolkit.money import GRAMS_PER_KG, round_to_minor
@@ -153,6 +160,12 @@ class ContractToReview:
     would_premium_cents: int
 
     @property
+    def new_rows(self) -> list[FairtradeTerms]:
+        """The rows in force on the contract's date that its version in force was not priced on."""
+        has = set(filter(None, self.contract.current_terms_ids))
+        return [row for row in self.would.rows if row.pk not in has]
+
+    @property
     def has_price(self) -> Decimal:
         return self.contract.current_price_per_tonne
 
@@ -179,8 +192,8 @@ class ContractToReview:
 
 def review_of(contract: SalesContract) -> ContractToReview | None:
     """What an amendment would apply to ``contract``, or None when its version in force is priced on
-    the row in force on its date (or it is not sold on Fairtrade terms)."""
-    if contract.current_terms_id is None:
+    the rows of each component in force on its date (or it is not sold on Fairtrade terms)."""
+    if not contract.on_fairtrade_terms:
         return None
     sold_as = Certification(contract.terms)
     try:
@@ -188,11 +201,11 @@ def review_of(contract: SalesContract) -> ContractToReview | None:
             on=contract.signed_on,
             origin=contract.origin,
             organic=sold_as.is_organic,
-            market_price=contract.contract_price,
+            market_price=contract.current_market_price,
         )
     except MissingFairtradeTerms:
         return None  # a row was removed: nothing newer to compare with
-    if would.row.pk == contract.current_terms_id:
+    if would.ids == contract.current_terms_ids:
         return None
     tonnes = Decimal(contract.quantity_kg) / KG_PER_TONNE
     return ContractToReview(
@@ -205,21 +218,31 @@ def review_of(contract: SalesContract) -> ContractToReview | None:
 
 def contracts_to_review() -> list[ContractToReview]:
     contracts = (
-        SalesContract.objects.filter(fairtrade_terms__isnull=False)
-        .select_related("fairtrade_terms")
-        .prefetch_related("amendments__fairtrade_terms")
+        SalesContract.objects.filter(Q(minimum_terms__isnull=False) | Q(fixing__minimum_terms__isnull=False))
+        .select_related(
+            "minimum_terms",
+            "organic_terms",
+            "premium_terms",
+            "fixing__minimum_terms",
+            "fixing__organic_terms",
+            "fixing__premium_terms",
+        )
+        .prefetch_related(
+            "amendments__minimum_terms", "amendments__organic_terms", "amendments__premium_terms"
+        )
         .order_by("signed_on", "number")
     )
     return [review for review in map(review_of, contracts) if review is not None]
 
 
-def contracts_to_review_count() -> int:
-    """How many contracts ``contracts_to_review`` lists, in one query: those whose version in force is
-    not priced on the row in force on their signing date for their origin (the origin's own row beats
-    "*" of the same day)."""
-    in_force = (
+def _in_force(kinds) -> Subquery:
+    """The row of one component in force on the contract's date for its origin (the origin's own row
+    beats "*" of the same day), as a subquery on SalesContract; US$ rows only, as pricing reads them."""
+    return Subquery(
         FairtradeTerms.objects.filter(
             Q(origin=OuterRef("origin")) | Q(origin=FairtradeTerms.ALL_ORIGINS),
+            kind__in=kinds,
+            currency="USD",
             valid_from__lte=OuterRef("signed_on"),
         )
         .annotate(
@@ -233,15 +256,45 @@ def contracts_to_review_count() -> int:
         .order_by("-valid_from", "-specific")
         .values("pk")[:1]
     )
-    # The version in force is the latest amendment's row, or the contract's own when never amended.
+
+
+def contracts_to_review_count() -> int:
+    """How many contracts ``contracts_to_review`` lists, in one query: those whose version in force is
+    not priced, for some component, on the row in force on their signing date for their origin."""
+    # The version in force is the latest amendment's rows, or the contract's own when never amended.
     amended_to = ContractAmendment.objects.filter(contract=OuterRef("pk")).order_by("-version")
-    return (
-        SalesContract.objects.filter(fairtrade_terms__isnull=False)
-        .annotate(
-            in_force=Subquery(in_force),
-            current=Coalesce(Subquery(amended_to.values("fairtrade_terms")[:1]), F("fairtrade_terms_id")),
-        )
-        .filter(in_force__isnull=False)
-        .exclude(in_force=F("current"))
-        .count()
+    amended = SalesContract.objects.filter(pk=OuterRef("pk"), amendments__isnull=False)
+    organic_sale = Q(terms__in=ORGANIC_CLAIMS)
+    # A PTBF contract is priced by its fixing, which comes between the contract row and the amendments.
+    fixed = Q(price_to_be_fixed=True, fixing__isnull=False)
+    contracts = SalesContract.objects.filter(
+        Q(minimum_terms__isnull=False) | Q(fixing__minimum_terms__isnull=False)
+    ).annotate(
+        minimum_now=_in_force(COMPONENT_GROUPS["minimum"]),
+        organic_now=_in_force(COMPONENT_GROUPS["organic"]),
+        premium_now=_in_force(COMPONENT_GROUPS["premium"]),
+        minimum_has=Coalesce(
+            Subquery(amended_to.values("minimum_terms")[:1]),
+            F("fixing__minimum_terms_id"),
+            F("minimum_terms_id"),
+        ),
+        premium_has=Coalesce(
+            Subquery(amended_to.values("premium_terms")[:1]),
+            F("fixing__premium_terms_id"),
+            F("premium_terms_id"),
+        ),
+        organic_has=Case(
+            When(Exists(amended), then=Subquery(amended_to.values("organic_terms")[:1])),
+            When(fixed, then=F("fixing__organic_terms_id")),
+            default=F("organic_terms_id"),
+            output_field=IntegerField(),
+        ),
     )
+    # A missing minimum or premium row is «no terms»: pricing refuses, review_of answers None.
+    contracts = contracts.filter(minimum_now__isnull=False, premium_now__isnull=False)
+    organic_differs = organic_sale & (
+        ~Q(organic_now=F("organic_has")) | Q(organic_has__isnull=True, organic_now__isnull=False)
+    )
+    return contracts.filter(
+        ~Q(minimum_now=F("minimum_has")) | ~Q(premium_now=F("premium_has")) | organic_differs
+    ).count()

@@ -10,16 +10,17 @@ people cannot both spend the same available kilograms.
 from datetime import date as Date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from acopio.models import Lot
+from acopio.models import Delivery, Lot
 from coop.models import Certification, Season
 from ledger import chart
 from ledger.services import post_entry
-from sales.models import ContractAmendment, ContractPayment, FairtradeTerms, SalesContract
+from sales.models import ContractAmendment, ContractFixing, ContractPayment, FairtradeTerms, SalesContract
 from sales.pricing import MissingFairtradeTerms, fairtrade_terms
 from sales.rates import rate_on
 from sales.selectors import mass_balance, outstanding_cents, review_of
@@ -36,8 +37,9 @@ def record_contract(
     signed_on: Date,
     terms: str,
     tonnes,
-    contract_price: Decimal,
+    contract_price: Decimal | None,
     user,
+    price_to_be_fixed: bool = False,
     origin: str = "PE",
     lots: list[Lot] = (),
     season: Season | None = None,
@@ -62,7 +64,12 @@ def record_contract(
         errors["terms"] = _(
             "Elija las condiciones: Comercio Justo, Comercio Justo + Orgánico, Orgánico o Convencional."
         )
-    if not isinstance(contract_price, Decimal) or not contract_price.is_finite() or contract_price <= 0:
+    if price_to_be_fixed:
+        if contract_price is not None:
+            errors["contract_price"] = _(
+                "Un contrato con precio por fijar se firma sin precio: el precio se fija después."
+            )
+    elif not isinstance(contract_price, Decimal) or not contract_price.is_finite() or contract_price <= 0:
         errors["contract_price"] = _("El precio del contrato debe ser mayor que cero (US$ por tonelada).")
     try:
         quantity_kg = parse_tonnes(tonnes)
@@ -95,25 +102,33 @@ def record_contract(
         raise ValidationError(errors)
 
     sold_as = Certification(terms)
+    lots = _locked_lots(lots)
     errors.update(_lot_problems(lots, sold_as))
     if errors:
         raise ValidationError(errors)
 
-    row, premium = None, Decimal(0)
+    priced, premium = None, Decimal(0)
     price = contract_price
-    if sold_as.is_fairtrade:
+    if sold_as.is_fairtrade and price_to_be_fixed:
+        try:  # the terms apply at fixing, but a contract date without terms is refused now
+            fairtrade_terms(on=signed_on, origin=origin, organic=sold_as.is_organic, market_price=Decimal(0))
+        except MissingFairtradeTerms as exc:
+            raise ValidationError({"signed_on": exc.messages[0]}) from None
+    elif sold_as.is_fairtrade:
         try:
             priced = fairtrade_terms(
                 on=signed_on, origin=origin, organic=sold_as.is_organic, market_price=contract_price
             )
         except MissingFairtradeTerms as exc:
             raise ValidationError({"signed_on": exc.messages[0]}) from None
-        row, price, premium = priced.row, priced.price, priced.premium
+        price, premium = priced.price, priced.premium
 
     if not forward:
         # One contract of the season at a time, so the available kilograms are read and taken together.
         Season.objects.select_for_update().get(pk=season.pk)
         _check_mass_balance(season, sold_as, quantity_kg)
+    if lots:
+        _refuse(_shipped_lot_problems(lots, sold_as, quantity_kg))
 
     tonnes_exact = Decimal(quantity_kg) / KG_PER_TONNE
     contract = SalesContract(
@@ -125,9 +140,12 @@ def record_contract(
         terms=terms,
         quantity_kg=quantity_kg,
         contract_price=contract_price,
-        fairtrade_terms=row,
+        minimum_terms=priced.minimum_row if priced else None,
+        organic_terms=priced.organic_row if priced else None,
+        premium_terms=priced.premium_row if priced else None,
+        price_to_be_fixed=price_to_be_fixed,
         price_per_tonne=price,
-        value_cents=round_to_minor(tonnes_exact * price),
+        value_cents=None if price_to_be_fixed else round_to_minor(tonnes_exact * price),
         premium_cents=round_to_minor(tonnes_exact * premium),
         forward=forward,
         shipment_from=shipment_from if forward else None,
@@ -137,6 +155,58 @@ def record_contract(
     contract.save()
     contract.lots.set(lots)
     return contract
+
+
+def _shipped_lot_problems(lots, sold_as: Certification, quantity_kg: int) -> dict:
+    """What the lots a contract ships must hold: for an organic sale, only organic-certified deliveries
+    (a lot is organic only if all its valid deliveries are); and, for every sale, the contract's tonnes
+    within ``MINKA_CONTRACT_TONNES_TOLERANCE_PERCENT`` of the lots' dry weight (valid deliveries: a
+    voided delivery has left its lot)."""
+    problems = {}
+    if sold_as.is_organic:
+        not_organic = []
+        for lot in lots:
+            stray = list(
+                Delivery.objects.valid()
+                .filter(lot=lot)
+                .exclude(certification__in=[c.value for c in Certification if c.is_organic])
+                .order_by("receipt_number")[:4]
+            )
+            if stray:
+                not_organic.append(
+                    _(
+                        "El lote %(lot)s no es orgánico: lleva entregas sin certificación orgánica "
+                        "(%(receipts)s); una venta orgánica solo puede llevar lotes orgánicos."
+                    )
+                    % {"lot": lot.code, "receipts": ", ".join(d.receipt_code for d in stray[:3])}
+                )
+        if not_organic:
+            problems["lots"] = not_organic
+    lots_g = (
+        Delivery.objects.valid()
+        .filter(lot__in=[lot.pk for lot in lots])
+        .aggregate(total=Sum("dry_g"))["total"]
+    )
+    lots_kg = Decimal(int(lots_g or 0)) / 1000
+    tolerance = Decimal(settings.MINKA_CONTRACT_TONNES_TOLERANCE_PERCENT)
+    if abs(lots_kg - quantity_kg) * 100 > quantity_kg * tolerance:
+        problems.setdefault("lots", []).append(
+            _(
+                "El contrato es de %(contract)s t y los lotes pesan %(lots)s t (seco): la diferencia "
+                "pasa del %(tolerance)s %% admitido."
+            )
+            % {
+                "contract": _t(Decimal(quantity_kg)),
+                "lots": _t(lots_kg),
+                "tolerance": shown_decimal(tolerance),
+            }
+        )
+    return problems
+
+
+def _locked_lots(lots) -> list[Lot]:
+    """The lots, locked in the order of their keys: two contracts cannot both take one lot at once."""
+    return list(Lot.objects.select_for_update().filter(pk__in=[lot.pk for lot in lots]).order_by("pk"))
 
 
 def _lot_problems(lots, sold_as: Certification) -> dict:
@@ -179,16 +249,23 @@ def ship_contract(*, contract: SalesContract, lots: list[Lot], on: Date | None, 
     if errors:
         raise ValidationError(errors)
     sold_as = Certification(contract.terms)
+    lots = _locked_lots(lots)
     errors.update(_lot_problems(lots, sold_as))
     if errors:
         raise ValidationError(errors)
     # One contract of the season at a time, so the available kilograms are read and taken together.
     Season.objects.select_for_update().get(pk=contract.season_id)
     _check_mass_balance(contract.season, sold_as, contract.quantity_kg)
+    _refuse(_shipped_lot_problems(lots, sold_as, contract.quantity_kg))
     contract.lots.set(lots)
     contract.shipped_on, contract.shipped_by = on, user
     contract.save(update_fields=["shipped_on", "shipped_by"])
     return contract
+
+
+def _refuse(problems: dict) -> None:
+    if problems:
+        raise ValidationError(problems)
 
 
 def _check_mass_balance(season: Season, sold_as: Certification, quantity_kg: int) -> None:
@@ -242,7 +319,11 @@ def invoice_contract(*, contract: SalesContract, invoice_number: str, on: Date |
         errors["on"] = _("Indique la fecha de la factura.")
     elif on < contract.signed_on:
         errors["on"] = _("La factura no puede ser anterior al contrato.")
-    if contract.awaiting_shipment:
+    if contract.price_pending:
+        errors["invoice_number"] = _(
+            "El contrato %(contract)s tiene el precio por fijar: fije el precio antes de facturar."
+        ) % {"contract": contract.number}
+    elif contract.awaiting_shipment:
         errors["invoice_number"] = _(
             "El contrato a futuro %(contract)s está por embarcar: "
             "asigne sus lotes al embarcar y luego facture."
@@ -344,28 +425,92 @@ def receive_payment(
     return payment
 
 
+# --- Price to be fixed ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def fix_contract_price(
+    *, contract: SalesContract, market_price, ice_reference: str, on: Date | None, user
+) -> ContractFixing:
+    """Fix the market price of a PTBF contract against ICE and price it: the Fairtrade floor and premium
+    of the terms in force on the contract's date apply now. Once; the contract row is never edited."""
+    contract = SalesContract.objects.select_for_update().get(pk=contract.pk)
+    ice_reference = (ice_reference or "").strip()
+    errors = {}
+    if not contract.price_to_be_fixed:
+        errors["market_price"] = _("El contrato %(contract)s tiene precio: no hay precio que fijar.") % {
+            "contract": contract.number
+        }
+    elif ContractFixing.objects.filter(contract=contract).exists():
+        errors["market_price"] = _("El precio del contrato %(contract)s ya se fijó el %(day)s.") % {
+            "contract": contract.number,
+            "day": contract.fixing.fixed_on.strftime("%d/%m/%Y"),
+        }
+    if not isinstance(market_price, Decimal) or not market_price.is_finite() or market_price <= 0:
+        errors.setdefault("market_price", _("El precio fijado debe ser mayor que cero (US$ por tonelada)."))
+    if not ice_reference:
+        errors["ice_reference"] = _("Indique la referencia ICE de la fijación (mercado y mes del contrato).")
+    if on is None:
+        errors["on"] = _("Indique la fecha de la fijación.")
+    elif on < contract.signed_on:
+        errors["on"] = _("La fijación no puede ser anterior al contrato.")
+    if errors:
+        raise ValidationError(errors)
+    sold_as = Certification(contract.terms)
+    priced, price, premium = None, market_price, Decimal(0)
+    if sold_as.is_fairtrade:
+        try:
+            priced = fairtrade_terms(  # Fairtrade: the terms in force on the contract's date
+                on=contract.signed_on,
+                origin=contract.origin,
+                organic=sold_as.is_organic,
+                market_price=market_price,
+            )
+        except MissingFairtradeTerms as exc:
+            raise ValidationError({"market_price": exc.messages[0]}) from None
+        price, premium = priced.price, priced.premium
+    tonnes_exact = Decimal(contract.quantity_kg) / KG_PER_TONNE
+    fixing = ContractFixing(
+        contract=contract,
+        fixed_on=on,
+        ice_reference=ice_reference[:120],
+        market_price=market_price,
+        minimum_terms=priced.minimum_row if priced else None,
+        organic_terms=priced.organic_row if priced else None,
+        premium_terms=priced.premium_row if priced else None,
+        price_per_tonne=price,
+        value_cents=round_to_minor(tonnes_exact * price),
+        premium_cents=round_to_minor(tonnes_exact * premium),
+        entered_by=user,
+    )
+    fixing.save()
+    return fixing
+
+
 # --- Amendments: a contract repriced on a back-dated terms row ------------------------------
 
 
 @transaction.atomic
 def amend_contract(
-    *, contract: SalesContract, fairtrade_terms: FairtradeTerms | None, on: Date | None, user
+    *, contract: SalesContract, terms_rows: list[FairtradeTerms] | None, on: Date | None, user
 ) -> ContractAmendment:
-    """Record a new version of ``contract`` priced on ``fairtrade_terms``, the row in force on its date
-    that was entered after it was priced; the contract row is never edited.
+    """Record a new version of ``contract`` priced on ``terms_rows``, the rows of each component in
+    force on its date (minimum, organic for an organic sale, premium), at least one of them entered after
+    it was priced; the contract row is never edited.
 
     An invoiced contract gets the difference posted as its own entry, on the accounts its invoice
     used (the buyer's receivable, cocoa sales, the premium owed to the fund); before the invoice
     nothing is posted and the invoice takes the version in force. Refused, with nothing written,
-    when the contract already has an amendment for that row or the row is not the one in force."""
+    when the contract's version in force already has those rows or they are not the ones in force."""
     contract = SalesContract.objects.select_for_update().get(pk=contract.pk)
     errors = {}
-    if fairtrade_terms is None:
-        errors["fairtrade_terms"] = _("Indique la fila de condiciones de Comercio Justo que se aplica.")
-    elif contract.amendments.filter(fairtrade_terms=fairtrade_terms).exists():
+    given = sorted(row.pk for row in terms_rows or [])
+    if not given:
+        errors["fairtrade_terms"] = _("Indique las filas de condiciones de Comercio Justo que se aplican.")
+    elif any(sorted(filter(None, a.terms_ids)) == given for a in contract.amendments.all()):
         errors["fairtrade_terms"] = _(
             "El contrato %(contract)s ya tiene una enmienda por esa revisión (%(row)s)."
-        ) % {"contract": contract.number, "row": fairtrade_terms}
+        ) % {"contract": contract.number, "row": "; ".join(str(row) for row in terms_rows)}
     if on is None:
         errors["on"] = _("Indique la fecha de la enmienda.")
     elif on < contract.signed_on:
@@ -383,13 +528,14 @@ def amend_contract(
                 % {"contract": contract.number}
             }
         )
-    if review.would.row.pk != fairtrade_terms.pk:
+    if sorted(filter(None, review.would.ids)) != given:
         raise ValidationError(
             {
                 "fairtrade_terms": _(
-                    "La fila vigente en la fecha del contrato ahora es %(row)s: vuelva a revisar los montos."
+                    "Las filas vigentes en la fecha del contrato ahora son %(row)s: "
+                    "vuelva a revisar los montos."
                 )
-                % {"row": review.would.row}
+                % {"row": "; ".join(str(row) for row in review.would.rows)}
             }
         )
     paid = contract.payments.aggregate(amount=Sum("amount_cents"), premium=Sum("premium_cents"))
@@ -419,7 +565,7 @@ def amend_contract(
                 date=on,
                 description=(
                     f"Enmienda {version} del contrato {contract.number}, {contract.buyer}: "
-                    f"condiciones de Comercio Justo desde {fairtrade_terms.valid_from:%d/%m/%Y}"
+                    f"condiciones de Comercio Justo desde {review.would.valid_from:%d/%m/%Y}"
                 ),
                 source_key=f"contract-amendment:{contract.number}:{version}",
                 lines=lines,
@@ -428,7 +574,9 @@ def amend_contract(
     amendment = ContractAmendment(
         contract=contract,
         version=version,
-        fairtrade_terms=fairtrade_terms,
+        minimum_terms=review.would.minimum_row,
+        organic_terms=review.would.organic_row,
+        premium_terms=review.would.premium_row,
         amended_on=on,
         previous_price_per_tonne=review.has_price,
         price_per_tonne=review.would.price,

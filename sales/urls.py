@@ -11,6 +11,7 @@ urlpatterns = [
     path("ventas/contratos/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("ventas/contratos/<int:pk>/enmienda/", views.contract_amend, name="contract_amend"),
     path("ventas/contratos/<int:pk>/embarcar/", views.contract_ship, name="contract_ship"),
+    path("ventas/contratos/<int:pk>/fijar-precio/", views.contract_fix, name="contract_fix"),
     path("ventas/contratos/<int:pk>/facturar/", views.contract_invoice, name="contract_invoice"),
     path("ventas/contratos/<int:pk>/cobrar/", views.contract_payment, name="contract_payment"),
     path("ventas/balance-de-masas/", views.mass_balance_report, name="mass_balance"),

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +21,7 @@ from sales.models import FairtradeTerms, FairtradeTermsCheck, SalesContract
 from sales.selectors import contracts_to_review, mass_balance, mass_balances, review_of, terms_check_status
 from sales.services import (
     amend_contract,
+    fix_contract_price,
     invoice_contract,
     receive_payment,
     record_contract,
@@ -42,8 +44,12 @@ LOT_PAGE_SIZE = 50
 @role_required(*CONTROLLERS)
 def contract_list(request):
     contracts = (
-        SalesContract.objects.select_related("season", "fairtrade_terms")
-        .prefetch_related("lots", "amendments__fairtrade_terms")
+        SalesContract.objects.select_related(
+            "season", "minimum_terms", "organic_terms", "premium_terms", "fixing__premium_terms"
+        )
+        .prefetch_related(
+            "lots", "amendments__minimum_terms", "amendments__organic_terms", "amendments__premium_terms"
+        )
         .annotate(
             paid_cents=Sum("payments__amount_cents"),
             premium_in_cents=Sum("payments__premium_cents"),
@@ -61,10 +67,16 @@ def contract_new(request):
     open_lots = Lot.objects.filter(contracts__isnull=True).select_related("season")
     if request.method == "POST":
         price = None
-        try:
-            price = parse_money(data.get("contract_price", ""), currency="USD")
-        except ValidationError as exc:
-            errors["contract_price"] = exc.messages
+        to_be_fixed = bool(data.get("price_to_be_fixed"))
+        if to_be_fixed and data.get("contract_price", "").strip():
+            errors["contract_price"] = [
+                _("Un contrato con precio por fijar se firma sin precio: deje vacío el precio del contrato.")
+            ]
+        elif not to_be_fixed:
+            try:
+                price = parse_money(data.get("contract_price", ""), currency="USD")
+            except ValidationError as exc:
+                errors["contract_price"] = exc.messages
         signed_on = date_or_none(data.get("signed_on"))
         if signed_on is None:
             errors["signed_on"] = [_("Indique la fecha del contrato.")]
@@ -84,6 +96,7 @@ def contract_new(request):
                     terms=data.get("terms", ""),
                     tonnes=data.get("tonnes", ""),
                     contract_price=price,
+                    price_to_be_fixed=to_be_fixed,
                     origin=data.get("origin", "PE"),
                     lots=list(open_lots.filter(pk__in=data.getlist("lots"))),
                     forward=forward,
@@ -93,6 +106,13 @@ def contract_new(request):
             except ValidationError as exc:
                 errors = errors_of(exc)
             else:
+                if contract.price_to_be_fixed:
+                    messages.success(
+                        request,
+                        _("Contrato %(contract)s registrado con precio por fijar.")
+                        % {"contract": contract.number},
+                    )
+                    return redirect("sales:contract_detail", pk=contract.pk)
                 value = format_money(contract.value_cents, "USD")
                 premium = format_money(contract.premium_cents, "USD")
                 price = contract.price_per_tonne
@@ -145,17 +165,35 @@ def _warn_forward_beyond_balance(request, contract: SalesContract) -> None:
 @role_required(*CONTROLLERS)
 def contract_detail(request, pk):
     contract = get_object_or_404(
-        SalesContract.objects.select_related("season", "fairtrade_terms", "created_by").prefetch_related(
-            "lots", "amendments__fairtrade_terms", "amendments__entered_by", "amendments__entry"
+        SalesContract.objects.select_related(
+            "season",
+            "minimum_terms",
+            "organic_terms",
+            "premium_terms",
+            "created_by",
+            "fixing__minimum_terms",
+            "fixing__organic_terms",
+            "fixing__premium_terms",
+            "fixing__entered_by",
+        ).prefetch_related(
+            "lots",
+            "amendments__minimum_terms",
+            "amendments__organic_terms",
+            "amendments__premium_terms",
+            "amendments__entered_by",
+            "amendments__entry",
         ),
         pk=pk,
     )
+    first = contract.price_fixing or contract  # a PTBF contract is priced by its fixing
+    first_rows = [first.minimum_terms, first.organic_terms, first.premium_terms]
     return render(
         request,
         "sales/contract_detail.html",
         {
             "contract": contract,
             "amendments": sorted(contract.amendments.all(), key=lambda a: a.version),
+            "contract_rows": [row for row in first_rows if row is not None],
             "review": review_of(contract),
             "payments": contract.payments.order_by("date", "id"),
         },
@@ -169,10 +207,11 @@ def contract_amend(request, pk):
     review = review_of(contract)
     errors = {}
     if request.method == "POST" and request.POST.get("confirm") == "1":
-        row = FairtradeTerms.objects.filter(pk=request.POST.get("fairtrade_terms") or None).first()
+        picked = [pk for pk in request.POST.getlist("terms_rows") if pk.isdigit()]
+        rows = list(FairtradeTerms.objects.filter(pk__in=picked))
         try:
             amendment = amend_contract(
-                contract=contract, fairtrade_terms=row, on=timezone.localdate(), user=request.user
+                contract=contract, terms_rows=rows, on=timezone.localdate(), user=request.user
             )
         except ValidationError as exc:
             errors = errors_of(exc)
@@ -199,6 +238,80 @@ def contract_amend(request, pk):
         {"contract": contract, "review": review, "errors": errors},
         status=400 if errors else 200,
     )
+
+
+@role_required(ADMINISTRATOR)
+def contract_fix(request, pk):
+    """Fix the price of a PTBF contract: the amounts first, to confirm; recorded only with confirm=1."""
+    contract = get_object_or_404(SalesContract, pk=pk)
+    data = request.POST if request.method == "POST" else {}
+    errors, preview = {}, None
+    if request.method == "POST":
+        market_price = None
+        try:
+            market_price = parse_money(data.get("market_price", ""), currency="USD")
+        except ValidationError as exc:
+            errors["market_price"] = exc.messages
+        on = date_or_none(data.get("on"))
+        if on is None:
+            errors["on"] = [_("Escriba la fecha de la fijación como dd/mm/aaaa.")]
+        if not errors:
+            arguments = {
+                "contract": contract,
+                "market_price": market_price,
+                "ice_reference": data.get("ice_reference", ""),
+                "on": on,
+                "user": request.user,
+            }
+            try:
+                if data.get("confirm") == "1":
+                    fixing = fix_contract_price(**arguments)
+                else:
+                    preview = _fixing_preview(**arguments)
+            except ValidationError as exc:
+                errors = errors_of(exc)
+            else:
+                if data.get("confirm") == "1":
+                    messages.success(
+                        request,
+                        _(
+                            "Precio del contrato %(contract)s fijado: %(price)s US$/t, "
+                            "valor %(value)s, prima %(premium)s."
+                        )
+                        % {
+                            "contract": contract.number,
+                            "price": shown_decimal(fixing.price_per_tonne, decimals=2),
+                            "value": format_money(fixing.value_cents, "USD"),
+                            "premium": format_money(fixing.premium_cents, "USD"),
+                        },
+                    )
+                    return redirect("sales:contract_detail", pk=contract.pk)
+    return render(
+        request,
+        "sales/contract_fix.html",
+        {
+            "contract": contract,
+            "data": data,
+            "errors": errors,
+            "preview": preview,
+            "today": timezone.localdate(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _fixing_preview(**arguments) -> dict:
+    """What fixing would record, worked out by the service itself and rolled back: nothing is written."""
+    with transaction.atomic():
+        fixing = fix_contract_price(**arguments)
+        shown = {
+            "price": fixing.price_per_tonne,
+            "value_cents": fixing.value_cents,
+            "premium_cents": fixing.premium_cents,
+            "rows": [r for r in (fixing.minimum_terms, fixing.organic_terms, fixing.premium_terms) if r],
+        }
+        transaction.set_rollback(True)
+    return shown
 
 
 @role_required(ADMINISTRATOR)

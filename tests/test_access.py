@@ -90,6 +90,7 @@ POLICY = {
     "sales:contract_detail": (EXPORTERS, "get"),
     "sales:contract_amend": (ADMIN_ONLY, "get"),
     "sales:contract_ship": (ADMIN_ONLY, "get"),
+    "sales:contract_fix": (ADMIN_ONLY, "get"),
     "sales:contract_invoice": (ADMIN_ONLY, "post"),
     "sales:contract_payment": (ADMIN_ONLY, "post"),
     "sales:mass_balance": (EXPORTERS, "get"),

@@ -16,7 +16,7 @@ from coop.demo import generate_demo
 from coop.models import Season
 from fund.models import PremiumCategory
 from fund.services import approve_spending, authorize_budget_lines, draft_budget_line, register_spending
-from sales.models import FairtradeTerms, FairtradeTermsCheck, OrganicRule
+from sales.models import FairtradeTerms, FairtradeTermsCheck
 from sales.selectors import contracts_to_review, contracts_to_review_count
 from tests.ledger.factories import contract, fund_with_soles, make_coop_2020
 from toolkit.charts import Bar, bar_chart
@@ -99,12 +99,10 @@ def test_contracts_to_review_are_counted_on_the_administrators_home_as_on_the_te
     client.force_login(coop["admin"])
     assert figure(home(client), "admin-contracts-to-review") == "0"
     FairtradeTerms.objects.create(  # a back-dated row: the 2020 contract would price on it now
+        kind="premium",
         valid_from=date(2020, 1, 1),
         origin="*",
-        minimum_price="2500",
-        organic_rule=OrganicRule.DIFFERENTIAL,
-        organic_differential="300",
-        premium="260",
+        amount="260",
         source="Fairtrade International, corrección",
     )
     assert contracts_to_review_count() == len(contracts_to_review()) == 1

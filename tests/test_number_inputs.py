@@ -39,7 +39,7 @@ from coop.models import Member, Plot, Season
 from coop.traceability import COLUMNS
 from fund.models import BudgetLine, PremiumCategory, PremiumConversion, Spending
 from ledger.models import JournalEntry, MemberMovement
-from sales.models import ContractPayment, ExchangeRate, FairtradeTerms, SalesContract
+from sales.models import ContractFixing, ContractPayment, ExchangeRate, FairtradeTerms, SalesContract
 from sales.rates import import_exchange_rates
 from sales.services import invoice_contract
 from tests.assemblies.factories import check_in_many, convene, make_members, make_rules
@@ -208,6 +208,13 @@ def invoiced_world(sales_world):
 
 
 @pytest.fixture
+def ptbf_world(sales_world):
+    """A 25 t Fairtrade + organic contract of 2020 with its price to be fixed."""
+    sale = contract(sales_world, contract_price=None, price_to_be_fixed=True)
+    return {**sales_world, "contract": sale}
+
+
+@pytest.fixture
 def fund_world(db, make_user):
     """US$ 1,000.00 and S/ 17,500.00 in the premium fund; a board member and a treasurer."""
     return fund_with_soles(make_user)
@@ -354,6 +361,12 @@ def contract_payment(world, client, typed):
     url = reverse("sales:contract_payment", args=[world["contract"].pk])
     data = {"amount": typed, "reference": "BCP-9", "on": "2020-06-15"}
     return post(client, world["admin"], url, data, follow=True)
+
+
+def contract_fix(world, client, typed):
+    url = reverse("sales:contract_fix", args=[world["contract"].pk])
+    data = {"market_price": typed, "ice_reference": "ICE NY cacao, septiembre 2020", "on": "2020-09-01"}
+    return post(client, world["admin"], url, {**data, "confirm": "1"}, follow=True)
 
 
 def motion_new(world, client, typed):
@@ -629,6 +642,16 @@ WALKS = [
         field="contract_price",
     ),
     Walk(
+        "sales:contract_fix market_price",
+        "ptbf_world",
+        contract_fix,
+        (ContractFixing,),
+        shown="US$ 2,150.00",
+        recorded=lambda w, seen: ContractFixing.objects.get().market_price,
+        expected=D("2150.00"),
+        field="market_price",
+    ),
+    Walk(
         "sales:contract_payment amount",
         "invoiced_world",
         contract_payment,
@@ -652,27 +675,26 @@ WALKS = [
     ),
     # --- Admin add forms ----------------------------------------------------------------------------
     Walk(
-        "admin FairtradeTerms minimum_price",
+        "admin FairtradeTerms amount",
         "coop_world",
         admin_add(
             FairtradeTerms,
-            "minimum_price",
+            "amount",
             {
+                "kind": "minimum",
                 "valid_from": "2026-10-01",
                 "origin": "PE",
-                "organic_rule": "differential",
-                "organic_minimum_price": "",
-                "organic_differential": "300",
-                "premium": "240",
                 "currency": "USD",
                 "source": "Fairtrade International, revisión 2026",
+                "source_date": "",
+                "source_url": "",
             },
         ),
         (FairtradeTerms,),
         shown="2,500.00",
-        recorded=lambda w, seen: FairtradeTerms.objects.get(valid_from=date(2026, 10, 1)).minimum_price,
+        recorded=lambda w, seen: FairtradeTerms.objects.get(valid_from=date(2026, 10, 1)).amount,
         expected=D("2500.00"),
-        field="minimum_price",
+        field="amount",
     ),
     Walk(
         "admin PriceRow price_per_kg",

@@ -30,9 +30,9 @@ from fund.services import (
     reject_spending,
     reverse_spending,
 )
-from sales.models import ExchangeRate, SalesContract
-from sales.selectors import mass_balance
-from sales.services import invoice_contract, receive_payment
+from sales.models import ExchangeRate, FairtradeTerms, SalesContract, TermsComponent
+from sales.selectors import contracts_to_review, mass_balance
+from sales.services import amend_contract, fix_contract_price, invoice_contract, receive_payment
 from tests.ledger.factories import contract, fund_with_soles
 from tests.terms import reload_published_fairtrade_terms
 from toolkit.money import from_minor
@@ -257,6 +257,38 @@ def test_sales_sheet_lists_every_contract_with_its_pricing_invoice_and_money_rec
     ]
     assert money(payments[-1]["Monto (S/)"]) == D("266567.50")
     assert money(payments[-1]["de ello prima (US$)"]) == D("6000.00")
+
+
+def test_the_sales_and_premium_sheets_read_an_amended_and_a_fixed_contracts_version_in_force(coop):
+    admin = coop["admin"]
+    # A back-dated premium of 260 from 2020-01-01: CV-2020-002 (5 t Fairtrade, not invoiced) is amended.
+    FairtradeTerms.objects.create(
+        kind=TermsComponent.PREMIUM, valid_from=date(2020, 1, 1), amount=D("260"), source="Corrección"
+    )
+    review = next(r for r in contracts_to_review() if r.contract.number == "CV-2020-002")
+    amend_contract(contract=review.contract, terms_rows=review.would.rows, on=date(2020, 7, 1), user=admin)
+    # A PTBF contract of 2 t Fairtrade fixed at 2,600 US$/t: premium 2 × 260.
+    ptbf = contract(
+        coop, number="CV-2020-004", terms="ft", tonnes="2", contract_price=None, price_to_be_fixed=True
+    )
+    fix_contract_price(
+        contract=ptbf, market_price=D("2600"), ice_reference="ICE NY", on=date(2020, 9, 1), user=admin
+    )
+    book = load_workbook(io.BytesIO(fairtrade_workbook(coop["season"], made_at=MADE_AT)))
+    rows = table(book["Ventas"], "Contratos de venta de la campaña")
+    amended = row_of(rows, "N.º de contrato", "CV-2020-002")
+    assert money(amended["Prima CJ (US$/t)"]) == D("260") and money(amended["Prima (US$)"]) == D("1300.00")
+    assert amended["Condiciones CJ vigentes desde"] == datetime(2020, 1, 1)
+    fixed = row_of(rows, "N.º de contrato", "CV-2020-004")
+    assert [money(fixed[k]) for k in ("Precio del contrato (US$/t)", "Precio pagado (US$/t)")] == [
+        D("2600"),
+        D("2600"),
+    ]
+    assert money(fixed["Valor (US$)"]) == D("5200.00") and money(fixed["Prima (US$)"]) == D("520.00")
+    premium = table(book["Prima"], "Prima por contrato")
+    assert money(row_of(premium, "N.º de contrato", "CV-2020-002")["Prima del contrato (US$)"]) == D(
+        "1300.00"
+    )
 
 
 def test_money_is_written_as_exact_two_place_numbers_not_text(book):

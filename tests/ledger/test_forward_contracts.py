@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from acopio.lots import build_lot
+from coop.models import Member
 from sales.models import SalesContract
 from sales.selectors import mass_balance
 from sales.services import invoice_contract, ship_contract
@@ -77,10 +78,12 @@ def test_a_forward_contract_is_signed_without_lots_then_shipped_only_within_the_
     new_lot = build_lot(
         code="L-ROSA-2", season=season, claim="ft", for_eu=False, receipts=[more.receipt_code], user=admin
     )
-    ship_contract(contract=sale, lots=[rosa_lot, new_lot], on=date(2020, 9, 1), user=admin)
+    juana_lot = lot_of(coop_2020, "L-JUANA", Member.objects.get(code="S-00010"))  # 30 t, sold as Fairtrade
+    ship_contract(contract=sale, lots=[rosa_lot, juana_lot, new_lot], on=date(2020, 9, 1), user=admin)
     sale.refresh_from_db()
     assert (sale.shipped_on, sale.shipped_by) == (date(2020, 9, 1), admin) and set(sale.lots.all()) == {
         rosa_lot,
+        juana_lot,
         new_lot,
     }
     assert not sale.awaiting_shipment and fairtrade_sold(season) == 45_000

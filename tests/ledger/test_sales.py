@@ -27,7 +27,9 @@ def test_the_worked_case_prices_and_premium(coop_2020):
     sale = contract(coop_2020)
     # max(2,150, 2,400) + 300 organic = 2,700 USD/t; 25 t → 67,500.00 USD; premium 25 × 240 = 6,000.00 USD.
     assert (sale.price_per_tonne, sale.value_cents, sale.premium_cents) == (D("2700"), 6_750_000, 600_000)
-    assert sale.fairtrade_terms.valid_from == date(2019, 10, 1) and sale.season == coop_2020["season"]
+    assert {r.valid_from for r in sale.current_terms_rows} == {
+        date(2019, 10, 1)
+    } and sale.season == coop_2020["season"]
 
 
 def test_terms_before_the_2019_review_use_the_organic_minimum(coop_2020):
@@ -51,7 +53,7 @@ def test_conventional_and_organic_sales_pay_no_premium(coop_2020):
         0,
     )
     organic = contract(coop_2020, number="CV-2", terms="org", contract_price=D("2600"), tonnes="1")
-    assert organic.premium_cents == 0 and organic.fairtrade_terms is None
+    assert organic.premium_cents == 0 and organic.current_terms_rows == []
 
 
 def test_the_mass_balance_refuses_a_sale_beyond_purchases_with_the_numbers(coop_2020):
@@ -128,11 +130,11 @@ def test_lots_must_carry_the_claim_the_contract_sells(coop_2020):
         code="L-FT", season=season, claim="ft", for_eu=False, receipts=receipts(coop_2020["rosa"]), user=admin
     )
     with pytest.raises(ValidationError, match="El lote L-FT es Comercio Justo y no puede venderse como"):
-        contract(coop_2020, tonnes="5", lots=[rosa_lot])
-    sale = contract(coop_2020, terms="ft", tonnes="5", lots=[rosa_lot])
+        contract(coop_2020, tonnes="10", lots=[rosa_lot])
+    sale = contract(coop_2020, terms="ft", tonnes="10", lots=[rosa_lot])
     assert list(sale.lots.all()) == [rosa_lot]
     with pytest.raises(ValidationError, match="ya está en el contrato CV-2020-001"):
-        contract(coop_2020, number="CV-9", terms="ft", tonnes="1", lots=[rosa_lot])
+        contract(coop_2020, number="CV-9", terms="ft", tonnes="10", lots=[rosa_lot])
 
 
 @pytest.mark.postgres_only

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('toolkit', '0001_chain_heads'),
-        ('sales', '0005_amendments_and_forward_contracts'),
+        ('sales', '0010_price_to_be_fixed'),
     ]
 
     operations = [
