@@ -527,6 +527,27 @@ def owed_to_supplier(supplier: Supplier) -> int:
     return -int(total or 0)
 
 
+def owed_to_suppliers(suppliers: list[Supplier]) -> dict[int, int]:
+    """What the cooperative owes each supplier of a page, by supplier id, in one query."""
+    by_account = {s.account_id: s.pk for s in suppliers}
+    rows = (
+        JournalLine.objects.filter(account_id__in=by_account)
+        .values_list("account_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {by_account[account_id]: -int(total or 0) for account_id, total in rows}
+
+
+def supplier_entries(supplier: Supplier) -> list:
+    """The supplier's account lines, newest first, with their entries: purchases, reversals, payments."""
+    return list(
+        JournalLine.objects.filter(account_id=supplier.account_id)
+        .select_related("entry")
+        .order_by("-entry__number")[:200]
+    )
+
+
 # --- A member's season -------------------------------------------------------------
 
 

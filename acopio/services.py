@@ -225,13 +225,16 @@ def record_purchase(
     price_per_kg=None,
     origin: str = "",
     member: Member | None = None,
+    new_supplier: dict | None = None,
     submission_token: uuid.UUID | None = None,
     replaces: Delivery | None = None,
 ) -> Delivery:
     """Record a purchase from a non-member: the receipt from the centre's one series, conventional
     cocoa, no plot, priced from the list or at ``price_per_kg`` as typed; posted to the non-member
     stock and the supplier's payable account. A ``member`` is refused (a purchase is from a member
-    or from a non-member, never both); nothing is written on any refusal."""
+    or from a non-member, never both); nothing is written on any refusal. ``new_supplier`` (document,
+    name, origin) registers the supplier first, in the same transaction: the clerk's page does it
+    when the supplier is new."""
     if centre is not None:
         centre = take_receipt_numbers(centre=centre)
     if submission_token is not None:
@@ -242,6 +245,18 @@ def record_purchase(
                     last_receipt_number=F("last_receipt_number") - 1
                 )
             return existing
+    supplier_errors = {}
+    if new_supplier is not None:
+        if supplier is not None:
+            supplier_errors["supplier"] = _(
+                "Proveedor: elija uno registrado o registre uno nuevo, no los dos."
+            )
+        else:
+            try:
+                with transaction.atomic():
+                    supplier = create_supplier(**new_supplier, user=user)
+            except ValidationError as exc:
+                supplier_errors = {f"new_{field}": problems for field, problems in exc.message_dict.items()}
     quote, moisture, errors = quote_purchase(
         supplier=supplier,
         member=member,
@@ -254,6 +269,9 @@ def record_purchase(
         moisture_pct=moisture_pct,
         price_per_kg=price_per_kg,
     )
+    if supplier_errors:
+        errors.pop("supplier", None)
+        errors.update(supplier_errors)
     origin = (origin or "").strip() or (supplier.origin if supplier else "")
     if len(origin) > 200:
         errors["origin"] = _("El origen o parcela tiene como máximo 200 caracteres.")
