@@ -435,3 +435,36 @@ def test_the_administrator_lists_registers_and_pays_suppliers(coop, admin_user_m
     assert response.status_code == 302 and owed_to_supplier(wilder) == 0
     listing = client.get(reverse("acopio:delivery_list") + "?no_socios=1").content.decode()
     assert "C01-000001" in listing and "(no socio)" in listing
+
+
+def test_a_voided_purchase_is_reissued_from_the_purchase_page(coop, admin_user_minka, client):
+    wilder = supplier(admin_user_minka)
+    bought = buy(coop, admin_user_minka, wilder, price_per_kg="4.00")
+    client.force_login(admin_user_minka)
+    url = reverse("acopio:delivery_void", args=[bought.receipt_code])
+    response = client.post(url, {"reason": "Tara no descontada", "reissue": "1", "confirm": "1"})
+    assert response["Location"] == f"{reverse('acopio:purchase_new')}?reemplaza={bought.receipt_code}"
+    page = client.get(response["Location"]).content.decode()
+    assert f'value="{DNI}"' in page and 'value="4.00"' in page and bought.receipt_code in page
+    response = client.post(
+        reverse("acopio:purchase_new"),
+        purchase_post(
+            coop,
+            supplier=DNI,
+            new_document="",
+            new_name="",
+            new_origin="",
+            form=CocoaForm.DRY,
+            grade=Grade.GRADE_1,
+            gross_kg="199",
+            tare_kg="1",
+            moisture_pct="7",
+            price_per_kg="4.00",
+            replaces=bought.receipt_code,
+        ),
+    )
+    reissued = Delivery.objects.get(replaces=bought)
+    assert response["Location"] == reissued.get_absolute_url()
+    assert reissued.receipt_code == "C01-000002" and reissued.supplier == wilder
+    assert owed_to_supplier(wilder) == 79_200  # 198 kg × S/ 4.00; the void's entry was reversed
+    assert verify_ledger().ok
