@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coop.models import Certification, Member, Plot, Season
+from toolkit.text import check_visible_text
 from toolkit.verification import printed, short_code
 
 
@@ -145,11 +146,12 @@ class Supplier(models.Model):
         unique=True,
         help_text=_("DNI de 8 dígitos para una persona, RUC de 11 dígitos para una organización."),
     )
-    name = models.CharField(_("nombre o razón social"), max_length=200)
+    name = models.CharField(_("nombre o razón social"), max_length=200, validators=[check_visible_text])
     origin = models.CharField(
         _("origen o parcela"),
         max_length=200,
         blank=True,
+        validators=[check_visible_text],
         help_text=_("Lugar de producción o parcela, si se conoce."),
     )
     account = models.OneToOneField(

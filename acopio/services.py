@@ -12,7 +12,7 @@ import uuid
 from datetime import date as Date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -204,9 +204,18 @@ def create_supplier(*, document: str, name: str, origin: str = "", user) -> Supp
     if errors:
         raise ValidationError(errors)
     supplier = Supplier(document=document, name=name, origin=origin, created_by=user)
-    supplier.full_clean(exclude=["account"])
-    supplier.account = chart.new_supplier_account(document=document, name=name)
-    supplier.save()
+    supplier.full_clean(exclude=["account"])  # characters nobody can see, by field
+    try:
+        with transaction.atomic():  # another clerk registering the same document at this moment
+            supplier.account = chart.new_supplier_account(document=document, name=name)
+            supplier.save()
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "document": _("Ya está registrado el proveedor con el documento %(document)s.")
+                % {"document": document}
+            }
+        ) from None
     return supplier
 
 

@@ -468,3 +468,11 @@ def test_a_voided_purchase_is_reissued_from_the_purchase_page(coop, admin_user_m
     assert reissued.receipt_code == "C01-000002" and reissued.supplier == wilder
     assert owed_to_supplier(wilder) == 79_200  # 198 kg × S/ 4.00; the void's entry was reversed
     assert verify_ledger().ok
+
+
+def test_a_supplier_name_with_a_hidden_character_is_refused(coop, admin_user_minka):
+    before = written()
+    with pytest.raises(ValidationError) as refused:
+        supplier(admin_user_minka, name="Wilder\u200b Pezo")
+    assert "name" in refused.value.message_dict
+    assert written() == before
