@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import path
 
-from acopio.models import CollectionCentre, Delivery, PriceRow
+from acopio.models import CollectionCentre, Delivery, PriceRow, Supplier
 from toolkit.admin import TypedNumbersAdmin
 
 
@@ -64,6 +64,7 @@ class DeliveryAdmin(TypedNumbersAdmin, admin.ModelAdmin):
         "date",
         "centre",
         "member",
+        "supplier",
         "form",
         "net_g",
         "certification",
@@ -73,8 +74,8 @@ class DeliveryAdmin(TypedNumbersAdmin, admin.ModelAdmin):
         "external_ref",
     )
     list_filter = ("status", "yield_flag", "season", "centre", "form", "certification")
-    search_fields = ("member__code", "member__dni", "external_ref")
-    list_select_related = ("member", "centre")
+    search_fields = ("member__code", "member__dni", "supplier__document", "external_ref")
+    list_select_related = ("member", "supplier", "centre")
     show_full_result_count = False
 
     def has_add_permission(self, request):
@@ -94,3 +95,21 @@ class DeliveryAdmin(TypedNumbersAdmin, admin.ModelAdmin):
                 name="acopio_delivery_import",
             ),
         ] + super().get_urls()
+
+
+@admin.register(Supplier)
+class SupplierAdmin(admin.ModelAdmin):
+    """Read-only: suppliers are registered on their page (acopio.services.create_supplier), which gives
+    each its payable account."""
+
+    list_display = ("document", "name", "origin", "account", "created_at")
+    search_fields = ("document", "name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

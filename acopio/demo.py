@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from acopio import services as purchases
 from acopio.delivery_import import record_rows
 from acopio.models import CocoaForm, CollectionCentre, Delivery, Grade, PriceRow
+from acopio.selectors import owed_to_supplier
 from coop.demo import DEMO_PREFIX
 from coop.models import Member, MemberStatus, Season
 from ledger.member_accounts import owed_to_member, record_movement
@@ -129,6 +130,7 @@ def generate_acopio(
         if not report.ok:
             raise RuntimeError(f"Datos de demostración inválidos: {report.errors[:3]}")
     voids = _voids(rng, user)
+    _non_member_purchases(user)
     movements = _movements(rng, members, seasons, user) if payments else 0
     return AcopioSummary(True, Delivery.objects.count(), voids, movements, time.perf_counter() - started)
 
@@ -257,6 +259,78 @@ def _voids(rng, user) -> int:
                 replaces=delivery,
             )
     return len(chosen)
+
+
+# Two non-members who sold cocoa in 2025: a neighbour (DNI) and an association (RUC). Their cocoa is
+# conventional and goes into the season's conventional lot, which is then never sold as Fairtrade.
+NON_MEMBER_PURCHASES = (
+    # document, name, origin, centre, date, form, grade, gross, tare, moisture, typed price
+    (
+        "44556677",
+        "Teodoro Amasifuen Sangama",
+        "Caserío Pucallpillo, sin parcela registrada",
+        "C01",
+        date(2025, 6, 12),
+        CocoaForm.WET,
+        Grade.UNGRADED,
+        "320.5",
+        "0.5",
+        "52",
+        "",
+    ),
+    (
+        "20131312955",
+        "Asociación de Productores Cacao Bajo Huallaga",
+        "Bajo Huallaga",
+        "C02",
+        date(2025, 9, 18),
+        CocoaForm.DRY,
+        Grade.GRADE_1,
+        "851.0",
+        "1.0",
+        "7.2",
+        "9.00",
+    ),
+)
+
+
+def _non_member_purchases(user) -> None:
+    """Purchases from non-members through the clerk's service; the neighbour is paid in cash."""
+    for (
+        document,
+        name,
+        origin,
+        centre,
+        day,
+        form,
+        grade,
+        gross,
+        tare,
+        moisture,
+        price,
+    ) in NON_MEMBER_PURCHASES:
+        supplier = purchases.create_supplier(document=document, name=name, origin=origin, user=user)
+        purchases.record_purchase(
+            supplier=supplier,
+            centre=CollectionCentre.objects.get(code=centre),
+            date=day,
+            form=form,
+            grade=grade,
+            gross_kg=gross,
+            tare_kg=tare,
+            moisture_pct=moisture,
+            price_per_kg=price,
+            user=user,
+        )
+        if len(document) == 8:
+            purchases.pay_supplier(
+                supplier=supplier,
+                date=day,
+                amount=Decimal(owed_to_supplier(supplier)) / 100,
+                method=PaymentMethod.CASH,
+                document=f"PAG-NS-{document}",
+                user=user,
+            )
 
 
 # Contract prices (USD/t, FOB) around the market of each season; buyers are illustrative.

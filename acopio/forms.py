@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from acopio.models import CocoaForm, CollectionCentre, Grade
+from acopio.models import CocoaForm, CollectionCentre, Grade, Supplier
 from coop.models import Member, Plot
 from toolkit.dates import TypedDateField
 from toolkit.money import GRAMS_PER_KG
-from toolkit.numbers import KgField, PercentField, number_from_cell, shown_decimal
+from toolkit.numbers import KgField, MoneyField, PercentField, number_from_cell, shown_decimal
 
 MAX_DELIVERY_KG = Decimal("5000")
 # What parse_kg says about each weight, one whole sentence per field and problem.
@@ -146,3 +146,111 @@ def parse_moisture(value, errors: dict) -> Decimal | None:
             errors["moisture_pct"] = gettext("Humedad: %(problem)s") % {"problem": exc.messages[0]}
         return None
     return moisture
+
+
+# --- Non-member suppliers and their purchases ----------------------------------------
+
+
+def find_supplier(text: str) -> tuple[Supplier | None, str]:
+    """A non-member supplier by exact DNI or RUC, else by a name that matches one supplier only."""
+    text = " ".join((text or "").split())
+    if not text:
+        return None, ""
+    exact = Supplier.objects.filter(document="".join(text.split())).first()
+    if exact:
+        return exact, ""
+    matches = list(Supplier.objects.filter(name__icontains=text).order_by("name")[:6])
+    if len(matches) == 1:
+        return matches[0], ""
+    if not matches:
+        return None, gettext(
+            "Proveedor: ningún proveedor no socio tiene el DNI, RUC o nombre «%(text)s»; regístrelo abajo."
+        ) % {"text": text}
+    names = ", ".join(f"{s.document} {s.name}" for s in matches[:5])
+    return None, gettext("Proveedor: varios coinciden con «%(text)s»: %(names)s. Escriba el DNI o RUC.") % {
+        "text": text,
+        "names": names,
+    }
+
+
+class SupplierForm(forms.Form):
+    document = forms.CharField(label=_("DNI o RUC"), max_length=20)
+    name = forms.CharField(label=_("Nombre o razón social"), max_length=250)
+    origin = forms.CharField(label=_("Origen o parcela (si se conoce)"), max_length=250, required=False)
+
+
+class PurchaseForm(forms.Form):
+    """The clerk's page for a non-member: the supplier (found, or registered here when new) and the
+    weighing; the price comes from the list unless the clerk types one."""
+
+    centre = forms.ModelChoiceField(
+        label=_("Centro de acopio"), queryset=CollectionCentre.objects.filter(active=True), empty_label=None
+    )
+    date = TypedDateField(label=_("Fecha"), initial=timezone.localdate)
+    supplier = forms.CharField(
+        label=_("Proveedor no socio: DNI, RUC o nombre"), max_length=200, required=False
+    )
+    new_document = forms.CharField(label=_("DNI o RUC del proveedor nuevo"), max_length=20, required=False)
+    new_name = forms.CharField(label=_("Nombre o razón social"), max_length=250, required=False)
+    new_origin = forms.CharField(label=_("Origen o parcela del proveedor"), max_length=250, required=False)
+    origin = forms.CharField(label=_("Origen o parcela de esta compra"), max_length=250, required=False)
+    form = forms.ChoiceField(label=_("Forma"), choices=CocoaForm.choices, initial=CocoaForm.WET)
+    grade = forms.ChoiceField(label=_("Grado"), choices=Grade.choices, initial=Grade.UNGRADED)
+    gross_kg = KgField(label=_("Peso bruto (kg)"), max_length=12)
+    tare_kg = KgField(label=_("Tara (kg)"), max_length=12)
+    moisture_pct = PercentField(label=_("Humedad (%)"), max_length=6)
+    price_per_kg = MoneyField(
+        label=_("Precio por kg (S/), vacío: lista de precios"), required=False, max_length=10
+    )
+    token = forms.UUIDField(widget=forms.HiddenInput)
+    replaces = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def service_arguments(self) -> tuple[dict, dict]:
+        """The keyword arguments for record_purchase, and lookup errors by field."""
+        data = self.data
+        errors = {}
+        supplier, new_supplier = None, None
+        if (data.get("new_document") or "").strip() or (data.get("new_name") or "").strip():
+            if (data.get("supplier") or "").strip():
+                errors["supplier"] = gettext(
+                    "Proveedor: elija uno registrado o registre uno nuevo, no los dos."
+                )
+            new_supplier = {
+                "document": data.get("new_document", ""),
+                "name": data.get("new_name", ""),
+                "origin": data.get("new_origin", ""),
+            }
+        else:
+            supplier, problem = find_supplier(data.get("supplier", ""))
+            if problem:
+                errors["supplier"] = problem
+        centre = (
+            CollectionCentre.objects.filter(pk=data.get("centre") or None).first()
+            if str(data.get("centre") or "").isdigit()
+            else None
+        )
+        try:
+            date = self.fields["date"].to_python(data.get("date"))
+        except forms.ValidationError:
+            date = None
+            errors["date"] = gettext("Fecha no válida: use dd/mm/aaaa.")
+        return {
+            "supplier": supplier,
+            "new_supplier": new_supplier,
+            "centre": centre,
+            "date": date,
+            "form": data.get("form", ""),
+            "grade": data.get("grade", ""),
+            "gross_kg": data.get("gross_kg", ""),
+            "tare_kg": data.get("tare_kg", ""),
+            "moisture_pct": data.get("moisture_pct", ""),
+            "price_per_kg": data.get("price_per_kg", ""),
+            "origin": data.get("origin", ""),
+        }, errors
+
+
+class SupplierPaymentForm(forms.Form):
+    date = TypedDateField(label=_("Fecha"), initial=timezone.localdate)
+    amount = MoneyField(label=_("Importe (S/)"), max_length=20)
+    method = forms.ChoiceField(label=_("Medio de pago"))
+    document = forms.CharField(label=_("Documento (recibo, operación)"), max_length=60)

@@ -27,6 +27,11 @@ def lot_problems(lot: Lot, deliveries: list[Delivery]) -> list[str]:
             problems.append(
                 _("%(receipt)s: ya está en el lote %(lot)s.") % {"receipt": code, "lot": delivery.lot}
             )
+        elif delivery.supplier_id is not None and claim != Certification.CONVENTIONAL:
+            problems.append(
+                _("%(receipt)s: es una compra a no socio y no puede ir en un lote %(claim)s.")
+                % {"receipt": code, "claim": claim.label}
+            )
         elif not claim.accepts(delivery.certification):
             problems.append(
                 _("%(receipt)s: es %(certification)s y no puede ir en un lote %(claim)s.")
@@ -116,6 +121,8 @@ def _save(lot: Lot, deliveries: list[Delivery], problems: list[str]) -> Lot:
     problems = problems + lot_problems(lot, deliveries)
     if problems:
         raise ValidationError({"receipts": problems})
+    # Cocoa bought from non-members marks the lot: sales refuses to sell it as Fairtrade or organic.
+    lot.has_non_member = any(d.supplier_id is not None for d in deliveries)
     lot.save()
     ids = [d.pk for d in deliveries]
     for start in range(0, len(ids), 900):  # SQLite's limit on query parameters

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coop.models import Certification, Member, Plot, Season
+from toolkit.text import check_visible_text
 from toolkit.verification import printed, short_code
 
 
@@ -132,6 +133,66 @@ class PriceRow(models.Model):
         return self.pk is not None and self.deliveries.exists()
 
 
+class Supplier(models.Model):
+    """A non-member the cooperative buys cocoa from: a person (DNI) or an organisation (RUC).
+
+    Written by acopio.services.create_supplier, with its own payable account in the ledger: what
+    the cooperative owes the supplier never touches a member's account.
+    """
+
+    document = models.CharField(
+        _("DNI o RUC"),
+        max_length=11,
+        unique=True,
+        help_text=_("DNI de 8 dígitos para una persona, RUC de 11 dígitos para una organización."),
+    )
+    name = models.CharField(_("nombre o razón social"), max_length=200, validators=[check_visible_text])
+    origin = models.CharField(
+        _("origen o parcela"),
+        max_length=200,
+        blank=True,
+        validators=[check_visible_text],
+        help_text=_("Lugar de producción o parcela, si se conoce."),
+    )
+    account = models.OneToOneField(
+        "ledger.Account",
+        on_delete=models.PROTECT,
+        related_name="supplier",
+        verbose_name=_("cuenta por pagar"),
+        editable=False,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrado por"),
+    )
+    created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("proveedor no socio")
+        verbose_name_plural = _("proveedores no socios")
+        ordering = ["name", "document"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(document__regex=r"^([0-9]{8}|[0-9]{11})$"), name="supplier_dni_or_ruc"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.document_label} {self.document})"
+
+    @property
+    def document_label(self) -> str:
+        return "RUC" if len(self.document) == 11 else "DNI"
+
+    @property
+    def is_organisation(self) -> bool:
+        return len(self.document) == 11
+
+
 class DeliveryStatus(models.TextChoices):
     VALID = "valid", _("Vigente")
     VOID = "void", _("Anulada")
@@ -162,9 +223,25 @@ class Delivery(models.Model):
     season = models.ForeignKey(
         Season, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("campaña")
     )
+    # Exactly one of member and supplier (constraint delivery_member_or_supplier): a purchase from a
+    # non-member is a delivery with a supplier, conventional, without plot, never yield-flagged.
     member = models.ForeignKey(
-        Member, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("socio")
+        Member,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("socio"),
     )
+    supplier = models.ForeignKey(
+        Supplier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="purchases",
+        verbose_name=_("proveedor no socio"),
+    )
+    origin = models.CharField(_("origen o parcela"), max_length=200, blank=True)
     plot = models.ForeignKey(
         Plot,
         on_delete=models.PROTECT,
@@ -182,8 +259,14 @@ class Delivery(models.Model):
     dry_g = models.PositiveIntegerField(_("equivalente seco (g)"))
     moisture_pct = models.DecimalField(_("humedad (%)"), max_digits=4, decimal_places=1)
     certification = models.CharField(_("certificación"), max_length=6, choices=Certification.choices)
+    # Empty only for a purchase from a non-member at a price typed by the clerk.
     price_row = models.ForeignKey(
-        PriceRow, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("precio aplicado")
+        PriceRow,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("precio aplicado"),
     )
     price_per_kg = models.DecimalField(_("precio por kg (S/)"), max_digits=8, decimal_places=2)
     amount_minor = models.BigIntegerField(_("importe (céntimos)"))
@@ -284,6 +367,21 @@ class Delivery(models.Model):
             models.CheckConstraint(
                 condition=Q(status=DeliveryStatus.VALID) | ~Q(void_reason=""), name="delivery_void_has_reason"
             ),
+            models.CheckConstraint(
+                condition=Q(member__isnull=False, supplier__isnull=True)
+                | Q(member__isnull=True, supplier__isnull=False),
+                name="delivery_member_or_supplier",
+            ),
+            # Cocoa from a non-member is never certified input and never yield-controlled.
+            models.CheckConstraint(
+                condition=Q(supplier__isnull=True)
+                | Q(certification=Certification.CONVENTIONAL, plot__isnull=True, yield_flag=False),
+                name="delivery_supplier_conventional",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_row__isnull=False) | Q(supplier__isnull=False),
+                name="delivery_member_price_from_list",
+            ),
         ]
 
     def __str__(self):
@@ -304,6 +402,10 @@ class Delivery(models.Model):
     @property
     def is_void(self) -> bool:
         return self.status == DeliveryStatus.VOID
+
+    @property
+    def is_non_member(self) -> bool:
+        return self.supplier_id is not None
 
     @property
     def source_key(self) -> str:
@@ -328,6 +430,8 @@ class Lot(models.Model):
         help_text=_("Solo entregas de parcelas con geolocalización válida."),
     )
     note = models.CharField(_("nota"), max_length=200, blank=True)
+    # Set by acopio.lots when the lot is built: such a lot is never sold as Fairtrade or organic.
+    has_non_member = models.BooleanField(_("con cacao de no socios"), default=False, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -345,6 +449,10 @@ class Lot(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(claim__in=Certification.values), name="lot_claim_known"),
+            models.CheckConstraint(
+                condition=Q(has_non_member=False) | Q(claim=Certification.CONVENTIONAL),
+                name="lot_non_member_conventional",
+            ),
         ]
 
     def __str__(self):

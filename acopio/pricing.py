@@ -48,6 +48,12 @@ def purchase_description(delivery: Delivery) -> str:
     """The purchase entry's description: a journal record, written in Spanish whatever the page's language."""
     with translation.override(settings.LANGUAGE_CODE):
         form = delivery.get_form_display().lower()
+    if delivery.supplier_id is not None:
+        supplier = delivery.supplier
+        return (
+            f"Compra de cacao a no socio, recibo {delivery.receipt_code}, "
+            f"{supplier.document_label} {supplier.document}, {delivery.net_g / GRAMS_PER_KG:.3f} kg {form}"
+        )
     return (
         f"Compra de cacao, recibo {delivery.receipt_code}, socio {delivery.member.code}, "
         f"{delivery.net_g / GRAMS_PER_KG:.3f} kg {form}"

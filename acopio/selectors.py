@@ -13,20 +13,21 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import cache
 
+from django.core.exceptions import ValidationError
 from django.db import connections
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from acopio.forms import parse_kg, parse_moisture
-from acopio.models import CocoaForm, CollectionCentre, Delivery, DeliveryStatus, Grade, PriceRow
+from acopio.models import CocoaForm, CollectionCentre, Delivery, DeliveryStatus, Grade, PriceRow, Supplier
 from acopio.pricing import capacity_g, claim_for, dry_equivalent_g, purchase_amount_minor
 from coop.models import Certification, Member, MemberStatus, Plot, Season
 from coop.wording import member_status_word
 from ledger import chart, sql
 from ledger.member_accounts import owed_to_member
-from ledger.models import Account, Currency, MemberMovement, MovementKind
-from toolkit.numbers import shown_decimal
+from ledger.models import Account, Currency, JournalLine, MemberMovement, MovementKind
+from toolkit.numbers import number_from_cell, shown_decimal
 
 WET_GRADES = frozenset({Grade.UNGRADED})
 DRY_GRADES = frozenset({Grade.GRADE_1, Grade.GRADE_2, Grade.SUBSTANDARD})
@@ -294,34 +295,9 @@ def _read_delivery_context(
     )
 
 
-def quote_delivery(
-    *,
-    member: Member | None,
-    plot: Plot | None,
-    centre: CollectionCentre | None,
-    date: Date | None,
-    form: str,
-    grade: str,
-    gross_kg,
-    tare_kg,
-    moisture_pct,
-    lookups: Lookups | None = None,
-) -> tuple[DeliveryQuote | None, Decimal | None, dict[str, str]]:
-    """Check what the clerk typed and price it: (quote, moisture, errors by field)."""
-    lookups = lookups or Lookups()
-    errors: dict[str, str] = {}
-    if member is None:
-        errors["member"] = _("Busque y elija al socio.")
-    elif member.status in CLOSED_MEMBER_STATUSES:
-        errors["member"] = _("%(member)s está %(status)s: no puede entregar.") % {
-            "member": member.name,
-            "status": member_status_word(member).lower(),
-        }
-    if plot is not None and member is not None and plot.member_id != member.pk:
-        errors["plot"] = _("La parcela %(plot)s no es de %(member)s.") % {
-            "plot": plot.code,
-            "member": member.name,
-        }
+def _check_weighing(*, centre, date, form, grade, gross_kg, tare_kg, moisture_pct, lookups, errors):
+    """What every purchase at the scale checks, from a member or not: centre, date and season, form
+    and grade, weights and moisture. Adds to ``errors`` by field; (season, gross g, tare g, moisture)."""
     if centre is None:
         errors["centre"] = _("Elija el centro de acopio.")
     elif not centre.active:
@@ -352,6 +328,48 @@ def quote_delivery(
     moisture = parse_moisture(moisture_pct, errors)
     if gross_g is not None and tare_g is not None and tare_g >= gross_g:
         errors["tare_kg"] = _("La tara debe ser menor que el peso bruto.")
+    return season, gross_g, tare_g, moisture
+
+
+def quote_delivery(
+    *,
+    member: Member | None,
+    plot: Plot | None,
+    centre: CollectionCentre | None,
+    date: Date | None,
+    form: str,
+    grade: str,
+    gross_kg,
+    tare_kg,
+    moisture_pct,
+    lookups: Lookups | None = None,
+) -> tuple[DeliveryQuote | None, Decimal | None, dict[str, str]]:
+    """Check what the clerk typed and price it: (quote, moisture, errors by field)."""
+    lookups = lookups or Lookups()
+    errors: dict[str, str] = {}
+    if member is None:
+        errors["member"] = _("Busque y elija al socio.")
+    elif member.status in CLOSED_MEMBER_STATUSES:
+        errors["member"] = _("%(member)s está %(status)s: no puede entregar.") % {
+            "member": member.name,
+            "status": member_status_word(member).lower(),
+        }
+    if plot is not None and member is not None and plot.member_id != member.pk:
+        errors["plot"] = _("La parcela %(plot)s no es de %(member)s.") % {
+            "plot": plot.code,
+            "member": member.name,
+        }
+    season, gross_g, tare_g, moisture = _check_weighing(
+        centre=centre,
+        date=date,
+        form=form,
+        grade=grade,
+        gross_kg=gross_kg,
+        tare_kg=tare_kg,
+        moisture_pct=moisture_pct,
+        lookups=lookups,
+        errors=errors,
+    )
     if errors:
         return None, moisture, errors
 
@@ -390,6 +408,144 @@ def quote_delivery(
         yield_capacity_g=capacity_g(member_plots, season),
     )
     return quote, moisture, errors
+
+
+# --- Pricing a purchase from a non-member ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class PurchaseQuote:
+    """The figures of a purchase from a non-member as its receipt will show them: conventional cocoa,
+    priced from the list (conventional row) or at the price the clerk typed."""
+
+    season: Season
+    gross_g: int
+    tare_g: int
+    net_g: int
+    dry_g: int
+    price_row: PriceRow | None
+    price_per_kg: Decimal
+    amount_minor: int
+    certification: str = Certification.CONVENTIONAL
+
+    @property
+    def certification_label(self) -> str:
+        return Certification(self.certification).label
+
+
+def parse_price_per_kg(value, errors: dict) -> Decimal | None:
+    """A price per kg in soles typed by the clerk, read by the one number parser; None when left empty."""
+    if value is None or not str(value).strip():
+        return None
+    try:
+        price = number_from_cell(value, max_decimals=2, currency="PEN", max_digits=4)
+    except ValidationError as exc:
+        errors["price_per_kg"] = _("Precio por kg: %(problem)s") % {"problem": exc.messages[0]}
+        return None
+    if price <= 0:
+        errors["price_per_kg"] = _("Precio por kg: debe ser mayor que cero.")
+        return None
+    return price
+
+
+def quote_purchase(
+    *,
+    supplier: Supplier | None,
+    member: Member | None = None,
+    centre: CollectionCentre | None,
+    date: Date | None,
+    form: str,
+    grade: str,
+    gross_kg,
+    tare_kg,
+    moisture_pct,
+    price_per_kg=None,
+    lookups: Lookups | None = None,
+) -> tuple[PurchaseQuote | None, Decimal | None, dict[str, str]]:
+    """Check what the clerk typed for a purchase from a non-member and price it: (quote, moisture,
+    errors by field). Never a member: a purchase names a supplier only."""
+    lookups = lookups or Lookups()
+    errors: dict[str, str] = {}
+    if member is not None:
+        errors["supplier"] = _(
+            "Proveedor: una compra es a un socio o a un no socio, no a los dos. %(member)s es socio: "
+            "registre su entrega como socio."
+        ) % {"member": member.name}
+    elif supplier is None:
+        errors["supplier"] = _("Busque y elija al proveedor no socio, o regístrelo.")
+    season, gross_g, tare_g, moisture = _check_weighing(
+        centre=centre,
+        date=date,
+        form=form,
+        grade=grade,
+        gross_kg=gross_kg,
+        tare_kg=tare_kg,
+        moisture_pct=moisture_pct,
+        lookups=lookups,
+        errors=errors,
+    )
+    typed_price = parse_price_per_kg(price_per_kg, errors)
+    if errors:
+        return None, moisture, errors
+    price_row = None
+    if typed_price is None:
+        price_row = lookups.price(on=date, form=form, grade=grade, certification=Certification.CONVENTIONAL)
+        if price_row is None:
+            errors["price_per_kg"] = _(
+                "No hay precio vigente al %(date)s para cacao %(form)s, %(grade)s, convencional: "
+                "escriba el precio por kg o pida a la administración que lo registre."
+            ) % {
+                "date": date.strftime("%d/%m/%Y"),
+                "form": CocoaForm(form).label.lower(),
+                "grade": Grade(grade).label,
+            }
+            return None, moisture, errors
+    price = typed_price if typed_price is not None else price_row.price_per_kg
+    net_g = gross_g - tare_g
+    amount_minor = purchase_amount_minor(net_g=net_g, price_per_kg=price)
+    if amount_minor <= 0:
+        errors["gross_kg"] = _(
+            "%(net)s kg netos a S/ %(price)s el kg dan menos de un céntimo: revise el peso bruto y la tara."
+        ) % {"net": shown_decimal(Decimal(net_g) / 1000), "price": price}
+        return None, moisture, errors
+    quote = PurchaseQuote(
+        season=season,
+        gross_g=gross_g,
+        tare_g=tare_g,
+        net_g=net_g,
+        dry_g=dry_equivalent_g(net_g=net_g, form=form, season=season),
+        price_row=price_row,
+        price_per_kg=price,
+        amount_minor=amount_minor,
+    )
+    return quote, moisture, errors
+
+
+def owed_to_supplier(supplier: Supplier) -> int:
+    """Céntimos the cooperative owes the supplier, from the ledger (credit minus debit of its account)."""
+    total = JournalLine.objects.filter(account_id=supplier.account_id).aggregate(total=Sum("amount"))["total"]
+    return -int(total or 0)
+
+
+def owed_to_suppliers(suppliers: list[Supplier]) -> dict[int, int]:
+    """What the cooperative owes each supplier of a page, by supplier id, in one query."""
+    by_account = {s.account_id: s.pk for s in suppliers}
+    rows = (
+        JournalLine.objects.filter(account_id__in=by_account)
+        .values_list("account_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {by_account[account_id]: -int(total or 0) for account_id, total in rows}
+
+
+def supplier_entries(supplier: Supplier) -> list:
+    """The supplier's account lines, newest first, with their entries: purchases, reversals, payments."""
+    return list(
+        JournalLine.objects.filter(account_id=supplier.account_id)
+        .select_related("entry")
+        .order_by("-entry__number")[:200]
+    )
 
 
 # --- A member's season -------------------------------------------------------------
@@ -513,6 +669,7 @@ class DeliveryGroup:
     dry_g: int
     net_g: int
     amount_minor: int
+    non_member: bool = False  # purchases from non-members: never certified input
 
 
 @dataclass(frozen=True)
@@ -533,14 +690,18 @@ class SeasonDeliveries:
         return sum(g.count for g in self.valid() if g.yield_flag)
 
     def valid_dry_g_by_certification(self) -> dict[str, int]:
+        """Members' valid dry grams by certification: the mass balance's input (never non-members')."""
         totals: dict[str, int] = {}
         for g in self.valid():
+            if g.non_member:
+                continue
             totals[g.certification] = totals.get(g.certification, 0) + g.dry_g
         return totals
 
 
 def season_deliveries(season: Season) -> SeasonDeliveries:
-    """Sums by centre, certification, status and yield flag (one pass over the season's deliveries),
+    """Sums by centre, certification, status, yield flag and member or not (one pass over the season's
+    deliveries),
     then the members with valid deliveries and those flagged among them (a second pass)."""
     groups = [
         DeliveryGroup(
@@ -552,9 +713,11 @@ def season_deliveries(season: Season) -> SeasonDeliveries:
             dry_g=int(row["dry"] or 0),
             net_g=int(row["net"] or 0),
             amount_minor=int(row["amount"] or 0),
+            non_member=bool(row["non_member"]),
         )
         for row in Delivery.objects.filter(season=season)
-        .values("centre_id", "certification", "status", "yield_flag")
+        .annotate(non_member=Case(When(supplier__isnull=False, then=Value(1)), default=Value(0)))
+        .values("centre_id", "certification", "status", "yield_flag", "non_member")
         .annotate(n=Count("id"), dry=Sum("dry_g"), net=Sum("net_g"), amount=Sum("amount_minor"))
         .order_by()
     ]
@@ -567,6 +730,16 @@ def season_deliveries(season: Season) -> SeasonDeliveries:
         )
     )
     return SeasonDeliveries(groups, members["delivering"], members["flagged"])
+
+
+def non_member_dry_g(season: Season) -> int:
+    """Dry grams of the season's valid purchases from non-members: their own line in every report."""
+    total = (
+        Delivery.objects.valid()
+        .filter(season=season, supplier__isnull=False)
+        .aggregate(total=Sum("dry_g"))["total"]
+    )
+    return int(total or 0)
 
 
 # --- The home page's figures ------------------------------------------------------------

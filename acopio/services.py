@@ -1,7 +1,10 @@
-"""Buying cocoa from members: recording a delivery with its receipt, voiding it.
+"""Buying cocoa: recording a delivery from a member or a purchase from a non-member with its
+receipt, voiding it, and the register of non-member suppliers.
 
 ``record_delivery`` saves the figures ``acopio.selectors.quote_delivery`` showed the clerk,
 numbers the receipt and posts the purchase to the member's account in one transaction.
+``record_purchase`` does the same for a non-member (``quote_purchase``), from the same series,
+posting to the non-member stock and the supplier's own payable account.
 """
 
 import secrets
@@ -9,19 +12,21 @@ import uuid
 from datetime import date as Date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from acopio.models import CollectionCentre, Delivery, DeliveryStatus
+from acopio.models import CollectionCentre, Delivery, DeliveryStatus, Supplier
 from acopio.pricing import purchase_description
 from acopio.receipts import take_receipt_numbers
-from acopio.selectors import DeliveryLookups, quote_delivery
-from coop.models import Member, Plot
+from acopio.selectors import DeliveryLookups, owed_to_supplier, quote_delivery, quote_purchase
+from coop.models import Certification, Member, Plot
 from ledger import chart, sql
 from ledger.models import Account
 from ledger.services import post_entry, reverse_entry
+from toolkit.identity import dni_or_ruc_problem
+from toolkit.money import format_money, typed_to_minor
 
 # --- Recording ------------------------------------------------------------------
 
@@ -77,15 +82,7 @@ def record_delivery(
             "reference": external_ref
         }
     if replaces is not None:
-        replaces = Delivery.objects.select_for_update().get(pk=replaces.pk)
-        if not replaces.is_void:
-            errors["replaces"] = _(
-                "El recibo %(receipt)s no está anulado: anúlelo antes de reemplazarlo."
-            ) % {"receipt": replaces.receipt_code}
-        elif Delivery.objects.filter(replaces=replaces).exists():
-            errors["replaces"] = _("El recibo %(receipt)s ya fue reemplazado.") % {
-                "receipt": replaces.receipt_code
-            }
+        replaces = _check_replaced(replaces, errors)
     if errors:
         raise ValidationError(errors)
 
@@ -127,6 +124,19 @@ def record_delivery(
     return delivery
 
 
+def _check_replaced(replaces: Delivery, errors: dict) -> Delivery:
+    replaces = Delivery.objects.select_for_update().get(pk=replaces.pk)
+    if not replaces.is_void:
+        errors["replaces"] = _("El recibo %(receipt)s no está anulado: anúlelo antes de reemplazarlo.") % {
+            "receipt": replaces.receipt_code
+        }
+    elif Delivery.objects.filter(replaces=replaces).exists():
+        errors["replaces"] = _("El recibo %(receipt)s ya fue reemplazado.") % {
+            "receipt": replaces.receipt_code
+        }
+    return replaces
+
+
 def _purchase_lines(delivery: Delivery, accounts: tuple[Account, Account] | None = None) -> list:
     """Cocoa comes in at its price; the cooperative owes that to the member.
 
@@ -165,3 +175,202 @@ def void_delivery(*, delivery: Delivery, reason: str, user, on: Date | None = No
     delivery.lot = None  # a voided delivery leaves its lot, and the lot's weight with it
     delivery.save(update_fields=["status", "void_reason", "voided_at", "voided_by", "lot"])
     return delivery
+
+
+# --- Non-member suppliers and their purchases ---------------------------------------
+
+
+@transaction.atomic
+def create_supplier(*, document: str, name: str, origin: str = "", user) -> Supplier:
+    """Register a non-member supplier with its own payable account, or refuse and write nothing."""
+    document = "".join((document or "").split())
+    name = " ".join((name or "").split())
+    origin = (origin or "").strip()
+    errors = {}
+    if not document:
+        errors["document"] = _("Indique el DNI o RUC del proveedor.")
+    elif problem := dni_or_ruc_problem(document):
+        errors["document"] = problem
+    elif (existing := Supplier.objects.filter(document=document).first()) is not None:
+        errors["document"] = _("Ya está registrado el proveedor %(supplier)s.") % {"supplier": existing}
+    elif (member := Member.objects.filter(dni=document).first()) is not None:
+        errors["document"] = _(
+            "El DNI %(dni)s es de %(member)s, socio: registre su cacao como entrega de socio."
+        ) % {"dni": document, "member": f"{member.code} {member.name}"}
+    if not name:
+        errors["name"] = _("Indique el nombre o la razón social del proveedor.")
+    elif len(name) > 200:
+        errors["name"] = _("El nombre o la razón social tiene como máximo 200 caracteres.")
+    if len(origin) > 200:
+        errors["origin"] = _("El origen o parcela tiene como máximo 200 caracteres.")
+    if errors:
+        raise ValidationError(errors)
+    supplier = Supplier(document=document, name=name, origin=origin, created_by=user)
+    supplier.full_clean(exclude=["account"])  # characters nobody can see, by field
+    try:
+        with transaction.atomic():  # another clerk registering the same document at this moment
+            supplier.account = chart.new_supplier_account(document=document, name=name)
+            supplier.save()
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "document": _("Ya está registrado el proveedor con el documento %(document)s.")
+                % {"document": document}
+            }
+        ) from None
+    return supplier
+
+
+@transaction.atomic
+def record_purchase(
+    *,
+    supplier: Supplier | None,
+    centre: CollectionCentre | None,
+    date: Date | None,
+    form: str,
+    grade: str,
+    gross_kg,
+    tare_kg,
+    moisture_pct,
+    user,
+    price_per_kg=None,
+    origin: str = "",
+    member: Member | None = None,
+    new_supplier: dict | None = None,
+    submission_token: uuid.UUID | None = None,
+    replaces: Delivery | None = None,
+) -> Delivery:
+    """Record a purchase from a non-member: the receipt from the centre's one series, conventional
+    cocoa, no plot, priced from the list or at ``price_per_kg`` as typed; posted to the non-member
+    stock and the supplier's payable account. A ``member`` is refused (a purchase is from a member
+    or from a non-member, never both); nothing is written on any refusal. ``new_supplier`` (document,
+    name, origin) registers the supplier first, in the same transaction: the clerk's page does it
+    when the supplier is new."""
+    if centre is not None:
+        centre = take_receipt_numbers(centre=centre)
+    if submission_token is not None:
+        existing = Delivery.objects.filter(submission_token=submission_token).first()
+        if existing is not None:
+            if centre is not None:
+                CollectionCentre.objects.filter(pk=centre.pk).update(
+                    last_receipt_number=F("last_receipt_number") - 1
+                )
+            return existing
+    supplier_errors = {}
+    if new_supplier is not None:
+        if supplier is not None:
+            supplier_errors["supplier"] = _(
+                "Proveedor: elija uno registrado o registre uno nuevo, no los dos."
+            )
+        else:
+            try:
+                with transaction.atomic():
+                    supplier = create_supplier(**new_supplier, user=user)
+            except ValidationError as exc:
+                supplier_errors = {f"new_{field}": problems for field, problems in exc.message_dict.items()}
+    quote, moisture, errors = quote_purchase(
+        supplier=supplier,
+        member=member,
+        centre=centre,
+        date=date,
+        form=form,
+        grade=grade,
+        gross_kg=gross_kg,
+        tare_kg=tare_kg,
+        moisture_pct=moisture_pct,
+        price_per_kg=price_per_kg,
+    )
+    if supplier_errors:
+        errors.pop("supplier", None)
+        errors.update(supplier_errors)
+    origin = (origin or "").strip() or (supplier.origin if supplier else "")
+    if len(origin) > 200:
+        errors["origin"] = _("El origen o parcela tiene como máximo 200 caracteres.")
+    if replaces is not None:
+        replaces = _check_replaced(replaces, errors)
+    if errors:
+        raise ValidationError(errors)
+    purchase = Delivery(
+        receipt_series=centre.receipt_series,
+        receipt_number=centre.last_receipt_number,
+        centre=centre,
+        season=quote.season,
+        supplier=supplier,
+        origin=origin,
+        date=date,
+        form=form,
+        grade=grade,
+        gross_g=quote.gross_g,
+        tare_g=quote.tare_g,
+        net_g=quote.net_g,
+        dry_g=quote.dry_g,
+        moisture_pct=moisture,
+        certification=Certification.CONVENTIONAL,
+        price_row=quote.price_row,
+        price_per_kg=quote.price_per_kg,
+        amount_minor=quote.amount_minor,
+        yield_flag=False,
+        submission_token=submission_token,
+        verification_key=secrets.token_urlsafe(16),
+        recorded_by=user,
+        replaces=replaces,
+    )
+    purchase.save()
+    post_entry(
+        date=date,
+        description=purchase_description(purchase),
+        source_key=purchase.source_key,
+        lines=[
+            (chart.account(chart.COCOA_INVENTORY_NON_MEMBER), purchase.amount_minor),
+            (supplier.account, -purchase.amount_minor),
+        ],
+        user=user,
+    )
+    return purchase
+
+
+@transaction.atomic
+def pay_supplier(*, supplier: Supplier, date: Date | None, amount, method: str, document: str, user):
+    """Pay a non-member supplier what the cooperative owes them, in cash, by bank or mobile wallet:
+    the supplier's account against the money account, never more than is owed."""
+    from ledger.member_accounts import METHOD_ACCOUNTS
+    from ledger.models import JournalEntry
+
+    Account.objects.select_for_update().get(pk=supplier.account_id)
+    errors = {}
+    if date is None:
+        errors["date"] = _("Indique la fecha.")
+    elif date > timezone.localdate():
+        errors["date"] = _("La fecha no puede estar en el futuro.")
+    if method not in METHOD_ACCOUNTS:
+        errors["method"] = _("Elija cómo se paga.")
+    try:
+        amount_minor = typed_to_minor(amount, "PEN")
+    except ValidationError as exc:
+        errors["amount"] = _("Importe: %(problem)s") % {"problem": exc.messages[0]}
+        amount_minor = None
+    owed = owed_to_supplier(supplier)
+    if amount_minor is not None:
+        if amount_minor <= 0:
+            errors["amount"] = _("Importe: debe ser mayor que cero.")
+        elif amount_minor > owed:
+            errors["amount"] = _("Importe: se deben %(owed)s al proveedor; no se paga más.") % {
+                "owed": format_money(owed, "PEN")
+            }
+    document = (document or "").strip()
+    if not document:
+        errors["document"] = _("Indique el documento del pago (recibo, operación).")
+    if errors:
+        raise ValidationError(errors)
+    number = (
+        JournalEntry.objects.filter(source_key__startswith=f"supplier-payment:{supplier.pk}:").count() + 1
+    )
+    return post_entry(
+        date=date,
+        description=f"Pago a proveedor no socio {supplier.document_label} {supplier.document}, {document}"[
+            :300
+        ],
+        source_key=f"supplier-payment:{supplier.pk}:{number}",
+        lines=[(supplier.account, amount_minor), (chart.account(METHOD_ACCOUNTS[method]), -amount_minor)],
+        user=user,
+    )

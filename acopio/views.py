@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,10 +18,10 @@ from django.views.decorators.http import require_POST, require_safe
 from acopio import selectors
 from acopio import services as purchases
 from acopio.delivery_import import COLUMNS, import_deliveries
-from acopio.forms import DeliveryForm, find_member
-from acopio.models import CollectionCentre, Delivery, DeliveryStatus
+from acopio.forms import DeliveryForm, PurchaseForm, SupplierForm, SupplierPaymentForm, find_member
+from acopio.models import CollectionCentre, Delivery, DeliveryStatus, Supplier
 from coop.models import Member, Season
-from ledger.models import JournalEntry
+from ledger.models import JournalEntry, PaymentMethod
 from toolkit.money import GRAMS_PER_KG
 from toolkit.numbers import prefilled
 from toolkit.pdf import pdf_response, qr_svg, render_pdf
@@ -52,7 +53,7 @@ def _delivery_or_404(receipt: str) -> Delivery:
         raise Http404
     return get_object_or_404(
         Delivery.objects.select_related(
-            "member", "plot", "centre", "season", "recorded_by", "voided_by", "replaces"
+            "member", "supplier", "plot", "centre", "season", "recorded_by", "voided_by", "replaces"
         ),
         receipt_series=series,
         receipt_number=int(number),
@@ -178,7 +179,7 @@ def _values_of(delivery: Delivery) -> dict:
     return {
         "centre": delivery.centre_id,
         "date": delivery.date,
-        "member": delivery.member.code,
+        "member": delivery.member.code if delivery.member_id else "",
         "plot": delivery.plot.code if delivery.plot else "",
         "form": delivery.form,
         "grade": delivery.grade,
@@ -187,6 +188,145 @@ def _values_of(delivery: Delivery) -> dict:
         "moisture_pct": delivery.moisture_pct,
         "replaces": delivery.receipt_code,
     }
+
+
+# --- Purchases from non-members ----------------------------------------------------
+
+
+@role_required(*RECORDERS)
+def purchase_new(request):
+    """The clerk's page for cocoa from a non-member: same centres, same receipt series."""
+    replaces = _replaced_delivery(request.POST.get("replaces") or request.GET.get("reemplaza"))
+    if request.method == "POST":
+        form = PurchaseForm(request.POST)
+        arguments, errors = form.service_arguments()
+        if not errors:
+            try:
+                purchase = purchases.record_purchase(
+                    **arguments,
+                    user=request.user,
+                    submission_token=token_or_none(request.POST.get("token")),
+                    replaces=replaces,
+                )
+            except ValidationError as exc:
+                errors = errors_of(exc)
+            else:
+                request.session[SESSION_CENTRE] = purchase.centre_id
+                messages.success(
+                    request, gettext("Recibo %(receipt)s registrado.") % {"receipt": purchase.receipt_code}
+                )
+                return redirect(purchase)
+        return render(
+            request, "acopio/purchase_form.html", _purchase_context(form, errors, replaces), status=400
+        )
+    initial = {"token": uuid.uuid4(), "centre": request.session.get(SESSION_CENTRE)}
+    if replaces is not None and replaces.is_non_member:
+        initial.update(_values_of(replaces))
+        initial.pop("member")
+        initial.pop("plot")
+        initial.update(
+            supplier=replaces.supplier.document, origin=replaces.origin, price_per_kg=replaces.price_per_kg
+        )
+    return render(
+        request, "acopio/purchase_form.html", _purchase_context(PurchaseForm(initial=initial), {}, replaces)
+    )
+
+
+def _purchase_context(form, errors, replaces):
+    return {
+        "form": form,
+        "errors": _by_field(errors),
+        "replaces": replaces,
+        "centres": CollectionCentre.objects.filter(active=True),
+        "has_season": Season.objects.exists(),
+    }
+
+
+@role_required(ADMINISTRATOR)
+def supplier_list(request):
+    suppliers = Supplier.objects.select_related("account")
+    query = request.GET.get("q", "").strip()
+    if query:
+        suppliers = suppliers.filter(Q(document__startswith=query) | Q(name__icontains=query))
+    page = Paginator(suppliers, 50).get_page(request.GET.get("page"))
+    owed = selectors.owed_to_suppliers(list(page))
+    return render(
+        request,
+        "acopio/supplier_list.html",
+        {
+            "page": page,
+            "rows": [(supplier, owed.get(supplier.pk, 0)) for supplier in page],
+            "query": query,
+            "query_string": query_without_page(request),
+        },
+    )
+
+
+@role_required(ADMINISTRATOR)
+def supplier_new(request):
+    form = SupplierForm(request.POST or None)
+    errors = {}
+    if request.method == "POST":
+        try:
+            supplier = purchases.create_supplier(
+                document=request.POST.get("document", ""),
+                name=request.POST.get("name", ""),
+                origin=request.POST.get("origin", ""),
+                user=request.user,
+            )
+        except ValidationError as exc:
+            errors = errors_of(exc)
+        else:
+            messages.success(request, gettext("Proveedor %(supplier)s registrado.") % {"supplier": supplier})
+            return redirect("acopio:supplier_detail", document=supplier.document)
+    return render(
+        request, "acopio/supplier_form.html", {"form": form, "errors": errors}, status=400 if errors else 200
+    )
+
+
+@role_required(ADMINISTRATOR)
+def supplier_detail(request, document):
+    supplier = get_object_or_404(Supplier, document=document)
+    errors = {}
+    form = SupplierPaymentForm(request.POST or None)
+    form.fields["method"].choices = PaymentMethod.choices
+    if request.method == "POST":
+        try:
+            date = form.fields["date"].to_python(request.POST.get("date"))
+        except ValidationError:
+            date, errors = None, {"date": [gettext("Fecha no válida: use dd/mm/aaaa.")]}
+        if not errors:
+            try:
+                purchases.pay_supplier(
+                    supplier=supplier,
+                    date=date,
+                    amount=request.POST.get("amount", ""),
+                    method=request.POST.get("method", ""),
+                    document=request.POST.get("document", ""),
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                errors = errors_of(exc)
+            else:
+                messages.success(request, gettext("Pago al proveedor registrado."))
+                return redirect("acopio:supplier_detail", document=supplier.document)
+    purchases_page = Paginator(
+        supplier.purchases.select_related("centre").order_by("-date", "-receipt_number"), 50
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "acopio/supplier_detail.html",
+        {
+            "supplier": supplier,
+            "owed_minor": selectors.owed_to_supplier(supplier),
+            "page": purchases_page,
+            "form": form,
+            "errors": errors,
+            "entries": selectors.supplier_entries(supplier),
+            "query_string": query_without_page(request),
+        },
+        status=400 if errors else 200,
+    )
 
 
 # --- Receipts ---------------------------------------------------------------------
@@ -263,7 +403,8 @@ def delivery_void(request, receipt):
         gettext("Recibo %(receipt)s anulado; su asiento fue revertido.") % {"receipt": delivery.receipt_code},
     )
     if request.POST.get("reissue"):
-        return redirect(f"{reverse('acopio:delivery_new')}?reemplaza={delivery.receipt_code}")
+        page = "acopio:purchase_new" if delivery.is_non_member else "acopio:delivery_new"
+        return redirect(f"{reverse(page)}?reemplaza={delivery.receipt_code}")
     return redirect(delivery)
 
 
@@ -273,7 +414,11 @@ def receipt_verify(request, key):
     An unknown key, or text that cannot be one, gets the page's «no existe» (404)."""
     delivery = None
     if VERIFICATION_KEY.fullmatch(key):
-        delivery = Delivery.objects.select_related("member", "centre").filter(verification_key=key).first()
+        delivery = (
+            Delivery.objects.select_related("member", "supplier", "centre")
+            .filter(verification_key=key)
+            .first()
+        )
     return render(
         request, "acopio/receipt_verify.html", {"delivery": delivery}, status=200 if delivery else 404
     )
@@ -288,7 +433,7 @@ def _verify_url(request, delivery: Delivery) -> str:
 
 @role_required(*ALL_ROLES)
 def delivery_list(request):
-    deliveries = Delivery.objects.select_related("member", "centre", "plot")
+    deliveries = Delivery.objects.select_related("member", "supplier", "centre", "plot")
     seasons = list(Season.objects.all())
     season = next((s for s in seasons if s.code == request.GET.get("campana")), None)
     if season:
@@ -303,8 +448,12 @@ def delivery_list(request):
         series, _dash, number = query.upper().partition("-")
         if number.isdigit():
             deliveries = deliveries.filter(receipt_series=series, receipt_number=int(number))
+        elif request.GET.get("no_socios"):
+            deliveries = deliveries.filter(supplier__in=Supplier.objects.filter(name__icontains=query))
         else:
             deliveries = deliveries.filter(member__in=Member.objects.search(query))
+    if request.GET.get("no_socios"):
+        deliveries = deliveries.filter(supplier__isnull=False)
     page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -317,6 +466,7 @@ def delivery_list(request):
             "centre": centre,
             "query": query,
             "status": request.GET.get("estado", ""),
+            "non_members": bool(request.GET.get("no_socios")),
             "can_record": has_role(request.user, *RECORDERS),
             "query_string": query_without_page(request),
         },

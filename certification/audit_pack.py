@@ -51,7 +51,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from acopio.models import CocoaForm, CollectionCentre, Delivery, DeliveryStatus, Grade, Lot
+from acopio.models import CocoaForm, CollectionCentre, Delivery, DeliveryStatus, Grade, Lot, Supplier
+from acopio.selectors import non_member_dry_g
 from assemblies.kept import kept_for, kept_pdf
 from assemblies.minutes import minutes_match, minutes_pdf
 from assemblies.models import Assembly, AssemblyStatus
@@ -452,6 +453,7 @@ DELIVERY_HEADER = [
     "Lote",
     "Sobre el rendimiento posible",
     "Registrado por",
+    "Proveedor no socio (DNI o RUC)",
 ]
 
 
@@ -465,6 +467,7 @@ def _delivery_rows(season: Season) -> Iterator[list]:
     members = dict(Member.objects.values_list("pk", "code"))
     plots = dict(Plot.objects.values_list("pk", "code"))
     lots = dict(Lot.objects.values_list("pk", "code"))
+    suppliers = dict(Supplier.objects.values_list("pk", "document"))
     users = {user.pk: user.get_username() for user in get_user_model().objects.all()}
     forms, grades = _labels(CocoaForm), _labels(Grade)
     claims, statuses = _labels(Certification), _labels(DeliveryStatus)
@@ -511,6 +514,7 @@ def _delivery_rows(season: Season) -> Iterator[list]:
             "lot_id",
             "yield_flag",
             "recorded_by_id",
+            "supplier_id",
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
@@ -538,6 +542,7 @@ def _delivery_rows(season: Season) -> Iterator[list]:
         lot,
         flag,
         recorded_by,
+        supplier,
     ) in rows:
         day_text = days.get(day)
         if day_text is None:
@@ -546,7 +551,7 @@ def _delivery_rows(season: Season) -> Iterator[list]:
             f"{series}-{number:06d}",
             day_text,
             centres[centre],
-            members[member],
+            members[member] if member else "",
             plots[plot] if plot else "",
             forms[form],
             grades[grade],
@@ -566,6 +571,7 @@ def _delivery_rows(season: Season) -> Iterator[list]:
             lots[lot] if lot else "",
             "SI" if flag else "NO",
             users.get(recorded_by, "") if recorded_by else "",
+            suppliers[supplier] if supplier else "",
         ]
 
 
@@ -650,6 +656,59 @@ def write_purchases(pack: PackWriter) -> None:
         title="Compras por socio",
         description="Compras de la campaña por socio (solo entregas vigentes; las anuladas se cuentan "
         "aparte)",
+    )
+
+
+def _non_member_rows(season: Season) -> Iterator[list]:
+    """One line per supplier with purchases in the season: kept apart, never certified input."""
+    voids = dict(
+        Delivery.objects.filter(season=season, status=DeliveryStatus.VOID, supplier__isnull=False)
+        .values_list("supplier_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    valid = {
+        supplier_id: (count, int(net), int(dry), int(amount))
+        for supplier_id, count, net, dry, amount in Delivery.objects.valid()
+        .filter(season=season, supplier__isnull=False)
+        .values_list("supplier_id")
+        .annotate(n=Count("id"), net=Sum("net_g"), dry=Sum("dry_g"), a=Sum("amount_minor"))
+        .order_by()
+    }
+    for supplier in Supplier.objects.filter(pk__in=set(valid) | set(voids)).order_by("name", "document"):
+        count, net, dry, amount = valid.get(supplier.pk, (0, 0, 0, 0))
+        yield [
+            supplier.document_label,
+            supplier.document,
+            supplier.name,
+            supplier.origin,
+            count,
+            voids.get(supplier.pk, 0),
+            kilos(net),
+            kilos(dry),
+            money(amount),
+        ]
+
+
+def write_non_member_purchases(pack: PackWriter) -> None:
+    pack.table(
+        "compras_a_no_socios",
+        [
+            "Documento",
+            "DNI o RUC",
+            "Proveedor",
+            "Origen o parcela",
+            "Compras vigentes",
+            "Compras anuladas",
+            "Neto (kg)",
+            "Seco (kg)",
+            "Importe (S/)",
+        ],
+        _non_member_rows(pack.season),
+        xlsx=True,
+        title="Compras a no socios",
+        description="Compras de la campaña a no socios, por proveedor: cacao convencional, fuera del "
+        "balance de masas de Comercio Justo y orgánico y de todo reparto de prima",
     )
 
 
@@ -766,6 +825,12 @@ def write_sales(pack: PackWriter) -> None:
 
 def write_mass_balance(pack: PackWriter) -> None:
     three = Decimal("0.001")
+    non_member_g = non_member_dry_g(pack.season)
+    apart = (
+        [["Compras a no socios (aparte: no cuentan)", kilos(non_member_g), None, None, ""]]
+        if non_member_g
+        else []
+    )
     pack.table(
         "balance_de_masas",
         [
@@ -775,7 +840,7 @@ def write_mass_balance(pack: PackWriter) -> None:
             "Disponible (kg)",
             "Cumple",
         ],
-        (
+        [
             [
                 line.product,
                 line.bought_kg.quantize(three),
@@ -784,7 +849,8 @@ def write_mass_balance(pack: PackWriter) -> None:
                 _yes_no(line.available_kg >= 0),
             ]
             for line in mass_balance(pack.season)
-        ),
+        ]
+        + apart,
         xlsx=True,
         title="Balance de masas",
         description="Balance de masas: lo vendido como Comercio Justo u orgánico frente a lo comprado",
@@ -1077,6 +1143,7 @@ PARTS: list[Part] = [
     Part("padron", write_register),
     Part("entregas", write_deliveries),
     Part("compras_por_socio", write_purchases),
+    Part("compras_a_no_socios", write_non_member_purchases),
     Part("ventas", write_sales),
     Part("balance_de_masas", write_mass_balance),
     Part("fondo_prima_libro", write_premium_ledger),
@@ -1115,6 +1182,9 @@ Cómo leer los archivos
 Qué entra en la campaña
 - Entregas, compras por socio, contratos, cobros y balance de masas: los de la campaña.
   Las entregas anuladas figuran con su motivo; no cuentan en compras ni en el balance.
+- Compras a no socios: en entregas (con el DNI o RUC del proveedor) y, por proveedor, en
+  compras_a_no_socios; son cacao convencional: no cuentan en el balance de masas de Comercio
+  Justo ni orgánico, ni en ningún reparto de la prima.
 - Padrón: el padrón de socios y parcelas al día en que se generó el paquete.
 - Libro del fondo de prima: los asientos de las cuentas de la prima con fecha dentro de la
   campaña, con saldos inicial y final. Lo gastado de su plan después de la campaña figura en el

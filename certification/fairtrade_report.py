@@ -35,6 +35,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from acopio.selectors import non_member_dry_g
 from coop.models import Certification, Season
 from fund.figures import Figures, add_up
 from fund.models import PremiumCategory, PremiumConversion, Spending, SpendingStatus
@@ -684,6 +685,16 @@ def _mass_balance_sheet(sheet: _Sheet, season: Season, contracts: list[SalesCont
             for line in mass_balance(season)
         ],
     )
+    non_member_g = non_member_dry_g(season)
+    if non_member_g:
+        sheet.note(
+            "Compras a no socios: cacao convencional, aparte; no cuenta como Comercio Justo ni orgánico "
+            "y no entra en ningún reparto de la prima."
+        )
+        sheet.table(
+            ["Compras a no socios", "Comprado (kg, seco)"],
+            [["Compras a no socios", kilos(Decimal(non_member_g) / 1000, KILOS_EXACT)]],
+        )
 
     sheet.heading("Ventas por condiciones")
     rows = []

@@ -228,13 +228,22 @@ class SeasonReport:
     balance: list
     contracts: list[SalesContract]
     totals: dict
+    # Purchases from non-members, their own line: never among the certifications or the mass balance.
+    non_member: dict | None = None
 
 
 def season_report(season: Season) -> SeasonReport:
     """The season's figures from two passes over its deliveries (acopio.selectors.season_deliveries);
     the mass balance is worked out from the first one, as sales.services.mass_balance would read it."""
     figures = season_deliveries(season)
-    valid = figures.valid()
+    valid = [g for g in figures.valid() if not g.non_member]
+    bought_from_non_members = [g for g in figures.valid() if g.non_member]
+    non_member = {
+        "count": sum(g.count for g in bought_from_non_members),
+        "dry_g": sum(g.dry_g for g in bought_from_non_members),
+        "net_g": sum(g.net_g for g in bought_from_non_members),
+        "amount": sum(g.amount_minor for g in bought_from_non_members),
+    }
 
     def rows(key, order):
         summed: dict = {}
@@ -299,6 +308,7 @@ def season_report(season: Season) -> SeasonReport:
             .order_by("signed_on", "number")
         ),
         totals=totals,
+        non_member=non_member,
     )
 
 
@@ -331,6 +341,18 @@ def season_report_table(report: SeasonReport) -> list[list]:
                 kg_text(row["dry_g"]),
                 from_minor(row["amount"]),
                 row["price_per_kg"] or "",
+            ]
+        )
+    if report.non_member and report.non_member["count"]:
+        rows.append(
+            [
+                "no_socios",
+                "compras a no socios",
+                "no cuentan como Comercio Justo ni orgánico",
+                report.non_member["count"],
+                kg_text(report.non_member["dry_g"]),
+                from_minor(report.non_member["amount"]),
+                "",
             ]
         )
     rows.append(

@@ -17,6 +17,7 @@ ENTRIES = (
     (_("Padrón de socios"), "coop:member_list", EVERYONE, "name:member_list"),
     (_("Registrar entrega"), "acopio:delivery_new", DELIVERY_RECORDERS, "name:delivery_new"),
     (_("Entregas"), "acopio:delivery_list", EVERYONE, "name:delivery_list"),
+    (_("Proveedores no socios"), "acopio:supplier_list", {ADMINISTRATOR}, "name:supplier_list"),
     (_("Ventas"), "sales:contract_list", REVIEWERS, "name:contract_list"),
     (_("Fondo de prima"), "fund:fund_overview", FUND_READERS, "name:fund_overview"),
     (_("Certificación"), "certification:portal", FUND_READERS, "app:certification"),

@@ -70,10 +70,11 @@ def line_remaining_minor(line: BudgetLine) -> int:
 
 
 def fairtrade_grams_by_member(season: Season) -> list[tuple[int, int]]:
-    """(member id, Fairtrade dry-equivalent grams) from the season's valid deliveries, by member id."""
+    """(member id, Fairtrade dry-equivalent grams) from the season's valid deliveries, by member id.
+    Purchases from non-members never share in the premium (they are conventional, and excluded here)."""
     rows = (
         Delivery.objects.valid()
-        .filter(season=season, certification__in=FAIRTRADE_CLAIMS)
+        .filter(season=season, certification__in=FAIRTRADE_CLAIMS, member__isnull=False)
         .values_list("member_id")
         .annotate(grams=Sum("dry_g"))
         .order_by("member_id")

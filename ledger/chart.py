@@ -13,6 +13,8 @@ from django.db.models import Q
 from ledger.models import Account, AccountKind, Currency
 
 COCOA_INVENTORY = "1101"
+# Cocoa bought from non-members (acopio's suppliers): its own stock, never certified input.
+COCOA_INVENTORY_NON_MEMBER = "1102"
 CASH = "1011"
 BANK = "1041"
 MOBILE_WALLET = "1051"
@@ -29,6 +31,7 @@ PREMIUM_FUND_PEN = "2914"
 
 DEFINITIONS = {
     COCOA_INVENTORY: ("Inventario de cacao comprado a socios", AccountKind.ASSET),
+    COCOA_INVENTORY_NON_MEMBER: ("Inventario de cacao comprado a no socios", AccountKind.ASSET),
     CASH: ("Caja", AccountKind.ASSET),
     BANK: ("Banco", AccountKind.ASSET),
     MOBILE_WALLET: ("Billetera móvil (Yape / Plin)", AccountKind.ASSET),
@@ -143,6 +146,20 @@ def purchase_accounts(member) -> tuple[Account, Account]:
     inventory = next((a for a in found if a.code == COCOA_INVENTORY), None) or account(COCOA_INVENTORY)
     own = next((a for a in found if a.member_id == member.pk and a.currency == Currency.PEN), None)
     return inventory, own or member_account(member)
+
+
+SUPPLIER_ACCOUNT_PREFIX = "PROV-"
+
+
+def new_supplier_account(*, document: str, name: str) -> Account:
+    """A payable account in soles for a non-member supplier (acopio.Supplier holds it by foreign key):
+    what the cooperative owes a supplier never sits in a member's account."""
+    return Account.objects.create(
+        code=f"{SUPPLIER_ACCOUNT_PREFIX}{document}",
+        name=f"Proveedor no socio {name}"[:200],
+        kind=AccountKind.LIABILITY,
+        currency=Currency.PEN,
+    )
 
 
 def _get_or_create(code: str, defaults: dict) -> Account:

@@ -212,7 +212,12 @@ def _locked_lots(lots) -> list[Lot]:
 def _lot_problems(lots, sold_as: Certification) -> dict:
     problems = []
     for lot in lots:
-        if not sold_as.accepts(lot.claim):
+        if lot.has_non_member and (sold_as.is_fairtrade or sold_as.is_organic):
+            problems.append(
+                _("El lote %(lot)s contiene cacao comprado a no socios y no puede venderse como %(terms)s.")
+                % {"lot": lot, "terms": sold_as.label}
+            )
+        elif not sold_as.accepts(lot.claim):
             problems.append(
                 _("El lote %(lot)s es %(claim)s y no puede venderse como %(terms)s.")
                 % {"lot": lot, "claim": lot.get_claim_display(), "terms": sold_as.label}

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from acopio.lots import build_lot
 from acopio.models import Delivery
+from acopio.services import create_supplier
 from assemblies.models import Assembly
 from certification.models import AuditPackRun, IssuedDocument, StatementRun
 from coop.models import Member, RegisterExport
@@ -81,6 +82,10 @@ POLICY = {
     "acopio:delivery_detail": (ALL, "get"),
     "acopio:delivery_receipt_pdf": (ALL, "get"),
     "acopio:delivery_void": (ADMIN_ONLY, "post"),
+    "acopio:purchase_new": (RECORDERS, "get"),
+    "acopio:supplier_list": (ADMIN_ONLY, "get"),
+    "acopio:supplier_new": (ADMIN_ONLY, "get"),
+    "acopio:supplier_detail": (ADMIN_ONLY, "get"),
     "ledger:movement_new": (ADMIN_ONLY, "get"),
     "ledger:movement_reverse": (ADMIN_ONLY, "post"),
     "sales:lot_list": (EXPORTERS, "get"),
@@ -180,6 +185,7 @@ def sample_kwargs(pattern: URLPattern, member: Member, delivery: Delivery) -> di
         "size": "a6",
         "key": delivery.verification_key,
         "pk": movement.pk,
+        "document": "20131312955",  # the supplier the delivery fixture registers
     }
     if pattern.callback.__module__ == "assemblies.views":
         assembly = Assembly.objects.get()
@@ -221,6 +227,7 @@ def delivery(db, make_user, settings, tmp_path):
     settings.VAR_DIR = tmp_path  # the print run's files
     user = make_user(ADMINISTRATOR, username="registrador")
     made = record(make_coop(), user)
+    create_supplier(document="20131312955", name="Asociación de prueba", user=user)
     record_movement(
         member=made.member,
         kind=MovementKind.PAYMENT,
