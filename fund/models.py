@@ -81,6 +81,12 @@ class PremiumAuthorization(AppendOnlyModel):
         verbose_name=_("registrado por"),
     )
     authorized_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+    # SHA-256 of the lines as the assembly approved them (fund.integrity.lines_digest): this row is
+    # chained, so verify_ledger finds an authorized line changed, removed or added behind Minka's back.
+    # Empty for authorizations recorded before it existed.
+    lines_digest = models.CharField(
+        _("huella de las líneas aprobadas"), max_length=64, blank=True, default=""
+    )
 
     class Meta(AppendOnlyModel.Meta):
         db_table = "ledger_premiumauthorization"  # the table keeps the name it had in ledger

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from coop.models import Season
 from fund.figures import soles, split_by_weight
+from fund.integrity import lines_digest
 from fund.models import (
     COMMITTED_STATUSES,
     ApprovalCapacity,
@@ -193,7 +194,19 @@ def authorize_budget_lines(
         ) % {"total": soles(total), "unallocated": soles(max(unallocated, 0))}
     if errors:
         raise ValidationError(errors)
-    authorization = PremiumAuthorization(decision=decision, decided_on=decided_on, authorized_by=user)
+    approved = [
+        {
+            "id": line.pk,
+            "season_id": line.season_id,
+            "purpose": line.purpose,
+            "category": line.category,
+            "amount_minor": line.amount_minor,
+        }
+        for line in fresh
+    ]
+    authorization = PremiumAuthorization(
+        decision=decision, decided_on=decided_on, authorized_by=user, lines_digest=lines_digest(approved)
+    )
     authorization.save()
     for line in fresh:
         line.authorization = authorization

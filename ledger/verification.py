@@ -1,12 +1,14 @@
 """Recompute the journal from the database: numbering, hash chain and balance of every entry,
 and the chain head the counter keeps (last number and last hash); then every other append-only
-table's row chain and its head (toolkit.row_chain).
+table's row chain and its head (toolkit.row_chain); then the records apps above register
+(``register_record_check``: the Development Plan's authorized lines, paid spending).
 
 Streams entries and lines in number order side by side, so memory stays flat
 however large the ledger is. Everything is read in one snapshot, so entries
 posted while it runs neither count nor trouble the check.
 """
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -23,6 +25,16 @@ from toolkit.row_chain import ChainProblem, problem_message, verify_chains
 
 CHUNK_SIZE = 2000
 
+# Checks of records that are not append-only but must agree with what the chains hold (an authorized
+# plan line with its authorization, a paid spending with its journal entry). Apps above the ledger
+# register them (fund.apps); each returns the first problem as a Spanish sentence, or None.
+RECORD_CHECKS: list[Callable[[], str | None]] = []
+
+
+def register_record_check(check: Callable[[], str | None]) -> None:
+    if check not in RECORD_CHECKS:
+        RECORD_CHECKS.append(check)
+
 
 @dataclass
 class LedgerCheck:
@@ -37,10 +49,11 @@ class LedgerCheck:
     rows: int = 0
     chain_heads: dict[str, tuple[int, str]] = field(default_factory=dict)
     chain_problem: ChainProblem | None = None
+    record_problem: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.broken_number is None and self.chain_problem is None
+        return self.broken_number is None and self.chain_problem is None and self.record_problem is None
 
     @property
     def message(self) -> str:
@@ -53,7 +66,7 @@ class LedgerCheck:
             }
         if self.chain_problem is not None:
             return problem_message(self.chain_problem)
-        return ""
+        return self.record_problem or ""
 
     def fail(self, number: int, problems: list[str]) -> "LedgerCheck":
         self.broken_number, self.problems = number, problems
@@ -81,6 +94,10 @@ def verify_ledger() -> LedgerCheck:
         if check.broken_number is None:
             chains = verify_chains()
             check.rows, check.chain_heads, check.chain_problem = chains.rows, chains.heads, chains.problem
+        if check.ok:
+            check.record_problem = next(
+                filter(None, (record_check() for record_check in RECORD_CHECKS)), None
+            )
         return check
 
 

@@ -48,7 +48,7 @@ def _seed() -> None:
     from assemblies.models import RollEntry
     from config.demo import generate_seasons
     from coop.demo import generate_demo
-    from sales.models import FairtradeTerms, FairtradeTermsCheck, OrganicRule, SalesContract
+    from sales.models import FairtradeTerms, FairtradeTermsCheck, SalesContract, TermsComponent
     from sales.selectors import contracts_to_review
     from sales.services import amend_contract
     from tests.assemblies.factories import make_rules
@@ -68,21 +68,47 @@ def _seed() -> None:
 
     # Back-dated terms rows, entered one after another: the contracts signed after them get
     # amended each time (versions 2, 3 and 4).
-    first = SalesContract.objects.filter(fairtrade_terms__isnull=False).order_by("signed_on").first()
+    first = SalesContract.objects.filter(premium_terms__isnull=False).order_by("signed_on").first()
     for extra in range(3):
-        FairtradeTerms.objects.create(
-            # Each one later than the one before, none after the first contract was signed.
-            valid_from=first.signed_on - timedelta(days=3 - extra),
-            origin="*",
-            minimum_price=Decimal("2500"),
-            organic_rule=OrganicRule.DIFFERENTIAL,
-            organic_differential=Decimal("300"),
-            premium=Decimal(260 + 10 * extra),
-            source=f"Fairtrade International, corrección {extra + 1}",
-        )
+        components = {
+            TermsComponent.MINIMUM: Decimal("2500"),
+            TermsComponent.ORGANIC_DIFFERENTIAL: Decimal("300"),
+            TermsComponent.PREMIUM: Decimal(260 + 10 * extra),
+        }
+        for kind, amount in components.items():
+            FairtradeTerms.objects.create(
+                kind=kind,
+                # Each one later than the one before, none after the first contract was signed.
+                valid_from=first.signed_on - timedelta(days=3 - extra),
+                origin="*",
+                amount=amount,
+                source=f"Fairtrade International, corrección {extra + 1}",
+            )
         for review in contracts_to_review()[:2]:
-            row, today = review.would.row, timezone.localdate()
-            amend_contract(contract=review.contract, fairtrade_terms=row, on=today, user=admin)
+            rows, today = review.would.rows, timezone.localdate()
+            amend_contract(contract=review.contract, terms_rows=rows, on=today, user=admin)
+
+    # Two contracts signed at a price to be fixed, then fixed against ICE.
+    from sales.services import fix_contract_price, record_contract
+
+    for n in (1, 2):
+        today = timezone.localdate()
+        sale = record_contract(
+            number=f"PTBF-{n}",
+            buyer="Cacao Export SAC",
+            signed_on=today,
+            terms="ft",
+            tonnes="0.5",
+            contract_price=None,
+            price_to_be_fixed=True,
+            forward=True,
+            shipment_from=today + timedelta(days=30),
+            shipment_to=today + timedelta(days=60),
+            user=admin,
+        )
+        fix_contract_price(
+            contract=sale, market_price=Decimal("3100"), ice_reference="ICE NY cacao", on=today, user=admin
+        )
 
     # An open electronic vote at an assembly held now: three members vote.
     from assemblies.models import RuleSet
