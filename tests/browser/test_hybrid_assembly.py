@@ -25,7 +25,7 @@ def signed_in(browser, live_server, username, viewport=None):
         locale="es-PE", viewport=viewport or {"width": 1366, "height": 768}, accept_downloads=True
     )
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)
     page.goto(f"{live_server.url}/cuenta/entrar/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
@@ -64,7 +64,7 @@ def test_a_hybrid_assembly_with_a_booth_and_a_member_voting_from_home(browser, l
     # A member at home signs in with DNI and code, and registers their attendance.
     home_context = browser.new_context(locale="es-PE", viewport={"width": 412, "height": 860})
     home = home_context.new_page()
-    home.set_default_timeout(10_000)
+    home.set_default_timeout(30_000)
     home.goto(f"{live_server.url}/asamblea-virtual/")
     home.fill("#id_dni", "40000005")
     home.fill("#id_code", codes["S-00005"].lower())
@@ -104,7 +104,7 @@ def test_a_hybrid_assembly_with_a_booth_and_a_member_voting_from_home(browser, l
     desk.goto(desk_url)
     desk.fill("#id_person", "40000001")
     desk.click("#desbloquear button[type=submit]")
-    booth.wait_for_selector("text=S-00001", timeout=8_000)
+    booth.wait_for_selector("text=S-00001", timeout=20_000)
     booth.click("button:has-text('A favor')")
     booth.wait_for_selector("text=Voto registrado")
     # The booth opens nothing else, the member's page from home neither.
