@@ -24,12 +24,13 @@ def link_member_accounts(apps, schema_editor):
             )
             % {"accounts": ", ".join(orphans)}
         )
-    for account in unlinked:
-        Account.objects.filter(pk=account.pk).update(member=members[account.code[len(PREFIX) :]])
-    # One account per member and currency: two would split what the member is owed.
+    # One account per member and currency: two would split what the member is owed. Checked on the
+    # accounts already linked plus the links to make, before anything is written.
     accounts_by_member = {}
-    for account in Account.objects.filter(member__isnull=False).order_by("code"):
-        accounts_by_member.setdefault((account.member_id, account.currency), []).append(account.code)
+    linked = Account.objects.filter(member__isnull=False).values_list("code", "member_id", "currency")
+    planned = [(a.code, members[a.code[len(PREFIX) :]].pk, a.currency) for a in unlinked]
+    for code, member_id, currency in sorted([*linked, *planned]):
+        accounts_by_member.setdefault((member_id, currency), []).append(code)
     doubled = [codes for codes in accounts_by_member.values() if len(codes) > 1]
     if doubled:
         raise RuntimeError(
@@ -39,6 +40,8 @@ def link_member_accounts(apps, schema_editor):
             )
             % {"accounts": "; ".join(", ".join(codes) for codes in doubled)}
         )
+    for account in unlinked:
+        Account.objects.filter(pk=account.pk).update(member=members[account.code[len(PREFIX) :]])
     if schema_editor.connection.vendor == "postgresql":
         # The foreign key checks the updates left pending would refuse the index that follows.
         schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
