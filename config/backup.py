@@ -56,7 +56,8 @@ BACKUP_NAME = re.compile(r"^minka-(\d{8})-(\d{6})\.(sqlite3|dump)$")
 CHUNK = 1024 * 1024
 
 # Tables `migrate` fills on an empty database (Django's bookkeeping, the roles' groups and their
-# permissions, Fairtrade's published terms loaded by sales 0003). A database holding rows only in
+# permissions, Fairtrade's published terms loaded by sales 0003, the row chains' heads written by
+# each app's row-chain migration). A database holding rows only in
 # these is empty for a restore; tests/test_backup_restore.py checks the list against a fresh migrate.
 MIGRATE_FILLS = frozenset(
     {
@@ -66,6 +67,7 @@ MIGRATE_FILLS = frozenset(
         "auth_group",
         "auth_group_permissions",
         "ledger_fairtradeterms",
+        "toolkit_chainhead",
     }
 )
 # Tables a migration may add rows to: after migrating an older backup they may hold more rows than
