@@ -14,6 +14,7 @@ from assemblies import services
 from assemblies.kept import build_minutes
 from assemblies.models import BallotCast, Presence, PresenceKind
 from tests.assemblies.factories import convene, make_members, make_rules
+from tests.browser.conftest import sign_in_page
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -26,11 +27,7 @@ def signed_in(browser, live_server, username, viewport=None):
     )
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.goto(f"{live_server.url}/cuenta/entrar/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in_page(page, live_server.url, username, PASSWORD)  # with the second step where the role has it
     return context, page
 
 
