@@ -41,11 +41,11 @@ def check_authorized_lines() -> str | None:
 
 
 def check_paid_spending() -> str | None:
-    fund = chart.account(chart.PREMIUM_FUND_PEN)
+    # By code: chart.account would create a missing account, and verify_ledger reads in a read-only snapshot.
     posted = dict(
-        JournalLine.objects.filter(
-            account=fund, amount__gt=0, entry__source_key__startswith="premium-spending:"
-        ).values_list("entry_id", "amount")
+        JournalLine.objects.filter(account__code=chart.PREMIUM_FUND_PEN, amount__gt=0)
+        .filter(entry__source_key__startswith="premium-spending:")
+        .values_list("entry_id", "amount")
     )
     paid = Spending.objects.filter(status__in=[SpendingStatus.PAID, SpendingStatus.REVERSED])
     for spending in (

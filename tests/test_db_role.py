@@ -64,8 +64,9 @@ def test_the_application_role_inserts_but_cannot_change_rows_or_remove_triggers(
     app, table = app_connection, "sales_fairtradetermscheck"
     with app.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (checked_on, checked_by_id, note, created_at) "  # noqa: S608
-            "VALUES ('2026-11-30', %s, 'revisada', now()) RETURNING id",
+            # A raw insert outside the row chain (chain_hash empty): this test is about the role's rights.
+            f"INSERT INTO {table} (checked_on, checked_by_id, note, created_at, chain_hash) "  # noqa: S608
+            "VALUES ('2026-11-30', %s, 'revisada', now(), '') RETURNING id",
             [admin.pk],
         )
         (row_id,) = cursor.fetchone()
