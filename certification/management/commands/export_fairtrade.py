@@ -1,15 +1,12 @@
 """python manage.py export_fairtrade --season 2025 -o comercio_justo_2025.xlsx"""
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from certification.fairtrade_report import fairtrade_workbook
-from coop.models import Season
+from certification.management.season_workbook import SeasonWorkbookCommand
 
 
-class Command(BaseCommand):
+class Command(SeasonWorkbookCommand):
     @property
     def help(self):  # argparse wants text, not a lazy translation: translated when asked for
         return _(
@@ -17,33 +14,8 @@ class Command(BaseCommand):
             "prima, uso de la prima y balance de masas, en un libro xlsx."
         )
 
-    def add_arguments(self, parser):
-        parser.add_argument("--season", required=True, help=_("Código de la campaña, por ejemplo 2025."))
-        parser.add_argument("-o", "--output", type=Path, required=True, help=_("Archivo .xlsx a escribir."))
+    def workbook(self, season):
+        return fairtrade_workbook(season)
 
-    def handle(self, *args, season: str, output: Path, **options):
-        code = season.strip()
-        found = Season.objects.filter(code=code).first()
-        if found is None:
-            known = ", ".join(Season.objects.order_by("starts_on").values_list("code", flat=True))
-            if known:
-                raise CommandError(
-                    _("No existe la campaña «%(season)s». Campañas registradas: %(seasons)s.")
-                    % {"season": code, "seasons": known}
-                )
-            raise CommandError(
-                _("No existe la campaña «%(season)s». No hay campañas registradas.") % {"season": code}
-            )
-        content = fairtrade_workbook(found)
-        try:
-            output.write_bytes(content)
-        except OSError as exc:
-            raise CommandError(
-                _("No se pudo escribir %(output)s: %(reason)s.") % {"output": output, "reason": exc.strerror}
-            ) from None
-        self.stdout.write(
-            self.style.SUCCESS(
-                _("Informe de Comercio Justo (%(season)s) exportado a %(output)s (%(size)s bytes).")
-                % {"season": found.name, "output": output, "size": f"{len(content):,}"}
-            )
-        )
+    def done(self, **facts):
+        return _("Informe de Comercio Justo (%(season)s) exportado a %(output)s (%(size)s bytes).") % facts
