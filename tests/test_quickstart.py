@@ -235,7 +235,7 @@ def test_stopping_quickstart_leaves_no_worker_behind(prepared_var, stop_signal):
         groups = {processes()[pid][1] for pid in children}
         assert server.pid not in groups  # the worker has a process group of its own
         server.send_signal(stop_signal)
-        out, err = server.communicate(timeout=60)
+        out, err = server.communicate(timeout=180)
     finally:
         if server.poll() is None:
             server.kill()
