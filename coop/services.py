@@ -8,9 +8,17 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from coop.code_series import member_code_series
-from coop.geometry import dumps_geometry
+from coop.geometry import GeometryError, dumps_geometry, parse_geojson
 from coop.models import Member, MemberStatus, MemberStatusChange, Plot, member_search_text
-from coop.traceability import COLUMNS_BY_KEY, ImportReport, Sheet, SheetRow, read_sheet
+from coop.traceability import (
+    COLUMNS_BY_KEY,
+    FieldChange,
+    ImportReport,
+    Sheet,
+    SheetRow,
+    read_sheet,
+    sheet_value,
+)
 from coop.wording import member_noun, member_status_word
 from toolkit.db import analyze_after_commit
 
@@ -236,6 +244,42 @@ def _blank(value) -> bool:
     return value is None or value == ""
 
 
+DATE_FIELDS = {
+    "birth_date",
+    "join_date",
+    "fairtrade_since",
+    "organic_conversion_start",
+    "organic_certified_on",
+}
+
+
+def _swapped(old, new) -> bool:
+    """``new`` is ``old`` with day and month exchanged: what a spreadsheet in another locale does."""
+    return (
+        isinstance(old, date)
+        and isinstance(new, date)
+        and new.day <= 12
+        and new.day != new.month
+        and old == date(new.year, new.day, new.month)
+    )
+
+
+def _same_point(geometry: dict | None, stored: str) -> dict | None:
+    """The register's own point when the sheet's latitude/longitude are the same numbers (a spreadsheet
+    that read them as numbers dropped their trailing zeros: -6.430000 came back as -6.43)."""
+    if not geometry or geometry.get("type") != "Point" or not stored:
+        return None
+    try:
+        held = parse_geojson(stored)
+    except GeometryError:
+        return None
+    if held["type"] != "Point":
+        return None
+    if [v for v in held["coordinates"][:2]] == [v for v in geometry["coordinates"][:2]]:
+        return held
+    return None
+
+
 @transaction.atomic
 def import_register(*, source: bytes, filename: str, dry_run: bool, user) -> ImportReport:
     """Import the Alliance traceability sheet: all rows or none.
@@ -441,10 +485,18 @@ class _RegisterPlan:
         changed = []
         for key in MEMBER_FIELDS:
             if key in values and getattr(member, key) != values[key]:
+                if key in DATE_FIELDS and _swapped(getattr(member, key), values[key]):
+                    row = next(r for r in rows if not _blank(r.values.get(key)))
+                    self._refuse_swap(row, key, getattr(member, key), values[key])
+                    continue
+                self._record_change(
+                    "member", member.code, member.name, key, getattr(member, key), values[key]
+                )
                 setattr(member, key, values[key])
                 changed.append(key)
         # An age only matters when the birth date is unknown (the export writes both).
         if "age" in values and not member.birth_date and member.declared_age != values["age"]:
+            self._record_change("member", member.code, member.name, "age", member.declared_age, values["age"])
             member.declared_age, member.declared_age_on = values["age"], self.today
             changed += ["declared_age", "declared_age_on"]
         if values.get("status") and values["status"] != member.status:
@@ -467,6 +519,35 @@ class _RegisterPlan:
             self.changed_members[member.pk] = member
             self.changed_member_fields.update(changed + ["search_text"])
             self.touched_rows.update(row.number for row in rows)
+
+    def _record_change(self, kind, code, name, key, old, new):
+        self.report.changes.append(
+            FieldChange(
+                kind=kind,
+                code=code,
+                name=name,
+                column=self.header(key),
+                old=sheet_value(key, old),
+                new=sheet_value(key, new),
+            )
+        )
+
+    def _refuse_swap(self, row, key, held, read):
+        """A date that is the register's with day and month exchanged: named, never applied."""
+        self.report.error(
+            row.number,
+            self.header(key),
+            _(
+                "«%(written)s» se lee como %(read)s, pero con el día y el mes intercambiados es %(held)s, "
+                "la fecha que tiene el padrón; una hoja de cálculo con otro idioma pudo invertirlos. "
+                "No se aplica: escriba la fecha como aaaa-mm-dd, o corríjala en la página del socio."
+            )
+            % {
+                "written": row.written.get(key) or read.isoformat(),
+                "read": read.isoformat(),
+                "held": held.isoformat(),
+            },
+        )
 
     def _check_member(self, member, row):
         try:
@@ -534,10 +615,28 @@ class _RegisterPlan:
 
     def _update_plot(self, plot, row):
         before = {f: getattr(plot, f) for f in (*PLOT_FIELDS, "name", *PLOT_GEOMETRY_FIELDS)}
+        if not row.values.get("geometry"):
+            # A point the register holds, given back without its trailing zeros, is the same point:
+            # it is kept as the register has it (with its 6 decimals) instead of refused.
+            row.geometry = _same_point(row.geometry, plot.geometry) or row.geometry
+        swapped = [
+            key
+            for key in DATE_FIELDS & set(PLOT_FIELDS)
+            if not _blank(row.values.get(key)) and _swapped(getattr(plot, key), row.values[key])
+        ]
+        for key in sorted(swapped):
+            self._refuse_swap(row, key, getattr(plot, key), row.values[key])
+        if swapped:
+            return
         _fill_plot(plot, row)
         if not self._check_plot(plot, row):
             return
         changed = [f for f, old in before.items() if getattr(plot, f) != old]
+        for name in changed:
+            if name in ("geometry_kind", "centroid_lat", "centroid_lon"):
+                continue  # follow from the geometry, which is listed
+            key = {"name": "plot_name"}.get(name, name)
+            self._record_change("plot", plot.code, plot.name, key, before[name], getattr(plot, name))
         if changed:
             self.changed_plots[plot.pk] = plot
             self.changed_plot_fields.update(changed)

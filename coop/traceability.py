@@ -33,10 +33,29 @@ from toolkit.spreadsheets import (
     neutralize,
     parse_date,
     read_table,
+    unneutralize,
 )
 from toolkit.text import normalize_text
 
 AREA_QUANTUM = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field an import changes on a member or plot already in the register, as the dry run shows it."""
+
+    kind: str  # "member" or "plot"
+    code: str  # the member's or the plot's code
+    name: str  # the member's name, or the plot's
+    column: str  # the sheet's header for the field
+    old: str  # as the sheet writes it; "" for empty
+    new: str
+
+    def __str__(self):
+        values = {"code": self.code, "column": self.column, "old": self.old or "—", "new": self.new or "—"}
+        if self.kind == "member":
+            return _("Socio %(code)s, «%(column)s»: %(old)s → %(new)s") % values
+        return _("Parcela %(code)s, «%(column)s»: %(old)s → %(new)s") % values
 
 
 @dataclass
@@ -51,9 +70,15 @@ class ImportReport(ProblemReport):
     new_members: list[tuple[str, str]] = field(default_factory=list)  # (code, name), by code
     changed_members: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    changes: list[FieldChange] = field(default_factory=list)  # every field an update changes
 
     def warn(self, row, column, message):
         self.warnings.append(Problem(row, column, message))
+
+    @property
+    def nothing_changes(self) -> bool:
+        """The file holds what the register holds: no new member or plot, no field changed."""
+        return self.ok and not (self.members_created or self.plots_created or self.changes)
 
 
 # --- Columns ---------------------------------------------------------------
@@ -168,22 +193,28 @@ for _column in COLUMNS:
 # The words a cell may hold (SI/NO, M/F, Activo…) are the sheet's, in Spanish in every language.
 
 
+DNI_DIGITS = 8
+
+
 def parse_dni(value) -> str:
+    """A DNI: 8 digits. One rule for a number cell (xlsx) and for text (csv): a spreadsheet that took the
+    DNI for a number dropped its leading zero, so 7 digits get it back (``2138201`` → ``02138201``);
+    fewer digits are refused, since no demo or real register loses two zeros that way unnoticed."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        # Excel drops the leading zeros of a DNI typed as a number.
-        if not (isinstance(value, int) or value.is_integer()) or not 0 < value < 100_000_000:
+        if not (isinstance(value, int) or value.is_integer()) or not 0 < value < 10**DNI_DIGITS:
             raise CellError(
                 _("«%(value)s» no es un DNI: debe tener exactamente 8 dígitos.") % {"value": cell_text(value)}
             )
-        return str(int(value)).zfill(8)
-    text = cell_text(value).replace(" ", "").replace(".", "")
+        text = str(int(value))
+    else:
+        text = cell_text(value).replace(" ", "").replace(".", "")
     if not text:
         return ""
-    if not re.fullmatch(r"\d{8}", text):
+    if not re.fullmatch(r"\d{7,8}", text):
         raise CellError(
             _("«%(value)s» no es un DNI: debe tener exactamente 8 dígitos.") % {"value": cell_text(value)}
         )
-    return text
+    return text.zfill(DNI_DIGITS)
 
 
 def parse_member_code(value) -> str:
@@ -458,6 +489,7 @@ PARSERS = {
 class SheetRow:
     number: int  # as the user sees it in the spreadsheet
     values: dict  # key -> parsed value, only for columns present in the file
+    written: dict = field(default_factory=dict)  # key -> the date cells' text as the file has it
     geometry: dict | None = None  # from the GeoJSON column or the latitude/longitude pair
 
 
@@ -518,13 +550,16 @@ def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | No
     for number, cells in table[header_index + 1 :]:
         if is_blank(cells):
             continue
-        values = {}
+        values, written = {}, {}
         for key, position in positions.items():
-            raw = cells[position] if position < len(cells) else None
+            # The apostrophe Minka's export put before formula-like text goes back out.
+            raw = unneutralize(cells[position]) if position < len(cells) else None
             column = COLUMNS_BY_KEY[key]
             try:
                 check_cell(raw)
                 values[key] = PARSERS[column.kind](raw)
+                if column.kind == "date":
+                    written[key] = cell_text(raw)
             except CellError as exc:
                 report.error(number, headers[key], str(exc))
             except (ArithmeticError, ValueError, TypeError, RecursionError):
@@ -532,7 +567,7 @@ def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | No
                 report.error(
                     number, headers[key], _("«%(value)s» no se puede leer.") % {"value": cell_text(raw)[:40]}
                 )
-        row = SheetRow(number=number, values=values)
+        row = SheetRow(number=number, values=values, written=written)
         for key in REQUIRED_KEYS:
             if values.get(key, "") == "" and key in values:  # unreadable cells were reported above
                 report.error(number, headers[key], _("Falta el dato; es obligatorio."))
@@ -572,7 +607,33 @@ def _yesno(value) -> str:
 
 
 def _date(value) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+    # ISO 8601 as text: a spreadsheet keeps it as written in every locale (a date cell, or 05/03/2024,
+    # is shown and saved again day-first or month-first depending on the computer).
+    return value.isoformat() if value else ""
+
+
+def sheet_value(key: str, value) -> str:
+    """A field's value as the sheet writes it, for the dry run's list of changes."""
+    if value is None or value == "":
+        return ""
+    kind = COLUMNS_BY_KEY[key].kind if key in COLUMNS_BY_KEY else "text"
+    with translation.override("es"):
+        if kind == "yesno":
+            return _yesno(value)
+        if kind == "month":
+            return value.strftime("%m/%Y")
+        if kind == "date":
+            return _date(value)
+        if kind == "sex":
+            return {Sex.MALE: "M", Sex.FEMALE: "F"}.get(value, str(value))
+        if kind == "organic":
+            return str(dict(OrganicStage.choices).get(value, value))
+        if kind == "status":
+            return str(dict(MemberStatus.choices).get(value, value))
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    text = str(value)
+    return text if len(text) <= 80 else text[:80] + "…"
 
 
 PROGRESS_EVERY = 500  # members

@@ -293,6 +293,7 @@ def register_import(request):
 
 
 LISTED_MEMBERS = 300  # a first import of thousands lists the first ones; the register has the rest
+LISTED_CHANGES = 2000  # field by field: old and new value of each
 
 
 def member_lists(report) -> dict:
@@ -302,6 +303,8 @@ def member_lists(report) -> dict:
         "new_members_more": max(len(report.new_members) - LISTED_MEMBERS, 0),
         "changed_members": report.changed_members[:LISTED_MEMBERS],
         "changed_members_more": max(len(report.changed_members) - LISTED_MEMBERS, 0),
+        "changes": report.changes[:LISTED_CHANGES],
+        "changes_more": max(len(report.changes) - LISTED_CHANGES, 0),
     }
 
 

@@ -42,6 +42,16 @@ def neutralize_row(values) -> list:
     return [neutralize(value) for value in values]
 
 
+def unneutralize(value):
+    """Undo ``neutralize`` on a cell read back: «'+51 987 654 321» is the «+51 987 654 321» Minka wrote.
+
+    Only the apostrophe ``neutralize`` itself adds is removed (one, before text that starts like a
+    formula), so a name such as «'Chacho'» keeps its own."""
+    if isinstance(value, str) and value.startswith("'") and neutralize(value[1:]) == value:
+        return value[1:]
+    return value
+
+
 # --- Problems, named by row and column ------------------------------------
 
 
@@ -152,20 +162,53 @@ def header_key(text) -> str:
     return re.sub(r"\s+", " ", plain)
 
 
-def parse_date(value) -> date | None:
+def full_year(year: int, month: int = 1, day: int = 1, *, today: date | None = None) -> int:
+    """A two-digit year as the latest year ending in those digits that does not put the date in the
+    future: on 2026-12-03, «47» is 1947, «26» is 2026 (for a day up to today) and «27» is 1927.
+
+    Python reads «47» as 2047 (00–68 become 2000–2068), which made a birth in 1947 a date «en el futuro».
+    Every date Minka imports is in the past (a birth, an entry, a certification), so this rule is never
+    wrong by a century for a real one."""
+    if year >= 100:
+        return year
+    today = today or date.today()
+    candidate = today.year - (today.year - year) % 100
+    try:
+        if date(candidate, month, day) > today:
+            candidate -= 100
+    except ValueError:  # 29 February of a year that has none: the parser refuses it next
+        pass
+    return candidate
+
+
+TWO_DIGIT_YEAR = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2})")
+
+
+def parse_date(value, *, today: date | None = None) -> date | None:
+    """A date cell: a spreadsheet date, or text as dd/mm/aaaa, dd-mm-aaaa, dd.mm.aaaa, aaaa-mm-dd (ISO 8601,
+    what Minka writes) or dd/mm/aa (two-digit year: see ``full_year``)."""
     if value is None or cell_text(value) == "":
         return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
+    today = today or date.today()
     text = cell_text(value)
-    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d/%m/%y", "%d.%m.%Y"):
+    short = TWO_DIGIT_YEAR.fullmatch(text)
+    if short:
+        day, month = int(short.group(1)), int(short.group(3))
+        year = full_year(int(short.group(4)), month, day, today=today)
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise CellError(_("«%(text)s» no es una fecha (escriba dd/mm/aaaa).") % {"text": text}) from None
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y"):
         try:
             parsed = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-        if parsed > date.today():
+        if parsed > today:
             raise CellError(_("La fecha %(date)s está en el futuro.") % {"date": text})
         return parsed
     raise CellError(_("«%(text)s» no es una fecha (escriba dd/mm/aaaa).") % {"text": text})

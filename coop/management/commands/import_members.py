@@ -28,6 +28,10 @@ class Command(BaseCommand):
             self.stderr.write(_("Advertencia: %(problem)s") % {"problem": problem})
         fail_on_errors(self, report, file.name)
         self.stdout.write(self.style.SUCCESS(summary(report, file.name, dry_run=dry_run)))
+        if report.nothing_changes:
+            self.stdout.write(_("Nada cambia: el padrón ya tiene todos los datos del archivo."))
+        for change in report.changes:
+            self.stdout.write(str(change))
 
 
 def summary(report, filename: str, *, dry_run: bool) -> str:
