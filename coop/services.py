@@ -12,6 +12,7 @@ from coop.geometry import GeometryError, dumps_geometry, parse_geojson
 from coop.models import Member, MemberStatus, MemberStatusChange, Plot, member_search_text
 from coop.traceability import (
     COLUMNS_BY_KEY,
+    AmbiguousArea,
     FieldChange,
     ImportReport,
     Sheet,
@@ -605,6 +606,8 @@ class _RegisterPlan:
             code = f"{member.code}-P{number}"
         self.used_plot_codes.add(code)
         plot = Plot(code=code, member=member if member.pk else None)
+        if not self._resolve_areas(plot, row):
+            return
         _fill_plot(plot, row)
         for key in ("department", "province", "district", "community"):
             if not getattr(plot, key):
@@ -626,7 +629,7 @@ class _RegisterPlan:
         ]
         for key in sorted(swapped):
             self._refuse_swap(row, key, getattr(plot, key), row.values[key])
-        if swapped:
+        if swapped or not self._resolve_areas(plot, row):
             return
         _fill_plot(plot, row)
         if not self._check_plot(plot, row):
@@ -641,6 +644,20 @@ class _RegisterPlan:
             self.changed_plots[plot.pk] = plot
             self.changed_plot_fields.update(changed)
             self.touched_rows.add(row.number)
+
+    def _resolve_areas(self, plot, row) -> bool:
+        """An area «1.246» is what the plot holds when one of its readings is (1.2460 came back from a
+        spreadsheet without its trailing zero); otherwise it is refused as the number parser would."""
+        resolved = True
+        for key, value in list(row.values.items()):
+            if isinstance(value, AmbiguousArea):
+                held = getattr(plot, key) if plot.pk else None
+                if held is not None and held in value.readings:
+                    row.values[key] = held
+                else:
+                    self.report.error(row.number, self.header(key), value.message)
+                    resolved = False
+        return resolved
 
     def _check_plot(self, plot, row) -> bool:
         if row.geometry is not None:

@@ -238,8 +238,28 @@ def parse_decimal(value, **options) -> Decimal | None:
         raise CellError(exc.messages[0]) from None
 
 
-def parse_area(value) -> Decimal | None:
-    number = parse_decimal(value)
+@dataclass(frozen=True)
+class AmbiguousArea:
+    """An area such as «1.246»: 1.246 ha or 1,246 ha? A spreadsheet that read «1.2460» as a number writes
+    it back so. The import takes it when the plot already holds one of the two readings (nothing
+    changes) and otherwise refuses it with ``message``, as the number parser does."""
+
+    readings: tuple[Decimal, Decimal]  # (as decimals, as thousands), both rounded as areas are
+    message: str
+
+    def __str__(self):
+        return self.message
+
+
+def parse_area(value) -> Decimal | AmbiguousArea | None:
+    try:
+        number = parse_decimal(value)
+    except CellError as exc:
+        text = value.strip() if isinstance(value, str) else ""
+        if re.fullmatch(r"[1-9]\d{0,2}[.,]\d{3}", text):
+            decimal, grouped = (Decimal(v) for v in (text.replace(",", "."), re.sub(r"[.,]", "", text)))
+            return AmbiguousArea((decimal.quantize(AREA_QUANTUM), grouped.quantize(AREA_QUANTUM)), str(exc))
+        raise
     if number is None:
         return None
     if number < 0:
