@@ -105,7 +105,8 @@ def test_the_register_survives_libreoffice_in_spanish_and_english_as_xlsx_and_cs
                 if report.nothing_changes:
                     outcomes[case] = "nada cambia"
                 else:
-                    outcomes[case] = [str(p) for p in report.errors[:3]] + [str(c) for c in report.changes[:3]]
+                    problems = [str(p) for p in report.errors[:3]]
+                    outcomes[case] = problems + [str(c) for c in report.changes[:3]]
     assert outcomes == dict.fromkeys(outcomes, "nada cambia")
     assert len(outcomes) == 8
 
