@@ -263,14 +263,14 @@ def write_bad_csv():
             "-76.111234",
             "",
         ],
-        # row 3: DNI with 7 digits
+        # row 3: DNI with 6 digits
         [
             "San Martín",
             "San Martín",
             "Chazuta",
             "Canayo",
             "Pedro Tuanama",
-            "4700112",
+            "470011",  # 7 digits would get its leading zero back; 6 is no DNI
             "M",
             44,
             0,
