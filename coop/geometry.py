@@ -58,7 +58,8 @@ def dumps_geometry(value, *, ensure_ascii: bool = True) -> str:
     return json.dumps(value, ensure_ascii=ensure_ascii)
 
 
-def _decimals(value: Decimal) -> int:
+def decimals(value: Decimal) -> int:
+    """How many decimals ``value`` was written with (trailing zeros count: -6.430000 has 6)."""
     exponent = value.as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
@@ -158,7 +159,7 @@ def check_geometry(geometry: dict, *, area_ha: Decimal | None) -> CheckedGeometr
             _("la coordenada [%(lon)s, %(lat)s] está fuera del Perú (¿longitud y latitud invertidas?)")
             % {"lon": lon, "lat": lat}
         )
-    imprecise = [v for p in positions for v in p[:2] if _decimals(v) < MIN_DECIMALS]
+    imprecise = [v for p in positions for v in p[:2] if decimals(v) < MIN_DECIMALS]
     if imprecise:
         problems.append(
             _("las coordenadas necesitan al menos %(min)s decimales (por ejemplo %(example)s)")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from coop.code_series import member_code_series
-from coop.geometry import GeometryError, dumps_geometry, parse_geojson
+from coop.geometry import MIN_DECIMALS, GeometryError, decimals, dumps_geometry, parse_geojson
 from coop.models import Member, MemberStatus, MemberStatusChange, Plot, member_search_text
 from coop.traceability import (
     COLUMNS_BY_KEY,
@@ -270,6 +270,8 @@ def _same_point(geometry: dict | None, stored: str) -> dict | None:
     that read them as numbers dropped their trailing zeros: -6.430000 came back as -6.43)."""
     if not geometry or geometry.get("type") != "Point" or not stored:
         return None
+    if all(decimals(v) >= MIN_DECIMALS for v in geometry["coordinates"][:2]):
+        return None  # nothing lost: the point is checked and stored as it is
     try:
         held = parse_geojson(stored)
     except GeometryError:
