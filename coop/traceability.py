@@ -509,7 +509,7 @@ PARSERS = {
 class SheetRow:
     number: int  # as the user sees it in the spreadsheet
     values: dict  # key -> parsed value, only for columns present in the file
-    written: dict = field(default_factory=dict)  # key -> the date cells' text as the file has it
+    written: dict = field(default_factory=dict)  # key -> a date column's text, as the file has it
     geometry: dict | None = None  # from the GeoJSON column or the latitude/longitude pair
 
 
@@ -578,8 +578,8 @@ def read_sheet(source: bytes, filename: str, report: ImportReport) -> Sheet | No
             try:
                 check_cell(raw)
                 values[key] = PARSERS[column.kind](raw)
-                if column.kind == "date":
-                    written[key] = cell_text(raw)
+                if column.kind == "date" and isinstance(raw, str):
+                    written[key] = cell_text(raw)  # a date cell has no spelling of its own
             except CellError as exc:
                 report.error(number, headers[key], str(exc))
             except (ArithmeticError, ValueError, TypeError, RecursionError):
