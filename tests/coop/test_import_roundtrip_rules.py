@@ -4,7 +4,7 @@ years, day and month swapped; and the dry run's list of every field it would cha
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -294,3 +294,14 @@ def test_blank_cells_change_nothing_and_are_not_listed(rosa):
     # A blank cell never erases (the register keeps the phone), so it is no change either.
     report = run(csv_file({**ROSA, "Teléfono": ""}))
     assert report.nothing_changes and Decimal("1.2460") == Plot.objects.get().total_area_ha
+
+
+def test_a_swapped_date_in_a_date_cell_is_refused_too(rosa):
+    workbook = Workbook()
+    workbook.active.append(["Nombre", "DNI", "Fecha de nacimiento"])
+    workbook.active.append(["Rosa Tapullima", "02138201", datetime(1980, 5, 3)])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    report = run(stream.getvalue(), filename="padron.xlsx")
+    assert len(report.errors) == 1
+    assert report.errors[0].message.startswith("«1980-05-03» se lee como 1980-05-03, pero con el día")
