@@ -61,7 +61,10 @@ MOTION_SEALED = (
     "authorization",
 )
 OPTIONS = related_rows(
-    "assemblies.MotionOption", key="motion_id", fields=("id", "position", "kind", "label", "votes", "elected"), order="position"
+    "assemblies.MotionOption",
+    key="motion_id",
+    fields=("id", "position", "kind", "label", "votes", "elected"),
+    order="position",
 )
 # The facts and their code are fixed at closing; the PDF's file and hash are a cache rendered
 # from the facts (served only while the file matches its hash), so they are left out.
@@ -103,9 +106,9 @@ def check_presences() -> str | None:
         AttendanceEvent.objects.filter(kind=AttendanceKind.UNDONE).values_list("undoes_id", flat=True)
     )
     expected = {}
-    for pk, assembly, kind, entry, holder in AttendanceEvent.objects.exclude(kind=AttendanceKind.UNDONE).values_list(
-        "pk", "assembly_id", "kind", "entry_id", "holder_id"
-    ):
+    for pk, assembly, kind, entry, holder in AttendanceEvent.objects.exclude(
+        kind=AttendanceKind.UNDONE
+    ).values_list("pk", "assembly_id", "kind", "entry_id", "holder_id"):
         if pk not in undone:
             expected[pk] = (assembly, entry, PRESENCE_OF.get(kind), holder)
     problems = []
@@ -130,7 +133,10 @@ def check_presences() -> str | None:
         return _presence_problem(pk, text)
     missing = sorted(set(expected) - seen)
     if missing:
-        return _("Tabla %(table)s (presencias en la asamblea): falta la presencia que dejó el suceso de asistencia n.º %(event)s (fue borrada).") % {
+        return _(
+            "Tabla %(table)s (presencias en la asamblea): falta la presencia que dejó "
+            "el suceso de asistencia n.º %(event)s (fue borrada)."
+        ) % {
             "table": PRESENCE_TABLE,
             "event": missing[0],
         }
@@ -162,7 +168,9 @@ def check_ballot_counters() -> str | None:
     )
     ballots = Counter()
     for motion, option, n in (
-        Ballot.objects.filter(motion_id__in=counters).values_list("motion_id", "option_id").annotate(n=Count("pk"))
+        Ballot.objects.filter(motion_id__in=counters)
+        .values_list("motion_id", "option_id")
+        .annotate(n=Count("pk"))
     ):
         ballots[(motion, option)] = n
     options = defaultdict(set)
@@ -179,7 +187,8 @@ def check_ballot_counters() -> str | None:
         if set(held) != options[motion]:
             return _counter_problem(
                 first,
-                _("a la moción de clave %(motion)s le falta el contador de una opción (fue borrado)") % {"motion": motion},
+                _("a la moción de clave %(motion)s le falta el contador de una opción (fue borrado)")
+                % {"motion": motion},
             )
         total = sum(count for _pk, count in held.values())
         if total != casts.get(motion, 0):

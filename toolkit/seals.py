@@ -68,7 +68,9 @@ def register_sealed(model, *, fields, related=None, required=None, when=None, m2
     post_save.connect(_saved, sender=model, dispatch_uid=f"minka_seal_{model._meta.label}")
     for name in m2m:
         through = model._meta.get_field(name).remote_field.through
-        m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"minka_seal_{model._meta.label}_{name}")
+        m2m_changed.connect(
+            _m2m_changed, sender=through, dispatch_uid=f"minka_seal_{model._meta.label}_{name}"
+        )
     return sealed
 
 
@@ -103,7 +105,9 @@ def _last_seals(table: str, rows=None) -> dict:
     if rows is not None:
         seals = seals.filter(row__in=[str(pk) for pk in rows])
     last = {}
-    for row, digest in seals.order_by("chain_number").values_list("row", "digest").iterator(chunk_size=CHUNK_SIZE):
+    for row, digest in (
+        seals.order_by("chain_number").values_list("row", "digest").iterator(chunk_size=CHUNK_SIZE)
+    ):
         last[row] = digest
     return last
 
@@ -194,18 +198,20 @@ def check_sealed(model) -> str | None:
     last = _last_seals(sealed.table)
     required = None
     if sealed.required is not None:
-        required = {str(pk) for pk in model._base_manager.filter(sealed.required).values_list("pk", flat=True)}
+        required = {
+            str(pk) for pk in model._base_manager.filter(sealed.required).values_list("pk", flat=True)
+        }
     digests = _digests(sealed, model._base_manager.all())
     problems = []
     for pk, digest in digests.items():
         key = str(pk)
         if key not in last:
             if required is None or key in required:
-                problems.append(
-                    (pk, _("no tiene sello: se agregó o se cerró por fuera de Minka"))
-                )
+                problems.append((pk, _("no tiene sello: se agregó o se cerró por fuera de Minka")))
         elif last[key] != digest:
-            problems.append((pk, _("no es como la dejó Minka: su contenido no coincide con su sello (fue alterada)")))
+            problems.append(
+                (pk, _("no es como la dejó Minka: su contenido no coincide con su sello (fue alterada)"))
+            )
     present = {str(pk) for pk in digests}
     for key in last:
         if key not in present:

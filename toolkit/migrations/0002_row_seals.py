@@ -4,28 +4,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('toolkit', '0001_chain_heads'),
+        ("toolkit", "0001_chain_heads"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RowSeal',
+            name="RowSeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chain_number', models.PositiveBigIntegerField(editable=False, null=True, unique=True, verbose_name='n.º en la cadena')),
-                ('chain_hash', models.CharField(blank=True, default='', editable=False, max_length=64, verbose_name='hash en la cadena')),
-                ('table', models.CharField(max_length=100, verbose_name='tabla')),
-                ('row', models.CharField(max_length=64, verbose_name='fila')),
-                ('digest', models.CharField(max_length=64, verbose_name='huella')),
-                ('sealed_at', models.DateTimeField(auto_now_add=True, verbose_name='sellada el')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "chain_number",
+                    models.PositiveBigIntegerField(
+                        editable=False, null=True, unique=True, verbose_name="n.º en la cadena"
+                    ),
+                ),
+                (
+                    "chain_hash",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        editable=False,
+                        max_length=64,
+                        verbose_name="hash en la cadena",
+                    ),
+                ),
+                ("table", models.CharField(max_length=100, verbose_name="tabla")),
+                ("row", models.CharField(max_length=64, verbose_name="fila")),
+                ("digest", models.CharField(max_length=64, verbose_name="huella")),
+                ("sealed_at", models.DateTimeField(auto_now_add=True, verbose_name="sellada el")),
             ],
             options={
-                'verbose_name': 'sello de fila',
-                'verbose_name_plural': 'sellos de filas',
-                'abstract': False,
-                'indexes': [models.Index(fields=['table', 'row'], name='toolkit_row_table_6ec641_idx')],
+                "verbose_name": "sello de fila",
+                "verbose_name_plural": "sellos de filas",
+                "abstract": False,
+                "indexes": [models.Index(fields=["table", "row"], name="toolkit_row_table_6ec641_idx")],
             },
         ),
     ]
