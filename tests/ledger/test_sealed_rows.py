@@ -132,7 +132,9 @@ def forge(model, like) -> int:
             values[pk.attname] = cursor.fetchone()[0] + 1000
         for fields in _unique_sets(model):
             plain = [f for f in fields if _plain(f) and _changed(f, values[f.attname]) is not None]
-            if plain:
+            if plain and isinstance(plain[0], models.SmallIntegerField | models.PositiveSmallIntegerField):
+                values[plain[0].attname] += 100 + attempt  # a motion's number: within a small integer
+            elif plain:
                 values[plain[0].attname] = _changed(plain[0], values[plain[0].attname], attempt)
             elif fields[-1].null:
                 values[fields[-1].attname] = None
