@@ -7,3 +7,10 @@ class CertificationConfig(AppConfig):
 
     name = "certification"
     verbose_name = _("Certificación")
+
+    def ready(self):
+        from certification import integrity
+        from ledger.verification import register_record_check
+
+        integrity.register()
+        register_record_check(integrity.check_issued_documents)

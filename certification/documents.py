@@ -154,18 +154,20 @@ def issue(draft: DocumentDraft, *, user=None, request=None) -> tuple[IssuedDocum
         },
     }
     pdf = render_pdf(draft.template, context, attachments={draft.csv_name: data})
-    document = IssuedDocument.objects.create(
-        number=number,
-        kind=draft.kind,
-        title=recorded(draft.title)[:250],
-        season=draft.season,
-        member=draft.member,
-        summary=[[recorded(label), recorded(value)] for label, value in draft.summary],
-        content_hash=content_hash,
-        file_sha256=sha256(pdf),
-        verification_key=key,
-        issued_at=issued_at,
-        minka_version=settings.MINKA_VERSION,
-        issued_by=user,
-    )
+    # The record and its seal (certification.integrity) in one transaction: never one without the other.
+    with transaction.atomic():
+        document = IssuedDocument.objects.create(
+            number=number,
+            kind=draft.kind,
+            title=recorded(draft.title)[:250],
+            season=draft.season,
+            member=draft.member,
+            summary=[[recorded(label), recorded(value)] for label, value in draft.summary],
+            content_hash=content_hash,
+            file_sha256=sha256(pdf),
+            verification_key=key,
+            issued_at=issued_at,
+            minka_version=settings.MINKA_VERSION,
+            issued_by=user,
+        )
     return document, pdf

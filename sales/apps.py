@@ -7,3 +7,10 @@ class SalesConfig(AppConfig):
 
     name = "sales"
     verbose_name = _("Ventas")
+
+    def ready(self):
+        from ledger.verification import register_record_check
+        from sales import integrity
+
+        integrity.register()
+        register_record_check(integrity.check_sales_contracts)
