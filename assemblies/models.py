@@ -588,6 +588,26 @@ class Motion(models.Model):
     def is_final(self) -> bool:
         return self.status in (MotionStatus.PUBLISHED, MotionStatus.CANCELLED)
 
+    @property
+    def marks_allowed(self) -> int:
+        """Candidates a ballot may mark: one, or one per seat when the statute says so."""
+        if self.kind != MotionKind.ELECTION:
+            return 1
+        return self.assembly.rule_set.election().marks_allowed(self.seats)
+
+    @property
+    def marks_rule(self) -> str:
+        """The statute's rule for this ballot, in words (the ballot and the refusals say it)."""
+        return self.assembly.rule_set.election().describe_marks(self.seats)
+
+    @property
+    def candidate_options(self):
+        return [o for o in self.options.all() if o.kind == OptionKind.CANDIDATE]
+
+    @property
+    def other_options(self):
+        return [o for o in self.options.all() if o.kind != OptionKind.CANDIDATE]
+
 
 class OptionKind(models.TextChoices):
     YES = "yes", _("A favor")

@@ -1102,7 +1102,7 @@ def _record_elected(motion: Motion, elected: list[MotionOption], user) -> None:
     term the rule set gives. A candidate written as free text (before candidates were members) has no
     member to hold it."""
     starts = timezone.localdate(motion.assembly.first_call_at)
-    ends = term_end(starts, motion.assembly.rule_set.office_term_years)
+    ends = _term_end(starts, motion.assembly.rule_set.office_term_years)
     Office.objects.bulk_create(
         [
             Office(
@@ -1120,7 +1120,7 @@ def _record_elected(motion: Motion, elected: list[MotionOption], user) -> None:
     )
 
 
-def term_end(starts: Date, years: int) -> Date:
+def _term_end(starts: Date, years: int) -> Date:
     """The last day of a term of ``years`` starting on ``starts`` (29 February ends on the 28th)."""
     try:
         anniversary = starts.replace(year=starts.year + years)
