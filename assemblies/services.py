@@ -489,6 +489,16 @@ def draft_motion(
                 "Inscriba al menos %(seats)d candidatos: su código o DNI, uno por línea.",
                 seats,
             ) % {"seats": seats}
+        if (
+            assembly.rule_set.vote_per_seat
+            and isinstance(seats, int)
+            and seats > 1
+            and method == VotingMethod.HANDS
+        ):
+            errors["method"] = _(
+                "El reglamento da un voto por cargo: una elección de varios cargos se vota con cédulas o "
+                "voto electrónico (a mano alzada no se sabe cuántos socios votaron)."
+            )
         if office_kind and office_kind not in OfficeKind.values:
             errors["office_kind"] = _("Elija el cargo que se elige.")
         elif office_kind == OfficeKind.COMMITTEE and not office_name:

@@ -609,7 +609,7 @@ def motion_detail(request, pk, number):
         {
             "motion": motion,
             "assembly": motion.assembly,
-            "options": motion.options.all(),
+            "options": motion.options.select_related("member"),
             "lines": lines,
             "lines_total": sum(line.amount_minor for line in lines),
             "paid_total": sum(s.amount_minor for s in spent if s.status == SpendingStatus.PAID),

@@ -250,11 +250,15 @@ def test_the_paper_count_of_one_vote_per_seat_checks_marks_against_ballots(db, b
     assert "Un voto por cargo: 8 cédulas con candidatos marcados." in published.result_text
 
 
-def test_a_tie_for_the_last_seat_names_the_tied_candidates(db, board):
+def test_a_tie_for_the_last_seat_names_the_tied_candidates(db, board, client):
     assembly = in_session(board, vote_per_seat=True)
-    motion = election(assembly, board, candidates=["S-00001", "S-00002", "S-00003"], method="hands")
+    with pytest.raises(ValidationError, match="a mano alzada no se sabe cuántos socios votaron"):
+        election(assembly, board, method="hands")
+    motion = election(assembly, board, candidates=["S-00001", "S-00002", "S-00003"], method="paper")
     services.open_motion(motion=motion, user=board)
-    services.record_tally(motion=motion, counts={1: 8, 2: 5, 3: 5, 4: 0, 5: 0}, user=board)
+    services.record_tally(
+        motion=motion, box="Ánfora 1", ballots_issued="9", counts={1: 8, 2: 5, 3: 5, 4: 0, 5: 0}, user=board
+    )
     published = services.publish_motion(motion=motion, user=board)
     assert [o.label for o in published.options.filter(elected=True)] == ["Socia Número 1"]
     assert (
@@ -262,6 +266,10 @@ def test_a_tie_for_the_last_seat_names_the_tied_candidates(db, board):
         in published.result_text
     )
     assert list(Office.objects.values_list("member__code", flat=True)) == ["S-00001"]
+    client.force_login(board)
+    page = client.get(published.get_absolute_url()).content.decode()
+    assert "Un voto por cargo: hasta 2 candidatos por cédula, cada uno una sola vez" in page
+    assert "S-00002</span> · Socia Número 2" in page and "Comité" in page
 
 
 # --- Offices --------------------------------------------------------------------------------------
