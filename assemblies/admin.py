@@ -48,6 +48,10 @@ class RuleSetAdmin(TypedNumbersAdmin, admin.ModelAdmin):
                 )
             },
         ),
+        (
+            gettext_lazy("Elecciones"),
+            {"fields": ("vote_per_seat", "candidates_from_register", "office_term_years")},
+        ),
     )
 
     def get_readonly_fields(self, request, obj=None):

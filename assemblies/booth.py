@@ -78,6 +78,13 @@ class BoothOnlyMiddleware:
         return self.get_response(request)
 
 
+def marked(request) -> list[str] | None:
+    """The candidates ticked on a one-vote-per-seat ballot (None when a single option was pressed)."""
+    if request.POST.get("ballot") == "marks":
+        return request.POST.getlist("options")
+    return None
+
+
 def _page(request, template, context=None, status=200):
     response = render(request, template, context or {}, status=status)
     add_never_cache_headers(response)
@@ -109,7 +116,7 @@ def vote(request):
     if booth is None:
         return redirect("booth:screen")
     try:
-        services.vote_at_booth(booth=booth, option_id=request.POST.get("option"))
+        services.vote_at_booth(booth=booth, option_id=request.POST.get("option"), option_ids=marked(request))
     except ValidationError as exc:
         return _page(
             request,

@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from assemblies import services
-from assemblies.models import Assembly, AssemblyStatus, MotionKind, RuleSet
+from assemblies.models import Assembly, AssemblyStatus, MotionKind, OfficeKind, RuleSet
 from fund.demo import first_user_with_role
 from fund.models import BudgetLine
 from toolkit.roles import BOARD
@@ -136,7 +136,9 @@ def _paper_election(assembly: Assembly, user) -> None:
         majority="simple",
         method="paper",
         seats=2,
-        candidates=["Rosa Tapullima Sangama", "Wilder Pinedo Ríos", "Elsa Amasifuén Tuanama"],
+        candidates=_candidates(assembly, 3),
+        office_kind=OfficeKind.COMMITTEE,
+        office_name="Educación",
         user=user,
     )
     election = services.open_motion(motion=election, user=user)
@@ -165,6 +167,20 @@ def _paper_election(assembly: Assembly, user) -> None:
             user=user,
         )
     services.publish_motion(motion=election, user=user)
+
+
+def _candidates(assembly: Assembly, n: int) -> list[str]:
+    """The codes of ``n`` members of the roll standing for election, women and men in turn."""
+    women = list(
+        assembly.roll.filter(member__sex="F").order_by("position").values_list("code", flat=True)[:n]
+    )
+    men = list(assembly.roll.exclude(member__sex="F").order_by("position").values_list("code", flat=True)[:n])
+    mixed = (
+        [code for pair in zip(women, men, strict=False) for code in pair]
+        + women[len(men) :]
+        + men[len(women) :]
+    )
+    return mixed[:n]
 
 
 def _split(total: int, percents: tuple[int, ...]) -> dict[int, int]:
@@ -217,7 +233,9 @@ def convene_upcoming(user) -> Assembly | None:
         majority="simple",
         method="hands",
         seats=3,
-        candidates=["Juan Sangama Tapullima", "Lidia Ríos Pinedo", "Marco Tuanama Isuiza", "Nelly Amasifuén"],
+        candidates=_candidates(assembly, 4),
+        office_kind=OfficeKind.COMMITTEE,
+        office_name="Electoral",
         user=user,
     )
     return assembly

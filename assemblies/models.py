@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from assemblies.rules import Base, Majority, MajorityRule, Threshold
+from assemblies.rules import Base, ElectionRule, Majority, MajorityRule, Threshold
 from fund.models import PremiumCategory
 from toolkit.append_only import AppendOnlyError, AppendOnlyModel
 from toolkit.verification import printed, short_code
@@ -110,6 +110,24 @@ class RuleSet(models.Model):
         ),
     )
     blank_in_base = models.BooleanField(_("los votos en blanco cuentan como votos emitidos"), default=False)
+    # Elections.
+    vote_per_seat = models.BooleanField(
+        _("un voto por cargo"),
+        default=False,
+        help_text=_(
+            "En una elección de varios cargos cada socio marca hasta un candidato por cargo (nunca dos "
+            "veces el mismo). Sin marcar: un solo candidato por cédula."
+        ),
+    )
+    candidates_from_register = models.BooleanField(
+        _("candidatos del registro"),
+        default=False,
+        help_text=_(
+            "Los candidatos pueden ser socios hábiles del registro aunque no estén en el padrón. "
+            "Sin marcar: solo socios del padrón de la asamblea."
+        ),
+    )
+    office_term_years = models.PositiveSmallIntegerField(_("mandato de los cargos (años)"), default=2)
     created_by = _who(_("registrado por"))
     created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
 
@@ -133,6 +151,9 @@ class RuleSet(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(max_proxies_per_holder__gte=0), name="ruleset_proxies_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(office_term_years__gte=1), name="ruleset_office_term_positive"
             ),
         ]
 
@@ -185,6 +206,13 @@ class RuleSet(models.Model):
             getattr(self, f"{prefix}_denominator"),
             getattr(self, f"{prefix}_strict"),
             getattr(self, f"{prefix}_fixed"),
+        )
+
+    def election(self) -> ElectionRule:
+        return ElectionRule(
+            vote_per_seat=self.vote_per_seat,
+            candidates_from_register=self.candidates_from_register,
+            term_years=self.office_term_years,
         )
 
     def majority(self, kind: str) -> MajorityRule:
@@ -443,6 +471,13 @@ class Presence(models.Model):
         return f"{self.entry} · {self.get_kind_display()}"
 
 
+class OfficeKind(models.TextChoices):
+    ADMINISTRATION = "admin", _("Consejo de Administración")
+    OVERSIGHT = "oversight", _("Consejo de Vigilancia")
+    COMMITTEE = "committee", _("Comité")
+    DELEGATE = "delegate", _("Delegado")
+
+
 class MotionKind(models.TextChoices):
     RESOLUTION = "resolution", _("Acuerdo")
     ELECTION = "election", _("Elección")
@@ -479,6 +514,12 @@ class Motion(models.Model):
     method = models.CharField(_("forma de votación"), max_length=10, choices=VotingMethod.choices)
     secret = models.BooleanField(_("voto secreto"), default=False)
     seats = models.PositiveSmallIntegerField(_("cargos a elegir"), default=1)
+    # What an election fills: publishing its result records the elected as offices (blank: none, as
+    # for elections drafted before offices were records).
+    office_kind = models.CharField(
+        _("cargo que se elige"), max_length=12, choices=OfficeKind.choices, blank=True
+    )
+    office_name = models.CharField(_("nombre del comité"), max_length=120, blank=True)
     season = models.ForeignKey(
         "coop.Season",
         null=True,
@@ -547,6 +588,26 @@ class Motion(models.Model):
     def is_final(self) -> bool:
         return self.status in (MotionStatus.PUBLISHED, MotionStatus.CANCELLED)
 
+    @property
+    def marks_allowed(self) -> int:
+        """Candidates a ballot may mark: one, or one per seat when the statute says so."""
+        if self.kind != MotionKind.ELECTION:
+            return 1
+        return self.assembly.rule_set.election().marks_allowed(self.seats)
+
+    @property
+    def marks_rule(self) -> str:
+        """The statute's rule for this ballot, in words (the ballot and the refusals say it)."""
+        return self.assembly.rule_set.election().describe_marks(self.seats)
+
+    @property
+    def candidate_options(self):
+        return [o for o in self.options.all() if o.kind == OptionKind.CANDIDATE]
+
+    @property
+    def other_options(self):
+        return [o for o in self.options.all() if o.kind != OptionKind.CANDIDATE]
+
 
 class OptionKind(models.TextChoices):
     YES = "yes", _("A favor")
@@ -563,6 +624,16 @@ class MotionOption(models.Model):
     position = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=10, choices=OptionKind.choices)
     label = models.CharField(_("opción"), max_length=200)
+    # The member a candidate option stands for (null: a yes/no option, or a candidate written as
+    # free text before candidates were members).
+    member = models.ForeignKey(
+        "coop.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("socio"),
+    )
     votes = models.PositiveIntegerField(_("votos"), null=True, blank=True)  # set once, when published
     elected = models.BooleanField(null=True, blank=True)
 
@@ -826,3 +897,65 @@ class RemoteCode(models.Model):
 
     def __str__(self):
         return f"{self.entry} · {self.assembly_id}"
+
+
+class Office(models.Model):
+    """A member holding an elected office from ``starts_on`` to ``ends_on`` (both days included).
+
+    ``ends_on`` is the end of the term; an office ended early (resignation, replacement) keeps the
+    day it ended and the reason. Written only by assemblies.services: publishing an election records
+    the elected, the board records others (a replacement) and ends them early.
+    """
+
+    member = models.ForeignKey(
+        "coop.Member", on_delete=models.PROTECT, related_name="offices", verbose_name=_("socio")
+    )
+    kind = models.CharField(_("cargo"), max_length=12, choices=OfficeKind.choices)
+    name = models.CharField(_("nombre del comité"), max_length=120, blank=True)
+    starts_on = models.DateField(_("desde"))
+    ends_on = models.DateField(_("hasta"))
+    motion = models.ForeignKey(
+        Motion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="offices",
+        verbose_name=_("elegido en"),
+    )
+    replaces = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reemplaza a"),
+    )
+    ended_early_reason = models.CharField(_("motivo del cese"), max_length=200, blank=True)
+    ended_by = _who(_("cese registrado por"))
+    created_by = _who(_("registrado por"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cargo directivo")
+        verbose_name_plural = _("cargos directivos")
+        ordering = ["kind", "name", "starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="office_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="committee") | ~Q(name=""), name="office_committee_named"
+            ),
+        ]
+        indexes = [models.Index(fields=["starts_on", "ends_on"])]
+
+    def __str__(self):
+        return f"{self.title} · {self.member}"
+
+    @property
+    def title(self) -> str:
+        if self.kind == OfficeKind.COMMITTEE:
+            return gettext("Comité %(name)s") % {"name": self.name}
+        if self.name:
+            return f"{self.get_kind_display()} · {self.name}"
+        return self.get_kind_display()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assemblies import selectors, services
+from assemblies.booth import marked
 from assemblies.models import AssemblyStatus, BallotCast, MotionStatus, Presence, RemoteCode, VotingMethod
 from toolkit.roles import public
 from toolkit.throttle import Throttle
@@ -186,7 +187,10 @@ def vote(request):
         return _sign_in_page(request, ended=ended)
     try:
         services.vote_remotely(
-            remote=remote, motion_number=request.POST.get("motion"), option_id=request.POST.get("option")
+            remote=remote,
+            motion_number=request.POST.get("motion"),
+            option_id=request.POST.get("option"),
+            option_ids=marked(request),
         )
     except ValidationError as exc:
         return _member_page(request, remote, problems=exc.messages)

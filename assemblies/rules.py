@@ -150,3 +150,30 @@ def quorum_met(threshold: Threshold, *, roll: int, attending: int) -> tuple[bool
     """Whether those present and represented reach the quorum of a roll; and how many it takes."""
     needed = threshold.needed(roll)
     return attending >= needed, needed
+
+
+@dataclass(frozen=True)
+class ElectionRule:
+    """How a statute runs an election: who may stand, how many marks a ballot holds, how long a term is."""
+
+    vote_per_seat: bool = False  # True: a voter marks up to one candidate per seat; False: one mark
+    candidates_from_register: bool = False  # True: any member of the register; False: the roll only
+    term_years: int = 2
+
+    def marks_allowed(self, seats: int) -> int:
+        return seats if self.vote_per_seat else 1
+
+    def describe_marks(self, seats: int) -> str:
+        """The rule applied to a ballot, in words, for refusals and the ballot itself."""
+        if self.vote_per_seat and seats > 1:
+            return ngettext(
+                "un voto por cargo: hasta %(seats)d candidato por cédula, cada uno una sola vez",
+                "un voto por cargo: hasta %(seats)d candidatos por cédula, cada uno una sola vez",
+                seats,
+            ) % {"seats": seats}
+        return _("un voto por socio: un solo candidato por cédula")
+
+    def describe_candidates(self) -> str:
+        if self.candidates_from_register:
+            return _("los candidatos deben ser socios hábiles del registro")
+        return _("los candidatos deben estar en el padrón de la asamblea")

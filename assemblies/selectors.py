@@ -24,6 +24,7 @@ from assemblies.models import (
     Motion,
     MotionBudgetLine,
     MotionStatus,
+    Office,
     Presence,
     PresenceKind,
     RemoteCode,
@@ -354,3 +355,20 @@ def remote_codes_for(dni: str):
 
 def remote_codes_issued(assembly: Assembly) -> int:
     return RemoteCode.objects.filter(assembly=assembly, replaced_at__isnull=True).count()
+
+
+# --- Offices ----------------------------------------------------------------------------
+
+
+def offices_on(day: Date):
+    """The offices held on ``day`` (an office ended early stops on its last day)."""
+    return (
+        Office.objects.filter(starts_on__lte=day, ends_on__gte=day)
+        .select_related("member", "motion__assembly", "replaces__member")
+        .order_by("kind", "name", "member__name")
+    )
+
+
+def offices_during(first: Date, last: Date):
+    """The offices held on at least one day from ``first`` to ``last``."""
+    return Office.objects.filter(starts_on__lte=last, ends_on__gte=first)

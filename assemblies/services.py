@@ -10,13 +10,13 @@ holder's check-in is undone, see each other's work.
 import uuid
 from collections import Counter
 from datetime import date as Date
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -42,6 +42,8 @@ from assemblies.models import (
     MotionKind,
     MotionOption,
     MotionStatus,
+    Office,
+    OfficeKind,
     OptionKind,
     Presence,
     PresenceKind,
@@ -65,9 +67,11 @@ from assemblies.selectors import (
     rule_set_in_force,
     waiting_unlock,
 )
+from coop.models import Member, MemberStatus
 from fund.figures import soles
 from fund.models import PremiumCategory
 from fund.services import authorize_budget_lines, draft_budget_line
+from toolkit.dates import parse_typed_date
 from toolkit.money import from_minor, typed_to_minor
 from toolkit.numbers import parse_whole
 
@@ -438,11 +442,17 @@ def draft_motion(
     secret: bool = False,
     candidates: list[str] | None = None,
     seats: int = 1,
+    office_kind: str = "",
+    office_name: str = "",
     season=None,
     budget_lines: list[tuple[str, str, object]] | None = None,
     user,
 ) -> Motion:
     """A motion for the agenda: a resolution, an election, or a budget of Development Plan lines.
+
+    An election's ``candidates`` are members, each typed as their code or DNI: members of the roll,
+    or of the register when the rule set allows it. ``office_kind`` (and ``office_name`` for a
+    committee) is what the election fills: publishing its result records the elected as offices.
 
     Budget lines are (purpose, category, amount in soles); together they may not
     exceed the premium available in the fund (less other pending budget motions).
@@ -468,19 +478,32 @@ def draft_motion(
     if method == VotingMethod.PAPER:
         options.append((OptionKind.BLANK, "En blanco"))
     proposed = []
+    office_kind, office_name = (office_kind or "").strip(), (office_name or "").strip()
     if kind == MotionKind.ELECTION:
-        names = [name.strip() for name in (candidates or []) if name and name.strip()]
-        if len(set(names)) != len(names):
-            errors["candidates"] = _("Hay un candidato repetido.")
+        members = _candidate_members(assembly, candidates or [], errors)
         if not isinstance(seats, int) or seats < 1:
             errors["seats"] = _("Indique cuántos cargos se eligen (1 o más).")
-        elif len(names) < seats:
+        elif "candidates" not in errors and len(members) < seats:
             errors["candidates"] = ngettext(
-                "Inscriba al menos %(seats)d candidato, uno por línea.",
-                "Inscriba al menos %(seats)d candidatos, uno por línea.",
+                "Inscriba al menos %(seats)d candidato: su código o DNI, uno por línea.",
+                "Inscriba al menos %(seats)d candidatos: su código o DNI, uno por línea.",
                 seats,
             ) % {"seats": seats}
-        options = [(OptionKind.CANDIDATE, name) for name in names] + [
+        if (
+            assembly.rule_set.vote_per_seat
+            and isinstance(seats, int)
+            and seats > 1
+            and method == VotingMethod.HANDS
+        ):
+            errors["method"] = _(
+                "El reglamento da un voto por cargo: una elección de varios cargos se vota con cédulas o "
+                "voto electrónico (a mano alzada no se sabe cuántos socios votaron)."
+            )
+        if office_kind and office_kind not in OfficeKind.values:
+            errors["office_kind"] = _("Elija el cargo que se elige.")
+        elif office_kind == OfficeKind.COMMITTEE and not office_name:
+            errors["office_name"] = _("Escriba el nombre del comité (por ejemplo «Educación»).")
+        options = [(OptionKind.CANDIDATE, member.name, member) for member in members] + [
             (OptionKind.BLANK, "En blanco"),
             (OptionKind.ABSTAIN, "Abstención"),
         ]
@@ -514,14 +537,20 @@ def draft_motion(
         method=method,
         secret=secret,
         seats=seats if kind == MotionKind.ELECTION else 1,
+        office_kind=office_kind if kind == MotionKind.ELECTION else "",
+        office_name=office_name
+        if kind == MotionKind.ELECTION and office_kind == OfficeKind.COMMITTEE
+        else "",
         season=season if kind == MotionKind.BUDGET else None,
         created_by=user,
     )
     motion.save()
     MotionOption.objects.bulk_create(
         [
-            MotionOption(motion=motion, position=n, kind=option_kind, label=label)
-            for n, (option_kind, label) in enumerate(options, start=1)
+            MotionOption(
+                motion=motion, position=n, kind=option[0], label=option[1], member=_member_of(option)
+            )
+            for n, option in enumerate(options, start=1)
         ]
     )
     MotionBudgetLine.objects.bulk_create(
@@ -531,6 +560,49 @@ def draft_motion(
         ]
     )
     return motion
+
+
+def _member_of(option: tuple):
+    return option[2] if len(option) > 2 else None
+
+
+def _candidate_members(assembly: Assembly, typed: list[str], errors: dict) -> list:
+    """The members an election's candidate lines name, by code or DNI; each refusal names the line and
+    the statute's rule (candidates from the roll, or from the register when the rule set says so)."""
+    rule = assembly.rule_set.election()
+    on_roll = set(assembly.roll.values_list("member_id", flat=True))
+    members, problems = [], []
+    for line in typed:
+        query = (line or "").strip()
+        if not query:
+            continue
+        # A line may carry the name after the code («S-00012 · Rosa»): the code or DNI comes first.
+        key = query.replace("·", " ").split()[0]
+        member = Member.objects.filter(Q(code__iexact=key) | Q(dni=key)).first()
+        values = {"query": query, "rule": rule.describe_candidates()}
+        if member is None:
+            problems.append(
+                _("«%(query)s» no es código ni DNI de ningún socio del registro (%(rule)s).") % values
+            )
+            continue
+        values["member"] = f"{member.code} · {member.name}"
+        if rule.candidates_from_register:
+            if member.status != MemberStatus.ACTIVE:
+                problems.append(
+                    _("%(member)s no es socio hábil del registro («%(status)s»): %(rule)s.")
+                    % {**values, "status": member.get_status_display()}
+                )
+                continue
+        elif member.pk not in on_roll:
+            problems.append(_("%(member)s no está en el padrón de esta asamblea: %(rule)s.") % values)
+            continue
+        if member in members:
+            problems.append(_("%(member)s está inscrito dos veces como candidato.") % values)
+            continue
+        members.append(member)
+    if problems:
+        errors["candidates"] = " ".join(problems)
+    return members
 
 
 def _proposed_lines(rows, errors: dict) -> list[tuple[str, str, int]]:
@@ -606,15 +678,16 @@ def _open_counters(motion: Motion) -> None:
     )
 
 
-def _count_secret_vote(motion: Motion, option: MotionOption) -> None:
-    """Add the vote to its option's counter by updating every option's counter (0 to the others):
-    no row is added and every counter row gets the same last writer, whatever was chosen."""
+def _count_secret_vote(motion: Motion, marks: list[MotionOption]) -> None:
+    """Add the vote to its options' counters by updating every option's counter (0 to the others):
+    no row is added and every counter row gets the same last writer, whatever was chosen (one mark,
+    or one per seat: the same single update either way)."""
     touched = BallotCounter.objects.filter(motion=motion).update(
-        count=F("count") + Case(When(option=option, then=Value(1)), default=Value(0))
+        count=F("count") + Case(When(option__in=[m.pk for m in marks], then=Value(1)), default=Value(0))
     )
     if not touched:  # none yet (made all at once, so never some): start them, then count
         _open_counters(motion)
-        _count_secret_vote(motion, option)
+        _count_secret_vote(motion, marks)
 
 
 def _seal_secret_ballots(motion: Motion) -> None:
@@ -780,7 +853,12 @@ def record_tally(
     if errors:
         raise ValidationError(errors)
     total = sum(typed.values())
-    if issued is not None and total + nulls != issued:
+    per_seat = _per_seat(motion)
+    if per_seat:
+        # One vote per seat: a ballot holds up to ``seats`` marks, so the marks are checked against the
+        # ballots (each candidate at most once per ballot) rather than added up to them.
+        total = _per_seat_ballots(motion, typed, issued, nulls, box)
+    elif issued is not None and total + nulls != issued:
         if nulls:
             message = _(
                 "%(box)s: los votos suman %(total)d y los nulos %(spoiled)d (%(counted)d cédulas), y se "
@@ -860,11 +938,16 @@ def cast_ballot(
     motion: Motion,
     voter: RollEntry | None,
     cast_by: RollEntry | None,
-    option: MotionOption | None,
+    option: MotionOption | None = None,
+    marks: list | None = None,
     user,
     remote: bool = False,
 ) -> BallotCast:
-    """One electronic vote: by a member present, or by the holder of their proxy. Once per member."""
+    """One electronic vote: by a member present, or by the holder of their proxy. Once per member.
+
+    ``option`` is the one choice; ``marks``, the candidates marked on an election's ballot: one, or
+    when the rule set gives one vote per seat, up to one per seat (never one twice). Blank and
+    abstention are marked alone."""
     motion = _lock_motion(motion)
     if motion.method != VotingMethod.ELECTRONIC:
         raise ValidationError(_("Esta moción no se vota electrónicamente."))
@@ -874,8 +957,7 @@ def cast_ballot(
             % {"motion": motion.title, "status": motion.get_status_display()}
         )
     voter = _entry_of(motion.assembly, voter, "voter")
-    if option is None or option.motion_id != motion.pk:
-        raise ValidationError({"option": _("Elija una opción de la cédula.")})
+    chosen = _marks(motion, option, marks)
     presence = Presence.objects.select_related("holder").filter(entry=voter).first()
     if presence is None:
         raise ValidationError(
@@ -901,17 +983,57 @@ def cast_ballot(
         motion=motion,
         voter=voter,
         cast_by=cast_by,
-        option=None if motion.secret else option,
+        # An open vote keeps the choice beside the voter; several marks are each an anonymous ballot.
+        option=chosen[0] if not motion.secret and len(chosen) == 1 else None,
         recorded_by=user,
         remote=remote,
     )
     cast.save()
     if motion.secret:
         # The choice goes only to the counters; the anonymous ballots are written when the voting closes.
-        _count_secret_vote(motion, option)
+        _count_secret_vote(motion, chosen)
     else:
-        Ballot(motion=motion, option=option).save()  # an open vote: the choice stands beside the voter too
+        Ballot.objects.bulk_create([Ballot(motion=motion, option=mark) for mark in chosen])
     return cast
+
+
+def _marks(motion: Motion, option, marks) -> list[MotionOption]:
+    """The options marked on one ballot, checked against the statute's election rule."""
+    chosen = list(marks) if marks is not None else ([option] if option is not None else [])
+    if not chosen or any(mark is None or mark.motion_id != motion.pk for mark in chosen):
+        raise ValidationError({"option": _("Elija una opción de la cédula.")})
+    if len(chosen) == 1:
+        return chosen
+    rule = motion.assembly.rule_set.election()
+    values = {"rule": rule.describe_marks(motion.seats)}
+    if motion.kind != MotionKind.ELECTION:
+        raise ValidationError({"option": _("Elija una sola opción de la cédula.")})
+    if len({mark.pk for mark in chosen}) != len(chosen):
+        raise ValidationError(
+            {"option": _("Un candidato se marcó dos veces; la regla es %(rule)s.") % values}
+        )
+    if any(mark.kind != OptionKind.CANDIDATE for mark in chosen):
+        raise ValidationError(
+            {
+                "option": _(
+                    "«En blanco» y «Abstención» se marcan solos, sin candidatos; la regla es %(rule)s."
+                )
+                % values
+            }
+        )
+    allowed = rule.marks_allowed(motion.seats)
+    if len(chosen) > allowed:
+        raise ValidationError(
+            {
+                "option": ngettext(
+                    "Se marcaron %(marked)d candidatos y se admite %(allowed)d; la regla es %(rule)s.",
+                    "Se marcaron %(marked)d candidatos y se admiten %(allowed)d; la regla es %(rule)s.",
+                    allowed,
+                )
+                % {**values, "marked": len(chosen), "allowed": allowed}
+            }
+        )
+    return chosen
 
 
 @transaction.atomic
@@ -980,7 +1102,108 @@ def publish_motion(*, motion: Motion, user) -> Motion:
     if motion.kind == MotionKind.BUDGET and approved:
         motion.authorization = _authorize_budget(motion, user)
     motion.save()
+    if motion.kind == MotionKind.ELECTION and motion.office_kind:
+        _record_elected(motion, [o for o in options if o.pk in elected], user)
     return motion
+
+
+def _record_elected(motion: Motion, elected: list[MotionOption], user) -> None:
+    """Publishing an election records each elected member's office: from the assembly's date, for the
+    term the rule set gives. A candidate written as free text (before candidates were members) has no
+    member to hold it."""
+    starts = timezone.localdate(motion.assembly.first_call_at)
+    ends = _term_end(starts, motion.assembly.rule_set.office_term_years)
+    Office.objects.bulk_create(
+        [
+            Office(
+                member_id=option.member_id,
+                kind=motion.office_kind,
+                name=motion.office_name,
+                starts_on=starts,
+                ends_on=ends,
+                motion=motion,
+                created_by=user,
+            )
+            for option in elected
+            if option.member_id is not None
+        ]
+    )
+
+
+def _term_end(starts: Date, years: int) -> Date:
+    """The last day of a term of ``years`` starting on ``starts`` (29 February ends on the 28th)."""
+    try:
+        anniversary = starts.replace(year=starts.year + years)
+    except ValueError:
+        anniversary = starts.replace(year=starts.year + years, day=28)
+    return anniversary - timedelta(days=1)
+
+
+def _per_seat(motion: Motion) -> bool:
+    """An election for several seats under a statute that gives one vote per seat."""
+    return motion.kind == MotionKind.ELECTION and motion.seats > 1 and motion.assembly.rule_set.vote_per_seat
+
+
+def _per_seat_ballots(motion: Motion, typed: dict, issued, nulls: int, box: str) -> int:
+    """Check one count of a one-vote-per-seat election and return the ballots (or voters) it stands for."""
+    rule = motion.assembly.rule_set.election()
+    apart = sum(n for option, n in typed.items() if option.kind != OptionKind.CANDIDATE)
+    marks = {option: n for option, n in typed.items() if option.kind == OptionKind.CANDIDATE}
+    place = box or _("El conteo")
+    values = {"box": place, "rule": rule.describe_marks(motion.seats), "seats": motion.seats}
+    if issued is None:  # a show of hands: each voter raised a hand up to once per seat
+        marked = -(-sum(marks.values()) // motion.seats)
+        return apart + marked
+    ballots = issued - nulls
+    marked = ballots - apart
+    if ballots < 0 or marked < 0:
+        raise ValidationError(
+            {
+                "ballots_issued": _(
+                    "%(box)s: los votos en blanco, abstenciones y nulos (%(apart)d) pasan de las %(issued)d "
+                    "cédulas entregadas."
+                )
+                % {**values, "apart": apart + nulls, "issued": issued}
+            }
+        )
+    for option, n in marks.items():
+        if n > marked:
+            raise ValidationError(
+                {
+                    f"option_{option.position}": _(
+                        "%(box)s: «%(option)s» tiene %(n)d votos y solo hay %(marked)d cédulas con "
+                        "candidatos marcados (%(rule)s)."
+                    )
+                    % {**values, "option": option.shown, "n": n, "marked": marked}
+                }
+            )
+    total = sum(marks.values())
+    if total < marked or total > marked * motion.seats:
+        raise ValidationError(
+            {
+                "ballots_issued": _(
+                    "%(box)s: %(marked)d cédulas con candidatos marcados llevan entre %(marked)d y %(most)d "
+                    "marcas, y se contaron %(total)d (%(rule)s). Revise el conteo."
+                )
+                % {**values, "marked": marked, "most": marked * motion.seats, "total": total}
+            }
+        )
+    return ballots
+
+
+def _marked_ballots(motion: Motion, candidates, totals, by_kind, present: int) -> int:
+    """How many ballots (or voters) marked at least one candidate: the base of a one-vote-per-seat
+    election. With one mark per ballot it is the candidates' votes added up."""
+    if not _per_seat(motion):
+        return sum(totals[o.position] for o in candidates)
+    apart = by_kind[OptionKind.BLANK] + by_kind[OptionKind.ABSTAIN]
+    if motion.method == VotingMethod.ELECTRONIC:
+        ballots = motion.casts.count()
+    elif motion.method == VotingMethod.PAPER:
+        ballots = sum((t.ballots_issued or 0) - (t.spoiled or 0) for t in current_tallies(motion))
+    else:
+        ballots = present
+    return max(ballots - apart, 0)
 
 
 def _election(motion, options, totals, by_kind, rule, present):
@@ -988,7 +1211,7 @@ def _election(motion, options, totals, by_kind, rule, present):
         (o for o in options if o.kind == OptionKind.CANDIDATE),
         key=lambda o: (-totals[o.position], o.position),
     )
-    cast = sum(totals[o.position] for o in candidates)
+    cast = _marked_ballots(motion, candidates, totals, by_kind, present)
     if rule.abstentions_in_base:
         cast += by_kind[OptionKind.ABSTAIN]
     if rule.blank_in_base:
@@ -1029,9 +1252,15 @@ def _election(motion, options, totals, by_kind, rule, present):
             "needed": wording.vote_count(needed),
             "base": base,
         }
+    if _per_seat(motion):
+        text += " " + _("Un voto por cargo: %(ballots)s con candidatos marcados.") % {
+            "ballots": wording.ballot_count(cast if rule.kind == Majority.SIMPLE else base)
+        }
     if tie_votes is not None:
-        text += " " + _("Empate con %(votes)s por el último cargo: se vota de nuevo.") % {
-            "votes": wording.vote_count(tie_votes)
+        tied = [c.label for c in candidates if c.pk not in elected and totals[c.position] == tie_votes]
+        text += " " + _("Empate con %(votes)s por el último cargo: se vota de nuevo entre %(names)s.") % {
+            "votes": wording.vote_count(tie_votes),
+            "names": wording.joined(tied),
         }
     return text, len(elected) == motion.seats, base, needed, elected
 
@@ -1217,7 +1446,7 @@ def withdraw_unlock(*, booth: Booth, user) -> int:
 
 
 @transaction.atomic
-def vote_at_booth(*, booth: Booth, option_id) -> BallotCast:
+def vote_at_booth(*, booth: Booth, option_id=None, option_ids=None) -> BallotCast:
     """The voter alone in the booth marks the ballot. The desk operator who unlocked it is the «mesa»
     recorded on who voted; what was voted goes, in a secret vote, only to the option counters."""
     _lock(booth.assembly)
@@ -1226,9 +1455,12 @@ def vote_at_booth(*, booth: Booth, option_id) -> BallotCast:
     if booth.is_closed or unlock is None:
         raise ValidationError(_("La cabina no está habilitada: pida a la mesa que la desbloquee."))
     motion = unlock.motion
-    option = motion.options.filter(pk=option_id).first() if str(option_id or "").isdigit() else None
     cast = cast_ballot(
-        motion=motion, voter=unlock.voter, cast_by=unlock.cast_by, option=option, user=unlock.unlocked_by
+        motion=motion,
+        voter=unlock.voter,
+        cast_by=unlock.cast_by,
+        marks=_typed_marks(motion, option_id, option_ids),
+        user=unlock.unlocked_by,
     )
     unlock.used = True
     unlock.save(update_fields=["used"])
@@ -1318,7 +1550,7 @@ def attend_remotely(*, remote: RemoteCode) -> AttendanceEvent:
 
 
 @transaction.atomic
-def vote_remotely(*, remote: RemoteCode, motion_number, option_id) -> BallotCast:
+def vote_remotely(*, remote: RemoteCode, motion_number, option_id=None, option_ids=None) -> BallotCast:
     """The member at home votes on an open electronic motion, as secretly as in a booth: who voted goes
     to ``BallotCast`` (no «mesa»), the choice of a secret vote only to the counters."""
     assembly = _lock(remote.assembly)
@@ -1335,5 +1567,139 @@ def vote_remotely(*, remote: RemoteCode, motion_number, option_id) -> BallotCast
         raise ValidationError(_("Registre primero su asistencia para votar."))
     if presence.kind != PresenceKind.VIRTUAL:
         raise ValidationError(_describe_presence(presence, "virtual"))
-    option = motion.options.filter(pk=option_id).first() if str(option_id or "").isdigit() else None
-    return cast_ballot(motion=motion, voter=entry, cast_by=entry, option=option, user=None, remote=True)
+    return cast_ballot(
+        motion=motion,
+        voter=entry,
+        cast_by=entry,
+        marks=_typed_marks(motion, option_id, option_ids),
+        user=None,
+        remote=True,
+    )
+
+
+def _typed_marks(motion: Motion, option_id, option_ids) -> list:
+    """The options a ballot form sent (one ``option``, or several ``options``); one not of this motion
+    reads as None, which ``cast_ballot`` refuses."""
+    typed = [option_id] if option_ids is None else list(option_ids)
+    typed = [value for value in typed if str(value or "").strip()]
+    by_pk = {str(o.pk): o for o in motion.options.all()}
+    return [by_pk.get(str(value).strip()) for value in typed]
+
+
+# --- Offices ----------------------------------------------------------------------------
+
+
+def _office_holder(member, field: str, errors: dict):
+    """The member typed (a Member, or their code or DNI) if they are an active member of the register."""
+    if not isinstance(member, Member):
+        typed = (member or "").strip()
+        member = Member.objects.filter(Q(code__iexact=typed) | Q(dni=typed)).first() if typed else None
+        if member is None:
+            errors[field] = (
+                _("«%(query)s» no es código ni DNI de ningún socio del registro: un cargo lo ocupa un socio.")
+                % {"query": typed}
+                if typed
+                else _("Escriba el código o DNI del socio.")
+            )
+            return None
+    if member.status != MemberStatus.ACTIVE:
+        errors[field] = _(
+            "%(member)s no es socio hábil del registro («%(status)s»): no puede ocupar un cargo."
+        ) % {
+            "member": f"{member.code} · {member.name}",
+            "status": member.get_status_display(),
+        }
+        return None
+    return member
+
+
+def _typed_day(value, field: str, errors: dict, label: str):
+    if isinstance(value, Date):
+        return value
+    day = parse_typed_date(value)
+    if day is None:
+        errors[field] = _("«%(label)s»: escriba la fecha como dd/mm/aaaa.") % {"label": label}
+    return day
+
+
+@transaction.atomic
+def record_office(*, member, kind: str, name: str = "", starts_on, ends_on, user) -> Office:
+    """Record an office held outside an election's result (one filled before Minka, a delegate). The
+    holder must be an active member of the register; the end may not come before the start."""
+    errors = {}
+    holder = _office_holder(member, "member", errors)
+    name = (name or "").strip()
+    if kind not in OfficeKind.values:
+        errors["kind"] = _("Elija el cargo.")
+    elif kind == OfficeKind.COMMITTEE and not name:
+        errors["name"] = _("Escriba el nombre del comité (por ejemplo «Educación»).")
+    starts = _typed_day(starts_on, "starts_on", errors, _("Desde"))
+    ends = _typed_day(ends_on, "ends_on", errors, _("Hasta"))
+    if starts and ends and ends < starts:
+        errors["ends_on"] = _("El cargo termina (%(ends)s) antes de empezar (%(starts)s).") % {
+            "ends": ends.strftime("%d/%m/%Y"),
+            "starts": starts.strftime("%d/%m/%Y"),
+        }
+    if errors:
+        raise ValidationError(errors)
+    office = Office(
+        member=holder,
+        kind=kind,
+        name=name if kind == OfficeKind.COMMITTEE else "",
+        starts_on=starts,
+        ends_on=ends,
+        created_by=user,
+    )
+    office.save()
+    return office
+
+
+@transaction.atomic
+def end_office(*, office: Office, ended_on, reason: str, replacement=None, user) -> Office | None:
+    """End an office before its term: ``ended_on`` is its last day. With a ``replacement`` (a member, or
+    their code or DNI) the replacement holds the same office from the next day to the end of the term.
+    Returns the replacement's office, if any."""
+    office = Office.objects.select_for_update().get(pk=office.pk)
+    errors = {}
+    ended = _typed_day(ended_on, "ended_on", errors, _("Último día en el cargo"))
+    reason = (reason or "").strip()
+    if office.ended_early_reason:
+        raise ValidationError(
+            _("Este cargo ya terminó el %(day)s: %(reason)s.")
+            % {"day": office.ends_on.strftime("%d/%m/%Y"), "reason": office.ended_early_reason}
+        )
+    if not reason:
+        errors["reason"] = _("Indique el motivo del cese (renuncia, reemplazo, fallecimiento…).")
+    if ended and ended < office.starts_on:
+        errors["ended_on"] = _("El cargo empezó el %(starts)s: no puede terminar antes (%(ends)s).") % {
+            "starts": office.starts_on.strftime("%d/%m/%Y"),
+            "ends": ended.strftime("%d/%m/%Y"),
+        }
+    elif ended and ended >= office.ends_on:
+        errors["ended_on"] = _(
+            "El mandato ya termina el %(ends)s: un cese anticipado es antes de esa fecha."
+        ) % {"ends": office.ends_on.strftime("%d/%m/%Y")}
+    holder = None
+    if replacement not in (None, ""):
+        holder = _office_holder(replacement, "replacement", errors)
+        if holder is not None and holder.pk == office.member_id:
+            errors["replacement"] = _("El reemplazo debe ser otro socio.")
+    if errors:
+        raise ValidationError(errors)
+    term_ends = office.ends_on
+    office.ends_on, office.ended_early_reason, office.ended_by = ended, reason[:200], user
+    office.save(update_fields=["ends_on", "ended_early_reason", "ended_by"])
+    if holder is None:
+        return None
+    successor = Office(
+        member=holder,
+        kind=office.kind,
+        name=office.name,
+        starts_on=ended + timedelta(days=1),
+        ends_on=term_ends,
+        motion=office.motion,
+        replaces=office,
+        created_by=user,
+    )
+    successor.save()
+    return successor

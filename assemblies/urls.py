@@ -5,6 +5,9 @@ from assemblies import views
 app_name = "assemblies"
 urlpatterns = [
     path("", views.assembly_list, name="assembly_list"),
+    path("cargos/", views.offices, name="offices"),
+    path("cargos/registrar/", views.office_new, name="office_new"),
+    path("cargos/cese/", views.office_end, name="office_end"),
     path("convocar/", views.assembly_new, name="assembly_new"),
     path("<int:pk>/", views.assembly_detail, name="assembly_detail"),
     path("<int:pk>/abrir/", views.assembly_open, name="assembly_open"),

@@ -36,6 +36,8 @@ from assemblies.models import (
     MajorityChoice,
     Motion,
     MotionKind,
+    Office,
+    OfficeKind,
     Presence,
     RollEntry,
     VotingMethod,
@@ -549,6 +551,8 @@ def motion_new(request, pk):
                 secret=bool(data.get("secret")),
                 candidates=(data.get("candidates") or "").splitlines(),
                 seats=_seats(seats),
+                office_kind=data.get("office_kind", ""),
+                office_name=data.get("office_name", ""),
                 season=Season.picked(data.get("season")),
                 budget_lines=rows,
                 user=request.user,
@@ -568,6 +572,8 @@ def motion_new(request, pk):
             "kinds": MotionKind.choices,
             "majorities": MajorityChoice.choices,
             "methods": VotingMethod.choices,
+            "office_kinds": OfficeKind.choices,
+            "election_rule": assembly.rule_set.election(),
             "seasons": Season.objects.order_by("-starts_on"),
             "categories": PremiumCategory.choices,
             "rows": [(n, *row) for n, row in enumerate(rows, start=1)],
@@ -603,7 +609,7 @@ def motion_detail(request, pk, number):
         {
             "motion": motion,
             "assembly": motion.assembly,
-            "options": motion.options.all(),
+            "options": motion.options.select_related("member"),
             "lines": lines,
             "lines_total": sum(line.amount_minor for line in lines),
             "paid_total": sum(s.amount_minor for s in spent if s.status == SpendingStatus.PAID),
@@ -774,3 +780,85 @@ def minutes_verify(request, key):
             "approved": sum(1 for m in facts["motions"] if m["approved"]),
         },
     )
+
+
+# --- Offices ------------------------------------------------------------------------
+
+
+def _offices_page(request):
+    typed = (request.GET.get("fecha") or "").strip()
+    day = date_or_none(typed) or timezone.localdate()
+    return render(
+        request,
+        "assemblies/offices.html",
+        {
+            "day": day,
+            "typed_day": typed,
+            "bad_day": bool(typed) and date_or_none(typed) is None,
+            "offices": selectors.offices_on(day),
+            "can_organise": has_role(request.user, *ORGANISERS),
+            "office_kinds": OfficeKind.choices,
+        },
+    )
+
+
+@role_required(*READERS)
+@require_safe
+def offices(request):
+    """Who holds office today, or on the date asked (?fecha=dd/mm/aaaa)."""
+    return _offices_page(request)
+
+
+@role_required(*ORGANISERS)
+@require_POST
+def office_new(request):
+    data = request.POST
+    try:
+        office = services.record_office(
+            member=data.get("member", ""),
+            kind=data.get("kind", ""),
+            name=data.get("name", ""),
+            starts_on=data.get("starts_on", ""),
+            ends_on=data.get("ends_on", ""),
+            user=request.user,
+        )
+    except ValidationError as exc:
+        refused(request, exc, about=_("No se registró el cargo"))
+        return redirect("assemblies:offices")
+    messages.success(request, _("Cargo registrado: %(office)s.") % {"office": office})
+    return redirect("assemblies:offices")
+
+
+@role_required(*ORGANISERS)
+@require_POST
+def office_end(request):
+    data = request.POST
+    office = Office.objects.filter(pk=_pk_or_none(data.get("office"))).first()
+    if office is None:
+        messages.error(request, _("Elija el cargo que termina."))
+        return redirect("assemblies:offices")
+    try:
+        successor = services.end_office(
+            office=office,
+            ended_on=data.get("ended_on", ""),
+            reason=data.get("reason", ""),
+            replacement=data.get("replacement", ""),
+            user=request.user,
+        )
+    except ValidationError as exc:
+        refused(request, exc, about=str(office))
+        return redirect("assemblies:offices")
+    if successor is not None:
+        messages.success(
+            request,
+            _("Cese registrado: %(office)s. Lo reemplaza %(member)s desde el %(day)s.")
+            % {"office": office, "member": successor.member, "day": successor.starts_on.strftime("%d/%m/%Y")},
+        )
+    else:
+        messages.success(request, _("Cese registrado: %(office)s.") % {"office": office})
+    return redirect("assemblies:offices")
+
+
+def _pk_or_none(typed) -> int | None:
+    typed = str(typed or "").strip()
+    return int(typed) if typed.isdigit() else None

@@ -146,3 +146,11 @@ def represented_word(sex: str) -> str:
     if sex == FEMALE:
         return pgettext("socia", "Representada")
     return pgettext("socio", "Representado")
+
+
+def joined(names) -> str:
+    """«A», «A y B», «A, B y C»."""
+    names = [str(name) for name in names]
+    if len(names) <= 1:
+        return "".join(names)
+    return gettext("%(first)s y %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}

@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from acopio.models import Delivery, DeliveryStatus
-from assemblies.models import Assembly, PresenceKind, RollEntry
+from assemblies.models import Assembly, Office, PresenceKind, RollEntry
 from certification.models import AgeBand
 from coop.models import Member, MemberStatus, MemberStatusChange, Plot, Season, Sex
 from fund.models import DistributionShare, SpendingKind, SpendingStatus
@@ -506,6 +506,8 @@ def inclusion_report(
 def members_behind(period: Period, key: str, *, sex: str | None, band: int | None, bands: list[Band]):
     """The members a figure counts, for one sex and/or band (None: all), with their own ``value``."""
     spec = FIGURE_KEYS[key]
+    if spec.section == SECTION_OFFICES:
+        return office_holders_behind(period, key, sex=sex, band=band, bands=bands)
     members = Member.objects.all()
     value = None
     if key == "activos":
@@ -567,3 +569,66 @@ def parse_range(start: Date | None, end: Date | None) -> Period | None:
     if start is None or end is None or end < start or end - start > timedelta(days=3660):
         return None
     return Period(start, end)
+
+
+# --- Elected offices (cargos directivos) ---------------------------------------------------------
+# Kept apart from FIGURES and ``group_cells``: ``add_office_figures`` appends them to a report.
+
+SECTION_OFFICES = gettext_lazy("Cargos directivos")
+OFFICE_FIGURES = (
+    FigureSpec("cargos_cierre", gettext_lazy("En un cargo directivo al cierre"), COUNT, SECTION_OFFICES),
+    FigureSpec(
+        "cargos_periodo", gettext_lazy("En un cargo directivo durante el periodo"), COUNT, SECTION_OFFICES
+    ),
+)
+FIGURE_KEYS.update({spec.key: spec for spec in OFFICE_FIGURES})
+
+
+def _office_held(period: Period, key: str) -> Q:
+    """Members holding an office on the period's last day, or on any day of it (each counted once,
+    whatever offices they hold; an office ended early counts up to its last day)."""
+    first = period.end if key == "cargos_cierre" else period.start
+    held = Office.objects.filter(member=OuterRef("pk"), starts_on__lte=period.end, ends_on__gte=first)
+    return Q(Exists(held))
+
+
+def office_figures(period: Period, bands: list[Band]) -> list[Figure]:
+    """Who held elected office (board, oversight, committees, delegates), by sex and band: two queries."""
+    band_keys = list(range(len(bands))) + [OUTSIDE, UNKNOWN_AGE]
+    figures = []
+    for spec in OFFICE_FIGURES:
+        cells = _grouped(
+            Member.objects.filter(_office_held(period, spec.key)), period, bands, "", n=Count("id")
+        )
+        figures.append(
+            Figure(
+                spec=spec,
+                by_sex={s: sum(v["n"] for (x, _b), v in cells.items() if x == s) for s in SEXES},
+                by_band={b: sum(v["n"] for (_s, x), v in cells.items() if x == b) for b in band_keys},
+                total=sum(v["n"] for v in cells.values()),
+            )
+        )
+    return figures
+
+
+def add_office_figures(report: InclusionReport) -> InclusionReport:
+    """Append the offices' figures to a report (and to the previous period's)."""
+    for one in (report, report.previous):
+        if one is None:
+            continue
+        figures = office_figures(one.period, one.bands)
+        one.figures.extend(figures)
+        one.by_key.update({f.key: f for f in figures})
+        one.unknown_sex = one.unknown_sex or any(f.by_sex[UNKNOWN_SEX] for f in figures)
+        one.outside_bands = one.outside_bands or any(f.by_band[OUTSIDE] for f in figures)
+        one.unknown_age = one.unknown_age or any(f.by_band[UNKNOWN_AGE] for f in figures)
+    return report
+
+
+def office_holders_behind(period: Period, key: str, *, sex: str | None, band: int | None, bands: list[Band]):
+    members = with_group(Member.objects.filter(_office_held(period, key)), period, bands)
+    if sex is not None:
+        members = members.filter(sex=sex)
+    if band is not None:
+        members = members.filter(inclusion_band=band)
+    return members.order_by("code")

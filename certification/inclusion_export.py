@@ -99,7 +99,7 @@ def inclusion_workbook(period: inclusion.Period, *, made_at: datetime | None = N
     """The period's inclusion figures (and the period before's) as xlsx bytes, in Spanish."""
     made_at = timezone.localtime(made_at or timezone.now())
     with translation.override("es"):
-        report = inclusion.inclusion_report(period)
+        report = inclusion.add_office_figures(inclusion.inclusion_report(period))
         book = Workbook()
         book.remove(book.active)
         _sheet(book.create_sheet(_("Inclusión")), report, made_at)

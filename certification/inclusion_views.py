@@ -156,7 +156,7 @@ def inclusion_page(request):
     period, seasons, season, form = chosen_period(request)
     context = {"seasons": seasons, "season": season, "form": form, "period": period}
     if period is not None:
-        report = inclusion.inclusion_report(period)
+        report = inclusion.add_office_figures(inclusion.inclusion_report(period))
         base = reverse("certification:inclusion_members") + "?" + urlencode(period_query(period))
         context.update(
             report=report,

@@ -16,7 +16,14 @@ from django.utils.translation import gettext_lazy
 from acopio.models import CollectionCentre
 from acopio.selectors import season_deliveries
 from certification.documents import DocumentDraft, data_language, kg_text, lazy_text
-from certification.inclusion import KG, MONEY, InclusionReport, inclusion_report, season_period
+from certification.inclusion import (
+    KG,
+    MONEY,
+    InclusionReport,
+    add_office_figures,
+    inclusion_report,
+    season_period,
+)
 from certification.models import DocumentKind
 from coop.models import Certification, Member, MemberStatus, OrganicStage, Plot, Season
 from fund.figures import Figures, add_up
@@ -428,7 +435,7 @@ def inclusion_table(inclusion: InclusionReport) -> list[list]:
 
 def season_report_draft(season: Season) -> DocumentDraft:
     report = season_report(season)
-    inclusion = inclusion_report(season_period(season))
+    inclusion = add_office_figures(inclusion_report(season_period(season)))
     return DocumentDraft(
         kind=DocumentKind.SEASON_REPORT,
         title=lazy_text(lambda: _("Informe de campaña — %(season)s") % {"season": season.name}),

@@ -344,7 +344,7 @@ def test_a_paper_election_states_blank_votes_apart(assembly, board, client):
         title="Comité de Educación",
         majority="simple",
         method="paper",
-        candidates=["Rosa", "Wilder"],
+        candidates=["S-00001", "S-00002"],
         user=board,
     )
     services.open_motion(motion=election, user=board)

@@ -481,7 +481,7 @@ def test_an_election_elects_the_most_voted_and_a_tie_elects_nobody(assembly, boa
         board,
         kind="election",
         title="Elección del comité de educación",
-        candidates=["Rosa Tapullima", "Juan Sangama", "Elsa Pinedo"],
+        candidates=["S-00001", "40000002", "S-00003"],  # by code or DNI
         seats=2,
         method="hands",
     )
@@ -490,18 +490,21 @@ def test_an_election_elects_the_most_voted_and_a_tie_elects_nobody(assembly, boa
     services.record_tally(
         motion=election,
         counts={
-            positions["Rosa Tapullima"]: 7,
-            positions["Juan Sangama"]: 4,
-            positions["Elsa Pinedo"]: 4,
+            positions["Socia Número 1"]: 7,
+            positions["Socia Número 2"]: 4,
+            positions["Socia Número 3"]: 4,
             positions["En blanco"]: 0,
             positions["Abstención"]: 0,
         },
         user=board,
     )
     published = services.publish_motion(motion=election, user=board)
-    assert [o.label for o in published.options.filter(elected=True)] == ["Rosa Tapullima"]
+    assert [o.label for o in published.options.filter(elected=True)] == ["Socia Número 1"]
     assert not published.approved
-    assert "Empate con 4 votos por el último cargo: se vota de nuevo" in published.result_text
+    assert (
+        "Empate con 4 votos por el último cargo: se vota de nuevo entre Socia Número 2 y Socia Número 3."
+        in published.result_text
+    )
     assert "Por mayoría relativa: los 2 más votados" in published.result_text
 
 
