@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assemblies', '0008_row_chain'),
+        ('assemblies', '0009_sealed_motions_and_minutes'),
         ('coop', '0009_member_code_pattern'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
