@@ -152,7 +152,8 @@ def _presence_problem(pk, text: str) -> str:
 
 
 def check_ballot_counters() -> str | None:
-    """A secret electronic vote's counters: one per option, adding up to the voters who cast (chained);
+    """A secret electronic vote's counters: one per option, adding up to the voters who cast (chained;
+    with one vote per seat, between one and one per seat for each voter);
     once the voting closed, each equal to its option's anonymous ballots (chained)."""
     counters = defaultdict(dict)
     for pk, motion, option, option_motion, count in BallotCounter.objects.values_list(
@@ -176,6 +177,10 @@ def check_ballot_counters() -> str | None:
     options = defaultdict(set)
     for motion, option in Motion.objects.filter(pk__in=counters).values_list("pk", "options__id"):
         options[motion].add(option)
+    marks = {
+        motion.pk: motion.marks_allowed
+        for motion in Motion.objects.filter(pk__in=counters).select_related("assembly__rule_set")
+    }
     closed = set(
         Motion.objects.filter(pk__in=counters)
         .exclude(status__in=[MotionStatus.DRAFT, MotionStatus.OPEN])
@@ -191,7 +196,9 @@ def check_ballot_counters() -> str | None:
                 % {"motion": motion},
             )
         total = sum(count for _pk, count in held.values())
-        if total != casts.get(motion, 0):
+        cast = casts.get(motion, 0)
+        # One mark per ballot, or (one vote per seat) between one and one per seat on each ballot.
+        if not cast <= total <= cast * marks[motion]:
             return _counter_problem(
                 first,
                 _(

@@ -13,6 +13,7 @@ from assemblies import selectors, services
 from assemblies.models import Ballot, BallotCast, BallotCounter, Motion, Office, TallyRecord
 from coop.models import Member, MemberStatus
 from coop.services import change_member_status
+from ledger.verification import verify_ledger
 from tests.assemblies.factories import check_in_many, convene, entry, make_members, make_rules
 
 
@@ -150,6 +151,8 @@ def test_one_vote_per_seat_at_the_booth_elects_the_two_most_voted_and_keeps_the_
     assert {o.ends_on for o in Office.objects.all()} == {
         starts.replace(year=starts.year + 2) - timedelta(days=1)
     }
+    # The published result is sealed as published: verify_ledger finds nothing changed behind Minka.
+    assert verify_ledger().ok
 
 
 def test_without_the_rule_a_ballot_holds_one_candidate_and_the_refusal_names_the_rule(db, board):
