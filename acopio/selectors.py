@@ -54,8 +54,33 @@ class DeliveryQuote:
         return self.season_dry_g_before + self.dry_g > self.yield_capacity_g
 
     @property
+    def price_per_kg(self) -> Decimal:
+        return self.price_row.price_per_kg
+
+    @property
     def certification_label(self) -> str:
         return Certification(self.certification).label
+
+
+@dataclass(frozen=True)
+class DeliveryDraft:
+    """A checked and priced delivery (from a member) or purchase (from a ``supplier``), not yet
+    numbered nor written: what acopio.services writes, one (the clerk) or many (the import) at a time.
+    """
+
+    centre: CollectionCentre
+    date: Date
+    form: str
+    grade: str
+    moisture_pct: Decimal
+    quote: "DeliveryQuote | PurchaseQuote"
+    member: Member | None = None
+    plot: Plot | None = None
+    supplier: Supplier | None = None
+    origin: str = ""
+    external_ref: str | None = None
+    submission_token: uuid.UUID | None = None
+    replaces: Delivery | None = None
 
 
 # --- Pricing a delivery ----------------------------------------------------------
@@ -427,6 +452,7 @@ class PurchaseQuote:
     price_per_kg: Decimal
     amount_minor: int
     certification: str = Certification.CONVENTIONAL
+    yield_flag: bool = False  # a non-member has no plots to yield from
 
     @property
     def certification_label(self) -> str:

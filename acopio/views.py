@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from acopio import selectors
 from acopio import services as purchases
-from acopio.delivery_import import COLUMNS, import_deliveries
+from acopio.delivery_import import COLUMNS
 from acopio.forms import DeliveryForm, PurchaseForm, SupplierForm, SupplierPaymentForm, find_member
 from acopio.models import CollectionCentre, Delivery, DeliveryStatus, Supplier
 from coop.models import Member, Season
@@ -510,7 +510,9 @@ def delivery_import(request):
                 request, gettext("Esta importación ya se realizó o expiró. Vuelva a subir el archivo.")
             )
             return redirect("acopio:delivery_import")
-        report = import_deliveries(source=stashed["data"], filename=stashed["name"], user=request.user)
+        report = purchases.import_deliveries(
+            source=stashed["data"], filename=stashed["name"], user=request.user
+        )
         return render(
             request, "acopio/delivery_import.html", {**context, "report": report, "done": report.ok}
         )
@@ -521,7 +523,9 @@ def delivery_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
-        report = import_deliveries(source=data, filename=upload.name, user=request.user, dry_run=True)
+        report = purchases.import_deliveries(
+            source=data, filename=upload.name, user=request.user, dry_run=True
+        )
         # Only a file that passed its check, with something to import, waits for «confirm»
         # (toolkit/uploads.py deletes it then).
         token = stash_upload(request, upload.name, data) if report.ok and report.created else None
