@@ -21,8 +21,9 @@ from acopio.models import CocoaForm, CollectionCentre, Delivery, Grade, PriceRow
 from acopio.selectors import owed_to_supplier
 from coop.demo import DEMO_PREFIX
 from coop.models import Member, MemberStatus, Season
-from ledger.member_accounts import owed_to_member, record_movement
+from ledger.member_accounts import owed_to_member
 from ledger.models import MemberMovement, MovementKind, PaymentMethod
+from ledger.services import record_movement
 
 SEASONS = (
     # 2019 straddles the 2019-10-01 review of Fairtrade terms: one sale on each side of it.
