@@ -574,6 +574,33 @@ def supplier_entries(supplier: Supplier) -> list:
     )
 
 
+# --- The delivery list ----------------------------------------------------------------
+
+
+def delivery_list(*, season: Season | None, centre_code: str, status: str, query: str, non_members: bool):
+    """The delivery list's rows, newest first (its index), narrowed by what the page asks: a season,
+    a centre, a status, a receipt («C01-000123»), a member (name, code, DNI) or, with ``non_members``,
+    only purchases from non-members, searched by supplier name."""
+    deliveries = Delivery.objects.select_related("member", "supplier", "centre", "plot")
+    if season is not None:
+        deliveries = deliveries.filter(season=season)
+    if centre_code:
+        deliveries = deliveries.filter(centre__code=centre_code)
+    if status in DeliveryStatus.values:
+        deliveries = deliveries.filter(status=status)
+    if query:
+        series, _dash, number = query.upper().partition("-")
+        if number.isdigit():
+            deliveries = deliveries.filter(receipt_series=series, receipt_number=int(number))
+        elif non_members:
+            deliveries = deliveries.filter(supplier__in=Supplier.objects.filter(name__icontains=query))
+        else:
+            deliveries = deliveries.filter(member__in=Member.objects.search(query))
+    if non_members:
+        deliveries = deliveries.filter(supplier__isnull=False)
+    return deliveries
+
+
 # --- A member's season -------------------------------------------------------------
 
 

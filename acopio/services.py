@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from acopio import delivery_import
 from acopio.delivery_import import DeliveryImportReport
+from acopio.lots import lot_problems
 from acopio.models import CollectionCentre, Delivery, DeliveryStatus, Lot, Supplier
 from acopio.pricing import purchase_description
 from acopio.receipts import take_receipt_numbers
@@ -30,14 +31,14 @@ from acopio.selectors import (
     quote_delivery,
     quote_purchase,
 )
-from acopio.lots import lot_problems
-from coop.models import Certification, Member, Plot, Season
+from coop.models import Member, Plot, Season
 from ledger import chart, sql
 from ledger.models import Account, JournalEntry, JournalLine
 from ledger.services import NewEntry, post_entries, post_entry, reverse_entry
 from toolkit.db import analyze_after_commit
 from toolkit.identity import dni_or_ruc_problem
 from toolkit.money import format_money, typed_to_minor
+from toolkit.validation import field_errors
 
 # --- Recording ------------------------------------------------------------------
 
@@ -353,14 +354,14 @@ def create_supplier(*, document: str, name: str, origin: str = "", user) -> Supp
         ) % {"dni": document, "member": f"{member.code} {member.name}"}
     if not name:
         errors["name"] = _("Indique el nombre o la razón social del proveedor.")
-    elif len(name) > 200:
-        errors["name"] = _("El nombre o la razón social tiene como máximo 200 caracteres.")
-    if len(origin) > 200:
-        errors["origin"] = _("El origen o parcela tiene como máximo 200 caracteres.")
+    supplier = Supplier(document=document, name=name, origin=origin, created_by=user)
+    try:
+        # Lengths and characters nobody can see, by field, in the model's words.
+        supplier.full_clean(exclude=["account", *errors], validate_unique=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    supplier = Supplier(document=document, name=name, origin=origin, created_by=user)
-    supplier.full_clean(exclude=["account"])  # characters nobody can see, by field
     try:
         with transaction.atomic():  # another clerk registering the same document at this moment
             supplier.account = chart.new_supplier_account(document=document, name=name)
@@ -434,8 +435,7 @@ def record_purchase(
         errors.pop("supplier", None)
         errors.update(supplier_errors)
     origin = (origin or "").strip() or (supplier.origin if supplier else "")
-    if len(origin) > 200:
-        errors["origin"] = _("El origen o parcela tiene como máximo 200 caracteres.")
+    errors.update(field_errors(Delivery(origin=origin), ["origin"]))
     if replaces is not None:
         replaces = _check_replaced(replaces, errors)
     if errors:
@@ -561,11 +561,12 @@ def _new_lot(*, code, season, claim, for_eu, note, user) -> Lot:
         raise ValidationError({"code": _("Indique el código del lote.")})
     if Lot.objects.filter(code=code).exists():
         raise ValidationError({"code": _("Ya existe el lote %(lot)s.") % {"lot": code}})
-    if claim not in Certification.values:
-        raise ValidationError({"claim": _("Elija la certificación del lote.")})
-    return Lot(
+    lot = Lot(
         code=code, season=season, claim=claim, for_eu=for_eu, note=(note or "").strip(), created_by=user
     )
+    # The claim among the certifications, the code's and the note's lengths: the model's checks.
+    lot.full_clean(exclude=["season", "created_by"], validate_unique=False)
+    return lot
 
 
 def _save(lot: Lot, deliveries: list[Delivery], problems: list[str]) -> Lot:
