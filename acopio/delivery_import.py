@@ -1,31 +1,24 @@
 """Importing deliveries from scales or other systems (xlsx or csv).
 
-Every row is priced by the same ``quote_delivery`` as the clerk's page, with
-what it reads preloaded. All or nothing: one bad row and nothing is written,
-with every problem named by row and column. Each row carries an external
-reference; a row imported before is recognised and left alone, so importing
-the same file twice changes nothing.
+Reading and checking only: every row is priced by the same ``quote_delivery``
+as the clerk's page, with what it reads preloaded. acopio.services.import_deliveries
+writes the checked rows through the clerk's own delivery writer. All or nothing:
+one bad row and nothing is written, with every problem named by row and column.
+Each row carries an external reference; a row imported before is recognised and
+left alone, so importing the same file twice changes nothing.
 """
 
-import secrets
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from acopio.forms import parse_kg
 from acopio.models import CocoaForm, CollectionCentre, Delivery, Grade, PriceRow
-from acopio.pricing import purchase_description
-from acopio.receipts import take_receipt_numbers
-from acopio.selectors import PRICING_PLOT_FIELDS, Lookups, quote_delivery
+from acopio.selectors import PRICING_PLOT_FIELDS, DeliveryDraft, Lookups, quote_delivery
 from coop.models import Member, Plot, Season
 from coop.traceability import parse_dni
-from ledger import chart
-from ledger.models import JournalEntry, JournalLine
-from ledger.services import NewEntry, post_entries
-from toolkit.db import analyze_after_commit
 from toolkit.spreadsheets import (
     CellError,
     ProblemReport,
@@ -147,49 +140,16 @@ class _Row:
     cells: dict
 
 
-def import_deliveries(*, source: bytes, filename: str, user, dry_run: bool = False) -> DeliveryImportReport:
-    """Check the whole file, then record every new row in one transaction (or, for a dry run, roll back)."""
-    report = DeliveryImportReport(filename=filename, dry_run=dry_run)
-    rows, headers = _read(source, filename, report)
-    if not report.ok:
-        return report
-    return _record(rows, headers, report, user=user, dry_run=dry_run)
+def read_deliveries(*, source: bytes, filename: str, report: DeliveryImportReport) -> tuple[list[_Row], dict]:
+    """The file's rows and the headers it writes them under; problems with the file itself go to
+    ``report``. Nothing is written: acopio.services.import_deliveries records what check_rows plans."""
+    return _read(source, filename, report)
 
 
-def record_rows(rows: list[dict], *, user, dry_run: bool = False, label: str = "") -> DeliveryImportReport:
-    """Record rows given as {column key: value} (the demo uses this), with the file import's checks."""
-    report = DeliveryImportReport(filename=label, dry_run=dry_run)
+def keyed_rows(rows: list[dict]) -> tuple[list[_Row], dict]:
+    """Rows given as {column key: value} (the demo's), with the headers Minka writes."""
     headers = {key: header for key, (header, _) in COLUMNS.items()}
-    return _record(
-        [_Row(number, cells) for number, cells in enumerate(rows, start=1)],
-        headers,
-        report,
-        user=user,
-        dry_run=dry_run,
-    )
-
-
-def _record(rows, headers, report, *, user, dry_run) -> DeliveryImportReport:
-    report.rows = len(rows)
-    planned = _check(rows, headers, report)
-    if not report.ok:
-        return report
-    try:
-        with transaction.atomic():
-            _write(planned, user, report)
-            if dry_run:
-                transaction.set_rollback(True)
-    except IntegrityError:
-        report.error(
-            None,
-            "",
-            _(
-                "Otra importación registró algunas de estas referencias al mismo tiempo. "
-                "No se guardó nada: vuelva a importar el archivo."
-            ),
-        )
-        report.created = 0
-    return report
+    return [_Row(number, cells) for number, cells in enumerate(rows, start=1)], headers
 
 
 def _read(source, filename, report) -> tuple[list[_Row], dict]:
@@ -224,7 +184,10 @@ def _read(source, filename, report) -> tuple[list[_Row], dict]:
     return rows, headers
 
 
-def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> list[tuple[_Row, dict, object]]:
+def check_rows(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> list[DeliveryDraft]:
+    """Check and price every row (reading, never writing): the drafts of the new rows, in file order;
+    problems go to ``report`` by row and column, rows imported before count as unchanged."""
+
     def cell(row, key):
         return cell_text(row.cells.get(key))
 
@@ -352,19 +315,16 @@ def _check(rows: list[_Row], headers: dict, report: DeliveryImportReport) -> lis
             continue
         lookups.add(member, quote.season, quote.dry_g)
         planned.append(
-            (
-                row,
-                {
-                    "member": member,
-                    "plot": plot,
-                    "centre": centre,
-                    "date": day,
-                    "form": form,
-                    "grade": grade,
-                    "moisture_pct": moisture,
-                    "external_ref": ref,
-                },
-                quote,
+            DeliveryDraft(
+                centre=centre,
+                date=day,
+                form=form,
+                grade=grade,
+                moisture_pct=moisture,
+                quote=quote,
+                member=member,
+                plot=plot,
+                external_ref=ref,
             )
         )
     report.errors.sort(key=lambda p: (p.row or 0, p.column))
@@ -379,64 +339,3 @@ def _same(previous: Delivery, centre, day, member, row) -> bool:
         and previous.member_id == getattr(member, "pk", None)
         and previous.gross_g == gross
     )
-
-
-def _write(planned, user, report: DeliveryImportReport) -> None:
-    if not planned:
-        return
-    counts = Counter(values["centre"].pk for _row, values, _quote in planned)
-    # In id order, so two imports (or an import and a clerk) never deadlock.
-    taken = {
-        pk: take_receipt_numbers(centre=CollectionCentre(pk=pk), count=counts[pk]) for pk in sorted(counts)
-    }
-    next_number = {pk: centre.last_receipt_number - counts[pk] + 1 for pk, centre in taken.items()}
-    deliveries = []
-    for _row, values, quote in planned:
-        centre = taken[values["centre"].pk]
-        number = next_number[centre.pk]
-        next_number[centre.pk] += 1
-        deliveries.append(
-            Delivery(
-                receipt_series=centre.receipt_series,
-                receipt_number=number,
-                centre=centre,
-                season=quote.season,
-                member=values["member"],
-                plot=values["plot"],
-                date=values["date"],
-                form=values["form"],
-                grade=values["grade"],
-                gross_g=quote.gross_g,
-                tare_g=quote.tare_g,
-                net_g=quote.net_g,
-                dry_g=quote.dry_g,
-                moisture_pct=values["moisture_pct"],
-                certification=quote.certification,
-                price_row=quote.price_row,
-                price_per_kg=quote.price_row.price_per_kg,
-                amount_minor=quote.amount_minor,
-                yield_flag=quote.yield_flag,
-                external_ref=values["external_ref"],
-                verification_key=secrets.token_urlsafe(16),
-                recorded_by=user,
-            )
-        )
-    Delivery.objects.bulk_create(deliveries, batch_size=2000)
-    accounts = chart.member_accounts({d.member for d in deliveries})
-    inventory = chart.account(chart.COCOA_INVENTORY)
-    post_entries(
-        entries=[
-            NewEntry(
-                date=d.date,
-                description=purchase_description(d),
-                source_key=d.source_key,
-                lines=[(inventory, d.amount_minor), (accounts[d.member_id], -d.amount_minor)],
-            )
-            for d in deliveries
-        ],
-        user=user,
-    )
-    analyze_after_commit(Delivery, JournalEntry, JournalLine, rows=len(deliveries))
-    report.created = len(deliveries)
-    report.flagged = sum(d.yield_flag for d in deliveries)
-    report.amount_minor = sum(d.amount_minor for d in deliveries)

@@ -1,7 +1,7 @@
 """Three seasons of cocoa buying for the demonstration cooperative.
 
 Deliveries go through the same checks and pricing as an import
-(``record_rows``), voids and reissues through the clerk's services, and
+(``record_delivery_rows``), voids and reissues through the clerk's services, and
 advances, deductions and payments through ``record_movement``, so the demo
 shows exactly what Minka would have recorded.
 """
@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from acopio import services as purchases
-from acopio.delivery_import import record_rows
 from acopio.models import CocoaForm, CollectionCentre, Delivery, Grade, PriceRow
 from acopio.selectors import owed_to_supplier
 from coop.demo import DEMO_PREFIX
 from coop.models import Member, MemberStatus, Season
-from ledger.member_accounts import owed_to_member, record_movement
+from ledger.member_accounts import owed_to_member
 from ledger.models import MemberMovement, MovementKind, PaymentMethod
+from ledger.services import record_movement
 
 SEASONS = (
     # 2019 straddles the 2019-10-01 review of Fairtrade terms: one sale on each side of it.
@@ -126,7 +126,7 @@ def generate_acopio(
     with transaction.atomic():
         seasons = _seasons_centres_prices()
         rows = _delivery_rows(rng, members, seasons, deliveries or 24 * len(members))
-        report = record_rows(rows, user=user, label="demostración")
+        report = purchases.record_delivery_rows(rows=rows, user=user, label="demostración")
         if not report.ok:
             raise RuntimeError(f"Datos de demostración inválidos: {report.errors[:3]}")
     voids = _voids(rng, user)

@@ -17,6 +17,8 @@ from coop.models import Certification, Member, Plot, Season
 from toolkit.text import check_visible_text
 from toolkit.verification import printed, short_code
 
+ORIGIN_TOO_LONG = {"max_length": _("El origen o parcela tiene como máximo 200 caracteres.")}
+
 
 class CollectionCentre(models.Model):
     """A centro de acopio and its receipt series (e.g. C01 → C01-000123)."""
@@ -146,12 +148,18 @@ class Supplier(models.Model):
         unique=True,
         help_text=_("DNI de 8 dígitos para una persona, RUC de 11 dígitos para una organización."),
     )
-    name = models.CharField(_("nombre o razón social"), max_length=200, validators=[check_visible_text])
+    name = models.CharField(
+        _("nombre o razón social"),
+        max_length=200,
+        validators=[check_visible_text],
+        error_messages={"max_length": _("El nombre o la razón social tiene como máximo 200 caracteres.")},
+    )
     origin = models.CharField(
         _("origen o parcela"),
         max_length=200,
         blank=True,
         validators=[check_visible_text],
+        error_messages=ORIGIN_TOO_LONG,
         help_text=_("Lugar de producción o parcela, si se conoce."),
     )
     account = models.OneToOneField(
@@ -241,7 +249,9 @@ class Delivery(models.Model):
         related_name="purchases",
         verbose_name=_("proveedor no socio"),
     )
-    origin = models.CharField(_("origen o parcela"), max_length=200, blank=True)
+    origin = models.CharField(
+        _("origen o parcela"), max_length=200, blank=True, error_messages=ORIGIN_TOO_LONG
+    )
     plot = models.ForeignKey(
         Plot,
         on_delete=models.PROTECT,
@@ -416,21 +426,29 @@ class Delivery(models.Model):
 class Lot(models.Model):
     """Deliveries gathered to be sold together, with the claim the lot is sold under.
 
-    Built by acopio.lots; a delivery belongs to one lot at most.
+    Built by acopio.services (build_lot, build_lot_by_rule); a delivery belongs to one lot at most.
     """
 
     code = models.CharField(_("código"), max_length=20, unique=True)
     season = models.ForeignKey(
         Season, on_delete=models.PROTECT, related_name="lots", verbose_name=_("campaña")
     )
-    claim = models.CharField(_("certificación del lote"), max_length=6, choices=Certification.choices)
+    claim = models.CharField(
+        _("certificación del lote"),
+        max_length=6,
+        choices=Certification.choices,
+        error_messages={
+            "invalid_choice": _("Elija la certificación del lote."),
+            "blank": _("Elija la certificación del lote."),
+        },
+    )
     for_eu = models.BooleanField(
         _("para la Unión Europea (EUDR)"),
         default=False,
         help_text=_("Solo entregas de parcelas con geolocalización válida."),
     )
     note = models.CharField(_("nota"), max_length=200, blank=True)
-    # Set by acopio.lots when the lot is built: such a lot is never sold as Fairtrade or organic.
+    # Set by acopio.services when the lot is built: such a lot is never sold as Fairtrade or organic.
     has_non_member = models.BooleanField(_("con cacao de no socios"), default=False, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -54,8 +54,33 @@ class DeliveryQuote:
         return self.season_dry_g_before + self.dry_g > self.yield_capacity_g
 
     @property
+    def price_per_kg(self) -> Decimal:
+        return self.price_row.price_per_kg
+
+    @property
     def certification_label(self) -> str:
         return Certification(self.certification).label
+
+
+@dataclass(frozen=True)
+class DeliveryDraft:
+    """A checked and priced delivery (from a member) or purchase (from a ``supplier``), not yet
+    numbered nor written: what acopio.services writes, one (the clerk) or many (the import) at a time.
+    """
+
+    centre: CollectionCentre
+    date: Date
+    form: str
+    grade: str
+    moisture_pct: Decimal
+    quote: "DeliveryQuote | PurchaseQuote"
+    member: Member | None = None
+    plot: Plot | None = None
+    supplier: Supplier | None = None
+    origin: str = ""
+    external_ref: str | None = None
+    submission_token: uuid.UUID | None = None
+    replaces: Delivery | None = None
 
 
 # --- Pricing a delivery ----------------------------------------------------------
@@ -427,6 +452,7 @@ class PurchaseQuote:
     price_per_kg: Decimal
     amount_minor: int
     certification: str = Certification.CONVENTIONAL
+    yield_flag: bool = False  # a non-member has no plots to yield from
 
     @property
     def certification_label(self) -> str:
@@ -546,6 +572,33 @@ def supplier_entries(supplier: Supplier) -> list:
         .select_related("entry")
         .order_by("-entry__number")[:200]
     )
+
+
+# --- The delivery list ----------------------------------------------------------------
+
+
+def delivery_list(*, season: Season | None, centre_code: str, status: str, query: str, non_members: bool):
+    """The delivery list's rows, newest first (its index), narrowed by what the page asks: a season,
+    a centre, a status, a receipt («C01-000123»), a member (name, code, DNI) or, with ``non_members``,
+    only purchases from non-members, searched by supplier name."""
+    deliveries = Delivery.objects.select_related("member", "supplier", "centre", "plot")
+    if season is not None:
+        deliveries = deliveries.filter(season=season)
+    if centre_code:
+        deliveries = deliveries.filter(centre__code=centre_code)
+    if status in DeliveryStatus.values:
+        deliveries = deliveries.filter(status=status)
+    if query:
+        series, _dash, number = query.upper().partition("-")
+        if number.isdigit():
+            deliveries = deliveries.filter(receipt_series=series, receipt_number=int(number))
+        elif non_members:
+            deliveries = deliveries.filter(supplier__in=Supplier.objects.filter(name__icontains=query))
+        else:
+            deliveries = deliveries.filter(member__in=Member.objects.search(query))
+    if non_members:
+        deliveries = deliveries.filter(supplier__isnull=False)
+    return deliveries
 
 
 # --- A member's season -------------------------------------------------------------

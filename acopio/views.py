@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from acopio import selectors
 from acopio import services as purchases
-from acopio.delivery_import import COLUMNS, import_deliveries
+from acopio.delivery_import import COLUMNS
 from acopio.forms import DeliveryForm, PurchaseForm, SupplierForm, SupplierPaymentForm, find_member
-from acopio.models import CollectionCentre, Delivery, DeliveryStatus, Supplier
+from acopio.models import CollectionCentre, Delivery, Supplier
 from coop.models import Member, Season
 from ledger.models import JournalEntry, PaymentMethod
 from toolkit.money import GRAMS_PER_KG
@@ -433,27 +433,17 @@ def _verify_url(request, delivery: Delivery) -> str:
 
 @role_required(*ALL_ROLES)
 def delivery_list(request):
-    deliveries = Delivery.objects.select_related("member", "supplier", "centre", "plot")
     seasons = list(Season.objects.all())
     season = next((s for s in seasons if s.code == request.GET.get("campana")), None)
-    if season:
-        deliveries = deliveries.filter(season=season)
     centre = request.GET.get("centro", "")
-    if centre:
-        deliveries = deliveries.filter(centre__code=centre)
-    if request.GET.get("estado") in DeliveryStatus.values:
-        deliveries = deliveries.filter(status=request.GET["estado"])
     query = request.GET.get("q", "").strip()
-    if query:
-        series, _dash, number = query.upper().partition("-")
-        if number.isdigit():
-            deliveries = deliveries.filter(receipt_series=series, receipt_number=int(number))
-        elif request.GET.get("no_socios"):
-            deliveries = deliveries.filter(supplier__in=Supplier.objects.filter(name__icontains=query))
-        else:
-            deliveries = deliveries.filter(member__in=Member.objects.search(query))
-    if request.GET.get("no_socios"):
-        deliveries = deliveries.filter(supplier__isnull=False)
+    deliveries = selectors.delivery_list(
+        season=season,
+        centre_code=centre,
+        status=request.GET.get("estado", ""),
+        query=query,
+        non_members=bool(request.GET.get("no_socios")),
+    )
     page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -510,7 +500,9 @@ def delivery_import(request):
                 request, gettext("Esta importación ya se realizó o expiró. Vuelva a subir el archivo.")
             )
             return redirect("acopio:delivery_import")
-        report = import_deliveries(source=stashed["data"], filename=stashed["name"], user=request.user)
+        report = purchases.import_deliveries(
+            source=stashed["data"], filename=stashed["name"], user=request.user
+        )
         return render(
             request, "acopio/delivery_import.html", {**context, "report": report, "done": report.ok}
         )
@@ -521,7 +513,9 @@ def delivery_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
-        report = import_deliveries(source=data, filename=upload.name, user=request.user, dry_run=True)
+        report = purchases.import_deliveries(
+            source=data, filename=upload.name, user=request.user, dry_run=True
+        )
         # Only a file that passed its check, with something to import, waits for «confirm»
         # (toolkit/uploads.py deletes it then).
         token = stash_upload(request, upload.name, data) if report.ok and report.created else None

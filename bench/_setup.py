@@ -101,8 +101,8 @@ def build_premium_season(*, members: int, deliveries: int, out=print) -> dict:
 
     from django.contrib.auth.models import Group, User
 
-    from acopio.delivery_import import record_rows
     from acopio.demo import _delivery_rows, _seasons_centres_prices
+    from acopio.services import record_delivery_rows
     from coop.demo import DEMO_PREFIX, generate_demo
     from coop.models import Member, MemberStatus, Season
     from fund.selectors import fund_position
@@ -125,7 +125,7 @@ def build_premium_season(*, members: int, deliveries: int, out=print) -> dict:
     )
     started = time.perf_counter()
     rows = _delivery_rows(random.Random(1), active, [season], deliveries)
-    report = record_rows(rows, user=None, label="bench")
+    report = record_delivery_rows(rows=rows, user=None, label="bench")
     assert report.ok, report.errors[:3]
     out(
         f"| one season of deliveries: {len(rows):,} through the demo loader | "

@@ -52,10 +52,10 @@ def main():
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from acopio.delivery_import import COLUMNS, import_deliveries
+    from acopio.delivery_import import COLUMNS
     from acopio.demo import _row
     from acopio.models import CollectionCentre, Delivery
-    from acopio.services import record_delivery
+    from acopio.services import import_deliveries, record_delivery
     from config.demo import generate_seasons
     from coop.demo import generate_demo
     from coop.models import Member, Season

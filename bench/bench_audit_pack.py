@@ -41,8 +41,8 @@ def add_audit_material(*, season, admin, board, treasurer, small_deliveries: int
 
     from django.utils import timezone
 
-    from acopio.delivery_import import record_rows
     from acopio.demo import _delivery_rows, _voids
+    from acopio.services import record_delivery_rows
     from assemblies import services
     from assemblies.models import Delegate, RuleSet
     from coop.demo import DEMO_PREFIX
@@ -149,7 +149,7 @@ def add_audit_material(*, season, admin, board, treasurer, small_deliveries: int
         .order_by("code")
     )
     rows = _delivery_rows(random.Random(3), members, [small], small_deliveries)
-    report = record_rows(rows, user=None, label="bench")
+    report = record_delivery_rows(rows=rows, user=None, label="bench")
     assert report.ok, report.errors[:3]
     return (
         f"{voids} voids; delegates' assembly of {assembly.roll_size} closed; 2 invoices and a "

@@ -131,8 +131,8 @@ def prepare_walk() -> dict:
     from certification.statements import statement_draft
     from coop.models import Season
     from fund.models import Spending
-    from ledger.member_accounts import record_movement
     from ledger.models import MemberMovement, MovementKind, PaymentMethod
+    from ledger.services import record_movement
     from sales.models import SalesContract
 
     admin = get_user_model().objects.get(username="admin")

@@ -34,6 +34,11 @@ def member_search_text(*, code: str, dni: str, name: str) -> str:
     return f"{normalize_text(code)} {dni} {normalize_text(name)}"
 
 
+# A plot's text cut short by the register import or the member page: the message names the field by
+# its key, with the length typed and the limit (Django's max_length check, Minka's words).
+TEXT_TOO_LONG = {"max_length": _("El texto tiene %(show_value)s caracteres; el máximo es %(limit_value)s.")}
+
+
 class MemberStatus(models.TextChoices):
     ACTIVE = "active", _("Activo")
     SUSPENDED = "suspended", _("Suspendido")
@@ -239,7 +244,12 @@ class MemberStatusChange(models.Model):
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("socio")
     )
-    status = models.CharField(_("estado"), max_length=12, choices=MemberStatus.choices)
+    status = models.CharField(
+        _("estado"),
+        max_length=12,
+        choices=MemberStatus.choices,
+        error_messages={"invalid_choice": _("Estado desconocido.")},
+    )
     effective_date = models.DateField(_("fecha"))
     note = models.CharField(_("motivo"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
@@ -284,15 +294,25 @@ class Plot(models.Model):
         Member, on_delete=models.PROTECT, related_name="plots", verbose_name=_("socio")
     )
     code = models.CharField(
-        _("código de parcela"), max_length=30, unique=True, validators=[check_visible_text]
+        _("código de parcela"),
+        max_length=30,
+        unique=True,
+        validators=[check_visible_text],
+        error_messages=TEXT_TOO_LONG,
     )
     name = models.CharField(
-        _("nombre del predio"), max_length=120, blank=True, validators=[check_visible_text]
+        _("nombre del predio"),
+        max_length=120,
+        blank=True,
+        validators=[check_visible_text],
+        error_messages=TEXT_TOO_LONG,
     )
-    department = models.CharField(_("departamento"), max_length=60, blank=True)
-    province = models.CharField(_("provincia"), max_length=60, blank=True)
-    district = models.CharField(_("distrito"), max_length=60, blank=True)
-    community = models.CharField(_("comunidad / caserío"), max_length=100, blank=True)
+    department = models.CharField(_("departamento"), max_length=60, blank=True, error_messages=TEXT_TOO_LONG)
+    province = models.CharField(_("provincia"), max_length=60, blank=True, error_messages=TEXT_TOO_LONG)
+    district = models.CharField(_("distrito"), max_length=60, blank=True, error_messages=TEXT_TOO_LONG)
+    community = models.CharField(
+        _("comunidad / caserío"), max_length=100, blank=True, error_messages=TEXT_TOO_LONG
+    )
 
     temporary_shade_ha = area_field(_("sombra temporal (ha)"))
     cocoa_installed_ha = area_field(_("cacao instalado (ha)"))

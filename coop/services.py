@@ -22,6 +22,7 @@ from coop.traceability import (
 )
 from coop.wording import member_noun, member_status_word
 from toolkit.db import analyze_after_commit
+from toolkit.validation import clean_only
 
 
 @transaction.atomic
@@ -34,8 +35,7 @@ def change_member_status(
     another one. A change dated before the latest recorded one is refused, so
     the current status is always the latest step.
     """
-    if status not in MemberStatus.values:
-        raise ValidationError({"status": _("Estado desconocido.")})
+    clean_only(MemberStatusChange(status=status), ["status"])  # a known status, before the history is read
     member = Member.objects.select_for_update().get(pk=member.pk)
     latest = member.status_changes.order_by("-effective_date", "-id").first()
     if latest and effective_date < latest.effective_date:
@@ -211,20 +211,6 @@ BATCH = 1000
 
 
 PLOT_TEXT_FIELDS = ("code", "name", "department", "province", "district", "community")
-
-
-def _check_text_lengths(obj, field_names):
-    errors = {}
-    for name in field_names:
-        limit = obj._meta.get_field(name).max_length
-        value = getattr(obj, name) or ""
-        if len(value) > limit:
-            errors[name] = _("El texto tiene %(length)s caracteres; el máximo es %(max)s.") % {
-                "length": len(value),
-                "max": limit,
-            }
-    if errors:
-        raise ValidationError(errors)
 
 
 def _fill_plot(plot: Plot, row: SheetRow) -> None:
@@ -666,9 +652,9 @@ class _RegisterPlan:
             plot.geometry = dumps_geometry(row.geometry)
         try:
             plot.clean()
-            # The cell parsers already checked numbers, dates and choices; only
-            # text lengths are left (full clean_fields would double the import time).
-            _check_text_lengths(plot, PLOT_TEXT_FIELDS)
+            # Numbers, dates and choices were read by the cell parsers: the text fields are left
+            # (the whole clean_fields would double the import time).
+            clean_only(plot, PLOT_TEXT_FIELDS)
         except ValidationError as exc:
             for field_name, messages in exc.message_dict.items():
                 if field_name == "geometry":

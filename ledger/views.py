@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from coop.models import Member
 from ledger.forms import MovementForm
-from ledger.member_accounts import record_movement, reverse_movement
 from ledger.models import MemberMovement
+from ledger.services import record_movement, reverse_movement
 from toolkit.money import format_money
 from toolkit.roles import (
     ADMINISTRATOR,

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from acopio.lots import build_lot_by_rule
+from acopio.services import build_lot_by_rule
 from sales.models import ExchangeRate
 from sales.selectors import mass_balance, outstanding_cents
 from sales.services import invoice_contract, receive_payment, record_contract

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from acopio.lots import build_lot, build_lot_by_rule
 from acopio.models import CollectionCentre, Lot
 from acopio.selectors import lot_totals
+from acopio.services import build_lot, build_lot_by_rule
 from coop.models import Certification, Season
 from sales.models import FairtradeTerms, FairtradeTermsCheck, SalesContract
 from sales.selectors import contracts_to_review, mass_balance, mass_balances, review_of, terms_check_status

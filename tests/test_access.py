@@ -13,15 +13,14 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from acopio.lots import build_lot
 from acopio.models import Delivery
-from acopio.services import create_supplier
+from acopio.services import build_lot, create_supplier
 from assemblies.models import Assembly
 from certification.models import AuditPackRun, IssuedDocument, StatementRun
 from coop.models import Member, RegisterExport
 from fund.models import BudgetLine, PremiumAuthorization, PremiumCategory, Spending, SpendingKind
-from ledger.member_accounts import record_movement
 from ledger.models import MovementKind, PaymentMethod
+from ledger.services import record_movement
 from sales.models import SalesContract
 from sales.services import record_contract
 from tests.acopio.factories import make_coop, record

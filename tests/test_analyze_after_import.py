@@ -4,8 +4,8 @@ believing the table empty until autovacuum gets to it."""
 import pytest
 from django.db import connection
 
-from acopio.delivery_import import import_deliveries
 from acopio.models import Delivery
+from acopio.services import import_deliveries
 from coop.services import import_register
 from tests.coop.test_import import csv_bytes, row
 from toolkit.db import ANALYZE_AFTER_ROWS

@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 
-from acopio.delivery_import import import_deliveries
 from acopio.models import Delivery
+from acopio.services import import_deliveries
 from coop.models import Member, Plot
 from coop.services import import_register
 from ledger.models import JournalEntry

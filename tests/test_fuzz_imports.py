@@ -19,8 +19,8 @@ import pytest
 from django.apps import apps
 from django.db import connection, transaction
 
-from acopio.delivery_import import import_deliveries
 from acopio.models import CollectionCentre, Delivery
+from acopio.services import import_deliveries
 from coop.models import Member, Plot
 from coop.services import import_register
 from ledger.models import EntryCounter, JournalEntry

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from acopio.delivery_import import import_deliveries
 from acopio.models import Delivery
+from acopio.services import import_deliveries
 from ledger.member_accounts import owed_to_member
 from ledger.models import JournalEntry
 from ledger.verification import verify_ledger

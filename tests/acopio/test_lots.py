@@ -6,9 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from acopio.lots import build_lot, build_lot_by_rule
 from acopio.models import Delivery, Lot
-from acopio.services import void_delivery
+from acopio.services import build_lot, build_lot_by_rule, void_delivery
 from coop.models import Certification
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from ledger import chart
-from ledger.member_accounts import owed_to_member, record_movement
+from ledger.member_accounts import owed_to_member
 from ledger.models import JournalEntry, MemberMovement
 from ledger.selectors import balances_by_currency
+from ledger.services import record_movement
 from ledger.verification import verify_ledger
 from tests.acopio.conftest import DAY
 from toolkit.money import format_money
@@ -308,7 +309,7 @@ def test_only_the_administration_posts_movements(maria, role_clients):
 
 
 def test_a_mistaken_payment_is_voided_and_reentered_with_the_same_voucher(maria, move, admin_user_minka):
-    from ledger.member_accounts import reverse_movement
+    from ledger.services import reverse_movement
 
     wrong = move(maria, amount="1000.00", document="OP-77")
     reverse_movement(movement=wrong, reason="Monto mal digitado", user=admin_user_minka)

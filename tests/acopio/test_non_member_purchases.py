@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from acopio import services as purchases
-from acopio.lots import build_lot
 from acopio.models import CocoaForm, CollectionCentre, Delivery, Grade, Lot, Supplier
 from acopio.selectors import owed_to_supplier
+from acopio.services import build_lot
 from certification.audit_pack import write_audit_pack
 from certification.fairtrade_report import fairtrade_workbook
 from certification.reports import season_report, season_report_table

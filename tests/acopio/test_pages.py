@@ -14,8 +14,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from acopio.models import CollectionCentre, Delivery
-from ledger.member_accounts import owed_to_member, record_movement
+from ledger.member_accounts import owed_to_member
 from ledger.models import JournalEntry
+from ledger.services import record_movement
 from tests.acopio.conftest import DAY
 from toolkit.money import format_money
 from toolkit.roles import ADMINISTRATOR, BOARD, CERTIFIER, CLERK, OVERSIGHT

@@ -14,9 +14,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from shapely.geometry import LinearRing, shape
 
-from acopio.lots import build_lot
 from acopio.models import Lot
-from acopio.services import void_delivery
+from acopio.services import build_lot, void_delivery
 from certification.eudr import (
     EudrExportError,
     eudr_feature_collection,

@@ -13,8 +13,9 @@ from acopio import services as purchases
 from certification.documents import issue
 from certification.models import DownloadLog, IssuedDocument
 from certification.statements import statement_draft
-from ledger.member_accounts import owed_to_member, record_movement
+from ledger.member_accounts import owed_to_member
 from ledger.models import MovementKind, PaymentMethod
+from ledger.services import record_movement
 from tests.acopio.factories import load_prices
 from toolkit.money import format_money, from_minor
 

@@ -7,8 +7,8 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 
-from acopio.delivery_import import import_deliveries
 from acopio.models import Delivery
+from acopio.services import import_deliveries
 from coop.code_series import DEFAULT_PREFIX
 from coop.demo import DEMO_PREFIX
 from coop.models import Member, Plot, member_code_validator

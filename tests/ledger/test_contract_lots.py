@@ -9,9 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import override_settings
 
-from acopio.lots import build_lot
 from acopio.models import Delivery, Lot
-from acopio.services import void_delivery
+from acopio.services import build_lot, void_delivery
 from coop.models import Member
 from sales.models import SalesContract
 from sales.services import ship_contract

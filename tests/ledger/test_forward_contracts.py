@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from acopio.lots import build_lot
+from acopio.services import build_lot
 from coop.models import Member
 from sales.models import SalesContract
 from sales.selectors import mass_balance

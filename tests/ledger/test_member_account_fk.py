@@ -16,10 +16,10 @@ from django.db import connection, connections, transaction
 from certification.statements import member_statement
 from coop.models import Member, Plot
 from ledger import chart
-from ledger.member_accounts import owed_to_member, record_movement
+from ledger.member_accounts import owed_to_member
 from ledger.models import Account, MovementKind, PaymentMethod
 from ledger.selectors import owed_to_members_minor
-from ledger.services import post_entry
+from ledger.services import post_entry, record_movement
 from ledger.verification import verify_ledger
 from tests.acopio.factories import make_coop
 

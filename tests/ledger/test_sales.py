@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from acopio.lots import build_lot
 from acopio.models import Delivery
+from acopio.services import build_lot
 from coop.models import Season
 from sales.models import SalesContract
 from sales.selectors import mass_balance

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from acopio.delivery_import import import_deliveries
+from acopio.services import import_deliveries
 from toolkit.commands import fail_on_errors
 from toolkit.money import format_money
 
