@@ -10,8 +10,8 @@ range's first day), in whole years from the birth date; without one, from the de
 whole years since it was declared. Whoever has a birthday during the season stays in the band they
 were in on its first day, for every figure. The page says so.
 
-Attendance is read from the assemblies' roll and their ``Presence`` rows (present, represented by a
-proxy): who was there, never how anyone voted.
+Attendance is read from the assemblies' roll and their ``Presence`` rows (present in person, present
+in virtual form from home, represented by a proxy): who was there, never how anyone voted.
 """
 
 from dataclasses import dataclass, field
@@ -291,6 +291,7 @@ FIGURES = (
     FigureSpec("prima", gettext_lazy("Prima recibida en efectivo"), MONEY, SECTION_PREMIUM),
     FigureSpec("padron", gettext_lazy("En el padrón de las asambleas"), COUNT, SECTION_ASSEMBLIES),
     FigureSpec("presentes", gettext_lazy("Asistieron en persona"), COUNT, SECTION_ASSEMBLIES),
+    FigureSpec("virtuales", gettext_lazy("Asistieron en forma virtual"), COUNT, SECTION_ASSEMBLIES),
     FigureSpec("por_poder", gettext_lazy("Asistieron por poder"), COUNT, SECTION_ASSEMBLIES),
     FigureSpec(
         "asistencia_persona",
@@ -300,11 +301,18 @@ FIGURES = (
         ratio_of=(("presentes",), "padron"),
     ),
     FigureSpec(
-        "asistencia",
-        gettext_lazy("Asistencia (en persona o por poder, % del padrón)"),
+        "asistencia_virtual",
+        gettext_lazy("Asistencia virtual (% del padrón)"),
         PERCENT,
         SECTION_ASSEMBLIES,
-        ratio_of=(("presentes", "por_poder"), "padron"),
+        ratio_of=(("virtuales",), "padron"),
+    ),
+    FigureSpec(
+        "asistencia",
+        gettext_lazy("Asistencia (en persona, virtual o por poder, % del padrón)"),
+        PERCENT,
+        SECTION_ASSEMBLIES,
+        ratio_of=(("presentes", "virtuales", "por_poder"), "padron"),
     ),
 )
 FIGURE_KEYS = {spec.key: spec for spec in FIGURES}
@@ -388,6 +396,7 @@ def group_cells(period: Period, bands: list[Band]) -> dict[tuple[str, int], dict
             "member__",
             padron=Count("id"),
             presentes=Count("id", filter=Q(presence__kind=PresenceKind.PRESENT)),
+            virtuales=Count("id", filter=Q(presence__kind=PresenceKind.VIRTUAL)),
             por_poder=Count("id", filter=Q(presence__kind=PresenceKind.REPRESENTED)),
         )
     )
@@ -535,6 +544,8 @@ def members_behind(period: Period, key: str, *, sex: str | None, band: int | Non
         roll = RollEntry.objects.filter(assembly__in=held_assemblies(period), member=OuterRef("pk"))
         if key in ("presentes", "asistencia_persona"):
             roll = roll.filter(presence__kind=PresenceKind.PRESENT)
+        elif key in ("virtuales", "asistencia_virtual"):
+            roll = roll.filter(presence__kind=PresenceKind.VIRTUAL)
         elif key == "por_poder":
             roll = roll.filter(presence__kind=PresenceKind.REPRESENTED)
         elif key == "asistencia":
