@@ -361,8 +361,9 @@ def _group_members(period, bands, facts: tuple[str, list], sums: dict[str, str],
     for alias, (sql, params) in joins:
         joined += f" LEFT JOIN ({sql}) {alias} ON {alias}.{q('inclusion_member')} = f.{q('inclusion_member')}"
         join_params += params
+    # Quoted names, the fixed SQL of ``sums`` and the ORM's own SQL; every value is a parameter.
     sql = (
-        f"SELECT {table}.{q('sex')}, {band}, {selected} FROM ({fact_sql}) f{joined}"
+        f"SELECT {table}.{q('sex')}, {band}, {selected} FROM ({fact_sql}) f{joined}"  # noqa: S608
         f" LEFT JOIN {table} ON {table}.{q('id')} = f.{q('inclusion_member')} GROUP BY 1, 2"
     )
     with connection.cursor() as cursor:
