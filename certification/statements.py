@@ -150,20 +150,37 @@ class PremiumSection:
         return sum(line.amount_minor for line in self.plan_lines)
 
 
-def premium_section(*, member: Member, season: Season) -> PremiumSection:
+@dataclass(frozen=True)
+class SeasonPremiumSplit:
+    """The season's premium split over the members by Fairtrade kilos: read once per season (a batch
+    of statements shares it), each member's line is then a dictionary lookup."""
+
+    season_premium_minor: int
+    season_fairtrade_g: int
+    by_member: dict[int, tuple[int, int]]  # member id → (Fairtrade grams, céntimos generated)
+
+
+def season_premium_split(season: Season) -> SeasonPremiumSplit:
     weights = fairtrade_grams_by_member(season)
     received = ContractPayment.objects.filter(contract__season=season).aggregate(
         total=Sum("premium_pen_minor")
     )["total"]
     season_premium = int(received or 0)
-    generated = next(
-        (
-            share.amount_minor
+    return SeasonPremiumSplit(
+        season_premium_minor=season_premium,
+        season_fairtrade_g=sum(grams for _member, grams in weights),
+        by_member={
+            share.member_id: (share.fairtrade_g, share.amount_minor)
             for share in split_by_weight(season_premium, weights)
-            if share.member_id == member.pk
-        ),
-        0,
+        },
     )
+
+
+def premium_section(
+    *, member: Member, season: Season, split: SeasonPremiumSplit | None = None
+) -> PremiumSection:
+    split = split or season_premium_split(season)
+    fairtrade_g, generated = split.by_member.get(member.pk, (0, 0))
     cash = DistributionShare.objects.filter(
         member=member,
         spending__season=season,
@@ -171,9 +188,9 @@ def premium_section(*, member: Member, season: Season) -> PremiumSection:
         spending__status=SpendingStatus.PAID,
     ).aggregate(total=Sum("amount_minor"))["total"]
     return PremiumSection(
-        fairtrade_g=dict(weights).get(member.pk, 0),
-        season_fairtrade_g=sum(grams for _member, grams in weights),
-        season_premium_minor=season_premium,
+        fairtrade_g=fairtrade_g,
+        season_fairtrade_g=split.season_fairtrade_g,
+        season_premium_minor=split.season_premium_minor,
         generated_minor=generated,
         plan_lines=list(
             BudgetLine.objects.filter(season=season, authorization__isnull=False)
@@ -223,7 +240,9 @@ class MemberStatement:
         return 40 + len(self.months) * (BAR_WIDTH + 6)
 
 
-def member_statement(*, member: Member, season: Season) -> MemberStatement:
+def member_statement(
+    *, member: Member, season: Season, premium_split: SeasonPremiumSplit | None = None
+) -> MemberStatement:
     account_lines = JournalLine.objects.filter(account__member=member, account__currency=Currency.PEN)
     opening = -int(
         account_lines.filter(entry__date__lt=season.starts_on).aggregate(total=Sum("amount"))["total"] or 0
@@ -283,7 +302,7 @@ def member_statement(*, member: Member, season: Season) -> MemberStatement:
         ],
     )
     statement.months = _month_bars(statement)
-    statement.premium = premium_section(member=member, season=season)
+    statement.premium = premium_section(member=member, season=season, split=premium_split)
     return statement
 
 
@@ -461,8 +480,10 @@ def statement_table(statement: MemberStatement) -> list[list]:
     return rows
 
 
-def statement_draft(*, member: Member, season: Season) -> DocumentDraft:
-    statement = member_statement(member=member, season=season)
+def statement_draft(
+    *, member: Member, season: Season, premium_split: SeasonPremiumSplit | None = None
+) -> DocumentDraft:
+    statement = member_statement(member=member, season=season, premium_split=premium_split)
     title = {"season": season.name, "code": member.code, "name": member.name}
     return DocumentDraft(
         kind=DocumentKind.MEMBER_STATEMENT,
