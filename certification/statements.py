@@ -11,6 +11,8 @@ reader's language, the attached data in the cooperative's (certification.documen
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import timedelta
@@ -176,10 +178,29 @@ def season_premium_split(season: Season) -> SeasonPremiumSplit:
     )
 
 
+# Inside ``reusing_premium_split`` (a printing batch), each season's split is read once.
+_SPLITS: ContextVar[dict | None] = ContextVar("statement_premium_splits", default=None)
+
+
+@contextmanager
+def reusing_premium_split():
+    """Statements drafted inside share each season's premium split (read once, not per member)."""
+    token = _SPLITS.set({})
+    try:
+        yield
+    finally:
+        _SPLITS.reset(token)
+
+
 def premium_section(
     *, member: Member, season: Season, split: SeasonPremiumSplit | None = None
 ) -> PremiumSection:
-    split = split or season_premium_split(season)
+    if split is None:
+        cache = _SPLITS.get()
+        if cache is None:
+            split = season_premium_split(season)
+        else:
+            split = cache.get(season.pk) or cache.setdefault(season.pk, season_premium_split(season))
     fairtrade_g, generated = split.by_member.get(member.pk, (0, 0))
     cash = DistributionShare.objects.filter(
         member=member,
