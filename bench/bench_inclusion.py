@@ -4,6 +4,7 @@ deliveries: target under 300 ms.
     python bench/bench_inclusion.py                       # SQLite in bench/tmp/inclusion/
     MINKA_BENCH_DB=minka_inclusion_bench python bench/bench_inclusion.py --postgres
     python bench/bench_inclusion.py --reuse               # measure again on the data loaded before
+    python bench/bench_inclusion.py --reuse --season 2026 # on a demo scaled by bench/inclusion_amplify.py
 
 Load (skipped with --reuse): ``build_premium_season`` (the 20,000-member demo register, one season of
 deliveries through the demo loader, a Fairtrade sale whose premium is sold for soles); the whole
@@ -18,6 +19,7 @@ import statistics
 import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from _setup import build_premium_season, machine, options, setup_django, summary
 
@@ -111,6 +113,7 @@ def load(*, members: int, deliveries: int) -> None:
 def main() -> None:
     parser = options(__doc__.splitlines()[0], deliveries=500_000, reuse="measure the data loaded before")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--season", default="2025", help="the season measured (2026 on an amplified demo)")
     args = parser.parse_args()
     database = setup_django(postgres=args.postgres, name="inclusion", fresh=not args.reuse)
     from acopio.models import Delivery
@@ -138,7 +141,7 @@ def main() -> None:
     from certification.inclusion import Band, age_bands, inclusion_report, members_behind, season_period
     from coop.models import Member, Season
 
-    season = Season.objects.get(code="2025")
+    season = Season.objects.get(code=args.season)
     period = season_period(season)
     certifier, _new = User.objects.get_or_create(username="bench_certificador")
     certifier.groups.add(Group.objects.get(name="certificador"))
@@ -187,7 +190,10 @@ def main() -> None:
     row(
         "`export_inclusion` to xlsx",
         lambda: call_command(
-            "export_inclusion", season=season.code, output=f"{folder}/i.xlsx", stdout=open(os.devnull, "w")
+            "export_inclusion",
+            season=season.code,
+            output=Path(folder) / "i.xlsx",
+            stdout=open(os.devnull, "w"),
         ),
     )
     assert isinstance(bands[0], Band)

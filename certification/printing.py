@@ -32,7 +32,7 @@ from pypdf import PdfWriter
 from acopio.models import Delivery
 from certification.documents import issue
 from certification.models import PrintStatus, StatementRun
-from certification.statements import statement_draft
+from certification.statements import reusing_premium_split, statement_draft
 from coop.models import Member, Season
 from ledger.models import JournalLine
 from toolkit.files import write_whole, written_whole
@@ -214,13 +214,17 @@ def print_statements(run_id: int, member_ids: list[int], attempt: int = 1) -> in
     done = 0
     member = None
     try:
-        for member in Member.objects.filter(pk__in=member_ids).order_by("community", "code").iterator():
-            _document, pdf = issue(statement_draft(member=member, season=run.season), user=run.requested_by)
-            # Whole or absent: a killed worker never leaves half a PDF that would count as printed.
-            write_whole(folder / statement_filename(member.code, run.season.code), pdf)
-            done += 1
-            if done % PROGRESS_EVERY == 0 and _advance(run_id, attempt, PROGRESS_EVERY) is None:
-                return done  # the run failed elsewhere or was resumed: this task is no longer wanted
+        # The season's premium split over the members by Fairtrade kilos is read once for the batch.
+        with reusing_premium_split():
+            for member in Member.objects.filter(pk__in=member_ids).order_by("community", "code").iterator():
+                _document, pdf = issue(
+                    statement_draft(member=member, season=run.season), user=run.requested_by
+                )
+                # Whole or absent: a killed worker never leaves half a PDF that would count as printed.
+                write_whole(folder / statement_filename(member.code, run.season.code), pdf)
+                done += 1
+                if done % PROGRESS_EVERY == 0 and _advance(run_id, attempt, PROGRESS_EVERY) is None:
+                    return done  # the run failed elsewhere or was resumed: this task is no longer wanted
     except Exception as exc:
         error = (
             str(exc)

@@ -11,6 +11,8 @@ reader's language, the attached data in the cooperative's (certification.documen
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import timedelta
@@ -24,7 +26,11 @@ from acopio.models import Delivery
 from certification.documents import DocumentDraft, kg_text, lazy_text
 from certification.models import DocumentKind
 from coop.models import Member, Plot, Season
+from fund.figures import split_by_weight
+from fund.models import BudgetLine, DistributionShare, SpendingKind, SpendingStatus
+from fund.selectors import fairtrade_grams_by_member
 from ledger.models import Currency, JournalLine, MemberMovement
+from sales.models import ContractPayment
 from toolkit.money import format_money, from_minor
 from toolkit.templatetags.minka_money import kg
 
@@ -122,6 +128,101 @@ class MonthBar:
 
 
 @dataclass
+class PremiumSection:
+    """The season's Fairtrade premium as it concerns the member (issue 20).
+
+    What their cocoa generated: the premium received in soles for the season's contracts (the soles
+    of each payment's premium at that day's rate) split over the members by the Fairtrade dry kilos
+    each delivered in the season, whole céntimos by the largest remainder: the rule and the code
+    (``fund.figures.split_by_weight`` over ``fairtrade_grams_by_member``) a cash distribution uses,
+    so the parts of all members add up to the season's premium exactly. What the assembly decided:
+    the season's Development Plan lines it authorized. What the member received: their shares of
+    the season's cash distributions, approved and posted (not reversed).
+    """
+
+    fairtrade_g: int  # the member's Fairtrade dry grams in the season
+    season_fairtrade_g: int  # all members'
+    season_premium_minor: int  # premium received for the season's contracts, in céntimos of soles
+    generated_minor: int  # the member's part of it
+    plan_lines: list[BudgetLine]
+    received_minor: int  # cash premium paid to the member
+
+    @property
+    def plan_total_minor(self) -> int:
+        return sum(line.amount_minor for line in self.plan_lines)
+
+
+@dataclass(frozen=True)
+class SeasonPremiumSplit:
+    """The season's premium split over the members by Fairtrade kilos: read once per season (a batch
+    of statements shares it), each member's line is then a dictionary lookup."""
+
+    season_premium_minor: int
+    season_fairtrade_g: int
+    by_member: dict[int, tuple[int, int]]  # member id → (Fairtrade grams, céntimos generated)
+
+
+def season_premium_split(season: Season) -> SeasonPremiumSplit:
+    weights = fairtrade_grams_by_member(season)
+    received = ContractPayment.objects.filter(contract__season=season).aggregate(
+        total=Sum("premium_pen_minor")
+    )["total"]
+    season_premium = int(received or 0)
+    return SeasonPremiumSplit(
+        season_premium_minor=season_premium,
+        season_fairtrade_g=sum(grams for _member, grams in weights),
+        by_member={
+            share.member_id: (share.fairtrade_g, share.amount_minor)
+            for share in split_by_weight(season_premium, weights)
+        },
+    )
+
+
+# Inside ``reusing_premium_split`` (a printing batch), each season's split is read once.
+_SPLITS: ContextVar[dict | None] = ContextVar("statement_premium_splits", default=None)
+
+
+@contextmanager
+def reusing_premium_split():
+    """Statements drafted inside share each season's premium split (read once, not per member)."""
+    token = _SPLITS.set({})
+    try:
+        yield
+    finally:
+        _SPLITS.reset(token)
+
+
+def premium_section(
+    *, member: Member, season: Season, split: SeasonPremiumSplit | None = None
+) -> PremiumSection:
+    if split is None:
+        cache = _SPLITS.get()
+        if cache is None:
+            split = season_premium_split(season)
+        else:
+            split = cache.get(season.pk) or cache.setdefault(season.pk, season_premium_split(season))
+    fairtrade_g, generated = split.by_member.get(member.pk, (0, 0))
+    cash = DistributionShare.objects.filter(
+        member=member,
+        spending__season=season,
+        spending__kind=SpendingKind.DISTRIBUTION,
+        spending__status=SpendingStatus.PAID,
+    ).aggregate(total=Sum("amount_minor"))["total"]
+    return PremiumSection(
+        fairtrade_g=fairtrade_g,
+        season_fairtrade_g=split.season_fairtrade_g,
+        season_premium_minor=split.season_premium_minor,
+        generated_minor=generated,
+        plan_lines=list(
+            BudgetLine.objects.filter(season=season, authorization__isnull=False)
+            .select_related("authorization")
+            .order_by("id")
+        ),
+        received_minor=int(cash or 0),
+    )
+
+
+@dataclass
 class MemberStatement:
     member: Member
     season: Season
@@ -132,6 +233,7 @@ class MemberStatement:
     closing_minor: int
     totals_by_cause: list[tuple[str, int]]  # (label, total)
     months: list[MonthBar] = field(default_factory=list)
+    premium: PremiumSection | None = None
 
     @property
     def standing_deliveries(self) -> list[Delivery]:
@@ -159,7 +261,9 @@ class MemberStatement:
         return 40 + len(self.months) * (BAR_WIDTH + 6)
 
 
-def member_statement(*, member: Member, season: Season) -> MemberStatement:
+def member_statement(
+    *, member: Member, season: Season, premium_split: SeasonPremiumSplit | None = None
+) -> MemberStatement:
     account_lines = JournalLine.objects.filter(account__member=member, account__currency=Currency.PEN)
     opening = -int(
         account_lines.filter(entry__date__lt=season.starts_on).aggregate(total=Sum("amount"))["total"] or 0
@@ -219,6 +323,7 @@ def member_statement(*, member: Member, season: Season) -> MemberStatement:
         ],
     )
     statement.months = _month_bars(statement)
+    statement.premium = premium_section(member=member, season=season, split=premium_split)
     return statement
 
 
@@ -350,6 +455,31 @@ def statement_table(statement: MemberStatement) -> list[list]:
             *blank,
         ]
     )
+    premium = statement.premium
+    if premium is not None:
+        prima = [
+            ("prima_kg_cj_socio", kg_text(premium.fairtrade_g)),
+            ("prima_kg_cj_campana", kg_text(premium.season_fairtrade_g)),
+            ("prima_cobrada_campana", from_minor(premium.season_premium_minor)),
+            ("prima_generada_socio", from_minor(premium.generated_minor)),
+            ("prima_recibida_efectivo", from_minor(premium.received_minor)),
+            ("plan_aprobado_total", from_minor(premium.plan_total_minor)),
+        ]
+        for name, value in prima:
+            rows.append([name, *head, "", "", "", "", value, *blank])
+        for line in premium.plan_lines:
+            rows.append(
+                [
+                    "plan_linea",
+                    *head,
+                    line.authorization.decided_on.isoformat(),
+                    "",
+                    line.authorization.decision,
+                    f"{line.purpose} ({line.category})",
+                    from_minor(line.amount_minor),
+                    *blank,
+                ]
+            )
     for d in statement.deliveries:
         rows.append(
             [
@@ -371,8 +501,10 @@ def statement_table(statement: MemberStatement) -> list[list]:
     return rows
 
 
-def statement_draft(*, member: Member, season: Season) -> DocumentDraft:
-    statement = member_statement(member=member, season=season)
+def statement_draft(
+    *, member: Member, season: Season, premium_split: SeasonPremiumSplit | None = None
+) -> DocumentDraft:
+    statement = member_statement(member=member, season=season, premium_split=premium_split)
     title = {"season": season.name, "code": member.code, "name": member.name}
     return DocumentDraft(
         kind=DocumentKind.MEMBER_STATEMENT,
@@ -388,6 +520,14 @@ def statement_draft(*, member: Member, season: Season) -> DocumentDraft:
             (gettext_lazy("Saldo inicial"), format_money(statement.opening_minor, "PEN")),
             (gettext_lazy("Entregas vigentes"), f"{len(statement.standing_deliveries)}"),
             (gettext_lazy("Saldo al cierre"), format_money(statement.closing_minor, "PEN")),
+            (
+                gettext_lazy("Prima generada por su cacao"),
+                format_money(statement.premium.generated_minor, "PEN"),
+            ),
+            (
+                gettext_lazy("Prima recibida en efectivo"),
+                format_money(statement.premium.received_minor, "PEN"),
+            ),
         ],
         season=season,
         member=member,

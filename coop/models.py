@@ -353,6 +353,10 @@ class Plot(models.Model):
         verbose_name = _("parcela")
         verbose_name_plural = _("parcelas")
         ordering = ["code"]
+        indexes = [
+            # The inclusion page adds up each member's plots, areas and titles from this index alone.
+            models.Index(fields=["member", "total_area_ha", "has_title"], name="plot_member_area_title"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(total_area_ha__gte=0) | Q(total_area_ha__isnull=True),

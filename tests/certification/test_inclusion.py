@@ -230,6 +230,90 @@ def test_assembly_attendance_in_person_and_by_proxy(case):
     assert by_band(report, "asistencia") == (D("50.0"), D("100.0"), None, D("0.0"))
 
 
+def _hybrid_assembly_in_june(case):
+    """A second assembly of 2020, hybrid, roll cut on 1 June (Pedro is on it now): María at the desk,
+    Elena and Pedro from home with their voting codes, everyone else absent."""
+    admin = case["admin"]
+    first_call = timezone.make_aware(datetime.combine(date(2020, 6, 20), time(9)))
+    assembly = assembly_services.convene_assembly(
+        kind="extraordinary",
+        mode="hybrid",
+        place="Local comunal",
+        link="https://reunion.example.org/asamblea",
+        first_call_at=first_call,
+        second_call_at=first_call + timedelta(hours=1),
+        agenda="1. Caminos",
+        cutoff_date=date(2020, 6, 1),
+        convened_on=date(2020, 6, 2),
+        user=admin,
+    )
+    codes = {
+        entry.member_id: (entry, code)
+        for entry, code in assembly_services.issue_remote_codes(assembly=assembly, user=admin)
+    }
+    for who in ("elena", "pedro"):
+        entry, code = codes[case[who].pk]
+        remote = assembly_services.remote_sign_in(dni=entry.dni, code=code)
+        assembly_services.attend_remotely(remote=remote)
+    assembly_services.check_in(assembly=assembly, entry=codes[case["maria"].pk][0], user=admin)
+    # 3 of 7: no quorum at the first call, the session opens at the second.
+    assembly_services.open_session(
+        assembly=assembly, call="second", user=admin, at=first_call + timedelta(hours=1)
+    )
+    return assembly
+
+
+def test_assembly_attendance_in_person_virtual_and_by_proxy(case):
+    june = _hybrid_assembly_in_june(case)
+    assert {e.member.code for e in june.roll.all()} == {
+        "S-00001",
+        "S-00002",
+        "S-00003",
+        "S-00010",
+        "S-00030",
+        "S-00031",
+        "S-00032",
+    }
+    report = inclusion_report(season_period(case["season"]))
+    # March (4 women, 1 man, 1 unknown) and June (4, 2, 1).
+    assert by_sex(report, "padron") == (8, 3, 2, 13)
+    # In person: María, Juana, Segundo in March; María in June.
+    assert by_sex(report, "presentes") == (3, 1, 0, 4)
+    # From home: Elena (<30) and Pedro (60+) in June.
+    assert by_sex(report, "virtuales") == (1, 1, 0, 2)
+    assert by_band(report, "virtuales") == (1, 0, 1, 0)
+    assert by_sex(report, "por_poder") == (1, 0, 0, 1)
+    assert by_sex(report, "asistencia_virtual") == (D("12.5"), D("33.3"), D("0.0"), D("15.4"))
+    # 5 of 8 women, 2 of 3 men, 0 of 2 unknown; 7 of 13.
+    assert by_sex(report, "asistencia") == (D("62.5"), D("66.7"), D("0.0"), D("53.8"))
+    bands = report.bands
+    virtual = members_behind(season_period(case["season"]), "virtuales", sex=None, band=None, bands=bands)
+    assert [(m.code, m.inclusion_value) for m in virtual] == [("S-00030", 1), ("S-00031", 1)]
+
+
+def test_the_attendance_split_on_the_page_in_the_export_and_in_the_pdf(client, case, make_user, tmp_path):
+    _hybrid_assembly_in_june(case)
+    out = tmp_path / "inclusion.xlsx"
+    call_command("export_inclusion", season="2020", output=out, stdout=io.StringIO())
+    sheet = load_workbook(out)["Inclusión"]
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=6, values_only=True) if row[1]}
+    assert rows["Asistieron en persona"][3:6] == (3, 1, 0)
+    assert rows["Asistieron en forma virtual"][3:6] == (1, 1, 0)
+    assert rows["Asistieron por poder"][3:6] == (1, 0, 0)
+    assert rows["Asistencia virtual (% del padrón)"][-3] == 15.4
+    client.force_login(make_user("consejo_administracion", username="presidenta"))
+    page = client.get(reverse("certification:inclusion"), {"campana": "2020"})
+    virtual = next(r for r in page.context["by_sex"] if r["figure"].key == "virtuales")
+    assert [c["value"] for c in virtual["cells"]] == [1, 1, 0] and virtual["total"]["value"] == 2
+    html = page.content.decode()
+    assert "Asistieron en forma virtual" in html and "Asistencia virtual (% del padrón)" in html
+    pdf = client.get(reverse("certification:season_report_pdf", args=["2020"]))
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    section = " ".join(text[text.index("Participación por sexo y edad") :].split())
+    assert "Asistieron en forma virtual 1 1 0" in section
+    assert "Asistieron en persona 3 1 0" in section
+
+
 def test_age_is_counted_on_the_first_day_of_the_period(case):
     season = inclusion_report(season_period(case["season"]))
     # Rosa turns 30 in June: <30 all season. Segundo turns 60 on 2 January: 30–59 all season.
@@ -402,3 +486,65 @@ def test_the_age_band_model_refuses_an_upper_bound_below_the_lower(case):
     with pytest.raises(ValidationError, match="termina antes"):
         set_age_bands(bands=[(40, 30)], user=case["admin"])
     assert Band(0, 29).covers(29) and not Band(0, 29).covers(30)
+
+
+def test_the_statement_says_what_the_members_cocoa_generated_and_what_the_assembly_decided(
+    client, case, make_user
+):
+    from certification.statements import premium_section, statement_table
+    from toolkit.money import from_minor
+
+    admin = case["admin"]
+    training = draft_budget_line(
+        season=case["season"],
+        purpose="Capacitación en poda",
+        category=PremiumCategory.MEMBER_SERVICES,
+        amount="5000",
+        user=admin,
+    )
+    authorize_budget_lines(
+        lines=[training], decision="Asamblea, acuerdo 3", decided_on=date(2020, 3, 14), user=admin
+    )
+    rosa = premium_section(member=case["rosa"], season=case["season"])
+    # US$ 6,000.00 of premium received on 15 June 2020 at 3.4250: S/ 20,550.00.
+    assert rosa.season_premium_minor == 2_055_000
+    # Rosa delivered 10 t of the 40 t of Fairtrade cocoa: a quarter, S/ 5,137.50; she received a
+    # quarter of the S/ 1,000.00 the assembly decided to pay in cash.
+    assert (rosa.fairtrade_g, rosa.season_fairtrade_g) == (10_000_000, 40_000_000)
+    assert (rosa.generated_minor, rosa.received_minor) == (513_750, 25_000)
+    assert [(line.purpose, line.amount_minor) for line in rosa.plan_lines] == [
+        ("Reparto en efectivo 2020", 100_000),
+        ("Capacitación en poda", 500_000),
+    ]
+    assert rosa.plan_total_minor == 600_000
+    juana = premium_section(member=case["juana"], season=case["season"])
+    assert (juana.generated_minor, juana.received_minor) == (1_541_250, 75_000)
+    pedro = premium_section(member=case["pedro"], season=case["season"])  # conventional cocoa only
+    assert (pedro.generated_minor, pedro.received_minor, pedro.fairtrade_g) == (0, 0, 0)
+    # The PDF and its attached data say the same.
+    client.force_login(make_user("certificador", username="auditora"))
+    pdf = client.get(reverse("certification:member_statement_pdf", args=["S-00003", "2020"]))
+    assert pdf.status_code == 200
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
+    section = text[text.index("Prima de Comercio Justo de la campaña") :]
+    for shown in (
+        "Prima cobrada por los contratos de la campaña S/ 20,550.00",
+        "Prima generada por su cacao S/ 5,137.50",
+        "Prima recibida en efectivo S/ 250.00",
+        "Capacitación en poda",
+        "S/ 5,000.00",
+        "Total aprobado S/ 6,000.00",
+        "10,000.0 kg",
+    ):
+        assert shown in section, shown
+    from certification.statements import member_statement
+
+    table = statement_table(member_statement(member=case["rosa"], season=case["season"]))
+    values = {row[0]: row[7] for row in table if row[0].startswith(("prima", "plan_aprobado"))}
+    assert values["prima_generada_socio"] == from_minor(513_750)
+    assert values["prima_recibida_efectivo"] == from_minor(25_000)
+    assert values["plan_aprobado_total"] == from_minor(600_000)
+    assert [row[6] for row in table if row[0] == "plan_linea"] == [
+        "Reparto en efectivo 2020 (cash)",
+        "Capacitación en poda (services)",
+    ]
