@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('acopio', '0004_non_member_purchases'),
+        ('acopio', '0005_field_messages'),
         ('coop', '0009_member_code_pattern'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coop', '0009_member_code_pattern'),
+        ('coop', '0010_field_messages'),
     ]
 
     operations = [
