@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from acopio.lots import build_lot
 from acopio.models import Delivery
 from acopio.services import create_supplier
-from assemblies.models import Assembly
+from assemblies.models import Assembly, LetterRun
 from certification.models import AuditPackRun, IssuedDocument, StatementRun
 from coop.models import Member, RegisterExport
 from fund.models import BudgetLine, PremiumAuthorization, PremiumCategory, Spending, SpendingKind
@@ -126,6 +126,8 @@ POLICY = {
     "assemblies:booth_open": (ASSEMBLY_ORGANISERS, "post"),
     "assemblies:booth_action": (ASSEMBLY_DESK, "post"),
     "assemblies:remote_codes": (ASSEMBLY_ORGANISERS, "post"),
+    "assemblies:letter_run": (ASSEMBLY_ORGANISERS, "get"),
+    "assemblies:letter_run_zip": (ASSEMBLY_ORGANISERS, "get"),
     "remote:home": (PUBLIC, "get"),
     "remote:sign_in": (PUBLIC, "post"),
     "remote:attend": (PUBLIC, "post"),
@@ -189,7 +191,7 @@ def sample_kwargs(pattern: URLPattern, member: Member, delivery: Delivery) -> di
     }
     if pattern.callback.__module__ == "assemblies.views":
         assembly = Assembly.objects.get()
-        values.update(pk=assembly.pk, number=1, key=assembly.verification_key)
+        values.update(pk=assembly.pk, number=1, key=assembly.verification_key, run=LetterRun.objects.get().pk)
     elif pattern.callback.__module__ == "certification.views":
         run = StatementRun.objects.order_by("pk").first()
         values.update(
@@ -314,6 +316,8 @@ def closed_assembly(user):
     )
     services.cancel_motion(motion=motion, reason="Se verá en la próxima asamblea", user=user)
     services.close_assembly(assembly=assembly, user=user)
+    # The letters page of a run made earlier (its file is not there: the download answers 404).
+    LetterRun.objects.create(assembly=assembly, requested_by=user)
 
 
 def test_every_url_is_in_the_policy_and_declares_the_same_roles():
