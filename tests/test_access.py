@@ -316,8 +316,19 @@ def closed_assembly(user):
     )
     services.cancel_motion(motion=motion, reason="Se verá en la próxima asamblea", user=user)
     services.close_assembly(assembly=assembly, user=user)
-    # The letters page of a run made earlier (its file is not there: the download answers 404).
-    LetterRun.objects.create(assembly=assembly, requested_by=user)
+    # The letters of a run made before the assembly was held, with their file.
+    from assemblies.letters import letters_folder
+
+    letters_folder().mkdir(parents=True, exist_ok=True)
+    (letters_folder() / "codigos-voto-prueba.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    LetterRun.objects.create(
+        assembly=assembly,
+        requested_by=user,
+        status="done",
+        total=1,
+        done=1,
+        filename="codigos-voto-prueba.zip",
+    )
 
 
 def test_every_url_is_in_the_policy_and_declares_the_same_roles():

@@ -175,3 +175,30 @@ def test_salud_says_so_when_redis_does_not_answer(client, db, settings):
     response = client.get(reverse("health"))
     assert response.status_code == 503
     assert response.json()["tasks"]["message"] == "Redis no responde: no se pueden encolar tareas."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_assembly_letters_go_through_redis_and_an_rq_worker_keeps_the_zip(
+    client, rq_tasks, make_user, django_capture_on_commit_callbacks
+):
+    from assemblies.models import LetterRun, RemoteCode
+    from tests.assemblies.factories import convene, make_members, make_rules
+
+    board = make_user("consejo_administracion", username="presidenta")
+    make_rules()
+    make_members(3)
+    assembly = convene(board, mode="hybrid", link="https://reunion.example.org/asamblea")
+    client.force_login(board)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("assemblies:remote_codes", args=[assembly.pk]), {"action": "all"})
+    assert waiting(rq_tasks) == 1
+
+    rq_worker()
+
+    run = LetterRun.objects.get()
+    assert (run.status, run.done, run.total) == ("done", 3, 3)
+    assert "3 cartas y sus SMS" in client.get(response["Location"]).content.decode()
+    download = client.get(reverse("assemblies:letter_run_zip", args=[assembly.pk, run.pk]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    assert sorted(archive.namelist()) == ["cartas-codigos.pdf", "sms-codigos.csv"]
+    assert RemoteCode.objects.filter(assembly=assembly, replaced_at__isnull=True).count() == 3
