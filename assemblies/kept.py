@@ -21,14 +21,14 @@ from django_tasks import task
 
 from assemblies.minutes import hash_of, minutes_facts, minutes_pdf
 from assemblies.models import Assembly, AssemblyStatus, KeptMinutes
-from toolkit.files import write_whole
+from toolkit.files import files_root, write_whole
 
 # A render not finished after this long is taken as lost (the worker stopped) and queued again.
 STALLED_AFTER = timedelta(minutes=5)
 
 
 def minutes_folder() -> Path:
-    return Path(settings.VAR_DIR) / "actas"
+    return files_root() / "actas"
 
 
 def keep_minutes(assembly: Assembly) -> KeptMinutes:

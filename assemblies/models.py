@@ -959,3 +959,64 @@ class Office(models.Model):
         if self.name:
             return f"{self.get_kind_display()} · {self.name}"
         return self.get_kind_display()
+
+
+class LetterStatus(models.TextChoices):
+    QUEUED = "queued", _("En cola")
+    RUNNING = "running", _("Preparando")
+    DONE = "done", _("Listo")
+    FAILED = "failed", _("Falló")
+
+
+class LetterRun(models.Model):
+    """The voting-code letters (PDF) and SMS texts (CSV) of the members on the roll without a code,
+    made in the background (assemblies.letters): which members, its progress, and the ZIP kept.
+
+    The codes are made by the task, in the same attempt that writes the file; a failed or stopped
+    attempt is made again with new codes for the same members (nobody saw the earlier ones)."""
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.PROTECT, related_name="letter_runs")
+    entry_ids = models.JSONField(_("socios del padrón"), default=list)
+    status = models.CharField(
+        _("estado"), max_length=8, choices=LetterStatus.choices, default=LetterStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("cartas"), default=0)
+    done = models.PositiveIntegerField(_("cartas hechas"), default=0)
+    attempt = models.PositiveIntegerField(_("intento"), default=1)
+    filename = models.CharField(_("archivo"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("pedido por")
+    )
+    requested_at = models.DateTimeField(_("pedido"), auto_now_add=True)
+    progress_at = models.DateTimeField(_("último avance"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminó"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cartas con códigos de voto")
+        verbose_name_plural = _("cartas con códigos de voto")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"{self.assembly} · {self.get_status_display()}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (LetterStatus.DONE, LetterStatus.FAILED)
+
+    @property
+    def last_sign_of_life(self):
+        return self.progress_at or self.requested_at
+
+    @property
+    def stalled(self) -> bool:
+        """Unfinished and untouched for ten minutes: its worker was stopped."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        return not self.finished and self.last_sign_of_life < timezone.now() - timedelta(minutes=10)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from assemblies import codes, wording
 from assemblies.kept import keep_minutes
+from assemblies.letters import make_letters
 from assemblies.models import (
     Assembly,
     AssemblyKind,
@@ -36,6 +37,8 @@ from assemblies.models import (
     Booth,
     BoothUnlock,
     Call,
+    LetterRun,
+    LetterStatus,
     MajorityChoice,
     Motion,
     MotionBudgetLine,
@@ -1471,13 +1474,35 @@ def vote_at_booth(*, booth: Booth, option_id=None, option_ids=None) -> BallotCas
 
 
 @transaction.atomic
-def issue_remote_codes(
-    *, assembly: Assembly, entries: list[RollEntry] | None = None, user
-) -> list[tuple[RollEntry, str]]:
-    """Make a voting code for each member on the roll who has none (or, with ``entries``, a new code
-    for those members, replacing the one they lost). The codes are returned once, to print; Minka
-    keeps only their HMAC."""
+def start_letter_run(*, assembly: Assembly, user) -> LetterRun | None:
+    """Queue the letters and SMS texts of every member on the roll without a code (None when every
+    one has a code). A run of the assembly still moving is returned instead of starting another; a
+    failed or stopped one is made again, with new codes for the same members."""
     assembly = _lock(assembly)
+    _codes_allowed(assembly)
+    unfinished = LetterRun.objects.filter(
+        assembly=assembly, status__in=[LetterStatus.QUEUED, LetterStatus.RUNNING, LetterStatus.FAILED]
+    ).first()
+    if unfinished is not None and not (unfinished.stalled or unfinished.status == LetterStatus.FAILED):
+        return unfinished
+    if unfinished is not None:
+        unfinished.attempt += 1
+        unfinished.status, unfinished.error, unfinished.done = LetterStatus.QUEUED, "", 0
+        unfinished.progress_at = timezone.now()
+        unfinished.save(update_fields=["attempt", "status", "error", "done", "progress_at"])
+        run = unfinished
+    else:
+        with_code = RemoteCode.objects.filter(assembly=assembly, replaced_at__isnull=True).values("entry")
+        ids = list(assembly.roll.exclude(pk__in=with_code).order_by("position").values_list("pk", flat=True))
+        if not ids:
+            return None
+        run = LetterRun.objects.create(assembly=assembly, entry_ids=ids, total=len(ids), requested_by=user)
+    attempt = run.attempt
+    transaction.on_commit(lambda: make_letters.enqueue(run.pk, attempt))
+    return run
+
+
+def _codes_allowed(assembly: Assembly) -> None:
     if not assembly.takes_part_from_home:
         raise ValidationError(
             _(
@@ -1487,6 +1512,17 @@ def issue_remote_codes(
         )
     if assembly.status == AssemblyStatus.CLOSED:
         raise ValidationError(_("La asamblea está cerrada: ya no se generan códigos."))
+
+
+@transaction.atomic
+def issue_remote_codes(
+    *, assembly: Assembly, entries: list[RollEntry] | None = None, user
+) -> list[tuple[RollEntry, str]]:
+    """Make a voting code for each member on the roll who has none (or, with ``entries``, a new code
+    for those members, replacing the one they lost). The codes are returned once, to print; Minka
+    keeps only their HMAC."""
+    assembly = _lock(assembly)
+    _codes_allowed(assembly)
     now = timezone.now()
     if entries is None:
         with_code = RemoteCode.objects.filter(assembly=assembly, replaced_at__isnull=True).values("entry")

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from assemblies import selectors, services, wording
 from assemblies.booth import become_booth
 from assemblies.kept import kept_for, kept_pdf
-from assemblies.letters import codes_zip
+from assemblies.letters import codes_zip, letters_folder
 from assemblies.minutes import (
     attendance,
     call_notice_pdf,
@@ -33,6 +33,8 @@ from assemblies.models import (
     AttendanceEvent,
     Call,
     KeptMinutes,
+    LetterRun,
+    LetterStatus,
     MajorityChoice,
     Motion,
     MotionKind,
@@ -471,29 +473,51 @@ def booth_action(request, pk):
 @role_required(*ORGANISERS)
 @require_POST
 def remote_codes(request, pk):
-    """Voting codes for members who take part from home: for every member on the roll who has none, or
-    a new one for one member (a lost letter). The answer is the only copy of the codes in clear: a
-    ZIP with the letters (PDF) and the SMS texts (CSV)."""
+    """Voting codes for members who take part from home. For every member on the roll who has none,
+    the letters are made in the background (a run page with its progress, then the ZIP kept there);
+    a new code for one member (a lost letter) is answered at once. The ZIP is the only copy of the
+    codes in clear: letters (PDF) and SMS texts (CSV)."""
     assembly = _assembly(pk)
     code = (request.POST.get("member") or "").strip()
-    entries = None
     try:
-        if request.POST.get("action") == "member":
-            entry = _entry_by_code(assembly, code)
-            if entry is None:
-                missing = _("No hay nadie con el código o DNI «%(code)s» en el padrón.")
-                raise ValidationError({"member": missing % {"code": code}})
-            entries = [entry]
-        made = services.issue_remote_codes(assembly=assembly, entries=entries, user=request.user)
+        if request.POST.get("action") != "member":
+            run = services.start_letter_run(assembly=assembly, user=request.user)
+            if run is None:
+                messages.info(request, _("Todos los socios del padrón ya tienen su código de voto."))
+                return redirect(assembly)
+            return redirect("assemblies:letter_run", pk=assembly.pk, run=run.pk)
+        entry = _entry_by_code(assembly, code)
+        if entry is None:
+            missing = _("No hay nadie con el código o DNI «%(code)s» en el padrón.")
+            raise ValidationError({"member": missing % {"code": code}})
+        made = services.issue_remote_codes(assembly=assembly, entries=[entry], user=request.user)
     except ValidationError as exc:
         refused(request, exc, about=_("Códigos de voto"))
         return redirect(assembly)
-    if not made:
-        messages.info(request, _("Todos los socios del padrón ya tienen su código de voto."))
-        return redirect(assembly)
-    name = f"codigos-voto-{assembly.minutes_number}" + (f"-{made[0][0].code}" if entries else "")
+    name = f"codigos-voto-{assembly.minutes_number}-{made[0][0].code}"
     response = HttpResponse(codes_zip(assembly, made, request=request), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(*ORGANISERS)
+def letter_run(request, pk, run):
+    """The letters being made: progress (refreshed by htmx), then the ZIP to download."""
+    run = get_object_or_404(LetterRun.objects.select_related("assembly", "requested_by"), pk=run, assembly=pk)
+    template = "assemblies/_letter_progress.html" if request.htmx else "assemblies/letter_run.html"
+    return render(request, template, {"run": run, "assembly": run.assembly})
+
+
+@role_required(*ORGANISERS)
+@require_safe
+def letter_run_zip(request, pk, run):
+    run = get_object_or_404(LetterRun.objects.select_related("assembly"), pk=run, assembly=pk)
+    path = letters_folder() / run.filename
+    if run.status != LetterStatus.DONE or not run.filename or not path.is_file():
+        raise Http404(_("Las cartas todavía no están listas."))
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=run.filename)
+    response["Content-Type"] = "application/zip"
     response["Cache-Control"] = "no-store"
     return response
 

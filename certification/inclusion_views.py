@@ -24,6 +24,7 @@ from coop.models import Season, Sex
 from toolkit.charts import Share, share_chart
 from toolkit.dates import TypedDateField
 from toolkit.numbers import TypedNumberField, parse_whole
+from toolkit.replica import reads_reports
 from toolkit.roles import ADMINISTRATOR, REVIEWERS, has_role, role_required
 from toolkit.views import query_without_page
 
@@ -152,6 +153,7 @@ def charts(report: inclusion.InclusionReport) -> dict:
 
 
 @role_required(*INCLUSION_READERS)
+@reads_reports
 def inclusion_page(request):
     period, seasons, season, form = chosen_period(request)
     context = {"seasons": seasons, "season": season, "form": form, "period": period}
@@ -173,6 +175,7 @@ def inclusion_page(request):
 
 
 @role_required(*INCLUSION_READERS)
+@reads_reports
 def inclusion_members(request):
     """The members behind one figure of the page, for one sex or band (or all), read-only."""
     period, _seasons, _season, _form = chosen_period(request)
@@ -223,6 +226,7 @@ def inclusion_members(request):
 
 @role_required(*INCLUSION_READERS)
 @require_safe
+@reads_reports
 def inclusion_xlsx(request):
     period, _seasons, _season, _form = chosen_period(request)
     if period is None:

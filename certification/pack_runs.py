@@ -7,7 +7,6 @@ ZIP beside the statements' runs, under a temporary name until it is complete.
 
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -16,7 +15,7 @@ from django_tasks import task
 from certification.audit_pack import pack_filename, write_audit_pack
 from certification.models import AuditPackRun, PrintStatus
 from coop.models import Season
-from toolkit.files import written_whole
+from toolkit.files import files_root, written_whole
 
 INTERRUPTED = gettext_lazy(
     "Interrumpido: el proceso de fondo (db_worker) no terminó el paquete; "
@@ -25,7 +24,7 @@ INTERRUPTED = gettext_lazy(
 
 
 def pack_folder(run: AuditPackRun) -> Path:
-    return Path(settings.VAR_DIR) / "paquetes-de-auditoria" / f"paquete-{run.pk}"
+    return files_root() / "paquetes-de-auditoria" / f"paquete-{run.pk}"
 
 
 def start_pack_run(*, season: Season, user) -> AuditPackRun:

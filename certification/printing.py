@@ -18,7 +18,6 @@ an earlier attempt stops at its next progress report.
 import zipfile
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -35,14 +34,14 @@ from certification.models import PrintStatus, StatementRun
 from certification.statements import reusing_premium_split, statement_draft
 from coop.models import Member, Season
 from ledger.models import JournalLine
-from toolkit.files import write_whole, written_whole
+from toolkit.files import files_root, write_whole, written_whole
 
 CHUNK_SIZE = 100
 PROGRESS_EVERY = 10
 
 
 def run_folder(run: StatementRun) -> Path:
-    return Path(settings.VAR_DIR) / "estados-de-cuenta" / f"impresion-{run.pk}"
+    return files_root() / "estados-de-cuenta" / f"impresion-{run.pk}"
 
 
 def statement_filename(member_code: str, season_code: str) -> str:

@@ -28,6 +28,7 @@ from certification.statements import statement_draft
 from coop.models import Member, Season
 from toolkit.dates import TypedDateField
 from toolkit.pdf import pdf_response
+from toolkit.replica import reads_reports
 from toolkit.roles import (
     ADMINISTRATOR,
     FUND_READERS,
@@ -64,6 +65,7 @@ def _issued_pdf(request, draft: DocumentDraft, filename: str):
 
 
 @role_required(*PORTAL_READERS)
+@reads_reports
 def portal(request):
     """Everything a certifier reads and downloads for a season, on one page."""
     seasons, season = Season.chosen(request.GET.get("campana"))
@@ -157,6 +159,7 @@ class DownloadFilterForm(forms.Form):
 
 
 @role_required(*PORTAL_READERS)
+@reads_reports
 def download_log(request):
     """Every logged download, newest first, 50 to a page; filtered by user, season, dates or words."""
     form = DownloadFilterForm(request.GET or None, user=request.user)
@@ -178,6 +181,7 @@ def download_log(request):
 
 @role_required(*READERS)
 @require_safe
+@reads_reports
 def member_statement_pdf(request, code, season):
     """A member's statement for a season, issued (numbered, recorded) each time it is asked for."""
     member = get_object_or_404(Member, code=code)
@@ -191,6 +195,7 @@ def member_statement_pdf(request, code, season):
 
 @role_required(*PORTAL_READERS)
 @require_safe
+@reads_reports
 def fund_report_pdf(request, season):
     season = get_object_or_404(Season, code=season)
     return _issued_pdf(request, fund_report_draft(season), f"fondo-de-prima-{season.code}.pdf")
@@ -198,6 +203,7 @@ def fund_report_pdf(request, season):
 
 @role_required(*PORTAL_READERS)
 @require_safe
+@reads_reports
 def season_report_pdf(request, season):
     season = get_object_or_404(Season, code=season)
     return _issued_pdf(request, season_report_draft(season), f"informe-de-campana-{season.code}.pdf")
@@ -218,6 +224,7 @@ def _download(
 
 @role_required(*PORTAL_READERS)
 @require_safe
+@reads_reports
 def fairtrade_xlsx(request, season):
     season = get_object_or_404(Season, code=season)
     return _download(
@@ -266,6 +273,7 @@ def audit_pack_zip(request, pack):
 
 @role_required(*PORTAL_READERS)
 @require_safe
+@reads_reports
 def eudr_season(request, season):
     season = get_object_or_404(Season, code=season)
     try:
@@ -284,6 +292,7 @@ def eudr_season(request, season):
 
 @role_required(*PORTAL_READERS)
 @require_safe
+@reads_reports
 def eudr_lot(request, lot):
     lot = get_object_or_404(Lot.objects.select_related("season"), code=lot)
     try:

@@ -5,9 +5,13 @@ versions or settings). Healthy is HTTP 200, anything wrong 503, each check sayin
 
 A task waiting a long time is not a fault by itself (a print run queues thousands); it is when no
 worker has started or finished any task in that time either: then `db_worker` is not running.
+With MINKA_TASKS=rq the queue is in Redis: the check reports the tasks waiting, running and failed
+(RQ's failed registry: a task that died is reported there and on its run's page) and how many
+workers are connected, and fails when Redis does not answer or tasks wait with no worker.
 """
 
 import shutil
+from datetime import UTC
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -27,7 +31,47 @@ def database_check() -> dict:
     return {"ok": True}
 
 
+def rq_task_check(now=None) -> dict:
+    import django_rq
+    from redis.exceptions import RedisError
+    from rq.registry import FailedJobRegistry, StartedJobRegistry
+    from rq.worker import Worker
+
+    now = now or timezone.now()
+    limit = settings.MINKA_HEALTH_TASK_WAIT_MINUTES * 60
+    try:
+        queue = django_rq.get_queue("default")
+        oldest_ids = queue.get_job_ids(0, 0)
+        oldest = queue.fetch_job(oldest_ids[0]) if oldest_ids else None
+        report = {
+            "backend": "rq",
+            "waiting": queue.count,
+            "running": StartedJobRegistry(queue=queue).count,
+            "failed": FailedJobRegistry(queue=queue).count,
+            "workers": Worker.count(queue=queue),
+        }
+    except RedisError:
+        return {"ok": False, "backend": "rq", "message": _("Redis no responde: no se pueden encolar tareas.")}
+    enqueued = oldest.enqueued_at if oldest is not None else None
+    if enqueued is not None and timezone.is_naive(enqueued):
+        enqueued = enqueued.replace(tzinfo=UTC)
+    report["oldest_waiting_seconds"] = round((now - enqueued).total_seconds()) if enqueued else None
+    if report["workers"] == 0 and enqueued is not None and report["oldest_waiting_seconds"] > limit:
+        return {
+            "ok": False,
+            **report,
+            "message": _(
+                "Hay tareas esperando desde hace %(minutes)s minutos y ningún proceso de tareas "
+                "(rqworker) está conectado a Redis."
+            )
+            % {"minutes": report["oldest_waiting_seconds"] // 60},
+        }
+    return {"ok": True, **report}
+
+
 def task_check(now=None) -> dict:
+    if settings.MINKA_TASKS == "rq":
+        return rq_task_check(now)
     now = now or timezone.now()
     limit = settings.MINKA_HEALTH_TASK_WAIT_MINUTES * 60
     try:

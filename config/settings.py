@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "django_tasks_db",
+    # RQ's worker command (manage.py rqworker) for MINKA_TASKS=rq; harmless when tasks use the database.
+    "django_rq",
     "toolkit",
     "coop",
     "ledger",
@@ -185,6 +187,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A read replica (PostgreSQL streaming replication) at DATABASE_REPLICA_URL serves the read-only report
+# queries (certifier portal, reports: toolkit/replica.py); everything else, and every write, stays on
+# the primary. Without it everything goes to "default".
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+MINKA_REPORT_DATABASE = "replica" if "replica" in DATABASES else "default"
+DATABASE_ROUTERS = ["toolkit.replica.ReportReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -248,16 +260,54 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Background work (printing every member's statement) goes to the database queue, run by
-# `python manage.py db_worker` (quickstart starts one). MINKA_TASKS=immediate runs tasks in the request.
+# Background work (printing every member's statement, audit packs, minutes, letters, exports) goes to a
+# queue that workers take tasks from:
+# - MINKA_TASKS=database (default): the database queue, run by `python manage.py db_worker` (quickstart
+#   starts one);
+# - MINKA_TASKS=rq: Redis at REDIS_URL, run by `python manage.py rqworker default` on any number of
+#   machines (django-tasks' RQ backend; deploy/systemd/minka-rqworker.service);
+# - MINKA_TASKS=immediate runs tasks in the request.
+MINKA_TASKS = os.environ.get("MINKA_TASKS", "database")
+if MINKA_TASKS not in {"database", "rq", "immediate"}:
+    raise ImproperlyConfigured("MINKA_TASKS must be database, rq or immediate.")
 TASKS = {
     "default": {
         "BACKEND": {
             "database": "django_tasks_db.DatabaseBackend",
+            "rq": "django_tasks_rq.RQBackend",
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-        }[os.environ.get("MINKA_TASKS", "database")]
+        }[MINKA_TASKS]
     }
 }
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# A task is given up (and reported as failed, never left half-done: see certification/printing.py) after
+# MINKA_RQ_TIMEOUT seconds; a failed job stays in RQ's failed registry, which /salud/ counts, for a week.
+RQ_QUEUES = {
+    "default": {
+        "URL": REDIS_URL,
+        "DEFAULT_TIMEOUT": int(os.environ.get("MINKA_RQ_TIMEOUT", "3600")),
+    }
+}
+RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
+RQ_SHOW_ADMIN_LINK = False
+
+# Where the files Minka makes and keeps go (statements, audit packs, minutes, voting letters, exports,
+# uploads waiting for «confirm»): MINKA_MEDIA_ROOT, or the data folder. With several web machines it is
+# one directory they all mount (NFS or similar), so any machine serves what any worker wrote.
+MINKA_MEDIA_ROOT = os.environ.get("MINKA_MEDIA_ROOT", "")
+
+# Sessions live in the database, so any web machine serves any signed-in user; MINKA_SESSIONS=redis keeps
+# them in Redis (REDIS_URL) instead.
+MINKA_SESSIONS = os.environ.get("MINKA_SESSIONS", "database")
+if MINKA_SESSIONS == "redis":
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "sessions"
+elif MINKA_SESSIONS != "database":
+    raise ImproperlyConfigured("MINKA_SESSIONS must be database or redis.")
 
 # The traceability import may carry tens of thousands of rows.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000

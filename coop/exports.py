@@ -8,7 +8,6 @@ is complete, and reports how many members it has written.
 
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django_tasks import task
 
 from coop.models import ExportStatus, Member, RegisterExport
 from coop.traceability import export_register
-from toolkit.files import written_whole
+from toolkit.files import files_root, written_whole
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -26,7 +25,7 @@ CONTENT_TYPES = {
 
 
 def export_folder(export: RegisterExport) -> Path:
-    return Path(settings.VAR_DIR) / "padron-exportado" / f"exportacion-{export.pk}"
+    return files_root() / "padron-exportado" / f"exportacion-{export.pk}"
 
 
 def export_filename(export: RegisterExport) -> str:

@@ -142,3 +142,19 @@ def _ledger_triggers_step_aside_for_flush(request, django_db_blocker):
         with django_db_blocker.unblock():
             drop_triggers()
             drop_append_only_triggers()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On PostgreSQL, a second database alias «replica» on the same server (a test mirror of the
+    default database, as DATABASE_REPLICA_URL makes one): tests/test_replica.py routes report reads
+    to it. Nothing reads from it unless a test turns the router to it (MINKA_REPORT_DATABASE)."""
+    from copy import deepcopy
+
+    from django.db import connections
+
+    default = connections.settings["default"]
+    if default["ENGINE"] == "django.db.backends.postgresql" and "replica" not in connections.settings:
+        replica = deepcopy(default)
+        replica["TEST"] = {**replica.get("TEST", {}), "MIRROR": "default"}
+        connections.settings["replica"] = replica

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from acopio.models import Delivery
 from acopio.services import build_lot, create_supplier
-from assemblies.models import Assembly
+from assemblies.models import Assembly, LetterRun
 from certification.models import AuditPackRun, IssuedDocument, StatementRun
 from coop.models import Member, RegisterExport
 from fund.models import BudgetLine, PremiumAuthorization, PremiumCategory, Spending, SpendingKind
@@ -128,6 +128,8 @@ POLICY = {
     "assemblies:booth_open": (ASSEMBLY_ORGANISERS, "post"),
     "assemblies:booth_action": (ASSEMBLY_DESK, "post"),
     "assemblies:remote_codes": (ASSEMBLY_ORGANISERS, "post"),
+    "assemblies:letter_run": (ASSEMBLY_ORGANISERS, "get"),
+    "assemblies:letter_run_zip": (ASSEMBLY_ORGANISERS, "get"),
     "remote:home": (PUBLIC, "get"),
     "remote:sign_in": (PUBLIC, "post"),
     "remote:attend": (PUBLIC, "post"),
@@ -191,7 +193,7 @@ def sample_kwargs(pattern: URLPattern, member: Member, delivery: Delivery) -> di
     }
     if pattern.callback.__module__ == "assemblies.views":
         assembly = Assembly.objects.get()
-        values.update(pk=assembly.pk, number=1, key=assembly.verification_key)
+        values.update(pk=assembly.pk, number=1, key=assembly.verification_key, run=LetterRun.objects.get().pk)
     elif pattern.callback.__module__ == "certification.views":
         run = StatementRun.objects.order_by("pk").first()
         values.update(
@@ -316,6 +318,19 @@ def closed_assembly(user):
     )
     services.cancel_motion(motion=motion, reason="Se verá en la próxima asamblea", user=user)
     services.close_assembly(assembly=assembly, user=user)
+    # The letters of a run made before the assembly was held, with their file.
+    from assemblies.letters import letters_folder
+
+    letters_folder().mkdir(parents=True, exist_ok=True)
+    (letters_folder() / "codigos-voto-prueba.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    LetterRun.objects.create(
+        assembly=assembly,
+        requested_by=user,
+        status="done",
+        total=1,
+        done=1,
+        filename="codigos-voto-prueba.zip",
+    )
 
 
 def test_every_url_is_in_the_policy_and_declares_the_same_roles():

@@ -57,6 +57,7 @@ def test_the_systemd_units_run_existing_commands_with_the_environment_file():
     expected = {
         "minka-web.service": "serve",
         "minka-worker.service": "db_worker",
+        "minka-rqworker@.service": "rqworker",
         "minka-backup.service": "backup",
     }
     for name, command in expected.items():

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
+
 
 @contextmanager
 def written_whole(path: Path, *, durable: bool = False) -> Iterator[BinaryIO]:
@@ -31,3 +33,9 @@ def written_whole(path: Path, *, durable: bool = False) -> Iterator[BinaryIO]:
 def write_whole(path: Path, content: bytes, *, durable: bool = False) -> None:
     with written_whole(path, durable=durable) as handle:
         handle.write(content)
+
+
+def files_root() -> Path:
+    """Where Minka keeps the files it makes (statements, packs, minutes, letters, exports, uploads):
+    MINKA_MEDIA_ROOT, one directory every web and worker machine mounts, or else the data folder."""
+    return Path(settings.MINKA_MEDIA_ROOT or settings.VAR_DIR)

@@ -14,13 +14,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext
 
-from toolkit.files import write_whole
+from toolkit.files import files_root, write_whole
 from toolkit.spreadsheets import SPREADSHEET_EXTENSIONS, WRONG_FILE_TYPE
 
 
 def upload_dir() -> Path:
     """Where spreadsheet uploads wait for «confirm»: MINKA_UPLOAD_DIR, or var/uploads."""
-    return Path(getattr(settings, "MINKA_UPLOAD_DIR", None) or Path(settings.VAR_DIR) / "uploads")
+    return Path(getattr(settings, "MINKA_UPLOAD_DIR", None) or files_root() / "uploads")
 
 
 def max_upload_bytes() -> int:

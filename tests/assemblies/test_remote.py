@@ -12,13 +12,15 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from assemblies import selectors, services
+from assemblies import letters, selectors, services
 from assemblies.kept import build_minutes
+from assemblies.letters import make_letters
 from assemblies.minutes import minutes_facts
 from assemblies.models import (
     AttendanceEvent,
     BallotCast,
     BallotCounter,
+    LetterRun,
     Presence,
     PresenceKind,
     RemoteCode,
@@ -71,13 +73,35 @@ def pdf_text(content: bytes) -> str:
 # --- Codes ------------------------------------------------------------------------------------------
 
 
-def test_the_board_downloads_letters_and_sms_texts_and_minka_keeps_only_a_hash(assembly, board, client):
+def letters_run_page(client, assembly, django_capture_on_commit_callbacks):
+    """The board asks for the missing codes: the letters are queued and the page shows their progress."""
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(reverse("assemblies:remote_codes", args=[assembly.pk]), {"action": "all"})
+    run = LetterRun.objects.get()
+    assert response["Location"] == reverse("assemblies:letter_run", args=[assembly.pk, run.pk])
+    assert len(queued) == 1  # one task, queued when the request commits
+    return run, response["Location"]
+
+
+def test_the_board_downloads_letters_and_sms_texts_and_minka_keeps_only_a_hash(
+    assembly, board, client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.VAR_DIR = tmp_path
     client.force_login(board)
     page = client.get(assembly.get_absolute_url()).content.decode()
     assert "0 socios del padrón de 10 tienen su código" in page
-    response = client.post(reverse("assemblies:remote_codes", args=[assembly.pk]), {"action": "all"})
+    run, location = letters_run_page(client, assembly, django_capture_on_commit_callbacks)
+    assert "En cola" in client.get(location).content.decode()
+    assert not RemoteCode.objects.exists()  # the codes are made with their letters, by the task
+    assert client.get(reverse("assemblies:letter_run_zip", args=[assembly.pk, run.pk])).status_code == 404
+
+    assert make_letters.call(run.pk, 1) == 10
+
+    page = client.get(location).content.decode()
+    assert "10 cartas y sus SMS" in page and "Descargar ZIP" in page
+    response = client.get(reverse("assemblies:letter_run_zip", args=[assembly.pk, run.pk]))
     assert response["Content-Type"] == "application/zip" and response["Cache-Control"] == "no-store"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     letters = pdf_text(archive.read("cartas-codigos.pdf"))
     rows = list(csv.reader(io.StringIO(archive.read("sms-codigos.csv").decode("utf-8-sig"))))
     assert rows[0] == ["codigo_socio", "nombres", "dni", "telefono", "codigo_voto", "mensaje"]
@@ -88,14 +112,53 @@ def test_the_board_downloads_letters_and_sms_texts_and_minka_keeps_only_a_hash(a
     assert "Registrar mi asistencia" in letters
     stored = RemoteCode.objects.get(entry__code="S-00001")
     assert first[4].replace("-", "") not in stored.code_hash and len(stored.code_hash) == 64
-    # A second download makes no new codes for those who have one.
+    # A second request makes no new codes for those who have one.
     again = client.post(
         reverse("assemblies:remote_codes", args=[assembly.pk]), {"action": "all"}, follow=True
     )
     assert "Todos los socios del padrón ya tienen su código de voto." in again.content.decode()
-    assert RemoteCode.objects.filter(assembly=assembly).count() == 10
+    assert RemoteCode.objects.filter(assembly=assembly).count() == 10 and LetterRun.objects.count() == 1
     # The member signs in with the printed code, dashes and case as typed.
     assert signed_in(first[4].lower(), first[2]).get(HOME).status_code == 200
+
+
+def test_letters_that_fail_are_reported_and_made_again_with_new_codes_for_the_same_members(
+    assembly, board, client, settings, tmp_path, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.VAR_DIR = tmp_path
+    client.force_login(board)
+    run, location = letters_run_page(client, assembly, django_capture_on_commit_callbacks)
+    real_pdf = letters.letters_pdf
+    monkeypatch.setattr(letters, "LETTERS_PER_PART", 4)
+
+    def out_of_paper(assembly, made, **kwargs):
+        if made[0][0].code == "S-00005":
+            raise OSError("disco lleno")
+        return real_pdf(assembly, made, **kwargs)
+
+    monkeypatch.setattr(letters, "letters_pdf", out_of_paper)
+    with pytest.raises(OSError):
+        make_letters.call(run.pk, 1)
+    run.refresh_from_db()
+    assert (run.status, run.done, run.error, run.filename) == ("failed", 4, "disco lleno", "")
+    assert not list((tmp_path / "cartas-voto").glob("*"))  # nothing half-written
+    page = client.get(location).content.decode()
+    assert (
+        "No se pudieron preparar las cartas: disco lleno" in page and "Preparar las cartas otra vez" in page
+    )
+    lost = dict(RemoteCode.objects.filter(replaced_at__isnull=True).values_list("entry_id", "code_hash"))
+    assert len(lost) == 10  # made, but on no paper: the next attempt replaces them
+
+    monkeypatch.setattr(letters, "letters_pdf", real_pdf)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("assemblies:remote_codes", args=[assembly.pk]), {"action": "all"})
+    assert response["Location"] == location
+    assert make_letters.call(run.pk, 1) == 0  # the failed attempt's task stands down
+    assert make_letters.call(run.pk, 2) == 10
+    run.refresh_from_db()
+    assert (run.status, run.done, run.attempt) == ("done", 10, 2)
+    fresh = dict(RemoteCode.objects.filter(replaced_at__isnull=True).values_list("entry_id", "code_hash"))
+    assert fresh.keys() == lost.keys() and not set(fresh.values()) & set(lost.values())
 
 
 def test_an_in_person_assembly_has_no_codes(db, board):
