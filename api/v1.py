@@ -151,7 +151,7 @@ def since(filters: Filters) -> datetime | None:
 
 def paged(request, filters: Filters, queryset, count=None):
     """(rows of the page, the page's envelope); ordered by the caller for stable pages."""
-    size = filters.page_size or settings.MINKA_API_PAGE_SIZE
+    size = settings.MINKA_API_PAGE_SIZE if filters.page_size is None else filters.page_size
     if not 1 <= size <= settings.MINKA_API_MAX_PAGE_SIZE:
         raise HttpError(
             400,
