@@ -6,8 +6,8 @@ import pytest
 
 from api.models import ApiCall, InstitutionKind, MemberConsent, PersonalDataRead
 from api.selectors import anonymous_code
-from toolkit.append_only import AppendOnlyError
 from tests.api.conftest import bearer
+from toolkit.append_only import AppendOnlyError
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,9 @@ def test_without_consent_members_are_anonymous_codes_with_figures_only(client, w
     maria = world["coop"]["maria"]
     rows = by_id(client.get("/api/v1/members/", **bearer(secret)))
     code = anonymous_code(maria.pk)
-    assert set(rows) == {anonymous_code(m.pk) for m in (maria, world["coop"]["segundo"], world["coop"]["rosa"])}
+    assert set(rows) == {
+        anonymous_code(m.pk) for m in (maria, world["coop"]["segundo"], world["coop"]["rosa"])
+    }
     row = rows[code]
     assert row["anonymous"] and row["name"] is None and row["dni"] is None and row["code"] is None
     assert (row["plots"], row["total_area_ha"], row["fairtrade"]) == (1, "1.5000", True)
@@ -97,18 +99,33 @@ def test_the_consent_page_records_refuses_bad_input_and_the_member_page_shows_th
     maria = world["coop"]["maria"]
     client.force_login(world["user"])
     url = f"/instituciones/socios/{maria.code}/consentimiento/"
-    response = client.post(url, {"kind": "buyer", "action": "given", "effective_on": "32/13/2026", "how": "form"})
+    response = client.post(
+        url, {"kind": "buyer", "action": "given", "effective_on": "32/13/2026", "how": "form"}
+    )
     assert response.status_code == 400
     assert "Escriba la fecha (dd/mm/aaaa)." in response.content.decode()
-    response = client.post(url, {"kind": "buyer", "action": "withdrawn", "effective_on": "01/02/2026", "how": "form"})
+    response = client.post(
+        url, {"kind": "buyer", "action": "withdrawn", "effective_on": "01/02/2026", "how": "form"}
+    )
     assert "No hay consentimiento otorgado para Comprador que retirar." in response.content.decode()
     assert not MemberConsent.objects.exists()
     response = client.post(
-        url, {"kind": "buyer", "action": "given", "effective_on": "01/02/2026", "how": "assembly", "note": "Acta 3"}
+        url,
+        {
+            "kind": "buyer",
+            "action": "given",
+            "effective_on": "01/02/2026",
+            "how": "assembly",
+            "note": "Acta 3",
+        },
     )
     assert response.status_code == 302
     consent = MemberConsent.objects.get()
-    assert (consent.how, consent.recorded_by, consent.effective_on) == ("assembly", world["user"], date(2026, 2, 1))
+    assert (consent.how, consent.recorded_by, consent.effective_on) == (
+        "assembly",
+        world["user"],
+        date(2026, 2, 1),
+    )
 
     _b, secret = make_client()
     client.get("/api/v1/members/", **bearer(secret), HTTP_X_NOTHING="1")

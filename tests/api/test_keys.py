@@ -120,7 +120,12 @@ def test_bad_parameters_are_400_naming_the_parameter(client, make_client):
 
 def test_the_command_registers_issues_lists_and_revokes(world, client, capsys):
     call_command(
-        "api_key", "client", name="Certificadora Andina", kind="certifier", scopes="register", user="admin_api"
+        "api_key",
+        "client",
+        name="Certificadora Andina",
+        kind="certifier",
+        scopes="register",
+        user="admin_api",
     )
     expires = (timezone.localdate() + timedelta(days=30)).isoformat()
     call_command("api_key", "issue", client="Certificadora Andina", expires=expires, user="admin_api")
@@ -135,13 +140,12 @@ def test_the_command_registers_issues_lists_and_revokes(world, client, capsys):
 
 def test_pages_create_a_client_show_the_key_once_and_revoke_it(client, world):
     client.force_login(world["user"])
-    response = client.post(
-        "/instituciones/", {"name": "  ", "kind": "buyer", "scopes": ["register"]}
-    )
+    response = client.post("/instituciones/", {"name": "  ", "kind": "buyer", "scopes": ["register"]})
     assert response.status_code == 400
     assert "Escriba el nombre de la institución." in response.content.decode()
     response = client.post(
-        "/instituciones/", {"name": "Chocolates del Norte SAC", "kind": "buyer", "scopes": ["register", "trade"]}
+        "/instituciones/",
+        {"name": "Chocolates del Norte SAC", "kind": "buyer", "scopes": ["register", "trade"]},
     )
     assert response.status_code == 302
     detail = response["Location"]

@@ -18,7 +18,9 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,re
 def schemathesis(url: str, secret: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
-            str(Path(sys.executable).with_name("st")) if Path(sys.executable).with_name("st").exists() else "st",
+            str(Path(sys.executable).with_name("st"))
+            if Path(sys.executable).with_name("st").exists()
+            else "st",
             "run",
             url,
             "--checks",
@@ -46,3 +48,4 @@ def test_every_operation_matches_the_description(live_server, world, make_client
     for secret in (every_scope, one_scope):
         run = schemathesis(url, secret)
         assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+        print(run.stdout[-3000:])
