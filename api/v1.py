@@ -11,8 +11,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
+from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -149,8 +151,12 @@ def since(filters: Filters) -> datetime | None:
     return value
 
 
-def paged(request, filters: Filters, queryset, count=None):
-    """(rows of the page, the page's envelope); ordered by the caller for stable pages."""
+def paged(request, filters: Filters, queryset, count=None, detail=None):
+    """(rows of the page, the page's envelope); ordered by the caller for stable pages.
+
+    With ``detail`` (a function of a queryset), the page's keys are found on the plain queryset and
+    only the page's rows get ``detail``'s annotations: counting and skipping to a deep page then never
+    evaluate the per-row subqueries of the rows before it."""
     size = settings.MINKA_API_PAGE_SIZE if filters.page_size is None else filters.page_size
     if not 1 <= size <= settings.MINKA_API_MAX_PAGE_SIZE:
         raise HttpError(
@@ -161,7 +167,12 @@ def paged(request, filters: Filters, queryset, count=None):
         raise HttpError(400, _("page: debe ser 1 o más."))
     total = queryset.count() if count is None else count
     start = (filters.page - 1) * size
-    rows = list(queryset[start : start + size])
+    if detail is None:
+        rows = list(queryset[start : start + size])
+    else:
+        keys = list(queryset.values_list("pk", flat=True)[start : start + size])
+        by_key = {row.pk: row for row in detail(queryset.model.objects.filter(pk__in=keys))}
+        rows = [by_key[key] for key in keys]
     following = None
     if start + size < total:
         query = request.GET.copy()
@@ -175,6 +186,12 @@ def paged(request, filters: Filters, queryset, count=None):
         "next": following,
         "as_of": request.api_started_at,
     }
+
+
+def as_json(payload: dict) -> JsonResponse:
+    """The page as JSON without ninja's per-field validation, which takes most of a large page's time.
+    The rows are built to the response schema here; tests/api/test_schema.py checks them against it."""
+    return JsonResponse(payload, encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False})
 
 
 def read_personal(request, member_ids) -> None:
@@ -280,8 +297,12 @@ def members(request, filters: Query[Filters]):
     moment = since(filters)
     if moment:
         rows = changed_since(rows, moment, kind)
-    rows = rows.annotate(changed_at=member_changes(kind)).order_by("pk")
-    page, envelope = paged(request, filters, rows)
+    page, envelope = paged(
+        request,
+        filters,
+        rows.order_by("pk"),
+        detail=lambda page: page.annotate(changed_at=member_changes(kind)),
+    )
     ids = [member.pk for member in page]
     allowed = consenting_member_ids(kind, ids)
     plots = {
@@ -324,7 +345,7 @@ def members(request, filters: Query[Filters]):
                 "updated_at": member.changed_at,
             }
         )
-    return {**envelope, "results": results}
+    return as_json({**envelope, "results": results})
 
 
 class SeasonOut(Schema):
@@ -434,7 +455,7 @@ def plots(request, filters: Query[Filters]):
     kind = kind_of(request)
     season = season_or_400(filters.season)
     certification = certification_or_400(filters.certification)
-    rows = Plot.objects.select_related("member")
+    rows = Plot.objects.all()
     if season:
         rows = rows.filter(Exists(Delivery.objects.filter(plot=OuterRef("pk"), season=season)))
     if filters.community:
@@ -472,7 +493,7 @@ def plots(request, filters: Query[Filters]):
     page, envelope = paged(request, filters, rows)
     allowed = consenting_member_ids(kind, {plot.member_id for plot in page})
     read_personal(request, allowed)
-    return {**envelope, "results": plot_rows(page, allowed)}
+    return as_json({**envelope, "results": plot_rows(page, allowed)})
 
 
 # --- trade: deliveries, lots, contracts ---------------------------------------------------------
