@@ -7,7 +7,7 @@ kind) or only an anonymous code and aggregated figures.
 """
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -146,9 +146,15 @@ def certification_or_400(value: str | None) -> str | None:
 
 def since(filters: Filters) -> datetime | None:
     value = filters.updated_since
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
+    if value is None:
+        return None
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        # In UTC: PostgreSQL refuses an offset beyond ±15:59 (ISO 8601 allows ±23:59).
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise HttpError(400, _("updated_since: fecha fuera de rango.")) from None
 
 
 def paged(request, filters: Filters, queryset, count=None, detail=None):

@@ -177,3 +177,12 @@ def test_the_call_log_page_is_for_administration_and_oversight(role_clients, mak
             assert response.status_code == 302
         else:
             assert response.status_code == 403, role
+
+
+def test_an_updated_since_with_any_offset_is_read_in_utc(client, make_client):
+    """Found by schemathesis on PostgreSQL: an ISO offset beyond ±15:59 was a 500 there."""
+    _c, secret = make_client()
+    response = client.get("/api/v1/deliveries/?updated_since=0082-09-17T14:22:21%2B23:13", **bearer(secret))
+    assert response.status_code == 200
+    response = client.get("/api/v1/members/?updated_since=0001-01-01T00:00:00%2B23:00", **bearer(secret))
+    assert response.status_code == 400 and response.json()["detail"] == "updated_since: fecha fuera de rango."
