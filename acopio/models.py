@@ -467,6 +467,8 @@ class Lot(models.Model):
         verbose_name=_("armado por"),
     )
     created_at = models.DateTimeField(_("armado"), auto_now_add=True)
+    # When the row last changed: the API's updated_since reads it.
+    updated_at = models.DateTimeField(_("modificado"), auto_now=True)
 
     class Meta:
         db_table = "coop_lot"  # the table keeps the name it had in coop

@@ -7,7 +7,7 @@ marked) and ``home_url``.
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from toolkit.roles import ADMINISTRATOR, DELIVERY_RECORDERS, FUND_READERS, REVIEWERS, user_roles
+from toolkit.roles import ADMINISTRATOR, DELIVERY_RECORDERS, FUND_READERS, OVERSIGHT, REVIEWERS, user_roles
 
 EVERYONE = None
 # label, URL name, who sees it (None: every signed-in user), what marks it current
@@ -24,6 +24,8 @@ ENTRIES = (
     (_("Inclusión"), "certification:inclusion", REVIEWERS, "name:inclusion"),
     (_("Asambleas"), "assemblies:assembly_list", EVERYONE, "app:assemblies"),
     (_("Control interno"), "acopio:yield_control", REVIEWERS, "name:yield_control"),
+    (_("Instituciones (API)"), "institutions:client_list", {ADMINISTRATOR}, "app:institutions"),
+    (_("Registro de la API"), "institutions:call_log", {OVERSIGHT}, "name:call_log"),
     (_("Importar"), "coop:register_import", {ADMINISTRATOR}, None),
     (_("Administración"), "admin:index", {ADMINISTRATOR}, None),
 )

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from acopio.selectors import season_account
+from api import views as api_views
 from config.home import sections as home_sections
 from coop import views as coop_views
 from coop.models import Member, MemberStatus, Plot, Season
@@ -63,4 +64,6 @@ def register_sections() -> None:
     """Called once by config.urls: what the apps' pages show of the apps above them."""
     if member_account_section not in coop_views.MEMBER_PAGE_SECTIONS:
         coop_views.MEMBER_PAGE_SECTIONS.append(member_account_section)
+    if api_views.member_section not in coop_views.MEMBER_PAGE_SECTIONS:
+        coop_views.MEMBER_PAGE_SECTIONS.append(api_views.member_section)
     fund_views.PROPOSE_PLAN_AT = "assemblies:assembly_list"

@@ -114,7 +114,10 @@ INSTALLED_APPS = [
     "fund",
     "assemblies",
     "certification",
+    "api",
     "config",
+    # django-ninja: only its Swagger UI files (served by Minka, no CDN) and its template.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -387,5 +390,11 @@ FORMAT_MODULE_PATH = ["config.formats"]
 # Keys the short codes printed beside receipt and document numbers (toolkit/verification.py). Changing it
 # changes every code already on paper: set it once in production and keep it when SECRET_KEY is rotated.
 MINKA_VERIFICATION_SECRET = os.environ.get("MINKA_VERIFICATION_SECRET", "") or SECRET_KEY
+# The institutions' API (api/): calls allowed per key and minute (429 beyond), rows per page, and
+# the secret the anonymous member codes are made with (set once in production, like the one above).
+MINKA_API_CALLS_PER_MINUTE = int(os.environ.get("MINKA_API_CALLS_PER_MINUTE", "120"))
+MINKA_API_PAGE_SIZE = int(os.environ.get("MINKA_API_PAGE_SIZE", "500"))
+MINKA_API_MAX_PAGE_SIZE = int(os.environ.get("MINKA_API_MAX_PAGE_SIZE", "2000"))
+MINKA_API_ANONYMOUS_SECRET = os.environ.get("MINKA_API_ANONYMOUS_SECRET", "") or MINKA_VERIFICATION_SECRET
 if PRODUCTION and (_problem := weak_secret(MINKA_VERIFICATION_SECRET)):
     raise ImproperlyConfigured(f"MINKA_VERIFICATION_SECRET is too weak for production: {_problem}.")

@@ -3,6 +3,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from acopio import views as acopio_views
+from api import v1_urls
+from api import views as api_views
 from assemblies import views as assembly_views
 from certification import views as certification_views
 from config import pages, views
@@ -36,6 +38,11 @@ urlpatterns = [
     path("verificar/recibo/<str:key>/", acopio_views.receipt_verify, name="receipt_verify"),
     path("verificar/acta/<str:key>/", assembly_views.minutes_verify, name="minutes_verify"),
     path("verificar/documento/<str:key>/", certification_views.document_verify, name="document_verify"),
+    # The institutions' read-only API (api/): its data dictionary, then the API behind Bearer keys;
+    # administration's pages for its clients, keys, call log and the members' consent.
+    path("api/v1/diccionario/", api_views.dictionary, name="api_dictionary"),
+    path("api/v1/", include((v1_urls.urlpatterns, "api"), namespace="api")),
+    path("instituciones/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 handler400 = "config.views.bad_request"

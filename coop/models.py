@@ -452,6 +452,9 @@ class Season(models.Model):
         help_text=_("Por encima de esto las entregas de un socio se marcan para el control interno."),
     )
 
+    # When the row last changed: the API's updated_since reads it.
+    updated_at = models.DateTimeField(_("modificado"), auto_now=True)
+
     class Meta:
         verbose_name = _("campaña")
         verbose_name_plural = _("campañas")

@@ -315,6 +315,8 @@ class SalesContract(models.Model):
         verbose_name=_("registrado por"),
     )
     created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+    # When the contract last changed (shipped, fixed, invoiced): the API's updated_since reads it.
+    updated_at = models.DateTimeField(_("modificado"), auto_now=True)
 
     class Meta:
         db_table = "ledger_salescontract"  # the table keeps the name it had in ledger

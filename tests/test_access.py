@@ -48,6 +48,7 @@ ASSEMBLY_ORGANISERS = frozenset({ADMINISTRATOR, BOARD})
 ASSEMBLY_DESK = frozenset({ADMINISTRATOR, BOARD, CLERK})
 STATEMENT_PRINTERS = frozenset({ADMINISTRATOR, TREASURER})
 SECOND_STEP = frozenset({ADMINISTRATOR, BOARD, TREASURER})
+API_LOG_READERS = frozenset({ADMINISTRATOR, OVERSIGHT})
 
 # url name -> (roles allowed, HTTP method used to probe it)
 POLICY = {
@@ -166,6 +167,14 @@ POLICY = {
     "certification:statement_run_file": (FUND_READERS, "get"),
     "certification:statement_run_batch": (FUND_READERS, "get"),
     "document_verify": (PUBLIC, "get"),
+    # The institutions' API: its data dictionary is public like its OpenAPI description; the API itself
+    # (namespace «api») answers only Bearer keys and is probed in tests/api/.
+    "api_dictionary": (PUBLIC, "get"),
+    "institutions:client_list": (ADMIN_ONLY, "get"),
+    "institutions:client_detail": (ADMIN_ONLY, "get"),
+    "institutions:key_revoke": (ADMIN_ONLY, "post"),
+    "institutions:call_log": (API_LOG_READERS, "get"),
+    "institutions:member_consent": (ADMIN_ONLY, "get"),
 }
 
 
@@ -174,6 +183,8 @@ def walk(patterns, namespace=""):
         if isinstance(entry, URLResolver):
             if entry.namespace == "admin":
                 continue  # the admin site has its own gate, tested below
+            if entry.namespace == "api":
+                continue  # the API's gate is a Bearer key, never a session: tests/api/test_keys.py
             ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from walk(entry.url_patterns, ns)
         elif isinstance(entry, URLPattern):
@@ -205,6 +216,11 @@ def sample_kwargs(pattern: URLPattern, member: Member, delivery: Delivery) -> di
             batch=run.batches[0]["name"],
             key=IssuedDocument.objects.order_by("pk").first().verification_key,
         )
+    elif pattern.callback.__module__ == "api.views":
+        from api.models import ApiKey
+
+        key = ApiKey.objects.get()
+        values["pk"] = key.pk if "claves" in str(pattern.pattern) else key.client_id
     elif "pk" in names and "contratos" in str(pattern.pattern):
         values["pk"] = SalesContract.objects.get().pk
     elif "pk" in names and "gastos" in str(pattern.pattern):
@@ -272,6 +288,7 @@ def delivery(db, make_user, settings, tmp_path):
     closed_assembly(user)
     printed_statements(made, user)
     exported_register(user)
+    api_client_with_key(user)
     build_lot(
         code="L-T-1",
         season=made.season,
@@ -290,6 +307,18 @@ def printed_statements(delivery, user):
     run = printing.start_statement_run(season=delivery.season, user=user)
     printing.print_statements.call(run.pk, printing.members_to_print(delivery.season))
     pack_runs.build_pack.call(pack_runs.start_pack_run(season=delivery.season, user=user).pk)
+
+
+def api_client_with_key(user):
+    """An institution with a key, so its page and the key's revocation open something real."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from api import services
+
+    client = services.create_client(name="Compradora de prueba", kind="buyer", scopes=["register"], user=user)
+    services.issue_key(client=client, expires_on=timezone.localdate() + timedelta(days=30), user=user)
 
 
 def exported_register(user):

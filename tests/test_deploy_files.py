@@ -14,7 +14,18 @@ from config.management.commands.serve import DEFAULT_BIND
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 READS = r"""(?:environ(?:\.get)?[\(\[]|env_\w+\(|_VARIABLE = )["'](MINKA_\w+)["']"""
-APPS = ["config", "toolkit", "coop", "ledger", "acopio", "sales", "fund", "assemblies", "certification"]
+APPS = [
+    "config",
+    "toolkit",
+    "coop",
+    "ledger",
+    "acopio",
+    "sales",
+    "fund",
+    "assemblies",
+    "certification",
+    "api",
+]
 
 
 def settings_read_from_environment() -> set[str]:

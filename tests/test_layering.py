@@ -1,4 +1,4 @@
-"""The apps depend one way: coop ← ledger ← acopio ← sales ← fund ← assemblies ← certification.
+"""The apps depend one way: coop ← ledger ← acopio ← sales ← fund ← assemblies ← certification ← api.
 
 Below them all is the toolkit (``toolkit/``: roles, spreadsheets, uploads, money and numbers, the
 append-only base, view helpers, the PDF frame); above them all ``config/``, the settings and the
@@ -18,7 +18,7 @@ from django.template import engines
 from django.urls import URLPattern, URLResolver, get_resolver
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("coop", "ledger", "acopio", "sales", "fund", "assemblies", "certification")
+APPS = ("coop", "ledger", "acopio", "sales", "fund", "assemblies", "certification", "api")
 TOOLKIT, COMPOSITION = 0, len(APPS) + 1
 LAYER = {"toolkit": TOOLKIT, **{app: i + 1 for i, app in enumerate(APPS)}, "config": COMPOSITION}
 COMPOSITION_TEMPLATES = {"home.html"}

@@ -14,7 +14,18 @@ from pathlib import Path
 from tests.test_i18n import parse_po
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("toolkit", "coop", "ledger", "acopio", "sales", "fund", "assemblies", "certification", "config")
+APPS = (
+    "toolkit",
+    "coop",
+    "ledger",
+    "acopio",
+    "sales",
+    "fund",
+    "assemblies",
+    "certification",
+    "api",
+    "config",
+)
 GETTEXT = {
     "_",
     "gettext",

@@ -130,6 +130,7 @@ PROJECT_APPS = (
     "fund",
     "assemblies",
     "certification",
+    "api",
     "config",
 )
 DJANGO_NUMBER_FIELDS = (forms.DecimalField, forms.FloatField, forms.IntegerField)
