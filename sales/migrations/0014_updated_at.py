@@ -6,12 +6,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coop', '0009_member_code_pattern'),
+        ('sales', '0013_sealed_contracts'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='season',
+            model_name='salescontract',
             name='updated_at',
             field=models.DateTimeField(auto_now=True, verbose_name='modificado'),
         ),

@@ -6,12 +6,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('acopio', '0004_non_member_purchases'),
+        ('coop', '0011_plot_member_area_title'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lot',
+            model_name='season',
             name='updated_at',
             field=models.DateTimeField(auto_now=True, verbose_name='modificado'),
         ),

@@ -6,12 +6,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0012_contract_fixing_row_chain'),
+        ('acopio', '0006_delivery_season_member_sums'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='salescontract',
+            model_name='lot',
             name='updated_at',
             field=models.DateTimeField(auto_now=True, verbose_name='modificado'),
         ),
