@@ -497,7 +497,7 @@ def draft_motion(
         if total > available:
             raise ValidationError(
                 {
-                    "budget_lines": _(
+                    "activities": _(
                         "Las líneas suman %(total)s y la prima disponible es %(available)s "
                         "(soles del fondo sin asignar, menos otras mociones de presupuesto pendientes)."
                     )

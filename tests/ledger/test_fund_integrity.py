@@ -9,7 +9,7 @@ from django.db import connection
 
 from fund.models import BudgetLine, PremiumAuthorization, Spending
 from fund.services import approve_spending, draft_budget_line
-from tests.ledger.factories import fund_with_soles
+from tests.ledger.factories import activity, fund_with_soles
 from tests.ledger.test_premium_fund import authorized_line, spend
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,12 @@ def test_an_authorized_line_changed_behind_minkas_back_is_found(paid, column, va
 def test_a_line_slipped_under_an_authorization_is_found(paid):
     fund = paid["fund"]
     extra = draft_budget_line(
-        season=fund["season"], purpose="Viaje", category="organisation", amount="500", user=fund["admin"]
+        season=fund["season"],
+        purpose="Viaje",
+        category="organisation",
+        amount="500",
+        **activity(),
+        user=fund["admin"],
     )
     raw(
         f"UPDATE {BudgetLine._meta.db_table} SET authorization_id = %s WHERE id = %s",  # noqa: S608
