@@ -633,6 +633,20 @@ def test_publishing_an_approved_budget_authorizes_its_lines_linked_both_ways(fun
     assert fund_position().unallocated_minor == 1_750_000 - 1_250_050
 
 
+def test_a_draft_changed_after_the_motion_attached_it_authorizes_nothing(funded):
+    """The assembly votes on the activities as drafted: a draft corrected meanwhile blocks the result."""
+    plan = budget(funded, [("Secadora solar", PremiumCategory.ORGANISATION, "10000")])
+    BudgetLine.objects.filter(pk=plan.budget_lines.get().line_id).update(amount_minor=1_200_000)
+    in_session(funded["assembly"], funded["board"])
+    services.open_motion(motion=plan, user=funded["board"])
+    services.record_tally(motion=plan, counts={1: 9, 2: 1, 3: 1}, user=funded["board"])
+    with pytest.raises(
+        ValidationError, match="cambiaron en el fondo de prima desde que se redactó la moción"
+    ):
+        services.publish_motion(motion=plan, user=funded["board"])
+    assert not BudgetLine.objects.filter(authorization__isnull=False).exists()
+
+
 def test_a_rejected_budget_authorizes_nothing(funded):
     plan = budget(funded, [("Secadora solar", PremiumCategory.ORGANISATION, "10000")])
     in_session(funded["assembly"], funded["board"])
