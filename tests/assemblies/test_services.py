@@ -1,6 +1,7 @@
 """Convening, the registration desk, votes and results, each refused write leaving nothing behind."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -590,7 +591,12 @@ def test_a_budget_motion_attaches_only_free_drafts_of_its_season(funded):
     assert "Elija al menos una actividad del plan" in refused.value.message_dict["activities"][0]
     budget(funded, [dryer])
     other = Season.objects.create(
-        code="2021", name="Campaña 2021", starts_on=date(2021, 1, 1), ends_on=date(2021, 12, 31)
+        code="2021",
+        name="Campaña 2021",
+        starts_on=date(2021, 1, 1),
+        ends_on=date(2021, 12, 31),
+        wet_to_dry_factor=Decimal("0.38"),
+        max_yield_kg_per_ha=900,
     )
     with pytest.raises(ValidationError) as refused:
         motion(

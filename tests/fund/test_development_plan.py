@@ -332,3 +332,49 @@ def test_the_plan_page_and_progress_form(fund, client):
     assert response.status_code == 302
     html = client.get(reverse("fund:plan", kwargs={"season": fund["season"].code})).content.decode()
     assert "En ejecución" in html and "4 / 3 / 3" in html
+
+
+def test_the_board_drafts_and_the_budget_motion_attaches_what_the_assembly_approves(fund, client):
+    """End to end on the pages: drafted in the fund, attached in the motion form, authorized as drafted."""
+    from assemblies import services
+    from assemblies.models import Motion
+    from tests.assemblies.factories import check_in_many, convene, make_members, make_rules
+
+    make_rules()
+    make_members(20, start=100)
+    assembly = convene(fund["board"])
+    dryer = draft(fund)
+    elsewhere = draft(fund, purpose="Vivero", amount="500", category=PremiumCategory.MEMBER_SERVICES)
+    client.force_login(fund["board"])
+    url = reverse("assemblies:motion_new", args=[assembly.pk])
+    form = client.get(url).content.decode()
+    assert f'id="activity_{dryer.pk}"' in form and f'id="activity_{elsewhere.pk}"' in form
+    response = client.post(
+        url,
+        {
+            "kind": "budget",
+            "title": "Plan de Desarrollo 2020",
+            "majority": "absolute",
+            "method": "hands",
+            "season": fund["season"].pk,
+            "activities": [str(dryer.pk)],
+        },
+    )
+    assert response.status_code == 302
+    motion = Motion.objects.get()
+    page = client.get(motion.get_absolute_url()).content.decode()
+    assert "Secadora solar" in page and "Propuesta" in page and "Autorizada" not in page
+    # A second motion cannot attach the same draft; the free one is still offered.
+    form = client.get(url).content.decode()
+    assert f'id="activity_{dryer.pk}"' not in form and f'id="activity_{elsewhere.pk}"' in form
+    check_in_many(assembly, fund["board"], assembly.roll_size // 2 + 1)
+    services.open_session(assembly=assembly, call="first", user=fund["board"])
+    services.open_motion(motion=motion, user=fund["board"])
+    services.record_tally(motion=motion, counts={1: 9, 2: 1, 3: 1}, user=fund["board"])
+    services.publish_motion(motion=motion, user=fund["board"])
+    dryer.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert dryer.is_authorized and not elsewhere.is_authorized
+    assert dryer.authorization.lines_digest_version == 2
+    page = client.get(motion.get_absolute_url()).content.decode()
+    assert "Autorizada" in page
