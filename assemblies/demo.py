@@ -79,7 +79,8 @@ def _hands(motion, user, split: tuple[int, int, int]) -> None:
 
 
 def hold_assembly(*, season, lines, decided_on: Date, user, seed: int = 7) -> list[BudgetLine]:
-    """An ordinary assembly on ``decided_on`` that approves the plan ``lines`` (category, purpose, soles)."""
+    """An ordinary assembly on ``decided_on`` whose budget motion attaches the activities ``lines`` (drafted
+    by the board in the fund) and approves them."""
     user = _board_member(user)
     ensure_rule_set(user)
     rng = random.Random(seed + decided_on.toordinal())
@@ -117,7 +118,7 @@ def hold_assembly(*, season, lines, decided_on: Date, user, seed: int = 7) -> li
         majority="absolute",
         method="hands",
         season=season,
-        budget_lines=[(purpose, category, f"{amount}") for category, purpose, amount in lines],
+        activities=lines,
         user=user,
     )
     _hands(plan, user, (81, 9, 10))

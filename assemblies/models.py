@@ -652,21 +652,25 @@ class MotionOption(models.Model):
 
 
 class MotionBudgetLine(models.Model):
-    """A Development Plan line a budget motion proposes; it reaches the ledger only when approved."""
+    """A Development Plan activity a budget motion attaches, as drafted on the fund page; approving the
+    motion authorizes exactly that activity. The words and amount are copied as the assembly saw them
+    (the minutes keep them): if the draft changes before the result is published, nothing is authorized.
+    """
 
     motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="budget_lines")
     purpose = models.CharField(_("finalidad"), max_length=200)
     category = models.CharField(_("categoría"), max_length=12, choices=PremiumCategory.choices)
     amount_minor = models.BigIntegerField(_("monto (céntimos)"))
-    # Set when the published motion authorizes the line in the premium fund.
-    line = models.OneToOneField(
-        "fund.BudgetLine", null=True, blank=True, on_delete=models.PROTECT, related_name="motion_line"
+    # The drafted activity. A withdrawn or rejected motion leaves it a draft another motion may attach.
+    line = models.ForeignKey(
+        "fund.BudgetLine", null=True, blank=True, on_delete=models.PROTECT, related_name="motion_lines"
     )
 
     class Meta:
         ordering = ["motion", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="motion_line_amount_positive")
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="motion_line_amount_positive"),
+            models.UniqueConstraint(fields=["motion", "line"], name="motion_line_once"),
         ]
 
     def __str__(self):

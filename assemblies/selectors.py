@@ -33,6 +33,7 @@ from assemblies.models import (
     VotingMethod,
 )
 from coop.models import Member, MemberStatus, MemberStatusChange
+from fund.models import BudgetLine
 from fund.selectors import fund_position
 
 DELIVERY_WINDOW_DAYS = 365  # "minimum deliveries" counts the 12 months before the cut-off
@@ -185,10 +186,26 @@ def attendance_split(assembly: Assembly) -> tuple[int, int, int]:
 # --- Motions ------------------------------------------------------------------------
 
 
+PENDING_MOTION_STATUSES = [MotionStatus.DRAFT, MotionStatus.OPEN, MotionStatus.COUNTING]
+
+
+def attachable_activities(season=None):
+    """Drafted activities no pending budget motion has attached: what a new budget motion may put to
+    the assembly."""
+    attached = MotionBudgetLine.objects.filter(
+        motion__status__in=PENDING_MOTION_STATUSES, line__isnull=False
+    ).values("line_id")
+    drafts = BudgetLine.objects.filter(authorization__isnull=True).exclude(pk__in=attached)
+    if season is not None:
+        drafts = drafts.filter(season=season)
+    return drafts.select_related("season", "reallocated_from").order_by("season__starts_on", "id")
+
+
 def pending_budget_minor(exclude: Motion | None = None) -> int:
     """Soles asked for by budget motions not yet published or withdrawn, in every assembly."""
+    # A reallocation moves money already authorized: it asks nothing of the unallocated soles.
     lines = MotionBudgetLine.objects.filter(
-        motion__status__in=[MotionStatus.DRAFT, MotionStatus.OPEN, MotionStatus.COUNTING]
+        motion__status__in=PENDING_MOTION_STATUSES, line__reallocated_from__isnull=True
     )
     if exclude is not None:
         lines = lines.exclude(motion=exclude)

@@ -58,6 +58,7 @@ from assemblies.models import (
 )
 from assemblies.rules import Count, Majority, decide
 from assemblies.selectors import (
+    attachable_activities,
     attendance_counts,
     attendance_split,
     current_tallies,
@@ -72,10 +73,9 @@ from assemblies.selectors import (
 )
 from coop.models import Member, MemberStatus
 from fund.figures import soles
-from fund.models import PremiumCategory
-from fund.services import authorize_budget_lines, draft_budget_line
+from fund.models import BudgetLine
+from fund.services import authorize_budget_lines
 from toolkit.dates import parse_typed_date
-from toolkit.money import from_minor, typed_to_minor
 from toolkit.numbers import parse_whole
 
 # --- Convening ---------------------------------------------------------------------
@@ -448,17 +448,18 @@ def draft_motion(
     office_kind: str = "",
     office_name: str = "",
     season=None,
-    budget_lines: list[tuple[str, str, object]] | None = None,
+    activities: list | None = None,
     user,
 ) -> Motion:
-    """A motion for the agenda: a resolution, an election, or a budget of Development Plan lines.
+    """A motion for the agenda: a resolution, an election, or a budget of Development Plan activities.
 
     An election's ``candidates`` are members, each typed as their code or DNI: members of the roll,
     or of the register when the rule set allows it. ``office_kind`` (and ``office_name`` for a
     committee) is what the election fills: publishing its result records the elected as offices.
 
-    Budget lines are (purpose, category, amount in soles); together they may not
-    exceed the premium available in the fund (less other pending budget motions).
+    A budget motion attaches activities the board drafted on the fund page, of the motion's season
+    and attached to no other pending motion; its approval authorizes exactly those. New activities
+    together may not exceed the premium available in the fund (less other pending budget motions).
     """
     assembly = _lock(assembly)
     if assembly.status == AssemblyStatus.CLOSED:
@@ -513,16 +514,16 @@ def draft_motion(
     elif kind == MotionKind.BUDGET:
         if season is None:
             errors["season"] = _("Elija la campaña cuyo premio financia el plan.")
-        proposed = _proposed_lines(budget_lines or [], errors)
+        proposed = _attached_activities(activities or [], season, errors)
     if errors:
         raise ValidationError(errors)
     if kind == MotionKind.BUDGET:
-        total = sum(minor for _purpose, _category, minor in proposed)
+        total = sum(line.amount_minor for line in proposed if line.reallocated_from_id is None)
         available = premium_available_minor()
         if total > available:
             raise ValidationError(
                 {
-                    "budget_lines": _(
+                    "activities": _(
                         "Las líneas suman %(total)s y la prima disponible es %(available)s "
                         "(soles del fondo sin asignar, menos otras mociones de presupuesto pendientes)."
                     )
@@ -558,8 +559,14 @@ def draft_motion(
     )
     MotionBudgetLine.objects.bulk_create(
         [
-            MotionBudgetLine(motion=motion, purpose=purpose, category=category, amount_minor=minor)
-            for purpose, category, minor in proposed
+            MotionBudgetLine(
+                motion=motion,
+                purpose=line.purpose,
+                category=line.category,
+                amount_minor=line.amount_minor,
+                line=line,
+            )
+            for line in proposed
         ]
     )
     return motion
@@ -608,33 +615,39 @@ def _candidate_members(assembly: Assembly, typed: list[str], errors: dict) -> li
     return members
 
 
-def _proposed_lines(rows, errors: dict) -> list[tuple[str, str, int]]:
-    proposed, problems = [], []
-    for n, (purpose, category, amount) in enumerate(rows, start=1):
-        purpose = (purpose or "").strip()
-        if not purpose and not str(amount or "").strip():
-            continue  # an empty row of the form
-        if not purpose:
-            problems.append(_("línea %(n)d: indique la finalidad") % {"n": n})
-        if category not in PremiumCategory.values:
-            problems.append(_("línea %(n)d: elija la categoría") % {"n": n})
-        try:
-            minor = typed_to_minor(amount) if str(amount or "").strip() else None
-        except ValidationError as exc:
-            minor = None
-            # The parser's sentence ends the problem; the list adds its own final period.
-            problem = exc.messages[0].rstrip(".")
-            problems.append(_("línea %(n)d: %(problem)s") % {"n": n, "problem": problem})
-        else:
-            if minor is None or minor <= 0:
-                problems.append(_("línea %(n)d: el monto debe ser mayor que cero") % {"n": n})
-        proposed.append((purpose, category, minor))
+def _attached_activities(activities, season, errors: dict) -> list[BudgetLine]:
+    """The drafted activities a budget motion attaches, fresh from the fund, each checked."""
+    ids = [getattr(activity, "pk", activity) for activity in activities]
+    wanted = [pk for pk in ids if pk]
+    if not wanted:
+        errors["activities"] = _(
+            "Elija al menos una actividad del plan, redactada en el fondo de prima por el consejo."
+        )
+        return []
+    free = {line.pk for line in attachable_activities()}
+    lines = list(
+        BudgetLine.objects.select_for_update(of=("self",))
+        .select_related("season")
+        .filter(pk__in=wanted)
+        .order_by("pk")
+    )
+    problems = []
+    if len(lines) != len(set(wanted)):
+        problems.append(_("una de las actividades elegidas no existe"))
+    for line in lines:
+        if line.is_authorized:
+            problems.append(_("«%(line)s» ya está aprobada") % {"line": line.purpose})
+        elif line.pk not in free:
+            problems.append(_("«%(line)s» ya está en otra moción pendiente") % {"line": line.purpose})
+        elif season is not None and line.season_id != season.pk:
+            problems.append(
+                _("«%(line)s» es del plan de la %(other)s, no de la %(season)s")
+                % {"line": line.purpose, "other": line.season.name, "season": season.name}
+            )
     if problems:
         listed = "; ".join(problems)  # not capitalize(): it would lower «Escriba», «S/», «US$»
-        errors["budget_lines"] = listed[:1].upper() + listed[1:] + "."
-    elif not proposed:
-        errors["budget_lines"] = _("Escriba al menos una línea del plan (finalidad, categoría y monto).")
-    return proposed
+        errors["activities"] = listed[:1].upper() + listed[1:] + "."
+    return lines
 
 
 def _lock_motion(motion: Motion) -> Motion:
@@ -1271,22 +1284,30 @@ def _election(motion, options, totals, by_kind, rule, present):
 def _authorize_budget(motion: Motion, user):
     assembly = motion.assembly
     decided_on = timezone.localtime(assembly.opened_at).date()
-    proposed = list(motion.budget_lines.all())
-    lines = [
-        draft_budget_line(
-            season=motion.season,
-            purpose=p.purpose,
-            category=p.category,
-            amount=from_minor(p.amount_minor),
-            user=user,
-        )
+    proposed = list(motion.budget_lines.select_related("line"))
+    changed = [
+        p.purpose
         for p in proposed
+        if p.line is None
+        or (p.line.purpose, p.line.category, p.line.amount_minor) != (p.purpose, p.category, p.amount_minor)
     ]
+    if changed:
+        raise ValidationError(
+            {
+                "__all__": [
+                    _(
+                        "Las actividades que votó la asamblea cambiaron en el fondo de prima desde que se "
+                        "redactó la moción: %(lines)s. No se autoriza nada; retire la moción y presente otra."
+                    )
+                    % {"lines": "; ".join(changed)}
+                ]
+            }
+        )
     with translation.override(settings.LANGUAGE_CODE):  # a record in the fund: the cooperative's language
         decision = f"{assembly.title}, acuerdo n.º {motion.number}: {motion.title}"[:300]
     try:
         authorization = authorize_budget_lines(
-            lines=lines, decision=decision, decided_on=decided_on, user=user
+            lines=[p.line for p in proposed], decision=decision, decided_on=decided_on, user=user
         )
     except ValidationError as exc:
         raise ValidationError(
@@ -1297,9 +1318,6 @@ def _authorize_budget(motion: Motion, user):
                 ]
             }
         ) from None
-    for p, line in zip(proposed, lines, strict=True):
-        p.line = line
-        p.save(update_fields=["line"])
     return authorization
 
 

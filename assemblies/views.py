@@ -45,7 +45,7 @@ from assemblies.models import (
     VotingMethod,
 )
 from coop.models import Season
-from fund.models import PremiumCategory, Spending, SpendingStatus
+from fund.models import Spending, SpendingStatus
 from toolkit.numbers import parse_whole
 from toolkit.pdf import pdf_response
 from toolkit.roles import ADMINISTRATOR, BOARD, CLERK, has_role, public, role_required
@@ -56,7 +56,6 @@ from toolkit.views import date_or_none, errors_of, query_without_page, refused, 
 READERS = ALL_READERS
 ORGANISERS = (ADMINISTRATOR, BOARD)
 DESK = (ADMINISTRATOR, BOARD, CLERK)
-BUDGET_ROWS = 6
 SEARCH_RESULTS = 20
 ATTENDANCE_PAGE_SIZE = 200  # an assembly of 20,000 members has some 12,000 attendees
 
@@ -558,10 +557,7 @@ def _seats(typed: str) -> int:
 def motion_new(request, pk):
     assembly = _assembly(pk)
     errors, data = {}, request.POST if request.method == "POST" else {}
-    rows = [
-        (data.get(f"purpose_{n}", ""), data.get(f"category_{n}", ""), data.get(f"amount_{n}", ""))
-        for n in range(1, BUDGET_ROWS + 1)
-    ]
+    chosen = set(data.getlist("activities")) if request.method == "POST" else set()
     if request.method == "POST":
         seats = data.get("seats", "1")
         try:
@@ -578,7 +574,7 @@ def motion_new(request, pk):
                 office_kind=data.get("office_kind", ""),
                 office_name=data.get("office_name", ""),
                 season=Season.picked(data.get("season")),
-                budget_lines=rows,
+                activities=[int(pk) for pk in chosen if pk.isdigit()],
                 user=request.user,
             )
         except ValidationError as exc:
@@ -586,6 +582,9 @@ def motion_new(request, pk):
         else:
             messages.success(request, _("Moción %(motion)s registrada como borrador.") % {"motion": motion})
             return redirect(motion)
+    drafts = list(selectors.attachable_activities())
+    for activity in drafts:
+        activity.chosen = str(activity.pk) in chosen
     return render(
         request,
         "assemblies/motion_form.html",
@@ -599,8 +598,8 @@ def motion_new(request, pk):
             "office_kinds": OfficeKind.choices,
             "election_rule": assembly.rule_set.election(),
             "seasons": Season.objects.order_by("-starts_on"),
-            "categories": PremiumCategory.choices,
-            "rows": [(n, *row) for n, row in enumerate(rows, start=1)],
+            "drafts": drafts,
+            "plan_url": reverse("fund:budget_line_new"),
             "available": selectors.premium_available_minor(),
         },
         status=400 if errors else 200,

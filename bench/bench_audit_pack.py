@@ -50,7 +50,7 @@ def add_audit_material(*, season, admin, board, treasurer, small_deliveries: int
     from fund.models import PremiumCategory
     from fund.ruc import ruc_check_digit
     from fund.selectors import fund_position
-    from fund.services import approve_spending, register_distribution, register_spending
+    from fund.services import approve_spending, draft_budget_line, register_distribution, register_spending
 
     voids = _voids(random.Random(2), admin)
 
@@ -100,10 +100,26 @@ def add_audit_material(*, season, admin, board, treasurer, small_deliveries: int
         method="hands",
         season=season,
         user=board,
-        budget_lines=[
-            ("Secadora solar en Curiyacu", PremiumCategory.ORGANISATION, f"{soles * 30 // 100}"),
-            ("Abono orgánico para los socios", PremiumCategory.MEMBER_SERVICES, f"{soles * 20 // 100}"),
-            ("Reparto en efectivo a los socios", PremiumCategory.CASH_TO_MEMBERS, f"{soles * 40 // 100}"),
+        activities=[
+            draft_budget_line(
+                season=season,
+                purpose=purpose,
+                category=category,
+                amount=amount,
+                objective=purpose,
+                starts_on=date(2026, 3, 21),
+                ends_on=date(2026, 12, 31),
+                responsible="Gerente de la cooperativa",
+                beneficiaries=100,
+                women=30,
+                youth=20,
+                user=board,
+            )
+            for purpose, category, amount in (
+                ("Secadora solar en Curiyacu", PremiumCategory.ORGANISATION, f"{soles * 30 // 100}"),
+                ("Abono orgánico para los socios", PremiumCategory.MEMBER_SERVICES, f"{soles * 20 // 100}"),
+                ("Reparto en efectivo a los socios", PremiumCategory.CASH_TO_MEMBERS, f"{soles * 40 // 100}"),
+            )
         ],
     )
     plan = services.open_motion(motion=plan, user=board)

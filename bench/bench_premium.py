@@ -58,6 +58,13 @@ def main():
         user=admin,
         category=PremiumCategory.CASH_TO_MEMBERS,
         amount=Decimal(fund_position().unallocated_minor // 100),
+        objective="Complementar el ingreso de las familias socias",
+        starts_on=date(2025, 10, 1),
+        ends_on=date(2025, 12, 31),
+        responsible="Tesorera del consejo de administración",
+        beneficiaries=1,
+        women=0,
+        youth=0,
     )
     authorize_budget_lines(
         lines=[line], decision="Asamblea de prueba, acuerdo 1", user=admin, decided_on=date(2025, 10, 5)

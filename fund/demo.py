@@ -25,6 +25,7 @@ from fund.services import (
     register_distribution,
     register_spending,
     reject_spending,
+    report_progress,
 )
 from sales.models import ContractPayment
 from sales.rates import rate_on
@@ -93,10 +94,111 @@ PLANS = {
 }
 
 
+# Each activity's facts by its name: objective, responsible person, expected beneficiaries (total,
+# women, youth), indicators, months it runs from the assembly, and its progress once spent against
+# (status, what was achieved, people reached: women under 30, 30-59, 60+, then men in the same bands).
+ACTIVITIES = {
+    "Capacitación en injertos y podas": (
+        "Renovar los cacaotales viejos con injertos de clones productivos",
+        "Ing. Wilder Panduro, técnico de campo",
+        (120, 35, 30),
+        "Socios capacitados; plantas injertadas por hectárea",
+        9,
+        ("done", "8 escuelas de campo, 2 400 plantas injertadas", (9, 17, 6, 20, 44, 16)),
+    ),
+    "Balanza electrónica y jabas para el centro de acopio": (
+        "Pesar con exactitud y mantener el cacao separado por lote",
+        "Gerente de la cooperativa",
+        (300, 80, 60),
+        "Balanza calibrada; reclamos por peso",
+        3,
+        ("done", "Balanza de 500 kg calibrada por INACAL; 200 jabas", (0, 0, 0, 0, 0, 0)),
+    ),
+    "Reparto en efectivo a los socios": (
+        "Complementar el ingreso de las familias socias según el cacao entregado",
+        "Tesorera del consejo de administración",
+        (300, 80, 60),
+        "Socios que reciben su parte",
+        4,
+        None,
+    ),
+    "Abono orgánico (compost) para los socios": (
+        "Mejorar la fertilidad del suelo y el rendimiento por hectárea",
+        "Ing. Wilder Panduro, técnico de campo",
+        (150, 45, 35),
+        "Toneladas de compost entregadas; rendimiento por hectárea",
+        10,
+        ("in_progress", "Primera entrega: 38 t de compost en Curiyacu y Chazuta", (7, 21, 8, 12, 40, 14)),
+    ),
+    "Secadora solar en Curiyacu": (
+        "Secar el cacao sin humo ni tierra, con humedad bajo 7,5 %",
+        "Presidente del comité de Curiyacu",
+        (60, 18, 12),
+        "Humedad del cacao seco; lotes rechazados",
+        8,
+        ("in_progress", "Estructura y techo terminados; falta el piso", (3, 9, 2, 9, 27, 6)),
+    ),
+    "Campaña de salud en Chazuta": (
+        "Atención preventiva a las familias socias y a la comunidad",
+        "Secretaria del comité de educación",
+        (400, 220, 90),
+        "Personas atendidas; campañas realizadas",
+        6,
+        ("done", "Dos jornadas con el centro de salud de Chazuta", (48, 96, 40, 30, 64, 38)),
+    ),
+}
+# Drafted on the fund page after the 2025 assembly, for the next one: shows a plan still in draft.
+NEXT_DRAFT = (
+    C.MEMBER_SERVICES,
+    "Vivero de plantones de cacao fino",
+    "Producir plantones de clones finos para renovar 40 ha",
+    "Ing. Wilder Panduro, técnico de campo",
+    "6000",
+    (80, 25, 30),
+    "Plantones producidos; hectáreas renovadas",
+)
+
+
+def _draft(season, category, purpose, amount, decided_on, user):
+    objective, responsible, (total, women, youth), indicators, months, _progress = ACTIVITIES[purpose]
+    return draft_budget_line(
+        season=season,
+        purpose=purpose,
+        category=category,
+        amount=amount,
+        objective=objective,
+        starts_on=decided_on,
+        ends_on=decided_on + timedelta(days=30 * months),
+        responsible=responsible,
+        beneficiaries=total,
+        women=women,
+        youth=youth,
+        indicators=indicators,
+        user=user,
+    )
+
+
+def _report(line, on: date, user, today: date) -> None:
+    progress = ACTIVITIES[line.purpose][5]
+    if progress is None or on > today:
+        return
+    status, achieved, counts = progress
+    bands = ("women_young", "women_adult", "women_older", "men_young", "men_adult", "men_older")
+    report_progress(
+        line=line,
+        status=status,
+        achieved=achieved,
+        reached=dict(zip(bands, counts, strict=True)),
+        reported_on=on,
+        user=user,
+    )
+
+
 def generate(seasons, user, approve_plan=None) -> None:
-    """The fund's history. ``approve_plan(season=, lines=, decided_on=, user=)`` holds the assembly that
-    approves each plan and returns its authorized BudgetLines in order; without it (the ledger's own
-    tests) the plan is authorized directly with the decision's wording.
+    """The fund's history. The board drafts each plan's activities; ``approve_plan(season=, lines=,
+    decided_on=, user=)`` holds the assembly whose budget motion attaches and approves them, and returns
+    them authorized, in order; without it (the ledger's own tests) the plan is authorized directly with
+    the decision's wording.
     """
     today = timezone.localdate()
     board, treasurer = first_user_with_role(BOARD), first_user_with_role(TREASURER)
@@ -110,14 +212,17 @@ def generate(seasons, user, approve_plan=None) -> None:
         plan = [
             (category, purpose, _soles(unallocated * Decimal(share))) for category, purpose, share, _ in lines
         ]
+        drafts = [
+            _draft(season, category, purpose, amount, decided_on - timedelta(days=20), user)
+            for category, purpose, amount in plan
+        ]
         if approve_plan is None:
-            authorized = [
-                draft_budget_line(season=season, purpose=purpose, category=category, amount=amount, user=user)
-                for category, purpose, amount in plan
-            ]
-            authorize_budget_lines(lines=authorized, decision=decision, decided_on=decided_on, user=user)
+            authorize_budget_lines(lines=drafts, decision=decision, decided_on=decided_on, user=user)
+            authorized = drafts
+            for line in authorized:
+                line.refresh_from_db()
         else:
-            authorized = approve_plan(season=season, lines=plan, decided_on=decided_on, user=user)
+            authorized = approve_plan(season=season, lines=drafts, decided_on=decided_on, user=user)
         drafted = [(line, spendings) for line, (*_, spendings) in zip(authorized, lines, strict=True)]
         for line, spendings in drafted:
             if spendings == "distribution":
@@ -138,6 +243,24 @@ def generate(seasons, user, approve_plan=None) -> None:
                         user=user,
                     )
                     _sign(spending, outcome, board, treasurer, on=on + timedelta(days=3))
+            _report(line, decided_on + timedelta(days=150), board or user, today)
+        if code == "2025" and decided_on + timedelta(days=30) <= today:
+            category, purpose, objective, responsible, amount, (total, women, youth), indicators = NEXT_DRAFT
+            draft_budget_line(
+                season=season,
+                purpose=purpose,
+                category=category,
+                amount=amount,
+                objective=objective,
+                starts_on=decided_on + timedelta(days=365),
+                ends_on=decided_on + timedelta(days=365 * 2),
+                responsible=responsible,
+                beneficiaries=total,
+                women=women,
+                youth=youth,
+                indicators=indicators,
+                user=board or user,
+            )
 
 
 def _convert_premium_received_by(day: date, code: str, user) -> None:

@@ -12,19 +12,45 @@ from fund.models import BudgetLine, PremiumAuthorization, Spending, SpendingStat
 from ledger import chart
 from ledger.models import JournalLine
 
-DIGESTED = ("id", "season_id", "purpose", "category", "amount_minor")
+# The facts each digest version covers, in this order. Version 1 (authorizations recorded before the
+# plan had activities, lines_digest_version empty): identity, season, words, amount. Version 2: the
+# whole activity as the assembly approved it — objective, schedule, responsible person, expected
+# beneficiaries, indicators and the activity a reallocation takes its money from.
+DIGEST_VERSIONS = {
+    1: ("id", "season_id", "purpose", "category", "amount_minor"),
+    2: (
+        "id",
+        "season_id",
+        "purpose",
+        "category",
+        "amount_minor",
+        "objective",
+        "starts_on",
+        "ends_on",
+        "responsible",
+        "beneficiaries",
+        "beneficiaries_women",
+        "beneficiaries_youth",
+        "indicators",
+        "reallocated_from_id",
+    ),
+}
+CURRENT_DIGEST_VERSION = 2
+DIGESTED = DIGEST_VERSIONS[1]
 
 
-def lines_digest(lines) -> str:
-    """SHA-256 over each line's identity, season, words and amount, in id order."""
-    facts = sorted(
-        [line["id"], line["season_id"], line["purpose"], line["category"], line["amount_minor"]]
-        for line in lines
-    )
+def _fact(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def lines_digest(lines, version: int = 1) -> str:
+    """SHA-256 over each line's facts of ``version`` (identity, season, words, amount…), in id order."""
+    fields = DIGEST_VERSIONS[version]
+    facts = sorted([_fact(line[field]) for field in fields] for line in lines)
     return hashlib.sha256(json.dumps(facts, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
 
 
-LINE_FIELDS = ("id", "season_id", "purpose", "category", "amount_minor", "authorization_id")
+LINE_FIELDS = (*DIGEST_VERSIONS[2], "authorization_id")
 
 
 def check_authorized_lines() -> str | None:
@@ -32,10 +58,13 @@ def check_authorized_lines() -> str | None:
     for line in BudgetLine.objects.filter(authorization__isnull=False).values(*LINE_FIELDS).order_by("id"):
         lines_by_authorization.setdefault(line["authorization_id"], []).append(line)
     for authorization in PremiumAuthorization.objects.exclude(lines_digest="").order_by("id"):
-        if lines_digest(lines_by_authorization.get(authorization.pk, [])) != authorization.lines_digest:
+        version = authorization.lines_digest_version or 1
+        lines = lines_by_authorization.get(authorization.pk, [])
+        if lines_digest(lines, version) != authorization.lines_digest:
             return _(
-                "Autorización «%(decision)s»: las líneas del plan que aprobó la asamblea no son las que hay "
-                "ahora (una línea cambió de monto, finalidad, categoría o campaña, o se quitó o se añadió)."
+                "Autorización «%(decision)s»: las actividades del plan que aprobó la asamblea no son las "
+                "que hay ahora (una cambió de monto, finalidad, objetivo, categoría, campaña, plazo, "
+                "responsable, beneficiarios o indicadores, o se quitó o se añadió)."
             ) % {"decision": authorization.decision}
     return None
 

@@ -3,7 +3,7 @@ distributions."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ledger.models import JournalEntry
@@ -87,6 +87,11 @@ class PremiumAuthorization(AppendOnlyModel):
     lines_digest = models.CharField(
         _("huella de las líneas aprobadas"), max_length=64, blank=True, default=""
     )
+    # Which facts the digest covers (fund.integrity.DIGEST_VERSIONS): empty for version 1 (season,
+    # purpose, category, amount), 2 for the activities of the Development Plan (objective, schedule,
+    # responsible person, beneficiaries, indicators and reallocation too). Empty stays out of the
+    # row's chain hash, so authorizations recorded before it keep verifying.
+    lines_digest_version = models.PositiveSmallIntegerField(_("versión de la huella"), null=True, blank=True)
 
     class Meta(AppendOnlyModel.Meta):
         db_table = "ledger_premiumauthorization"  # the table keeps the name it had in ledger
@@ -102,10 +107,15 @@ class PremiumAuthorization(AppendOnlyModel):
 
 
 class BudgetLine(models.Model):
-    """A line of the Fairtrade Development Plan, in soles: spendable only once authorized.
+    """An activity of the Fairtrade Development Plan, in soles: spendable only once authorized.
 
-    A draft line may be corrected; an authorized one never changes (the
-    assembly approved those words and that amount).
+    The board drafts activities on the fund page; a budget motion attaches them and its approval
+    authorizes exactly those. A draft may be corrected; an authorized one never changes (the
+    assembly approved those words and that amount). Moving money between activities is a new
+    activity drafted with ``reallocated_from``: once an assembly authorizes it, its amount comes
+    out of that activity's budget instead of the fund's unallocated soles.
+
+    Lines recorded before activities existed keep the activity fields empty.
     """
 
     season = models.ForeignKey(
@@ -114,6 +124,22 @@ class BudgetLine(models.Model):
     purpose = models.CharField(_("finalidad"), max_length=200)
     category = models.CharField(_("categoría"), max_length=12, choices=PremiumCategory.choices)
     amount_minor = models.BigIntegerField(_("monto (céntimos)"))
+    objective = models.TextField(_("objetivo"), blank=True)
+    starts_on = models.DateField(_("inicio"), null=True, blank=True)
+    ends_on = models.DateField(_("fin"), null=True, blank=True)
+    responsible = models.CharField(_("responsable"), max_length=120, blank=True)
+    beneficiaries = models.PositiveIntegerField(_("beneficiarios previstos"), null=True, blank=True)
+    beneficiaries_women = models.PositiveIntegerField(_("de ellos, mujeres"), null=True, blank=True)
+    beneficiaries_youth = models.PositiveIntegerField(_("de ellos, jóvenes"), null=True, blank=True)
+    indicators = models.TextField(_("indicadores"), blank=True)
+    reallocated_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reallocations",
+        verbose_name=_("reasignado desde"),
+    )
     authorization = models.ForeignKey(
         PremiumAuthorization,
         null=True,
@@ -143,6 +169,20 @@ class BudgetLine(models.Model):
             models.CheckConstraint(
                 condition=Q(category__in=PremiumCategory.values), name="budget_line_category_known"
             ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=F("starts_on")),
+                name="budget_line_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(beneficiaries__isnull=True)
+                | (
+                    Q(beneficiaries_women__lte=F("beneficiaries"))
+                    & Q(beneficiaries_youth__lte=F("beneficiaries"))
+                ),
+                name="budget_line_beneficiaries_within_total",
+            ),
         ]
 
     def __str__(self):
@@ -162,6 +202,78 @@ class BudgetLine(models.Model):
     @property
     def is_authorized(self) -> bool:
         return self.authorization_id is not None
+
+
+class ActivityStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Sin iniciar")
+    IN_PROGRESS = "in_progress", _("En ejecución")
+    DONE = "done", _("Terminada")
+    CANCELLED = "cancelled", _("Suspendida")
+
+
+# The age bands progress is reported in, by sex: (field suffix, label). «Joven» is under 30.
+AGE_BANDS = (
+    ("young", _("menores de 30")),
+    ("adult", _("de 30 a 59")),
+    ("older", _("60 y más")),
+)
+
+
+class ActivityProgress(AppendOnlyModel):
+    """What the board reports of an authorized activity on a date: its status, what was achieved and
+    who it reached, by sex and age band. The latest report is the activity's progress; written by
+    fund.services only, never changed (a new report supersedes it)."""
+
+    line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, related_name="progress", verbose_name=_("actividad")
+    )
+    reported_on = models.DateField(_("fecha del avance"))
+    status = models.CharField(_("estado"), max_length=12, choices=ActivityStatus.choices)
+    achieved = models.TextField(_("logros"), blank=True)
+    women_young = models.PositiveIntegerField(_("mujeres menores de 30"), default=0)
+    women_adult = models.PositiveIntegerField(_("mujeres de 30 a 59"), default=0)
+    women_older = models.PositiveIntegerField(_("mujeres de 60 y más"), default=0)
+    men_young = models.PositiveIntegerField(_("hombres menores de 30"), default=0)
+    men_adult = models.PositiveIntegerField(_("hombres de 30 a 59"), default=0)
+    men_older = models.PositiveIntegerField(_("hombres de 60 y más"), default=0)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrado por"),
+    )
+    reported_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = _("avance de actividad")
+        verbose_name_plural = _("avances de actividades")
+        ordering = ["line", "-reported_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ActivityStatus.values), name="activity_progress_status_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.line_id}: {self.get_status_display()}"
+
+    @property
+    def women(self) -> int:
+        return self.women_young + self.women_adult + self.women_older
+
+    @property
+    def men(self) -> int:
+        return self.men_young + self.men_adult + self.men_older
+
+    @property
+    def youth(self) -> int:
+        return self.women_young + self.men_young
+
+    @property
+    def reached(self) -> int:
+        return self.women + self.men
 
 
 class SpendingKind(models.TextChoices):

@@ -10,6 +10,8 @@ from coop.models import Season
 from fund.figures import Figures, add_up
 from fund.models import (
     COMMITTED_STATUSES,
+    ActivityProgress,
+    ActivityStatus,
     BudgetLine,
     PremiumCategory,
     PremiumConversion,
@@ -19,8 +21,8 @@ from fund.models import (
 )
 from ledger import chart
 from ledger.models import JournalLine
-from sales.models import ContractPayment
-from sales.selectors import FAIRTRADE_CLAIMS
+from sales.models import ContractPayment, SalesContract
+from sales.selectors import FAIRTRADE_CLAIMS, outstanding_cents
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,11 @@ def credit_balance(code: str) -> int:
 
 
 def fund_position() -> FundPosition:
+    # An authorized reallocation moves money between activities: it adds nothing to what is claimed.
     authorized = (
-        BudgetLine.objects.filter(authorization__isnull=False).aggregate(total=Sum("amount_minor"))["total"]
+        BudgetLine.objects.filter(authorization__isnull=False, reallocated_from__isnull=True).aggregate(
+            total=Sum("amount_minor")
+        )["total"]
         or 0
     )
     spent = _spending_total(status=SpendingStatus.PAID)
@@ -65,8 +70,19 @@ def line_committed_minor(line: BudgetLine) -> int:
     return _spending_total(line=line, status__in=COMMITTED_STATUSES)
 
 
+def line_reallocated_out_minor(line: BudgetLine) -> int:
+    """What assembly decisions moved out of the activity into others (authorized reallocations)."""
+    moved = BudgetLine.objects.filter(reallocated_from=line, authorization__isnull=False)
+    return int(moved.aggregate(total=Sum("amount_minor"))["total"] or 0)
+
+
+def line_budget_minor(line: BudgetLine) -> int:
+    """The activity's budget as the assembly decisions leave it: approved, less reallocated away."""
+    return line.amount_minor - line_reallocated_out_minor(line)
+
+
 def line_remaining_minor(line: BudgetLine) -> int:
-    return line.amount_minor - line_committed_minor(line)
+    return line_budget_minor(line) - line_committed_minor(line)
 
 
 def fairtrade_grams_by_member(season: Season) -> list[tuple[int, int]]:
@@ -111,12 +127,19 @@ def fund_report() -> FundReport:
     lines = list(
         BudgetLine.objects.select_related("season", "authorization").order_by("season__starts_on", "id")
     )
+    moved_out = {
+        row["reallocated_from"]: int(row["total"])
+        for row in BudgetLine.objects.filter(authorization__isnull=False, reallocated_from__isnull=False)
+        .values("reallocated_from")
+        .annotate(total=Sum("amount_minor"))
+        .order_by()
+    }
     line_figures = [
         (
             line,
             Figures(
                 label=line.purpose,
-                authorized_minor=line.amount_minor if line.is_authorized else 0,
+                authorized_minor=line.amount_minor - moved_out.get(line.pk, 0) if line.is_authorized else 0,
                 spent_minor=spent.get((line.pk, SpendingStatus.PAID), 0),
                 pending_minor=spent.get((line.pk, SpendingStatus.PENDING), 0),
             ),
@@ -167,3 +190,118 @@ def awaiting_signature(capacity: str) -> AwaitingSignature:
         .aggregate(n=Count("id"), total=Sum("amount_minor"))
     )
     return AwaitingSignature(count=sums["n"], amount_minor=int(sums["total"] or 0))
+
+
+# --- The Development Plan's activities and their progress ----------------------------
+
+
+def expected_premium_cents(season: Season | None = None) -> int:
+    """Premium (US cents) still owed on signed contracts, on the version in force of each: what the plan
+    may be drafted on besides the premium received. Spending stays limited to the soles in the fund."""
+    contracts = SalesContract.objects.all() if season is None else season.contracts.all()
+    total = 0
+    for contract in contracts.prefetch_related("payments"):
+        _owed, premium = outstanding_cents(contract)
+        total += max(premium, 0)
+    return total
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    line: BudgetLine
+    moved_out_minor: int  # reallocated to other activities by a later assembly decision
+    paid_minor: int  # paid spending: each amount is the one its journal entry posted
+    pending_minor: int
+    progress: ActivityProgress | None  # the latest report
+
+    @property
+    def budget_minor(self) -> int:
+        return self.line.amount_minor - self.moved_out_minor
+
+    @property
+    def remaining_minor(self) -> int:
+        return self.budget_minor - self.paid_minor - self.pending_minor
+
+    @property
+    def status_label(self) -> str:
+        return self.progress.get_status_display() if self.progress else ActivityStatus.NOT_STARTED.label
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    season: Season
+    activities: list[ActivityRow]  # authorized
+    drafts: list[BudgetLine]  # drafted, not yet approved by an assembly
+    received_usd_cents: int
+    received_pen_minor: int
+    expected_usd_cents: int
+    fund_pen_minor: int  # the fund's soles, from the ledger
+
+    @property
+    def budget_minor(self) -> int:
+        return sum(row.budget_minor for row in self.activities)
+
+    @property
+    def paid_minor(self) -> int:
+        return sum(row.paid_minor for row in self.activities)
+
+    @property
+    def pending_minor(self) -> int:
+        return sum(row.pending_minor for row in self.activities)
+
+    @property
+    def remaining_minor(self) -> int:
+        return sum(row.remaining_minor for row in self.activities)
+
+    @property
+    def drafted_minor(self) -> int:
+        return sum(line.amount_minor for line in self.drafts)
+
+
+def plan_progress(season: Season) -> PlanProgress:
+    """The season's plan: each authorized activity with its budget, spending and latest progress."""
+    lines = list(
+        BudgetLine.objects.filter(season=season)
+        .select_related("authorization", "reallocated_from")
+        .order_by("id")
+    )
+    ids = [line.pk for line in lines]
+    moved_out = {
+        row["reallocated_from"]: int(row["total"])
+        for row in BudgetLine.objects.filter(authorization__isnull=False, reallocated_from__in=ids)
+        .values("reallocated_from")
+        .annotate(total=Sum("amount_minor"))
+        .order_by()
+    }
+    spent = {
+        (row["line"], row["status"]): int(row["total"])
+        for row in Spending.objects.filter(line__in=ids, status__in=COMMITTED_STATUSES)
+        .values("line", "status")
+        .annotate(total=Sum("amount_minor"))
+        .order_by()
+    }
+    latest: dict[int, ActivityProgress] = {}
+    for progress in ActivityProgress.objects.filter(line__in=ids).order_by("line", "-reported_on", "-id"):
+        latest.setdefault(progress.line_id, progress)
+    received = ContractPayment.objects.filter(contract__season=season).aggregate(
+        usd=Sum("premium_cents"), pen=Sum("premium_pen_minor")
+    )
+    return PlanProgress(
+        season=season,
+        activities=[
+            ActivityRow(
+                line=line,
+                moved_out_minor=moved_out.get(line.pk, 0),
+                paid_minor=spent.get((line.pk, SpendingStatus.PAID), 0),
+                pending_minor=spent.get((line.pk, SpendingStatus.PENDING), 0),
+                progress=latest.get(line.pk),
+            )
+            for line in lines
+            if line.is_authorized
+        ],
+        drafts=[line for line in lines if not line.is_authorized],
+        received_usd_cents=int(received["usd"] or 0),
+        received_pen_minor=int(received["pen"] or 0),
+        expected_usd_cents=expected_premium_cents(season),
+        fund_pen_minor=credit_balance(chart.PREMIUM_FUND_PEN),
+    )

@@ -26,9 +26,12 @@ from django.utils.translation import gettext as _
 
 from coop.models import Season
 from fund.figures import soles, split_by_weight
-from fund.integrity import lines_digest
+from fund.integrity import CURRENT_DIGEST_VERSION, DIGEST_VERSIONS, lines_digest
 from fund.models import (
+    AGE_BANDS,
     COMMITTED_STATUSES,
+    ActivityProgress,
+    ActivityStatus,
     ApprovalCapacity,
     BudgetLine,
     DistributionShare,
@@ -47,7 +50,7 @@ from ledger.models import Account
 from ledger.services import post_entry, reverse_entry
 from sales.rates import PLAUSIBLE_RATE
 from toolkit.money import format_money, from_minor, round_to_minor, typed_to_minor
-from toolkit.numbers import parse_rate
+from toolkit.numbers import parse_rate, parse_whole
 from toolkit.roles import BOARD, TREASURER, has_role
 
 CAPACITY_ROLES = {ApprovalCapacity.BOARD: BOARD, ApprovalCapacity.TREASURER: TREASURER}
@@ -141,23 +144,131 @@ def convert_premium(*, usd, rate, on: Date | None, document: str, user) -> Premi
 # --- The Development Plan -------------------------------------------------------
 
 
+MAX_PLAN_YEARS = 3  # a plan covers a season or a period of up to three years
+
+
+def _count(value, errors: dict, field: str, missing: str) -> int | None:
+    """A number of people as typed (or already a whole number); ``missing`` is the whole message."""
+    if value is None or not str(value).strip():
+        errors[field] = missing
+        return None
+    if isinstance(value, int):
+        if value < 0:
+            errors[field] = _("El número no puede ser negativo.")
+            return None
+        return value
+    try:
+        return parse_whole(str(value))
+    except ValidationError as exc:
+        errors[field] = exc.messages[0]
+        return None
+
+
+def _years_after(day: Date, years: int) -> Date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 @transaction.atomic
-def draft_budget_line(*, season: Season | None, purpose: str, category: str, amount, user) -> BudgetLine:
-    """A line of the plan for the assembly to decide on; it cannot be spent against yet."""
+def draft_budget_line(
+    *,
+    season: Season | None,
+    purpose: str,
+    category: str,
+    amount,
+    objective: str,
+    starts_on: Date | None,
+    ends_on: Date | None,
+    responsible: str,
+    beneficiaries,
+    women,
+    youth,
+    indicators: str = "",
+    reallocated_from: BudgetLine | None = None,
+    user,
+) -> BudgetLine:
+    """An activity of the plan for the assembly to decide on; it cannot be spent against yet.
+
+    With ``reallocated_from`` (an authorized activity) it asks the assembly to move money: once
+    authorized, its amount comes out of that activity's budget, not out of the fund's unallocated soles.
+    """
     errors = {}
     if season is None:
         errors["season"] = _("Elija la campaña del plan.")
     purpose = (purpose or "").strip()
     if not purpose:
-        errors["purpose"] = _("Indique la finalidad de la línea.")
+        errors["purpose"] = _("Indique la actividad (su nombre).")
     elif len(purpose) > 200:
-        errors["purpose"] = _("La finalidad admite 200 caracteres como máximo.")
+        errors["purpose"] = _("La actividad admite 200 caracteres como máximo.")
+    objective = (objective or "").strip()
+    if not objective:
+        errors["objective"] = _("Indique el objetivo de la actividad.")
     if category not in PremiumCategory.values:
         errors["category"] = _("Elija la categoría.")
     minor = _amount(amount, errors)
+    if starts_on is None:
+        errors["starts_on"] = _("Indique la fecha de inicio de la actividad.")
+    if ends_on is None:
+        errors["ends_on"] = _("Indique la fecha de fin de la actividad.")
+    elif starts_on is not None and ends_on < starts_on:
+        errors["ends_on"] = _("La actividad termina (%(end)s) antes de empezar (%(start)s).") % {
+            "end": ends_on.strftime("%d/%m/%Y"),
+            "start": starts_on.strftime("%d/%m/%Y"),
+        }
+    elif starts_on is not None and ends_on > _years_after(starts_on, MAX_PLAN_YEARS):
+        errors["ends_on"] = _("Un plan cubre una campaña o un periodo de tres años como máximo.")
+    responsible = (responsible or "").strip()
+    if not responsible:
+        errors["responsible"] = _("Indique la persona responsable de la actividad.")
+    elif len(responsible) > 120:
+        errors["responsible"] = _("El responsable admite 120 caracteres como máximo.")
+    total = _count(beneficiaries, errors, "beneficiaries", _("Indique cuántos beneficiarios se esperan."))
+    women = _count(women, errors, "women", _("Indique cuántas mujeres se espera beneficiar (0 si ninguna)."))
+    youth = _count(youth, errors, "youth", _("Indique cuántos jóvenes se espera beneficiar (0 si ninguno)."))
+    if total is not None and women is not None and women > total:
+        errors["women"] = _("Las mujeres beneficiarias (%(women)d) superan el total (%(total)d).") % {
+            "women": women,
+            "total": total,
+        }
+    if total is not None and youth is not None and youth > total:
+        errors["youth"] = _("Los jóvenes beneficiarios (%(youth)d) superan el total (%(total)d).") % {
+            "youth": youth,
+            "total": total,
+        }
+    if reallocated_from is not None:
+        source = BudgetLine.objects.get(pk=reallocated_from.pk)
+        if not source.is_authorized:
+            errors["reallocated_from"] = _(
+                "Solo se reasigna dinero de una actividad aprobada por la asamblea; «%(line)s» no lo está."
+            ) % {"line": source.purpose}
+        elif minor is not None and minor > line_remaining_minor(source):
+            errors["amount"] = _(
+                "A «%(line)s» le quedan %(remaining)s sin gastar: no se pueden reasignar %(amount)s."
+            ) % {
+                "line": source.purpose,
+                "remaining": soles(max(line_remaining_minor(source), 0)),
+                "amount": soles(minor),
+            }
     if errors:
         raise ValidationError(errors)
-    line = BudgetLine(season=season, purpose=purpose, category=category, amount_minor=minor, created_by=user)
+    line = BudgetLine(
+        season=season,
+        purpose=purpose,
+        category=category,
+        amount_minor=minor,
+        objective=objective,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        responsible=responsible,
+        beneficiaries=total,
+        beneficiaries_women=women,
+        beneficiaries_youth=youth,
+        indicators=(indicators or "").strip(),
+        reallocated_from=reallocated_from,
+        created_by=user,
+    )
     line.save()
     return line
 
@@ -166,11 +277,11 @@ def draft_budget_line(*, season: Season | None, purpose: str, category: str, amo
 def authorize_budget_lines(
     *, lines: list[BudgetLine], decision: str, decided_on: Date | None, user
 ) -> PremiumAuthorization:
-    """Make draft lines spendable under the assembly decision that approved them.
+    """Make draft activities spendable under the assembly decision that approved them.
 
-    The assembly calls this when it publishes an approved budget motion. The
-    lines together may not exceed the soles in the fund that no earlier
-    decision has claimed.
+    The assembly calls this when it publishes an approved budget motion. New activities together
+    may not exceed the soles in the fund that no earlier decision has claimed; a reallocation may
+    not exceed what its source activity has left.
     """
     _lock_fund()
     errors = {}
@@ -185,27 +296,36 @@ def authorize_budget_lines(
     already = [line.purpose for line in fresh if line.is_authorized]
     if already:
         errors["lines"] = _("Ya autorizadas: %(lines)s.") % {"lines": "; ".join(already)}
-    total = sum(line.amount_minor for line in fresh)
+    total = sum(line.amount_minor for line in fresh if line.reallocated_from_id is None)
     unallocated = fund_position().unallocated_minor
     if fresh and total > unallocated:
         errors["lines"] = _(
             "Las líneas suman %(total)s y el fondo tiene %(unallocated)s sin asignar. "
             "Cambie dólares de la prima a soles o reduzca el plan."
         ) % {"total": soles(total), "unallocated": soles(max(unallocated, 0))}
+    moved: dict[int, int] = {}
+    for line in fresh:
+        if line.reallocated_from_id is not None:
+            moved[line.reallocated_from_id] = moved.get(line.reallocated_from_id, 0) + line.amount_minor
+    for source in BudgetLine.objects.filter(pk__in=moved).order_by("pk"):
+        remaining = line_remaining_minor(source)
+        if not source.is_authorized or moved[source.pk] > remaining:
+            errors["lines"] = _(
+                "Se reasignan %(amount)s de «%(line)s», a la que le quedan %(remaining)s sin gastar."
+            ) % {
+                "amount": soles(moved[source.pk]),
+                "line": source.purpose,
+                "remaining": soles(max(remaining, 0) if source.is_authorized else 0),
+            }
     if errors:
         raise ValidationError(errors)
-    approved = [
-        {
-            "id": line.pk,
-            "season_id": line.season_id,
-            "purpose": line.purpose,
-            "category": line.category,
-            "amount_minor": line.amount_minor,
-        }
-        for line in fresh
-    ]
+    approved = BudgetLine.objects.filter(pk__in=ids).values(*DIGEST_VERSIONS[CURRENT_DIGEST_VERSION])
     authorization = PremiumAuthorization(
-        decision=decision, decided_on=decided_on, authorized_by=user, lines_digest=lines_digest(approved)
+        decision=decision,
+        decided_on=decided_on,
+        authorized_by=user,
+        lines_digest=lines_digest(approved, CURRENT_DIGEST_VERSION),
+        lines_digest_version=CURRENT_DIGEST_VERSION,
     )
     authorization.save()
     for line in fresh:
@@ -213,6 +333,42 @@ def authorize_budget_lines(
         # The line is still a draft in the database at this point, so its save() allows this one change.
         line.save(update_fields=["authorization"])
     return authorization
+
+
+PROGRESS_COUNTS = tuple(f"{sex}_{band}" for sex in ("women", "men") for band, _label in AGE_BANDS)
+
+
+@transaction.atomic
+def report_progress(
+    *, line: BudgetLine, status: str, achieved: str, reached: dict, reported_on: Date | None, user
+) -> ActivityProgress:
+    """Record where an authorized activity stands: status, what was achieved, people reached by sex
+    and age band (``reached`` maps ``women_young``… ``men_older`` to counts, typed or whole)."""
+    line = BudgetLine.objects.get(pk=line.pk)
+    errors = {}
+    if not line.is_authorized:
+        errors["line"] = _(
+            "La actividad «%(line)s» no está aprobada por la asamblea: aún no tiene avance."
+        ) % {"line": line.purpose}
+    if status not in ActivityStatus.values:
+        errors["status"] = _("Elija el estado de la actividad.")
+    _past_date(reported_on, errors, "reported_on", _("Indique la fecha del avance."))
+    counts = {}
+    for field in PROGRESS_COUNTS:
+        typed = reached.get(field)
+        counts[field] = 0 if typed is None or not str(typed).strip() else _count(typed, errors, field, "")
+    if errors:
+        raise ValidationError(errors)
+    progress = ActivityProgress(
+        line=line,
+        status=status,
+        achieved=(achieved or "").strip(),
+        reported_on=reported_on,
+        reported_by=user,
+        **counts,
+    )
+    progress.save()
+    return progress
 
 
 # --- Spending ----------------------------------------------------------------------

@@ -8,10 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coop.models import Season
 from fund.models import (
+    AGE_BANDS,
+    ActivityStatus,
     ApprovalCapacity,
     BudgetLine,
     PremiumCategory,
@@ -21,18 +23,21 @@ from fund.models import (
     SpendingKind,
     SpendingStatus,
 )
-from fund.selectors import fund_report, line_remaining_minor
+from fund.selectors import fund_report, line_remaining_minor, plan_progress
 from fund.services import (
     CAPACITY_ROLES,
+    PROGRESS_COUNTS,
     approve_spending,
     convert_premium,
     draft_budget_line,
     register_distribution,
     register_spending,
     reject_spending,
+    report_progress,
     reverse_spending,
 )
 from toolkit.money import format_money
+from toolkit.pdf import pdf_response, render_pdf
 from toolkit.roles import (
     ADMINISTRATOR,
     FUND_READERS,
@@ -101,14 +106,28 @@ def premium_conversion(request):
 
 @role_required(*PLAN_DRAFTERS)
 def budget_line_new(request):
-    errors, data = {}, request.POST if request.method == "POST" else {}
+    """The board drafts an activity of the Development Plan (or a reallocation between activities)."""
+    errors, data = {}, request.POST if request.method == "POST" else request.GET
+    authorized = list(
+        BudgetLine.objects.filter(authorization__isnull=False).select_related("season").order_by("-id")
+    )
     if request.method == "POST":
+        source = next((line for line in authorized if str(line.pk) == data.get("reallocated_from")), None)
         try:
             line = draft_budget_line(
                 season=Season.picked(data.get("season")),
                 purpose=data.get("purpose", ""),
+                objective=data.get("objective", ""),
                 category=data.get("category", ""),
                 amount=data.get("amount", ""),
+                starts_on=date_or_none(data.get("starts_on")),
+                ends_on=date_or_none(data.get("ends_on")),
+                responsible=data.get("responsible", ""),
+                beneficiaries=data.get("beneficiaries", ""),
+                women=data.get("women", ""),
+                youth=data.get("youth", ""),
+                indicators=data.get("indicators", ""),
+                reallocated_from=source,
                 user=request.user,
             )
         except ValidationError as exc:
@@ -117,12 +136,12 @@ def budget_line_new(request):
             messages.success(
                 request,
                 _(
-                    "Línea «%(line)s» agregada al plan como borrador por %(amount)s: "
-                    "la asamblea debe aprobarla antes de gastar."
+                    "Actividad «%(line)s» agregada al plan como borrador por %(amount)s: "
+                    "la asamblea debe aprobarla en una moción de presupuesto antes de gastar."
                 )
                 % {"line": line.purpose, "amount": format_money(line.amount_minor, "PEN")},
             )
-            return redirect("fund:fund_overview")
+            return redirect("fund:plan", season=line.season.code)
     return render(
         request,
         "fund/budget_line_form.html",
@@ -131,6 +150,79 @@ def budget_line_new(request):
             "data": data,
             "seasons": Season.objects.all(),
             "categories": PremiumCategory.choices,
+            "authorized": authorized,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _plan_season(code):
+    return get_object_or_404(Season, code=code)
+
+
+@role_required(*FUND_READERS)
+def plan(request, season):
+    """A season's Development Plan: premium expected and received, each activity and its progress."""
+    season = _plan_season(season)
+    return render(
+        request,
+        "fund/plan.html",
+        {
+            "plan": plan_progress(season),
+            "seasons": Season.objects.order_by("-starts_on"),
+            "can_draft_plan": has_role(request.user, *PLAN_DRAFTERS),
+            "age_bands": AGE_BANDS,
+        },
+    )
+
+
+@role_required(*FUND_READERS)
+@require_safe
+def plan_progress_pdf(request, season):
+    """The progress report the board presents to the next general assembly, in the reader's language."""
+    season = _plan_season(season)
+    content = render_pdf(
+        "fund/pdf/plan_progress.html",
+        {"plan": plan_progress(season), "today": timezone.localdate(), "age_bands": AGE_BANDS},
+    )
+    return pdf_response(content, f"avance-plan-de-desarrollo-{season.code}.pdf")
+
+
+@role_required(*PLAN_DRAFTERS)
+def activity_progress_new(request, pk):
+    line = get_object_or_404(BudgetLine.objects.select_related("season"), pk=pk)
+    errors, data = {}, request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            report_progress(
+                line=line,
+                status=data.get("status", ""),
+                achieved=data.get("achieved", ""),
+                reached={field: data.get(field, "") for field in PROGRESS_COUNTS},
+                reported_on=date_or_none(data.get("reported_on")),
+                user=request.user,
+            )
+        except ValidationError as exc:
+            errors = errors_of(exc)
+        else:
+            messages.success(request, _("Avance de «%(line)s» registrado.") % {"line": line.purpose})
+            return redirect("fund:plan", season=line.season.code)
+    latest = line.progress.order_by("-reported_on", "-id").first()
+    return render(
+        request,
+        "fund/progress_form.html",
+        {
+            "line": line,
+            "errors": errors,
+            "data": data,
+            "latest": latest,
+            "statuses": ActivityStatus.choices,
+            "count_fields": [
+                (f"{sex}_{band}", sex_label, band_label, data.get(f"{sex}_{band}", ""))
+                for sex, sex_label in (("women", _("Mujeres")), ("men", _("Hombres")))
+                for band, band_label in AGE_BANDS
+            ],
+            "today": timezone.localdate(),
         },
         status=400 if errors else 200,
     )

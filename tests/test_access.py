@@ -104,6 +104,9 @@ POLICY = {
     "fund:fund_overview": (FUND_READERS, "get"),
     "fund:premium_conversion": (ADMIN_ONLY, "post"),
     "fund:budget_line_new": (PLAN_DRAFTERS, "get"),
+    "fund:plan": (FUND_READERS, "get"),
+    "fund:plan_progress_pdf": (FUND_READERS, "get"),
+    "fund:activity_progress_new": (PLAN_DRAFTERS, "get"),
     "fund:spending_new": (ADMIN_ONLY, "get"),
     "fund:spending_detail": (FUND_READERS, "get"),
     "fund:spending_approve": (SIGNERS, "post"),
@@ -201,6 +204,7 @@ def sample_kwargs(pattern: URLPattern, member: Member, delivery: Delivery) -> di
         "key": delivery.verification_key,
         "pk": movement.pk,
         "document": "20131312955",  # the supplier the delivery fixture registers
+        "season": delivery.season.code,
     }
     if pattern.callback.__module__ == "assemblies.views":
         assembly = Assembly.objects.get()
@@ -223,6 +227,8 @@ def sample_kwargs(pattern: URLPattern, member: Member, delivery: Delivery) -> di
         values["pk"] = key.pk if "claves" in str(pattern.pattern) else key.client_id
     elif "pk" in names and "contratos" in str(pattern.pattern):
         values["pk"] = SalesContract.objects.get().pk
+    elif "pk" in names and "actividades" in str(pattern.pattern):
+        values["pk"] = BudgetLine.objects.get().pk
     elif "pk" in names and "gastos" in str(pattern.pattern):
         values["pk"] = Spending.objects.get().pk
     elif "pk" in names and "exportar" in str(pattern.pattern):

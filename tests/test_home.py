@@ -18,7 +18,7 @@ from fund.models import PremiumCategory
 from fund.services import approve_spending, authorize_budget_lines, draft_budget_line, register_spending
 from sales.models import FairtradeTerms, FairtradeTermsCheck
 from sales.selectors import contracts_to_review, contracts_to_review_count
-from tests.ledger.factories import contract, fund_with_soles, make_coop_2020
+from tests.ledger.factories import activity, contract, fund_with_soles, make_coop_2020
 from toolkit.charts import Bar, bar_chart
 from toolkit.money import format_money
 from toolkit.roles import ADMINISTRATOR, BOARD, CERTIFIER, CLERK, OVERSIGHT, TREASURER
@@ -145,6 +145,7 @@ def test_spending_awaiting_a_signature_shows_for_who_has_to_sign_until_they_sign
         purpose="Secadora solar",
         category=PremiumCategory.ORGANISATION,
         amount="10000",
+        **activity(),
         user=fund["admin"],
     )
     authorize_budget_lines(

@@ -34,7 +34,7 @@ from ledger.verification import verify_ledger
 from sales.selectors import mass_balance
 from sales.services import record_contract
 from tests.acopio.factories import DAY, record
-from tests.ledger.factories import fund_with_soles
+from tests.ledger.factories import activity, fund_with_soles
 
 D = Decimal
 RUC = "20131312955"  # a valid RUC (check digit 5)
@@ -333,7 +333,12 @@ def test_a_premium_distribution_never_includes_the_supplier(season_2020):
     admin, season = season_2020["admin"], season_2020["season"]
     assert all(member_id is not None for member_id, _grams in fairtrade_grams_by_member(season))
     line = draft_budget_line(
-        season=season, purpose="Reparto", category=PremiumCategory.CASH_TO_MEMBERS, amount="1000", user=admin
+        season=season,
+        purpose="Reparto",
+        category=PremiumCategory.CASH_TO_MEMBERS,
+        amount="1000",
+        **activity(),
+        user=admin,
     )
     authorize_budget_lines(lines=[line], decision="Acuerdo 5", decided_on=date(2020, 3, 15), user=admin)
     line.refresh_from_db()

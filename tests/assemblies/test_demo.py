@@ -33,7 +33,7 @@ def test_past_assemblies_approved_the_plans_and_the_spending_followed(demo):
         assert lines.count() == budget.budget_lines.count() > 0
         assert Spending.objects.filter(line__in=lines, status=SpendingStatus.PAID).exists()
     # Every authorized line of the demo came from an assembly's motion.
-    assert not BudgetLine.objects.filter(authorization__isnull=False, motion_line__isnull=True).exists()
+    assert not BudgetLine.objects.filter(authorization__isnull=False, motion_lines__isnull=True).exists()
     election = closed.last().motions.get(kind=MotionKind.ELECTION)
     assert election.tallies.filter(corrects__isnull=False).exists()
 

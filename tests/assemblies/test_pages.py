@@ -12,7 +12,6 @@ from assemblies import services
 from assemblies.kept import build_minutes
 from assemblies.minutes import minutes_hash
 from assemblies.models import Assembly, Motion, Presence
-from fund.models import PremiumCategory
 from tests.assemblies.factories import check_in_many, convene, entry, make_members, make_rules
 
 
@@ -134,7 +133,8 @@ def test_desk_refuses_a_proxy_to_an_unknown_holder_by_name(assembly, board_clien
     assert not Presence.objects.exists()
 
 
-def test_budget_motion_form_names_the_bad_row(assembly, board_client):
+def test_budget_motion_form_names_what_is_missing(assembly, board_client):
+    """A budget motion attaches activities drafted in the fund; it writes none of its own."""
     response = board_client.post(
         reverse("assemblies:motion_new", args=[assembly.pk]),
         {
@@ -143,14 +143,12 @@ def test_budget_motion_form_names_the_bad_row(assembly, board_client):
             "majority": "absolute",
             "method": "hands",
             "season": "",
-            "purpose_1": "Secadora",
-            "category_1": PremiumCategory.ORGANISATION,
-            "amount_1": "12,5x",
+            "activities": ["999999"],
         },
     )
     assert response.status_code == 400
     text = response.content.decode()
-    assert "Elija la campaña" in text and "Línea 1: «12,5x» no es un número." in text
+    assert "Elija la campaña" in text and "Una de las actividades elegidas no existe." in text
     assert not Motion.objects.exists()
 
 

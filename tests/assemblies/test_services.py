@@ -1,6 +1,7 @@
 """Convening, the registration desk, votes and results, each refused write leaving nothing behind."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from assemblies.models import (
     BallotCast,
     Delegate,
     Motion,
+    MotionBudgetLine,
     MotionStatus,
     Presence,
     TallyRecord,
@@ -23,6 +25,7 @@ from coop.services import change_member_status
 from fund.models import BudgetLine, PremiumCategory
 from fund.selectors import fund_position
 from tests.assemblies.factories import check_in_many, convene, entry, make_members, make_rules
+from tests.ledger.factories import activity
 from toolkit.append_only import AppendOnlyError
 
 
@@ -521,7 +524,27 @@ def funded(db, make_user):
     return {**fund, "assembly": convene(fund["board"])}
 
 
+def drafted(funded, lines):
+    """The board drafts the activities on the fund page: (name, category, budget) each."""
+    from fund.services import draft_budget_line
+
+    return [
+        draft_budget_line(
+            season=funded["season"],
+            purpose=purpose,
+            category=category,
+            amount=amount,
+            **activity(),
+            user=funded["board"],
+        )
+        for purpose, category, amount in lines
+    ]
+
+
 def budget(funded, lines, **overrides):
+    """A budget motion attaching ``lines``: activities already drafted, or (name, category, budget) to
+    draft first."""
+    activities = [line if isinstance(line, BudgetLine) else drafted(funded, [line])[0] for line in lines]
     return motion(
         funded["assembly"],
         funded["board"],
@@ -529,37 +552,70 @@ def budget(funded, lines, **overrides):
         title="Plan de Desarrollo 2021",
         majority="absolute",
         season=funded["season"],
-        budget_lines=lines,
+        activities=activities,
         **overrides,
     )
 
 
 def test_a_budget_above_the_premium_available_is_refused(funded):
+    lines = drafted(
+        funded,
+        [
+            ("Secadora solar", PremiumCategory.ORGANISATION, "10000"),
+            ("Reparto", PremiumCategory.CASH_TO_MEMBERS, "7500,01"),
+        ],
+    )
     with pytest.raises(ValidationError) as refused:
-        budget(
-            funded,
-            [
-                ("Secadora solar", PremiumCategory.ORGANISATION, "10000"),
-                ("Reparto", PremiumCategory.CASH_TO_MEMBERS, "7500,01"),
-            ],
-        )
+        budget(funded, lines)
     assert (
         "Las líneas suman S/ 17,500.01 y la prima disponible es S/ 17,500.00"
-        in refused.value.message_dict["budget_lines"][0]
+        in refused.value.message_dict["activities"][0]
     )
-    budget(funded, [("Secadora solar", PremiumCategory.ORGANISATION, "10000")])
+    budget(funded, lines[:1])
     # A second pending motion counts what the first one asks for.
     with pytest.raises(ValidationError, match="disponible es S/ 7,500.00"):
         budget(funded, [("Caminos", PremiumCategory.COMMUNITY, "8000")])
     assert Motion.objects.count() == 1
 
 
-def test_budget_lines_are_checked_row_by_row(funded):
+def test_a_budget_motion_attaches_only_free_drafts_of_its_season(funded):
+    """One way only: the board drafts on the fund page; a motion attaches, never writes, activities."""
+    from coop.models import Season
+
+    dryer, roads = drafted(
+        funded,
+        [
+            ("Secadora solar", PremiumCategory.ORGANISATION, "1000"),
+            ("Caminos", PremiumCategory.COMMUNITY, "1000"),
+        ],
+    )
     with pytest.raises(ValidationError) as refused:
-        budget(funded, [("", PremiumCategory.ORGANISATION, "100"), ("Caminos", "otra", "x")])
-    message = refused.value.message_dict["budget_lines"][0]
-    assert "Línea 1: indique la finalidad" in message and "línea 2: elija la categoría" in message
-    assert "«x» no es un número" in message
+        budget(funded, [])
+    assert "Elija al menos una actividad del plan" in refused.value.message_dict["activities"][0]
+    budget(funded, [dryer])
+    other = Season.objects.create(
+        code="2021",
+        name="Campaña 2021",
+        starts_on=date(2021, 1, 1),
+        ends_on=date(2021, 12, 31),
+        wet_to_dry_factor=Decimal("0.38"),
+        max_yield_kg_per_ha=900,
+    )
+    with pytest.raises(ValidationError) as refused:
+        motion(
+            funded["assembly"],
+            funded["board"],
+            kind="budget",
+            title="Plan 2021",
+            majority="absolute",
+            season=other,
+            activities=[dryer, roads],
+        )
+    later = refused.value.message_dict["activities"][0]
+    assert "«Secadora solar» ya está en otra moción pendiente" in later
+    assert "«Caminos» es del plan de la Campaña 2020, no de la Campaña 2021" in later
+    assert Motion.objects.count() == 1
+    assert MotionBudgetLine.objects.get().line == dryer
 
 
 def test_publishing_an_approved_budget_authorizes_its_lines_linked_both_ways(funded):
@@ -586,6 +642,20 @@ def test_publishing_an_approved_budget_authorizes_its_lines_linked_both_ways(fun
     assert fund_position().unallocated_minor == 1_750_000 - 1_250_050
 
 
+def test_a_draft_changed_after_the_motion_attached_it_authorizes_nothing(funded):
+    """The assembly votes on the activities as drafted: a draft corrected meanwhile blocks the result."""
+    plan = budget(funded, [("Secadora solar", PremiumCategory.ORGANISATION, "10000")])
+    BudgetLine.objects.filter(pk=plan.budget_lines.get().line_id).update(amount_minor=1_200_000)
+    in_session(funded["assembly"], funded["board"])
+    services.open_motion(motion=plan, user=funded["board"])
+    services.record_tally(motion=plan, counts={1: 9, 2: 1, 3: 1}, user=funded["board"])
+    with pytest.raises(
+        ValidationError, match="cambiaron en el fondo de prima desde que se redactó la moción"
+    ):
+        services.publish_motion(motion=plan, user=funded["board"])
+    assert not BudgetLine.objects.filter(authorization__isnull=False).exists()
+
+
 def test_a_rejected_budget_authorizes_nothing(funded):
     plan = budget(funded, [("Secadora solar", PremiumCategory.ORGANISATION, "10000")])
     in_session(funded["assembly"], funded["board"])
@@ -593,7 +663,7 @@ def test_a_rejected_budget_authorizes_nothing(funded):
     services.record_tally(motion=plan, counts={1: 5, 2: 5, 3: 1}, user=funded["board"])
     published = services.publish_motion(motion=plan, user=funded["board"])
     assert not published.approved and published.authorization is None
-    assert not BudgetLine.objects.exists()
+    assert not BudgetLine.objects.filter(authorization__isnull=False).exists()
     assert fund_position().unallocated_minor == 1_750_000
 
 
@@ -607,6 +677,7 @@ def test_publishing_is_refused_whole_when_the_fund_no_longer_holds_the_money(fun
         purpose="Almacén",
         category=PremiumCategory.ORGANISATION,
         amount="9000",
+        **activity(),
         user=funded["admin"],
     )
     authorize_budget_lines(
@@ -622,7 +693,7 @@ def test_publishing_is_refused_whole_when_the_fund_no_longer_holds_the_money(fun
         services.publish_motion(motion=plan, user=funded["board"])
     plan.refresh_from_db()
     assert plan.status == MotionStatus.COUNTING and plan.approved is None
-    assert BudgetLine.objects.count() == 1
+    assert BudgetLine.objects.filter(authorization__isnull=False).count() == 1
 
 
 # --- Closing and the minutes ------------------------------------------------------------------

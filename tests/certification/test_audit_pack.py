@@ -28,11 +28,11 @@ from certification.audit_pack import (
 from coop.models import Member, Season
 from fund.models import PremiumCategory
 from fund.ruc import ruc_check_digit
-from fund.services import approve_spending, register_spending
+from fund.services import approve_spending, draft_budget_line, register_spending
 from sales.selectors import mass_balance
 from tests.acopio.factories import record
 from tests.assemblies.factories import check_in_many, convene, make_members, make_rules
-from tests.ledger.factories import fund_with_soles
+from tests.ledger.factories import activity, fund_with_soles
 
 D = Decimal
 FORMULA_NAME = '=HYPERLINK("http://malo.example/robar","Ver ficha")'
@@ -98,7 +98,16 @@ def season_2020(db, make_user):
         method="hands",
         season=season,
         user=board,
-        budget_lines=[("Secadora solar", PremiumCategory.ORGANISATION, "10000")],
+        activities=[
+            draft_budget_line(
+                season=season,
+                purpose="Secadora solar",
+                category=PremiumCategory.ORGANISATION,
+                amount="10000",
+                **activity(),
+                user=board,
+            )
+        ],
     )
     assembly_services.open_motion(motion=plan, user=board)
     assembly_services.record_tally(motion=plan, counts={1: 9, 2: 1, 3: 1}, user=board)

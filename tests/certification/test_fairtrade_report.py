@@ -33,7 +33,7 @@ from fund.services import (
 from sales.models import ExchangeRate, FairtradeTerms, SalesContract, TermsComponent
 from sales.selectors import contracts_to_review, mass_balance
 from sales.services import amend_contract, fix_contract_price, invoice_contract, receive_payment
-from tests.ledger.factories import contract, fund_with_soles
+from tests.ledger.factories import activity, contract, fund_with_soles
 from tests.terms import reload_published_fairtrade_terms
 from toolkit.money import from_minor
 
@@ -102,6 +102,7 @@ def coop(make_user):
         purpose="Secadora solar",
         category=PremiumCategory.ORGANISATION,
         amount="10000",
+        **activity(),
         user=admin,
     )
     training = draft_budget_line(
@@ -109,6 +110,7 @@ def coop(make_user):
         purpose="Capacitación en poda",
         category=PremiumCategory.MEMBER_SERVICES,
         amount="3000",
+        **activity(),
         user=admin,
     )
     draft = draft_budget_line(
@@ -116,6 +118,7 @@ def coop(make_user):
         purpose="Reparto en efectivo 2020",
         category=PremiumCategory.CASH_TO_MEMBERS,
         amount="1000",
+        **activity(),
         user=admin,
     )
     authorize_budget_lines(
@@ -136,6 +139,7 @@ def coop(make_user):
         purpose="Vivero 2025",
         category=PremiumCategory.MEMBER_SERVICES,
         amount="400",
+        **activity(),
         user=admin,
     )
     authorize_budget_lines(

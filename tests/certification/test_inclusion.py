@@ -46,7 +46,7 @@ from fund.models import PremiumCategory
 from fund.services import approve_spending, authorize_budget_lines, draft_budget_line, register_distribution
 from tests.acopio.factories import record
 from tests.assemblies.factories import make_rules
-from tests.ledger.factories import fund_with_soles
+from tests.ledger.factories import activity, fund_with_soles
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +116,7 @@ def case(make_user):
         purpose="Reparto en efectivo 2020",
         category=PremiumCategory.CASH_TO_MEMBERS,
         amount="1000",
+        **activity(),
         user=admin,
     )
     authorize_budget_lines(

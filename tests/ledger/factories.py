@@ -85,3 +85,19 @@ def fund_with_soles(make_user) -> dict:
     board = make_user("consejo_administracion", username="presidente")
     treasurer = make_user("tesorero", username="tesorera")
     return {**coop, "conversion": conversion, "board": board, "treasurer": treasurer}
+
+
+def activity(**overrides) -> dict:
+    """What a Development Plan activity needs besides its season, name, category and budget."""
+    facts = {
+        "objective": "Mejorar la calidad del cacao seco de los socios",
+        "starts_on": date(2020, 4, 1),
+        "ends_on": date(2020, 12, 31),
+        "responsible": "Rosa Tapullima, técnica de campo",
+        "beneficiaries": 40,
+        "women": 12,
+        "youth": 8,
+        "indicators": "Socios capacitados; humedad del cacao bajo 7,5 %",
+    }
+    facts.update(overrides)
+    return facts

@@ -31,7 +31,7 @@ from ledger.member_accounts import owed_to_member
 from ledger.models import JournalEntry
 from ledger.selectors import account_balance
 from tests.acopio.factories import record
-from tests.ledger.factories import fund_with_soles
+from tests.ledger.factories import activity, fund_with_soles
 from tests.terms import reload_published_fairtrade_terms
 from toolkit.append_only import AppendOnlyError
 
@@ -46,7 +46,12 @@ def fund(db, make_user):
 
 def authorized_line(fund, *, amount="10000", category=PremiumCategory.ORGANISATION, purpose="Secadora solar"):
     line = draft_budget_line(
-        season=fund["season"], purpose=purpose, category=category, amount=amount, user=fund["admin"]
+        season=fund["season"],
+        purpose=purpose,
+        category=category,
+        amount=amount,
+        **activity(),
+        user=fund["admin"],
     )
     authorize_budget_lines(
         lines=[line],
@@ -98,6 +103,7 @@ def test_an_unauthorized_line_cannot_be_spent_and_an_authorized_one_never_change
         purpose="Almacén de acopio",
         amount="5000,00",
         category=PremiumCategory.ORGANISATION,
+        **activity(),
         user=fund["admin"],
     )
     with pytest.raises(ValidationError) as refused:
@@ -123,6 +129,7 @@ def test_the_assembly_cannot_authorize_more_than_the_unallocated_soles(fund):
         purpose="Vivero",
         amount="7500.01",
         category=PremiumCategory.MEMBER_SERVICES,
+        **activity(),
         user=fund["admin"],
     )
     with pytest.raises(ValidationError) as refused:

@@ -153,7 +153,19 @@ def test_a_plan_line_is_drafted_by_the_board_and_waits_for_the_assembly(fund, cl
     assert refused.status_code == 400 and BudgetLine.objects.count() == 0
     client.post(
         reverse("fund:budget_line_new"),
-        {"season": fund["season"].pk, "purpose": "Vivero comunal", "category": "community", "amount": "3000"},
+        {
+            "season": fund["season"].pk,
+            "purpose": "Vivero comunal",
+            "objective": "Plantones para renovar cacaotales",
+            "category": "community",
+            "amount": "3000",
+            "starts_on": "2020-04-01",
+            "ends_on": "2020-12-31",
+            "responsible": "Comité de educación",
+            "beneficiaries": "40",
+            "women": "12",
+            "youth": "8",
+        },
     )
     line = BudgetLine.objects.get()
     assert not line.is_authorized and line.amount_minor == 300_000
