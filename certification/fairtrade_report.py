@@ -588,7 +588,8 @@ def _premium_use_sheet(sheet: _Sheet, season: Season, report: FundReport) -> Non
             None,
             None,
             None,
-            money(sum(line.amount_minor for line, _ in lines)),
+            # A reallocation's amount comes out of another line's budget: counted once, at its source.
+            money(sum(line.amount_minor for line, _ in lines if line.reallocated_from_id is None)),
             money(sum(f.authorized_minor for _, f in lines)),
             money(sum(f.spent_minor for _, f in lines)),
             money(sum(f.pending_minor for _, f in lines)),

@@ -6,13 +6,16 @@ assembly decision."""
 
 import io
 from datetime import date
+from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.urls import reverse
 from pypdf import PdfReader
 
+from certification.fairtrade_report import fairtrade_workbook
 from fund.models import ActivityProgress, BudgetLine, PremiumCategory
 from fund.selectors import fund_position, line_remaining_minor, plan_progress
 from fund.services import (
@@ -304,6 +307,15 @@ def test_moving_money_between_activities_needs_a_new_assembly_decision(fund):
     row = next(r for r in plan.activities if r.line == dryer)
     assert (row.budget_minor, row.moved_out_minor) == (700_000, 300_000)
     assert plan.budget_minor == 1_200_000  # 10,000 + 2,000: the reallocation adds nothing
+    # The Fairtrade workbook's budget total counts the moved money once, as the plan does.
+    book = openpyxl.load_workbook(io.BytesIO(fairtrade_workbook(fund["season"])))
+    totals = [
+        row
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        if isinstance(row[0], str) and row[0].startswith("Total (3 líneas)")
+    ]
+    assert len(totals) == 1 and Decimal(str(totals[0][4])) == Decimal("12000.00")
 
 
 def test_a_reallocation_from_a_draft_is_refused(fund):
