@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from acopio.lots import build_lot
+from acopio.services import build_lot
 from api import services
 from api.models import ConsentAction, ConsentHow, InstitutionKind, Scope
 from sales.services import record_contract
