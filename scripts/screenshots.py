@@ -7,7 +7,7 @@ guide talks about with Debian's Chromium, in Spanish.
 
 ``python scripts/screenshots.py certificacion`` takes only the certification
 pictures (portal, documents, verification, printing), on a fresh demo too; ``inicio`` only the
-administrator's home page.
+administrator's home page; ``cabina`` a booth and a member voting from home in a hybrid assembly.
 """
 
 import os
@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "img"
 PORT = int(os.environ.get("MINKA_SHOTS_PORT", "8765"))  # another port when 8765 is taken
 BASE = f"http://127.0.0.1:{PORT}"
+ENV: dict = {}  # the scratch Minka's environment, for the steps that set up data of their own
+PASSWORDS: dict = {}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -43,11 +45,15 @@ def main(steps):
     var = Path(tempfile.mkdtemp(prefix="minka-shots-"))
     # Documents printed by the worker carry a QR to MINKA_PUBLIC_URL: this server, not the default.
     env = {**os.environ, "MINKA_VAR_DIR": str(var), "MINKA_PUBLIC_URL": BASE}
+    # The demonstration signs in with passwords only, as quickstart's demo does (no authenticator here).
+    env["MINKA_TWO_FACTOR"] = "0"
     env.pop("DATABASE_URL", None)
     env.pop("MINKA_TASKS", None)
     manage(env, "quickstart", "--no-serve")
     lines = (var / "demo_logins.txt").read_text(encoding="utf-8").splitlines()
     passwords = dict(line.split("\t") for line in lines if line and not line.startswith("#"))
+    ENV.update(env)
+    PASSWORDS.update(passwords)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"],
         cwd=ROOT,
@@ -103,6 +109,8 @@ def shoot(passwords, steps=()):
                 shoot_certification(session("certificador"), session("tesorero"), session("acopiador"))
             if "socio" in steps:
                 shoot_member_edit(session("admin"))
+            if "cabina" in steps:
+                shoot_booth_and_home(browser, session("consejo"), session("acopiador"))
             browser.close()
             print("Capturas en", OUT)
             return
@@ -138,6 +146,7 @@ def shoot(passwords, steps=()):
         shoot_acopio(session("acopiador"), session("admin"))
         shoot_fund(session("admin"), session("tesorero"))
         shoot_assemblies(session("consejo"), session("acopiador"))
+        shoot_booth_and_home(browser, session("consejo"), session("acopiador"))
         shoot_certification(session("certificador"), session("tesorero"), session("acopiador"))
 
         for username, name in (
@@ -305,6 +314,81 @@ def shoot_assemblies(board, clerk):
     board.click("text=Quórum en vivo")
     board.wait_for_selector("#quorum")
     board.screenshot(path=OUT / "asamblea-quorum.png")
+
+
+HYBRID_SETUP = """
+import json
+from datetime import timedelta
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from assemblies import services
+board = get_user_model().objects.get(username="consejo")
+now = timezone.now()
+assembly = services.convene_assembly(
+    kind="extraordinary", mode="hybrid", place="Local comunal de Chazuta",
+    link="https://reunion.example.org/asamblea-chazuta",
+    first_call_at=now - timedelta(hours=2), second_call_at=now - timedelta(hours=1),
+    agenda="1. Afiliación a la central regional de cooperativas",
+    cutoff_date=timezone.localdate() - timedelta(days=30),
+    convened_on=timezone.localdate() - timedelta(days=20), user=board)
+entries = list(assembly.roll.order_by("position"))
+home, present = entries[-1], entries[: len(entries) * 2 // 3]
+codes = dict((entry.pk, code) for entry, code in services.issue_remote_codes(assembly=assembly, user=board))
+for entry in present:
+    services.check_in(assembly=assembly, entry=entry, user=board)
+services.open_session(assembly=assembly, call="second", user=board)
+motion = services.draft_motion(
+    assembly=assembly, kind="resolution", title="Afiliación a la central regional de cooperativas",
+    majority="simple", method="electronic", secret=True, user=board)
+services.open_motion(motion=motion, user=board)
+print(json.dumps({"assembly": assembly.pk, "voter": present[0].member.code,
+                  "home_dni": home.member.dni, "home_code": codes[home.pk]}))
+"""
+
+
+def shoot_booth_and_home(browser, board, clerk):
+    """A hybrid assembly in session: the booth a member votes in, and the page a member votes on
+    from home with DNI and voting code."""
+    import json
+
+    facts = json.loads(manage(ENV, "shell", "-c", HYBRID_SETUP).strip().splitlines()[-1])
+    desk = f"{BASE}/asambleas/{facts['assembly']}/registro/"
+    booth_context = browser.new_context(locale="es-PE", viewport={"width": 1024, "height": 768})
+    booth = booth_context.new_page()  # a device of its own: opening the booth signs its user out
+    booth.goto(f"{BASE}/cuenta/entrar/")
+    booth.fill("#id_username", "consejo")
+    booth.fill("#id_password", PASSWORDS["consejo"])
+    booth.click("button[type=submit]")
+    booth.wait_for_url(f"{BASE}/")
+    booth.goto(desk)
+    booth.once("dialog", lambda dialog: dialog.accept())
+    booth.click("text=Abrir cabina en este equipo")
+    booth.wait_for_url(f"{BASE}/cabina/")
+    booth.screenshot(path=OUT / "cabina-espera.png")
+    clerk.goto(desk)
+    clerk.fill("#id_person", facts["voter"])
+    clerk.click("#desbloquear button[type=submit]")
+    clerk.wait_for_selector(".messages li.success")
+    clerk.screenshot(path=OUT / "cabina-mesa-desbloquear.png")
+    booth.wait_for_selector(f"text={facts['voter']}", timeout=30_000)
+    booth.screenshot(path=OUT / "cabina-cedula.png")
+    booth.click("button:has-text('A favor')")
+    booth.wait_for_selector("text=Voto registrado")
+    booth.screenshot(path=OUT / "cabina-voto-registrado.png")
+    booth_context.close()
+
+    home_context = browser.new_context(locale="es-PE", viewport={"width": 412, "height": 860})
+    home = home_context.new_page()
+    home.goto(f"{BASE}/asamblea-virtual/")
+    home.fill("#id_dni", facts["home_dni"])
+    home.fill("#id_code", facts["home_code"])
+    home.screenshot(path=OUT / "asamblea-virtual-entrar.png")
+    home.click("button:has-text('Ingresar')")
+    home.click("button:has-text('Registrar mi asistencia')")
+    home.wait_for_selector("text=Su asistencia virtual quedó registrada")
+    home.wait_for_selector("text=Votación abierta")
+    home.screenshot(path=OUT / "asamblea-virtual-votar.png", full_page=True)
+    home_context.close()
 
 
 def pdf_first_page(pdf: bytes, name: str) -> None:
