@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -468,7 +469,7 @@ class Lot(models.Model):
     )
     created_at = models.DateTimeField(_("armado"), auto_now_add=True)
     # When the row last changed: the API's updated_since reads it.
-    updated_at = models.DateTimeField(_("modificado"), auto_now=True)
+    updated_at = models.DateTimeField(_("modificado"), auto_now=True, db_default=Now())
 
     class Meta:
         db_table = "coop_lot"  # the table keeps the name it had in coop

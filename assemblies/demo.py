@@ -130,6 +130,9 @@ def hold_assembly(*, season, lines, decided_on: Date, user, seed: int = 7) -> li
 
 
 def _paper_election(assembly: Assembly, user) -> None:
+    candidates = _candidates(assembly, 3)
+    if len(candidates) < 3:  # a demonstration of a handful of members elects no committee
+        return
     election = services.draft_motion(
         assembly=assembly,
         kind=MotionKind.ELECTION,
@@ -137,7 +140,7 @@ def _paper_election(assembly: Assembly, user) -> None:
         majority="simple",
         method="paper",
         seats=2,
-        candidates=_candidates(assembly, 3),
+        candidates=candidates,
         office_kind=OfficeKind.COMMITTEE,
         office_name="Educación",
         user=user,
@@ -227,6 +230,9 @@ def convene_upcoming(user) -> Assembly | None:
         secret=True,
         user=user,
     )
+    candidates = _candidates(assembly, 4)
+    if len(candidates) < 4:  # a demonstration of a handful of members elects no committee
+        return assembly
     services.draft_motion(
         assembly=assembly,
         kind=MotionKind.ELECTION,
@@ -234,7 +240,7 @@ def convene_upcoming(user) -> Assembly | None:
         majority="simple",
         method="hands",
         seats=3,
-        candidates=_candidates(assembly, 4),
+        candidates=candidates,
         office_kind=OfficeKind.COMMITTEE,
         office_name="Electoral",
         user=user,

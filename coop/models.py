@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -453,7 +454,7 @@ class Season(models.Model):
     )
 
     # When the row last changed: the API's updated_since reads it.
-    updated_at = models.DateTimeField(_("modificado"), auto_now=True)
+    updated_at = models.DateTimeField(_("modificado"), auto_now=True, db_default=Now())
 
     class Meta:
         verbose_name = _("campaña")

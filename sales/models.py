@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Now
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -316,7 +317,7 @@ class SalesContract(models.Model):
     )
     created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
     # When the contract last changed (shipped, fixed, invoiced): the API's updated_since reads it.
-    updated_at = models.DateTimeField(_("modificado"), auto_now=True)
+    updated_at = models.DateTimeField(_("modificado"), auto_now=True, db_default=Now())
 
     class Meta:
         db_table = "ledger_salescontract"  # the table keeps the name it had in ledger

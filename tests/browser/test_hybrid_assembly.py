@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from assemblies import services
 from assemblies.kept import build_minutes
-from assemblies.models import BallotCast, Presence, PresenceKind
+from assemblies.letters import make_letters
+from assemblies.models import BallotCast, LetterRun, Presence, PresenceKind
 from tests.assemblies.factories import convene, make_members, make_rules
 from tests.browser.conftest import sign_in_page
 
@@ -40,11 +41,17 @@ def test_a_hybrid_assembly_with_a_booth_and_a_member_voting_from_home(browser, l
     detail_url = f"{live_server.url}/asambleas/{assembly.pk}/"
     desk_url = f"{detail_url}registro/"
 
-    # The board downloads the letters and SMS texts: the only copy of the codes in clear.
+    # The board asks for the letters and SMS texts (made in the background, here by calling the task),
+    # watches the page turn ready by itself and downloads them: the only copy of the codes in clear.
     board_context, board_page = signed_in(browser, live_server, "presidenta")
     board_page.goto(detail_url)
+    board_page.click("#codigos-todos button[type=submit]")
+    board_page.wait_for_selector("#cartas")
+    run = LetterRun.objects.get(assembly=assembly)
+    assert make_letters.call(run.pk, run.attempt) == 6
+    board_page.wait_for_selector("text=Descargar ZIP (cartas PDF y SMS CSV)")
     with board_page.expect_download() as download:
-        board_page.click("#codigos-todos button[type=submit]")
+        board_page.click("text=Descargar ZIP (cartas PDF y SMS CSV)")
     archive = zipfile.ZipFile(download.value.path())
     rows = list(csv.reader(io.StringIO(archive.read("sms-codigos.csv").decode("utf-8-sig"))))
     codes = {row[0]: row[4] for row in rows[1:]}

@@ -501,6 +501,7 @@ def test_the_statement_says_what_the_members_cocoa_generated_and_what_the_assemb
         purpose="Capacitación en poda",
         category=PremiumCategory.MEMBER_SERVICES,
         amount="5000",
+        **activity(),
         user=admin,
     )
     authorize_budget_lines(

@@ -145,6 +145,47 @@ def _seed() -> None:
     for voter in entries[:3]:
         assemblies.cast_ballot(motion=motion, voter=voter, cast_by=voter, option=yes, user=board)
 
+    # An institution reads the register through the API: consent given and withdrawn, calls logged
+    # with the members whose personal data they returned.
+    from api import services as api
+    from api.models import ConsentAction, ConsentHow, InstitutionKind, Scope
+    from coop.models import Member
+
+    client = api.create_client(
+        name="Cacao Export SAC", kind=InstitutionKind.BUYER, scopes=[Scope.REGISTER], user=admin
+    )
+    issued = api.issue_key(client=client, expires_on=timezone.localdate() + timedelta(days=90), user=admin)
+    members = list(Member.objects.order_by("code")[:3])
+    for member in members:
+        api.record_consent(
+            member=member,
+            kind=InstitutionKind.BUYER,
+            action=ConsentAction.GIVEN,
+            effective_on=timezone.localdate() - timedelta(days=10),
+            how=ConsentHow.SIGNED_FORM,
+            user=admin,
+        )
+    api.record_consent(
+        member=members[0],
+        kind=InstitutionKind.BUYER,
+        action=ConsentAction.WITHDRAWN,
+        effective_on=timezone.localdate(),
+        how=ConsentHow.SIGNED_FORM,
+        user=admin,
+    )
+    for page in (1, 2, 3):
+        api.log_call(
+            client=client,
+            key=issued.key,
+            method="GET",
+            path="/api/v1/members",
+            query=f"page={page}",
+            status=200,
+            rows=2,
+            duration_ms=12,
+            personal_member_ids=[m.pk for m in members[1:]],
+        )
+
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
