@@ -7,7 +7,8 @@ guide talks about with Debian's Chromium, in Spanish.
 
 ``python scripts/screenshots.py certificacion`` takes only the certification
 pictures (portal, documents, verification, printing), on a fresh demo too; ``inicio`` only the
-administrator's home page; ``cabina`` a booth and a member voting from home in a hybrid assembly.
+administrator's home page; ``cabina`` a booth and a member voting from home in a hybrid assembly;
+``inclusion`` the inclusion figures, the Development Plan and the offices.
 """
 
 import os
@@ -109,6 +110,8 @@ def shoot(passwords, steps=()):
                 shoot_certification(session("certificador"), session("tesorero"), session("acopiador"))
             if "socio" in steps:
                 shoot_member_edit(session("admin"))
+            if "inclusion" in steps:
+                shoot_inclusion_and_plan(session("admin"), session("consejo"))
             if "cabina" in steps:
                 shoot_booth_and_home(browser, session("consejo"), session("acopiador"))
             browser.close()
@@ -146,6 +149,7 @@ def shoot(passwords, steps=()):
         shoot_acopio(session("acopiador"), session("admin"))
         shoot_fund(session("admin"), session("tesorero"))
         shoot_assemblies(session("consejo"), session("acopiador"))
+        shoot_inclusion_and_plan(session("admin"), session("consejo"))
         shoot_booth_and_home(browser, session("consejo"), session("acopiador"))
         shoot_certification(session("certificador"), session("tesorero"), session("acopiador"))
 
@@ -314,6 +318,16 @@ def shoot_assemblies(board, clerk):
     board.click("text=Quórum en vivo")
     board.wait_for_selector("#quorum")
     board.screenshot(path=OUT / "asamblea-quorum.png")
+
+
+def shoot_inclusion_and_plan(admin, board):
+    """Inclusion figures of the 2025 season, the 2025 Development Plan and who holds office today."""
+    admin.goto(f"{BASE}/certificacion/inclusion/?campana=2025")
+    admin.screenshot(path=OUT / "inclusion.png", full_page=True)
+    board.goto(f"{BASE}/fondo-prima/plan/2025/")
+    board.screenshot(path=OUT / "plan-de-desarrollo.png", full_page=True)
+    board.goto(f"{BASE}/asambleas/cargos/")
+    board.screenshot(path=OUT / "cargos-directivos.png", full_page=True)
 
 
 HYBRID_SETUP = """
