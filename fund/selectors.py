@@ -4,6 +4,7 @@ figures of the fund's page and reports."""
 from dataclasses import dataclass
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext
 
 from acopio.models import Delivery
 from coop.models import Season
@@ -224,7 +225,12 @@ class ActivityRow:
 
     @property
     def status_label(self) -> str:
-        return self.progress.get_status_display() if self.progress else ActivityStatus.NOT_STARTED.label
+        if self.progress:
+            return self.progress.get_status_display()
+        if self.paid_minor or self.pending_minor:
+            # Money spent says it started; only a progress report may say how far it got.
+            return gettext("Con gastos, sin avance registrado")
+        return ActivityStatus.NOT_STARTED.label
 
 
 @dataclass(frozen=True)

@@ -306,6 +306,9 @@ def test_moving_money_between_activities_needs_a_new_assembly_decision(fund):
     plan = plan_progress(fund["season"])
     row = next(r for r in plan.activities if r.line == dryer)
     assert (row.budget_minor, row.moved_out_minor) == (700_000, 300_000)
+    # Paid from but never reported on: the page does not call it «not started».
+    assert row.status_label == "Con gastos, sin avance registrado"
+    assert next(r for r in plan.activities if r.line == move).status_label == "Sin iniciar"
     assert plan.budget_minor == 1_200_000  # 10,000 + 2,000: the reallocation adds nothing
     # The Fairtrade workbook's budget total counts the moved money once, as the plan does.
     book = openpyxl.load_workbook(io.BytesIO(fairtrade_workbook(fund["season"])))
