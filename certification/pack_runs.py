@@ -18,8 +18,7 @@ from coop.models import Season
 from toolkit.files import files_root, written_whole
 
 INTERRUPTED = gettext_lazy(
-    "Interrumpido: el proceso de fondo (db_worker) no terminó el paquete; "
-    "se preparó uno nuevo al pedirlo otra vez."
+    "Interrumpido: el proceso de fondo no terminó el paquete; se preparó uno nuevo al pedirlo otra vez."
 )
 
 

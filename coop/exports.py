@@ -43,7 +43,7 @@ def start_register_export(*, fmt: str, user) -> RegisterExport:
                 status=ExportStatus.FAILED,
                 finished_at=timezone.now(),
                 error=_(
-                    "Interrumpido: el proceso de fondo (db_worker) no terminó el archivo; "
+                    "Interrumpido: el proceso de fondo no terminó el archivo; "
                     "se preparó uno nuevo al pedirlo otra vez."
                 ),
             )
