@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from assemblies.rules import Base, ElectionRule, Majority, MajorityRule, Threshold
 from fund.models import PremiumCategory
 from toolkit.append_only import AppendOnlyError, AppendOnlyModel
+from toolkit.background import BackgroundProgress
 from toolkit.verification import printed, short_code
 
 
@@ -972,7 +973,7 @@ class LetterStatus(models.TextChoices):
     FAILED = "failed", _("Falló")
 
 
-class LetterRun(models.Model):
+class LetterRun(BackgroundProgress, models.Model):
     """The voting-code letters (PDF) and SMS texts (CSV) of the members on the roll without a code,
     made in the background (assemblies.letters): which members, its progress, and the ZIP kept.
 
@@ -1003,23 +1004,6 @@ class LetterRun(models.Model):
 
     def __str__(self):
         return f"{self.assembly} · {self.get_status_display()}"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (LetterStatus.DONE, LetterStatus.FAILED)
-
-    @property
-    def last_sign_of_life(self):
-        return self.progress_at or self.requested_at
-
-    @property
-    def stalled(self) -> bool:
-        """Unfinished and untouched for ten minutes: its worker was stopped."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        return not self.finished and self.last_sign_of_life < timezone.now() - timedelta(minutes=10)
 
     @property
     def percent(self) -> int:

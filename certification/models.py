@@ -1,13 +1,13 @@
 """What certification keeps: the documents Minka issued, who downloaded what, and statement printing runs."""
 
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from toolkit.background import BackgroundProgress
 from toolkit.verification import printed, short_code
 
 
@@ -138,18 +138,13 @@ class PrintStatus(models.TextChoices):
     FAILED = "failed", _("Falló")
 
 
-# A worker reports progress every few seconds; this long without a sign means it was stopped
-# (a restart, a killed process, no db_worker running) and the run is not moving any more.
-STALLED_AFTER = timedelta(minutes=10)
-
-
 class BackgroundRunQuerySet(models.QuerySet):
     def in_progress(self):
         """Queued or running, whether it is moving or stalled."""
         return self.filter(status__in=[PrintStatus.QUEUED, PrintStatus.RUNNING])
 
 
-class BackgroundRun(models.Model):
+class BackgroundRun(BackgroundProgress, models.Model):
     """Work for a season that a db_worker does in the background: who asked, when, and how it ended."""
 
     season = models.ForeignKey(
@@ -174,19 +169,6 @@ class BackgroundRun(models.Model):
 
     def __str__(self):
         return f"{self.season} · {self.get_status_display()}"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (PrintStatus.DONE, PrintStatus.FAILED)
-
-    @property
-    def last_sign_of_life(self):
-        return self.progress_at or self.requested_at
-
-    @property
-    def stalled(self) -> bool:
-        """Unfinished, and no worker has touched it for STALLED_AFTER."""
-        return not self.finished and self.last_sign_of_life < timezone.now() - STALLED_AFTER
 
 
 class StatementRun(BackgroundRun):

@@ -5,7 +5,7 @@ typed by hand from surveys, and four decimals keep a georeferenced area exact.
 Money and weights, which must sum exactly, are integers in other apps.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,10 +14,10 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Now
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from toolkit.background import BackgroundProgress
 from toolkit.text import check_visible_text, normalize_text
 
 dni_validator = RegexValidator(r"^\d{8}$", _("El DNI debe tener exactamente 8 dígitos."))
@@ -515,16 +515,12 @@ class ExportFormat(models.TextChoices):
     CSV = "csv", _("Texto separado por comas (csv)")
 
 
-# A worker reports progress every few hundred members; this long without a sign means it was stopped.
-EXPORT_STALLED_AFTER = timedelta(minutes=10)
-
-
 class RegisterExportQuerySet(models.QuerySet):
     def in_progress(self):
         return self.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
 
 
-class RegisterExport(models.Model):
+class RegisterExport(BackgroundProgress, models.Model):
     """The register written as the traceability sheet by a db_worker: 20,000 members take longer than
     a page may. Who asked, how far it got, and the file it left (coop.exports)."""
 
@@ -554,18 +550,5 @@ class RegisterExport(models.Model):
         return f"{self.get_format_display()} · {self.get_status_display()}"
 
     @property
-    def finished(self) -> bool:
-        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
-
-    @property
     def percent(self) -> int:
         return 100 if not self.total else min(self.done * 100 // self.total, 100)
-
-    @property
-    def last_sign_of_life(self):
-        return self.progress_at or self.requested_at
-
-    @property
-    def stalled(self) -> bool:
-        """Unfinished, and no worker has touched it for EXPORT_STALLED_AFTER."""
-        return not self.finished and self.last_sign_of_life < timezone.now() - EXPORT_STALLED_AFTER
